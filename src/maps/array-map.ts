@@ -86,7 +86,7 @@ export class ArrayMap implements BpfMap {
     return out;
   }
 
-  delete(): number {
+  delete(_key?: Uint8Array, _keyOffset?: number): number {
     return -Errno.EINVAL;
   }
 

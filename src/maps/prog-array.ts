@@ -40,7 +40,7 @@ export class ProgArray<P = unknown> implements BpfMap {
     return 0;
   }
 
-  lookup(): undefined {
+  lookup(_key?: Uint8Array, _keyOffset?: number): undefined {
     return undefined;
   }
 

@@ -152,16 +152,16 @@ export class RingBuf implements BpfMap {
     }
   }
 
-  lookup(): undefined {
+  lookup(_key?: Uint8Array, _keyOffset?: number): undefined {
     return undefined;
   }
-  update(): number {
+  update(_key?: Uint8Array, _value?: Uint8Array, _flags?: number): number {
     return -Errno.ENOTSUPP;
   }
-  delete(): number {
+  delete(_key?: Uint8Array, _keyOffset?: number): number {
     return -Errno.ENOTSUPP;
   }
-  nextKey(): undefined {
+  nextKey(_key?: Uint8Array): undefined {
     return undefined;
   }
   count(): number {
