@@ -4,19 +4,22 @@
  * convention: r1 points to `mem` (64 random bytes), r2 is its length, the result is the 64-bit r0.
  *
  * Shape of a program:
- *   1. prologue: every register r0..r9 gets a value, either loaded from `mem` (a value the
+ *   1. prologue: every register r0..r8 gets a value, either loaded from `mem` (a value the
  *      verifier cannot know, so it must explore both sides of every branch) or a constant
- *      (mov imm or lddw); r1 and r2 are overwritten last, so no pointer survives into the body.
+ *      (mov imm or lddw); r9 becomes a copy of the `mem` pointer (option `memory`, the default)
+ *      or another value; r1 and r2 are overwritten last, so no other register holds a pointer.
  *      Then the 64 stack bytes below r10 are initialised with 8-byte stores.
  *   2. body: random ALU32/ALU64 operations (K and X forms, including sdiv/smod, movsx and byte
- *      swaps of cpu v4), loads and stores of every size to the stack (naturally aligned, as the
- *      verifier demands for the stack), sign-extending loads, stack atomics, and forward
+ *      swaps of cpu v4), loads and stores of every size to the stack and to `mem` through r9
+ *      (naturally aligned, as the verifier demands for the stack), sign-extending loads, stack
+ *      atomics (the kernel allows atomics on neither packet nor context memory), and forward
  *      branches: JMP/JMP32 conditionals to a later instruction, and `ja`/`gotol` guarded by a
  *      conditional that skips them (an unguarded forward `ja` would leave unreachable code,
  *      which the verifier rejects).
- *   3. epilogue: r0 = fold of r0..r9 and the 8 stack slots, each step `r0 = r0 * K ^ x` with an
- *      odd K. Multiplying by an odd number is a bijection on 64-bit words, so a difference in any
- *      single register or slot changes the full 64-bit result.
+ *   3. epilogue: r0 = fold of the scalar registers, the 8 stack slots and the 8 words of `mem`,
+ *      each step `r0 = r0 * K ^ x` with an odd K. Multiplying by an odd number is a bijection on
+ *      64-bit words, so a difference in any single register or memory word changes the full
+ *      64-bit result.
  *
  * Choices the verifier forces, each noted where it is made: no division or modulo by an
  * immediate 0, immediate shift counts below the operand width, r10 only as a memory base,
@@ -76,6 +79,12 @@ export interface RandomProgramOptions {
   atomics?: boolean;
   /** Include forward branches; default true (false gives straight-line programs). */
   branches?: boolean;
+  /**
+   * Keep r9 as a pointer to `mem` and load/store through it as well as through r10; default
+   * true. r9 then never appears in arithmetic (a pointer value differs between engines), and
+   * the epilogue folds mem's final contents instead of r9.
+   */
+  memory?: boolean;
 }
 
 export interface RandomProgram {
@@ -139,6 +148,7 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
   const cpu = options.cpu ?? 4;
   const atomics = options.atomics ?? true;
   const branches = options.branches ?? true;
+  const memory = options.memory ?? true;
 
   // Memory: eight 64-bit little-endian words of interesting values.
   const mem = new Uint8Array(MEM_BYTES);
@@ -147,7 +157,8 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
 
   const ops: Op[] = [];
   const emit = (o: Op) => ops.push(o);
-  const r = () => rng.below(10); // any of r0..r9
+  const scalarRegs = memory ? 9 : 10;
+  const r = () => rng.below(scalarRegs); // any of r0..r9, or r0..r8 when r9 is the memory pointer
   const rs = (n: number) => `r${n}`;
 
   // 1. Prologue. Registers other than r1/r2 first, while r1 is still the memory pointer.
@@ -165,7 +176,9 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
       emit({ code: LD | IMM | SIZE.dw, dst: d, src: 0, off: 0, imm: lo, hi, text: `lddw ${rs(d)}, 0x${v.toString(16)}` });
     }
   };
-  for (const d of [0, 3, 4, 5, 6, 7, 8, 9]) loadOrConst(d);
+  for (const d of [0, 3, 4, 5, 6, 7, 8]) loadOrConst(d);
+  if (memory) emit({ code: ALU64 | X | ALU_OPS.mov, dst: 9, src: 1, off: 0, imm: 0, text: 'mov r9, r1' });
+  else loadOrConst(9);
   // r2 from memory (through r1), then r1 itself: afterwards no register holds a pointer.
   emit({ code: LDX | MEM | SIZE.dw, dst: 2, src: 1, off: 48, imm: 0, text: 'ldxdw r2, [r1+48]' });
   emit({ code: LDX | MEM | SIZE.dw, dst: 1, src: 1, off: 56, imm: 0, text: 'ldxdw r1, [r1+56]' });
@@ -185,6 +198,15 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
     // Naturally aligned: the verifier requires aligned stack access.
     const n = BYTES[size];
     return -n * (1 + rng.below((STACK_SLOTS * 8) / n));
+  };
+  // A memory operand: the stack (r10 - k) or, with `memory`, mem (r9 + k); always aligned.
+  const place = (size: Size): { base: number; off: number; text: string } => {
+    if (memory && rng.chance(0.4)) {
+      const off = BYTES[size] * rng.below(MEM_BYTES / BYTES[size]);
+      return { base: 9, off, text: `[r9+${off}]` };
+    }
+    const off = stackOff(size);
+    return { base: 10, off, text: `[r10${off}]` };
   };
   const aluOpsK: AluOp[] = ['add', 'sub', 'mul', 'div', 'or', 'and', 'lsh', 'rsh', 'neg', 'mod', 'xor', 'mov', 'arsh'];
   const pendingJumps: Op[] = [];
@@ -223,23 +245,23 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
       const d = r(), s = r();
       emit({ code: (is64 ? ALU64 : ALU) | X | ALU_OPS.mov, dst: d, src: s, off: bits, imm: 0, text: `movsx${bits}${is64 ? '' : '32'} ${rs(d)}, ${rs(s)}` });
     } else if (kind < 64) {
-      // Store to the stack: register (stx) or immediate (st).
+      // Store to the stack or mem: register (stx) or immediate (st).
       const size = rng.pick(['b', 'h', 'w', 'dw'] as const);
-      const off = stackOff(size);
+      const at = place(size);
       if (rng.chance(0.6)) {
         const s = r();
-        emit({ code: STX | MEM | SIZE[size], dst: 10, src: s, off, imm: 0, text: `stx${size} [r10${off}], ${rs(s)}` });
+        emit({ code: STX | MEM | SIZE[size], dst: at.base, src: s, off: at.off, imm: 0, text: `stx${size} ${at.text}, ${rs(s)}` });
       } else {
         const imm = rng.imm32();
-        emit({ code: ST | MEM | SIZE[size], dst: 10, src: 0, off, imm, text: `st${size} [r10${off}], ${imm}` });
+        emit({ code: ST | MEM | SIZE[size], dst: at.base, src: 0, off: at.off, imm, text: `st${size} ${at.text}, ${imm}` });
       }
     } else if (kind < 72) {
-      // Load from the stack, zero- or (cpu v4, not dw) sign-extending.
+      // Load from the stack or mem, zero- or (cpu v4, not dw) sign-extending.
       const size = rng.pick(['b', 'h', 'w', 'dw'] as const);
-      const off = stackOff(size);
+      const at = place(size);
       const sx = cpu >= 4 && size !== 'dw' && rng.chance(0.4);
       const d = r();
-      emit({ code: LDX | (sx ? MEMSX : MEM) | SIZE[size], dst: d, src: 10, off, imm: 0, text: `ldx${sx ? 's' : ''}${size} ${rs(d)}, [r10${off}]` });
+      emit({ code: LDX | (sx ? MEMSX : MEM) | SIZE[size], dst: d, src: at.base, off: at.off, imm: 0, text: `ldx${sx ? 's' : ''}${size} ${rs(d)}, ${at.text}` });
     } else if (kind < 76 && atomics) {
       // Stack atomics, 32 or 64 bits. fetch forms and xchg write the old value to src;
       // cmpxchg compares with r0 and writes the old value to r0.
@@ -298,7 +320,7 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
   }
 
   // 3. Epilogue: fold registers, then stack slots, into r0 (see the file comment).
-  for (let d = 1; d <= 9; d++) {
+  for (let d = 1; d < scalarRegs; d++) {
     emit({ code: ALU64 | K | ALU_OPS.mul, dst: 0, src: 0, off: 0, imm: FOLD_K, text: `mul r0, ${FOLD_K}` });
     emit({ code: ALU64 | X | ALU_OPS.xor, dst: 0, src: d, off: 0, imm: 0, text: `xor r0, ${rs(d)}` });
   }
@@ -306,6 +328,13 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
     emit({ code: LDX | MEM | SIZE.dw, dst: 1, src: 10, off: -8 * s, imm: 0, text: `ldxdw r1, [r10-${8 * s}]` });
     emit({ code: ALU64 | K | ALU_OPS.mul, dst: 0, src: 0, off: 0, imm: FOLD_K, text: `mul r0, ${FOLD_K}` });
     emit({ code: ALU64 | X | ALU_OPS.xor, dst: 0, src: 1, off: 0, imm: 0, text: 'xor r0, r1' });
+  }
+  if (memory) {
+    for (let w = 0; w < MEM_BYTES; w += 8) {
+      emit({ code: LDX | MEM | SIZE.dw, dst: 1, src: 9, off: w, imm: 0, text: `ldxdw r1, [r9+${w}]` });
+      emit({ code: ALU64 | K | ALU_OPS.mul, dst: 0, src: 0, off: 0, imm: FOLD_K, text: `mul r0, ${FOLD_K}` });
+      emit({ code: ALU64 | X | ALU_OPS.xor, dst: 0, src: 1, off: 0, imm: 0, text: 'xor r0, r1' });
+    }
   }
   emit({ code: JMP | EXIT, dst: 0, src: 0, off: 0, imm: 0, text: 'exit' });
 
@@ -348,8 +377,9 @@ function encodeOps(ops: Op[]): { prog: Uint8Array; listing: string[] } {
 export function randomPrograms(seed: number, count: number, options: RandomProgramOptions = {}): RandomProgram[] {
   const out: RandomProgram[] = [];
   for (let i = 0; i < count; i++) {
-    // Every 8th program is straight-line, lengths vary from 8 to 72 body instructions.
-    const opts: RandomProgramOptions = { length: 8 + ((i * 37) % 65), branches: i % 8 !== 7, ...options };
+    // Every 8th program is straight-line, every 4th keeps r9 a scalar (no mem operands),
+    // lengths vary from 8 to 72 body instructions.
+    const opts: RandomProgramOptions = { length: 8 + ((i * 37) % 65), branches: i % 8 !== 7, memory: i % 4 !== 1, ...options };
     out.push(randomProgram(seed, i, opts));
   }
   return out;
