@@ -38,7 +38,7 @@ describe('random eBPF generator', () => {
     expect(seen.size).toBe(10);
   });
 
-  it('emits only forward, in-range jumps, never writes r10, and ends in exit', () => {
+  it('emits only forward, in-range jumps and calls, never writes r10, and ends in exit', () => {
     for (const p of randomPrograms(SEED, 300)) {
       const n = p.prog.length / 8;
       expect(slot(p.prog, n - 1).code).toBe(0x95);
@@ -47,7 +47,7 @@ describe('random eBPF generator', () => {
         if (s.code === 0x18) { pc++; continue; } // lddw: skip its second slot
         const cls = s.code & 7;
         if ((cls === 5 || cls === 6) && s.code !== 0x95) {
-          const rel = s.code === 0x06 ? s.imm : s.off; // gotol keeps its offset in imm
+          const rel = s.code === 0x06 || s.code === 0x85 ? s.imm : s.off; // gotol and call local: offset in imm
           expect(rel, `${p.index} pc ${pc}`).toBeGreaterThanOrEqual(0);
           expect(pc + 1 + rel, `${p.index} pc ${pc}`).toBeLessThan(n);
         }
@@ -73,7 +73,7 @@ describe('random eBPF generator', () => {
       ['add64 K', 0x07], ['add32 X', 0x0c], ['div64 X', 0x3f], ['mod32 K', 0x94], ['arsh64 X', 0xcf], ['neg32', 0x84],
       ['le', 0xd4], ['be', 0xdc], ['bswap', 0xd7], ['lddw', 0x18], ['ldxb', 0x71], ['ldxdw', 0x79], ['ldxsh', 0x89],
       ['stb', 0x72], ['stxw', 0x63], ['atomic dw', 0xdb], ['atomic w', 0xc3], ['jeq K', 0x15], ['jsgt X', 0x6d],
-      ['jlt32 K', 0xa6], ['jset32 X', 0x4e], ['ja', 0x05], ['gotol', 0x06],
+      ['jlt32 K', 0xa6], ['jset32 X', 0x4e], ['ja', 0x05], ['gotol', 0x06], ['call local', 0x85],
     ];
     for (const [name, code] of want) expect(codes.has(code), name).toBe(true);
     for (const key of ['63:1', '151:1', '191:8', '191:32', '188:16']) expect(offs.has(key), `sdiv/smod/movsx ${key}`).toBe(true);

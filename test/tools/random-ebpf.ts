@@ -4,7 +4,7 @@
  * convention: r1 points to `mem` (64 random bytes), r2 is its length, the result is the 64-bit r0.
  *
  * Shape of a program:
- *   1. prologue: every register r0..r8 gets a value, either loaded from `mem` (a value the
+ *   1. prologue (of main): every register r0..r8 gets a value, either loaded from `mem` (a value the
  *      verifier cannot know, so it must explore both sides of every branch) or a constant
  *      (mov imm or lddw); r9 becomes a copy of the `mem` pointer (option `memory`, the default)
  *      or another value; r1 and r2 are overwritten last, so no other register holds a pointer.
@@ -20,6 +20,10 @@
  *      each step `r0 = r0 * K ^ x` with an odd K. Multiplying by an odd number is a bijection on
  *      64-bit words, so a difference in any single register or memory word changes the full
  *      64-bit result.
+ *   4. optionally a subprogram that main calls (`call local`) from random points: it takes
+ *      r1..r5, sets its own r6..r9 (the caller's are callee-saved and must survive the call)
+ *      and its own stack frame, runs a body of its own and returns a fold of everything; main
+ *      re-initialises r1..r5 after each call (the verifier treats them as clobbered).
  *
  * Choices the verifier forces, each noted where it is made: no division or modulo by an
  * immediate 0, immediate shift counts below the operand width, r10 only as a memory base,
@@ -85,6 +89,12 @@ export interface RandomProgramOptions {
    * the epilogue folds mem's final contents instead of r9.
    */
   memory?: boolean;
+  /**
+   * Add a subprogram after main and call it (bpf-to-bpf `call local`) from random points of
+   * main's body; default true. The callee takes r1..r5, sets r6..r9 itself (the caller's must
+   * survive: they are callee-saved) and has its own stack frame.
+   */
+  calls?: boolean;
 }
 
 export interface RandomProgram {
@@ -117,7 +127,7 @@ const JMP_OPS = {
   jlt: 0xa0, jle: 0xb0, jslt: 0xc0, jsle: 0xd0,
 } as const;
 type JmpOp = keyof typeof JMP_OPS;
-const JA = 0x00, EXIT = 0x90;
+const JA = 0x00, CALL = 0x80, EXIT = 0x90, PSEUDO_CALL = 1;
 const ATOMIC_OPS = { add: 0x00, or: 0x40, and: 0x50, xor: 0xa0 } as const;
 const FETCH = 0x01, XCHG = 0xe1, CMPXCHG = 0xf1;
 
@@ -149,6 +159,7 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
   const atomics = options.atomics ?? true;
   const branches = options.branches ?? true;
   const memory = options.memory ?? true;
+  const calls = options.calls ?? true;
 
   // Memory: eight 64-bit little-endian words of interesting values.
   const mem = new Uint8Array(MEM_BYTES);
@@ -158,7 +169,8 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
   const ops: Op[] = [];
   const emit = (o: Op) => ops.push(o);
   const scalarRegs = memory ? 9 : 10;
-  const r = () => rng.below(scalarRegs); // any of r0..r9, or r0..r8 when r9 is the memory pointer
+  let pool = scalarRegs; // registers the current body may use: r0..r(pool-1)
+  const r = () => rng.below(pool); // r0..r9, or r0..r8 while r9 is the memory pointer
   const rs = (n: number) => `r${n}`;
 
   // 1. Prologue. Registers other than r1/r2 first, while r1 is still the memory pointer.
@@ -168,6 +180,17 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
       const off = rng.below(MEM_BYTES / 8) * 8;
       emit({ code: LDX | MEM | SIZE.dw, dst: d, src: 1, off, imm: 0, text: `ldxdw ${rs(d)}, [r1+${off}]` });
     } else if (how === 2) {
+      const imm = rng.imm32();
+      emit({ code: ALU64 | K | ALU_OPS.mov, dst: d, src: 0, off: 0, imm, text: `mov ${rs(d)}, ${imm}` });
+    } else {
+      const v = rng.interesting64();
+      const lo = Number(BigInt.asIntN(32, v)), hi = Number(BigInt.asIntN(32, v >> 32n));
+      emit({ code: LD | IMM | SIZE.dw, dst: d, src: 0, off: 0, imm: lo, hi, text: `lddw ${rs(d)}, 0x${v.toString(16)}` });
+    }
+  };
+  // Without memory at hand (the subprogram): a mov imm or an lddw.
+  const loadOrConstNoMem = (d: number) => {
+    if (rng.chance(0.5)) {
       const imm = rng.imm32();
       emit({ code: ALU64 | K | ALU_OPS.mov, dst: d, src: 0, off: 0, imm, text: `mov ${rs(d)}, ${imm}` });
     } else {
@@ -200,8 +223,9 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
     return -n * (1 + rng.below((STACK_SLOTS * 8) / n));
   };
   // A memory operand: the stack (r10 - k) or, with `memory`, mem (r9 + k); always aligned.
+  let placeInMemory = memory;
   const place = (size: Size): { base: number; off: number; text: string } => {
-    if (memory && rng.chance(0.4)) {
+    if (placeInMemory && rng.chance(0.4)) {
       const off = BYTES[size] * rng.below(MEM_BYTES / BYTES[size]);
       return { base: 9, off, text: `[r9+${off}]` };
     }
@@ -209,126 +233,149 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
     return { base: 10, off, text: `[r10${off}]` };
   };
   const aluOpsK: AluOp[] = ['add', 'sub', 'mul', 'div', 'or', 'and', 'lsh', 'rsh', 'neg', 'mod', 'xor', 'mov', 'arsh'];
-  const pendingJumps: Op[] = [];
-  for (let i = 0; i < length; i++) {
-    const kind = rng.below(100);
-    if (kind < 45) {
-      // ALU32 or ALU64, K or X.
-      const is64 = rng.chance(0.5);
-      const cls = is64 ? ALU64 : ALU;
-      const op = rng.pick(aluOpsK);
-      const useX = op !== 'neg' && rng.chance(0.5);
-      const d = r();
-      const width = is64 ? 64 : 32;
-      let off = 0;
-      const signed = cpu >= 4 && (op === 'div' || op === 'mod') && rng.chance(0.5);
-      if (signed) off = 1; // sdiv / smod
-      let imm = 0;
-      let src = 0;
-      if (useX) src = r();
-      else if (op === 'lsh' || op === 'rsh' || op === 'arsh') imm = rng.below(width); // verifier: count < width
-      else if (op === 'div' || op === 'mod') imm = rng.imm32() || 7; // verifier: no immediate 0 divisor
-      else if (op !== 'neg') imm = rng.imm32();
-      const name = (signed ? 's' + op : op) + (is64 ? '' : '32');
-      emit({ code: cls | (useX ? X : K) | ALU_OPS[op], dst: d, src, off, imm, text: op === 'neg' ? `${name} ${rs(d)}` : `${name} ${rs(d)}, ${useX ? rs(src) : imm}` });
-    } else if (kind < 52) {
-      // Byte swaps: to-le / to-be (ALU class) and, on cpu v4, unconditional bswap (ALU64 class).
-      const bits = rng.pick([16, 32, 64]);
-      const d = r();
-      const form = rng.below(cpu >= 4 ? 3 : 2);
-      const code = form === 2 ? ALU64 | END : ALU | END | (form === 1 ? X : K);
-      emit({ code, dst: d, src: 0, off: 0, imm: bits, text: `${['le', 'be', 'bswap'][form]}${bits} ${rs(d)}` });
-    } else if (kind < 56 && cpu >= 4) {
-      // movsx: sign-extend the low 8/16/32 bits of src (ALU64), or 8/16 (ALU32).
-      const is64 = rng.chance(0.5);
-      const bits = is64 ? rng.pick([8, 16, 32]) : rng.pick([8, 16]);
-      const d = r(), s = r();
-      emit({ code: (is64 ? ALU64 : ALU) | X | ALU_OPS.mov, dst: d, src: s, off: bits, imm: 0, text: `movsx${bits}${is64 ? '' : '32'} ${rs(d)}, ${rs(s)}` });
-    } else if (kind < 64) {
-      // Store to the stack or mem: register (stx) or immediate (st).
-      const size = rng.pick(['b', 'h', 'w', 'dw'] as const);
-      const at = place(size);
-      if (rng.chance(0.6)) {
+  const pendingCalls: Op[] = [];
+  // Emits `count` random body instructions; `withMemory` allows r9-based operands, `withCalls`
+  // allows calls to the subprogram. Jumps land inside this body or just after it.
+  const body = (count: number, withMemory: boolean, withCalls: boolean) => {
+    const pendingJumps: Op[] = [];
+    for (let i = 0; i < count; i++) {
+      const kind = rng.below(100);
+      if (kind < 45) {
+        // ALU32 or ALU64, K or X.
+        const is64 = rng.chance(0.5);
+        const cls = is64 ? ALU64 : ALU;
+        const op = rng.pick(aluOpsK);
+        const useX = op !== 'neg' && rng.chance(0.5);
+        const d = r();
+        const width = is64 ? 64 : 32;
+        let off = 0;
+        const signed = cpu >= 4 && (op === 'div' || op === 'mod') && rng.chance(0.5);
+        if (signed) off = 1; // sdiv / smod
+        let imm = 0;
+        let src = 0;
+        if (useX) src = r();
+        else if (op === 'lsh' || op === 'rsh' || op === 'arsh') imm = rng.below(width); // verifier: count < width
+        else if (op === 'div' || op === 'mod') imm = rng.imm32() || 7; // verifier: no immediate 0 divisor
+        else if (op !== 'neg') imm = rng.imm32();
+        const name = (signed ? 's' + op : op) + (is64 ? '' : '32');
+        emit({ code: cls | (useX ? X : K) | ALU_OPS[op], dst: d, src, off, imm, text: op === 'neg' ? `${name} ${rs(d)}` : `${name} ${rs(d)}, ${useX ? rs(src) : imm}` });
+      } else if (kind < 52) {
+        // Byte swaps: to-le / to-be (ALU class) and, on cpu v4, unconditional bswap (ALU64 class).
+        const bits = rng.pick([16, 32, 64]);
+        const d = r();
+        const form = rng.below(cpu >= 4 ? 3 : 2);
+        const code = form === 2 ? ALU64 | END : ALU | END | (form === 1 ? X : K);
+        emit({ code, dst: d, src: 0, off: 0, imm: bits, text: `${['le', 'be', 'bswap'][form]}${bits} ${rs(d)}` });
+      } else if (kind < 56 && cpu >= 4) {
+        // movsx: sign-extend the low 8/16/32 bits of src (ALU64), or 8/16 (ALU32).
+        const is64 = rng.chance(0.5);
+        const bits = is64 ? rng.pick([8, 16, 32]) : rng.pick([8, 16]);
+        const d = r(), s = r();
+        emit({ code: (is64 ? ALU64 : ALU) | X | ALU_OPS.mov, dst: d, src: s, off: bits, imm: 0, text: `movsx${bits}${is64 ? '' : '32'} ${rs(d)}, ${rs(s)}` });
+      } else if (kind < 64) {
+        // Store to the stack or mem: register (stx) or immediate (st).
+        const size = rng.pick(['b', 'h', 'w', 'dw'] as const);
+        const at = place(size);
+        if (rng.chance(0.6)) {
+          const s = r();
+          emit({ code: STX | MEM | SIZE[size], dst: at.base, src: s, off: at.off, imm: 0, text: `stx${size} ${at.text}, ${rs(s)}` });
+        } else {
+          const imm = rng.imm32();
+          emit({ code: ST | MEM | SIZE[size], dst: at.base, src: 0, off: at.off, imm, text: `st${size} ${at.text}, ${imm}` });
+        }
+      } else if (kind < 72) {
+        // Load from the stack or mem, zero- or (cpu v4, not dw) sign-extending.
+        const size = rng.pick(['b', 'h', 'w', 'dw'] as const);
+        const at = place(size);
+        const sx = cpu >= 4 && size !== 'dw' && rng.chance(0.4);
+        const d = r();
+        emit({ code: LDX | (sx ? MEMSX : MEM) | SIZE[size], dst: d, src: at.base, off: at.off, imm: 0, text: `ldx${sx ? 's' : ''}${size} ${rs(d)}, ${at.text}` });
+      } else if (kind < 76 && atomics) {
+        // Stack atomics, 32 or 64 bits. fetch forms and xchg write the old value to src;
+        // cmpxchg compares with r0 and writes the old value to r0.
+        const size = rng.pick(['w', 'dw'] as const);
+        const off = stackOff(size);
         const s = r();
-        emit({ code: STX | MEM | SIZE[size], dst: at.base, src: s, off: at.off, imm: 0, text: `stx${size} ${at.text}, ${rs(s)}` });
-      } else {
+        const which = rng.below(6);
+        let imm: number, name: string;
+        if (which < 4) {
+          const op = rng.pick(['add', 'or', 'and', 'xor'] as const);
+          const fetch = rng.chance(0.5);
+          imm = ATOMIC_OPS[op] | (fetch ? FETCH : 0);
+          name = `lock ${fetch ? 'fetch_' : ''}${op}`;
+        } else if (which === 4) {
+          imm = XCHG; name = 'lock xchg';
+        } else {
+          imm = CMPXCHG; name = 'lock cmpxchg';
+        }
+        emit({ code: STX | ATOMIC | SIZE[size], dst: 10, src: s, off, imm, text: `${name}${size === 'w' ? '32' : ''} [r10${off}], ${rs(s)}` });
+      } else if (branches && kind < 92) {
+        // Conditional forward jump, JMP or JMP32, K or X. The target is fixed after the body is
+        // complete (any later op, or the epilogue).
+        const is32 = rng.chance(0.4);
+        const op = rng.pick(Object.keys(JMP_OPS) as JmpOp[]);
+        const useX = rng.chance(0.5);
+        const d = r(), s = useX ? r() : 0;
+        const imm = useX ? 0 : rng.imm32();
+        const o: Op = { code: (is32 ? JMP32 : JMP) | (useX ? X : K) | JMP_OPS[op], dst: d, src: s, off: 0, imm, target: -1, text: `${op}${is32 ? '32' : ''} ${rs(d)}, ${useX ? rs(s) : imm}` };
+        emit(o);
+        pendingJumps.push(o);
+      } else if (branches && kind < 96) {
+        // Guarded unconditional jump: "if (cond) skip the ja; ja/gotol +n". Both the ja and the
+        // instruction after it are reachable, and so is everything the ja skips (by fall-through).
+        const op = rng.pick(Object.keys(JMP_OPS) as JmpOp[]);
+        const d = r();
         const imm = rng.imm32();
-        emit({ code: ST | MEM | SIZE[size], dst: at.base, src: 0, off: at.off, imm, text: `st${size} ${at.text}, ${imm}` });
-      }
-    } else if (kind < 72) {
-      // Load from the stack or mem, zero- or (cpu v4, not dw) sign-extending.
-      const size = rng.pick(['b', 'h', 'w', 'dw'] as const);
-      const at = place(size);
-      const sx = cpu >= 4 && size !== 'dw' && rng.chance(0.4);
-      const d = r();
-      emit({ code: LDX | (sx ? MEMSX : MEM) | SIZE[size], dst: d, src: at.base, off: at.off, imm: 0, text: `ldx${sx ? 's' : ''}${size} ${rs(d)}, ${at.text}` });
-    } else if (kind < 76 && atomics) {
-      // Stack atomics, 32 or 64 bits. fetch forms and xchg write the old value to src;
-      // cmpxchg compares with r0 and writes the old value to r0.
-      const size = rng.pick(['w', 'dw'] as const);
-      const off = stackOff(size);
-      const s = r();
-      const which = rng.below(6);
-      let imm: number, name: string;
-      if (which < 4) {
-        const op = rng.pick(['add', 'or', 'and', 'xor'] as const);
-        const fetch = rng.chance(0.5);
-        imm = ATOMIC_OPS[op] | (fetch ? FETCH : 0);
-        name = `lock ${fetch ? 'fetch_' : ''}${op}`;
-      } else if (which === 4) {
-        imm = XCHG; name = 'lock xchg';
+        emit({ code: JMP | K | JMP_OPS[op], dst: d, src: 0, off: 0, imm, target: ops.length + 2, text: `${op} ${rs(d)}, ${imm}` });
+        const gotol = cpu >= 4 && rng.chance(0.5);
+        const o: Op = { code: gotol ? JMP32 | JA : JMP | JA, dst: 0, src: 0, off: 0, imm: 0, target: -1, targetInImm: gotol, text: gotol ? 'gotol' : 'ja' };
+        emit(o);
+        pendingJumps.push(o);
+      } else if (withCalls && kind >= 97) {
+        // Call the subprogram with the current r1..r5. The call clobbers r1..r5 (the verifier
+        // refuses to read them afterwards), so give them fresh values: r0 and stack words.
+        const o: Op = { code: JMP | CALL, dst: 0, src: PSEUDO_CALL, off: 0, imm: 0, target: -1, targetInImm: true, text: 'call local' };
+        emit(o);
+        pendingCalls.push(o);
+        emit({ code: ALU64 | X | ALU_OPS.mov, dst: 1, src: 0, off: 0, imm: 0, text: 'mov r1, r0' });
+        for (let d = 2; d <= 5; d++) {
+          const off = stackOff('dw');
+          emit({ code: LDX | MEM | SIZE.dw, dst: d, src: 10, off, imm: 0, text: `ldxdw ${rs(d)}, [r10${off}]` });
+        }
       } else {
-        imm = CMPXCHG; name = 'lock cmpxchg';
+        // Plain 64-bit move from another register: keeps values flowing between registers.
+        const d = r(), s = r();
+        emit({ code: ALU64 | X | ALU_OPS.mov, dst: d, src: s, off: 0, imm: 0, text: `mov ${rs(d)}, ${rs(s)}` });
       }
-      emit({ code: STX | ATOMIC | SIZE[size], dst: 10, src: s, off, imm, text: `${name}${size === 'w' ? '32' : ''} [r10${off}], ${rs(s)}` });
-    } else if (branches && kind < 92) {
-      // Conditional forward jump, JMP or JMP32, K or X. The target is fixed after the body is
-      // complete (any later op, or the epilogue).
-      const is32 = rng.chance(0.4);
-      const op = rng.pick(Object.keys(JMP_OPS) as JmpOp[]);
-      const useX = rng.chance(0.5);
-      const d = r(), s = useX ? r() : 0;
-      const imm = useX ? 0 : rng.imm32();
-      const o: Op = { code: (is32 ? JMP32 : JMP) | (useX ? X : K) | JMP_OPS[op], dst: d, src: s, off: 0, imm, target: -1, text: `${op}${is32 ? '32' : ''} ${rs(d)}, ${useX ? rs(s) : imm}` };
-      emit(o);
-      pendingJumps.push(o);
-    } else if (branches && kind < 96) {
-      // Guarded unconditional jump: "if (cond) skip the ja; ja/gotol +n". Both the ja and the
-      // instruction after it are reachable, and so is everything the ja skips (by fall-through).
-      const op = rng.pick(Object.keys(JMP_OPS) as JmpOp[]);
-      const d = r();
-      const imm = rng.imm32();
-      emit({ code: JMP | K | JMP_OPS[op], dst: d, src: 0, off: 0, imm, target: ops.length + 2, text: `${op} ${rs(d)}, ${imm}` });
-      const gotol = cpu >= 4 && rng.chance(0.5);
-      const o: Op = { code: gotol ? JMP32 | JA : JMP | JA, dst: 0, src: 0, off: 0, imm: 0, target: -1, targetInImm: gotol, text: gotol ? 'gotol' : 'ja' };
-      emit(o);
-      pendingJumps.push(o);
-    } else {
-      // Plain 64-bit move from another register: keeps values flowing between registers.
-      const d = r(), s = r();
-      emit({ code: ALU64 | X | ALU_OPS.mov, dst: d, src: s, off: 0, imm: 0, text: `mov ${rs(d)}, ${rs(s)}` });
     }
-  }
-  const epilogueStart = ops.length;
-  // Forward targets: anywhere strictly after the jump, up to the first epilogue op. Shorter
-  // jumps are likelier, so that branches nest and overlap instead of all jumping to the end.
-  for (const j of pendingJumps) {
-    const from = ops.indexOf(j);
-    const span = epilogueStart - from; // >= 1
-    const reach = rng.chance(0.7) ? Math.min(span, 1 + rng.below(6)) : 1 + rng.below(span);
-    j.target = from + reach;
-  }
+    const epilogueStart = ops.length;
+    // Forward targets: anywhere strictly after the jump, up to the first epilogue op. Shorter
+    // jumps are likelier, so that branches nest and overlap instead of all jumping to the end.
+    for (const j of pendingJumps) {
+      const from = ops.indexOf(j);
+      const span = epilogueStart - from; // >= 1
+      const reach = rng.chance(0.7) ? Math.min(span, 1 + rng.below(6)) : 1 + rng.below(span);
+      j.target = from + reach;
+    }
+  };
 
-  // 3. Epilogue: fold registers, then stack slots, into r0 (see the file comment).
-  for (let d = 1; d < scalarRegs; d++) {
-    emit({ code: ALU64 | K | ALU_OPS.mul, dst: 0, src: 0, off: 0, imm: FOLD_K, text: `mul r0, ${FOLD_K}` });
-    emit({ code: ALU64 | X | ALU_OPS.xor, dst: 0, src: d, off: 0, imm: 0, text: `xor r0, ${rs(d)}` });
-  }
-  for (let s = 1; s <= STACK_SLOTS; s++) {
-    emit({ code: LDX | MEM | SIZE.dw, dst: 1, src: 10, off: -8 * s, imm: 0, text: `ldxdw r1, [r10-${8 * s}]` });
-    emit({ code: ALU64 | K | ALU_OPS.mul, dst: 0, src: 0, off: 0, imm: FOLD_K, text: `mul r0, ${FOLD_K}` });
-    emit({ code: ALU64 | X | ALU_OPS.xor, dst: 0, src: 1, off: 0, imm: 0, text: 'xor r0, r1' });
-  }
+  // The stack frame's 8 words, then the listed registers, folded into r0 (see the file comment).
+  const fold = (regs: number[]) => {
+    for (const d of regs) {
+      emit({ code: ALU64 | K | ALU_OPS.mul, dst: 0, src: 0, off: 0, imm: FOLD_K, text: `mul r0, ${FOLD_K}` });
+      emit({ code: ALU64 | X | ALU_OPS.xor, dst: 0, src: d, off: 0, imm: 0, text: `xor r0, ${rs(d)}` });
+    }
+    for (let s = 1; s <= STACK_SLOTS; s++) {
+      emit({ code: LDX | MEM | SIZE.dw, dst: 1, src: 10, off: -8 * s, imm: 0, text: `ldxdw r1, [r10-${8 * s}]` });
+      emit({ code: ALU64 | K | ALU_OPS.mul, dst: 0, src: 0, off: 0, imm: FOLD_K, text: `mul r0, ${FOLD_K}` });
+      emit({ code: ALU64 | X | ALU_OPS.xor, dst: 0, src: 1, off: 0, imm: 0, text: 'xor r0, r1' });
+    }
+  };
+
+  body(length, memory, calls);
+
+  // 3. Epilogue: fold registers, stack slots and mem into r0.
+  fold([1, 2, 3, 4, 5, 6, 7, 8, 9].slice(0, scalarRegs - 1));
   if (memory) {
     for (let w = 0; w < MEM_BYTES; w += 8) {
       emit({ code: LDX | MEM | SIZE.dw, dst: 1, src: 9, off: w, imm: 0, text: `ldxdw r1, [r9+${w}]` });
@@ -337,6 +384,25 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
     }
   }
   emit({ code: JMP | EXIT, dst: 0, src: 0, off: 0, imm: 0, text: 'exit' });
+
+  // 4. The subprogram, if main calls it: r0 from the arguments, its own r6..r9 (so the caller's
+  // must be restored on return) and stack frame, a body of its own, a fold, exit.
+  if (pendingCalls.length > 0) {
+    const start = ops.length;
+    for (const c of pendingCalls) c.target = start;
+    ops[start - 1]!.text += '\n     ; subprogram';
+    emit({ code: ALU64 | X | ALU_OPS.mov, dst: 0, src: 1, off: 0, imm: 0, text: 'mov r0, r1' });
+    for (const d of [6, 7, 8, 9]) loadOrConstNoMem(d);
+    for (let s = 1; s <= STACK_SLOTS; s++) {
+      const src = 1 + rng.below(9);
+      emit({ code: STX | MEM | SIZE.dw, dst: 10, src, off: -8 * s, imm: 0, text: `stxdw [r10-${8 * s}], ${rs(src)}` });
+    }
+    pool = 10;
+    placeInMemory = false;
+    body(Math.max(4, length >> 1), false, false);
+    fold([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    emit({ code: JMP | EXIT, dst: 0, src: 0, off: 0, imm: 0, text: 'exit' });
+  }
 
   return { seed, index, ...encodeOps(ops), mem };
 }
@@ -377,9 +443,10 @@ function encodeOps(ops: Op[]): { prog: Uint8Array; listing: string[] } {
 export function randomPrograms(seed: number, count: number, options: RandomProgramOptions = {}): RandomProgram[] {
   const out: RandomProgram[] = [];
   for (let i = 0; i < count; i++) {
-    // Every 8th program is straight-line, every 4th keeps r9 a scalar (no mem operands),
+    // Every 8th program is straight-line, every 4th keeps r9 a scalar (no mem operands), every
+    // 2nd may call a subprogram,
     // lengths vary from 8 to 72 body instructions.
-    const opts: RandomProgramOptions = { length: 8 + ((i * 37) % 65), branches: i % 8 !== 7, memory: i % 4 !== 1, ...options };
+    const opts: RandomProgramOptions = { length: 8 + ((i * 37) % 65), branches: i % 8 !== 7, memory: i % 4 !== 1, calls: i % 2 === 0, ...options };
     out.push(randomProgram(seed, i, opts));
   }
   return out;
