@@ -321,3 +321,15 @@ export function kernelOrSkip(skip: (note: string) => never): KernelOracle {
   warned = true;
   return skip(reason);
 }
+
+// `npx tsx test/tools/kernel-oracle.ts` prints what this machine's kernel offers as an oracle.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const g = openKernelOracle();
+  if (!g.oracle) {
+    console.log(`kernel oracle unavailable: ${g.reason}`);
+  } else {
+    const { release, jitEnable } = g.oracle.info;
+    console.log(`kernel ${release}, bpf_jit_enable=${jitEnable}`);
+    for (const [name, ok] of Object.entries(g.oracle.probeFeatures())) console.log(`  ${ok ? 'yes' : 'no '}  ${name}`);
+  }
+}
