@@ -19,7 +19,10 @@ export interface PacketRecord {
   wirelen: number;
   /** Timestamp: whole seconds since the epoch. */
   tsSec: number;
-  /** Timestamp: fraction of a second, in nanoseconds (0..999_999_999). */
+  /**
+   * Timestamp: fraction of a second, in nanoseconds (0..999_999_999). A corrupt pcap file's
+   * out-of-range fraction is passed through unnormalized (µs × 1000), as libpcap does.
+   */
   tsNsec: number;
   /** LINKTYPE_* value of the interface the packet was captured on. */
   linkType: number;
@@ -27,6 +30,12 @@ export interface PacketRecord {
   interfaceId: number;
   /** Byte offset of the record (pcap record header / pcapng block) in the input. */
   offset: number;
+  /**
+   * Optional zero-allocation access to the bytes: `data` equals
+   * `buf.subarray(dataOffset, dataOffset + caplen)`. Readers in src/capture set both.
+   */
+  buf?: Uint8Array;
+  dataOffset?: number;
 }
 
 export interface CaptureInfo {
