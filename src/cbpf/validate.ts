@@ -1,0 +1,123 @@
+/**
+ * The classic-BPF validator: libpcap's bpf_validate rules plus the Linux kernel's
+ * (bpf_check_classic / check_load_and_stores) stricter ones. A program that passes runs safely
+ * in the kernel and in every tsdump engine.
+ *
+ * Rules, each with a stable code:
+ *   CBPF_EMPTY / CBPF_TOO_LONG   1 <= length <= maxInsns (kernel BPF_MAXINSNS = 4096)
+ *   CBPF_BAD_OPCODE              the code is an instruction of the opcode table
+ *   CBPF_BAD_FIELDS              fields the instruction ignores are 0 (kernel: unused jt/jf)
+ *   CBPF_MEM_INDEX               M[k] with k < 16
+ *   CBPF_DIV_ZERO                no division/modulo by the constant 0
+ *   CBPF_SHIFT_RANGE             constant shifts by < 32 (the kernel's rule)
+ *   CBPF_JUMP_RANGE              every jump lands inside the program (jumps are forward only:
+ *                                jt/jf are unsigned; `ja` k must satisfy pc + 1 + k < length)
+ *   CBPF_NO_RET                  the last instruction is a return
+ *   CBPF_MEM_UNINIT              on every path, M[k] is written before it is read (a forward
+ *                                dataflow: the set of written words at an instruction is the
+ *                                intersection over its predecessors; one pass suffices because
+ *                                all edges go forward)
+ * `strict: false` keeps only what libpcap 1.10.3's bpf_validate checks (opcode, M index,
+ * constant division by 0, jump range, final return) — the unused-field, shift and uninitialised
+ * memory rules are the kernel's.
+ *
+ * Errors name the pc and the instruction as `tcpdump -d` would print it.
+ */
+import { UserError } from '../errors.ts';
+import type { CbpfProgram } from '../isa/cbpf/types.ts';
+import { decode } from '../isa/cbpf/decode.ts';
+import { bpfImage } from '../isa/cbpf/format.ts';
+import { BPF_MAXINSNS, BPF_MEMWORDS, opcodeRow, usesOf } from '../isa/cbpf/opcodes.ts';
+
+export interface ValidateOptions {
+  /** Longest accepted program (default 4096, the kernel's limit). */
+  maxInsns?: number;
+  /** Apply the kernel's extra rules (default true). */
+  strict?: boolean;
+}
+
+export interface ValidationIssue {
+  code: string;
+  /** Instruction index, or -1 for whole-program issues. */
+  pc: number;
+  message: string;
+}
+
+export function validate(prog: CbpfProgram, opts: ValidateOptions = {}): ValidationIssue[] {
+  const maxInsns = opts.maxInsns ?? BPF_MAXINSNS;
+  const strict = opts.strict ?? true;
+  const issues: ValidationIssue[] = [];
+  const n = prog.length;
+  if (n === 0) return [{ code: 'CBPF_EMPTY', pc: -1, message: 'the program has no instructions' }];
+  if (n > maxInsns) issues.push({ code: 'CBPF_TOO_LONG', pc: -1, message: `the program has ${n} instructions (at most ${maxInsns})` });
+  const at = (pc: number, code: string, why: string): void => {
+    issues.push({ code, pc, message: `instruction ${pc} '${bpfImage(prog[pc]!, pc).replace(/^\(\d+\) /, '').replace(/\s+/g, ' ').trim()}': ${why}` });
+  };
+
+  for (let pc = 0; pc < n; pc++) {
+    const insn = prog[pc]!;
+    const row = opcodeRow(insn.code);
+    if (!row) { at(pc, 'CBPF_BAD_OPCODE', `unknown opcode 0x${insn.code.toString(16)}`); continue; }
+    const s = row.shape;
+    const k = insn.k >>> 0;
+    if (strict && decode(insn).kind === 'raw') {
+      const uses = usesOf(s);
+      at(pc, 'CBPF_BAD_FIELDS', uses.jumps ? 'k must be 0' : uses.k ? 'jt and jf must be 0' : 'jt, jf and k must be 0');
+    }
+    if ((s.kind === 'load' && s.mode === 'mem') || s.kind === 'store') {
+      if (k >= BPF_MEMWORDS) at(pc, 'CBPF_MEM_INDEX', `scratch memory index ${k} is not below ${BPF_MEMWORDS}`);
+    }
+    if (s.kind === 'alu' && s.src === 'k') {
+      if ((s.op === 'div' || s.op === 'mod') && k === 0) at(pc, 'CBPF_DIV_ZERO', 'division by the constant 0');
+      if (strict && (s.op === 'lsh' || s.op === 'rsh') && k >= 32) at(pc, 'CBPF_SHIFT_RANGE', `shift by ${k} (must be below 32)`);
+    }
+    if (s.kind === 'ja' && pc + 1 + k >= n) at(pc, 'CBPF_JUMP_RANGE', `jump to ${pc + 1 + k} is past the end (${n} instructions)`);
+    if (s.kind === 'jcond') {
+      if (pc + 1 + insn.jt >= n) at(pc, 'CBPF_JUMP_RANGE', `true branch to ${pc + 1 + insn.jt} is past the end (${n} instructions)`);
+      if (pc + 1 + insn.jf >= n) at(pc, 'CBPF_JUMP_RANGE', `false branch to ${pc + 1 + insn.jf} is past the end (${n} instructions)`);
+    }
+  }
+  const last = opcodeRow(prog[n - 1]!.code);
+  if (last?.shape.kind !== 'ret') at(n - 1, 'CBPF_NO_RET', 'the program must end with a return');
+
+  if (strict && issues.length === 0) checkMemoryInit(prog, at);
+  return issues;
+}
+
+/** Forward dataflow over the (acyclic, forward-only) CFG: bit i set = M[i] written on every path. */
+function checkMemoryInit(prog: CbpfProgram, at: (pc: number, code: string, why: string) => void): void {
+  const n = prog.length;
+  const ALL = (1 << BPF_MEMWORDS) - 1;
+  // -1 = not reached yet; unreachable instructions are not checked (as the kernel does).
+  const written = new Int32Array(n).fill(-1);
+  written[0] = 0;
+  const flow = (to: number, mask: number): void => {
+    written[to] = written[to]! < 0 ? mask : written[to]! & mask;
+  };
+  for (let pc = 0; pc < n; pc++) {
+    const inMask = written[pc]!;
+    if (inMask < 0) continue;
+    const insn = prog[pc]!;
+    const s = opcodeRow(insn.code)!.shape;
+    const k = insn.k >>> 0;
+    let out = inMask;
+    if (s.kind === 'load' && s.mode === 'mem' && !(inMask & (1 << k))) {
+      at(pc, 'CBPF_MEM_UNINIT', `M[${k}] may be read before it is written`);
+    }
+    if (s.kind === 'store') out = (inMask | (1 << k)) & ALL;
+    switch (s.kind) {
+      case 'ret': break;
+      case 'ja': flow(pc + 1 + k, out); break;
+      case 'jcond': flow(pc + 1 + insn.jt, out); flow(pc + 1 + insn.jf, out); break;
+      default: if (pc + 1 < n) flow(pc + 1, out);
+    }
+  }
+}
+
+/** Throws a UserError (code of the first issue) listing every issue when the program is not valid. */
+export function assertValid(prog: CbpfProgram, opts: ValidateOptions = {}): void {
+  const issues = validate(prog, opts);
+  if (issues.length > 0) {
+    throw new UserError(issues[0]!.code, `invalid classic BPF program: ${issues.map((i) => i.message).join('; ')}`);
+  }
+}
