@@ -11,9 +11,12 @@
  * bpf_filter() with the packet's caplen and wirelen — on each one.
  *
  * Modes (all output is TAB-separated text on stdout, one record a line):
- *   info FILE...            per file: "file FILE DLT LINKNAME COUNT STATUS" where COUNT is the
- *                           number of packets read and STATUS "ok" or "read-error: <text>"
- *                           (or "open-error: <text>" with DLT -1).
+ *   info FILE...            per file: "file FILE DLT LINKNAME COUNT DIGEST STATUS" where COUNT is
+ *                           the number of packets read, DIGEST the FNV-1a 32-bit hash (8 hex
+ *                           digits) over every packet's caplen and wirelen (4 bytes each,
+ *                           little-endian) followed by its captured bytes, and STATUS "ok" or
+ *                           "read-error: <text>" (or "open-error: <text>" with DLT -1). The
+ *                           digest lets readers other than libpcap prove they saw the same packets.
  *   run DLT SNAPLEN NETMASK OPT EXPR FILE...
  *                           compiles once; prints "error MESSAGE" on failure, otherwise
  *                           "insns N" then one "verdict FILE INDEX VALUE" per packet.
@@ -27,6 +30,7 @@
  * (0xffffffff = PCAP_NETMASK_UNKNOWN); OPT is 0 or 1.
  */
 #include <pcap/pcap.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +80,18 @@ static long read_file(const char *file, pkt_fn fn, void *arg, char *status, size
     }
     pcap_close(p);
     return n;
+}
+
+/* FNV-1a over caplen, wirelen (LE32 each) and the bytes of each packet. */
+static void digest_packet(const struct pcap_pkthdr *h, const u_char *d, void *arg) {
+    uint32_t *hash = arg;
+    u_char lens[8];
+    for (int i = 0; i < 4; i++) {
+        lens[i] = (u_char)(h->caplen >> (8 * i));
+        lens[4 + i] = (u_char)(h->len >> (8 * i));
+    }
+    for (int i = 0; i < 8; i++) *hash = (*hash ^ lens[i]) * 0x01000193u;
+    for (bpf_u_int32 i = 0; i < h->caplen; i++) *hash = (*hash ^ d[i]) * 0x01000193u;
 }
 
 static void keep_packet(const struct pcap_pkthdr *h, const u_char *d, void *arg) {
@@ -141,9 +157,10 @@ int main(int argc, char **argv) {
     int dlt;
     if (argc >= 2 && strcmp(argv[1], "info") == 0) {
         for (int i = 2; i < argc; i++) {
-            long n = read_file(argv[i], NULL, NULL, status, sizeof status, &dlt);
+            uint32_t hash = 0x811c9dc5u;
+            long n = read_file(argv[i], digest_packet, &hash, status, sizeof status, &dlt);
             const char *name = dlt >= 0 ? pcap_datalink_val_to_name(dlt) : NULL;
-            printf("file\t%s\t%d\t%s\t%ld\t%s\n", argv[i], dlt, name ? name : "?", n < 0 ? 0 : n, status);
+            printf("file\t%s\t%d\t%s\t%ld\t%08x\t%s\n", argv[i], dlt, name ? name : "?", n < 0 ? 0 : n, hash, status);
         }
         return 0;
     }

@@ -38,6 +38,8 @@ export interface CaptureInfoLine {
   dlt: number;
   dltName: string;
   count: number;
+  /** FNV-1a 32 (8 hex digits) over each packet's caplen, wirelen (LE32) and bytes. */
+  digest: string;
   status: string;
 }
 
@@ -46,8 +48,8 @@ export function oracleInfo(files: readonly string[]): CaptureInfoLine[] {
   const r = spawnSync(buildOracle(), ['info', ...files], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`libpcap-oracle info failed: ${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l.startsWith('file\t')).map((l) => {
-    const [, file, dlt, dltName, count, ...status] = l.split('\t');
-    return { file: file!, dlt: Number(dlt), dltName: dltName!, count: Number(count), status: status.join('\t') };
+    const [, file, dlt, dltName, count, digest, ...status] = l.split('\t');
+    return { file: file!, dlt: Number(dlt), dltName: dltName!, count: Number(count), digest: digest!, status: status.join('\t') };
   });
 }
 
