@@ -1,0 +1,144 @@
+/**
+ * The block CFG IR. A program is a DAG of blocks; each block is a straight-line list of
+ * non-branching cBPF statements followed by either a conditional jump (with a true and a false
+ * successor) or a return. Lowering builds *fragments*: a fragment has one entry block and two
+ * lists of dangling exits (the edges taken when the fragment's predicate is true / false), and
+ * `and`/`or`/`not` combine fragments by back-patching those exits (the classic
+ * "true list / false list" technique). Fragments can also be constant (a predicate that is
+ * always true or always false for this link type, like `ip` on LINKTYPE_IPV4).
+ *
+ * Invariant established by lowering (and relied on by the optimizer's jump threading): every
+ * block computes everything it tests from the packet itself — it does not read A, X or scratch
+ * memory written by another block (except the read-only prologue slots, see `Program`).
+ */
+
+/** A non-jump instruction (ld/ldx/st/stx/alu/misc). */
+export interface Stmt {
+  code: number;
+  k: number;
+}
+
+export interface Block {
+  id: number;
+  stmts: Stmt[];
+  /** For a jump block: the BPF_JMP opcode (class|op|src); for a return block: BPF_RET|BPF_K. */
+  code: number;
+  k: number;
+  jt: Block | null;
+  jf: Block | null;
+}
+
+export interface Exit {
+  block: Block;
+  /** Which edge dangles: the true edge (jt) or the false edge (jf). */
+  onTrue: boolean;
+}
+
+export type Frag =
+  | { kind: 'const'; value: boolean }
+  | { kind: 'blocks'; head: Block; trues: Exit[]; falses: Exit[] };
+
+export const TRUE: Frag = { kind: 'const', value: true };
+export const FALSE: Frag = { kind: 'const', value: false };
+
+let nextId = 1;
+
+export function newBlock(stmts: Stmt[], code: number, k: number): Block {
+  return { id: nextId++, stmts, code, k, jt: null, jf: null };
+}
+
+/** A fragment of one test block: `stmts; if (A <op> k) true else false`. */
+export function test(stmts: Stmt[], jcode: number, k: number): Frag {
+  const b = newBlock(stmts, jcode, k >>> 0);
+  return { kind: 'blocks', head: b, trues: [{ block: b, onTrue: true }], falses: [{ block: b, onTrue: false }] };
+}
+
+function patch(exits: Exit[], to: Block): void {
+  for (const e of exits) {
+    if (e.onTrue) e.block.jt = to;
+    else e.block.jf = to;
+  }
+}
+
+export function and(a: Frag, b: Frag): Frag {
+  if (a.kind === 'const') return a.value ? b : FALSE;
+  if (b.kind === 'const') {
+    if (b.value) return a;
+    // `a and false`: a's evaluation has no side effects, so the whole thing is false.
+    return FALSE;
+  }
+  patch(a.trues, b.head);
+  return { kind: 'blocks', head: a.head, trues: b.trues, falses: a.falses.concat(b.falses) };
+}
+
+export function or(a: Frag, b: Frag): Frag {
+  if (a.kind === 'const') return a.value ? TRUE : b;
+  if (b.kind === 'const') return b.value ? TRUE : a;
+  patch(a.falses, b.head);
+  return { kind: 'blocks', head: a.head, trues: a.trues.concat(b.trues), falses: b.falses };
+}
+
+export function not(a: Frag): Frag {
+  if (a.kind === 'const') return a.value ? FALSE : TRUE;
+  return { kind: 'blocks', head: a.head, trues: a.falses, falses: a.trues };
+}
+
+export function andAll(fs: Frag[]): Frag {
+  let r: Frag = TRUE;
+  for (const f of fs) r = and(r, f);
+  return r;
+}
+
+export function orAll(fs: Frag[]): Frag {
+  let r: Frag = FALSE;
+  for (const f of fs) r = or(r, f);
+  return r;
+}
+
+/**
+ * A finished program: a prologue of statements run once (it may compute read-only values into
+ * reserved scratch slots, e.g. a variable link-header length) and the root block of the DAG, in
+ * which every path ends in a return block.
+ */
+export interface Program {
+  prologue: Stmt[];
+  root: Block;
+}
+
+/** Terminates a fragment: true exits return `accept`, false exits return 0. */
+export function finish(f: Frag, accept: number, prologue: Stmt[]): Program {
+  const ok = newBlock([], RET_K, accept);
+  const no = newBlock([], RET_K, 0);
+  if (f.kind === 'const') return { prologue, root: f.value ? ok : no };
+  patch(f.trues, ok);
+  patch(f.falses, no);
+  return { prologue, root: f.head };
+}
+
+/** All blocks reachable from `root`, in a topological order (every edge goes forward). */
+export function topoOrder(root: Block): Block[] {
+  const order: Block[] = [];
+  const state = new Map<Block, number>();
+  // Iterative post-order DFS; reversing the post-order gives a topological order.
+  const stack: Array<[Block, number]> = [[root, 0]];
+  state.set(root, 1);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const [b, step] = top;
+    const succ = step === 0 ? b.jf : step === 1 ? b.jt : null;
+    if (step < 2) {
+      top[1]++;
+      if (succ && !state.has(succ)) { state.set(succ, 1); stack.push([succ, 0]); }
+      continue;
+    }
+    stack.pop();
+    order.push(b);
+  }
+  return order.reverse();
+}
+
+export function isRet(b: Block): boolean {
+  return (b.code & 0x07) === 0x06;
+}
+
+export const RET_K = 0x06;

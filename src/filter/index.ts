@@ -1,0 +1,51 @@
+/**
+ * Public API of the filter compiler: `parse` (text → AST), `printAst` (AST → text) and
+ * `compile` (text → cBPF program) with libpcap 1.10.3's semantics. compile = parse, lower for
+ * the link type (lower/gen.ts) into a block CFG (cfg.ts), optionally run the optimizer passes
+ * (optimize/), then emit linear cBPF (emit.ts). Every user-caused failure is a UserError with a
+ * span into the expression.
+ */
+import { UserError } from '../errors.ts';
+import type { CbpfProgram } from '../isa/cbpf/types.ts';
+import { parse } from './parser.ts';
+import { printAst } from './printer.ts';
+import { finish } from './cfg.ts';
+import { emit } from './emit.ts';
+import { initialCtx, Lowerer } from './lower/gen.ts';
+import { systemResolver } from './names.ts';
+import type { NameResolver } from './names.ts';
+import { optimize } from './optimize/index.ts';
+
+export { parse, printAst };
+export type { Ast } from './ast.ts';
+export type { NameResolver } from './names.ts';
+export { tableResolver, systemResolver } from './names.ts';
+
+export interface CompileOptions {
+  /** LINKTYPE_ value of the packets the filter will see. */
+  linkType: number;
+  /** Bytes to accept per packet (the value of `ret` for accepted packets). */
+  snaplen: number;
+  /** Run the optimizer (false = `tcpdump -O`). */
+  optimize: boolean;
+  /** IPv4 netmask of the capture network (needed by `ip broadcast`). */
+  netmask?: number;
+  /** Name databases; defaults to this machine's /etc files. */
+  resolver?: NameResolver;
+}
+
+export function compile(text: string, opts: CompileOptions): CbpfProgram {
+  const ast = parse(text);
+  const ctx = initialCtx(opts.linkType, text);
+  const lowerer = new Lowerer({ linkType: opts.linkType, netmask: opts.netmask, resolver: opts.resolver ?? systemResolver(), source: text });
+  const { f } = lowerer.gen(ast, ctx);
+  let prog = finish(f, opts.snaplen >>> 0, []);
+  if (opts.optimize) {
+    prog = optimize(prog);
+    const r = prog.root;
+    if ((r.code & 0x07) === 0x06 && r.k === 0 && ast.type !== 'empty') {
+      throw new UserError('FILTER_REJECTS_ALL', 'expression rejects all packets', { span: { start: 0, end: text.length }, source: text });
+    }
+  }
+  return emit(prog);
+}

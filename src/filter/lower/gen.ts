@@ -1,0 +1,791 @@
+/**
+ * Lowering: AST → CFG fragments, following libpcap 1.10.3's semantics per primitive.
+ *
+ * The walk is left to right and threads an immutable encapsulation context (`Ctx`): `vlan`,
+ * `mpls` and `pppoes` return a new context whose network-layer offsets are shifted, and every
+ * primitive written after them (textually, whatever the boolean structure) uses the shifted
+ * offsets — libpcap's behaviour, without its mutable compiler state.
+ *
+ * Every test block recomputes what it tests from the packet (see cfg.ts); redundant loads are
+ * left for the optimizer. Transport-layer fields of IPv4 are read through X = IP header length
+ * (`ldxb 4*([nl]&0xf)`), and only in the first fragment (`ldh [nl+6]; jset #0x1fff`), like libpcap.
+ */
+import { UserError } from '../../errors.ts';
+import type { Span } from '../../errors.ts';
+import type { Arith, Ast, Keyword, Primitive, Quals, RelOp } from '../ast.ts';
+import { and, andAll, FALSE, not, or, orAll, test, TRUE } from '../cfg.ts';
+import type { Frag, Stmt } from '../cfg.ts';
+import * as I from '../insn.ts';
+import { ETHERTYPE, LLCSAP, PPP_PROTO, linkInfo } from './link.ts';
+import type { LinkInfo } from './link.ts';
+import type { NameResolver } from '../names.ts';
+import { parseIPv4, parseIPv6, parseMac } from '../names.ts';
+
+/** Immutable encapsulation context, threaded left to right through the expression. */
+export interface Ctx {
+  link: LinkInfo;
+  /** Kind of the protocol field currently in effect (changes after mpls / pppoes). */
+  kind: LinkInfo['kind'];
+  /** Absolute offset of the current protocol field. */
+  typeOff: number;
+  /** Absolute offset of the current network-layer header. */
+  nlOff: number;
+  /** Number of MPLS labels seen so far. */
+  mplsDepth: number;
+  /** True once `vlan`/`mpls`/`pppoes` moved the offsets. */
+  shifted: boolean;
+}
+
+export interface GenOptions {
+  linkType: number;
+  netmask?: number;
+  resolver: NameResolver;
+  source: string;
+}
+
+const IPPROTO = { ICMP: 1, IGMP: 2, TCP: 6, IGRP: 9, UDP: 17, ESP: 50, AH: 51, ICMPV6: 58, PIM: 103, VRRP: 112, SCTP: 132, FRAGMENT: 44 } as const;
+
+/** Built-in names for `ether proto NAME` / `proto NAME` (libpcap's table of link protocols). */
+const LINK_PROTO_NAMES: ReadonlyMap<string, number> = new Map([
+  ['ip', ETHERTYPE.IP], ['ip6', ETHERTYPE.IPV6], ['arp', ETHERTYPE.ARP], ['rarp', ETHERTYPE.REVARP],
+  ['atalk', ETHERTYPE.ATALK], ['aarp', ETHERTYPE.AARP], ['decnet', ETHERTYPE.DN], ['sca', ETHERTYPE.SCA],
+  ['lat', ETHERTYPE.LAT], ['mopdl', ETHERTYPE.MOPDL], ['moprc', ETHERTYPE.MOPRC], ['iso', LLCSAP.ISONS],
+  ['stp', LLCSAP.STP], ['ipx', LLCSAP.IPX], ['netbeui', LLCSAP.NETBEUI],
+]);
+
+/** IP-level protocol primitives: number, and which IP versions they apply to. */
+const IP_PROTOS: ReadonlyMap<string, { p: number; v4: boolean; v6: boolean }> = new Map([
+  ['tcp', { p: IPPROTO.TCP, v4: true, v6: true }], ['udp', { p: IPPROTO.UDP, v4: true, v6: true }],
+  ['sctp', { p: IPPROTO.SCTP, v4: true, v6: true }], ['icmp', { p: IPPROTO.ICMP, v4: true, v6: false }],
+  ['igmp', { p: IPPROTO.IGMP, v4: true, v6: false }], ['igrp', { p: IPPROTO.IGRP, v4: true, v6: false }],
+  ['pim', { p: IPPROTO.PIM, v4: true, v6: true }], ['vrrp', { p: IPPROTO.VRRP, v4: true, v6: false }],
+  ['carp', { p: IPPROTO.VRRP, v4: true, v6: false }], ['icmp6', { p: IPPROTO.ICMPV6, v4: false, v6: true }],
+  ['ah', { p: IPPROTO.AH, v4: true, v6: true }], ['esp', { p: IPPROTO.ESP, v4: true, v6: true }],
+]);
+
+/** Protocols that are link-level "next protocol" values. */
+const LINK_LEVEL: ReadonlyMap<string, number> = new Map([
+  ['ip', ETHERTYPE.IP], ['ip6', ETHERTYPE.IPV6], ['arp', ETHERTYPE.ARP], ['rarp', ETHERTYPE.REVARP],
+  ['atalk', ETHERTYPE.ATALK], ['aarp', ETHERTYPE.AARP], ['decnet', ETHERTYPE.DN], ['lat', ETHERTYPE.LAT],
+  ['sca', ETHERTYPE.SCA], ['moprc', ETHERTYPE.MOPRC], ['mopdl', ETHERTYPE.MOPDL], ['iso', LLCSAP.ISONS],
+  ['stp', LLCSAP.STP], ['ipx', LLCSAP.IPX], ['netbeui', LLCSAP.NETBEUI],
+]);
+
+const AF_INET = 2, AF_INET6 = 10;
+/** Scratch slots usable inside one block (all 16 cBPF slots: no prologue needs any yet). */
+const SCRATCH_SLOTS = 16;
+
+export function initialCtx(linkType: number, source: string): Ctx {
+  const link = linkInfo(linkType);
+  if (!link) {
+    throw new UserError('FILTER_LINKTYPE', `link type ${linkType} is not supported by the filter compiler`, { span: { start: 0, end: source.length }, source });
+  }
+  return { link, kind: link.kind, typeOff: link.typeOff, nlOff: link.nlOff, mplsDepth: 0, shifted: false };
+}
+
+export class Lowerer {
+  constructor(private readonly o: GenOptions) {}
+
+  private err(code: string, msg: string, span: Span): never {
+    throw new UserError(code, msg, { span, source: this.o.source });
+  }
+
+  // ---- boolean structure -------------------------------------------------------------------
+
+  gen(ast: Ast, ctx: Ctx): { f: Frag; ctx: Ctx } {
+    switch (ast.type) {
+      case 'empty': return { f: TRUE, ctx };
+      case 'paren': return this.gen(ast.inner, ctx);
+      case 'not': { const r = this.gen(ast.operand, ctx); return { f: not(r.f), ctx: r.ctx }; }
+      case 'and':
+      case 'or': {
+        const l = this.gen(ast.left, ctx);
+        const r = this.gen(ast.right, l.ctx);
+        return { f: ast.type === 'and' ? and(l.f, r.f) : or(l.f, r.f), ctx: r.ctx };
+      }
+      case 'rel': return { f: this.relation(ast.op, ast.left, ast.right, ctx, ast.span), ctx };
+      case 'prim': return { f: this.primitive(ast, ctx), ctx };
+      case 'kw': return this.keyword(ast, ctx);
+    }
+  }
+
+  // ---- link layer -----------------------------------------------------------------------------
+
+  /** "The link layer carries protocol `p`" (an Ethernet type, or an LLC SAP below 1500). */
+  linkProto(ctx: Ctx, p: number): Frag {
+    const t = ctx.typeOff;
+    switch (ctx.kind) {
+      case 'ether':
+        if (p <= 1500) return this.etherLlc(ctx, p);
+        if (p === ETHERTYPE.ATALK || p === ETHERTYPE.AARP) {
+          // Ethernet II, or 802.3 + SNAP with the matching OUI (Apple's for AppleTalk, 0 for AARP).
+          const oui = p === ETHERTYPE.ATALK ? 0x080007 : 0;
+          const snap = andAll([
+            not(test([I.ldh(t)], I.JGT_K, 1500)),
+            test([I.ld(t + 6)], I.JEQ_K, ((oui & 0xffff) << 16 | p) >>> 0),
+            test([I.ld(t + 2)], I.JEQ_K, (0xaaaa0300 | (oui >>> 16)) >>> 0),
+          ]);
+          return or(test([I.ldh(t)], I.JEQ_K, p), snap);
+        }
+        if (p === ETHERTYPE.IPX) return this.etherLlc(ctx, LLCSAP.IPX);
+        return test([I.ldh(t)], I.JEQ_K, p);
+      case 'sll':
+        if (p <= 1500) {
+          // Linux cooked headers carry 802.2 frames as protocol LINUX_SLL_P_802_2 (4).
+          if (p === LLCSAP.IPX) {
+            return orAll([test([I.ldh(t)], I.JEQ_K, ETHERTYPE.IPX), test([I.ldh(t)], I.JEQ_K, 1),
+              and(test([I.ldh(t)], I.JEQ_K, 4), test([I.ldb(t + 2)], I.JEQ_K, LLCSAP.IPX))]);
+          }
+          const llc = p === LLCSAP.ISONS || p === LLCSAP.NETBEUI ? test([I.ldh(t + 2)], I.JEQ_K, (p << 8) | p)
+            : test([I.ldb(t + 2)], I.JEQ_K, p);
+          return and(test([I.ldh(t)], I.JEQ_K, 4), llc);
+        }
+        if (p === ETHERTYPE.ATALK || p === ETHERTYPE.AARP) {
+          const oui = p === ETHERTYPE.ATALK ? 0x080007 : 0;
+          const snap = andAll([test([I.ldh(t)], I.JEQ_K, 4),
+            test([I.ld(t + 8)], I.JEQ_K, ((oui & 0xffff) << 16 | p) >>> 0),
+            test([I.ld(t + 4)], I.JEQ_K, (0xaaaa0300 | (oui >>> 16)) >>> 0)]);
+          return or(test([I.ldh(t)], I.JEQ_K, p), snap);
+        }
+        return test([I.ldh(t)], I.JEQ_K, p);
+      case 'ppp': {
+        const q = PPP_PROTO.get(p) ?? p;
+        return test([I.ldh(t)], I.JEQ_K, q);
+      }
+      case 'af-host':
+      case 'af-net':
+      case 'af-byte': {
+        const af = p === ETHERTYPE.IP ? AF_INET : p === ETHERTYPE.IPV6 ? AF_INET6 : -1;
+        if (af < 0) return FALSE;
+        if (ctx.kind === 'af-byte') return test([I.ldb(t)], I.JEQ_K, af);
+        const v = ctx.kind === 'af-net' ? af : (af << 24) >>> 0;
+        return test([I.ld(t)], I.JEQ_K, v);
+      }
+      case 'ipver':
+        if (p === ETHERTYPE.IP) return test([I.ldb(ctx.nlOff), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0x40);
+        if (p === ETHERTYPE.IPV6) return test([I.ldb(ctx.nlOff), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0x60);
+        return FALSE;
+      case 'mpls': {
+        if (p !== ETHERTYPE.IP && p !== ETHERTYPE.IPV6) return FALSE;
+        // The last label must have the bottom-of-stack bit, then look at the IP version.
+        return and(test([I.ldb(ctx.nlOff - 2)], I.JSET_K, 0x01),
+          test([I.ldb(ctx.nlOff), I.aluK(I.AND, 0xf0)], I.JEQ_K, p === ETHERTYPE.IP ? 0x40 : 0x60));
+      }
+      case 'ipv4': return p === ETHERTYPE.IP ? TRUE : FALSE;
+      case 'ipv6': return p === ETHERTYPE.IPV6 ? TRUE : FALSE;
+    }
+  }
+
+  /** 802.3 frames (length ≤ 1500 in the type field) whose LLC header announces SAP `p`. */
+  private etherLlc(ctx: Ctx, p: number): Frag {
+    const t = ctx.typeOff;
+    const is8023 = not(test([I.ldh(t)], I.JGT_K, 1500));
+    if (p === LLCSAP.ISONS || p === LLCSAP.NETBEUI) return and(is8023, test([I.ldh(t + 2)], I.JEQ_K, (p << 8) | p));
+    if (p === LLCSAP.IPX) {
+      // IPX: Ethernet II type 0x8137, 802.2 with SAP 0xe0, 802.3 "raw" (0xffff), or SNAP.
+      const snap = and(test([I.ld(t + 6)], I.JEQ_K, ETHERTYPE.IPX), test([I.ld(t + 2)], I.JEQ_K, 0xaaaa0300));
+      const llc = orAll([snap, test([I.ldb(t + 2)], I.JEQ_K, LLCSAP.IPX), test([I.ldh(t + 2)], I.JEQ_K, 0xffff)]);
+      return or(test([I.ldh(t)], I.JEQ_K, ETHERTYPE.IPX), and(is8023, llc));
+    }
+    return and(is8023, test([I.ldb(t + 2)], I.JEQ_K, p));
+  }
+
+  private needMac(ctx: Ctx, span: Span): { dst: number; src: number } {
+    const m = ctx.link.mac;
+    if (!m) this.err('FILTER_LINK_UNSUPPORTED', `ethernet addresses are not supported on link type ${ctx.link.name}`, span);
+    return m;
+  }
+
+  /** pkt[off:6] == mac, as a 4-byte then a 2-byte compare. */
+  private macEq(off: number, mac: Uint8Array): Frag {
+    const lo = ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0;
+    const hi = (mac[0]! << 8) | mac[1]!;
+    return and(test([I.ld(off + 2)], I.JEQ_K, lo), test([I.ldh(off)], I.JEQ_K, hi));
+  }
+
+  private dirCombine(dir: Quals['dir'], src: () => Frag, dst: () => Frag, span: Span, what: string): Frag {
+    switch (dir) {
+      case 'src': return src();
+      case 'dst': return dst();
+      case 'src and dst': return and(src(), dst());
+      case undefined:
+      case 'src or dst': return or(src(), dst());
+      default: return this.err('FILTER_BAD_QUAL', `'${dir}' is not a valid qualifier for ${what}`, span);
+    }
+  }
+
+  // ---- IP layer ---------------------------------------------------------------------------------
+
+  private ipv4Field(ctx: Ctx, off: number, size: 1 | 2 | 4): Stmt { return I.ldAbs(ctx.nlOff + off, size); }
+
+  /** IPv4 and ip[9] == p */
+  private ip4Proto(ctx: Ctx, p: number): Frag {
+    return and(this.linkProto(ctx, ETHERTYPE.IP), test([this.ipv4Field(ctx, 9, 1)], I.JEQ_K, p));
+  }
+
+  /** IPv6 and next header == p (directly, or after one fragment header). */
+  private ip6Proto(ctx: Ctx, p: number): Frag {
+    const nl = ctx.nlOff;
+    const direct = test([I.ldb(nl + 6)], I.JEQ_K, p);
+    const viaFrag = and(test([I.ldb(nl + 6)], I.JEQ_K, IPPROTO.FRAGMENT), test([I.ldb(nl + 40)], I.JEQ_K, p));
+    return and(this.linkProto(ctx, ETHERTYPE.IPV6), or(direct, viaFrag));
+  }
+
+  /** Not a later fragment: (ip[6:2] & 0x1fff) == 0. */
+  private firstFrag(ctx: Ctx): Frag {
+    return not(test([I.ldh(ctx.nlOff + 6)], I.JSET_K, 0x1fff));
+  }
+
+  private protoAbbrev(name: string, ctx: Ctx): Frag {
+    const ll = LINK_LEVEL.get(name);
+    if (ll !== undefined) return this.linkProto(ctx, ll);
+    const ipp = IP_PROTOS.get(name);
+    if (ipp) {
+      const v4 = ipp.v4 ? this.ip4Proto(ctx, ipp.p) : FALSE;
+      const v6 = ipp.v6 ? this.ip6Proto(ctx, ipp.p) : FALSE;
+      return or(v4, v6);
+    }
+    return this.err('FILTER_UNSUPPORTED', `'${name}' is not supported`, { start: 0, end: 0 });
+  }
+
+  /** Transport port fields: src at +0, dst at +2 from the transport header. */
+  private portFrag(ctx: Ctx, protos: number[], lo: number, hi: number, dir: Quals['dir'], span: Span, v6only: boolean, v4only: boolean): Frag {
+    const nl = ctx.nlOff;
+    const cmp4 = (off: number): Frag => {
+      const load = [I.ldxMsh(nl), I.ldInd(nl + off, 2)];
+      return lo === hi ? test(load, I.JEQ_K, lo) : and(test(load, I.JGE_K, lo), not(test([...load], I.JGT_K, hi)));
+    };
+    const cmp6 = (off: number): Frag => {
+      const load = [I.ldh(nl + 40 + off)];
+      return lo === hi ? test(load, I.JEQ_K, lo) : and(test(load, I.JGE_K, lo), not(test([I.ldh(nl + 40 + off)], I.JGT_K, hi)));
+    };
+    const what = lo === hi ? 'port' : 'portrange';
+    const v4 = v6only ? FALSE : and(this.linkProto(ctx, ETHERTYPE.IP), orAll(protos.map((p) =>
+      andAll([test([this.ipv4Field(ctx, 9, 1)], I.JEQ_K, p), this.firstFrag(ctx),
+        this.dirCombine(dir, () => cmp4(0), () => cmp4(2), span, what)]))));
+    const v6 = v4only ? FALSE : and(this.linkProto(ctx, ETHERTYPE.IPV6), orAll(protos.map((p) =>
+      and(test([I.ldb(nl + 6)], I.JEQ_K, p), this.dirCombine(dir, () => cmp6(0), () => cmp6(2), span, what)))));
+    return or(v6, v4);
+  }
+
+  /** IPv4 address compare at the given offsets (ip/arp/rarp): (pkt[off:4] & mask) == addr. */
+  private hostCmp4(ctx: Ctx, srcOff: number, dstOff: number, addr: number, mask: number, dir: Quals['dir'], span: Span): Frag {
+    const one = (off: number): Frag => {
+      const stmts = [I.ld(ctx.nlOff + off)];
+      if (mask !== 0xffffffff) stmts.push(I.aluK(I.AND, mask));
+      return test(stmts, I.JEQ_K, (addr & mask) >>> 0);
+    };
+    return this.dirCombine(dir, () => one(srcOff), () => one(dstOff), span, 'host');
+  }
+
+  private host4(ctx: Ctx, proto: Quals['proto'], addr: number, mask: number, dir: Quals['dir'], span: Span): Frag {
+    const ip = (): Frag => and(this.linkProto(ctx, ETHERTYPE.IP), this.hostCmp4(ctx, 12, 16, addr, mask, dir, span));
+    const arp = (e: number): Frag => and(this.linkProto(ctx, e), this.hostCmp4(ctx, 14, 24, addr, mask, dir, span));
+    switch (proto) {
+      case undefined: return orAll([ip(), arp(ETHERTYPE.ARP), arp(ETHERTYPE.REVARP)]);
+      case 'ip': return ip();
+      case 'arp': return arp(ETHERTYPE.ARP);
+      case 'rarp': return arp(ETHERTYPE.REVARP);
+      case 'ip6': return this.err('FILTER_BAD_QUAL', "'ip6' modifier applied to an IPv4 address", span);
+      default: return this.err('FILTER_BAD_QUAL', `'${proto}' modifier applied to host`, span);
+    }
+  }
+
+  private host6(ctx: Ctx, proto: Quals['proto'], addr: Uint8Array, maskLen: number, dir: Quals['dir'], span: Span): Frag {
+    if (proto !== undefined && proto !== 'ip6') {
+      this.err('FILTER_BAD_QUAL', `'${proto}' modifier applied to an IPv6 address`, span);
+    }
+    const one = (off: number): Frag => {
+      // Compare the 16-byte address a word at a time, last word first (as libpcap does).
+      const parts: Frag[] = [];
+      for (let w = 3; w >= 0; w--) {
+        const bits = Math.max(0, Math.min(32, maskLen - 32 * w));
+        if (bits === 0) continue;
+        const mask = bits === 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
+        const v = ((addr[4 * w]! << 24) | (addr[4 * w + 1]! << 16) | (addr[4 * w + 2]! << 8) | addr[4 * w + 3]!) >>> 0;
+        const stmts = [I.ld(ctx.nlOff + off + 4 * w)];
+        if (mask !== 0xffffffff) stmts.push(I.aluK(I.AND, mask));
+        parts.push(test(stmts, I.JEQ_K, (v & mask) >>> 0));
+      }
+      return andAll(parts);
+    };
+    return and(this.linkProto(ctx, ETHERTYPE.IPV6), this.dirCombine(dir, () => one(8), () => one(24), span, 'host'));
+  }
+
+  // ---- primitives with values ------------------------------------------------------------------
+
+  private primitive(p: Primitive, ctx: Ctx): Frag {
+    const q = p.quals;
+    const v = p.value;
+    const type = q.type ?? 'host';
+    switch (type) {
+      case 'host':
+      case 'net':
+        return this.hostOrNet(p, ctx, type);
+      case 'port':
+      case 'portrange':
+        return this.port(p, ctx, type);
+      case 'proto':
+        return this.protoQual(p, ctx);
+      case 'gateway':
+        return this.gateway(p, ctx);
+      case 'protochain':
+        return this.err('FILTER_UNSUPPORTED', "'protochain' is not supported yet", p.span);
+    }
+    void v;
+  }
+
+  private hostOrNet(p: Primitive, ctx: Ctx, type: 'host' | 'net'): Frag {
+    const q = p.quals;
+    const v = p.value;
+    const span = p.span;
+    const linkQual = q.proto === 'ether' || q.proto === 'link' || q.proto === 'fddi' || q.proto === 'tr' || q.proto === 'wlan';
+    if (linkQual) {
+      if (type === 'net') this.err('FILTER_BAD_QUAL', `'${q.proto} net' is not valid`, span);
+      let mac: Uint8Array | undefined;
+      if (v.kind === 'mac') mac = parseMac(v.text);
+      else if (v.kind === 'name') {
+        mac = this.o.resolver.ether(v.text);
+        if (!mac) this.err('FILTER_UNKNOWN_HOST', `unknown ether host '${v.text}'`, v.span);
+      } else this.err('FILTER_BAD_VALUE', `'${v.text}' is not an Ethernet address`, v.span);
+      const m = this.needMac(ctx, span);
+      const addr = mac!;
+      return this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host');
+    }
+    if (v.kind === 'mac') {
+      if (q.proto === undefined && type === 'host') {
+        const m = this.needMac(ctx, span);
+        const addr = parseMac(v.text)!;
+        return this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host');
+      }
+      this.err('FILTER_BAD_VALUE', 'a MAC address is only valid with "ether host"', v.span);
+    }
+    if (v.kind === 'arc') this.err('FILTER_LINK_UNSUPPORTED', 'ARCnet addresses are not supported on this link type', v.span);
+    if (v.kind === 'ipv6') {
+      const addr = parseIPv6(v.text)!;
+      let len = 128;
+      if (p.maskLen !== undefined) {
+        if (p.maskLen > 128) this.err('FILTER_BAD_MASK', `mask length must be <= 128`, span);
+        len = p.maskLen;
+        for (let bit = len; bit < 128; bit++) {
+          if (addr[bit >> 3]! & (0x80 >> (bit & 7))) this.err('FILTER_NET_BITS', `non-network bits set in "${v.text}/${len}"`, span);
+        }
+      }
+      if (type === 'host' && len !== 128) this.err('FILTER_BAD_MASK', 'mask syntax for networks only', span);
+      return this.host6(ctx, q.proto, addr, len, q.dir, span);
+    }
+    if (v.kind === 'name') {
+      if (type === 'net') {
+        const n = this.o.resolver.network(v.text);
+        if (n === undefined) this.err('FILTER_UNKNOWN_NET', `unknown network '${v.text}'`, v.span);
+        let addr = n, mask = 0xffffffff;
+        // Left-justify a short network number as libpcap does ("loopback 127" → 127.0.0.0/8).
+        if (addr !== 0) { mask = 0xffffffff; while ((addr & 0xff000000) === 0) { addr = (addr << 8) >>> 0; mask = (mask << 8) >>> 0; } }
+        else mask = 0;
+        return this.host4(ctx, q.proto, addr >>> 0, mask >>> 0, q.dir, span);
+      }
+      const h = this.o.resolver.host(v.text);
+      if (!h || (h.v4.length === 0 && h.v6.length === 0)) this.err('FILTER_UNKNOWN_HOST', `unknown host '${v.text}'`, v.span);
+      const fs: Frag[] = [];
+      if (q.proto !== 'ip6') for (const a of h.v4) fs.push(this.host4(ctx, q.proto, a, 0xffffffff, q.dir, span));
+      if (q.proto === undefined || q.proto === 'ip6') for (const a of h.v6) fs.push(this.host6(ctx, q.proto, a, 128, q.dir, span));
+      if (fs.length === 0) this.err('FILTER_UNKNOWN_HOST', `unknown host '${v.text}' for '${q.proto}'`, v.span);
+      return orAll(fs);
+    }
+    // IPv4: dotted (1 to 4 parts) or a number.
+    let addr: number;
+    let len: number;
+    if (v.kind === 'num') {
+      addr = v.num!;
+      len = 32;
+      if (type === 'net') {
+        // A bare network number is left-justified: "net 10" is 10.0.0.0/8.
+        if (addr === 0) len = 0;
+        else { len = 32; while ((addr & 0xff000000) === 0) { addr = (addr << 8) >>> 0; len -= 8; } }
+      }
+    } else {
+      const parts = v.text.split('.').map(Number);
+      if (parts.some((x) => x > 255)) this.err('FILTER_BAD_ADDR', `invalid IPv4 address '${v.text}'`, v.span);
+      addr = 0;
+      for (let i = 0; i < 4; i++) addr = ((addr << 8) | (parts[i] ?? 0)) >>> 0;
+      len = parts.length * 8;
+    }
+    let mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+    if (p.maskLen !== undefined) {
+      if (type !== 'net') this.err('FILTER_BAD_MASK', 'mask syntax for networks only', span);
+      if (p.maskLen > 32) this.err('FILTER_BAD_MASK', 'mask length must be <= 32', span);
+      mask = p.maskLen === 0 ? 0 : (0xffffffff << (32 - p.maskLen)) >>> 0;
+    } else if (p.mask) {
+      if (type !== 'net') this.err('FILTER_BAD_MASK', 'mask syntax for networks only', span);
+      const m = p.mask.kind === 'num' ? p.mask.num! : parseIPv4(p.mask.text);
+      if (m === undefined) this.err('FILTER_BAD_MASK', `invalid mask '${p.mask.text}'`, p.mask.span);
+      mask = m;
+    }
+    if (type === 'net' && ((addr & ~mask) >>> 0) !== 0) {
+      const shown = p.maskLen !== undefined ? `${v.text}/${p.maskLen}` : p.mask ? `${v.text} mask ${p.mask.text}` : v.text;
+      this.err('FILTER_NET_BITS', `non-network bits set in "${shown}"`, span);
+    }
+    return this.host4(ctx, q.proto, addr, mask, q.dir, span);
+  }
+
+  private resolvePort(text: string, span: Span, proto: 'tcp' | 'udp' | 'sctp' | undefined): number {
+    if (/^[0-9]+$/.test(text) || /^0[xX][0-9a-fA-F]+$/.test(text)) {
+      const n = Number(text);
+      if (n > 65535) this.err('FILTER_BAD_PORT', `illegal port number ${n} > 65535`, span);
+      return n;
+    }
+    const r = this.o.resolver;
+    const p = proto ? r.service(text, proto) : (r.service(text, 'tcp') ?? r.service(text, 'udp') ?? r.service(text, 'sctp'));
+    if (p === undefined) this.err('FILTER_UNKNOWN_PORT', `unknown port '${text}'`, span);
+    return p;
+  }
+
+  private port(p: Primitive, ctx: Ctx, type: 'port' | 'portrange'): Frag {
+    const q = p.quals;
+    const v = p.value;
+    const proto = q.proto;
+    let protos: number[];
+    let v4only = false, v6only = false;
+    switch (proto) {
+      case undefined: protos = [IPPROTO.TCP, IPPROTO.UDP, IPPROTO.SCTP]; break;
+      case 'tcp': protos = [IPPROTO.TCP]; break;
+      case 'udp': protos = [IPPROTO.UDP]; break;
+      case 'sctp': protos = [IPPROTO.SCTP]; break;
+      case 'ip': protos = [IPPROTO.TCP, IPPROTO.UDP, IPPROTO.SCTP]; v4only = true; break;
+      case 'ip6': protos = [IPPROTO.TCP, IPPROTO.UDP, IPPROTO.SCTP]; v6only = true; break;
+      default: return this.err('FILTER_BAD_QUAL', `'${proto}' modifier applied to ${type}`, p.span);
+    }
+    const sproto = proto === 'tcp' || proto === 'udp' || proto === 'sctp' ? proto : undefined;
+    if (p.maskLen !== undefined || p.mask) this.err('FILTER_BAD_VALUE', `a mask is not valid for ${type}`, p.span);
+    let lo: number, hi: number;
+    if (v.kind === 'num') {
+      if (v.num! > 65535) this.err('FILTER_BAD_PORT', `illegal port number ${v.num} > 65535`, v.span);
+      lo = hi = v.num!;
+    } else if (v.kind === 'name') {
+      if (type === 'portrange') {
+        const m = /^([^-]+)-(.+)$/.exec(v.text);
+        if (!m) this.err('FILTER_BAD_PORT', `illegal port range '${v.text}'`, v.span);
+        lo = this.resolvePort(m[1]!, v.span, sproto);
+        hi = this.resolvePort(m[2]!, v.span, sproto);
+        if (lo > hi) [lo, hi] = [hi, lo];
+      } else {
+        lo = hi = this.resolvePort(v.text, v.span, sproto);
+      }
+    } else {
+      return this.err('FILTER_BAD_PORT', `'${v.text}' is not a port`, v.span);
+    }
+    return this.portFrag(ctx, protos, lo, hi, q.dir, p.span, v6only, v4only);
+  }
+
+  private protoQual(p: Primitive, ctx: Ctx): Frag {
+    const q = p.quals;
+    const v = p.value;
+    if (q.dir) this.err('FILTER_BAD_QUAL', `'${q.dir}' is not valid with 'proto'`, p.span);
+    const linkLevel = q.proto === 'ether' || q.proto === 'link' || q.proto === 'fddi' || q.proto === 'tr' || q.proto === 'wlan' || q.proto === 'ppp' || q.proto === 'slip';
+    let n: number | undefined;
+    if (v.kind === 'num') n = v.num!;
+    else if (v.kind === 'name') {
+      n = linkLevel ? LINK_PROTO_NAMES.get(v.text) : (this.o.resolver.protocol(v.text) ?? undefined);
+      if (n === undefined) this.err('FILTER_UNKNOWN_PROTO', `unknown ${linkLevel ? 'ether' : 'ip'} proto '${v.text}'`, v.span);
+    } else this.err('FILTER_BAD_VALUE', `'${v.text}' is not a protocol`, v.span);
+    if (linkLevel) return this.linkProto(ctx, n!);
+    switch (q.proto) {
+      case 'ip': return this.ip4Proto(ctx, n!);
+      case 'ip6': return this.ip6Proto(ctx, n!);
+      case undefined: return or(this.ip4Proto(ctx, n!), this.ip6Proto(ctx, n!));
+      default: return this.err('FILTER_BAD_QUAL', `'${q.proto} proto' is not supported`, p.span);
+    }
+  }
+
+  private gateway(p: Primitive, ctx: Ctx): Frag {
+    const v = p.value;
+    if (v.kind !== 'name') this.err('FILTER_BAD_VALUE', "'gateway' requires a host name", v.span);
+    const mac = this.o.resolver.ether(v.text);
+    const h = this.o.resolver.host(v.text);
+    if (!mac || !h || h.v4.length === 0) this.err('FILTER_UNKNOWN_HOST', `unknown host '${v.text}'`, v.span);
+    const m = this.needMac(ctx, p.span);
+    const ether = or(this.macEq(m.src, mac!), this.macEq(m.dst, mac!));
+    const hosts = orAll(h!.v4.map((a) => this.host4(ctx, p.quals.proto, a, 0xffffffff, undefined, p.span)));
+    return and(ether, not(hosts));
+  }
+
+  // ---- keyword primitives ---------------------------------------------------------------------
+
+  private keyword(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
+    const arg = k.args[0];
+    switch (k.name) {
+      case 'less': return { f: not(test([I.ldLen()], I.JGT_K, arg!.num!)), ctx };
+      case 'greater': return { f: test([I.ldLen()], I.JGE_K, arg!.num!), ctx };
+      case 'broadcast': return { f: this.broadcast(k, ctx), ctx };
+      case 'multicast': return { f: this.multicast(k, ctx), ctx };
+      case 'inbound':
+      case 'outbound': {
+        const d = ctx.link.direction;
+        let f: Frag;
+        if (d) f = test([I.ldAbs(d.off, d.size)], I.JEQ_K, 4);
+        else if (ctx.link.kind === 'ether' && ctx.link.mac) f = test([{ code: I.LD | I.H | I.ABS, k: 0xfffff004 }], I.JEQ_K, 4);
+        else return this.err('FILTER_LINK_UNSUPPORTED', `inbound/outbound not supported on link type ${ctx.link.name}`, k.span);
+        return { f: k.name === 'outbound' ? f : not(f), ctx };
+      }
+      case 'vlan': return this.vlan(k, ctx);
+      case 'mpls': return this.mpls(k, ctx);
+      case 'pppoed': return { f: this.linkProto(ctx, ETHERTYPE.PPPOED), ctx };
+      case 'pppoes': return this.pppoes(k, ctx);
+      case 'llc': return { f: this.llc(k, ctx), ctx };
+      default:
+        if (LINK_LEVEL.has(k.name) || IP_PROTOS.has(k.name)) {
+          if (k.proto && k.proto !== k.name) this.err('FILTER_SYNTAX', `unexpected '${k.name}'`, k.span);
+          return { f: this.protoAbbrev(k.name, ctx), ctx };
+        }
+        return this.err('FILTER_UNSUPPORTED', `'${k.name}' is not supported on link type ${ctx.link.name}`, k.span);
+    }
+  }
+
+  private broadcast(k: Keyword, ctx: Ctx): Frag {
+    if (k.proto === 'ip') {
+      if (this.o.netmask === undefined || this.o.netmask === 0xffffffff && false) {
+        this.err('FILTER_NETMASK', "netmask not known, so 'ip broadcast' not supported", k.span);
+      }
+      const hostMask = (~(this.o.netmask ?? 0)) >>> 0;
+      const ld = (): Stmt[] => hostMask === 0xffffffff ? [I.ld(ctx.nlOff + 16)] : [I.ld(ctx.nlOff + 16), I.aluK(I.AND, hostMask)];
+      return and(this.linkProto(ctx, ETHERTYPE.IP), or(test(ld(), I.JEQ_K, 0), test(ld(), I.JEQ_K, hostMask)));
+    }
+    if (k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan') {
+      if (!ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `not a broadcast link (link type ${ctx.link.name})`, k.span);
+      return this.macEq(ctx.link.mac.dst, Uint8Array.of(255, 255, 255, 255, 255, 255));
+    }
+    return this.err('FILTER_BAD_QUAL', `only link-layer/IP broadcast filters supported`, k.span);
+  }
+
+  private multicast(k: Keyword, ctx: Ctx): Frag {
+    if (k.proto === 'ip') return and(this.linkProto(ctx, ETHERTYPE.IP), test([I.ldb(ctx.nlOff + 16)], I.JGE_K, 224));
+    if (k.proto === 'ip6') return and(this.linkProto(ctx, ETHERTYPE.IPV6), test([I.ldb(ctx.nlOff + 24)], I.JEQ_K, 255));
+    if (k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan') {
+      if (!ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `not a broadcast link (link type ${ctx.link.name})`, k.span);
+      return test([I.ldb(ctx.link.mac.dst)], I.JSET_K, 1);
+    }
+    return this.err('FILTER_BAD_QUAL', `only link-layer/IP multicast filters supported`, k.span);
+  }
+
+  private llc(k: Keyword, ctx: Ctx): Frag {
+    if (ctx.kind !== 'ether' || !ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `'llc' not supported on link type ${ctx.link.name}`, k.span);
+    const t = ctx.typeOff;
+    // An 802.3 frame (length in the type field) that is not Novell "raw" 802.3 (0xffff).
+    const base = and(not(test([I.ldh(t)], I.JGT_K, 1500)), not(test([I.ldh(t + 2)], I.JEQ_K, 0xffff)));
+    const sub = k.args[0];
+    if (!sub) return base;
+    // LLC control field: I frames have bit 0 clear; S frames 01; U frames 11.
+    const ctl = t + 4;
+    const S: Record<string, number> = { rr: 0x01, rnr: 0x05, rej: 0x09 };
+    const U: Record<string, number> = { ui: 0x03, ua: 0x63, disc: 0x43, dm: 0x0f, sabme: 0x6f, test: 0xe3, xid: 0xaf, frmr: 0x87 };
+    let f: Frag;
+    if (sub.text === 'i') f = not(test([I.ldb(ctl)], I.JSET_K, 0x01));
+    else if (sub.text === 's') f = test([I.ldb(ctl), I.aluK(I.AND, 0x03)], I.JEQ_K, 0x01);
+    else if (sub.text === 'u') f = test([I.ldb(ctl), I.aluK(I.AND, 0x03)], I.JEQ_K, 0x03);
+    else if (S[sub.text] !== undefined) f = test([I.ldb(ctl), I.aluK(I.AND, 0xff)], I.JEQ_K, S[sub.text]!);
+    else if (U[sub.text] !== undefined) f = test([I.ldb(ctl), I.aluK(I.AND, 0xef)], I.JEQ_K, U[sub.text]!);
+    else return this.err('FILTER_BAD_VALUE', `unknown 802.2 LLC subtype '${sub.text}'`, sub.span);
+    return and(base, f);
+  }
+
+  private vlan(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
+    if (ctx.kind !== 'ether' || ctx.mplsDepth > 0) this.err('FILTER_LINK_UNSUPPORTED', `no VLAN support for link type ${ctx.link.name}`, k.span);
+    const t = ctx.typeOff;
+    const tpid = orAll([ETHERTYPE.VLAN, ETHERTYPE.QINQ, ETHERTYPE.QINQ_OLD].map((e) => test([I.ldh(t)], I.JEQ_K, e)));
+    let f = tpid;
+    const id = k.args[0];
+    if (id) {
+      if (id.num! > 4095) this.err('FILTER_BAD_VLAN', `VLAN tag ${id.num} greater than maximum 4095`, id.span);
+      f = and(f, test([I.ldh(t + 2), I.aluK(I.AND, 0x0fff)], I.JEQ_K, id.num!));
+    }
+    return { f, ctx: { ...ctx, typeOff: t + 4, nlOff: ctx.nlOff + 4, shifted: true } };
+  }
+
+  private mpls(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
+    let f: Frag;
+    if (ctx.mplsDepth > 0) {
+      // Inside a label stack: the previous label must not be the bottom of the stack.
+      f = not(test([I.ldb(ctx.nlOff - 2)], I.JSET_K, 0x01));
+    } else {
+      f = this.linkProto(ctx, ETHERTYPE.MPLS);
+    }
+    const label = k.args[0];
+    if (label) {
+      if (label.num! > 0xfffff) this.err('FILTER_BAD_MPLS', `MPLS label ${label.num} greater than maximum 1048575`, label.span);
+      f = and(f, test([I.ld(ctx.nlOff), I.aluK(I.AND, 0xfffff000)], I.JEQ_K, (label.num! << 12) >>> 0));
+    }
+    return { f, ctx: { ...ctx, kind: 'mpls', nlOff: ctx.nlOff + 4, mplsDepth: ctx.mplsDepth + 1, shifted: true } };
+  }
+
+  private pppoes(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
+    let f = this.linkProto(ctx, ETHERTYPE.PPPOES);
+    const id = k.args[0];
+    if (id) {
+      if (id.num! > 0xffff) this.err('FILTER_BAD_PPPOES', `PPPoE session number ${id.num} greater than maximum 65535`, id.span);
+      f = and(f, test([I.ldh(ctx.nlOff + 2)], I.JEQ_K, id.num!));
+    }
+    // After the 6-byte PPPoE header comes a 2-byte PPP protocol field, then the payload.
+    return { f, ctx: { ...ctx, kind: 'ppp', typeOff: ctx.nlOff + 6, nlOff: ctx.nlOff + 8, shifted: true } };
+  }
+
+  // ---- arithmetic and relations -----------------------------------------------------------------
+
+  /** Guards implied by `proto[...]` loads, collected while generating an arithmetic expression. */
+  private guards: Frag[] = [];
+
+  private relation(op: RelOp, left: Arith, right: Arith, ctx: Ctx, span: Span): Frag {
+    this.guards = [];
+    const lc = constValue(left, this.o.source);
+    const rc = constValue(right, this.o.source);
+    let cmp: Frag;
+    const decide = (a: number, b: number): boolean => {
+      switch (op) {
+        case '=': return a === b;
+        case '!=': return a !== b;
+        case '>': return a > b;
+        case '>=': return a >= b;
+        case '<': return a < b;
+        case '<=': return a <= b;
+      }
+    };
+    const jump = (): { code: number; negate: boolean } => {
+      switch (op) {
+        case '=': return { code: I.JEQ_K, negate: false };
+        case '!=': return { code: I.JEQ_K, negate: true };
+        case '>': return { code: I.JGT_K, negate: false };
+        case '>=': return { code: I.JGE_K, negate: false };
+        case '<': return { code: I.JGE_K, negate: true };
+        case '<=': return { code: I.JGT_K, negate: true };
+      }
+    };
+    if (lc !== undefined && rc !== undefined) {
+      cmp = decide(lc, rc) ? TRUE : FALSE;
+      // Loads still imply their guards even when values are folded (none here: constants only).
+    } else {
+      const j = jump();
+      const stmts: Stmt[] = [];
+      if (rc !== undefined) {
+        this.arith(left, ctx, stmts, 0);
+        cmp = test(stmts, j.code, rc);
+      } else {
+        // A = left; M[d] = A; A = right; X = A; A = M[d]; compare A with X.
+        this.arith(left, ctx, stmts, 0);
+        stmts.push(I.st(0));
+        this.arith(right, ctx, stmts, 1);
+        stmts.push(I.tax(), I.ldMem(0));
+        cmp = test(stmts, j.code | I.X, 0);
+      }
+      if (j.negate) cmp = not(cmp);
+    }
+    const g = this.guards;
+    this.guards = [];
+    return and(andAll(g), cmp);
+  }
+
+  /** Emits code leaving the value of `a` in A; may use X and scratch slots >= depth. */
+  private arith(a: Arith, ctx: Ctx, out: Stmt[], depth: number): void {
+    if (depth >= SCRATCH_SLOTS) this.err('FILTER_TOO_COMPLEX', 'expression too complex', a.span);
+    const c = constValue(a, this.o.source);
+    if (c !== undefined) { out.push(I.ldImm(c)); return; }
+    switch (a.type) {
+      case 'num': out.push(I.ldImm(a.value)); return;
+      case 'len': out.push(I.ldLen()); return;
+      case 'paren': this.arith(a.inner, ctx, out, depth); return;
+      case 'neg': this.arith(a.operand, ctx, out, depth); out.push(I.neg()); return;
+      case 'bin': {
+        const op = ALU_OPS[a.op];
+        const rc = constValue(a.right, this.o.source);
+        if (rc !== undefined) {
+          if ((a.op === '/' || a.op === '%') && rc === 0) this.err('FILTER_DIV_ZERO', a.op === '/' ? 'division by zero' : 'modulus by zero', a.right.span);
+          this.arith(a.left, ctx, out, depth);
+          out.push(I.aluK(op, rc));
+          return;
+        }
+        this.arith(a.left, ctx, out, depth);
+        out.push(I.st(depth));
+        this.arith(a.right, ctx, out, depth + 1);
+        out.push(I.tax(), I.ldMem(depth), I.aluX(op));
+        return;
+      }
+      case 'load': this.load(a, ctx, out, depth); return;
+    }
+  }
+
+  private load(a: Extract<Arith, { type: 'load' }>, ctx: Ctx, out: Stmt[], depth: number): void {
+    const proto = a.proto;
+    const idx = constValue(a.index, this.o.source);
+    let base: number;
+    let transport = false;
+    switch (proto) {
+      case 'link': case 'ether': case 'ppp': case 'slip':
+        if (proto === 'ether' && !ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `'ether[]' is not supported on link type ${ctx.link.name}`, a.span);
+        base = 0; break;
+      case 'ip': case 'ip6': case 'arp': case 'rarp': case 'atalk': case 'aarp': case 'decnet': case 'lat':
+      case 'sca': case 'moprc': case 'mopdl':
+        base = ctx.nlOff;
+        this.guards.push(this.protoAbbrev(proto, ctx));
+        break;
+      case 'tcp': case 'udp': case 'icmp': case 'igmp': case 'igrp': case 'pim': case 'vrrp': case 'carp': case 'sctp':
+        base = ctx.nlOff;
+        transport = true;
+        this.guards.push(this.linkProto(ctx, ETHERTYPE.IP), this.protoAbbrev(proto, ctx), this.firstFrag(ctx));
+        break;
+      case 'icmp6':
+        base = ctx.nlOff + 40;
+        this.guards.push(this.linkProto(ctx, ETHERTYPE.IPV6), this.protoAbbrev(proto, ctx));
+        break;
+      default:
+        return this.err('FILTER_BAD_PROTO', `'${proto}' is not valid in a packet access expression`, a.span);
+    }
+    if (transport) {
+      if (idx !== undefined) {
+        out.push(I.ldxMsh(ctx.nlOff), I.ldInd(base + idx, a.size));
+      } else {
+        // A = index; X = IP header length; A += X; X = A; A = pkt[X + nl]
+        this.arith(a.index, ctx, out, depth);
+        out.push(I.ldxMsh(ctx.nlOff), I.aluX(I.ADD), I.tax(), I.ldInd(base, a.size));
+      }
+      return;
+    }
+    if (idx !== undefined) {
+      out.push(I.ldAbs((base + idx) >>> 0, a.size));
+    } else {
+      this.arith(a.index, ctx, out, depth);
+      out.push(I.tax(), I.ldInd(base, a.size));
+    }
+  }
+}
+
+const ALU_OPS: Record<string, number> = {
+  '+': I.ADD, '-': I.SUB, '*': I.MUL, '/': I.DIV, '%': I.MOD, '&': I.AND, '|': I.OR, '^': I.XOR, '<<': I.LSH, '>>': I.RSH,
+};
+
+/** Folds an arithmetic expression made only of numbers (32-bit unsigned, like the VM). */
+export function constValue(a: Arith, source: string): number | undefined {
+  switch (a.type) {
+    case 'num': return a.value >>> 0;
+    case 'paren': return constValue(a.inner, source);
+    case 'neg': { const v = constValue(a.operand, source); return v === undefined ? undefined : (-v) >>> 0; }
+    case 'bin': {
+      const l = constValue(a.left, source);
+      const r = constValue(a.right, source);
+      if (l === undefined || r === undefined) return undefined;
+      switch (a.op) {
+        case '+': return (l + r) >>> 0;
+        case '-': return (l - r) >>> 0;
+        case '*': return Math.imul(l, r) >>> 0;
+        case '/':
+        case '%':
+          if (r === 0) throw new UserError('FILTER_DIV_ZERO', a.op === '/' ? 'division by zero' : 'modulus by zero', { span: a.right.span, source });
+          return a.op === '/' ? Math.floor(l / r) >>> 0 : (l % r) >>> 0;
+        case '&': return (l & r) >>> 0;
+        case '|': return (l | r) >>> 0;
+        case '^': return (l ^ r) >>> 0;
+        case '<<': return r >= 32 ? 0 : (l << r) >>> 0;
+        case '>>': return r >= 32 ? 0 : l >>> r;
+      }
+    }
+    // eslint-disable-next-line no-fallthrough
+    default: return undefined;
+  }
+}

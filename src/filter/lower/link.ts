@@ -1,0 +1,75 @@
+/**
+ * Link-layer descriptions for the filter compiler: for each supported LINKTYPE_ value, where
+ * the network layer starts, how "the next protocol is P" is tested (an Ethernet type field, a
+ * PPP protocol field, a BSD address family, the IP version nibble, or nothing at all), where
+ * MAC addresses are, and whether a packet direction is recorded. Lowering asks these
+ * descriptions instead of switching on link types everywhere.
+ */
+
+/** LINKTYPE_ numbers (the values stored in capture files). */
+export const LINKTYPE = {
+  NULL: 0, EN10MB: 1, IEEE802: 6, SLIP: 8, PPP: 9, FDDI: 10, RAW: 101, C_HDLC: 104, IEEE802_11: 105,
+  LOOP: 108, LINUX_SLL: 113, PFLOG: 117, IEEE802_11_RADIO: 127, PPP_ETHER: 51, IPV4: 228, IPV6: 229,
+  LINUX_SLL2: 276,
+} as const;
+
+/** How a link layer announces the protocol it carries. */
+export type LinkKind =
+  | 'ether'     // 2-byte Ethernet type (or 802.3 length) at `typeOff`, LLC after it
+  | 'sll'       // Linux cooked: 2-byte protocol (Ethernet type or small LINUX_SLL_P_ value)
+  | 'ppp'       // 2-byte PPP protocol number
+  | 'af-host'   // 4-byte BSD address family in little-endian order (LINKTYPE_NULL, as libpcap writes it)
+  | 'af-net'    // 4-byte BSD address family in network order (LINKTYPE_LOOP)
+  | 'af-byte'   // 1-byte address family (pflog)
+  | 'ipver'     // no link header: look at the IP version nibble (RAW, SLIP)
+  | 'ipv4'      // always IPv4
+  | 'ipv6'      // always IPv6
+  | 'mpls';     // after `mpls`: bottom-of-stack bit then the IP version nibble
+
+export interface LinkInfo {
+  name: string;
+  kind: LinkKind;
+  /** Absolute offset of the protocol field (for ether/sll/ppp/af kinds). */
+  typeOff: number;
+  /** Absolute offset of the network-layer header. */
+  nlOff: number;
+  /** Offsets of the destination / source MAC addresses, when the link has them. */
+  mac?: { dst: number; src: number };
+  /** How the packet direction is recorded: Linux packet type field (2 bytes at off, or 1 byte). */
+  direction?: { off: number; size: 1 | 2 };
+}
+
+const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
+  [LINKTYPE.EN10MB, { name: 'EN10MB', kind: 'ether', typeOff: 12, nlOff: 14, mac: { dst: 0, src: 6 } }],
+  [LINKTYPE.LINUX_SLL, { name: 'LINUX_SLL', kind: 'sll', typeOff: 14, nlOff: 16, direction: { off: 0, size: 2 } }],
+  [LINKTYPE.LINUX_SLL2, { name: 'LINUX_SLL2', kind: 'sll', typeOff: 0, nlOff: 20, direction: { off: 10, size: 1 } }],
+  [LINKTYPE.RAW, { name: 'RAW', kind: 'ipver', typeOff: 0, nlOff: 0 }],
+  [LINKTYPE.SLIP, { name: 'SLIP', kind: 'ipver', typeOff: 0, nlOff: 16 }],
+  [LINKTYPE.IPV4, { name: 'IPV4', kind: 'ipv4', typeOff: 0, nlOff: 0 }],
+  [LINKTYPE.IPV6, { name: 'IPV6', kind: 'ipv6', typeOff: 0, nlOff: 0 }],
+  [LINKTYPE.NULL, { name: 'NULL', kind: 'af-host', typeOff: 0, nlOff: 4 }],
+  [LINKTYPE.LOOP, { name: 'LOOP', kind: 'af-net', typeOff: 0, nlOff: 4 }],
+  [LINKTYPE.PPP, { name: 'PPP', kind: 'ppp', typeOff: 2, nlOff: 4 }],
+  [LINKTYPE.PPP_ETHER, { name: 'PPP_ETHER', kind: 'ppp', typeOff: 6, nlOff: 8 }],
+  [LINKTYPE.C_HDLC, { name: 'C_HDLC', kind: 'ether', typeOff: 2, nlOff: 4 }],
+]);
+
+export function linkInfo(linkType: number): LinkInfo | undefined {
+  return LINKS.get(linkType);
+}
+
+export const ETHERTYPE = {
+  IP: 0x0800, IPV6: 0x86dd, ARP: 0x0806, REVARP: 0x8035, ATALK: 0x809b, AARP: 0x80f3, DN: 0x6003,
+  LAT: 0x6004, SCA: 0x6007, MOPRC: 0x6002, MOPDL: 0x6001, IPX: 0x8137, VLAN: 0x8100, QINQ: 0x88a8,
+  QINQ_OLD: 0x9100, MPLS: 0x8847, MPLS_MULTI: 0x8848, PPPOED: 0x8863, PPPOES: 0x8864,
+} as const;
+
+/** LLC SAP values libpcap accepts as "protocols" (pseudo ethertypes below 1500). */
+export const LLCSAP = { ISONS: 0xfe, NETBEUI: 0xf0, IPX: 0xe0, STP: 0x42, SNAP: 0xaa } as const;
+
+/** PPP protocol numbers for the Ethernet types PPP can carry. */
+export const PPP_PROTO: ReadonlyMap<number, number> = new Map([
+  [ETHERTYPE.IP, 0x0021], [ETHERTYPE.IPV6, 0x0057], [ETHERTYPE.DN, 0x0027], [ETHERTYPE.ATALK, 0x0029],
+  [ETHERTYPE.IPX, 0x002b], [LLCSAP.ISONS, 0x0023], [LLCSAP.NETBEUI, 0x003f], [ETHERTYPE.MPLS, 0x0281],
+  [ETHERTYPE.MPLS_MULTI, 0x0283],
+]);

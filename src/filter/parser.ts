@@ -1,0 +1,399 @@
+/**
+ * Recursive-descent parser for pcap-filter(7) expressions, producing the AST of ast.ts.
+ *
+ * Boolean level: `and`/`&&` and `or`/`||` have equal precedence and associate to the left;
+ * `not`/`!` binds tightest. Qualifier inheritance: after `and`/`or`, a bare value (`443` in
+ * `tcp port 80 or 443`, `b` in `not host a and b`, also `not v` and `(v or w)`) takes the
+ * qualifiers of the last primitive that had some; we keep them in `lastQuals` (undefined after a
+ * primitive without qualifiers, like `tcp`, which makes a following bare value an error, as in
+ * libpcap). Arithmetic level: precedence climbing with libpcap's table (`|` < `&` < shifts <
+ * `+ -` < `* / %` < unary minus); `^` has no precedence in libpcap's grammar, so yacc always
+ * shifts it: `a ^ b + c` is `a ^ (b + c)` and `a + b ^ c` is `a + (b ^ c)`; we reproduce that.
+ */
+import { UserError } from '../errors.ts';
+import type { Span } from '../errors.ts';
+import { lex } from './lexer.ts';
+import type { Token, TokenKind } from './tokens.ts';
+import type { Arith, ArithOp, Ast, DirQual, ProtoQual, Quals, RelOp, TypeQual, Value } from './ast.ts';
+
+export const PROTO_QUALS: ReadonlySet<string> = new Set<ProtoQual>([
+  'link', 'ether', 'fddi', 'tr', 'wlan', 'ppp', 'slip', 'radio', 'ip', 'ip6', 'arp', 'rarp', 'tcp', 'udp',
+  'sctp', 'icmp', 'icmp6', 'igmp', 'igrp', 'pim', 'vrrp', 'carp', 'ah', 'esp', 'atalk', 'aarp', 'decnet',
+  'lat', 'sca', 'moprc', 'mopdl', 'iso', 'esis', 'isis', 'clnp', 'stp', 'ipx', 'netbeui',
+  'l1', 'l2', 'iih', 'lsp', 'snp', 'csnp', 'psnp',
+]);
+const TYPE_QUALS: ReadonlySet<string> = new Set<TypeQual>(['host', 'net', 'port', 'portrange', 'gateway', 'proto', 'protochain']);
+const SIMPLE_DIRS: ReadonlySet<string> = new Set(['addr1', 'addr2', 'addr3', 'addr4', 'ra', 'ta']);
+const RELOPS: ReadonlySet<string> = new Set(['>', '<', '>=', '<=', '=', '!=']);
+/** Binary arithmetic operators and their precedence (higher binds tighter); '^' is special. */
+const ARITH_PREC: ReadonlyMap<string, number> = new Map([
+  ['|', 1], ['&', 2], ['<<', 3], ['>>', 3], ['+', 4], ['-', 4], ['*', 5], ['/', 5], ['%', 5],
+]);
+/** Keywords that take an optional numeric argument. */
+const OPT_NUM_KW: ReadonlySet<string> = new Set(['vlan', 'mpls', 'pppoes', 'geneve']);
+/** Keywords that need a numeric argument. */
+const NUM_KW: ReadonlySet<string> = new Set(['less', 'greater', 'ifindex', 'vpi', 'vci', 'rnr', 'srnr']);
+/** Keywords that stand alone. */
+const BARE_KW: ReadonlySet<string> = new Set([
+  'inbound', 'outbound', 'pppoed', 'lane', 'metac', 'bcc', 'oam', 'oamf4', 'sc', 'ilmic', 'connectmsg',
+  'metaconnect', 'fisu', 'lssu', 'msu', 'hfisu', 'hlssu', 'hmsu',
+]);
+/** Keywords that need a name (or number) argument. */
+const NAME_KW: ReadonlySet<string> = new Set(['on', 'reason', 'rset', 'action', 'dir']);
+const MTP3_KW: ReadonlySet<string> = new Set(['sio', 'opc', 'dpc', 'sls', 'hsio', 'hopc', 'hdpc', 'hsls']);
+
+function spanOf(a: Span, b: Span): Span {
+  return { start: a.start, end: b.end };
+}
+
+class Parser {
+  private toks: Token[];
+  private i = 0;
+  private lastQuals: Quals | undefined = undefined;
+
+  constructor(private readonly src: string) {
+    this.toks = lex(src);
+  }
+
+  private peek(o = 0): Token { return this.toks[Math.min(this.i + o, this.toks.length - 1)]!; }
+  private next(): Token { const t = this.peek(); if (t.kind !== 'eof') this.i++; return t; }
+  private isKw(t: Token, k: string): boolean { return t.kind === 'kw' && t.text === k; }
+  private fail(msg: string, span: Span, code = 'FILTER_SYNTAX'): never {
+    throw new UserError(code, msg, { span, source: this.src });
+  }
+  private expect(kind: TokenKind, what: string): Token {
+    const t = this.peek();
+    if (t.kind !== kind) this.fail(`expected ${what}`, t.span);
+    return this.next();
+  }
+
+  parseAll(): Ast {
+    const t = this.peek();
+    if (t.kind === 'eof') return { type: 'empty', span: t.span };
+    const e = this.parseExpr();
+    const end = this.peek();
+    if (end.kind !== 'eof') this.fail(`unexpected '${end.text}'`, end.span);
+    return e;
+  }
+
+  private isAndOr(t: Token): 'and' | 'or' | undefined {
+    if (t.kind === '&&' || this.isKw(t, 'and')) return 'and';
+    if (t.kind === '||' || this.isKw(t, 'or')) return 'or';
+    return undefined;
+  }
+
+  private parseExpr(): Ast {
+    let left = this.parseTerm();
+    for (;;) {
+      const op = this.isAndOr(this.peek());
+      if (!op) return left;
+      this.next();
+      const right = this.bareIdAhead() ? this.parseInheritedId() : this.parseTerm();
+      left = { type: op, left, right, span: spanOf(left.span, right.span) };
+    }
+  }
+
+  /** Is the next thing a bare value that inherits qualifiers (`443`, `not b`, `(b or c)`)? */
+  private bareIdAhead(): boolean {
+    let j = 0;
+    for (;;) {
+      const t = this.peek(j);
+      if (t.kind === '!' || this.isKw(t, 'not') || t.kind === '(') { j++; continue; }
+      if (t.kind === 'name' || t.kind === 'ipv4' || t.kind === 'ipv6' || t.kind === 'mac' || t.kind === 'arc') return true;
+      if (t.kind === 'num') {
+        const u = this.peek(j + 1);
+        return !(RELOPS.has(u.kind) || ARITH_PREC.has(u.kind) || u.kind === '^');
+      }
+      return false;
+    }
+  }
+
+  private parseInheritedId(): Ast {
+    const q = this.lastQuals;
+    if (!q) this.fail('a value here needs qualifiers to inherit (e.g. "host", "port")', this.peek().span);
+    return this.parseId(q);
+  }
+
+  private parseTerm(): Ast {
+    const t = this.peek();
+    if (t.kind === '!' || this.isKw(t, 'not')) {
+      this.next();
+      const operand = this.parseTerm();
+      return { type: 'not', operand, span: spanOf(t.span, operand.span) };
+    }
+    return this.parseRterm();
+  }
+
+  /** After '(' at offset 0: does the matching ')' precede an arithmetic/relational operator? */
+  private parenIsArith(): boolean {
+    let depth = 0;
+    for (let j = 0; ; j++) {
+      const t = this.peek(j);
+      if (t.kind === 'eof') return false;
+      if (t.kind === '(' || t.kind === '[') depth++;
+      else if (t.kind === ')' || t.kind === ']') {
+        depth--;
+        if (depth === 0) {
+          const u = this.peek(j + 1);
+          return RELOPS.has(u.kind) || ARITH_PREC.has(u.kind) || u.kind === '^';
+        }
+      }
+    }
+  }
+
+  private arithAhead(): boolean {
+    const t = this.peek();
+    if (t.kind === '-') return true;
+    if (t.kind === 'num') {
+      const u = this.peek(1);
+      return RELOPS.has(u.kind) || ARITH_PREC.has(u.kind) || u.kind === '^';
+    }
+    if (this.isKw(t, 'len')) return true;
+    if (t.kind === 'kw' && this.peek(1).kind === '[') return true;
+    if (t.kind === '(') return this.parenIsArith();
+    return false;
+  }
+
+  private parseRterm(): Ast {
+    const t = this.peek();
+    if (this.arithAhead()) return this.parseRelation();
+    if (t.kind === '(') {
+      this.next();
+      const inner = this.parseExpr();
+      const close = this.expect(')', "')'");
+      return { type: 'paren', inner, span: spanOf(t.span, close.span) };
+    }
+    if (t.kind !== 'kw') {
+      if (t.kind === 'eof') this.fail('unexpected end of expression', t.span);
+      this.fail(`unexpected '${t.text}'; expected a primitive such as "host", "port", "tcp"`, t.span);
+    }
+    return this.parsePrimitive();
+  }
+
+  private parseRelation(): Ast {
+    const left = this.parseArith(0);
+    const t = this.peek();
+    if (!RELOPS.has(t.kind)) this.fail('expected a relational operator (=, !=, <, <=, >, >=)', t.span);
+    this.next();
+    const right = this.parseArith(0);
+    this.lastQuals = undefined;
+    return { type: 'rel', op: t.kind as RelOp, left, right, span: spanOf(left.span, right.span) };
+  }
+
+  private parseArith(minPrec: number): Arith {
+    let left = this.parseUnary();
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === '^') {
+        // yacc shifts '^' (it has no precedence): the whole rest of the expression is its operand.
+        this.next();
+        const right = this.parseArith(0);
+        left = { type: 'bin', op: '^', left, right, span: spanOf(left.span, right.span) };
+        continue;
+      }
+      const p = ARITH_PREC.get(t.kind);
+      if (p === undefined || p < minPrec) return left;
+      this.next();
+      const right = this.parseArith(p + 1);
+      left = { type: 'bin', op: t.kind as ArithOp, left, right, span: spanOf(left.span, right.span) };
+    }
+  }
+
+  private parseUnary(): Arith {
+    const t = this.peek();
+    if (t.kind === '-') {
+      this.next();
+      const operand = this.parseUnary();
+      return { type: 'neg', operand, span: spanOf(t.span, operand.span) };
+    }
+    if (t.kind === 'num') { this.next(); return { type: 'num', value: t.num!, span: t.span }; }
+    if (this.isKw(t, 'len')) { this.next(); return { type: 'len', span: t.span }; }
+    if (t.kind === '(') {
+      this.next();
+      const inner = this.parseArith(0);
+      const close = this.expect(')', "')'");
+      return { type: 'paren', inner, span: spanOf(t.span, close.span) };
+    }
+    if (t.kind === 'kw' && this.peek(1).kind === '[') {
+      this.next(); this.next();
+      const index = this.parseArith(0);
+      let size: 1 | 2 | 4 = 1;
+      let explicitSize = false;
+      if (this.peek().kind === ':') {
+        this.next();
+        const s = this.expect('num', 'a size (1, 2 or 4) after \':\'');
+        if (s.num !== 1 && s.num !== 2 && s.num !== 4) this.fail('data size must be 1, 2, or 4', s.span, 'FILTER_BAD_SIZE');
+        size = s.num;
+        explicitSize = true;
+      }
+      const close = this.expect(']', "']'");
+      return { type: 'load', proto: t.text, index, size, explicitSize, span: spanOf(t.span, close.span) };
+    }
+    if (t.kind === 'eof') this.fail('expected an arithmetic expression', t.span);
+    return this.fail(`unexpected '${t.text}' in an arithmetic expression`, t.span);
+  }
+
+  /** A value (or parenthesised combination of values) under qualifiers `q`. */
+  private parseId(q: Quals): Ast {
+    const t = this.peek();
+    if (t.kind === '!' || this.isKw(t, 'not')) {
+      this.next();
+      const operand = this.parseId(q);
+      return { type: 'not', operand, span: spanOf(t.span, operand.span) };
+    }
+    if (t.kind === '(') {
+      this.next();
+      let left = this.parseId(q);
+      for (;;) {
+        const op = this.isAndOr(this.peek());
+        if (!op) break;
+        this.next();
+        const right = this.parseId(q);
+        left = { type: op, left, right, span: spanOf(left.span, right.span) };
+      }
+      const close = this.expect(')', "')'");
+      return { type: 'paren', inner: left, span: spanOf(t.span, close.span) };
+    }
+    const v = this.parseValue(q);
+    const prim = { type: 'prim' as const, quals: q, value: v, span: v.span } as Extract<Ast, { type: 'prim' }>;
+    // `net 10.0.0.0/8`, `net 10.0.0.0 mask 255.0.0.0`
+    if (this.peek().kind === '/' && (v.kind === 'ipv4' || v.kind === 'ipv6' || v.kind === 'num')) {
+      this.next();
+      const n = this.expect('num', "a prefix length after '/'");
+      prim.maskLen = n.num!;
+      prim.span = spanOf(v.span, n.span);
+    } else if (this.isKw(this.peek(), 'mask') && v.kind === 'ipv4') {
+      this.next();
+      const m = this.peek();
+      if (m.kind !== 'ipv4' && m.kind !== 'num') this.fail("expected an IPv4 mask after 'mask'", m.span);
+      this.next();
+      prim.mask = { kind: m.kind === 'num' ? 'num' : 'ipv4', text: m.text, num: m.num, span: m.span };
+      prim.span = spanOf(v.span, m.span);
+    }
+    return prim;
+  }
+
+  private parseValue(q: Quals): Value {
+    const t = this.peek();
+    switch (t.kind) {
+      case 'num': this.next(); return { kind: 'num', text: t.text, num: t.num, span: t.span };
+      case 'name': this.next(); return { kind: 'name', text: t.text, span: t.span };
+      case 'ipv4': this.next(); return { kind: 'ipv4', text: t.text, span: t.span };
+      case 'ipv6': this.next(); return { kind: 'ipv6', text: t.text, span: t.span };
+      case 'mac': this.next(); return { kind: 'mac', text: t.text, span: t.span };
+      case 'arc': this.next(); return { kind: 'arc', text: t.text, span: t.span };
+      default: {
+        const what = q.type === 'port' ? 'a port number' : q.type === 'portrange' ? 'a port range'
+          : q.type === 'proto' || q.type === 'protochain' ? 'a protocol' : q.type === 'net' ? 'a network'
+          : 'a host address';
+        const after = q.type ?? q.dir ?? q.proto;
+        const span = t.kind === 'eof' ? { start: t.span.start, end: t.span.start } : t.span;
+        this.fail(`expected ${what}${after ? ` after '${after}'` : ''}`, span);
+      }
+    }
+  }
+
+  private parseDir(): DirQual | undefined {
+    const t = this.peek();
+    if (this.isKw(t, 'src') || this.isKw(t, 'dst')) {
+      this.next();
+      const u = this.peek();
+      const other = t.text === 'src' ? 'dst' : 'src';
+      const op = this.isAndOr(u);
+      if (op && this.isKw(this.peek(1), other) && u.kind === 'kw') {
+        this.next(); this.next();
+        return op === 'or' ? 'src or dst' : 'src and dst';
+      }
+      return t.text as DirQual;
+    }
+    if (t.kind === 'kw' && SIMPLE_DIRS.has(t.text)) { this.next(); return t.text as DirQual; }
+    return undefined;
+  }
+
+  private parsePrimitive(): Ast {
+    const start = this.peek();
+    let proto: ProtoQual | undefined;
+    if (PROTO_QUALS.has(start.text)) {
+      const u = this.peek(1);
+      // A protocol name followed by a qualifier or a keyword that accepts a protocol prefix.
+      this.next();
+      proto = start.text as ProtoQual;
+      if (u.kind !== 'kw' || !(TYPE_QUALS.has(u.text) || u.text === 'src' || u.text === 'dst' || SIMPLE_DIRS.has(u.text)
+        || u.text === 'broadcast' || u.text === 'multicast' || u.text === 'type' || u.text === 'subtype' || u.text === 'dir')) {
+        // `tcp`, `ip`, ... alone: the protocol primitive.
+        this.lastQuals = undefined;
+        return { type: 'kw', name: proto, args: [], span: start.span };
+      }
+    }
+    const t = this.peek();
+    if (this.isKw(t, 'broadcast') || this.isKw(t, 'multicast')) {
+      this.next();
+      this.lastQuals = undefined;
+      return { type: 'kw', name: t.text, proto, args: [], span: spanOf(start.span, t.span) };
+    }
+    const dir = this.isKw(t, 'dir') ? undefined : this.parseDir();
+    let type: TypeQual | undefined;
+    const ty = this.peek();
+    if (ty.kind === 'kw' && TYPE_QUALS.has(ty.text)) { this.next(); type = ty.text as TypeQual; }
+    if (dir || type || (proto && !(t.kind === 'kw' && (t.text === 'type' || t.text === 'subtype' || t.text === 'dir')))) {
+      const quals: Quals = { proto, dir, type };
+      this.lastQuals = quals;
+      return this.parseId(quals);
+    }
+    // Keyword primitives.
+    this.next();
+    const name = t.text;
+    const args: Value[] = [];
+    const numArg = (): Value => {
+      const n = this.peek();
+      if (n.kind !== 'num') this.fail(`expected a number after '${name}'`, n.kind === 'eof' ? { start: n.span.start, end: n.span.start } : n.span);
+      this.next();
+      return { kind: 'num', text: n.text, num: n.num, span: n.span };
+    };
+    let end = t.span;
+    if (OPT_NUM_KW.has(name)) {
+      if (this.peek().kind === 'num') { const v = numArg(); args.push(v); end = v.span; }
+    } else if (NUM_KW.has(name)) {
+      const v = numArg(); args.push(v); end = v.span;
+    } else if (NAME_KW.has(name)) {
+      const n = this.peek();
+      if (n.kind !== 'name' && n.kind !== 'num' && n.kind !== 'kw') this.fail(`expected a name after '${name}'`, n.span);
+      this.next();
+      args.push({ kind: n.kind === 'num' ? 'num' : 'name', text: n.text, num: n.num, span: n.span });
+      end = n.span;
+    } else if (name === 'llc') {
+      const n = this.peek();
+      if (n.kind === 'name') { this.next(); args.push({ kind: 'name', text: n.text, span: n.span }); end = n.span; }
+    } else if (name === 'type' || name === 'subtype') {
+      const n = this.peek();
+      if (n.kind !== 'name' && n.kind !== 'num') this.fail(`expected a frame type after '${name}'`, n.span);
+      this.next();
+      args.push({ kind: n.kind === 'num' ? 'num' : 'name', text: n.text, num: n.num, span: n.span });
+      end = n.span;
+      if (name === 'type' && this.isKw(this.peek(), 'subtype')) {
+        this.next();
+        const s = this.peek();
+        if (s.kind !== 'name' && s.kind !== 'num') this.fail("expected a frame subtype after 'subtype'", s.span);
+        this.next();
+        args.push({ kind: s.kind === 'num' ? 'num' : 'name', text: s.text, num: s.num, span: s.span });
+        end = s.span;
+      }
+    } else if (MTP3_KW.has(name)) {
+      const r = this.peek();
+      let op = '=';
+      if (RELOPS.has(r.kind)) { this.next(); op = r.kind; }
+      const v = numArg();
+      args.push({ kind: 'name', text: op, span: r.span }, v);
+      end = v.span;
+    } else if (!BARE_KW.has(name)) {
+      this.fail(`unexpected '${t.text}'`, t.span);
+    }
+    this.lastQuals = undefined;
+    return { type: 'kw', name, proto, args, span: spanOf(start.span, end) };
+  }
+}
+
+/** Parses a filter expression into an AST; throws UserError (with span and source) on bad syntax. */
+export function parse(text: string): Ast {
+  return new Parser(text).parseAll();
+}
