@@ -1,16 +1,45 @@
 /**
  * The optimizer: a fixed list of named passes over the block CFG, each in its own file and
- * each tested alone. Passes run in order; the list is run again while the program shrinks
- * (every pass can only remove blocks, statements or edges, so this terminates).
+ * each tested alone. The first three keep blocks self-contained and may be repeated; they run
+ * until the program stops shrinking (each can only remove blocks or edges, so this ends).
+ * "redundant-loads" breaks the self-contained invariant and therefore runs once, last.
+ * Dead blocks need no pass of their own: the CFG is always walked from the root, so blocks no
+ * edge reaches any more simply disappear at emission.
  */
+import { topoOrder } from '../cfg.ts';
 import type { Program } from '../cfg.ts';
+import { foldConstants } from './fold-constants.ts';
+import { mergeBlocks } from './merge-blocks.ts';
+import { redundantLoads } from './redundant-loads.ts';
+import { threadJumps } from './thread-jumps.ts';
 
 export type Pass = (p: Program) => Program;
 
-export const PASSES: ReadonlyArray<{ name: string; run: Pass }> = [];
+export const PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
+  { name: 'fold-constants', run: foldConstants },
+  { name: 'thread-jumps', run: threadJumps },
+  { name: 'merge-blocks', run: mergeBlocks },
+];
+
+export const FINAL_PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
+  { name: 'redundant-loads', run: redundantLoads },
+];
+
+function size(p: Program): number {
+  let n = 0;
+  for (const b of topoOrder(p.root)) n += b.stmts.length + 1;
+  return n;
+}
 
 export function optimize(p: Program): Program {
   let cur = p;
-  for (const pass of PASSES) cur = pass.run(cur);
+  let last = size(cur);
+  for (let round = 0; round < 8; round++) {
+    for (const pass of PASSES) cur = pass.run(cur);
+    const now = size(cur);
+    if (now >= last) break;
+    last = now;
+  }
+  for (const pass of FINAL_PASSES) cur = pass.run(cur);
   return cur;
 }

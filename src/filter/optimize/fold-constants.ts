@@ -1,0 +1,81 @@
+/**
+ * Pass "fold-constants": a jump block whose accumulator is a compile-time constant (e.g.
+ * `ld #0; jeq #0`, or `ldb [0]; and #0; jeq #0`: the `and #0` makes the load irrelevant) is
+ * decided statically; every edge into it is redirected to the successor it would take, and a
+ * block with jt == jf is skipped the same way. libpcap folds such loads away too (so a packet
+ * too short for the folded load is still accepted), which this keeps. Linear: one walk over the
+ * blocks plus one over the edges.
+ */
+import { isRet, topoOrder } from '../cfg.ts';
+import type { Block, Program } from '../cfg.ts';
+import { ADD, ALU, AND, DIV, IMM, JEQ, JGE, JGT, JSET, LD, LSH, MISC, MOD, MUL, NEG, OR, RSH, SUB, XOR } from '../insn.ts';
+
+/** The constant value of A at the end of `b`'s statements, if it is one. */
+export function constantA(b: Block): number | undefined {
+  let a: number | undefined;
+  for (const s of b.stmts) {
+    const cls = s.code & 0x07;
+    if (cls === LD) { a = (s.code & 0xe0) === IMM ? s.k >>> 0 : undefined; continue; }
+    if (cls === ALU) {
+      const op = s.code & 0xf0;
+      const k = s.k >>> 0;
+      if (s.code & 0x08) { a = undefined; continue; }
+      if (op === AND && k === 0) { a = 0; continue; }
+      if (op === MUL && k === 0) { a = 0; continue; }
+      if (a === undefined) continue;
+      switch (op) {
+        case ADD: a = (a + k) >>> 0; break;
+        case SUB: a = (a - k) >>> 0; break;
+        case MUL: a = Math.imul(a, k) >>> 0; break;
+        case DIV: a = k === 0 ? undefined : Math.floor(a / k) >>> 0; break;
+        case MOD: a = k === 0 ? undefined : (a % k) >>> 0; break;
+        case AND: a = (a & k) >>> 0; break;
+        case OR: a = (a | k) >>> 0; break;
+        case XOR: a = (a ^ k) >>> 0; break;
+        case LSH: a = k >= 32 ? 0 : (a << k) >>> 0; break;
+        case RSH: a = k >= 32 ? 0 : a >>> k; break;
+        case NEG: a = (-a) >>> 0; break;
+        default: a = undefined;
+      }
+      continue;
+    }
+    if (cls === MISC && (s.code & 0x80)) a = undefined; // txa
+  }
+  return a;
+}
+
+/** Where control goes from `b` if its outcome is known statically, else undefined. */
+function staticSuccessor(b: Block): Block | undefined {
+  if (isRet(b)) return undefined;
+  if (b.jt === b.jf) return b.jt!;
+  if (b.code & 0x08) return undefined;
+  const a = constantA(b);
+  if (a === undefined) return undefined;
+  const k = b.k >>> 0;
+  let r: boolean;
+  switch (b.code & 0xf0) {
+    case JEQ: r = a === k; break;
+    case JGT: r = a > k; break;
+    case JGE: r = a >= k; break;
+    case JSET: r = (a & k) !== 0; break;
+    default: return undefined;
+  }
+  return r ? b.jt! : b.jf!;
+}
+
+export function foldConstants(p: Program): Program {
+  const order = topoOrder(p.root);
+  // Resolve in reverse topological order so each block's final destination is known once.
+  const dest = new Map<Block, Block>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const b = order[i]!;
+    const s = staticSuccessor(b);
+    dest.set(b, s ? dest.get(s)! : b);
+  }
+  for (const b of order) {
+    if (isRet(b)) continue;
+    b.jt = dest.get(b.jt!)!;
+    b.jf = dest.get(b.jf!)!;
+  }
+  return { prologue: p.prologue, root: dest.get(p.root)! };
+}

@@ -1,0 +1,75 @@
+/**
+ * Pass "redundant-loads": removes a load whose value is already in the register on every path
+ * into it — the second `ldh [12]` of `ip or ip6`, the repeated `ldxb 4*([14]&0xf)` of
+ * `tcp src port 1 or tcp dst port 2`. Register contents are tracked symbolically (a string
+ * describing the computation, e.g. "ldh[x+14]@msh14"), flowing forward in topological order
+ * and met (equal or unknown) at joins; scratch memory is tracked within a block only.
+ * This pass breaks the "self-contained blocks" invariant, so it must run last.
+ */
+import { isRet, topoOrder } from '../cfg.ts';
+import type { Block, Program, Stmt } from '../cfg.ts';
+import { ABS, ALU, IMM, IND, LD, LDX, LEN, MEM, MISC, MSH, ST, STX } from '../insn.ts';
+
+interface Regs { a?: string; x?: string }
+
+const MAX_DESC = 160;
+let fresh = 0;
+
+function meet(a: Regs, b: Regs): Regs {
+  return { a: a.a === b.a ? a.a : undefined, x: a.x === b.x ? a.x : undefined };
+}
+
+function loadDesc(s: Stmt, x: string | undefined): string | undefined {
+  const mode = s.code & 0xe0;
+  const size = s.code & 0x18;
+  switch (mode) {
+    case IMM: return `#${s.k >>> 0}`;
+    case ABS: return `[${s.k}]${size}`;
+    case LEN: return 'len';
+    case IND: return x === undefined ? undefined : `[x+${s.k}]${size}@${x}`;
+    case MSH: return `msh[${s.k}]`;
+    default: return undefined;
+  }
+}
+
+export function redundantLoads(p: Program): Program {
+  const order = topoOrder(p.root);
+  const inRegs = new Map<Block, Regs>();
+  inRegs.set(p.root, {});
+  for (const b of order) {
+    let r: Regs = { ...(inRegs.get(b) ?? {}) };
+    const mem = new Map<number, string | undefined>();
+    const kept: Stmt[] = [];
+    for (const s of b.stmts) {
+      const cls = s.code & 0x07;
+      if (cls === LD || cls === LDX) {
+        const mode = s.code & 0xe0;
+        const d = mode === MEM ? mem.get(s.k) : loadDesc(s, r.x);
+        const cur = cls === LD ? r.a : r.x;
+        if (d !== undefined && d === cur) continue; // already there
+        const v = d ?? `?${fresh++}`;
+        if (cls === LD) r.a = v; else r.x = v;
+        kept.push(s);
+        continue;
+      }
+      kept.push(s);
+      if (cls === ST) mem.set(s.k, r.a);
+      else if (cls === STX) mem.set(s.k, r.x);
+      else if (cls === ALU) {
+        const src = s.code & 0x08 ? `x(${r.x ?? `?${fresh++}`})` : `#${s.k >>> 0}`;
+        const d = r.a === undefined ? undefined : `(${r.a} ${s.code & 0xf0} ${src})`;
+        r.a = d !== undefined && d.length <= MAX_DESC ? d : `?${fresh++}`;
+      } else if (cls === MISC) {
+        if (s.code & 0x80) r.a = r.x; else r.x = r.a;
+      }
+    }
+    b.stmts = kept;
+    if (isRet(b)) continue;
+    for (const t of [b.jt!, b.jf!]) {
+      const prev = inRegs.get(t);
+      inRegs.set(t, prev ? meet(prev, r) : { ...r });
+    }
+    r = {};
+  }
+  return p;
+}

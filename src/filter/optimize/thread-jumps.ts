@@ -1,0 +1,45 @@
+/**
+ * Pass "thread-jumps": if the outcome of a block's test is already known on an incoming edge
+ * (because an earlier block on every path to that edge tested the same value, e.g. the
+ * Ethernet type in `tcp port 80 or udp port 53`), the edge is redirected past the block to
+ * the successor the test would choose. Facts (facts.ts) flow forward in topological order: a
+ * block's facts are the meet over its incoming edges, and an edge adds its own test outcome.
+ * Sound because blocks are self-contained (no block depends on registers set by another).
+ * Fact sets are capped, so the pass is linear in the number of edges.
+ */
+import { isRet, topoOrder } from '../cfg.ts';
+import type { Block, Program } from '../cfg.ts';
+import { decide, intersect, withOutcome } from './facts.ts';
+import type { Facts } from './facts.ts';
+
+/** Follows decided tests from `t` under `f`, returning the final target. */
+function follow(t: Block, f: Facts): Block {
+  let cur = t;
+  for (let guard = 0; guard < 1_000_000; guard++) {
+    if (isRet(cur)) return cur;
+    const d = decide(f, cur);
+    if (d === undefined) return cur;
+    cur = d ? cur.jt! : cur.jf!;
+  }
+  return cur;
+}
+
+export function threadJumps(p: Program): Program {
+  const root = follow(p.root, new Map());
+  const order = topoOrder(root);
+  const inFacts = new Map<Block, Facts>();
+  inFacts.set(root, new Map());
+  for (const b of order) {
+    if (isRet(b)) continue;
+    const f = inFacts.get(b);
+    if (!f) continue; // no longer reachable after earlier redirections
+    for (const taken of [true, false]) {
+      const ef = withOutcome(f, b, taken);
+      const t = follow(taken ? b.jt! : b.jf!, ef);
+      if (taken) b.jt = t; else b.jf = t;
+      const prev = inFacts.get(t);
+      inFacts.set(t, prev ? intersect(prev, ef) : ef);
+    }
+  }
+  return { prologue: p.prologue, root };
+}
