@@ -1,0 +1,121 @@
+/**
+ * What the verifier must know about the place a program runs (its "hook"): what r1 holds at
+ * entry (a context struct with a field layout, or — for the bpf_conformance convention — plain
+ * memory whose length is in r2), which helpers it may call and with which table, how to resolve
+ * map ids from lddw, the loop policy, and a few ISA-strictness switches.
+ *
+ * The context layouts are the verifier's view of the UAPI structs (`struct xdp_md`,
+ * `struct __sk_buff`): which offsets may be read, at which sizes, what a load yields (a scalar
+ * or a packet pointer) and which fields may be written. The hooks module that actually builds
+ * contexts at run time must agree with these offsets; they are the kernel's, from linux/bpf.h.
+ */
+import type { BpfMap } from '../../maps/types.ts';
+import { HELPERS } from '../helpers.ts';
+import type { HelperSpec } from '../helpers.ts';
+
+export type CtxFieldKind = 'scalar' | 'pkt' | 'pkt_end' | 'pkt_meta';
+
+export interface CtxField {
+  name: string;
+  off: number;
+  size: number;
+  kind: CtxFieldKind;
+  /** May the program store to it? */
+  write?: boolean;
+}
+
+/**
+ * Loop policy:
+ *  - 'reject': any back-edge is an error (the pre-5.3 kernel rule).
+ *  - 'bounded' (default): loops are explored iteration by iteration with exact constants, like
+ *    the kernel's bounded-loop support; a loop whose abstract state repeats is an infinite loop,
+ *    and one not finished within the iteration/step limits is rejected as not provably bounded.
+ *  - 'budget': loops are accepted after a widening fixpoint proves everything else (types,
+ *    initialisation, bounds of constant accesses); termination is NOT proven, so the engine must
+ *    enforce its instruction budget. This is the mode for the bpf_conformance programs, some of
+ *    which loop on values the verifier cannot know.
+ */
+export type LoopPolicy = 'reject' | 'bounded' | 'budget';
+
+export interface HookSpec {
+  name: string;
+  /** r1 at entry: a context pointer, or conformance memory (then r2 = its length). */
+  entry: { kind: 'ctx'; size: number; fields: readonly CtxField[] } | { kind: 'mem' };
+  /** Helper ids the hook allows ('all' = every id in the table). */
+  helpers: readonly number[] | 'all';
+  /** Helper table (default: ../helpers.ts HELPERS); the conformance hook swaps in its own helper 5. */
+  helperTable?: ReadonlyMap<number, HelperSpec>;
+  /** Resolves a map id from lddw map_fd/map_value; without it every map reference is rejected. */
+  maps?: (id: number) => BpfMap | undefined;
+  loops?: LoopPolicy;
+  /**
+   * RFC 9669 semantics instead of kernel strictness: shifts by out-of-range immediates (masked)
+   * and division/modulo by an immediate 0 (result defined) are accepted. Off for kernel hooks.
+   */
+  rfcSemantics?: boolean;
+  /** Legacy LD_ABS/LD_IND packet loads (socket filters and tc): r6 must hold the ctx. */
+  legacyPacketLoads?: boolean;
+  /** Accept `callx` (not in the kernel ISA); the engine checks the target at run time. */
+  callx?: boolean;
+  /** r0 at exit must be a scalar (not a pointer), as the kernel requires for packet hooks. */
+  returnScalar?: boolean;
+  /** Abstract-interpretation step limit (kernel: 1,000,000 processed instructions). */
+  maxSteps?: number;
+}
+
+const f = (name: string, off: number, size: number, kind: CtxFieldKind = 'scalar', write = false): CtxField => ({ name, off, size, kind, write });
+
+/** struct xdp_md (24 bytes). */
+export const XDP_MD_FIELDS: readonly CtxField[] = [
+  f('data', 0, 4, 'pkt'),
+  f('data_end', 4, 4, 'pkt_end'),
+  f('data_meta', 8, 4, 'pkt_meta'),
+  f('ingress_ifindex', 12, 4),
+  f('rx_queue_index', 16, 4),
+  f('egress_ifindex', 20, 4),
+];
+
+/** struct __sk_buff, the fields we model (offsets from linux/bpf.h). */
+export const SK_BUFF_FIELDS: readonly CtxField[] = [
+  f('len', 0, 4), f('pkt_type', 4, 4), f('mark', 8, 4, 'scalar', true), f('queue_mapping', 12, 4), f('protocol', 16, 4),
+  f('vlan_present', 20, 4), f('vlan_tci', 24, 4), f('vlan_proto', 28, 4), f('priority', 32, 4, 'scalar', true),
+  f('ingress_ifindex', 36, 4), f('ifindex', 40, 4), f('tc_index', 44, 4, 'scalar', true),
+  f('cb[0]', 48, 4, 'scalar', true), f('cb[1]', 52, 4, 'scalar', true), f('cb[2]', 56, 4, 'scalar', true),
+  f('cb[3]', 60, 4, 'scalar', true), f('cb[4]', 64, 4, 'scalar', true),
+  f('hash', 68, 4), f('tc_classid', 72, 4, 'scalar', true), f('data', 76, 4, 'pkt'), f('data_end', 80, 4, 'pkt_end'),
+  f('napi_id', 84, 4),
+];
+
+const COMMON_HELPERS = [1, 2, 3, 5, 6, 7, 8, 12, 125, 130, 131, 132, 133, 134];
+
+/** XDP: ctx = xdp_md, may adjust head/tail, returns an XDP action. */
+export function xdpHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPolicy = 'bounded'): HookSpec {
+  return { name: 'xdp', entry: { kind: 'ctx', size: 24, fields: XDP_MD_FIELDS }, helpers: [...COMMON_HELPERS, 44, 65], maps, loops, returnScalar: true };
+}
+
+/**
+ * Socket filter: ctx = __sk_buff without direct packet access (the kernel refuses data/data_end
+ * here; programs read the packet with LD_ABS/LD_IND), returns the number of bytes to keep.
+ */
+export function socketFilterHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPolicy = 'bounded'): HookSpec {
+  // Only cb[] is writable from a socket filter; data/data_end are not readable at all.
+  const fields = SK_BUFF_FIELDS.filter((x) => x.kind === 'scalar').map((x) => ({ ...x, write: x.name.startsWith('cb[') }));
+  return { name: 'socket_filter', entry: { kind: 'ctx', size: 192, fields }, helpers: COMMON_HELPERS, maps, loops, legacyPacketLoads: true, returnScalar: true };
+}
+
+/** tc classifier: ctx = __sk_buff with direct packet access and legacy loads. */
+export function tcHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPolicy = 'bounded'): HookSpec {
+  return { name: 'sched_cls', entry: { kind: 'ctx', size: 192, fields: SK_BUFF_FIELDS }, helpers: COMMON_HELPERS, maps, loops, legacyPacketLoads: true, returnScalar: true };
+}
+
+/**
+ * The bpf_conformance convention: r1 = memory (accesses checked at run time), r2 = its length,
+ * helper 5 = "unwind" (returns its argument; the engine stops the program when it is 0), callx
+ * allowed, RFC semantics, loops under the instruction budget.
+ */
+export function conformanceHook(): HookSpec {
+  const table = new Map(HELPERS);
+  const base = HELPERS.get(5)!;
+  table.set(5, { ...base, name: 'unwind', args: [{ type: 'any' }], ret: 'int', impl: (_rt, a) => a });
+  return { name: 'conformance', entry: { kind: 'mem' }, helpers: 'all', helperTable: table, loops: 'budget', rfcSemantics: true, callx: true, returnScalar: false };
+}

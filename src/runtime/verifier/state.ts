@@ -1,0 +1,182 @@
+/**
+ * The verifier's abstract values and machine state.
+ *
+ * A register is `uninit`, a `scalar` (with its exact unsigned 64-bit value when known), or a
+ * pointer tagged with what it points into — the region kinds of the runtime's memory model:
+ *   ctx        the context struct            stack     a frame's 512-byte stack (frame number)
+ *   pkt        packet data (offset from data) pkt_end   data_end (compare only)
+ *   pkt_meta   packet metadata               map       a map object (helper argument only)
+ *   map_value  a map element / global data   alloc     a ring-buffer record (must be released)
+ *   mem        conformance memory (run-time-checked bounds)
+ *   func       a code address (lddw func)    any       budget-mode join of different kinds
+ * A pointer's `off` is its constant offset from the region start, or null when a variable was
+ * added (accesses through it are then checked at run time). `nullable` pointers come from
+ * helpers that may return NULL; `id` ties copies together so one null test refines them all.
+ *
+ * A state holds the call frames (registers + stack bookkeeping per frame), the packet range
+ * proven by comparisons against data_end, and the outstanding ring-buffer references. The stack
+ * keeps one byte of "initialised" per stack byte and, per 8-byte slot, the register spilled there
+ * by an aligned 8-byte store, so a pointer spilled and filled keeps its type (as in the kernel).
+ *
+ * `stateKey` serialises a state canonically (for pruning and loop detection) and `joinStates` is
+ * the least upper bound used by the budget-mode widening: equal stays equal, differing constants
+ * become unknown scalars, differing offsets become null, differing kinds become `any`, and
+ * uninit wins over everything (a register uninitialised on some path may not be read).
+ */
+export type PtrKind = 'ctx' | 'stack' | 'pkt' | 'pkt_end' | 'pkt_meta' | 'map' | 'map_value' | 'alloc' | 'mem' | 'func' | 'any';
+
+export type Reg =
+  | { t: 'uninit' }
+  | { t: 'scalar'; v: bigint | null }
+  | {
+      t: 'ptr';
+      p: PtrKind;
+      off: number | null;
+      /** stack: frame number; map/map_value: map id; func: target pc. */
+      ref: number;
+      /** map_value: value size; alloc: record size; -1 unknown. */
+      size: number;
+      nullable: boolean;
+      /** Identity for null-check propagation and reference release (0 = none). */
+      id: number;
+      readonly: boolean;
+    };
+
+export const UNINIT: Reg = { t: 'uninit' };
+export const UNKNOWN: Reg = { t: 'scalar', v: null };
+export const scalar = (v: bigint | null): Reg => ({ t: 'scalar', v: v === null ? null : BigInt.asUintN(64, v) });
+export const ptr = (p: PtrKind, off: number | null, extra: Partial<{ ref: number; size: number; nullable: boolean; id: number; readonly: boolean }> = {}): Reg => ({
+  t: 'ptr', p, off, ref: extra.ref ?? 0, size: extra.size ?? -1, nullable: extra.nullable ?? false, id: extra.id ?? 0, readonly: extra.readonly ?? false,
+});
+
+export const STACK = 512;
+export const SLOTS = STACK / 8;
+
+export interface Frame {
+  regs: Reg[];
+  /** init[i] = 1 when stack byte (STACK + off) is initialised. */
+  init: Uint8Array;
+  /** Register spilled in 8-byte slot i (bytes [i*8, i*8+8) from the bottom), if any. */
+  spills: (Reg | undefined)[];
+  /** pc to continue at in the caller when this frame returns (-1 for the main frame). */
+  ret: number;
+  /** First pc of the function this frame runs. */
+  fn: number;
+}
+
+export interface State {
+  frames: Frame[];
+  /** Bytes from packet start proven to be before data_end. */
+  pktRange: number;
+  /** Outstanding ring-buffer record ids → pc of the reserve. */
+  refs: Map<number, number>;
+}
+
+export function newFrame(fn: number, ret: number): Frame {
+  return { regs: new Array<Reg>(11).fill(UNINIT), init: new Uint8Array(STACK), spills: new Array(SLOTS).fill(undefined), ret, fn };
+}
+
+export function cloneState(s: State): State {
+  return {
+    frames: s.frames.map((f) => ({ regs: f.regs.slice(), init: f.init.slice(), spills: f.spills.slice(), ret: f.ret, fn: f.fn })),
+    pktRange: s.pktRange,
+    refs: new Map(s.refs),
+  };
+}
+
+export function regKey(r: Reg | undefined): string {
+  if (r === undefined) return '-';
+  switch (r.t) {
+    case 'uninit':
+      return 'u';
+    case 'scalar':
+      return r.v === null ? 's' : `s${r.v.toString(16)}`;
+    case 'ptr':
+      return `${r.p}${r.off ?? '?'}/${r.ref}/${r.size}${r.nullable ? 'n' : ''}${r.id ? `#${r.id}` : ''}${r.readonly ? 'r' : ''}`;
+  }
+}
+
+export function stateKey(s: State): string {
+  const parts: string[] = [`R${s.pktRange}`];
+  for (const f of s.frames) {
+    parts.push(`F${f.fn}:${f.ret}`, f.regs.map(regKey).join(','));
+    // Run-length encode the init bytes (mostly long runs of 0 or 1).
+    let run = '';
+    let prev = -1;
+    let n = 0;
+    for (let i = 0; i < STACK; i++) {
+      const b = f.init[i]!;
+      if (b === prev) n++;
+      else {
+        if (prev >= 0) run += `${prev}x${n}.`;
+        prev = b;
+        n = 1;
+      }
+    }
+    run += `${prev}x${n}`;
+    parts.push(run);
+    f.spills.forEach((sp, i) => {
+      if (sp !== undefined) parts.push(`@${i}=${regKey(sp)}`);
+    });
+  }
+  if (s.refs.size) parts.push(`refs${[...s.refs.keys()].sort().join(',')}`);
+  return parts.join('|');
+}
+
+export function joinReg(a: Reg, b: Reg): Reg {
+  if (a.t === 'uninit' || b.t === 'uninit') return UNINIT;
+  if (a.t === 'scalar' && b.t === 'scalar') return a.v === b.v ? a : UNKNOWN;
+  if (a.t === 'ptr' && b.t === 'ptr') {
+    if (a.p !== b.p || a.ref !== b.ref) return ptr('any', null);
+    return {
+      t: 'ptr', p: a.p, off: a.off === b.off ? a.off : null, ref: a.ref, size: a.size === b.size ? a.size : -1,
+      nullable: a.nullable || b.nullable, id: a.id === b.id ? a.id : 0, readonly: a.readonly || b.readonly,
+    };
+  }
+  // A scalar on one path and a pointer on the other: initialised, type unknown.
+  return ptr('any', null);
+}
+
+/** Least upper bound of two states at the same pc with the same frame shape (else undefined). */
+export function joinStates(a: State, b: State): State | undefined {
+  if (a.frames.length !== b.frames.length) return undefined;
+  const frames: Frame[] = [];
+  for (let i = 0; i < a.frames.length; i++) {
+    const fa = a.frames[i]!;
+    const fb = b.frames[i]!;
+    if (fa.fn !== fb.fn || fa.ret !== fb.ret) return undefined;
+    const init = new Uint8Array(STACK);
+    for (let k = 0; k < STACK; k++) init[k] = fa.init[k]! & fb.init[k]!;
+    frames.push({
+      regs: fa.regs.map((r, k) => joinReg(r, fb.regs[k]!)),
+      init,
+      spills: fa.spills.map((s, k) => {
+        const t = fb.spills[k];
+        if (s === undefined || t === undefined) return undefined;
+        const j = joinReg(s, t);
+        return j.t === 'uninit' ? undefined : j;
+      }),
+      ret: fa.ret,
+      fn: fa.fn,
+    });
+  }
+  const refs = new Map(a.refs);
+  for (const [k, v] of b.refs) refs.set(k, v);
+  return { frames, pktRange: Math.min(a.pktRange, b.pktRange), refs };
+}
+
+export function describeReg(r: Reg): string {
+  switch (r.t) {
+    case 'uninit':
+      return 'uninitialised';
+    case 'scalar':
+      return r.v === null ? 'scalar' : `scalar ${r.v}`;
+    case 'ptr': {
+      const names: Record<PtrKind, string> = {
+        ctx: 'ctx', stack: 'fp', pkt: 'pkt', pkt_end: 'pkt_end', pkt_meta: 'pkt_meta', map: 'map_ptr', map_value: 'map_value',
+        alloc: 'ringbuf_mem', mem: 'mem', func: 'func', any: 'pointer-or-scalar',
+      };
+      return `${names[r.p]}${r.nullable ? '_or_null' : ''}${r.off === null ? '(var_off)' : r.off !== 0 ? `(off=${r.off})` : ''}`;
+    }
+  }
+}

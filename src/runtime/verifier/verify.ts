@@ -1,0 +1,669 @@
+/**
+ * The eBPF verifier: `verify(program, hook) → VerifiedProgram`, run before a program is loaded.
+ *
+ * Phase 1 (./structure.ts) checks encodings, jumps, functions, reachability, helpers, the call
+ * graph and back-edges. Phase 2, here, is an abstract interpretation over the CFG: a depth-first
+ * walk of every path with a machine state of abstract registers (./state.ts), forking at
+ * branches whose outcome is not known, joining nothing — each path is checked on its own, so
+ * "uninitialised on this path" is exact. Paths meet again at prune points (jump targets): a state
+ * already seen there is not explored twice. Loops follow the hook's policy (see hooks.ts).
+ *
+ * What a successful verification PROVES, on every path:
+ *   - only defined instructions run; r10 is never written; no register is read before it is
+ *     written (r0 at exit included); no jump leaves its function or lands inside an lddw; every
+ *     path ends in exit (or, in budget mode, loops under the run-time budget);
+ *   - the stack: constant-offset accesses stay inside the frame's 512 bytes, and no stack byte
+ *     is read before it was written (spilled pointers keep their type when filled);
+ *   - context accesses hit a field of the hook's layout with an allowed size, stores only
+ *     writable fields; constant-offset packet accesses lie inside a range proven by comparing a
+ *     packet pointer with data_end; map-value and ring-record accesses with constant offsets
+ *     stay inside the value/record; `.rodata` values are never written;
+ *   - pointers are used only as their kind allows (no arithmetic on map or data_end pointers,
+ *     no 32-bit or bitwise arithmetic on pointers, no dereference of a possibly-NULL pointer,
+ *     no dereference of a scalar), and r0 at exit is a scalar where the hook needs a verdict;
+ *   - helper calls pass arguments of the declared types (map kinds, initialised key/value
+ *     memory of the map's sizes, constant sizes for stack memory, the ctx, live ring records);
+ *     every ring-buffer record reserved is submitted or discarded on every path;
+ *   - bpf-to-bpf calls nest at most 8 frames, without recursion; a callee never returns a
+ *     pointer into its own stack; the combined stack of a call chain fits in 512 bytes;
+ *   - termination: 'reject' and 'bounded' modes prove it (no loops, or loops that finish within
+ *     the iteration limit with constants tracked exactly).
+ * What is CHECKED AT RUN TIME instead (the engines' bounds checks and budget):
+ *   - accesses through pointers with a variable offset (stack, packet, map value, ring record),
+ *     through conformance memory (`mem`, whose length arrives in r2), packet metadata, and
+ *     budget-mode `any` values; after a variable-offset stack write the frame counts as
+ *     initialised (read-before-write is proven only for constant offsets);
+ *   - the instruction budget in 'budget' mode, callx targets, the tail-call count.
+ */
+import { disassembleInsn } from '../../isa/ebpf/asm.ts';
+import { bytesToSlots, encodeProgram, lddwValue, slotsToBytes } from '../../isa/ebpf/codec.ts';
+import { Sizes } from '../../isa/ebpf/opcodes.ts';
+import type { JmpOp } from '../../isa/ebpf/opcodes.ts';
+import type { EbpfInsn, EbpfProgram, EbpfSlot } from '../../isa/ebpf/types.ts';
+import type { BpfMap } from '../../maps/types.ts';
+import { BPF_F_RDONLY_PROG } from '../elf.ts';
+import { HELPERS } from '../helpers.ts';
+import type { HelperSpec } from '../helpers.ts';
+import { VerifierError } from './error.ts';
+import { foldAlu, foldEnd } from './fold.ts';
+import type { HookSpec } from './hooks.ts';
+import { UNINIT, UNKNOWN, cloneState, describeReg, joinStates, newFrame, ptr, scalar, stateKey, STACK } from './state.ts';
+import type { Frame, Reg, State } from './state.ts';
+import { checkStructure, MAX_CALL_FRAMES } from './structure.ts';
+import type { Structure } from './structure.ts';
+
+export interface VerifiedProgram {
+  hook: HookSpec;
+  /** The program as verified, slot by slot, and as bytes. */
+  slots: EbpfSlot[];
+  bytes: Uint8Array;
+  /** Decoded instruction at each slot pc (undefined for the second slot of an lddw). */
+  insnAt: (EbpfInsn | undefined)[];
+  /** Function entry pcs (0 = main). */
+  functions: number[];
+  /** Loop heads (targets of back-edges). */
+  loopHeads: number[];
+  /** True when termination was not proven (budget mode and the program has loops). */
+  needsBudget: boolean;
+  /** Deepest stack use along any call chain, in bytes. */
+  stackDepth: number;
+  /** Map ids the program references through lddw. */
+  maps: number[];
+  /** Work done: abstract instructions processed and states stored. */
+  stats: { steps: number; states: number };
+}
+
+export const DEFAULT_MAX_STEPS = 1_000_000;
+/** Iterations of one loop head the bounded-loop analysis follows before giving up. */
+export const MAX_LOOP_ITERATIONS = 8192;
+
+interface Hist {
+  pc: number;
+  key: string;
+  prev: Hist | undefined;
+}
+
+/** Program input: raw bytes, decoded instructions, or slots. */
+export type ProgramInput = Uint8Array | EbpfProgram | readonly EbpfSlot[];
+
+function toSlots(prog: ProgramInput): EbpfSlot[] {
+  if (prog instanceof Uint8Array) return bytesToSlots(prog);
+  if (prog.length > 0 && 'kind' in prog[0]!) return bytesToSlots(encodeProgram(prog as EbpfProgram));
+  return (prog as readonly EbpfSlot[]).slice();
+}
+
+export function verify(prog: ProgramInput, hook: HookSpec): VerifiedProgram {
+  const slots = toSlots(prog);
+  const s = checkStructure(slots, hook);
+  const v = new Walker(s, hook);
+  v.run();
+  return {
+    hook, slots, bytes: slotsToBytes(slots), insnAt: s.at, functions: s.functions, loopHeads: [...s.loopHeads].sort((a, b) => a - b),
+    needsBudget: (hook.loops ?? 'bounded') === 'budget' && s.loopHeads.size > 0,
+    stackDepth: v.chainStackDepth(), maps: [...v.mapsUsed].sort((a, b) => a - b), stats: { steps: v.steps, states: v.states },
+  };
+}
+
+const JMP_INVERSE: Record<JmpOp, JmpOp | undefined> = {
+  jeq: 'jne', jne: 'jeq', jgt: 'jle', jle: 'jgt', jge: 'jlt', jlt: 'jge', jsgt: 'jsle', jsle: 'jsgt', jsge: 'jslt', jslt: 'jsge', jset: undefined,
+};
+
+function evalJmp(op: JmpOp, wide: boolean, a: bigint, b: bigint): boolean {
+  const bits = wide ? 64 : 32;
+  const x = BigInt.asUintN(bits, a);
+  const y = BigInt.asUintN(bits, b);
+  const sx = BigInt.asIntN(bits, a);
+  const sy = BigInt.asIntN(bits, b);
+  switch (op) {
+    case 'jeq': return x === y;
+    case 'jne': return x !== y;
+    case 'jgt': return x > y;
+    case 'jge': return x >= y;
+    case 'jlt': return x < y;
+    case 'jle': return x <= y;
+    case 'jsgt': return sx > sy;
+    case 'jsge': return sx >= sy;
+    case 'jslt': return sx < sy;
+    case 'jsle': return sx <= sy;
+    case 'jset': return (x & y) !== 0n;
+  }
+}
+
+class Walker {
+  steps = 0;
+  states = 0;
+  readonly mapsUsed = new Set<number>();
+  private nextId = 1;
+  private readonly table: ReadonlyMap<number, HelperSpec>;
+  private readonly policy;
+  private readonly maxSteps: number;
+  /** Deepest stack byte used per function index. */
+  private readonly fnDepth: number[];
+  private readonly seen = new Map<number, Set<string>>();
+  private readonly widened = new Map<string, { state: State; key: string }>();
+  private readonly iterations = new Map<number, number>();
+  private work: { pc: number; st: State; hist: Hist | undefined }[] = [];
+
+  constructor(private readonly s: Structure, private readonly hook: HookSpec) {
+    this.table = hook.helperTable ?? HELPERS;
+    this.policy = hook.loops ?? 'bounded';
+    this.maxSteps = hook.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.fnDepth = new Array<number>(s.functions.length).fill(0);
+  }
+
+  private fail(code: string, pc: number, msg: string): never {
+    const insn = this.s.at[pc];
+    throw new VerifierError(`verifier.${code}`, msg, pc, insn ? disassembleInsn(insn) : '');
+  }
+
+  run(): void {
+    const main = newFrame(0, -1);
+    main.regs[10] = ptr('stack', 0, { ref: 0 });
+    if (this.hook.entry.kind === 'ctx') main.regs[1] = ptr('ctx', 0);
+    else {
+      main.regs[1] = ptr('mem', 0);
+      main.regs[2] = UNKNOWN;
+    }
+    this.work.push({ pc: 0, st: { frames: [main], pktRange: 0, refs: new Map() }, hist: undefined });
+    while (this.work.length) {
+      const item = this.work.pop()!;
+      this.walk(item.pc, item.st, item.hist);
+    }
+  }
+
+  chainStackDepth(): number {
+    const depthOf = (f: number): number => {
+      let d = 0;
+      for (const c of this.s.calls.get(f) ?? []) d = Math.max(d, depthOf(c.callee));
+      // Like the kernel, each frame's use is rounded up to 32 bytes (at least 32 when it calls).
+      return ((this.fnDepth[f]! + 31) & ~31) + d;
+    };
+    return depthOf(0);
+  }
+
+  /** Follows one path from `pc` until it exits, is pruned, or forks (forks go to `work`). */
+  private walk(pc: number, st: State, hist: Hist | undefined): void {
+    for (;;) {
+      if (++this.steps > this.maxSteps) this.fail('too-complex', pc, `program too complex: more than ${this.maxSteps} instructions processed`);
+      if (this.s.prunePoints[pc]) {
+        const r = this.atPrunePoint(pc, st, hist);
+        if (r === undefined) return;
+        st = r.st;
+        hist = r.hist;
+      }
+      const next = this.step(pc, st, hist);
+      if (next < 0) return;
+      pc = next;
+    }
+  }
+
+  private atPrunePoint(pc: number, st: State, hist: Hist | undefined): { st: State; hist: Hist | undefined } | undefined {
+    const isLoop = this.s.loopHeads.has(pc);
+    if (isLoop && this.policy === 'budget') {
+      // Widening: keep one joined state per (loop head, call context); stop once it is stable.
+      const ctxKey = `${pc}|${st.frames.map((f) => `${f.fn}:${f.ret}`).join(',')}`;
+      const w = this.widened.get(ctxKey);
+      if (w === undefined) {
+        this.widened.set(ctxKey, { state: cloneState(st), key: stateKey(st) });
+        this.states++;
+        return { st, hist };
+      }
+      const j = joinStates(w.state, st)!;
+      const key = stateKey(j);
+      if (key === w.key) return undefined;
+      this.widened.set(ctxKey, { state: j, key });
+      this.states++;
+      return { st: cloneState(j), hist };
+    }
+    const key = stateKey(st);
+    if (isLoop) {
+      for (let h = hist; h; h = h.prev) {
+        if (h.pc === pc && h.key === key)
+          this.fail('infinite-loop', pc, 'infinite loop: the state at this loop head repeats, so the verifier cannot prove the loop ends');
+      }
+      const n = (this.iterations.get(pc) ?? 0) + 1;
+      this.iterations.set(pc, n);
+      if (n > MAX_LOOP_ITERATIONS) this.fail('unbounded-loop', pc, `loop not provably bounded: more than ${MAX_LOOP_ITERATIONS} iterations explored`);
+      hist = { pc, key, prev: hist };
+    }
+    let set = this.seen.get(pc);
+    if (set === undefined) this.seen.set(pc, (set = new Set()));
+    if (set.has(key)) return undefined;
+    set.add(key);
+    this.states++;
+    return { st, hist };
+  }
+
+  // ---- registers ----
+
+  private frame(st: State): Frame {
+    return st.frames[st.frames.length - 1]!;
+  }
+
+  private read(st: State, pc: number, r: number): Reg {
+    const v = this.frame(st).regs[r]!;
+    if (v.t === 'uninit') this.fail('uninit-reg', pc, `R${r} !read_ok: register r${r} is read before it is written on this path`);
+    return v;
+  }
+
+  private set(st: State, r: number, v: Reg): void {
+    this.frame(st).regs[r] = v;
+  }
+
+  private mapOf(pc: number, id: number): BpfMap {
+    const m = this.hook.maps?.(id);
+    if (m === undefined) this.fail('bad-map', pc, `map id ${id} does not exist`);
+    return m!;
+  }
+
+  // ---- memory ----
+
+  /**
+   * Checks an access of `size` bytes at `base + off`; for loads returns the value read, for
+   * stores records it (`value`: the register stored, or a scalar for st/atomics).
+   */
+  private access(st: State, pc: number, baseReg: number, off: number, size: number, write: boolean, value?: Reg, atomic = false): Reg {
+    const base = this.read(st, pc, baseReg);
+    const what = write ? 'write' : 'read';
+    if (base.t === 'scalar') this.fail('bad-mem', pc, `invalid mem access 'scalar': r${baseReg} is not a pointer`);
+    if (base.t !== 'ptr') throw new Error('unreachable');
+    if (base.nullable) this.fail('null-deref', pc, `invalid mem access '${describeReg(base)}': r${baseReg} may be NULL, compare it with 0 first`);
+    const a = base.off === null ? null : base.off + off;
+    switch (base.p) {
+      case 'stack': {
+        const f = st.frames[base.ref]!;
+        if (a === null) {
+          // Variable offset: bounds are checked at run time; conservatively the frame becomes initialised.
+          if (write) {
+            f.init.fill(1);
+            f.spills.fill(undefined);
+          }
+          return UNKNOWN;
+        }
+        if (a < -STACK || a + size > 0) this.fail('stack-bounds', pc, `invalid ${what} of stack: off ${a} size ${size} is outside the ${STACK}-byte frame`);
+        this.fnDepth[this.s.funcOf[f.fn]!] = Math.max(this.fnDepth[this.s.funcOf[f.fn]!]!, -a);
+        const lo = STACK + a;
+        const slot = lo >> 3;
+        if (write && !atomic) {
+          for (let k = lo >> 3; k <= (lo + size - 1) >> 3; k++) f.spills[k] = undefined;
+          f.init.fill(1, lo, lo + size);
+          if (size === 8 && (lo & 7) === 0 && value !== undefined && value.t !== 'uninit') f.spills[slot] = value;
+          return UNKNOWN;
+        }
+        for (let k = lo; k < lo + size; k++) {
+          if (!f.init[k]) this.fail('stack-uninit', pc, `invalid read from stack: off ${a} size ${size}, byte at off ${k - STACK} was never written on this path`);
+        }
+        const sp = f.spills[slot];
+        if (atomic) {
+          f.spills[slot] = undefined;
+          return UNKNOWN;
+        }
+        if (size === 8 && (lo & 7) === 0 && sp !== undefined) return sp;
+        return UNKNOWN;
+      }
+      case 'ctx': {
+        if (atomic) this.fail('ctx-access', pc, 'atomic access to the context is not allowed');
+        if (a === null) this.fail('ctx-access', pc, 'variable-offset context access is not allowed');
+        if (this.hook.entry.kind !== 'ctx') throw new Error('unreachable');
+        const fld = this.hook.entry.fields.find((x) => a! >= x.off && a! + size <= x.off + x.size);
+        const exact = fld !== undefined && fld.off === a && fld.size === size;
+        if (fld === undefined || (fld.kind !== 'scalar' && !exact) || (write && (!fld.write || fld.kind !== 'scalar')))
+          this.fail('ctx-access', pc, `invalid ${this.hook.name} context ${what}: off ${a} size ${size}${fld ? ` (field ${fld.name}${write ? ' is read-only' : ''})` : ''}`);
+        if (write) return UNKNOWN;
+        switch (fld!.kind) {
+          case 'pkt': return ptr('pkt', 0);
+          case 'pkt_end': return ptr('pkt_end', 0);
+          case 'pkt_meta': return ptr('pkt_meta', 0);
+          default: return UNKNOWN;
+        }
+      }
+      case 'pkt': {
+        if (atomic) this.fail('pkt-access', pc, 'atomic access to packet data is not allowed');
+        if (a !== null && (a < 0 || a + size > st.pktRange))
+          this.fail('pkt-access', pc, `invalid access to packet: off ${a} size ${size}, proven range is ${st.pktRange} bytes (compare a packet pointer with data_end first)`);
+        return UNKNOWN;
+      }
+      case 'map_value':
+      case 'alloc': {
+        if (write && base.readonly) this.fail('readonly-map', pc, `write into read-only map ${base.ref}`);
+        if (a !== null && base.size >= 0 && (a < 0 || a + size > base.size))
+          this.fail('value-bounds', pc, `invalid access to ${base.p === 'alloc' ? 'ring-buffer record' : 'map value'}: off ${a} size ${size}, value size ${base.size}`);
+        return UNKNOWN;
+      }
+      case 'mem':
+      case 'pkt_meta':
+      case 'any':
+        return UNKNOWN;
+      default:
+        this.fail('bad-mem', pc, `invalid mem access '${describeReg(base)}'`);
+    }
+  }
+
+  /** Checks `size` bytes at pointer register `r` are readable (helper memory arguments). */
+  private checkMemArg(st: State, pc: number, r: number, size: number | null, what: string): void {
+    const v = this.read(st, pc, r);
+    if (v.t !== 'ptr' || v.p === 'map' || v.p === 'pkt_end' || v.p === 'func' || v.p === 'ctx')
+      this.fail('helper-arg', pc, `R${r} type=${describeReg(v)}, expected a pointer to ${what}`);
+    if (size === null) {
+      if (v.t === 'ptr' && v.p === 'stack') this.fail('helper-arg', pc, `R${r} unbounded memory access: the size of ${what} on the stack must be a known constant`);
+      return;
+    }
+    if (size === 0) return;
+    this.access(st, pc, r, 0, size, false);
+  }
+
+  // ---- instructions ----
+
+  /** Executes the instruction at pc; returns the next pc, or -1 when this path ends. */
+  private step(pc: number, st: State, hist: Hist | undefined): number {
+    const i = this.s.at[pc]!;
+    switch (i.kind) {
+      case 'alu': return this.alu(pc, st, i), pc + 1;
+      case 'end': {
+        const v = this.read(st, pc, i.dst);
+        if (v.t === 'ptr') this.fail('ptr-arith', pc, `byte swap of pointer r${i.dst} prohibited`);
+        this.set(st, i.dst, v.t === 'scalar' && v.v !== null ? scalar(foldEnd(i.order, i.width, v.v)) : UNKNOWN);
+        return pc + 1;
+      }
+      case 'ldx': {
+        const v = this.access(st, pc, i.src, i.off, Sizes[i.size].bytes, false);
+        this.set(st, i.dst, i.signed ? UNKNOWN : v);
+        return pc + 1;
+      }
+      case 'st': {
+        this.access(st, pc, i.dst, i.off, Sizes[i.size].bytes, true, scalar(BigInt(i.imm)));
+        return pc + 1;
+      }
+      case 'stx': {
+        const v = this.read(st, pc, i.src);
+        this.access(st, pc, i.dst, i.off, Sizes[i.size].bytes, true, v);
+        return pc + 1;
+      }
+      case 'atomic': {
+        const v = this.read(st, pc, i.src);
+        if (v.t === 'ptr') this.fail('ptr-leak', pc, `atomic operand r${i.src} is a pointer`);
+        if (i.op === 'cmpxchg') this.read(st, pc, 0);
+        this.access(st, pc, i.dst, i.off, Sizes[i.size].bytes, false, undefined, true);
+        this.access(st, pc, i.dst, i.off, Sizes[i.size].bytes, true, UNKNOWN, true);
+        if (i.op === 'cmpxchg') this.set(st, 0, UNKNOWN);
+        else if (i.fetch) this.set(st, i.src, UNKNOWN);
+        return pc + 1;
+      }
+      case 'lddw': {
+        this.set(st, i.dst, this.lddw(pc, i));
+        return pc + 2;
+      }
+      case 'ldabs':
+      case 'ldind': {
+        const r6 = this.frame(st).regs[6]!;
+        if (r6.t !== 'ptr' || r6.p !== 'ctx' || r6.off !== 0) this.fail('ld-abs', pc, 'legacy packet loads need r6 = ctx');
+        if (i.kind === 'ldind') {
+          const x = this.read(st, pc, i.src);
+          if (x.t !== 'scalar') this.fail('ld-abs', pc, `R${i.src} must be a scalar offset`);
+        }
+        this.clobberCallerSaved(st);
+        this.set(st, 0, UNKNOWN);
+        return pc + 1;
+      }
+      case 'ja': return pc + 1 + i.off;
+      case 'gotol': return pc + 1 + i.imm;
+      case 'jmp': return this.jmp(pc, st, hist, i);
+      case 'call':
+        if (i.call === 'local') {
+          if (st.frames.length >= MAX_CALL_FRAMES) this.fail('call-depth', pc, `call stack too deep: more than ${MAX_CALL_FRAMES} frames`);
+          const target = pc + 1 + i.imm;
+          const caller = this.frame(st);
+          const callee = newFrame(target, pc + 1);
+          for (let r = 1; r <= 5; r++) callee.regs[r] = caller.regs[r]!;
+          callee.regs[10] = ptr('stack', 0, { ref: st.frames.length });
+          st.frames.push(callee);
+          return target;
+        }
+        this.helperCall(pc, st, i.imm);
+        return pc + 1;
+      case 'callx': {
+        this.read(st, pc, i.dst);
+        this.clobberCallerSaved(st);
+        this.set(st, 0, UNKNOWN);
+        return pc + 1;
+      }
+      case 'exit': return this.exit(pc, st);
+      case 'raw': this.fail('invalid-insn', pc, 'invalid instruction');
+    }
+  }
+
+  private clobberCallerSaved(st: State): void {
+    const f = this.frame(st);
+    for (let r = 1; r <= 5; r++) f.regs[r] = UNINIT;
+  }
+
+  private lddw(pc: number, i: Extract<EbpfInsn, { kind: 'lddw' }>): Reg {
+    switch (i.lddw) {
+      case 'imm64': return scalar(lddwValue(i));
+      case 'map_fd': {
+        this.mapOf(pc, i.imm);
+        this.mapsUsed.add(i.imm);
+        return ptr('map', 0, { ref: i.imm });
+      }
+      case 'map_value': {
+        const m = this.mapOf(pc, i.imm);
+        this.mapsUsed.add(i.imm);
+        if (m.kind !== 'array') this.fail('bad-map', pc, `direct value access needs an array map, map ${i.imm} is a ${m.kind} map`);
+        if (i.imm2 < 0 || i.imm2 >= m.valueSize) this.fail('value-bounds', pc, `offset ${i.imm2} is outside the ${m.valueSize}-byte value of map ${i.imm}`);
+        return ptr('map_value', i.imm2, { ref: i.imm, size: m.valueSize, readonly: (m.flags & BPF_F_RDONLY_PROG) !== 0 });
+      }
+      case 'func': return ptr('func', 0, { ref: pc + 1 + i.imm });
+      default: this.fail('lddw', pc, `lddw of kind ${i.lddw} is not supported`);
+    }
+  }
+
+  private alu(pc: number, st: State, i: Extract<EbpfInsn, { kind: 'alu' }>): void {
+    const isMov = i.op === 'mov' || i.op.startsWith('movsx');
+    const dst = isMov ? UNINIT : this.read(st, pc, i.dst);
+    const src: Reg = 'src' in i ? this.read(st, pc, i.src) : scalar(BigInt(i.imm)); // imm sign-extended to 64 bits
+    if (i.op === 'mov') {
+      if (i.wide) return this.set(st, i.dst, src);
+      return this.set(st, i.dst, src.t === 'scalar' && src.v !== null ? scalar(src.v & 0xffffffffn) : UNKNOWN);
+    }
+    if (dst.t === 'ptr' || src.t === 'ptr') return this.set(st, i.dst, this.pointerArith(pc, st, i, dst, src));
+    const a = dst.t === 'scalar' ? dst.v : 0n;
+    const b = src.t === 'scalar' ? src.v : null;
+    // x ^= x and x -= x are 0 whatever x is.
+    if ('src' in i && i.src === i.dst && (i.op === 'xor' || i.op === 'sub')) return this.set(st, i.dst, scalar(0n));
+    const known = (isMov || a !== null) && (i.op === 'neg' || b !== null);
+    this.set(st, i.dst, known ? scalar(foldAlu(i.op, i.wide, a ?? 0n, b ?? 0n)) : UNKNOWN);
+  }
+
+  private pointerArith(pc: number, st: State, i: Extract<EbpfInsn, { kind: 'alu' }>, dst: Reg, src: Reg): Reg {
+    if (i.op.startsWith('movsx')) return UNKNOWN;
+    if (!i.wide) this.fail('ptr-arith', pc, `32-bit arithmetic on pointer r${dst.t === 'ptr' ? i.dst : (i as { src: number }).src} prohibited`);
+    if (i.op === 'sub' && dst.t === 'ptr' && src.t === 'ptr') {
+      if (dst.p !== src.p && !(dst.p === 'pkt_end' && src.p === 'pkt') && !(dst.p === 'pkt' && src.p === 'pkt_end') && dst.p !== 'any' && src.p !== 'any')
+        this.fail('ptr-arith', pc, `subtraction of ${describeReg(src)} from ${describeReg(dst)} prohibited`);
+      if (dst.p === src.p && dst.ref === src.ref && dst.off !== null && src.off !== null && dst.p !== 'any') return scalar(BigInt(dst.off - src.off));
+      return UNKNOWN;
+    }
+    if (i.op !== 'add' && i.op !== 'sub') {
+      const which = dst.t === 'ptr' ? dst : src;
+      if (which.t === 'ptr' && which.p === 'any') return UNKNOWN;
+      this.fail('ptr-arith', pc, `${i.op} on pointer (${describeReg(which)}) prohibited`);
+    }
+    // pointer ± scalar (or scalar + pointer)
+    const p = (dst.t === 'ptr' ? dst : src) as Extract<Reg, { t: 'ptr' }>;
+    const k = dst.t === 'ptr' ? src : dst;
+    if (i.op === 'sub' && dst.t !== 'ptr') this.fail('ptr-arith', pc, 'subtracting a pointer from a scalar is prohibited');
+    if (p.nullable) this.fail('ptr-arith', pc, `arithmetic on ${describeReg(p)} prohibited: compare it with 0 first`);
+    if (p.p === 'map' || p.p === 'pkt_end' || p.p === 'func') this.fail('ptr-arith', pc, `arithmetic on ${describeReg(p)} prohibited`);
+    const delta = k.t === 'scalar' && k.v !== null ? BigInt.asIntN(64, k.v) : null;
+    if (p.p === 'ctx' && delta === null) this.fail('ptr-arith', pc, 'variable-offset context pointer prohibited');
+    let off: number | null = null;
+    if (delta !== null && p.off !== null) {
+      const o = i.op === 'add' ? BigInt(p.off) + delta : BigInt(p.off) - delta;
+      off = o >= -(1n << 40n) && o <= 1n << 40n ? Number(o) : null;
+    }
+    return { ...p, off, id: 0 };
+  }
+
+  private jmp(pc: number, st: State, hist: Hist | undefined, i: Extract<EbpfInsn, { kind: 'jmp' }>): number {
+    const a = this.read(st, pc, i.dst);
+    const b: Reg = 'src' in i ? this.read(st, pc, i.src) : scalar(BigInt(i.imm));
+    const target = pc + 1 + i.off;
+    const fall = pc + 1;
+    // Both known scalars: only one way is possible.
+    if (a.t === 'scalar' && b.t === 'scalar' && a.v !== null && b.v !== null) return evalJmp(i.op, i.wide, a.v, b.v) ? target : fall;
+    const taken = cloneState(st);
+    this.refine(taken, i, true);
+    this.refine(st, i, false);
+    this.work.push({ pc: target, st: taken, hist });
+    return fall;
+  }
+
+  /** Narrows `st` with the knowledge that the condition of `i` is `outcome`. */
+  private refine(st: State, i: Extract<EbpfInsn, { kind: 'jmp' }>, outcome: boolean): void {
+    const f = this.frame(st);
+    const a = f.regs[i.dst]!;
+    const b: Reg = 'src' in i ? f.regs[i.src]! : scalar(BigInt(i.imm));
+    const op = outcome ? i.op : JMP_INVERSE[i.op];
+    if (op === undefined) return;
+    // NULL checks: ptr_or_null ==/!= 0.
+    const nullCheck = (p: Reg, z: Reg) => p.t === 'ptr' && p.nullable && p.id !== 0 && z.t === 'scalar' && z.v === 0n;
+    if ((op === 'jeq' || op === 'jne') && i.wide && (nullCheck(a, b) || nullCheck(b, a))) {
+      const p = (nullCheck(a, b) ? a : b) as Extract<Reg, { t: 'ptr' }>;
+      const isNull = op === 'jeq';
+      if (isNull) st.refs.delete(p.id);
+      this.rewriteId(st, p.id, isNull ? scalar(0n) : { ...p, nullable: false });
+      return;
+    }
+    // Packet range: pkt(+off) vs data_end.
+    if (i.wide && a.t === 'ptr' && b.t === 'ptr') {
+      let proven: number | null = null;
+      if (a.p === 'pkt' && b.p === 'pkt_end' && a.off !== null && (op === 'jle' || op === 'jlt')) proven = a.off;
+      if (a.p === 'pkt_end' && b.p === 'pkt' && b.off !== null && (op === 'jge' || op === 'jgt')) proven = b.off;
+      if (proven !== null && proven > st.pktRange) st.pktRange = Math.min(proven, 0xffff);
+      return;
+    }
+    // Equality with a constant makes an unknown scalar known.
+    if (op === 'jeq' && i.wide) {
+      if (a.t === 'scalar' && a.v === null && b.t === 'scalar' && b.v !== null) f.regs[i.dst] = b;
+      else if ('src' in i && b.t === 'scalar' && b.v === null && a.t === 'scalar' && a.v !== null) f.regs[i.src] = a;
+    }
+  }
+
+  /** Replaces every register and spill carrying pointer identity `id`, in every frame. */
+  private rewriteId(st: State, id: number, to: Reg): void {
+    for (const f of st.frames) {
+      for (let r = 0; r < f.regs.length; r++) {
+        const v = f.regs[r]!;
+        if (v.t === 'ptr' && v.id === id) f.regs[r] = to.t === 'ptr' ? { ...v, nullable: false } : to;
+      }
+      for (let k = 0; k < f.spills.length; k++) {
+        const v = f.spills[k];
+        if (v !== undefined && v.t === 'ptr' && v.id === id) f.spills[k] = to.t === 'ptr' ? { ...v, nullable: false } : to;
+      }
+    }
+  }
+
+  private helperCall(pc: number, st: State, id: number): void {
+    const h = this.table.get(id)!;
+    const f = this.frame(st);
+    let map: BpfMap | undefined;
+    let allocSize = -1;
+    h.args.forEach((arg, k) => {
+      const r = k + 1;
+      const v = this.read(st, pc, r);
+      const bad = (want: string): never => this.fail('helper-arg', pc, `${h.name} arg${r}: R${r} type=${describeReg(v)}, expected ${want}`);
+      switch (arg.type) {
+        case 'map': {
+          if (v.t !== 'ptr' || v.p !== 'map') bad('a map pointer');
+          map = this.hook.maps?.((v as { ref: number }).ref);
+          if (arg.kind !== undefined && map !== undefined && map.kind !== arg.kind) bad(`a ${arg.kind} map (map ${map.id} is ${map.kind})`);
+          if (map?.kind === 'prog_array' && id !== 12) bad('a map that programs may access (prog_array maps are for tail_call only)');
+          break;
+        }
+        case 'key':
+        case 'value':
+          this.checkMemArg(st, pc, r, map === undefined ? null : arg.type === 'key' ? map.keySize : map.valueSize, `the map ${arg.type}`);
+          break;
+        case 'mem': {
+          const sz = f.regs[r + 1]!;
+          const n = sz.t === 'scalar' && sz.v !== null && sz.v < 1n << 31n ? Number(sz.v) : null;
+          this.checkMemArg(st, pc, r, n, 'memory');
+          break;
+        }
+        case 'size':
+          if (v.t !== 'scalar') bad('a scalar size');
+          if (h.ret === 'alloc_or_null') {
+            if (v.t !== 'scalar' || v.v === null || v.v === 0n || v.v > 0x7fffffffn) bad('a known constant record size');
+            allocSize = Number((v as { v: bigint }).v);
+          }
+          break;
+        case 'ctx':
+          if (v.t !== 'ptr' || v.p !== 'ctx' || v.off !== 0) bad('the context pointer');
+          break;
+        case 'alloc': {
+          if (v.t !== 'ptr' || v.p !== 'alloc' || v.nullable || v.off !== 0) bad('a ring-buffer record from ringbuf_reserve (checked against NULL)');
+          const p = v as Extract<Reg, { t: 'ptr' }>;
+          if (!st.refs.has(p.id)) bad('a live ring-buffer record (this one was already released)');
+          st.refs.delete(p.id);
+          this.rewriteId(st, p.id, UNKNOWN);
+          break;
+        }
+        case 'any':
+          break;
+      }
+    });
+    if (id === 12 && st.refs.size > 0) this.fail('ref-leak', pc, 'tail_call would leak a ring-buffer record that is neither submitted nor discarded');
+    if (h.changesPacket) {
+      for (const fr of st.frames) {
+        for (let r = 0; r < fr.regs.length; r++) {
+          const v = fr.regs[r]!;
+          if (v.t === 'ptr' && (v.p === 'pkt' || v.p === 'pkt_end' || v.p === 'pkt_meta')) fr.regs[r] = UNKNOWN;
+        }
+        for (let k = 0; k < fr.spills.length; k++) {
+          const v = fr.spills[k];
+          if (v !== undefined && v.t === 'ptr' && (v.p === 'pkt' || v.p === 'pkt_end' || v.p === 'pkt_meta')) fr.spills[k] = UNKNOWN;
+        }
+      }
+      st.pktRange = 0;
+    }
+    this.clobberCallerSaved(st);
+    switch (h.ret) {
+      case 'int':
+        this.set(st, 0, UNKNOWN);
+        break;
+      case 'void':
+        this.set(st, 0, UNINIT);
+        break;
+      case 'map_value_or_null': {
+        const nid = this.nextId++;
+        this.set(st, 0, map === undefined
+          ? ptr('map_value', 0, { nullable: true, id: nid })
+          : ptr('map_value', 0, { ref: map.id, size: map.valueSize, nullable: true, id: nid, readonly: (map.flags & BPF_F_RDONLY_PROG) !== 0 }));
+        break;
+      }
+      case 'alloc_or_null': {
+        const nid = this.nextId++;
+        st.refs.set(nid, pc);
+        this.set(st, 0, ptr('alloc', 0, { size: allocSize, nullable: true, id: nid }));
+        break;
+      }
+    }
+  }
+
+  private exit(pc: number, st: State): number {
+    const f = this.frame(st);
+    const r0 = f.regs[0]!;
+    if (r0.t === 'uninit') this.fail('uninit-reg', pc, 'R0 !read_ok: r0 is not set on this path at exit');
+    if (st.frames.length > 1) {
+      if (r0.t === 'ptr' && r0.p === 'stack' && r0.ref === st.frames.length - 1) this.fail('stack-escape', pc, "a function may not return a pointer into its own stack");
+      st.frames.pop();
+      const caller = this.frame(st);
+      for (let r = 1; r <= 5; r++) caller.regs[r] = UNINIT;
+      caller.regs[0] = r0;
+      return f.ret;
+    }
+    if (this.hook.returnScalar && r0.t === 'ptr') this.fail('ptr-leak', pc, `R0 leaks a pointer (${describeReg(r0)}) as the return value`);
+    for (const [, at] of st.refs) this.fail('ref-leak', pc, `unreleased reference: the ring-buffer record reserved at pc ${at} is neither submitted nor discarded on this path`);
+    return -1;
+  }
+}
