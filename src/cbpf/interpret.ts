@@ -18,8 +18,10 @@
  *   x86-64 does with it (the validator rejects k >= 32, as the kernel does).
  * - Scratch memory starts at 0 for every packet (1.10.3 leaves it uninitialised; the validator
  *   rejects programs that read M[i] before writing it, so valid programs cannot tell).
- * - Unknown opcodes return 0 (1.10.3 calls abort()); backward `ja` (k with the top bit set, used
- *   by nothing libpcap emits) returns 0, so every program terminates.
+ * - `ja` takes k as signed: libpcap emits backward jumps for `protochain` and 1.10.3 follows
+ *   them. To guarantee termination (1.10.3 would loop forever on `ja -1`) a packet may take at
+ *   most MAX_BACKWARD_JUMPS backward jumps; one more returns 0 (libpcap HEAD does the same).
+ *   A jump outside the program returns 0. Unknown opcodes return 0 (1.10.3 calls abort()).
  * - Linux ancillary loads (`ld [SKF_AD_OFF + n]`, bpf_asm `ld #proto` …) are NOT interpreted,
  *   exactly like libpcap's bpf_filter: they are ordinary absolute loads far past any packet, so
  *   they return 0. Only the kernel gives them meaning; our eBPF socket-filter hook may later.
@@ -33,6 +35,8 @@ export type CbpfFilter = (pkt: Uint8Array, caplen: number, wirelen: number) => n
 
 /** Slots per instruction in the `ops` array: exec op, jump-true target, jump-false target. */
 const W = 3;
+/** Backward `ja`s allowed per packet (protochain needs one per IPv6 extension header). */
+export const MAX_BACKWARD_JUMPS = 64;
 
 export function createInterpreter(prog: CbpfProgram): CbpfFilter {
   const n = prog.length;
@@ -46,8 +50,8 @@ export function createInterpreter(prog: CbpfProgram): CbpfFilter {
     ops[pc * W] = op;
     ks[pc] = insn.k >>> 0;
     if (op === Exec.JA) {
-      // pc + 1 + k with k unsigned: a "backward" k is a huge forward offset → sentinel.
-      ops[pc * W + 1] = clampTarget(pc + 1 + (insn.k >>> 0));
+      // pc + 1 + k with k signed (backward jumps are counted at run time).
+      ops[pc * W + 1] = clampTarget(pc + 1 + (insn.k | 0));
     } else {
       ops[pc * W + 1] = clampTarget(pc + 1 + (insn.jt & 0xff));
       ops[pc * W + 2] = clampTarget(pc + 1 + (insn.jf & 0xff));
@@ -65,6 +69,7 @@ export function createInterpreter(prog: CbpfProgram): CbpfFilter {
     let X = 0;
     let pc = 0;
     let o = 0;
+    let backward = 0;
     for (;;) {
       const i = pc * W;
       const k = ks[pc]!;
@@ -133,7 +138,11 @@ export function createInterpreter(prog: CbpfProgram): CbpfFilter {
         case Exec.LSH_X: A = X < 32 ? (A << X) >>> 0 : 0; continue;
         case Exec.RSH_X: A = X < 32 ? A >>> X : 0; continue;
         case Exec.NEG: A = -A >>> 0; continue;
-        case Exec.JA: pc = ops[i + 1]!; continue;
+        case Exec.JA: // pc += k (signed)
+          o = ops[i + 1]!;
+          if (o < pc && ++backward > MAX_BACKWARD_JUMPS) return 0;
+          pc = o;
+          continue;
         case Exec.JEQ_K: pc = ops[i + (A === k ? 1 : 2)]!; continue;
         case Exec.JGT_K: pc = ops[i + (A > k ? 1 : 2)]!; continue;
         case Exec.JGE_K: pc = ops[i + (A >= k ? 1 : 2)]!; continue;

@@ -10,16 +10,19 @@
  *   CBPF_MEM_INDEX               M[k] with k < 16
  *   CBPF_DIV_ZERO                no division/modulo by the constant 0
  *   CBPF_SHIFT_RANGE             constant shifts by < 32 (the kernel's rule)
- *   CBPF_JUMP_RANGE              every jump lands inside the program (jumps are forward only:
- *                                jt/jf are unsigned; `ja` k must satisfy pc + 1 + k < length)
+ *   CBPF_JUMP_RANGE              every jump lands inside the program (jt/jf are unsigned
+ *                                forward offsets; `ja` k, taken as signed, must land in range)
+ *   CBPF_BACKWARD_JUMP           strict only: `ja` with a negative k. libpcap emits these for
+ *                                `protochain` and its bpf_filter follows them, the kernel
+ *                                rejects them (all its jumps are forward)
  *   CBPF_NO_RET                  the last instruction is a return
  *   CBPF_MEM_UNINIT              on every path, M[k] is written before it is read (a forward
  *                                dataflow: the set of written words at an instruction is the
  *                                intersection over its predecessors; one pass suffices because
  *                                all edges go forward)
- * `strict: false` keeps only what libpcap 1.10.3's bpf_validate checks (opcode, M index,
- * constant division by 0, jump range, final return) — the unused-field, shift and uninitialised
- * memory rules are the kernel's.
+ * `strict: false` keeps only what libpcap's bpf_validate checks (opcode, M index, constant
+ * division by 0, jump range, no `ja` to itself, final return) — the unused-field, shift,
+ * backward-jump and uninitialised-memory rules are the kernel's.
  *
  * Errors name the pc and the instruction as `tcpdump -d` would print it.
  */
@@ -71,7 +74,13 @@ export function validate(prog: CbpfProgram, opts: ValidateOptions = {}): Validat
       if ((s.op === 'div' || s.op === 'mod') && k === 0) at(pc, 'CBPF_DIV_ZERO', 'division by the constant 0');
       if (strict && (s.op === 'lsh' || s.op === 'rsh') && k >= 32) at(pc, 'CBPF_SHIFT_RANGE', `shift by ${k} (must be below 32)`);
     }
-    if (s.kind === 'ja' && pc + 1 + k >= n) at(pc, 'CBPF_JUMP_RANGE', `jump to ${pc + 1 + k} is past the end (${n} instructions)`);
+    if (s.kind === 'ja') {
+      const to = pc + 1 + (k | 0);
+      if (to < 0 || to >= n) at(pc, 'CBPF_JUMP_RANGE', `jump to ${to} is outside the program (${n} instructions)`);
+      else if (to <= pc && (strict || to === pc)) {
+        at(pc, 'CBPF_BACKWARD_JUMP', to === pc ? 'jump to itself (an endless loop)' : `backward jump to ${to} (the kernel allows forward jumps only)`);
+      }
+    }
     if (s.kind === 'jcond') {
       if (pc + 1 + insn.jt >= n) at(pc, 'CBPF_JUMP_RANGE', `true branch to ${pc + 1 + insn.jt} is past the end (${n} instructions)`);
       if (pc + 1 + insn.jf >= n) at(pc, 'CBPF_JUMP_RANGE', `false branch to ${pc + 1 + insn.jf} is past the end (${n} instructions)`);
@@ -107,7 +116,7 @@ function checkMemoryInit(prog: CbpfProgram, at: (pc: number, code: string, why: 
     if (s.kind === 'store') out = (inMask | (1 << k)) & ALL;
     switch (s.kind) {
       case 'ret': break;
-      case 'ja': flow(pc + 1 + k, out); break;
+      case 'ja': flow(pc + 1 + k, out); break; // forward only here: strict mode rejected backward ones
       case 'jcond': flow(pc + 1 + insn.jt, out); flow(pc + 1 + insn.jf, out); break;
       default: if (pc + 1 < n) flow(pc + 1, out);
     }

@@ -10,7 +10,8 @@
  * Technique: a line lexer (identifiers, numbers, punctuation) and a recursive-descent operand
  * parser per mnemonic, then a second pass resolving labels to forward offsets. The mnemonics
  * come from the opcode table's `asm` column; bpf_asm's pseudo-jumps (jne/jneq, jlt, jle) are
- * the real ones with jt and jf swapped. Comments: `;` or `//` to end of line, `/* ... *\/`, and
+ * the real ones with jt and jf swapped. Unlike bpf_asm, `ja` may name an earlier label (a
+ * negative k, which libpcap emits for protochain). Comments: `;` or `//` to end of line, `/* ... *\/`, and
  * lines starting with `#`. The same parser also reads `tcpdump -d` listings: a leading "(012)"
  * is ignored, `ret` alone is `ret a`, `#pktlen` is `#len`, and numeric jump targets
  * (`ja 8`, `jt 5 jf 9`) are absolute instruction numbers, as the listing prints them.
@@ -332,7 +333,9 @@ export function assemble(source: string): CbpfProgram {
   });
 
   // ---- pass 2: resolve jump targets to forward offsets ----
-  const resolve = (pd: Pending, pc: number, t: Target | undefined, max: number): number => {
+  // Conditional offsets are 8-bit unsigned (forward only). `ja` may also go backwards (k is then
+  // negative, as libpcap emits for protochain; the kernel's validator rejects it).
+  const resolve = (pd: Pending, pc: number, t: Target | undefined, max: number, backward = false): number => {
     if (!t) return 0;
     let dest: number;
     if ('label' in t) {
@@ -341,13 +344,14 @@ export function assemble(source: string): CbpfProgram {
       dest = at;
     } else dest = t.pc;
     const off = dest - (pc + 1);
+    if (off < 0 && backward) return off >>> 0;
     if (off < 0) throw asmError(pd.lineNo, pd.lineText, t.col, t.len, 'jump goes backwards (classic BPF jumps only forward)');
     if (off > max) throw asmError(pd.lineNo, pd.lineText, t.col, t.len, `jump offset ${off} is more than ${max}`);
     return off;
   };
   return pending.map((pd, pc): CbpfInsn => {
     const d = pd.d;
-    if (d.kind === 'ja') return encode({ kind: 'ja', k: resolve(pd, pc, pd.ja, 0xffffffff) });
+    if (d.kind === 'ja') return encode({ kind: 'ja', k: resolve(pd, pc, pd.ja, 0x7fffffff, true) });
     if (d.kind === 'jcond') return encode({ ...d, jt: resolve(pd, pc, pd.jt, 255), jf: resolve(pd, pc, pd.jf, 255) });
     return encode(d);
   });
@@ -364,11 +368,11 @@ export function disassemble(prog: CbpfProgram): string {
   const targets = new Set<number>();
   prog.forEach((insn, pc) => {
     const d = decode(insn);
-    if (d.kind === 'ja') targets.add(pc + 1 + d.k);
+    if (d.kind === 'ja') targets.add(pc + 1 + (d.k | 0));
     if (d.kind === 'jcond') { targets.add(pc + 1 + d.jt); targets.add(pc + 1 + d.jf); }
   });
   const label = (pc: number): string => {
-    if (pc >= prog.length) throw new UserError('CBPF_DISASM', `jump to ${pc} is outside the ${prog.length}-instruction program`);
+    if (pc < 0 || pc >= prog.length) throw new UserError('CBPF_DISASM', `jump to ${pc} is outside the ${prog.length}-instruction program`);
     return `L${pc}`;
   };
   const out: string[] = [];
@@ -391,7 +395,7 @@ export function disassemble(prog: CbpfProgram): string {
       case 'store': text = `${d.src === 'a' ? 'st' : 'stx'} M[${d.k >>> 0}]`; break;
       case 'alu': text = d.src === 'x' ? `${d.op} x` : `${d.op} #${hexK(d.k)}`; break;
       case 'neg': case 'tax': case 'txa': text = d.kind; break;
-      case 'ja': text = `ja ${label(pc + 1 + d.k)}`; break;
+      case 'ja': text = `ja ${label(pc + 1 + (d.k | 0))}`; break;
       case 'jcond': {
         const operand = d.src === 'x' ? 'x' : `#${hexK(d.k)}`;
         text = `${d.op} ${operand}, ${label(pc + 1 + d.jt)}, ${label(pc + 1 + d.jf)}`;

@@ -1,0 +1,76 @@
+/**
+ * The reference interpreter on the engine-independent case table (test/cbpf/cases.ts), and the
+ * case table itself against libpcap 1.10.3's bpf_filter (golden libpcap-cases.jsonl): every case
+ * not marked `libpcapDiffers` must give libpcap's result. Plus robustness properties: random
+ * programs never throw and always return an unsigned 32-bit value; caplen bounds every load.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createInterpreter, interpret } from '../../src/cbpf/interpret.ts';
+import { CBPF_CASES, caseProgram, casePacket } from './cases.ts';
+import { goldenDir } from './corpus-path.ts';
+
+describe('case table on the reference interpreter', () => {
+  for (const c of CBPF_CASES) {
+    it(c.name, () => {
+      const pkt = casePacket(c);
+      const wirelen = c.wirelen ?? pkt.length;
+      expect(interpret(caseProgram(c), pkt, wirelen)).toBe(c.expect);
+      // The pre-decoded form with an explicit caplen gives the same answer.
+      expect(createInterpreter(caseProgram(c))(pkt, pkt.length, wirelen)).toBe(c.expect);
+    });
+  }
+});
+
+describe('case table vs libpcap 1.10.3 bpf_filter', () => {
+  const golden = readFileSync(join(goldenDir, 'libpcap-cases.jsonl'), 'utf8').trim().split('\n')
+    .map((l) => JSON.parse(l) as { name: string; bpfValidate: boolean; bpfFilter: number | string });
+
+  it('golden is current (regenerate with test/tools/gen-cbpf-golden.ts --only cases)', () => {
+    expect(golden.map((g) => g.name)).toEqual(CBPF_CASES.map((c) => c.name));
+  });
+
+  it('agrees with libpcap on every case not marked libpcapDiffers', () => {
+    const disagree = CBPF_CASES.flatMap((c, i) =>
+      !c.libpcapDiffers && golden[i]!.bpfFilter !== c.expect ? [`${c.name}: libpcap ${golden[i]!.bpfFilter}, table ${c.expect}`] : []);
+    expect(disagree).toEqual([]);
+    expect(CBPF_CASES.filter((c) => !c.libpcapDiffers).length).toBeGreaterThan(70);
+  });
+
+  it('libpcap really crashes where the table says it aborts or traps', () => {
+    for (const [i, c] of CBPF_CASES.entries()) {
+      if (c.libpcapDiffers?.includes('abort()')) expect(golden[i]!.bpfFilter).toBe('signal 6');
+      if (c.libpcapDiffers?.includes('SIGFPE')) expect(golden[i]!.bpfFilter).toBe('signal 8');
+    }
+  });
+});
+
+describe('interpreter properties', () => {
+  const insn = fc.record({
+    code: fc.oneof(fc.integer({ min: 0, max: 0xff }), fc.constantFrom(0x00, 0x01, 0x20, 0x28, 0x30, 0x40, 0x48, 0x50, 0x15, 0x25, 0x35, 0x45, 0x16, 0x06, 0xb1, 0x60, 0x61, 0x02, 0x03)),
+    jt: fc.integer({ min: 0, max: 255 }),
+    jf: fc.integer({ min: 0, max: 255 }),
+    k: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 0xffffffff })),
+  });
+
+  it('never throws and returns a uint32 on random programs and packets', () => {
+    fc.assert(fc.property(fc.array(insn, { minLength: 0, maxLength: 40 }), fc.uint8Array({ maxLength: 64 }), fc.nat(), (prog, pkt, wirelen) => {
+      const r = interpret(prog, pkt, wirelen);
+      expect(Number.isInteger(r) && r >= 0 && r <= 0xffffffff).toBe(true);
+    }), { numRuns: 2000 });
+  });
+
+  it('caplen bounds loads: running on a prefix view equals running with that caplen', () => {
+    fc.assert(fc.property(fc.array(insn, { minLength: 1, maxLength: 30 }), fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.nat(64), (prog, pkt, cut) => {
+      const caplen = Math.min(cut, pkt.length);
+      const f = createInterpreter(prog);
+      expect(f(pkt, caplen, 100)).toBe(f(pkt.subarray(0, caplen), caplen, 100));
+    }), { numRuns: 1000 });
+  });
+
+  it('an empty program rejects', () => {
+    expect(interpret([], new Uint8Array(10))).toBe(0);
+  });
+});
