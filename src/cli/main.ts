@@ -13,6 +13,7 @@ interface Subcommand {
 
 const subcommands: Record<string, () => Promise<Subcommand>> = {
   bench: () => import('./commands/bench.ts'),
+  'bpf-conformance-plugin': () => import('./commands/bpf-conformance-plugin.ts'),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,82 @@
+/**
+ * The main JIT tier: eBPF → JavaScript source → V8 (`new Function`).
+ *
+ * Each register becomes two int32 locals (`r3l`, `r3h`), so V8 keeps them in machine registers;
+ * immediates and offsets become literals. Straight-line code is emitted as is; control flow uses
+ * one labelled loop around a `switch (pc)` whose cases exist only at block entries (jump
+ * targets, return points of local calls, pc 0), so consecutive instructions fall through and V8
+ * compiles the switch to a jump table. Instruction semantics come from the same rows the
+ * interpreter expands (`emitInsn`); what is JIT-specific is only control transfer:
+ *   - a taken branch is `pc = T; continue main;` (nothing at all when T is the next instruction);
+ *   - backward branches and local calls decrement the budget, so loops cannot hang;
+ *   - local calls save r6–r9 and r10 in the machine's frame stack and give the callee a fresh
+ *     512-byte frame, exit restores them (same layout as the interpreter).
+ * Memory accesses go through the Machine's checked load/store methods (monomorphic calls that
+ * V8 inlines), so faults are identical to the interpreter's.
+ */
+import { STACK_SIZE } from '../../isa/ebpf/opcodes.ts';
+import type { RunFn } from '../interpreter.ts';
+import { SUPPORT_PROLOGUE, support } from '../semantics.ts';
+import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, TAG_BASE } from '../semantics-memory.ts';
+import type { Machine } from '../semantics-memory.ts';
+import { emitInsn } from '../semantics-program.ts';
+import type { Prepared } from '../semantics-program.ts';
+
+const rl = (r: number) => `r${r}l`;
+const rh = (r: number) => `r${r}h`;
+
+/** Generates the JavaScript source of a prepared program (exported for tests and `--dump`). */
+export function jitSource(p: Prepared): string {
+  const { prog, target, pcOf, immLo, immHi } = p;
+  // Block entries: pc 0, every branch target, every return point of a local call.
+  const entry = new Set<number>([0]);
+  prog.forEach((insn, i) => {
+    if (target[i]! >= 0) entry.add(target[i]!);
+    if (insn.kind === 'call' && insn.call === 'local') entry.add(i + 1);
+  });
+  const saved = [6, 7, 8, 9, 10].flatMap((r) => [rl(r), rh(r)]);
+  const lines: string[] = [];
+  prog.forEach((insn, i) => {
+    if (entry.has(i)) lines.push(`    case ${i}:`);
+    const tgt = target[i]!;
+    const budgetCheck = `if (--budget < 0) throw new Fault(${pcOf[i]}, 'instruction budget exhausted', 'EBPF_BUDGET');`;
+    const jump = tgt === i + 1 ? '' : `${tgt <= i ? budgetCheck : ''} pc = ${tgt}; continue main;`;
+    const dst = 'dst' in insn ? insn.dst : 0;
+    const src = 'src' in insn ? insn.src : 0;
+    const off = 'off' in insn ? insn.off : 0;
+    const code = emitInsn(insn, {
+      dl: rl(dst), dh: rh(dst), sl: rl(src), sh: rh(src),
+      imm: `${immLo[i]}`, immHi: `${immHi[i]}`, off: `${off}`, pc: `${pcOf[i]}`,
+      r0l: 'r0l', r0h: 'r0h', args: [1, 2, 3, 4, 5].flatMap((r) => [rl(r), rh(r)]), t: 't',
+      jump,
+      callLocal:
+        `${budgetCheck} if (sp >= ${MAX_CALL_DEPTH - 1}) throw new Fault(${pcOf[i]}, 'call depth exceeds ${MAX_CALL_DEPTH}', 'EBPF_CALL_DEPTH'); ` +
+        `f = sp * ${FRAME_INTS}; FS[f] = ${i + 1}; ${saved.map((v, k) => `FS[f + ${k + 1}] = ${v};`).join(' ')} ` +
+        `sp++; r10l = ${STACK_SIZE} * (sp + 1); r10h = ${TAG_BASE}; pc = ${tgt}; continue main;`,
+      exit:
+        `if (sp === 0) { M.r0l = r0l; M.r0h = r0h; return; } ` +
+        `sp--; f = sp * ${FRAME_INTS}; ${saved.map((v, k) => `${v} = FS[f + ${k + 1}];`).join(' ')} pc = FS[f]; continue main;`,
+      abort: 'M.r0l = 0; M.r0h = 0; return;',
+      stop: 'M.r0l = r0l; M.r0h = r0h; return;',
+    });
+    lines.push(`      ${code}`);
+  });
+  const regs = Array.from({ length: 11 }, (_, r) => `${rl(r)} = 0, ${rh(r)} = 0`).join(', ');
+  return `${SUPPORT_PROLOGUE}
+const A = M.A, FS = M.FS;
+return function jitted(a1l, a1h, a2l, a2h, budget) {
+  let ${regs}, t = 0, f = 0, sp = 0, pc = 0;
+  r1l = a1l; r1h = a1h; r2l = a2l; r2h = a2h; r10l = ${STACK_SIZE}; r10h = ${TAG_BASE};
+  main: for (;;) {
+    switch (pc) {
+${lines.join('\n')}
+    }
+    throw new Fault(${pcOf[prog.length - 1]}, 'control fell off the end of the program', 'EBPF_FALLS_OFF');
+  }
+};`;
+}
+
+/** Compiles a prepared program to a JavaScript function. */
+export function compileJs(p: Prepared, m: Machine): RunFn {
+  return new Function('M', 'F', 'Fault', jitSource(p))(m, support, EbpfFault) as RunFn;
+}
