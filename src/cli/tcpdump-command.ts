@@ -1,8 +1,307 @@
 /**
- * The tcpdump-style command line (placeholder until the CLI lands): see issue "Foundation".
+ * The tcpdump-style command line: `tsdump [flags] [expression]`.
+ *
+ * Steps: expand getopt-style clusters (./argv.ts), parse with commander, check every value
+ * (each bad value is a UserError with a stable code), then either print the compiled program
+ * (`-d`, `-dd`, `-ddd`) or read a capture, run the filter on every packet and print / write /
+ * count the matches. Output mirrors tcpdump 4.99.3: the "reading from file" banner on stderr,
+ * one summary line per packet on stdout (./../print), `--count` prints "N packets", a capture
+ * that ends badly prints every intact packet, then the error, and exits 1.
+ *
+ * Text output is collected in a string and written with one writeSync per ~64 KiB (or per line
+ * with `-l`); the capture writer is flushed per packet with `-U`.
  */
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync, writeSync } from 'node:fs';
 import { UserError } from '../errors.ts';
+import type { CbpfProgram } from '../isa/cbpf/types.ts';
+import { expandArgv } from './argv.ts';
+import { openReader, openWriter, linkTypeLabel, parseLinkTypeName, type PacketSink } from './capture-io.ts';
+import { compileExpression, createFilter } from './engine.ts';
+import { loadProgramFile } from './program-file.ts';
+import { PacketPrinter, invalidHeaderText, type Fidelity } from '../print/packet-printer.ts';
+import { TimestampFormatter, type Precision } from '../print/timestamp.ts';
+import { hexDump, hexAsciiDump, asciiDump } from '../print/hexdump.ts';
 
-export async function runTcpdump(_argv: string[]): Promise<number> {
-  throw new UserError('cli.unimplemented', 'the tcpdump-style command line is not built yet');
+/** Everything the command line says, checked and typed. */
+export interface TcpdumpOptions {
+  readFile?: string;
+  writeFile?: string;
+  count?: number;
+  countOnly: boolean;
+  skip: number;
+  filterFile?: string;
+  linkType?: number;
+  snaplen: number;
+  dumpProgram: number;
+  optimize: boolean;
+  numeric: number;
+  linkHeader: boolean;
+  quiet: boolean;
+  timestampLevel: number;
+  hex: number;
+  hexAscii: number;
+  ascii: number;
+  packetNumber: boolean;
+  precision: Precision;
+  printWithWrite: boolean;
+  lineBuffered: boolean;
+  packetBuffered: boolean;
+  pcapng: boolean;
+  reader: 'ours' | 'pcap-parser';
+  programFile?: string;
+  verbose: number;
+  absoluteSeq: boolean;
+  expression: string;
+}
+
+const MAX_SNAPLEN = 262144;
+
+const increase = (_v: unknown, previous: number): number => previous + 1;
+
+function buildProgram(): Command {
+  const p = new Command('tsdump');
+  p.description('Read pcap/pcapng captures, filter them with pcap-filter expressions (classic BPF), print or write the matches.')
+    .usage('[-AdeOnqStvxX#lU] [-c count] [-r file] [-w file] [-F file] [-y linktype] [-s snaplen] [expression]')
+    .option('-r <file>', 'read packets from a capture file (- for stdin)')
+    .option('-w <file>', 'write matching packets to a capture file (- for stdout)')
+    .option('-c <count>', 'stop after count matching packets')
+    .option('--count', 'print only the number of matching packets')
+    .option('--skip <count>', 'skip the first count matching packets')
+    .option('-F <file>', 'read the filter expression from a file')
+    .option('-y <linktype>', 'link type for compiling when no capture is read (e.g. EN10MB, RAW)')
+    .option('-s <snaplen>', 'snapshot length used when compiling (default 262144)')
+    .option('-d', 'print the compiled program (-d: readable, -dd: C, -ddd: decimal) and exit', increase, 0)
+    .option('-O', 'do not run the optimizer')
+    .option('-n', "don't convert addresses or ports to names (tsdump never does; accepted for tcpdump compatibility)", increase, 0)
+    .option('-e', 'print the link-level header')
+    .option('-q', 'quick (quiet) output: less protocol detail')
+    .option('-S', 'print absolute TCP sequence numbers')
+    .option('-t', 'timestamps: -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since first', increase, 0)
+    .option('-v', 'verbose (lines are then marked approximate: tsdump prints the non-verbose form)', increase, 0)
+    .option('-x', 'hex dump after the link header (-xx: from the start)', increase, 0)
+    .option('-X', 'hex and ASCII dump (-XX: from the start)', increase, 0)
+    .option('-A', 'ASCII dump (-AA: from the start)', increase, 0)
+    .option('-#, --number', 'print a packet number at the start of each line')
+    .addOption(new Option('--time-stamp-precision <precision>', 'timestamp precision').choices(['micro', 'nano']).default('micro'))
+    .addOption(new Option('--nano', 'same as --time-stamp-precision nano').hideHelp())
+    .option('--print', 'print packets even when writing them with -w')
+    .option('-l', 'line-buffered output')
+    .option('-U', 'packet-buffered output (flush the -w file after each packet)')
+    .option('--pcapng', 'write pcapng instead of pcap with -w')
+    .addOption(new Option('--reader <reader>', 'capture reader').choices(['ours', 'pcap-parser']).default('ours'))
+    .option('--program <file>', 'run a cBPF program file (-ddd, -dd or bpf_asm text) instead of an expression')
+    .option('-h, --help', 'show this help')
+    .option('--version', 'print the version')
+    .argument('[expression...]', 'pcap-filter expression (the remaining words, joined by spaces)')
+    .allowExcessArguments()
+    .helpOption(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: () => {}, outputError: () => {} });
+  return p;
+}
+
+function parseCount(text: string, what: string, code: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 0x7fffffff) throw new UserError(code, `invalid ${what} ${text}`);
+  return Number(text);
+}
+
+/** Parses argv (without node and script) into checked options; help/version return a string. */
+export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { text: string } {
+  const program = buildProgram();
+  try {
+    program.parse(expandArgv(argv), { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      const msg = e.message.replace(/^error: /, '');
+      throw new UserError('cli.usage', `${msg} (see tsdump --help)`);
+    }
+    throw e;
+  }
+  const o = program.opts<Record<string, unknown>>();
+  if (o.help) return { text: program.helpInformation() };
+  if (o.version) return { text: 'tsdump version 0.1.0 (filters compiled to classic BPF; pcap/pcapng I/O in TypeScript)\n' };
+
+  const opts: TcpdumpOptions = {
+    countOnly: o.count === true,
+    skip: o.skip === undefined ? 0 : parseCount(String(o.skip), 'skip count', 'cli.bad-skip'),
+    snaplen: MAX_SNAPLEN,
+    dumpProgram: o.d as number,
+    optimize: o.O !== true,
+    numeric: o.n as number,
+    linkHeader: o.e === true,
+    quiet: o.q === true,
+    timestampLevel: o.t as number,
+    hex: o.x as number,
+    hexAscii: o.X as number,
+    ascii: o.A as number,
+    packetNumber: o.number === true,
+    precision: o.nano === true ? 'nano' : (o.timeStampPrecision as Precision),
+    printWithWrite: o.print === true,
+    lineBuffered: o.l === true,
+    packetBuffered: o.U === true,
+    pcapng: o.pcapng === true,
+    reader: o.reader as 'ours' | 'pcap-parser',
+    verbose: o.v as number,
+    absoluteSeq: o.S === true,
+    expression: program.args.join(' '),
+  };
+  if (o.r !== undefined) opts.readFile = String(o.r);
+  if (o.w !== undefined) opts.writeFile = String(o.w);
+  if (o.F !== undefined) opts.filterFile = String(o.F);
+  if (o.program !== undefined) opts.programFile = String(o.program);
+  if (o.c !== undefined) {
+    opts.count = parseCount(String(o.c), 'packet count', 'cli.bad-count');
+    if (opts.count === 0) throw new UserError('cli.bad-count', `invalid packet count ${String(o.c)}`);
+  }
+  if (o.s !== undefined) {
+    const s = parseCount(String(o.s), 'snaplen', 'cli.bad-snaplen');
+    opts.snaplen = s === 0 || s > MAX_SNAPLEN ? MAX_SNAPLEN : s;
+  }
+  if (o.y !== undefined) opts.linkType = parseLinkTypeName(String(o.y));
+  return opts;
+}
+
+/**
+ * Where the command's text goes. The default writes to the process's stdout/stderr; tests pass
+ * their own to capture output in-process, and `packet` (optional) sees each printed packet's text
+ * with the printer's fidelity, so golden tests know which lines must equal tcpdump's.
+ */
+export interface CommandIo {
+  write(fd: 1 | 2, text: string): void;
+  packet?(text: string, fidelity: Fidelity): void;
+}
+
+export const processIo: CommandIo = { write: writeText };
+
+/** Writes all of `text` to `fd`, retrying when a non-blocking pipe is full. */
+function writeText(fd: number, text: string): void {
+  const buf = Buffer.from(text, 'latin1');
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    }
+  }
+}
+
+/** The expression text: `-F file` (with `#` comments blanked, as tcpdump does) or argv words. */
+function expressionText(opts: TcpdumpOptions): string {
+  if (opts.filterFile === undefined) return opts.expression;
+  let text: string;
+  try {
+    text = readFileSync(opts.filterFile, 'latin1');
+  } catch (e) {
+    throw new UserError('cli.filter-file', `${opts.filterFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+  }
+  return text.replace(/#[^\n]*/g, (m) => ' '.repeat(m.length)).replace(/\n/g, ' ').trim();
+}
+
+async function programFor(opts: TcpdumpOptions, linkType: number, snaplen: number): Promise<CbpfProgram> {
+  if (opts.programFile !== undefined) return loadProgramFile(opts.programFile);
+  const text = expressionText(opts);
+  return compileExpression(text, { linkType, snaplen, optimize: opts.optimize });
+}
+
+export async function runTcpdump(argv: string[], io: CommandIo = processIo): Promise<number> {
+  const parsed = parseTcpdumpArgs(argv);
+  if ('text' in parsed) {
+    io.write(1, parsed.text);
+    return 0;
+  }
+  const opts = parsed;
+
+  if (opts.dumpProgram > 0) {
+    let linkType = opts.linkType ?? 1;
+    let snaplen = opts.snaplen;
+    if (opts.readFile !== undefined) {
+      const r = openReader(opts.readFile, opts.reader);
+      linkType = r.info.linkType;
+      snaplen = r.info.snaplen;
+      r.close();
+    }
+    const prog = await programFor(opts, linkType, snaplen);
+    const { formatD, formatDD, formatDDD } = await import('../isa/cbpf/format.ts');
+    io.write(1, opts.dumpProgram === 1 ? formatD(prog) : opts.dumpProgram === 2 ? formatDD(prog) : formatDDD(prog));
+    return 0;
+  }
+
+  if (opts.readFile === undefined) {
+    throw new UserError('cli.no-input', 'no capture file given: use -r FILE (or -r - for stdin); live capture is not supported by this command');
+  }
+  const reader = openReader(opts.readFile, opts.reader);
+  const info = reader.info;
+  io.write(2, `reading from file ${opts.readFile}, link-type ${linkTypeLabel(info.linkType)}, snapshot length ${info.snaplen}\n`);
+
+  const prog = await programFor(opts, info.linkType, info.snaplen);
+  const filter = createFilter(prog);
+
+  let sink: PacketSink | null = null;
+  if (opts.writeFile !== undefined) {
+    sink = await openWriter(opts.writeFile, { linkType: info.rawLinkTypeField, snaplen: info.snaplen, precision: opts.precision, pcapng: opts.pcapng });
+  }
+  const printing = !opts.countOnly && (sink === null || opts.printWithWrite);
+  // With `-w -` the capture owns stdout, so printed lines go to stderr.
+  const textFd: 1 | 2 = opts.writeFile === '-' ? 2 : 1;
+  const printer = new PacketPrinter(info.linkType, { quiet: opts.quiet, linkHeader: opts.linkHeader, verbose: opts.verbose, absoluteSeq: opts.absoluteSeq });
+  const ts = new TimestampFormatter(opts.timestampLevel, opts.precision);
+
+  let out = '';
+  let matched = 0;
+  let skip = opts.skip;
+  const limit = opts.count ?? Infinity;
+  try {
+    for (let rec = reader.next(); rec !== null && matched < limit; rec = reader.next()) {
+      if (filter(rec.data, rec.caplen, rec.wirelen) === 0) continue;
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      matched++;
+      if (sink) {
+        sink.write(rec);
+        if (opts.packetBuffered) sink.flush();
+      }
+      if (!printing) continue;
+      let line = opts.packetNumber ? `${String(matched).padStart(5)}  ` : '';
+      const invalid = invalidHeaderText(rec.caplen, rec.wirelen);
+      if (invalid !== null) {
+        // A corrupt record header: tcpdump prints only this, without timestamp or dump.
+        line += invalid;
+        io.packet?.(line, 'exact');
+        out += line + '\n';
+        continue;
+      }
+      line += ts.format(rec.tsSec, rec.tsNsec);
+      line += printer.print(rec.data, rec.caplen, rec.wirelen);
+      const whole = opts.hexAscii > 1 || (opts.hexAscii === 0 && opts.hex > 1) || (opts.hexAscii === 0 && opts.hex === 0 && opts.ascii > 1);
+      const start = whole ? 0 : printer.hdrlen;
+      if (opts.hexAscii > 0) {
+        if (start < rec.caplen) line += hexAsciiDump(rec.data, start, rec.caplen);
+      } else if (opts.hex > 0) {
+        if (start < rec.caplen) line += hexDump(rec.data, start, rec.caplen);
+      } else if (opts.ascii > 0) {
+        if (start < rec.caplen) line += asciiDump(rec.data, start, rec.caplen);
+      }
+      io.packet?.(line, ts.exact ? printer.fidelity : 'approx');
+      out += line + '\n';
+      if (opts.lineBuffered || out.length > 65536) {
+        io.write(textFd, out);
+        out = '';
+      }
+    }
+  } finally {
+    if (out !== '') io.write(textFd, out);
+    sink?.close();
+    reader.close();
+  }
+  let status = 0;
+  if (reader.error) {
+    io.write(2, `tsdump: ${reader.error.message}\n`);
+    status = 1;
+  }
+  if (opts.countOnly) io.write(1, `${matched} packet${matched === 1 ? '' : 's'}\n`);
+  return status;
 }

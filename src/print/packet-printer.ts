@@ -1,0 +1,613 @@
+/**
+ * One-line packet summaries in tcpdump's format (as printed with `-n`), for the protocols tsdump
+ * models exactly: Ethernet (with 802.1Q / QinQ tags), Linux cooked (SLL), BSD loopback (NULL,
+ * LOOP), raw IP (RAW, IPV4, IPV6), ARP, IPv4, IPv6, TCP, UDP, ICMP and ICMPv6; `-e` adds the
+ * link-level part, `-q` selects the short protocol form.
+ *
+ * Technique: a small recursive-descent dissector. Each layer checks that its header was captured,
+ * appends its text to one output string and hands the rest of the packet (offset, wire length,
+ * end of captured data) to the next layer, the way tcpdump's printers pass (bytes, length) down.
+ * Each call also reports `fidelity`: 'exact' when every layer was one we model completely (the
+ * golden tests require these lines to equal tcpdump's), 'prefix' when tcpdump may append text we
+ * do not produce (application-layer decoding after a TCP summary), and 'approx' for anything else
+ * (unknown protocols, truncated or malformed headers, fragments), where we print a generic but
+ * informative line instead. `hdrlen` is the link-layer header length, where `-x`/`-X`/`-A` start.
+ *
+ * The one piece of state is TCP's relative sequence numbers (tcpdump prints seq/ack relative to
+ * the first ACK-carrying segment of a connection seen, unless `-S`): a map keyed by the
+ * connection with its endpoints in a canonical order.
+ */
+
+import { ipv4At, ipv6At, macAt, hexColonAt } from './addr.ts';
+
+export type Fidelity = 'exact' | 'prefix' | 'approx';
+
+export interface PrinterOptions {
+  /** -q: short protocol form. */
+  quiet: boolean;
+  /** -e: print the link-level header. */
+  linkHeader: boolean;
+  /** -v count (we print the non-verbose form; verbose lines are marked approx). */
+  verbose: number;
+  /** -S: absolute TCP sequence numbers. */
+  absoluteSeq: boolean;
+}
+
+/** LINKTYPE_* values this printer dissects. */
+export const LINKTYPE = {
+  NULL: 0,
+  EN10MB: 1,
+  RAW: 101,
+  LOOP: 108,
+  LINUX_SLL: 113,
+  IPV4: 228,
+  IPV6: 229,
+} as const;
+
+const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x0800, 'IPv4'],
+  [0x86dd, 'IPv6'],
+  [0x0806, 'ARP'],
+  [0x8100, '802.1Q'],
+  [0x88a8, '802.1Q-QinQ'],
+]);
+
+const SLL_PKTTYPES = ['In', 'B', 'M', 'P', 'Out'];
+
+const TH_FIN = 0x01;
+const TH_SYN = 0x02;
+const TH_RST = 0x04;
+const TH_PUSH = 0x08;
+const TH_ACK = 0x10;
+const TH_URG = 0x20;
+const TH_ECE = 0x40;
+const TH_CWR = 0x80;
+
+/** TCP flag letters in tcpdump's order (F S R P . U E W); '.' is ACK. */
+const FLAG_LETTERS: ReadonlyArray<[number, string]> = [
+  [TH_FIN, 'F'], [TH_SYN, 'S'], [TH_RST, 'R'], [TH_PUSH, 'P'],
+  [TH_ACK, '.'], [TH_URG, 'U'], [TH_ECE, 'E'], [TH_CWR, 'W'],
+];
+const FLAG_TEXT: string[] = [];
+for (let f = 0; f < 256; f++) {
+  let s = '';
+  for (const [bit, ch] of FLAG_LETTERS) if (f & bit) s += ch;
+  FLAG_TEXT.push(s === '' ? 'none' : s);
+}
+
+interface TcpSeqBase {
+  /** Initial sequence number of the canonical-first endpoint. */
+  seq: number;
+  /** Initial sequence number of the canonical-second endpoint. */
+  ack: number;
+}
+
+/** tcpdump's MAXIMUM_SNAPLEN: larger caplen/len values in a record header are invalid. */
+export const MAXIMUM_SNAPLEN = 262144;
+
+/**
+ * tcpdump's sanity check on a record header: null when caplen and len are plausible, else the
+ * text it prints instead of the packet (no timestamp), e.g. "[Invalid header: caplen==0, len==0]".
+ */
+export function invalidHeaderText(caplen: number, wirelen: number): string | null {
+  const problems: string[] = [];
+  if (caplen === 0) problems.push(' caplen==0');
+  if (wirelen === 0) problems.push(' len==0');
+  else if (wirelen < caplen) problems.push(` len(${wirelen}) < caplen(${caplen})`);
+  if (caplen > MAXIMUM_SNAPLEN) problems.push(` caplen(${caplen}) > ${MAXIMUM_SNAPLEN}`);
+  if (wirelen > MAXIMUM_SNAPLEN) problems.push(` len(${wirelen}) > ${MAXIMUM_SNAPLEN}`);
+  return problems.length === 0 ? null : `[Invalid header:${problems.join(',')}]`;
+}
+
+function be16(p: Uint8Array, o: number): number {
+  return (p[o]! << 8) | p[o + 1]!;
+}
+function be32(p: Uint8Array, o: number): number {
+  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
+}
+function hex4(n: number): string {
+  return n.toString(16).padStart(4, '0');
+}
+
+export class PacketPrinter {
+  /** Fidelity of the last printed line. */
+  fidelity: Fidelity = 'exact';
+  /** Link-layer header length of the last packet (where single -x/-X/-A dumps start). */
+  hdrlen = 0;
+
+  private readonly linkType: number;
+  private readonly o: PrinterOptions;
+  private out = '';
+  private p: Uint8Array = new Uint8Array(0);
+  private readonly tcpSeq = new Map<string, TcpSeqBase>();
+
+  constructor(linkType: number, options: PrinterOptions) {
+    this.linkType = linkType;
+    this.o = options;
+  }
+
+  /** True when this printer knows the link type (otherwise every line is generic). */
+  static supportsLinkType(linkType: number): boolean {
+    return Object.values(LINKTYPE).includes(linkType as never);
+  }
+
+  /** The summary text for one packet (no timestamp, no newline). */
+  print(data: Uint8Array, caplen: number, wirelen: number): string {
+    this.out = '';
+    this.p = data;
+    this.fidelity = this.o.verbose > 0 ? 'approx' : 'exact';
+    this.hdrlen = 0;
+    switch (this.linkType) {
+      case LINKTYPE.EN10MB:
+        this.ether(caplen, wirelen);
+        break;
+      case LINKTYPE.LINUX_SLL:
+        this.sll(caplen, wirelen);
+        break;
+      case LINKTYPE.NULL:
+      case LINKTYPE.LOOP:
+        this.nullLink(caplen, wirelen);
+        break;
+      case LINKTYPE.RAW:
+      case LINKTYPE.IPV4:
+      case LINKTYPE.IPV6:
+        if (this.o.linkHeader) this.out += 'ip: ';
+        this.rawIp(0, wirelen, caplen);
+        break;
+      default:
+        this.approx(`link-type ${this.linkType}, length ${wirelen}`);
+    }
+    return this.out;
+  }
+
+  private approx(text: string): void {
+    this.out += text;
+    this.fidelity = 'approx';
+  }
+
+  private truncated(proto: string): void {
+    this.approx(`[|${proto}]`);
+  }
+
+  // ---------------------------------------------------------------- link layers
+
+  private ether(cap: number, length: number): void {
+    const p = this.p;
+    if (cap < 14) {
+      this.hdrlen = cap;
+      this.truncated('ether');
+      return;
+    }
+    const e = this.o.linkHeader;
+    const q = this.o.quiet;
+    if (e) this.out += `${macAt(p, 6)} > ${macAt(p, 0)}, `;
+    let off = 12;
+    let type = be16(p, off);
+    off += 2;
+    if (type <= 1500) {
+      this.hdrlen = 14;
+      this.approx(`802.3, length ${length}`);
+      return;
+    }
+    if (e) this.out += this.etherTypeText(type) + `, length ${length}: `;
+    // 802.1Q / QinQ tags: `vlan V, p P[, DEI], <inner type>, ` (only shown with -e).
+    while (type === 0x8100 || type === 0x88a8) {
+      if (cap < off + 4) {
+        this.hdrlen = cap;
+        this.truncated('vlan');
+        return;
+      }
+      const tci = be16(p, off);
+      type = be16(p, off + 2);
+      off += 4;
+      if (e) {
+        this.out += `vlan ${tci & 0xfff}, p ${tci >> 13}${tci & 0x1000 ? ', DEI' : ''}, `;
+        if (type <= 1500) {
+          this.hdrlen = off;
+          this.approx(`802.3, length ${length - off}`);
+          return;
+        }
+        this.out += q ? `${ETHERTYPE_NAMES.get(type) ?? `ethertype 0x${hex4(type)}`}, ` : `ethertype ${this.etherTypeLongName(type)}, `;
+      }
+    }
+    this.hdrlen = off;
+    this.network(type, off, length - off, cap);
+  }
+
+  /** `-e` text for an ethertype: `IPv4` with -q, `ethertype IPv4 (0x0800)` without. */
+  private etherTypeText(type: number): string {
+    if (this.o.quiet) {
+      const n = ETHERTYPE_NAMES.get(type);
+      if (n === undefined) {
+        this.fidelity = 'approx';
+        return `ethertype 0x${hex4(type)}`;
+      }
+      return n;
+    }
+    return `ethertype ${this.etherTypeLongName(type)}`;
+  }
+
+  private etherTypeLongName(type: number): string {
+    const n = ETHERTYPE_NAMES.get(type);
+    if (n === undefined) this.fidelity = 'approx';
+    return `${n ?? 'Unknown'} (0x${hex4(type)})`;
+  }
+
+  /** Linux cooked capture v1: 16-byte header (packet type, ARPHRD, address, protocol). */
+  private sll(cap: number, length: number): void {
+    const p = this.p;
+    if (cap < 16) {
+      this.hdrlen = cap;
+      this.truncated('sll');
+      return;
+    }
+    this.hdrlen = 16;
+    const pkttype = be16(p, 0);
+    const halen = be16(p, 4);
+    const proto = be16(p, 14);
+    if (this.o.linkHeader) {
+      const name = SLL_PKTTYPES[pkttype];
+      if (name === undefined || halen > 8) this.fidelity = 'approx';
+      // Packet type right-aligned in 3 columns, then the link address when there is one.
+      this.out += `${(name ?? `${pkttype}`).padStart(3)} `;
+      if (halen > 0) this.out += `${halen === 6 ? macAt(p, 6) : hexColonAt(p, 6, Math.min(halen, 8))} `;
+      if (!this.o.quiet) this.out += `${this.etherTypeText(proto)}, length ${length}: `;
+    }
+    if (proto <= 1500) {
+      this.approx(`linux-sll protocol 0x${hex4(proto)}, length ${length - 16}`);
+      return;
+    }
+    this.network(proto, 16, length - 16, cap);
+  }
+
+  /** BSD loopback: a 4-byte address family in the capturing host's byte order. */
+  private nullLink(cap: number, length: number): void {
+    const p = this.p;
+    if (cap < 4) {
+      this.hdrlen = cap;
+      this.truncated('null');
+      return;
+    }
+    this.hdrlen = 4;
+    let family = this.linkType === LINKTYPE.LOOP ? be32(p, 0) : (p[0]! | (p[1]! << 8) | (p[2]! << 16) | (p[3]! << 24)) >>> 0;
+    // tcpdump's rule: if the high half is set, the file came from the other byte order.
+    if ((family & 0xffff0000) !== 0) {
+      family = (((family & 0xff) << 24) | ((family & 0xff00) << 8) | ((family >>> 8) & 0xff00) | (family >>> 24)) >>> 0;
+    }
+    const isV4 = family === 2;
+    const isV6 = family === 24 || family === 28 || family === 30;
+    if (this.o.linkHeader) {
+      const name = isV4 ? 'IPv4' : isV6 ? 'IPv6' : `${family}`;
+      this.out += this.o.quiet ? `${name}, length ${length}: ` : `AF ${name} (${family}), length ${length}: `;
+    }
+    if (isV4) this.ipv4(4, length - 4, cap);
+    else if (isV6) this.ipv6(4, length - 4, cap);
+    else this.approx(`AF ${family}, length ${length}`);
+  }
+
+  /** Raw IP: the version nibble picks IPv4 or IPv6. */
+  private rawIp(off: number, length: number, cap: number): void {
+    if (cap <= off) {
+      this.truncated('ip');
+      return;
+    }
+    const v = this.p[off]! >> 4;
+    if (v === 4) this.ipv4(off, length, cap);
+    else if (v === 6) this.ipv6(off, length, cap);
+    else this.approx(`unknown ip ${v}`);
+  }
+
+  private network(type: number, off: number, length: number, cap: number): void {
+    switch (type) {
+      case 0x0800:
+        this.ipv4(off, length, cap);
+        return;
+      case 0x86dd:
+        this.ipv6(off, length, cap);
+        return;
+      case 0x0806:
+        this.arp(off, length, cap);
+        return;
+      default:
+        this.approx(`ethertype 0x${hex4(type)}, length ${length}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- ARP
+
+  private arp(off: number, length: number, cap: number): void {
+    const p = this.p;
+    if (!this.o.linkHeader) this.out += 'ARP, ';
+    if (cap < off + 8) {
+      this.truncated('arp');
+      return;
+    }
+    const hrd = be16(p, off);
+    const pro = be16(p, off + 2);
+    const hln = p[off + 4]!;
+    const pln = p[off + 5]!;
+    const op = be16(p, off + 6);
+    if (hrd !== 1 || pro !== 0x0800 || hln !== 6 || pln !== 4 || cap < off + 28) {
+      this.approx(`hardware ${hrd}, protocol 0x${hex4(pro)}, operation ${op}, length ${length}`);
+      return;
+    }
+    const sha = off + 8;
+    const spa = off + 14;
+    const tha = off + 18;
+    const tpa = off + 24;
+    if (op === 1) {
+      let thaZero = true;
+      for (let i = 0; i < 6; i++) if (p[tha + i] !== 0) thaZero = false;
+      this.out += `Request who-has ${ipv4At(p, tpa)}${thaZero ? '' : ` (${macAt(p, tha)})`} tell ${ipv4At(p, spa)}`;
+    } else if (op === 2) {
+      this.out += `Reply ${ipv4At(p, spa)} is-at ${macAt(p, sha)}`;
+    } else {
+      this.approx(`operation ${op}`);
+    }
+    this.out += `, length ${length}`;
+  }
+
+  // ---------------------------------------------------------------- IPv4 / IPv6
+
+  private ipv4(off: number, length: number, cap: number): void {
+    const p = this.p;
+    if (!this.o.linkHeader) this.out += 'IP ';
+    if (cap < off + 20) {
+      this.truncated('ip');
+      return;
+    }
+    const hl = (p[off]! & 0x0f) * 4;
+    const len = be16(p, off + 2);
+    if (p[off]! >> 4 !== 4 || hl < 20 || len < hl || cap < off + hl) {
+      this.approx(`bad IPv4 header (version ${p[off]! >> 4}, header length ${hl}, total length ${len})`);
+      return;
+    }
+    if (length < len) {
+      this.approx(`truncated-ip - ${len - length} bytes missing! `);
+    }
+    const frag = be16(p, off + 6);
+    const proto = p[off + 9]!;
+    const src = ipv4At(p, off + 12);
+    const dst = ipv4At(p, off + 16);
+    const payload = off + hl;
+    const plen = len - hl;
+    const end = Math.min(cap, off + len);
+    if ((frag & 0x3fff) !== 0) {
+      // A fragment: tcpdump dissects only the first one and decorates it; we print a summary.
+      this.approx(`${src} > ${dst}: ip-proto-${proto} fragment (offset ${(frag & 0x1fff) * 8}${frag & 0x2000 ? ', more' : ''}), length ${plen}`);
+      return;
+    }
+    this.transport(proto, src, dst, payload, plen, end, 4, off + 12);
+  }
+
+  private ipv6(off: number, length: number, cap: number): void {
+    const p = this.p;
+    if (!this.o.linkHeader) this.out += 'IP6 ';
+    if (cap < off + 40) {
+      this.truncated('ip6');
+      return;
+    }
+    if (p[off]! >> 4 !== 6) {
+      this.approx(`bad IPv6 version ${p[off]! >> 4}`);
+      return;
+    }
+    const plen = be16(p, off + 4);
+    const nh = p[off + 6]!;
+    const src = ipv6At(p, off + 8);
+    const dst = ipv6At(p, off + 24);
+    if (plen === 0 || length < 40 + plen) {
+      this.approx(`${src} > ${dst}: truncated or jumbo payload (payload length ${plen}, ${length - 40} on the wire) `);
+    }
+    const end = Math.min(cap, off + 40 + plen);
+    this.transport(nh, src, dst, off + 40, plen, end, 6, off + 8);
+  }
+
+  private transport(proto: number, src: string, dst: string, off: number, len: number, end: number, ver: number, addrOff: number): void {
+    switch (proto) {
+      case 6:
+        this.tcp(src, dst, off, len, end, ver, addrOff);
+        return;
+      case 17:
+        this.udp(src, dst, off, len, end);
+        return;
+      case 1:
+        if (ver === 4) {
+          this.icmp(src, dst, off, len, end);
+          return;
+        }
+        break;
+      case 58:
+        if (ver === 6) {
+          this.icmp6(src, dst, off, len, end);
+          return;
+        }
+        break;
+    }
+    this.approx(`${src} > ${dst}: ip-proto-${proto} ${len}`);
+  }
+
+  // ---------------------------------------------------------------- TCP / UDP
+
+  private tcp(src: string, dst: string, off: number, len: number, end: number, ver: number, addrOff: number): void {
+    const p = this.p;
+    if (end < off + 4) {
+      this.out += `${src} > ${dst}: `;
+      this.truncated('tcp');
+      return;
+    }
+    const sport = be16(p, off);
+    const dport = be16(p, off + 2);
+    this.out += `${src}.${sport} > ${dst}.${dport}: `;
+    if (end < off + 20) {
+      this.truncated('tcp');
+      return;
+    }
+    const hl = (p[off + 12]! >> 4) * 4;
+    if (hl < 20) {
+      this.approx(`tcp [bad hdr length ${hl} - too short, < 20]`);
+      return;
+    }
+    if (this.o.quiet) {
+      if (hl > len) this.approx(`tcp [bad hdr length ${hl} - too long, > ${len}]`);
+      else this.out += `tcp ${len - hl}`;
+      return;
+    }
+    const flags = p[off + 13]!;
+    let seq = be32(p, off + 4);
+    let ack = be32(p, off + 8);
+    const win = be16(p, off + 14);
+    const urp = be16(p, off + 18);
+    this.out += `Flags [${FLAG_TEXT[flags]}]`;
+    if (!this.o.absoluteSeq && flags & TH_ACK) {
+      // Canonical order of the endpoints: compare addresses bytewise, then ports.
+      const alen = ver === 4 ? 4 : 16;
+      let cmp = 0;
+      for (let i = 0; i < alen && cmp === 0; i++) cmp = p[addrOff + i]! - p[addrOff + alen + i]!;
+      const rev = !(cmp < 0 || (cmp === 0 && sport < dport));
+      const key = rev ? `${ver}|${dst}|${src}|${dport}|${sport}` : `${ver}|${src}|${dst}|${sport}|${dport}`;
+      const base = this.tcpSeq.get(key);
+      if (base === undefined || flags & TH_SYN) {
+        // New conversation: remember both initial sequence numbers, print this one absolute.
+        const fresh: TcpSeqBase = rev ? { seq: (ack - 1) >>> 0, ack: seq } : { seq, ack: (ack - 1) >>> 0 };
+        this.tcpSeq.set(key, fresh);
+      } else if (rev) {
+        seq = (seq - base.ack) >>> 0;
+        ack = (ack - base.seq) >>> 0;
+      } else {
+        seq = (seq - base.seq) >>> 0;
+        ack = (ack - base.ack) >>> 0;
+      }
+    }
+    if (hl > len) {
+      this.approx(` [bad hdr length ${hl} - too long, > ${len}]`);
+      return;
+    }
+    const dlen = len - hl;
+    if (dlen > 0 || flags & (TH_SYN | TH_FIN | TH_RST)) {
+      this.out += `, seq ${seq}`;
+      if (dlen > 0) this.out += `:${(seq + dlen) >>> 0}`;
+    }
+    if (flags & TH_ACK) this.out += `, ack ${ack}`;
+    this.out += `, win ${win}`;
+    if (flags & TH_URG) this.out += `, urg ${urp}`;
+    if (hl > 20) {
+      if (end < off + hl) {
+        this.out += ', options [';
+        this.truncated('tcp');
+        return;
+      }
+      this.out += `, options [${this.tcpOptions(off + 20, off + hl)}]`;
+    }
+    this.out += `, length ${dlen}`;
+    // tcpdump goes on to decode well-known application ports after this point.
+    if (dlen > 0 && this.fidelity === 'exact') this.fidelity = 'prefix';
+  }
+
+  /** TCP options as `mss 1460,nop,wscale 7,sackOK,TS val 1 ecr 0`. */
+  private tcpOptions(off: number, end: number): string {
+    const p = this.p;
+    let s = '';
+    while (off < end) {
+      if (s !== '') s += ',';
+      const kind = p[off]!;
+      if (kind === 0 || kind === 1) {
+        s += kind === 0 ? 'eol' : 'nop';
+        off++;
+        continue;
+      }
+      const len = off + 1 < end ? p[off + 1]! : 0;
+      if (len < 2 || off + len > end) {
+        this.fidelity = 'approx';
+        s += `opt-${kind} bad length ${len}`;
+        break;
+      }
+      if (kind === 2 && len === 4) s += `mss ${be16(p, off + 2)}`;
+      else if (kind === 3 && len === 3) s += `wscale ${p[off + 2]}`;
+      else if (kind === 4 && len === 2) s += 'sackOK';
+      else if (kind === 8 && len === 10) s += `TS val ${be32(p, off + 2)} ecr ${be32(p, off + 6)}`;
+      else {
+        this.fidelity = 'approx';
+        s += `opt-${kind}:${len}`;
+      }
+      off += len;
+    }
+    return s;
+  }
+
+  private udp(src: string, dst: string, off: number, len: number, end: number): void {
+    const p = this.p;
+    if (end < off + 8) {
+      this.out += `${src} > ${dst}: `;
+      this.truncated('udp');
+      return;
+    }
+    const sport = be16(p, off);
+    const dport = be16(p, off + 2);
+    const ulen = be16(p, off + 4);
+    this.out += `${src}.${sport} > ${dst}.${dport}: `;
+    if (ulen < 8 || ulen > len) {
+      this.approx(`UDP, bad length ${ulen} > ${len}`);
+      return;
+    }
+    this.out += `UDP, length ${ulen - 8}`;
+    // Without -q tcpdump decodes many UDP ports (DNS, NTP, …) instead of this line.
+    if (!this.o.quiet) this.fidelity = 'approx';
+  }
+
+  // ---------------------------------------------------------------- ICMP / ICMPv6
+
+  private icmp(src: string, dst: string, off: number, len: number, end: number): void {
+    const p = this.p;
+    this.out += `${src} > ${dst}: `;
+    if (end < off + 4) {
+      this.truncated('icmp');
+      return;
+    }
+    const type = p[off]!;
+    const code = p[off + 1]!;
+    let text: string | null = null;
+    if ((type === 0 || type === 8) && end >= off + 8) {
+      text = `ICMP echo ${type === 0 ? 'reply' : 'request'}, id ${be16(p, off + 4)}, seq ${be16(p, off + 6)}`;
+    } else if (type === 3 && end >= off + 8 + 20) {
+      // The quoted datagram's header names the unreachable destination.
+      const ip = off + 8;
+      const odst = ipv4At(p, ip + 16);
+      const oproto = p[ip + 9]!;
+      const ohl = (p[ip]! & 0x0f) * 4;
+      if (code === 0) text = `ICMP net ${odst} unreachable`;
+      else if (code === 1) text = `ICMP host ${odst} unreachable`;
+      else if (code === 2) text = `ICMP ${odst} protocol ${oproto} unreachable`;
+      else if (code === 3 && (oproto === 6 || oproto === 17) && end >= ip + ohl + 4) {
+        text = `ICMP ${odst} ${oproto === 6 ? 'tcp' : 'udp'} port ${be16(p, ip + ohl + 2)} unreachable`;
+      }
+    } else if (type === 11 && (code === 0 || code === 1)) {
+      text = code === 0 ? 'ICMP time exceeded in-transit' : 'ICMP ip reassembly time exceeded';
+    } else if (type === 4) {
+      text = 'ICMP source quench';
+    }
+    if (text === null) this.approx(`ICMP type ${type} code ${code}`);
+    else this.out += text;
+    this.out += `, length ${len}`;
+  }
+
+  private icmp6(src: string, dst: string, off: number, len: number, end: number): void {
+    const p = this.p;
+    this.out += `${src} > ${dst}: ICMP6, `;
+    if (end < off + 4) {
+      this.truncated('icmp6');
+      return;
+    }
+    const type = p[off]!;
+    let text: string | null = null;
+    if ((type === 128 || type === 129) && end >= off + 8) {
+      text = `echo ${type === 128 ? 'request' : 'reply'}, id ${be16(p, off + 4)}, seq ${be16(p, off + 6)}`;
+    } else if (type === 133) text = 'router solicitation';
+    else if (type === 134) text = 'router advertisement';
+    else if (type === 135 && end >= off + 24) text = `neighbor solicitation, who has ${ipv6At(p, off + 8)}`;
+    else if (type === 136 && end >= off + 24) text = `neighbor advertisement, tgt is ${ipv6At(p, off + 8)}`;
+    else if (type === 143 && end >= off + 8) text = `multicast listener report v2, ${be16(p, off + 6)} group record(s)`;
+    if (text === null) this.approx(`type ${type} code ${p[off + 1]}`);
+    else this.out += text;
+    this.out += `, length ${len}`;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The printers against tcpdump 4.99.3: every capture and flag set recorded by
+ * test/tools/gen-cli-golden.mjs is run through the command in-process. For each packet the
+ * printer marks 'exact', the whole text (timestamp, summary, dumps) must equal tcpdump's; for
+ * 'prefix' (TCP followed by application data tcpdump may decode) tcpdump's text must start with
+ * our first line and end with our dump lines; for 'approx' we only require a line.
+ * The number of packets compared exactly is checked against a floor per flag set, so a
+ * printer change that quietly stops comparing lines fails here.
+ */
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { corpusAvailable, corpusCaptures, packetStart, readGolden, runInProcess, splitPackets } from './golden-helpers.ts';
+
+/** Packets compared exactly / by prefix per set (measured; raise when the printers improve). */
+const FLOORS: Record<string, { exact: number; prefix: number }> = {
+  q: { exact: 1274, prefix: 0 },
+  'q-e': { exact: 1091, prefix: 0 },
+  default: { exact: 260, prefix: 154 },
+  'default-e': { exact: 50, prefix: 29 },
+  'q-number': { exact: 37, prefix: 0 },
+  'q-tttt-kolkata': { exact: 37, prefix: 0 },
+  'q-newyork': { exact: 45, prefix: 0 },
+  'q-tt-nano': { exact: 45, prefix: 0 },
+  'q-ttt': { exact: 37, prefix: 0 },
+  'q-ttttt-nano': { exact: 45, prefix: 0 },
+  x: { exact: 70, prefix: 15 },
+  'q-xx': { exact: 41, prefix: 0 },
+  'q-XX': { exact: 80, prefix: 0 },
+  'q-X': { exact: 41, prefix: 0 },
+  'q-A': { exact: 208, prefix: 0 },
+};
+
+const haveCorpus = corpusAvailable();
+
+function firstLine(s: string): string {
+  const i = s.indexOf('\n');
+  return i < 0 ? s : s.slice(0, i);
+}
+function rest(s: string): string {
+  const i = s.indexOf('\n');
+  return i < 0 ? '' : s.slice(i);
+}
+
+describe.skipIf(!haveCorpus)('CLI output equals tcpdump 4.99.3 (golden)', () => {
+  for (const set of Object.keys(FLOORS)) {
+    it(`flag set ${set}`, async () => {
+      const records = readGolden(set);
+      const floor = FLOORS[set]!;
+      let exact = 0;
+      let prefix = 0;
+      let approx = 0;
+      const failures: string[] = [];
+      for (const rec of records) {
+        const path = join(corpusCaptures, rec.file);
+        const ours = await runInProcess([...rec.args, '-r', path], rec.tz);
+        const where = `${set} ${rec.file}`;
+        if (ours.exit !== rec.exit) failures.push(`${where}: exit ${ours.exit}, tcpdump ${rec.exit}\n  ours: ${ours.stderr.trim()}\n  tcpdump: ${rec.stderr.trim()}`);
+        // The banner names the file as given; tcpdump ran inside the corpus folder.
+        const banner = firstLine(ours.stderr).replace(path, rec.file);
+        if (rec.stderr.startsWith('reading from file') && banner !== firstLine(rec.stderr)) {
+          failures.push(`${where}: banner\n  ours:    ${banner}\n  tcpdump: ${firstLine(rec.stderr)}`);
+        }
+        const theirs = splitPackets(rec.stdout, packetStart(rec.args));
+        if (theirs.length !== ours.packets.length) {
+          failures.push(`${where}: ${ours.packets.length} packets printed, tcpdump ${theirs.length}`);
+          continue;
+        }
+        ours.packets.forEach((p, i) => {
+          const t = theirs[i]!;
+          expect(p.text.length).toBeGreaterThan(0);
+          if (p.fidelity === 'exact') {
+            exact++;
+            if (p.text !== t) failures.push(`${where} #${i + 1} (exact)\n  ours:    ${JSON.stringify(p.text)}\n  tcpdump: ${JSON.stringify(t)}`);
+          } else if (p.fidelity === 'prefix') {
+            prefix++;
+            // tcpdump may append decoded application data (possibly on more lines) after our
+            // first line; any dump we printed must still end tcpdump's text.
+            if (!t.startsWith(firstLine(p.text)) || !t.endsWith(rest(p.text))) {
+              failures.push(`${where} #${i + 1} (prefix)\n  ours:    ${JSON.stringify(p.text)}\n  tcpdump: ${JSON.stringify(t)}`);
+            }
+          } else approx++;
+        });
+      }
+      console.log(`${set}: ${exact} exact, ${prefix} prefix, ${approx} approximate packets; ${failures.length} failures`);
+      expect(failures.slice(0, 15).join('\n')).toBe('');
+      expect(exact).toBeGreaterThanOrEqual(floor.exact);
+      expect(prefix).toBeGreaterThanOrEqual(floor.prefix);
+    });
+  }
+
+  it('--count prints "N packets" like tcpdump, with the same exit code', async () => {
+    const failures: string[] = [];
+    for (const rec of readGolden('count')) {
+      const ours = await runInProcess([...rec.args, '-r', join(corpusCaptures, rec.file)], rec.tz);
+      if (ours.stdout !== rec.stdout || ours.exit !== rec.exit) {
+        failures.push(`${rec.file}: ours ${JSON.stringify(ours.stdout)} exit ${ours.exit} (${ours.stderr.trim()}), tcpdump ${JSON.stringify(rec.stdout)} exit ${rec.exit} (${rec.stderr.trim()})`);
+      }
+    }
+    expect(failures.slice(0, 15).join('\n')).toBe('');
+  });
+});
