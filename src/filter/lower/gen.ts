@@ -732,7 +732,8 @@ export class Lowerer {
         break;
       case 'icmp6':
         base = ctx.nlOff + 40;
-        this.guards.push(this.linkProto(ctx, ETHERTYPE.IPV6), this.protoAbbrev(proto, ctx));
+        // libpcap 1.10.3 checks only the IPv6 next-header field here (no fragment-header case).
+        this.guards.push(this.linkProto(ctx, ETHERTYPE.IPV6), test([I.ldb(ctx.nlOff + 6)], I.JEQ_K, IPPROTO.ICMPV6));
         break;
       default:
         return this.err('FILTER_BAD_PROTO', `'${proto}' is not valid in a packet access expression`, a.span);

@@ -2,12 +2,13 @@
  * The optimizer: a fixed list of named passes over the block CFG, each in its own file and
  * each tested alone. The first three keep blocks self-contained and may be repeated; they run
  * until the program stops shrinking (each can only remove blocks or edges, so this ends).
- * "redundant-loads" breaks the self-contained invariant and therefore runs once, last.
+ * "redundant-loads" breaks the self-contained invariant and therefore runs once, near the end.
  * Dead blocks need no pass of their own: the CFG is always walked from the root, so blocks no
  * edge reaches any more simply disappear at emission.
  */
 import { topoOrder } from '../cfg.ts';
 import type { Program } from '../cfg.ts';
+import { andToJset } from './and-to-jset.ts';
 import { foldConstants } from './fold-constants.ts';
 import { mergeBlocks } from './merge-blocks.ts';
 import { redundantLoads } from './redundant-loads.ts';
@@ -22,7 +23,11 @@ export const PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
 ];
 
 export const FINAL_PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
+  { name: 'and-to-jset', run: andToJset },
   { name: 'redundant-loads', run: redundantLoads },
+  // Merging identical blocks is sound on any CFG (same code, same successors), so it runs
+  // again after the loads are gone, when more blocks have become identical.
+  { name: 'merge-blocks', run: mergeBlocks },
 ];
 
 function size(p: Program): number {
