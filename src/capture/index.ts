@@ -32,3 +32,19 @@ export * from './link-types.ts';
 export { PcapReader, type PcapInfo } from './pcap/reader.ts';
 export { PcapngReader, type PcapngInfo, type PcapngInterface } from './pcapng/reader.ts';
 export { PcapParserReader } from './pcap-parser-reader.ts';
+export { fileSink, memorySink, FdSink, MemorySink, type ByteSink } from './sink.ts';
+export { PcapWriter, type PcapWriterOptions } from './pcap/writer.ts';
+export { PcapngWriter, type PcapngWriterOptions, type PcapngInterfaceOptions } from './pcapng/writer.ts';
+export type { WritablePacket, WriterOptions } from './record-writer.ts';
+export {
+  rewriteCapture,
+  createWriter,
+  writerFormatFor,
+  readingFromLine,
+  checkFilterableLinkType,
+  tcpdumpPcapWriter,
+  dltOf,
+  type RewriteResult,
+  type WriterFormat,
+  type CreateWriterOptions,
+} from './rewrite.ts';

@@ -14,8 +14,8 @@
  * operating systems; files always carry the LINKTYPE value. On Linux (what we mirror):
  *   DLT_ATM_RFC1483 11 ↔ LINKTYPE 100, DLT_RAW 12 ↔ 101, DLT_SLIP_BSDOS 15 ↔ 102,
  *   DLT_PPP_BSDOS 16 ↔ 103, DLT_ATM_CLIP 19 ↔ 106.
- * `linkTypeToDlt` follows libpcap: values 0..10 and the "matching" range 104..289 map to
- * themselves, the remapped ones above map back, and anything else passes through unchanged.
+ * `linkTypeToDlt` follows libpcap: the remapped values above map back (LINKTYPE_ATM_CLIP 106
+ * too, although it lies in the "matching" range 104..289), everything else is unchanged.
  * `dltToLinkType` returns -1 for a DLT that cannot be stored in a savefile (libpcap refuses it).
  *
  * The pcap header's link-type field also carries FCS information in its upper bits
@@ -310,16 +310,19 @@ export function linkTypeByLinkType(linkType: number): LinkTypeInfo | undefined {
   return byLinkType.get(linkType);
 }
 
-/** DLT → LINKTYPE for writing a savefile; -1 when the DLT has no savefile encoding. */
+/**
+ * DLT → LINKTYPE for writing a savefile; -1 when the DLT has no savefile encoding. The remapped
+ * rows are consulted first: DLT_ATM_CLIP's LINKTYPE (106) lies inside the matching range.
+ */
 export function dltToLinkType(dlt: number): number {
-  if ((dlt >= 0 && dlt <= 10) || (dlt >= DLT_MATCHING_MIN && dlt <= DLT_MATCHING_MAX)) return dlt;
   const t = byDlt.get(dlt);
-  return t ? t.linkType : -1;
+  if (t) return t.linkType;
+  if ((dlt >= 0 && dlt <= 10) || (dlt >= DLT_MATCHING_MIN && dlt <= DLT_MATCHING_MAX)) return dlt;
+  return -1;
 }
 
 /** LINKTYPE (from a file) → DLT; unknown values pass through unchanged, as in libpcap. */
 export function linkTypeToDlt(linkType: number): number {
-  if ((linkType >= 0 && linkType <= 10) || (linkType >= DLT_MATCHING_MIN && linkType <= DLT_MATCHING_MAX)) return linkType;
   const t = byLinkType.get(linkType);
   return t ? t.dlt : linkType;
 }

@@ -72,8 +72,9 @@ export class PcapReader implements CaptureReader {
     this.src = src;
     const start = src.offset;
     if (!src.ensure(24)) {
+      // libpcap's wording counts the whole header but only the bytes read after the magic.
       const got = src.available;
-      throw captureError('CAPTURE_TRUNCATED', `truncated dump file; tried to read 20 file header bytes, only got ${Math.max(0, got - 4)}`, start);
+      throw captureError('CAPTURE_TRUNCATED', `truncated dump file; tried to read 24 file header bytes, only got ${Math.max(0, got - 4)}`, start);
     }
     const v = src.view;
     const p = src.pos;
@@ -134,8 +135,9 @@ export class PcapReader implements CaptureReader {
     const v = src.view;
     const p = src.pos;
     const le = this.le;
-    const tsSec = v.getUint32(p, le);
-    const tsFrac = v.getUint32(p + 4, le);
+    // Both timestamp fields are signed 32-bit in libpcap (bpf_int32), and so are here.
+    const tsSec = v.getInt32(p, le);
+    const tsFrac = v.getInt32(p + 4, le);
     let caplen = v.getUint32(p + 8, le);
     let wirelen = v.getUint32(p + 12, le);
     if (this.swap !== LengthSwap.None && (this.swap === LengthSwap.Always || caplen > wirelen)) {

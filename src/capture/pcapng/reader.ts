@@ -6,7 +6,7 @@
  * Semantics follow libpcap 1.10.3's sf-pcapng.c where tcpdump's behaviour depends on them: the
  * same checks and messages for bad blocks (length < 12, not a multiple of 4, header/trailer
  * length mismatch, truncation, unsupported version), the snapshot length of the first interface
- * (0 or above the link type's maximum means the maximum), packets cut to that snapshot length,
+ * (0 means the link type's maximum; larger values are kept), packets cut to that snapshot length,
  * and timestamps converted from the interface's resolution with its offset added. With
  * `sameLinkType` (what tcpdump does, and what rewriting to pcap needs) an interface whose link
  * type differs from the first one's is an error, as in libpcap; otherwise each record carries
@@ -77,9 +77,8 @@ export class PcapngReader implements CaptureReader {
     this.src = src;
     this.sameLinkType = opts.sameLinkType ?? false;
     const start = src.offset;
-    if (!src.ensure(12)) {
-      throw captureError('CAPTURE_TRUNCATED', `truncated pcapng dump file; tried to read 12 bytes, only got ${src.available}`, start);
-    }
+    // Without a complete byte-order magic this is not recognisably pcapng.
+    if (!src.ensure(12)) throw captureError('CAPTURE_BAD_MAGIC', 'unknown file format', start);
     const { major, minor } = this.readShb(true);
     this.info = {
       format: 'pcapng',
@@ -139,16 +138,14 @@ export class PcapngReader implements CaptureReader {
     const len = v.getUint32(p + 4, le);
     if (len < 28) throw captureError('CAPTURE_CORRUPT', `block in pcapng dump file has a length of ${len} < 28`, at);
     if (len > (first ? MAX_SHB : MAX_BLOCK)) throw captureError('CAPTURE_CORRUPT', `pcapng block size ${len} > maximum ${first ? MAX_SHB : MAX_BLOCK}`, at);
-    if (!src.ensure(16)) {
-      throw captureError('CAPTURE_TRUNCATED', `truncated pcapng dump file; tried to read 16 bytes, only got ${src.available}`, at);
+    if (!src.ensure(len)) {
+      // libpcap counts the rest of the block after the 12 bytes it has already consumed.
+      throw captureError('CAPTURE_TRUNCATED', `truncated pcapng dump file; tried to read ${len - 12} bytes, only got ${src.available - 12}`, at);
     }
     const major = src.view.getUint16(src.pos + 12, le);
     const minor = src.view.getUint16(src.pos + 14, le);
     if (!(major === 1 && (minor === 0 || minor === 2))) {
       throw captureError('CAPTURE_BAD_VERSION', `unsupported pcapng savefile version ${major}.${minor}`, at);
-    }
-    if (!src.ensure(len)) {
-      throw captureError('CAPTURE_TRUNCATED', `truncated pcapng dump file; tried to read ${len} bytes, only got ${src.available}`, at);
     }
     if (src.view.getUint32(src.pos + len - 4, le) !== len) {
       throw captureError('CAPTURE_CORRUPT', "block total length in header and trailer don't match", at);
@@ -196,7 +193,7 @@ export class PcapngReader implements CaptureReader {
       return null;
     }
     if (!src.ensure(len)) {
-      this.error = captureError('CAPTURE_TRUNCATED', `truncated pcapng dump file; tried to read ${len} bytes, only got ${src.available}`, at);
+      this.error = captureError('CAPTURE_TRUNCATED', `truncated pcapng dump file; tried to read ${len - 8} bytes, only got ${src.available - 8}`, at);
       return null;
     }
     if (src.view.getUint32(src.pos + len - 4, this.le) !== len) {
@@ -269,7 +266,8 @@ export class PcapngReader implements CaptureReader {
     }
     const dlt = linkTypeToDlt(linkType);
     const max = maxSnaplenForDlt(dlt);
-    const snaplen = rawSnaplen === 0 || rawSnaplen > max ? max : rawSnaplen;
+    // As for pcap, libpcap 1.10.3 keeps large values and replaces only 0 (or negative as a C int).
+    const snaplen = (rawSnaplen | 0) <= 0 ? max : rawSnaplen;
     const ifaces = this.info.interfaces;
     if (this.sameLinkType && this.firstLinkType !== -1 && this.firstLinkType !== linkType) {
       this.error = captureError('CAPTURE_LINKTYPE', `an interface has a type ${linkType} different from the type of the first interface`, at);

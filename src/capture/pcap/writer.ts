@@ -1,0 +1,60 @@
+/**
+ * pcap savefile writer: the 24-byte file header, then a 16-byte header + bytes per packet.
+ *
+ * Defaults are what libpcap's pcap_dump_open writes: version 2.4, thiszone 0, sigfigs 0, host
+ * byte order (little-endian here), µs magic (0xa1b2c3d4) unless nanosecond precision is asked
+ * for (0xa1b23c4d). Timestamps are stored as 32-bit seconds (wrapping, as a C cast does) and
+ * the fraction in the file's unit: tsNsec / 1000 truncated toward zero for µs (a corrupt
+ * file's negative fraction converts as libpcap's C division does).
+ */
+import type { ByteSink } from '../sink.ts';
+import { RecordWriter, type WritablePacket, type WriterOptions } from '../record-writer.ts';
+import { PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO } from './reader.ts';
+
+export interface PcapWriterOptions extends WriterOptions {
+  /** LINKTYPE_* value; may include the FCS bits (the whole header field). */
+  linkType: number;
+  snaplen: number;
+  precision?: 'micro' | 'nano';
+  /** Default false (little-endian, the host order of every machine we run on). */
+  bigEndian?: boolean;
+}
+
+export class PcapWriter extends RecordWriter {
+  private readonly le: boolean;
+  private readonly nano: boolean;
+  packets = 0;
+
+  constructor(sink: ByteSink, opts: PcapWriterOptions) {
+    super(sink, opts);
+    this.le = !opts.bigEndian;
+    this.nano = opts.precision === 'nano';
+    this.reserve(24);
+    const v = this.outView;
+    const a = this.at;
+    v.setUint32(a, this.nano ? PCAP_MAGIC_NANO : PCAP_MAGIC_MICRO, this.le);
+    v.setUint16(a + 4, 2, this.le);
+    v.setUint16(a + 6, 4, this.le);
+    v.setInt32(a + 8, 0, this.le);
+    v.setUint32(a + 12, 0, this.le);
+    v.setUint32(a + 16, opts.snaplen >>> 0, this.le);
+    v.setUint32(a + 20, opts.linkType >>> 0, this.le);
+    this.commit();
+  }
+
+  /** Appends one packet (caplen bytes from `buf`/`dataOffset`, or `data`). */
+  writePacket(p: WritablePacket): void {
+    const caplen = p.caplen;
+    this.reserve(16 + caplen);
+    const v = this.outView;
+    const a = this.at;
+    const le = this.le;
+    v.setUint32(a, p.tsSec >>> 0, le);
+    v.setUint32(a + 4, (this.nano ? p.tsNsec : Math.trunc(p.tsNsec / 1000)) >>> 0, le);
+    v.setUint32(a + 8, caplen, le);
+    v.setUint32(a + 12, p.wirelen >>> 0, le);
+    this.copyPayload(p, 16, caplen);
+    this.packets++;
+    this.commit();
+  }
+}
