@@ -53,25 +53,43 @@ const CAPTURE_MODULE = '../capture/index.ts';
 
 // ------------------------------------------------------------------------------ writers
 
-/** Opens `-w` output ('-' = stdout). */
-export async function openWriter(path: string, opts: WriterOptions): Promise<PacketSink> {
-  let mod: { createWriter?: unknown } | null = null;
+interface RecordWriterLike {
+  writePacket(p: PacketRecord): void;
+  flush(): void;
+  close(): void;
+}
+type WriterCtor = new (sink: unknown, opts: { linkType: number; snaplen: number; precision: 'micro' | 'nano'; packetBuffered?: boolean }) => RecordWriterLike;
+interface CaptureWriters {
+  fileSink?: (path: string) => unknown;
+  PcapWriter?: WriterCtor;
+  PcapngWriter?: WriterCtor;
+}
+
+/**
+ * Opens `-w` output ('-' = stdout) with src/capture's writers (pcap with the input's link-type
+ * field and snaplen, µs unless --time-stamp-precision nano, as tcpdump does; or pcapng), or the
+ * fallback pcap writer below while those are not exported.
+ */
+export async function openWriter(path: string, opts: WriterOptions, packetBuffered = false): Promise<PacketSink> {
+  let mod: CaptureWriters | null = null;
   try {
-    mod = (await import(CAPTURE_MODULE)) as { createWriter?: unknown };
+    mod = (await import(CAPTURE_MODULE)) as CaptureWriters;
   } catch {
     mod = null;
+  }
+  if (mod?.fileSink && mod.PcapWriter && mod.PcapngWriter) {
+    const Ctor = opts.pcapng ? mod.PcapngWriter : mod.PcapWriter;
+    const w = new Ctor(mod.fileSink(path), { linkType: opts.linkType, snaplen: opts.snaplen, precision: opts.precision, packetBuffered });
+    return { write: (rec) => w.writePacket(rec), flush: () => w.flush(), close: () => w.close() };
+  }
+  if (opts.pcapng) {
+    throw new UserError('cli.unavailable', '--pcapng needs the pcapng writer of src/capture, which is not available yet');
   }
   let fd: number;
   try {
     fd = path === '-' ? 1 : openSync(path, 'w');
   } catch (e) {
     throw new UserError('capture.open', `${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
-  }
-  if (mod && typeof mod.createWriter === 'function') {
-    return (mod.createWriter as (fd: number, o: WriterOptions) => PacketSink)(fd, opts);
-  }
-  if (opts.pcapng) {
-    throw new UserError('cli.unavailable', '--pcapng needs the capture module (src/capture), which is not available yet');
   }
   return new FallbackPcapWriter(fd, path !== '-', opts);
 }
