@@ -17,7 +17,7 @@ import { AluOps, AtomicOps, CallKinds, EndOrders, JmpOps, STACK_SIZE } from '../
 import type { AluOp, AtomicOp, CallKind, EndOrder, JmpOp, Size } from '../isa/ebpf/opcodes.ts';
 import type { EbpfInsn } from '../isa/ebpf/types.ts';
 import { SUPPORT_PROLOGUE, support } from './semantics.ts';
-import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, TAG_BASE } from './semantics-memory.ts';
+import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, STACK_BYTES, TAG_BASE } from './semantics-memory.ts';
 import type { Machine } from './semantics-memory.ts';
 import { emitInsn } from './semantics-program.ts';
 import type { Prepared } from './semantics-program.ts';
@@ -77,7 +77,7 @@ function interpreterSource(): string {
       callLocal:
         `if (sp >= ${MAX_CALL_DEPTH - 1}) throw new Fault(PC[i], 'call depth exceeds ${MAX_CALL_DEPTH}', 'EBPF_CALL_DEPTH'); ` +
         `f = sp * ${FRAME_INTS}; FS[f] = i + 1; for (let k = 0; k < 10; k++) FS[f + 1 + k] = R[12 + k]; ` +
-        `sp++; R[20] = ${STACK_SIZE} * (sp + 1); R[21] = ${TAG_BASE}; i = TG[i]; continue;`,
+        `sp++; R[20] = ${STACK_BYTES} - ${STACK_SIZE} * sp; R[21] = ${TAG_BASE}; i = TG[i]; continue;`,
       exit:
         `if (sp === 0) { M.r0l = R[0]; M.r0h = R[1]; return; } ` +
         `sp--; f = sp * ${FRAME_INTS}; for (let k = 0; k < 10; k++) R[12 + k] = FS[f + 1 + k]; i = FS[f]; continue;`,
@@ -125,7 +125,7 @@ export function compileInterpreter(p: Prepared, m: Machine): RunFn {
   return (r1l, r1h, r2l, r2h, budget) => {
     R.fill(0);
     R[2] = r1l; R[3] = r1h; R[4] = r2l; R[5] = r2h;
-    R[20] = STACK_SIZE; R[21] = TAG_BASE; // r10 → top of frame 0
+    R[20] = STACK_BYTES; R[21] = TAG_BASE; // r10 → top of frame 0 (frames grow down)
     interpret(R, FS, budget);
   };
 }

@@ -5,8 +5,8 @@
  * (`TAG_BASE + region index`) and whose LOW half is a byte offset inside the region, so pointer
  * arithmetic is plain 64-bit add/sub and every access is checked by one table lookup and one
  * bounds test: `bytes[hi - TAG_BASE]` must exist and `0 <= lo + off`, `lo + off + size <= length`.
- * Fixed regions: 0 stack (512 bytes per frame × MAX_CALL_DEPTH frames; r10 of frame k points at
- * the top of its 512 bytes), 1 context, 2 packet, 3 caller memory; map values and other live
+ * Fixed regions: 0 stack (512 bytes per frame × MAX_CALL_DEPTH frames, growing down: r10 of the
+ * frame at call depth k is STACK_BYTES - 512·k, so nothing is addressable above frame 0's r10), 1 context, 2 packet, 3 caller memory; map values and other live
  * buffers a helper hands out are registered on first use (`pointerTo`) and keep their index.
  *
  * Loads and stores are little-endian (the eBPF ABI on x86/arm64 hosts); the legacy LD_ABS/LD_IND

@@ -17,7 +17,7 @@
 import { STACK_SIZE } from '../../isa/ebpf/opcodes.ts';
 import type { RunFn } from '../interpreter.ts';
 import { SUPPORT_PROLOGUE, support } from '../semantics.ts';
-import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, TAG_BASE } from '../semantics-memory.ts';
+import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, STACK_BYTES, TAG_BASE } from '../semantics-memory.ts';
 import type { Machine } from '../semantics-memory.ts';
 import { emitInsn } from '../semantics-program.ts';
 import type { Prepared } from '../semantics-program.ts';
@@ -52,7 +52,7 @@ export function jitSource(p: Prepared): string {
       callLocal:
         `${budgetCheck} if (sp >= ${MAX_CALL_DEPTH - 1}) throw new Fault(${pcOf[i]}, 'call depth exceeds ${MAX_CALL_DEPTH}', 'EBPF_CALL_DEPTH'); ` +
         `f = sp * ${FRAME_INTS}; FS[f] = ${i + 1}; ${saved.map((v, k) => `FS[f + ${k + 1}] = ${v};`).join(' ')} ` +
-        `sp++; r10l = ${STACK_SIZE} * (sp + 1); r10h = ${TAG_BASE}; pc = ${tgt}; continue main;`,
+        `sp++; r10l = ${STACK_BYTES} - ${STACK_SIZE} * sp; r10h = ${TAG_BASE}; pc = ${tgt}; continue main;`,
       exit:
         `if (sp === 0) { M.r0l = r0l; M.r0h = r0h; return; } ` +
         `sp--; f = sp * ${FRAME_INTS}; ${saved.map((v, k) => `${v} = FS[f + ${k + 1}];`).join(' ')} pc = FS[f]; continue main;`,
@@ -66,7 +66,7 @@ export function jitSource(p: Prepared): string {
 const A = M.A, FS = M.FS;
 return function jitted(a1l, a1h, a2l, a2h, budget) {
   let ${regs}, t = 0, f = 0, sp = 0, pc = 0;
-  r1l = a1l; r1h = a1h; r2l = a2l; r2h = a2h; r10l = ${STACK_SIZE}; r10h = ${TAG_BASE};
+  r1l = a1l; r1h = a1h; r2l = a2l; r2h = a2h; r10l = ${STACK_BYTES}; r10h = ${TAG_BASE};
   main: for (;;) {
     switch (pc) {
 ${lines.join('\n')}
