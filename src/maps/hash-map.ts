@@ -9,9 +9,11 @@
  * their bucket, and iteration (get_next_key) walks buckets in order and each chain head to tail,
  * which is the kernel's order too.
  *
- * Each insertion gets a fresh value buffer: a program (or user) still holding the view of a
- * deleted element keeps reading its old bytes instead of someone else's element. An update of an
- * existing key writes in place, so the view from an earlier lookup sees the new value.
+ * Value buffers belong to slots and are reused when a slot is (like the kernel's preallocated
+ * elements): a program still holding the view of a deleted element may see the element that
+ * replaced it, exactly the kernel's behaviour, and the engine registers at most maxEntries value
+ * regions however much the map churns. An update of an existing key writes in place, so the view
+ * from an earlier lookup sees the new value.
  *
  * Kernel semantics kept: BPF_NOEXIST on an existing key → -EEXIST; BPF_EXIST on a missing key →
  * -ENOENT; a new key when the map is full → -E2BIG (plain hash); unknown flags → -EINVAL;
@@ -127,7 +129,6 @@ export class HashMap implements BpfMap {
     if (prev === -1) this.heads[b] = this.next[s]!;
     else this.next[prev] = this.next[s]!;
     if (this.lru) this.lruUnlink(s);
-    this.values[s] = undefined;
     this.next[s] = this.freeHead;
     this.freeHead = s;
     this.live--;
@@ -161,9 +162,9 @@ export class HashMap implements BpfMap {
     this.freeHead = this.next[s]!;
     this.keys.set(key.subarray(keyOffset, keyOffset + this.keySize), s * this.keySize);
     this.hashes[s] = h;
-    const v = new Uint8Array(this.valueSize);
+    let v = this.values[s];
+    if (v === undefined) this.values[s] = v = new Uint8Array(this.valueSize);
     v.set(value.subarray(valueOffset, valueOffset + this.valueSize));
-    this.values[s] = v;
     const b = h & this.mask;
     this.next[s] = this.heads[b]!;
     this.heads[b] = s;

@@ -41,6 +41,7 @@ export class RingBuf implements BpfMap {
   drops = 0;
   /** Reserved payload views not yet submitted or discarded → header offset. */
   private readonly pending = new Map<Uint8Array, number>();
+  private readonly views = new Map<number, Uint8Array>();
 
   constructor(spec: MapSpec) {
     this.maxEntries = spec.maxEntries;
@@ -64,7 +65,14 @@ export class RingBuf implements BpfMap {
     this.dv.setUint32(off, (size | BUSY) >>> 0, true);
     this.dv.setUint32(off + 4, 0, true);
     this.producerPos += len;
-    const view = this.data.subarray(off + HDR, off + HDR + size);
+    // Views are cached per (offset, size) so an engine that registers each record as a memory
+    // region sees a bounded set of them however many records pass through the ring.
+    const ck = size < 1 << 20 ? off * (1 << 20) + size : -1;
+    let view = ck >= 0 ? this.views.get(ck) : undefined;
+    if (view === undefined) {
+      view = this.data.subarray(off + HDR, off + HDR + size);
+      if (ck >= 0) this.views.set(ck, view);
+    }
     view.fill(0);
     this.pending.set(view, off);
     return view;

@@ -15,25 +15,32 @@
  * Returns: `int` (scalar), `map_value_or_null`, `alloc_or_null` (a record of the constant size in
  * r2, or NULL), `void` (r0 unspecified; we set 0).
  *
- * Implementations receive a `HelperRuntime` — the engine's view of program memory (pointers are
- * opaque bigints to helpers; `mem` resolves one to bytes and an offset, `ptr` turns a map value
- * or ring record into a pointer the program can use) — and the five argument registers as
- * unsigned 64-bit bigints, and return r0. A helper never throws for conditions a program can
- * cause legitimately (missing key, full map): it returns -errno like the kernel. Bad pointers
- * are the engine's fault path (`mem` throws), and a verified program cannot produce them except
- * through the run-time-checked cases documented in verifier/verify.ts.
+ * Implementations follow the engines' helper contract (./index.ts, ./semantics-memory.ts): a
+ * `HelperFn(env) → r0`, where `env` reads r1..r5 and resolves pointer arguments to checked bytes.
+ * The run's own state — the maps, the CPU number, the clock, the XDP frame, ring records in
+ * flight — is a `HelperState` the caller passes as `RunInput.env` (helpers read `env.user`).
+ * A helper never throws for conditions a program can cause legitimately (missing key, full
+ * map): it returns -errno like the kernel. Bad pointers fault inside `env.argMem`, and a verified
+ * program cannot produce them except through the run-time-checked cases listed in
+ * verifier/verify.ts.
  *
- * Tail calls: `tail_call` cannot unwind the engine's stack from inside a helper, so on success it
- * stores the target in `rt.tailCallTarget` and returns 0; the engine must check that field after
- * every helper-12 call and, when set, restart with the new program on the same ctx (the kernel
+ * Map pointers: `lddw map_fd` loads a *map handle*, a 64-bit value whose high half is
+ * MAP_HANDLE_HI and low half the map id (never a valid memory pointer, whose high half is a
+ * region tag). `lddwResolver(registry)` gives the engines that resolution, and map_value
+ * loads (global data) become pointers into the value's bytes.
+ *
+ * Tail calls: the engines cannot swap programs from inside a helper, so a successful
+ * `tail_call` records the target in `state.tailCallTarget` and stops the program with
+ * `env.unwind()`; whoever runs the hook must then run the target on the same input (the kernel
  * never returns from a successful tail call). Failures fall through, returning -errno.
  */
-import type { AnyMap } from '../maps/registry.ts';
+import type { LddwInsn } from '../isa/ebpf/types.ts';
+import type { AnyMap, MapRegistry } from '../maps/registry.ts';
 import { Errno } from '../maps/errno.ts';
 import { ProgArray } from '../maps/prog-array.ts';
 import { RingBuf } from '../maps/ringbuf.ts';
 import type { MapKind } from '../maps/types.ts';
-import { BPF_F_RDONLY_PROG } from './elf.ts';
+import type { HelperEnv, HelperFn, HelperTable } from './semantics-memory.ts';
 
 export type HelperArg =
   | { type: 'map'; kind?: MapKind }
@@ -58,6 +65,8 @@ export interface XdpFrame {
   dataMeta: number;
   /** Largest allowed dataEnd (the buffer end minus reserved tailroom). */
   hardEnd: number;
+  /** Called after adjust_head/adjust_tail moved data or dataEnd (the hook re-syncs its ctx). */
+  onChange?(frame: XdpFrame): void;
 }
 
 /** Smallest frame adjust_head/adjust_tail may leave (an Ethernet header, like the kernel). */
@@ -65,17 +74,10 @@ export const XDP_MIN_FRAME = 14;
 /** Kernel limit on chained tail calls (MAX_TAIL_CALL_CNT). */
 export const MAX_TAIL_CALLS = 33;
 
-export interface HelperRuntime {
-  /** Resolves `ptr` to `len` accessible bytes: returns the backing bytes and sets `at`. Throws on a bad access. */
-  mem(ptr: bigint, len: number, write: boolean): Uint8Array;
-  /** Offset into the bytes `mem` returned last. */
-  at: number;
-  /** A pointer to the first byte of `bytes` (a map value or ring record), registering it as a region. */
-  ptr(bytes: Uint8Array, writable: boolean): bigint;
-  /** The bytes of the region `ptr` points to the start of (for ringbuf submit/discard), if any. */
-  region(ptr: bigint): Uint8Array | undefined;
-  /** The map a map pointer denotes. */
-  map(ptr: bigint): AnyMap | undefined;
+/** Per-run state helpers need beyond registers and memory (passed as `RunInput.env`). */
+export interface HelperState {
+  /** Resolves map ids (from map handles). */
+  maps: (id: number) => AnyMap | undefined;
   /** CPU the program runs on (per-CPU maps, get_smp_processor_id). */
   cpu: number;
   /** Monotonic clock in ns (ktime_get_ns). */
@@ -86,15 +88,54 @@ export interface HelperRuntime {
   trace(line: string): void;
   /** The XDP frame when running an XDP program. */
   xdp?: XdpFrame;
-  /** Ring records reserved in this run and not yet submitted/discarded → their ring. */
+  /** Ring records reserved and not yet submitted/discarded → their ring. */
   reserved: Map<Uint8Array, RingBuf>;
-  /** Set by a successful tail_call (see header). */
+  /** Set by a successful tail_call (see header); the runner clears it. */
   tailCallTarget: unknown;
   /** Tail calls taken so far in this run. */
   tailCalls: number;
 }
 
-export type HelperImpl = (rt: HelperRuntime, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
+/** A HelperState with defaults: process clock, Math.random, traces to an array. */
+export function createHelperState(opts: Partial<HelperState> & { registry?: MapRegistry } = {}): HelperState & { traces: string[] } {
+  const traces: string[] = [];
+  const reg = opts.registry;
+  return {
+    maps: opts.maps ?? (reg ? (id) => reg.get(id) : () => undefined),
+    cpu: opts.cpu ?? 0,
+    clockNs: opts.clockNs ?? (() => process.hrtime.bigint()),
+    random: opts.random ?? (() => (Math.random() * 0x100000000) >>> 0),
+    trace: opts.trace ?? ((l) => traces.push(l)),
+    xdp: opts.xdp,
+    reserved: opts.reserved ?? new Map(),
+    tailCallTarget: undefined,
+    tailCalls: 0,
+    traces,
+  };
+}
+
+/** High half of a map handle (ASCII "MAP\0"); the low half is the map id. */
+export const MAP_HANDLE_HI = 0x4d415000;
+
+export function mapHandle(id: number): bigint {
+  return (BigInt(MAP_HANDLE_HI) << 32n) | BigInt(id >>> 0);
+}
+
+/** The engines' lddw resolution for maps from `registry`: handles for map_fd, value pointers for map_value. */
+export function lddwResolver(registry: MapRegistry): (insn: LddwInsn) => bigint | { bytes: Uint8Array; offset: number } {
+  return (insn) => {
+    const m = registry.require(insn.imm);
+    if (insn.lddw === 'map_fd') return mapHandle(m.id);
+    if (insn.lddw === 'map_value') {
+      const v = m.lookup(new Uint8Array(4), 0, 0);
+      if (v === undefined) throw new Error(`map ${m.id} has no element 0 for a direct value load`);
+      return { bytes: v, offset: insn.imm2 };
+    }
+    throw new Error(`lddw ${insn.lddw} is not supported`);
+  };
+}
+
+export type HelperImpl = (env: HelperEnv, st: HelperState) => bigint;
 
 export interface HelperSpec {
   id: number;
@@ -111,29 +152,34 @@ const M64 = (1n << 64n) - 1n;
 const neg = (errno: number): bigint => BigInt(-errno) & M64;
 const ok = 0n;
 
-function lookupImpl(rt: HelperRuntime, mapPtr: bigint, keyPtr: bigint): bigint {
-  const m = rt.map(mapPtr);
+/** The map whose handle is in argument n, or undefined. */
+function mapArg(env: HelperEnv, st: HelperState, n: number): AnyMap | undefined {
+  if (env.argHi(n) !== MAP_HANDLE_HI) return undefined;
+  return st.maps(env.argLo(n) >>> 0);
+}
+
+function lookupImpl(env: HelperEnv, st: HelperState): bigint {
+  const m = mapArg(env, st, 1);
   if (m === undefined) return 0n;
-  const kb = rt.mem(keyPtr, m.keySize, false);
-  const v = m.lookup(kb, rt.at, rt.cpu);
-  return v === undefined ? 0n : rt.ptr(v, (m.flags & BPF_F_RDONLY_PROG) === 0);
+  const k = env.argMem(2, m.keySize);
+  const v = m.lookup(k.bytes, k.offset, st.cpu);
+  return v === undefined ? 0n : env.pointerTo(v, 0);
 }
 
-function updateImpl(rt: HelperRuntime, mapPtr: bigint, keyPtr: bigint, valuePtr: bigint, flags: bigint): bigint {
-  const m = rt.map(mapPtr);
+function updateImpl(env: HelperEnv, st: HelperState): bigint {
+  const m = mapArg(env, st, 1);
   if (m === undefined) return neg(Errno.EINVAL);
-  if (flags > 0xffffffffn) return neg(Errno.EINVAL);
-  const kb = rt.mem(keyPtr, m.keySize, false);
-  const ko = rt.at;
-  const vb = rt.mem(valuePtr, m.valueSize, false);
-  return BigInt(m.update(kb, vb, Number(flags), ko, rt.at, rt.cpu)) & M64;
+  if (env.argHi(4) !== 0) return neg(Errno.EINVAL);
+  const k = env.argMem(2, m.keySize);
+  const v = env.argMem(3, m.valueSize);
+  return BigInt(m.update(k.bytes, v.bytes, env.argLo(4) >>> 0, k.offset, v.offset, st.cpu)) & M64;
 }
 
-function deleteImpl(rt: HelperRuntime, mapPtr: bigint, keyPtr: bigint): bigint {
-  const m = rt.map(mapPtr);
+function deleteImpl(env: HelperEnv, st: HelperState): bigint {
+  const m = mapArg(env, st, 1);
   if (m === undefined) return neg(Errno.EINVAL);
-  const kb = rt.mem(keyPtr, m.keySize, false);
-  return BigInt(m.delete(kb, rt.at)) & M64;
+  const k = env.argMem(2, m.keySize);
+  return BigInt(m.delete(k.bytes, k.offset)) & M64;
 }
 
 /**
@@ -167,37 +213,38 @@ export function formatTrace(fmt: string, args: readonly bigint[]): string {
   });
 }
 
-function tracePrintk(rt: HelperRuntime, fmtPtr: bigint, size: bigint, a: bigint, b: bigint, c: bigint): bigint {
+function tracePrintk(env: HelperEnv, st: HelperState): bigint {
+  const size = env.arg(2);
   if (size === 0n || size > 512n) return neg(Errno.EINVAL);
   const n = Number(size);
-  const buf = rt.mem(fmtPtr, n, false);
-  let end = rt.at;
-  const stop = rt.at + n;
-  while (end < stop && buf[end] !== 0) end++;
-  if (end === stop) return neg(Errno.EINVAL); // the kernel requires a NUL-terminated format
-  const line = formatTrace(new TextDecoder().decode(buf.subarray(rt.at, end)), [a, b, c]);
-  rt.trace(line);
+  const { bytes, offset } = env.argMem(1, n);
+  let end = offset;
+  while (end < offset + n && bytes[end] !== 0) end++;
+  if (end === offset + n) return neg(Errno.EINVAL); // the kernel requires a NUL-terminated format
+  const line = formatTrace(new TextDecoder().decode(bytes.subarray(offset, end)), [env.arg(3), env.arg(4), env.arg(5)]);
+  st.trace(line);
   return BigInt(line.length);
 }
 
-function ringbufOf(rt: HelperRuntime, ptr: bigint): RingBuf | undefined {
-  const m = rt.map(ptr);
+function ringbufArg(env: HelperEnv, st: HelperState): RingBuf | undefined {
+  const m = mapArg(env, st, 1);
   return m instanceof RingBuf ? m : undefined;
 }
 
-function ringbufCommit(rt: HelperRuntime, ptr: bigint, discard: boolean): bigint {
-  const view = rt.region(ptr);
-  const rb = view && rt.reserved.get(view);
-  if (view === undefined || rb === undefined) return neg(Errno.EINVAL);
-  rt.reserved.delete(view);
-  rb.commit(view, discard);
+function ringbufCommit(env: HelperEnv, st: HelperState, discard: boolean): bigint {
+  // A record pointer points at the start of the record's own region (ringbuf_reserve made it).
+  const { bytes, offset } = env.argMem(1, 0);
+  const rb = st.reserved.get(bytes);
+  if (rb === undefined || offset !== 0) return neg(Errno.EINVAL);
+  st.reserved.delete(bytes);
+  rb.commit(bytes, discard);
   return ok;
 }
 
-function xdpAdjust(rt: HelperRuntime, delta: bigint, head: boolean): bigint {
-  const f = rt.xdp;
+function xdpAdjust(env: HelperEnv, st: HelperState, head: boolean): bigint {
+  const f = st.xdp;
   if (f === undefined) return neg(Errno.EOPNOTSUPP);
-  const d = Number(BigInt.asIntN(32, delta));
+  const d = env.argLo(2);
   if (head) {
     const meta = f.data - f.dataMeta;
     const data = f.data + d;
@@ -211,6 +258,7 @@ function xdpAdjust(rt: HelperRuntime, delta: bigint, head: boolean): bigint {
     if (end > f.dataEnd) f.buf.fill(0, f.dataEnd, end); // grown tail reads as zeros, as in the kernel
     f.dataEnd = end;
   }
+  f.onChange?.(f);
   return ok;
 }
 
@@ -219,50 +267,61 @@ const H = (id: number, name: string, args: HelperArg[], ret: HelperRet, impl: He
 /** The helper table, by id. */
 export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
   [
-    H(1, 'map_lookup_elem', [{ type: 'map' }, { type: 'key' }], 'map_value_or_null', (rt, a, b) => lookupImpl(rt, a, b)),
-    H(2, 'map_update_elem', [{ type: 'map' }, { type: 'key' }, { type: 'value' }, { type: 'any' }], 'int', (rt, a, b, c, d) => updateImpl(rt, a, b, c, d)),
-    H(3, 'map_delete_elem', [{ type: 'map' }, { type: 'key' }], 'int', (rt, a, b) => deleteImpl(rt, a, b)),
-    H(5, 'ktime_get_ns', [], 'int', (rt) => rt.clockNs() & M64),
-    H(6, 'trace_printk', [{ type: 'mem' }, { type: 'size' }, { type: 'any' }, { type: 'any' }, { type: 'any' }], 'int', (rt, a, b, c, d, e) => tracePrintk(rt, a, b, c, d, e)),
-    H(7, 'get_prandom_u32', [], 'int', (rt) => BigInt(rt.random() >>> 0)),
-    H(8, 'get_smp_processor_id', [], 'int', (rt) => BigInt(rt.cpu >>> 0)),
-    H(12, 'tail_call', [{ type: 'ctx' }, { type: 'map', kind: 'prog_array' }, { type: 'any' }], 'int', (rt, _ctx, mapPtr, index) => {
-      const m = rt.map(mapPtr);
+    H(1, 'map_lookup_elem', [{ type: 'map' }, { type: 'key' }], 'map_value_or_null', lookupImpl),
+    H(2, 'map_update_elem', [{ type: 'map' }, { type: 'key' }, { type: 'value' }, { type: 'any' }], 'int', updateImpl),
+    H(3, 'map_delete_elem', [{ type: 'map' }, { type: 'key' }], 'int', deleteImpl),
+    H(5, 'ktime_get_ns', [], 'int', (_env, st) => st.clockNs() & M64),
+    H(6, 'trace_printk', [{ type: 'mem' }, { type: 'size' }, { type: 'any' }, { type: 'any' }, { type: 'any' }], 'int', tracePrintk),
+    H(7, 'get_prandom_u32', [], 'int', (_env, st) => BigInt(st.random() >>> 0)),
+    H(8, 'get_smp_processor_id', [], 'int', (_env, st) => BigInt(st.cpu >>> 0)),
+    H(12, 'tail_call', [{ type: 'ctx' }, { type: 'map', kind: 'prog_array' }, { type: 'any' }], 'int', (env, st) => {
+      const m = env.argHi(2) === MAP_HANDLE_HI ? st.maps(env.argLo(2) >>> 0) : undefined;
       if (!(m instanceof ProgArray)) return neg(Errno.EINVAL);
-      if (index > 0xffffffffn) return neg(Errno.E2BIG);
-      const prog = m.program(Number(index));
+      const prog = env.argHi(3) === 0 ? m.program(env.argLo(3) >>> 0) : undefined;
       if (prog === undefined) return neg(Errno.ENOENT);
-      if (rt.tailCalls >= MAX_TAIL_CALLS) return neg(Errno.E2BIG);
-      rt.tailCalls++;
-      rt.tailCallTarget = prog;
+      if (st.tailCalls >= MAX_TAIL_CALLS) return neg(Errno.E2BIG);
+      st.tailCalls++;
+      st.tailCallTarget = prog;
+      env.unwind();
       return ok;
     }),
-    H(44, 'xdp_adjust_head', [{ type: 'ctx' }, { type: 'any' }], 'int', (rt, _ctx, delta) => xdpAdjust(rt, delta, true), true),
-    H(65, 'xdp_adjust_tail', [{ type: 'ctx' }, { type: 'any' }], 'int', (rt, _ctx, delta) => xdpAdjust(rt, delta, false), true),
-    H(125, 'ktime_get_boot_ns', [], 'int', (rt) => rt.clockNs() & M64),
-    H(130, 'ringbuf_output', [{ type: 'map', kind: 'ringbuf' }, { type: 'mem' }, { type: 'size' }, { type: 'any' }], 'int', (rt, mapPtr, data, size, flags) => {
-      const rb = ringbufOf(rt, mapPtr);
-      if (rb === undefined || flags > 3n) return neg(Errno.EINVAL);
-      if (size === 0n) return neg(Errno.EINVAL);
-      const b = rt.mem(data, Number(size), false);
-      return BigInt(rb.output(b, rt.at, Number(size))) & M64;
+    H(44, 'xdp_adjust_head', [{ type: 'ctx' }, { type: 'any' }], 'int', (env, st) => xdpAdjust(env, st, true), true),
+    H(65, 'xdp_adjust_tail', [{ type: 'ctx' }, { type: 'any' }], 'int', (env, st) => xdpAdjust(env, st, false), true),
+    H(125, 'ktime_get_boot_ns', [], 'int', (_env, st) => st.clockNs() & M64),
+    H(130, 'ringbuf_output', [{ type: 'map', kind: 'ringbuf' }, { type: 'mem' }, { type: 'size' }, { type: 'any' }], 'int', (env, st) => {
+      const rb = ringbufArg(env, st);
+      const size = env.arg(3);
+      if (rb === undefined || env.arg(4) > 3n || size === 0n || size > 0x7fffffffn) return neg(Errno.EINVAL);
+      const { bytes, offset } = env.argMem(2, Number(size));
+      return BigInt(rb.output(bytes, offset, Number(size))) & M64;
     }),
-    H(131, 'ringbuf_reserve', [{ type: 'map', kind: 'ringbuf' }, { type: 'size' }, { type: 'any' }], 'alloc_or_null', (rt, mapPtr, size, flags) => {
-      const rb = ringbufOf(rt, mapPtr);
-      if (rb === undefined || flags !== 0n || size > 0xffffffffn) return 0n;
+    H(131, 'ringbuf_reserve', [{ type: 'map', kind: 'ringbuf' }, { type: 'size' }, { type: 'any' }], 'alloc_or_null', (env, st) => {
+      const rb = ringbufArg(env, st);
+      const size = env.arg(2);
+      if (rb === undefined || env.arg(3) !== 0n || size > 0x7fffffffn) return 0n;
       const view = rb.reserve(Number(size));
       if (view === undefined) return 0n;
-      rt.reserved.set(view, rb);
-      return rt.ptr(view, true);
+      st.reserved.set(view, rb);
+      return env.pointerTo(view, 0);
     }),
-    H(132, 'ringbuf_submit', [{ type: 'alloc' }, { type: 'any' }], 'void', (rt, p) => ringbufCommit(rt, p, false)),
-    H(133, 'ringbuf_discard', [{ type: 'alloc' }, { type: 'any' }], 'void', (rt, p) => ringbufCommit(rt, p, true)),
-    H(134, 'ringbuf_query', [{ type: 'map', kind: 'ringbuf' }, { type: 'any' }], 'int', (rt, mapPtr, what) => {
-      const rb = ringbufOf(rt, mapPtr);
-      return rb === undefined ? 0n : BigInt(rb.query(Number(what & 0xffn)));
+    H(132, 'ringbuf_submit', [{ type: 'alloc' }, { type: 'any' }], 'void', (env, st) => ringbufCommit(env, st, false)),
+    H(133, 'ringbuf_discard', [{ type: 'alloc' }, { type: 'any' }], 'void', (env, st) => ringbufCommit(env, st, true)),
+    H(134, 'ringbuf_query', [{ type: 'map', kind: 'ringbuf' }, { type: 'any' }], 'int', (env, st) => {
+      const rb = ringbufArg(env, st);
+      return rb === undefined ? 0n : BigInt(rb.query(env.argLo(2) & 0xff));
     }),
   ].map((h) => [h.id, h]),
 );
+
+/**
+ * The engines' helper table (id → HelperFn) for a spec table: each function takes its
+ * HelperState from `env.user`. One table serves every run; state travels with the run.
+ */
+export function helperFns(table: ReadonlyMap<number, HelperSpec> = HELPERS): HelperTable {
+  const out: Record<number, HelperFn> = {};
+  for (const [id, h] of table) out[id] = (env) => h.impl(env, env.user as HelperState);
+  return out;
+}
 
 /** Helper ids by name (`map_lookup_elem` → 1), for hook definitions and messages. */
 export function helperId(name: string): number | undefined {

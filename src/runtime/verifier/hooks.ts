@@ -116,6 +116,13 @@ export function tcHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPol
 export function conformanceHook(): HookSpec {
   const table = new Map(HELPERS);
   const base = HELPERS.get(5)!;
-  table.set(5, { ...base, name: 'unwind', args: [{ type: 'any' }], ret: 'int', impl: (_rt, a) => a });
+  table.set(5, {
+    ...base, name: 'unwind', args: [{ type: 'any' }], ret: 'int',
+    impl: (env) => {
+      const a = env.arg(1);
+      if (a === 0n) env.unwind();
+      return a;
+    },
+  });
   return { name: 'conformance', entry: { kind: 'mem' }, helpers: 'all', helperTable: table, loops: 'budget', rfcSemantics: true, callx: true, returnScalar: false };
 }

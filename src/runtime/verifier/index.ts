@@ -9,3 +9,5 @@ export type { CtxField, CtxFieldKind, HookSpec, LoopPolicy } from './hooks.ts';
 export { MAX_CALL_FRAMES } from './structure.ts';
 export { DEFAULT_MAX_STEPS, MAX_LOOP_ITERATIONS, verify } from './verify.ts';
 export type { ProgramInput, VerifiedProgram } from './verify.ts';
+export { rewriteCtxLoads, shadowLayout } from './ctx-rewrite.ts';
+export type { ShadowLayout } from './ctx-rewrite.ts';

@@ -46,7 +46,7 @@ import { HELPERS } from '../helpers.ts';
 import type { HelperSpec } from '../helpers.ts';
 import { VerifierError } from './error.ts';
 import { foldAlu, foldEnd } from './fold.ts';
-import type { HookSpec } from './hooks.ts';
+import type { CtxField, HookSpec } from './hooks.ts';
 import { UNINIT, UNKNOWN, cloneState, describeReg, joinStates, newFrame, ptr, scalar, stateKey, STACK } from './state.ts';
 import type { Frame, Reg, State } from './state.ts';
 import { checkStructure, MAX_CALL_FRAMES } from './structure.ts';
@@ -71,6 +71,8 @@ export interface VerifiedProgram {
   maps: number[];
   /** Work done: abstract instructions processed and states stored. */
   stats: { steps: number; states: number };
+  /** Context field each context-accessing instruction touches (pc → field), for ./ctx-rewrite.ts. */
+  ctxAccess: Map<number, CtxField>;
 }
 
 export const DEFAULT_MAX_STEPS = 1_000_000;
@@ -101,6 +103,7 @@ export function verify(prog: ProgramInput, hook: HookSpec): VerifiedProgram {
     hook, slots, bytes: slotsToBytes(slots), insnAt: s.at, functions: s.functions, loopHeads: [...s.loopHeads].sort((a, b) => a - b),
     needsBudget: (hook.loops ?? 'bounded') === 'budget' && s.loopHeads.size > 0,
     stackDepth: v.chainStackDepth(), maps: [...v.mapsUsed].sort((a, b) => a - b), stats: { steps: v.steps, states: v.states },
+    ctxAccess: v.ctxAccess,
   };
 }
 
@@ -133,6 +136,9 @@ class Walker {
   steps = 0;
   states = 0;
   readonly mapsUsed = new Set<number>();
+  readonly ctxAccess = new Map<number, CtxField>();
+  /** What each memory instruction accessed so far: 'mem' or the ctx field name. */
+  private readonly accessKind = new Map<number, string>();
   private nextId = 1;
   private readonly table: ReadonlyMap<number, HelperSpec>;
   private readonly policy;
@@ -269,6 +275,7 @@ class Walker {
     if (base.t !== 'ptr') throw new Error('unreachable');
     if (base.nullable) this.fail('null-deref', pc, `invalid mem access '${describeReg(base)}': r${baseReg} may be NULL, compare it with 0 first`);
     const a = base.off === null ? null : base.off + off;
+    if (base.p !== 'ctx') this.noteAccess(pc, 'mem');
     switch (base.p) {
       case 'stack': {
         const f = st.frames[base.ref]!;
@@ -309,6 +316,8 @@ class Walker {
         const exact = fld !== undefined && fld.off === a && fld.size === size;
         if (fld === undefined || (fld.kind !== 'scalar' && !exact) || (write && (!fld.write || fld.kind !== 'scalar')))
           this.fail('ctx-access', pc, `invalid ${this.hook.name} context ${what}: off ${a} size ${size}${fld ? ` (field ${fld.name}${write ? ' is read-only' : ''})` : ''}`);
+        this.noteAccess(pc, fld!.name);
+        this.ctxAccess.set(pc, fld!);
         if (write) return UNKNOWN;
         switch (fld!.kind) {
           case 'pkt': return ptr('pkt', 0);
@@ -337,6 +346,16 @@ class Walker {
       default:
         this.fail('bad-mem', pc, `invalid mem access '${describeReg(base)}'`);
     }
+  }
+
+  /**
+   * One instruction must access the same kind of memory on every path when the context is
+   * involved: a context load may be rewritten (ctx-rewrite.ts), which must be right for all paths.
+   */
+  private noteAccess(pc: number, kind: string): void {
+    const prev = this.accessKind.get(pc);
+    if (prev === undefined) this.accessKind.set(pc, kind);
+    else if (prev !== kind) this.fail('ctx-access', pc, `the same instruction accesses ${prev === 'mem' ? 'memory' : `context field ${prev}`} on one path and ${kind === 'mem' ? 'memory' : `context field ${kind}`} on another`);
   }
 
   /** Checks `size` bytes at pointer register `r` are readable (helper memory arguments). */
