@@ -2,7 +2,7 @@
  * Capture I/O: the public API of src/capture (pcap and pcapng files, the link-type table).
  *
  * Reading
- *   openCapture(path | '-', { reader?: 'tsdump' | 'pcap-parser', blockSize?, sameLinkType? })
+ *   openCapture(path | '-', { reader?: 'tsdump' | 'pcap-parser', blockSize?, libpcapCompat? })
  *     → CaptureReader. Detects pcap (µs, ns and Kuznetzov magics, both byte orders) or pcapng
  *     by the magic. `reader.next()` returns the same PacketRecord refilled in place (or null at
  *     the end); `record.buf`/`record.dataOffset` give the bytes without allocating, `record.data`

@@ -21,8 +21,8 @@ export interface OpenCaptureOptions {
   reader?: ReaderKind;
   /** Read buffer size in bytes (default 1 MiB). */
   blockSize?: number;
-  /** pcapng: reject interfaces with a link type other than the first one's, as libpcap does. */
-  sameLinkType?: boolean;
+  /** pcapng: be as strict as libpcap 1.10.3 (one link type, one byte order); see PcapngOptions. */
+  libpcapCompat?: boolean;
 }
 
 const PCAP_MAGICS = [PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, PCAP_MAGIC_KUZNETZOV];
@@ -55,6 +55,6 @@ export function openSource(src: ByteSource, opts: OpenCaptureOptions = {}): Capt
   const be = src.view.getUint32(src.pos, false);
   const le = src.view.getUint32(src.pos, true);
   if (PCAP_MAGICS.includes(be) || PCAP_MAGICS.includes(le)) return new PcapReader(src);
-  if (be === PCAPNG_SHB) return new PcapngReader(src, { sameLinkType: opts.sameLinkType });
+  if (be === PCAPNG_SHB) return new PcapngReader(src, { libpcapCompat: opts.libpcapCompat });
   throw captureError('CAPTURE_BAD_MAGIC', 'unknown file format', src.offset);
 }

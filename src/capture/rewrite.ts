@@ -78,7 +78,7 @@ export interface RewriteResult {
  * filtered/written; the sink is flushed, not closed.
  */
 export function rewriteCapture(inPath: string, sink: ByteSink, opts: OpenCaptureOptions & { packetBuffered?: boolean } = {}): RewriteResult {
-  const reader: CaptureReader = openCapture(inPath, { sameLinkType: true, ...opts });
+  const reader: CaptureReader = openCapture(inPath, { libpcapCompat: true, ...opts });
   try {
     checkFilterableLinkType(reader.info);
     const writer = tcpdumpPcapWriter(sink, reader.info, opts);

@@ -1,6 +1,7 @@
 /**
  * rewriteCapture against tcpdump: for every capture of the shared corpus, the repo's sample
- * captures and synthetic truncations, the committed golden data
+ * captures, the generator's synthetic corner cases (test/golden/capture/synthetic) and
+ * synthetic truncations, the committed golden data
  * (test/golden/capture/tcpdump-rewrite.tsv, made by test/tools/gen-capture-golden.mjs from the
  * local tcpdump 4.99.3 / libpcap 1.10.3) records what `tcpdump -r F -w OUT` wrote (sha256,
  * size), its exit status and message, and what `tcpdump -r F --count` printed. Our reader and
@@ -29,6 +30,8 @@ function inputPath(r: GoldenRow): string {
       return join(corpusDir, 'libpcap/captures', r.file);
     case 'captures':
       return resolve(repoRoot, 'captures', r.file);
+    case 'synthetic':
+      return join(goldenDir, 'synthetic', r.file);
     case 'truncated': {
       const [src, cut] = r.file.split('@') as [string, string];
       const path = join(tmp, r.file);
@@ -81,7 +84,7 @@ function ours(path: string): Outcome {
   return out;
 }
 
-const sets = ['tcpdump-captures', 'libpcap-captures', 'captures', 'truncated'];
+const sets = ['tcpdump-captures', 'libpcap-captures', 'captures', 'synthetic', 'truncated'];
 const enabled = haveCorpus('tcpdump rewrite golden test');
 
 describe.skipIf(!enabled)('rewriteCapture = tcpdump -r F -w OUT', () => {
@@ -105,7 +108,7 @@ describe.skipIf(!enabled)('rewriteCapture = tcpdump -r F -w OUT', () => {
         // --count: same first stderr line and the same number of packets.
         const first = r.countStderr.split('\n')[0]!;
         if (first.startsWith('reading from file')) {
-          const reader = openCapture(path, { sameLinkType: true });
+          const reader = openCapture(path, { libpcapCompat: true });
           const line = readingFromLine(r.file, reader.info);
           let n = 0;
           while (reader.next()) n++;

@@ -14,7 +14,8 @@
  * - the link-type field's low 26 bits are the LINKTYPE, the top 6 bits (FCS info) are kept
  *   aside and written back when the file is rewritten;
  * - a record whose caplen exceeds the link type's maximum snapshot is an error; one whose caplen
- *   exceeds the file's snapshot length is cut to it (the rest is read and discarded).
+ *   exceeds the file's snapshot length is cut to it (the rest is read and discarded);
+ * - Kuznetzov files get 14 added to their snapshot length.
  *
  * Technique: `next()` parses the record header in place in the ByteSource block buffer with a
  * DataView and points the reused MutableRecord at the bytes: nothing is allocated per packet.
@@ -95,7 +96,9 @@ export class PcapReader implements CaptureReader {
     const dlt = linkTypeToDlt(linkType);
     const maxSnap = maxSnaplenForDlt(dlt);
     // libpcap keeps the header's value unless it is <= 0 as a C int.
-    const snapshot = (headerSnaplen | 0) <= 0 ? maxSnap : headerSnaplen;
+    let snapshot = (headerSnaplen | 0) <= 0 ? maxSnap : headerSnaplen;
+    // Kuznetzov's format: libpcap adds the 14 bytes its patched kernels left out of the count.
+    if (magic === PCAP_MAGIC_KUZNETZOV) snapshot += 14;
     src.pos += 24;
 
     this.le = le;
@@ -146,9 +149,9 @@ export class PcapReader implements CaptureReader {
       wirelen = t;
     }
     if (caplen > this.maxCaplen) {
-      return this.finish(
-        captureError('CAPTURE_BAD_LENGTH', `invalid packet capture length ${caplen}, bigger than maximum of ${this.maxCaplen}`, at),
-      );
+      // libpcap names the snapshot length when the record exceeds it too, else the maximum.
+      const limit = caplen > this.snapshot ? `snaplen of ${this.snapshot}` : `maximum of ${this.maxCaplen}`;
+      return this.finish(captureError('CAPTURE_BAD_LENGTH', `invalid packet capture length ${caplen}, bigger than ${limit}`, at));
     }
     src.pos += hdrLen;
     let keep = caplen;

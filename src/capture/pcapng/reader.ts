@@ -6,11 +6,12 @@
  * Semantics follow libpcap 1.10.3's sf-pcapng.c where tcpdump's behaviour depends on them: the
  * same checks and messages for bad blocks (length < 12, not a multiple of 4, header/trailer
  * length mismatch, truncation, unsupported version), the snapshot length of the first interface
- * (0 means the link type's maximum; larger values are kept), packets cut to that snapshot length,
+ * (0 means the link type's maximum; larger values are kept), packets longer than it refused,
  * and timestamps converted from the interface's resolution with its offset added. With
- * `sameLinkType` (what tcpdump does, and what rewriting to pcap needs) an interface whose link
- * type differs from the first one's is an error, as in libpcap; otherwise each record carries
- * its own interface's link type.
+ * `libpcapCompat` (what tcpdump does, and what rewriting to pcap needs) an interface whose link
+ * type differs from the first one's is an error, and so is a section in another byte order, as
+ * in libpcap 1.10.3; otherwise each record carries its own interface's link type and sections
+ * may switch byte order.
  *
  * Technique: each block is made fully available in the ByteSource buffer and parsed in place
  * with a DataView; interface descriptions are small objects created once per IDB, so the
@@ -58,8 +59,13 @@ export interface PcapngInfo extends CaptureInfo {
 }
 
 export interface PcapngOptions {
-  /** Reject interfaces whose link type differs from the first one's (libpcap/tcpdump rule). */
-  sameLinkType?: boolean;
+  /**
+   * Mirror libpcap 1.10.3 where it is stricter than the pcapng spec: every interface must have
+   * the first one's link type, and a later section cannot change the byte order (1.10.3 reads
+   * its header in the old order and fails on the length). What tcpdump does, and what
+   * rewriting to one pcap file needs.
+   */
+  libpcapCompat?: boolean;
 }
 
 export class PcapngReader implements CaptureReader {
@@ -70,12 +76,12 @@ export class PcapngReader implements CaptureReader {
   private readonly rec = new MutableRecord();
   private done = false;
   private readonly snapshot: number;
-  private readonly sameLinkType: boolean;
+  private readonly compat: boolean;
 
   /** Reads the first SHB and the blocks up to the first IDB. `src` is at the SHB. */
   constructor(src: ByteSource, opts: PcapngOptions = {}) {
     this.src = src;
-    this.sameLinkType = opts.sameLinkType ?? false;
+    this.compat = opts.libpcapCompat ?? false;
     const start = src.offset;
     // Without a complete byte-order magic this is not recognisably pcapng.
     if (!src.ensure(12)) throw captureError('CAPTURE_BAD_MAGIC', 'unknown file format', start);
@@ -167,6 +173,18 @@ export class PcapngReader implements CaptureReader {
       return null;
     }
     const type = src.view.getUint32(src.pos, this.le);
+    if (type === PCAPNG_SHB && this.compat) {
+      // libpcap 1.10.3 checks a later SHB's length in the current byte order first.
+      const len = src.view.getUint32(src.pos + 4, this.le);
+      if (len > MAX_BLOCK) {
+        this.error = captureError('CAPTURE_CORRUPT', `pcapng block size ${len} > maximum ${MAX_BLOCK}`, at);
+        return null;
+      }
+      if (src.ensure(12) && src.view.getUint32(src.pos + 8, this.le) !== BYTE_ORDER_MAGIC) {
+        this.error = captureError('CAPTURE_CORRUPT', 'the file has sections with different byte orders', at);
+        return null;
+      }
+    }
     if (type === PCAPNG_SHB) {
       try {
         if (!src.ensure(12)) {
@@ -269,7 +287,7 @@ export class PcapngReader implements CaptureReader {
     // As for pcap, libpcap 1.10.3 keeps large values and replaces only 0 (or negative as a C int).
     const snaplen = (rawSnaplen | 0) <= 0 ? max : rawSnaplen;
     const ifaces = this.info.interfaces;
-    if (this.sameLinkType && this.firstLinkType !== -1 && this.firstLinkType !== linkType) {
+    if (this.compat && this.firstLinkType !== -1 && this.firstLinkType !== linkType) {
       this.error = captureError('CAPTURE_LINKTYPE', `an interface has a type ${linkType} different from the type of the first interface`, at);
       return null;
     }
@@ -300,14 +318,18 @@ export class PcapngReader implements CaptureReader {
         const ifId = type === PCAPNG_EPB ? v.getUint32(b + 8, le) : v.getUint16(b + 8, le);
         const hi = v.getUint32(b + 12, le);
         const lo = v.getUint32(b + 16, le);
-        let caplen = v.getUint32(b + 20, le);
+        const caplen = v.getUint32(b + 20, le);
         const wirelen = v.getUint32(b + 24, le);
         const iface = this.info.interfaces[ifId];
         if (iface === undefined) {
           this.error = captureError('CAPTURE_CORRUPT', `a packet arrived on interface ${ifId}, but there's no Interface Description Block for that interface`, at);
           return this.finish();
         }
-        if (caplen > this.snapshot) caplen = this.snapshot;
+        if (caplen > this.snapshot) {
+          // libpcap 1.10.3 refuses (rather than cuts) a pcapng record above the snapshot length.
+          this.error = captureError('CAPTURE_BAD_LENGTH', `invalid packet capture length ${caplen}, bigger than snaplen of ${this.snapshot}`, at);
+          return this.finish();
+        }
         if (b + 28 + caplen > bodyEnd) {
           this.error = captureError('CAPTURE_CORRUPT', `block of type ${type} in pcapng dump file is too short`, at);
           return this.finish();
