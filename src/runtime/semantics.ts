@@ -126,7 +126,20 @@ export const ALU32: Record<AluOp, (o: Operands) => string> = {
 };
 
 const callPair = (fn: string, o: Operands) => `${fn}(${o.dl}, ${o.dh}, ${o.sl}, ${o.sh}); ${o.dl} = T[0]; ${o.dh} = T[1];`;
-const shiftPair = (fn: string, o: Operands) => `${fn}(${o.dl}, ${o.dh}, ${o.sl}); ${o.dl} = T[0]; ${o.dh} = T[1];`;
+/**
+ * 64-bit shifts. A literal count (what the JIT passes for `lsh r1, 12`) is specialized inline to
+ * the two or three int32 operations it needs; a variable count calls lsh64/rsh64/arsh64.
+ */
+function shiftPair(kind: 'lsh' | 'rsh' | 'arsh', o: Operands): string {
+  if (!/^-?\d+$/.test(o.sl)) return `${kind}64(${o.dl}, ${o.dh}, ${o.sl}); ${o.dl} = T[0]; ${o.dh} = T[1];`;
+  const n = Number(o.sl) & 63;
+  if (n === 0) return '';
+  const { dl, dh } = o;
+  if (kind === 'lsh') return n < 32 ? `${dh} = (${dh} << ${n}) | (${dl} >>> ${32 - n}); ${dl} <<= ${n};` : `${dh} = ${dl} << ${n - 32}; ${dl} = 0;`;
+  const hiShift = kind === 'rsh' ? '>>>' : '>>';
+  if (n < 32) return `${dl} = (${dl} >>> ${n}) | (${dh} << ${32 - n}); ${dh} = (${dh} ${hiShift} ${n}) | 0;`;
+  return `${dl} = (${dh} ${hiShift} ${n - 32}) | 0; ${dh} = ${kind === 'rsh' ? '0' : `${dh} >> 31`};`;
+}
 
 /** 64-bit ALU rows: set both halves. */
 export const ALU64: Record<AluOp, (o: Operands) => string> = {
@@ -138,8 +151,8 @@ export const ALU64: Record<AluOp, (o: Operands) => string> = {
   sdiv: (o) => callPair('sdiv64', o),
   or: (o) => `${o.dl} |= ${o.sl}; ${o.dh} |= ${o.sh};`,
   and: (o) => `${o.dl} &= ${o.sl}; ${o.dh} &= ${o.sh};`,
-  lsh: (o) => shiftPair('lsh64', o),
-  rsh: (o) => shiftPair('rsh64', o),
+  lsh: (o) => shiftPair('lsh', o),
+  rsh: (o) => shiftPair('rsh', o),
   // -(h:l) = (~h + (l == 0)) : -l
   neg: (o) => `${o.dh} = (~${o.dh} + (${o.dl} === 0 ? 1 : 0)) | 0; ${o.dl} = (-${o.dl}) | 0;`,
   mod: (o) => callPair('umod64', o),
@@ -149,7 +162,7 @@ export const ALU64: Record<AluOp, (o: Operands) => string> = {
   movsx8: (o) => `${o.dl} = (${o.sl} << 24) >> 24; ${o.dh} = ${o.dl} >> 31;`,
   movsx16: (o) => `${o.dl} = (${o.sl} << 16) >> 16; ${o.dh} = ${o.dl} >> 31;`,
   movsx32: (o) => `${o.dl} = ${o.sl}; ${o.dh} = ${o.dl} >> 31;`,
-  arsh: (o) => shiftPair('arsh64', o),
+  arsh: (o) => shiftPair('arsh', o),
 };
 
 /** Emits one ALU instruction: the row, plus zero-extension for 32-bit ops. */
