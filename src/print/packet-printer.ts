@@ -54,6 +54,9 @@ const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
 
 const SLL_PKTTYPES = ['In', 'B', 'M', 'P', 'Out'];
 
+/** ICMP types tcpdump decodes by name; any other prints as "ICMP type-#N". */
+const ICMP_KNOWN_TYPES: ReadonlySet<number> = new Set([0, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
+
 const TH_FIN = 0x01;
 const TH_SYN = 0x02;
 const TH_RST = 0x04;
@@ -99,6 +102,19 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
   return problems.length === 0 ? null : `[Invalid header:${problems.join(',')}]`;
 }
 
+/**
+ * UDP ports for which tcpdump (without -q) prints an application-layer decode instead of
+ * "UDP, length N": every port below 1024 is treated as decoded, plus the known higher ones.
+ */
+const UDP_HIGH_PORTS: ReadonlySet<number> = new Set([
+  1589, 1645, 1646, 1700, 1701, 1812, 1813, 1985, 2049, 2103, 2104, 2152, 2123, 3503, 3784, 3785, 3799, 4341, 4342,
+  4500, 4567, 4784, 4789, 5060, 5061, 5246, 5247, 5353, 5355, 5359, 5540, 5555, 6081, 6343, 6633, 6635, 6653,
+  6696, 6697, 6784, 4790, 12222, 12223, 7000, 7001, 7002, 7003, 7004, 7005, 7006, 7007, 7008, 7009, 8231, 8472, 9000, 9099, 30490,
+]);
+function UDP_DECODED_PORT(port: number): boolean {
+  return port < 1024 || UDP_HIGH_PORTS.has(port);
+}
+
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
 }
@@ -120,6 +136,8 @@ export class PacketPrinter {
   private out = '';
   private p: Uint8Array = new Uint8Array(0);
   private readonly tcpSeq = new Map<string, TcpSeqBase>();
+  /** The IPv4 datagram being dissected is a first fragment (more fragments follow). */
+  private fragmented = false;
 
   constructor(linkType: number, options: PrinterOptions) {
     this.linkType = linkType;
@@ -362,9 +380,8 @@ export class PacketPrinter {
       this.approx(`bad IPv4 header (version ${p[off]! >> 4}, header length ${hl}, total length ${len})`);
       return;
     }
-    if (length < len) {
-      this.approx(`truncated-ip - ${len - length} bytes missing! `);
-    }
+    // Fewer bytes on the wire than the header claims: tcpdump says so and dissects anyway.
+    if (length < len) this.out += `truncated-ip - ${len - length} bytes missing! `;
     const frag = be16(p, off + 6);
     const proto = p[off + 9]!;
     const src = ipv4At(p, off + 12);
@@ -372,11 +389,13 @@ export class PacketPrinter {
     const payload = off + hl;
     const plen = len - hl;
     const end = Math.min(cap, off + len);
-    if ((frag & 0x3fff) !== 0) {
-      // A fragment: tcpdump dissects only the first one and decorates it; we print a summary.
+    if ((frag & 0x1fff) !== 0) {
+      // A later fragment has no transport header; tcpdump prints its own summary of it.
       this.approx(`${src} > ${dst}: ip-proto-${proto} fragment (offset ${(frag & 0x1fff) * 8}${frag & 0x2000 ? ', more' : ''}), length ${plen}`);
       return;
     }
+    // A first fragment (more-fragments set) is dissected like a whole datagram.
+    this.fragmented = (frag & 0x2000) !== 0;
     this.transport(proto, src, dst, payload, plen, end, 4, off + 12);
   }
 
@@ -395,15 +414,32 @@ export class PacketPrinter {
     const nh = p[off + 6]!;
     const src = ipv6At(p, off + 8);
     const dst = ipv6At(p, off + 24);
-    if (plen === 0 || length < 40 + plen) {
-      this.approx(`${src} > ${dst}: truncated or jumbo payload (payload length ${plen}, ${length - 40} on the wire) `);
+    if (plen === 0) {
+      this.approx(`${src} > ${dst}: jumbo payload, length ${length - 40}`);
+      return;
     }
+    if (length < 40 + plen) this.out += `truncated-ip6 - ${40 + plen - length} bytes missing!`;
+    this.fragmented = false;
     const end = Math.min(cap, off + 40 + plen);
     this.transport(nh, src, dst, off + 40, plen, end, 6, off + 8);
   }
 
   private transport(proto: number, src: string, dst: string, off: number, len: number, end: number, ver: number, addrOff: number): void {
     switch (proto) {
+      case 50:
+        // ESP: the SPI and sequence number are all that is readable.
+        if (end >= off + 8) {
+          this.out += `${src} > ${dst}: ESP(spi=0x${be32(this.p, off).toString(16).padStart(8, '0')},seq=0x${be32(this.p, off + 4).toString(16)}), length ${len}`;
+          return;
+        }
+        break;
+      case 2:
+        // IGMP: tcpdump -q prints only the protocol name.
+        if (ver === 4 && this.o.quiet) {
+          this.out += `${src} > ${dst}: igmp`;
+          return;
+        }
+        break;
       case 6:
         this.tcp(src, dst, off, len, end, ver, addrOff);
         return;
@@ -510,8 +546,12 @@ export class PacketPrinter {
     while (off < end) {
       if (s !== '') s += ',';
       const kind = p[off]!;
-      if (kind === 0 || kind === 1) {
-        s += kind === 0 ? 'eol' : 'nop';
+      if (kind === 0) {
+        s += 'eol'; // the end of the list: what follows is padding
+        break;
+      }
+      if (kind === 1) {
+        s += 'nop';
         off++;
         continue;
       }
@@ -545,13 +585,20 @@ export class PacketPrinter {
     const dport = be16(p, off + 2);
     const ulen = be16(p, off + 4);
     this.out += `${src}.${sport} > ${dst}.${dport}: `;
-    if (ulen < 8 || ulen > len) {
-      this.approx(`UDP, bad length ${ulen} > ${len}`);
+    if (ulen < 8) {
+      this.approx(`UDP, bad length ${ulen} < 8`);
+      return;
+    }
+    // A first fragment holds only part of the datagram, so its length cannot be checked.
+    if (ulen > len && !this.fragmented) {
+      this.out += `UDP, bad length ${ulen - 8} > ${len - 8}`;
+      // Without -q tcpdump still tries the port's decoder on what is there.
+      if (!this.o.quiet) this.fidelity = 'approx';
       return;
     }
     this.out += `UDP, length ${ulen - 8}`;
     // Without -q tcpdump decodes many UDP ports (DNS, NTP, …) instead of this line.
-    if (!this.o.quiet) this.fidelity = 'approx';
+    if (!this.o.quiet && (UDP_DECODED_PORT(sport) || UDP_DECODED_PORT(dport))) this.fidelity = 'approx';
   }
 
   // ---------------------------------------------------------------- ICMP / ICMPv6
@@ -584,6 +631,8 @@ export class PacketPrinter {
       text = code === 0 ? 'ICMP time exceeded in-transit' : 'ICMP ip reassembly time exceeded';
     } else if (type === 4) {
       text = 'ICMP source quench';
+    } else if (!ICMP_KNOWN_TYPES.has(type)) {
+      text = `ICMP type-#${type}`;
     }
     if (text === null) this.approx(`ICMP type ${type} code ${code}`);
     else this.out += text;

@@ -13,21 +13,21 @@ import { corpusAvailable, corpusCaptures, packetStart, readGolden, runInProcess,
 
 /** Packets compared exactly / by prefix per set (measured; raise when the printers improve). */
 const FLOORS: Record<string, { exact: number; prefix: number }> = {
-  q: { exact: 1274, prefix: 0 },
-  'q-e': { exact: 1091, prefix: 0 },
-  default: { exact: 260, prefix: 154 },
-  'default-e': { exact: 50, prefix: 29 },
-  'q-number': { exact: 37, prefix: 0 },
-  'q-tttt-kolkata': { exact: 37, prefix: 0 },
-  'q-newyork': { exact: 45, prefix: 0 },
-  'q-tt-nano': { exact: 45, prefix: 0 },
-  'q-ttt': { exact: 37, prefix: 0 },
-  'q-ttttt-nano': { exact: 45, prefix: 0 },
-  x: { exact: 70, prefix: 15 },
-  'q-xx': { exact: 41, prefix: 0 },
-  'q-XX': { exact: 80, prefix: 0 },
-  'q-X': { exact: 41, prefix: 0 },
-  'q-A': { exact: 208, prefix: 0 },
+  q: { exact: 1427, prefix: 0 },
+  'q-e': { exact: 1243, prefix: 0 },
+  default: { exact: 357, prefix: 162 },
+  'default-e': { exact: 72, prefix: 34 },
+  'q-number': { exact: 48, prefix: 0 },
+  'q-tttt-kolkata': { exact: 48, prefix: 0 },
+  'q-newyork': { exact: 57, prefix: 0 },
+  'q-tt-nano': { exact: 57, prefix: 0 },
+  'q-ttt': { exact: 48, prefix: 0 },
+  'q-ttttt-nano': { exact: 57, prefix: 0 },
+  x: { exact: 71, prefix: 18 },
+  'q-xx': { exact: 64, prefix: 0 },
+  'q-XX': { exact: 108, prefix: 0 },
+  'q-X': { exact: 64, prefix: 0 },
+  'q-A': { exact: 268, prefix: 0 },
 };
 
 const haveCorpus = corpusAvailable();
@@ -75,14 +75,16 @@ describe.skipIf(!haveCorpus)('CLI output equals tcpdump 4.99.3 (golden)', () => 
             prefix++;
             // tcpdump may append decoded application data (possibly on more lines) after our
             // first line; any dump we printed must still end tcpdump's text.
-            if (!t.startsWith(firstLine(p.text)) || !t.endsWith(rest(p.text))) {
+            // (When tcpdump's decoder runs out of captured bytes it marks "[|proto]" and dumps
+            // from byte 0 instead, so the dump is only compared when it did not.)
+            if (!t.startsWith(firstLine(p.text)) || (!t.endsWith(rest(p.text)) && !t.includes(' [|'))) {
               failures.push(`${where} #${i + 1} (prefix)\n  ours:    ${JSON.stringify(p.text)}\n  tcpdump: ${JSON.stringify(t)}`);
             }
           } else approx++;
         });
       }
       console.log(`${set}: ${exact} exact, ${prefix} prefix, ${approx} approximate packets; ${failures.length} failures`);
-      expect(failures.slice(0, 15).join('\n')).toBe('');
+      expect(failures.slice(0, Number(process.env.SHOW_FAILURES ?? 15)).join('\n')).toBe('');
       expect(exact).toBeGreaterThanOrEqual(floor.exact);
       expect(prefix).toBeGreaterThanOrEqual(floor.prefix);
     });
@@ -96,6 +98,6 @@ describe.skipIf(!haveCorpus)('CLI output equals tcpdump 4.99.3 (golden)', () => 
         failures.push(`${rec.file}: ours ${JSON.stringify(ours.stdout)} exit ${ours.exit} (${ours.stderr.trim()}), tcpdump ${JSON.stringify(rec.stdout)} exit ${rec.exit} (${rec.stderr.trim()})`);
       }
     }
-    expect(failures.slice(0, 15).join('\n')).toBe('');
+    expect(failures.slice(0, Number(process.env.SHOW_FAILURES ?? 15)).join('\n')).toBe('');
   });
 });
