@@ -143,9 +143,9 @@ function shiftPair(kind: 'lsh' | 'rsh' | 'arsh', o: Operands): string {
 
 /** 64-bit ALU rows: set both halves. */
 export const ALU64: Record<AluOp, (o: Operands) => string> = {
-  // lo sum as a double (< 2^33) gives the carry without 64-bit integers.
-  add: (o) => `${o.t} = (${o.dl} >>> 0) + (${o.sl} >>> 0); ${o.dh} = (${o.dh} + ${o.sh} + (${o.t} > 0xffffffff ? 1 : 0)) | 0; ${o.dl} = ${o.t} | 0;`,
-  sub: (o) => `${o.t} = (${o.dl} >>> 0) - (${o.sl} >>> 0); ${o.dh} = (${o.dh} - ${o.sh} - (${o.t} < 0 ? 1 : 0)) | 0; ${o.dl} = ${o.t} | 0;`,
+  // All-int32 carry: the low sum wrapped iff it is (unsigned) below an addend; borrow iff dl < sl.
+  add: (o) => `${o.t} = (${o.dl} + ${o.sl}) | 0; ${o.dh} = (${o.dh} + ${o.sh} + ((${o.t} >>> 0) < (${o.dl} >>> 0) ? 1 : 0)) | 0; ${o.dl} = ${o.t};`,
+  sub: (o) => `${o.t} = (${o.dl} - ${o.sl}) | 0; ${o.dh} = (${o.dh} - ${o.sh} - ((${o.dl} >>> 0) < (${o.sl} >>> 0) ? 1 : 0)) | 0; ${o.dl} = ${o.t};`,
   mul: (o) => callPair('mul64', o),
   div: (o) => callPair('udiv64', o),
   sdiv: (o) => callPair('sdiv64', o),
