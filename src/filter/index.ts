@@ -11,7 +11,7 @@ import { parse } from './parser.ts';
 import { printAst } from './printer.ts';
 import { finish } from './cfg.ts';
 import { emit } from './emit.ts';
-import { initialCtx, Lowerer } from './lower/gen.ts';
+import { initialCtx, Lowerer, VAR_SLOT } from './lower/gen.ts';
 import { systemResolver } from './names.ts';
 import type { NameResolver } from './names.ts';
 import { optimize } from './optimize/index.ts';
@@ -39,7 +39,9 @@ export function compile(text: string, opts: CompileOptions): CbpfProgram {
   const ctx = initialCtx(opts.linkType, text);
   const lowerer = new Lowerer({ linkType: opts.linkType, netmask: opts.netmask, resolver: opts.resolver ?? systemResolver(), source: text });
   const { f } = lowerer.gen(ast, ctx);
-  let prog = finish(f, opts.snaplen >>> 0, []);
+  // Variable-length link headers: compute the length once, into the reserved slot.
+  const prologue = lowerer.usedVariable && ctx.link.prologue ? [...ctx.link.prologue, { code: 0x02, k: VAR_SLOT }] : [];
+  let prog = finish(f, opts.snaplen >>> 0, prologue);
   if (opts.optimize) {
     prog = optimize(prog);
     const r = prog.root;

@@ -363,7 +363,8 @@ class Parser {
       end = n.span;
     } else if (name === 'llc') {
       const n = this.peek();
-      if (n.kind === 'name') { this.next(); args.push({ kind: 'name', text: n.text, span: n.span }); end = n.span; }
+      // `rnr` is also a pflog keyword; after `llc` it is the LLC subtype.
+      if (n.kind === 'name' || (n.kind === 'kw' && n.text === 'rnr')) { this.next(); args.push({ kind: 'name', text: n.text, span: n.span }); end = n.span; }
     } else if (name === 'type' || name === 'subtype') {
       const n = this.peek();
       if (n.kind !== 'name' && n.kind !== 'num') this.fail(`expected a frame type after '${name}'`, n.span);

@@ -19,7 +19,7 @@ import * as I from '../insn.ts';
 import { ETHERTYPE, LLCSAP, PPP_PROTO, linkInfo } from './link.ts';
 import type { LinkInfo } from './link.ts';
 import type { NameResolver } from '../names.ts';
-import { parseIPv4, parseIPv6, parseMac } from '../names.ts';
+import { parseIPv6, parseMac } from '../names.ts';
 
 /** Immutable encapsulation context, threaded left to right through the expression. */
 export interface Ctx {
@@ -34,7 +34,16 @@ export interface Ctx {
   mplsDepth: number;
   /** True once `vlan`/`mpls`/`pppoes` moved the offsets. */
   shifted: boolean;
+  /**
+   * True when the link header has a variable length (802.11, pflog): then `typeOff` and
+   * `nlOff` are relative to the end of the link header, whose packet offset the prologue
+   * leaves in scratch slot VAR_SLOT.
+   */
+  variable: boolean;
 }
+
+/** Scratch slot holding the variable link-header length (written once by the prologue). */
+export const VAR_SLOT = 15;
 
 export interface GenOptions {
   linkType: number;
@@ -51,7 +60,16 @@ const LINK_PROTO_NAMES: ReadonlyMap<string, number> = new Map([
   ['atalk', ETHERTYPE.ATALK], ['aarp', ETHERTYPE.AARP], ['decnet', ETHERTYPE.DN], ['sca', ETHERTYPE.SCA],
   ['lat', ETHERTYPE.LAT], ['mopdl', ETHERTYPE.MOPDL], ['moprc', ETHERTYPE.MOPRC], ['iso', LLCSAP.ISONS],
   ['stp', LLCSAP.STP], ['ipx', LLCSAP.IPX], ['netbeui', LLCSAP.NETBEUI],
+  ['pup', 0x0200], ['xns', 0x0600], ['sprite', 0x0500], ['lanbridge', 0x8038], ['decdns', 0x803c],
+  ['decdts', 0x803e], ['vexp', 0x805b], ['vprod', 0x805c], ['atalkarp', ETHERTYPE.AARP], ['loopback', 0x9000],
 ]);
+
+/** OSI network-layer protocol identifiers (after the 3-byte LLC header) and IS-IS PDU types. */
+const ISO_NLPID = { CLNP: 0x81, ESIS: 0x82, ISIS: 0x83 } as const;
+const ISIS_PDUS: Record<string, number[]> = {
+  l1: [0x1a, 0x18, 0x12, 0x0f, 0x11], l2: [0x1b, 0x19, 0x14, 0x10, 0x11], iih: [0x0f, 0x10, 0x11],
+  lsp: [0x12, 0x14], snp: [0x1b, 0x1a, 0x18, 0x19], csnp: [0x18, 0x19], psnp: [0x1a, 0x1b],
+};
 
 /** IP-level protocol primitives: number, and which IP versions they apply to. */
 const IP_PROTOS: ReadonlyMap<string, { p: number; v4: boolean; v6: boolean }> = new Map([
@@ -72,19 +90,36 @@ const LINK_LEVEL: ReadonlyMap<string, number> = new Map([
 ]);
 
 const AF_INET = 2, AF_INET6 = 10;
-/** Scratch slots usable inside one block (all 16 cBPF slots: no prologue needs any yet). */
-const SCRATCH_SLOTS = 16;
+/** Scratch slots usable inside one block (slot 15 is reserved for the prologue). */
+const SCRATCH_SLOTS = 15;
 
 export function initialCtx(linkType: number, source: string): Ctx {
   const link = linkInfo(linkType);
   if (!link) {
     throw new UserError('FILTER_LINKTYPE', `link type ${linkType} is not supported by the filter compiler`, { span: { start: 0, end: source.length }, source });
   }
-  return { link, kind: link.kind, typeOff: link.typeOff, nlOff: link.nlOff, mplsDepth: 0, shifted: false };
+  return { link, kind: link.kind, typeOff: link.typeOff, nlOff: link.nlOff, mplsDepth: 0, shifted: false, variable: link.prologue !== undefined };
 }
 
 export class Lowerer {
   constructor(private readonly o: GenOptions) {}
+
+  /** Set when some code read the variable link-header length: the prologue is then needed. */
+  usedVariable = false;
+
+  /** A = pkt[off:size], `off` relative to the link payload when the header length varies. */
+  at(ctx: Ctx, off: number, size: 1 | 2 | 4): Stmt[] {
+    if (!ctx.variable) return [I.ldAbs(off, size)];
+    this.usedVariable = true;
+    return [I.ldxMem(VAR_SLOT), I.ldInd(off, size)];
+  }
+
+  /** X = offset of the IPv4 payload minus nlOff (X = 4*(ip[0]&0xf), plus the variable header length). */
+  private ipHdrLenX(ctx: Ctx): Stmt[] {
+    if (!ctx.variable) return [I.ldxMsh(ctx.nlOff)];
+    this.usedVariable = true;
+    return [I.ldxMem(VAR_SLOT), I.ldInd(ctx.nlOff, 1), I.aluK(I.AND, 0x0f), I.aluK(I.LSH, 2), I.aluX(I.ADD), I.tax()];
+  }
 
   private err(code: string, msg: string, span: Span): never {
     throw new UserError(code, msg, { span, source: this.o.source });
@@ -113,63 +148,87 @@ export class Lowerer {
 
   /** "The link layer carries protocol `p`" (an Ethernet type, or an LLC SAP below 1500). */
   linkProto(ctx: Ctx, p: number): Frag {
+    const inner = this.linkProtoInner(ctx, p);
+    // 802.11: only data frames carry a payload.
+    if (ctx.link.wlan && !ctx.shifted && !(inner.kind === 'const' && !inner.value)) {
+      return andAll([not(test([I.ldb(0)], I.JSET_K, 0x04)), test([I.ldb(0)], I.JSET_K, 0x08), inner]);
+    }
+    return inner;
+  }
+
+  private linkProtoInner(ctx: Ctx, p: number): Frag {
     const t = ctx.typeOff;
     switch (ctx.kind) {
+      case 'llc':
+        // An 802.2 LLC header at t (SNAP: aa aa 03, OUI, type) as on FDDI, token ring, 802.11.
+        if (p === LLCSAP.ISONS || p === LLCSAP.NETBEUI) return test(this.at(ctx, t, 2), I.JEQ_K, (p << 8) | p);
+        if (p <= 1500) return test(this.at(ctx, t, 1), I.JEQ_K, p);
+        if (p === ETHERTYPE.ATALK || p === ETHERTYPE.AARP) {
+          const oui = p === ETHERTYPE.ATALK ? 0x080007 : 0;
+          return and(test(this.at(ctx, t + 4, 4), I.JEQ_K, ((oui & 0xffff) << 16 | p) >>> 0),
+            test(this.at(ctx, t, 4), I.JEQ_K, (0xaaaa0300 | (oui >>> 16)) >>> 0));
+        }
+        return test(this.at(ctx, t + 6, 2), I.JEQ_K, p);
+      case 'chdlc':
+        // Cisco HDLC: an Ethernet type, or 0xfefe for OSI.
+        if (p === LLCSAP.ISONS) return test(this.at(ctx, t, 2), I.JEQ_K, 0xfefe);
+        if (p <= 1500) return FALSE;
+        return test(this.at(ctx, t, 2), I.JEQ_K, p);
       case 'ether':
         if (p <= 1500) return this.etherLlc(ctx, p);
         if (p === ETHERTYPE.ATALK || p === ETHERTYPE.AARP) {
           // Ethernet II, or 802.3 + SNAP with the matching OUI (Apple's for AppleTalk, 0 for AARP).
           const oui = p === ETHERTYPE.ATALK ? 0x080007 : 0;
           const snap = andAll([
-            not(test([I.ldh(t)], I.JGT_K, 1500)),
-            test([I.ld(t + 6)], I.JEQ_K, ((oui & 0xffff) << 16 | p) >>> 0),
-            test([I.ld(t + 2)], I.JEQ_K, (0xaaaa0300 | (oui >>> 16)) >>> 0),
+            not(test([...this.at(ctx, t, 2)], I.JGT_K, 1500)),
+            test([...this.at(ctx, t + 6, 4)], I.JEQ_K, ((oui & 0xffff) << 16 | p) >>> 0),
+            test([...this.at(ctx, t + 2, 4)], I.JEQ_K, (0xaaaa0300 | (oui >>> 16)) >>> 0),
           ]);
-          return or(test([I.ldh(t)], I.JEQ_K, p), snap);
+          return or(test([...this.at(ctx, t, 2)], I.JEQ_K, p), snap);
         }
         if (p === ETHERTYPE.IPX) return this.etherLlc(ctx, LLCSAP.IPX);
-        return test([I.ldh(t)], I.JEQ_K, p);
+        return test([...this.at(ctx, t, 2)], I.JEQ_K, p);
       case 'sll':
         if (p <= 1500) {
           // Linux cooked headers carry 802.2 frames as protocol LINUX_SLL_P_802_2 (4).
           if (p === LLCSAP.IPX) {
-            return orAll([test([I.ldh(t)], I.JEQ_K, ETHERTYPE.IPX), test([I.ldh(t)], I.JEQ_K, 1),
-              and(test([I.ldh(t)], I.JEQ_K, 4), test([I.ldb(t + 2)], I.JEQ_K, LLCSAP.IPX))]);
+            return orAll([test([...this.at(ctx, t, 2)], I.JEQ_K, ETHERTYPE.IPX), test([...this.at(ctx, t, 2)], I.JEQ_K, 1),
+              and(test([...this.at(ctx, t, 2)], I.JEQ_K, 4), test([...this.at(ctx, t + 2, 1)], I.JEQ_K, LLCSAP.IPX))]);
           }
-          const llc = p === LLCSAP.ISONS || p === LLCSAP.NETBEUI ? test([I.ldh(t + 2)], I.JEQ_K, (p << 8) | p)
-            : test([I.ldb(t + 2)], I.JEQ_K, p);
-          return and(test([I.ldh(t)], I.JEQ_K, 4), llc);
+          const llc = p === LLCSAP.ISONS || p === LLCSAP.NETBEUI ? test([...this.at(ctx, t + 2, 2)], I.JEQ_K, (p << 8) | p)
+            : test([...this.at(ctx, t + 2, 1)], I.JEQ_K, p);
+          return and(test([...this.at(ctx, t, 2)], I.JEQ_K, 4), llc);
         }
         if (p === ETHERTYPE.ATALK || p === ETHERTYPE.AARP) {
           const oui = p === ETHERTYPE.ATALK ? 0x080007 : 0;
-          const snap = andAll([test([I.ldh(t)], I.JEQ_K, 4),
-            test([I.ld(t + 8)], I.JEQ_K, ((oui & 0xffff) << 16 | p) >>> 0),
-            test([I.ld(t + 4)], I.JEQ_K, (0xaaaa0300 | (oui >>> 16)) >>> 0)]);
-          return or(test([I.ldh(t)], I.JEQ_K, p), snap);
+          const snap = andAll([test([...this.at(ctx, t, 2)], I.JEQ_K, 4),
+            test([...this.at(ctx, t + 8, 4)], I.JEQ_K, ((oui & 0xffff) << 16 | p) >>> 0),
+            test([...this.at(ctx, t + 4, 4)], I.JEQ_K, (0xaaaa0300 | (oui >>> 16)) >>> 0)]);
+          return or(test([...this.at(ctx, t, 2)], I.JEQ_K, p), snap);
         }
-        return test([I.ldh(t)], I.JEQ_K, p);
+        return test([...this.at(ctx, t, 2)], I.JEQ_K, p);
       case 'ppp': {
         const q = PPP_PROTO.get(p) ?? p;
-        return test([I.ldh(t)], I.JEQ_K, q);
+        return test([...this.at(ctx, t, 2)], I.JEQ_K, q);
       }
       case 'af-host':
       case 'af-net':
       case 'af-byte': {
         const af = p === ETHERTYPE.IP ? AF_INET : p === ETHERTYPE.IPV6 ? AF_INET6 : -1;
         if (af < 0) return FALSE;
-        if (ctx.kind === 'af-byte') return test([I.ldb(t)], I.JEQ_K, af);
+        if (ctx.kind === 'af-byte') return test([...this.at(ctx, t, 1)], I.JEQ_K, af);
         const v = ctx.kind === 'af-net' ? af : (af << 24) >>> 0;
-        return test([I.ld(t)], I.JEQ_K, v);
+        return test([...this.at(ctx, t, 4)], I.JEQ_K, v);
       }
       case 'ipver':
-        if (p === ETHERTYPE.IP) return test([I.ldb(ctx.nlOff), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0x40);
-        if (p === ETHERTYPE.IPV6) return test([I.ldb(ctx.nlOff), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0x60);
+        if (p === ETHERTYPE.IP) return test([...this.at(ctx, ctx.nlOff, 1), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0x40);
+        if (p === ETHERTYPE.IPV6) return test([...this.at(ctx, ctx.nlOff, 1), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0x60);
         return FALSE;
       case 'mpls': {
         if (p !== ETHERTYPE.IP && p !== ETHERTYPE.IPV6) return FALSE;
         // The last label must have the bottom-of-stack bit, then look at the IP version.
-        return and(test([I.ldb(ctx.nlOff - 2)], I.JSET_K, 0x01),
-          test([I.ldb(ctx.nlOff), I.aluK(I.AND, 0xf0)], I.JEQ_K, p === ETHERTYPE.IP ? 0x40 : 0x60));
+        return and(test([...this.at(ctx, ctx.nlOff - 2, 1)], I.JSET_K, 0x01),
+          test([...this.at(ctx, ctx.nlOff, 1), I.aluK(I.AND, 0xf0)], I.JEQ_K, p === ETHERTYPE.IP ? 0x40 : 0x60));
       }
       case 'ipv4': return p === ETHERTYPE.IP ? TRUE : FALSE;
       case 'ipv6': return p === ETHERTYPE.IPV6 ? TRUE : FALSE;
@@ -179,15 +238,33 @@ export class Lowerer {
   /** 802.3 frames (length ≤ 1500 in the type field) whose LLC header announces SAP `p`. */
   private etherLlc(ctx: Ctx, p: number): Frag {
     const t = ctx.typeOff;
-    const is8023 = not(test([I.ldh(t)], I.JGT_K, 1500));
-    if (p === LLCSAP.ISONS || p === LLCSAP.NETBEUI) return and(is8023, test([I.ldh(t + 2)], I.JEQ_K, (p << 8) | p));
+    const is8023 = not(test([...this.at(ctx, t, 2)], I.JGT_K, 1500));
+    if (p === LLCSAP.ISONS || p === LLCSAP.NETBEUI) return and(is8023, test([...this.at(ctx, t + 2, 2)], I.JEQ_K, (p << 8) | p));
     if (p === LLCSAP.IPX) {
       // IPX: Ethernet II type 0x8137, 802.2 with SAP 0xe0, 802.3 "raw" (0xffff), or SNAP.
-      const snap = and(test([I.ld(t + 6)], I.JEQ_K, ETHERTYPE.IPX), test([I.ld(t + 2)], I.JEQ_K, 0xaaaa0300));
-      const llc = orAll([snap, test([I.ldb(t + 2)], I.JEQ_K, LLCSAP.IPX), test([I.ldh(t + 2)], I.JEQ_K, 0xffff)]);
-      return or(test([I.ldh(t)], I.JEQ_K, ETHERTYPE.IPX), and(is8023, llc));
+      const snap = and(test([...this.at(ctx, t + 6, 4)], I.JEQ_K, ETHERTYPE.IPX), test([...this.at(ctx, t + 2, 4)], I.JEQ_K, 0xaaaa0300));
+      const llc = orAll([snap, test([...this.at(ctx, t + 2, 1)], I.JEQ_K, LLCSAP.IPX), test([...this.at(ctx, t + 2, 2)], I.JEQ_K, 0xffff)]);
+      return or(test([...this.at(ctx, t, 2)], I.JEQ_K, ETHERTYPE.IPX), and(is8023, llc));
     }
-    return and(is8023, test([I.ldb(t + 2)], I.JEQ_K, p));
+    return and(is8023, test([...this.at(ctx, t + 2, 1)], I.JEQ_K, p));
+  }
+
+  /** Offset of the OSI NLPID byte: after the 3-byte LLC header (after 0xfefe + control on C-HDLC). */
+  private nlpidOff(ctx: Ctx): number {
+    if (ctx.kind === 'llc') return ctx.typeOff + 3;
+    if (ctx.kind === 'chdlc') return ctx.typeOff + 3;
+    return ctx.typeOff + 2 + 3;
+  }
+
+  /** OSI: `iso` and the NLPID after the LLC header is `nlpid`. */
+  private isoProto(ctx: Ctx, nlpid: number): Frag {
+    return and(this.linkProto(ctx, LLCSAP.ISONS), test(this.at(ctx, this.nlpidOff(ctx), 1), I.JEQ_K, nlpid));
+  }
+
+  /** IS-IS PDU type (4 bytes after the NLPID; 3 on C-HDLC, as libpcap 1.10.3 reads it). */
+  private isisPdu(ctx: Ctx, pdu: number): Frag {
+    const off = this.nlpidOff(ctx) + (ctx.kind === 'chdlc' ? 3 : 4);
+    return and(this.isoProto(ctx, ISO_NLPID.ISIS), test(this.at(ctx, off, 1), I.JEQ_K, pdu));
   }
 
   private needMac(ctx: Ctx, span: Span): { dst: number; src: number } {
@@ -216,24 +293,24 @@ export class Lowerer {
 
   // ---- IP layer ---------------------------------------------------------------------------------
 
-  private ipv4Field(ctx: Ctx, off: number, size: 1 | 2 | 4): Stmt { return I.ldAbs(ctx.nlOff + off, size); }
+  private ipv4Field(ctx: Ctx, off: number, size: 1 | 2 | 4): Stmt[] { return this.at(ctx, ctx.nlOff + off, size); }
 
   /** IPv4 and ip[9] == p */
   private ip4Proto(ctx: Ctx, p: number): Frag {
-    return and(this.linkProto(ctx, ETHERTYPE.IP), test([this.ipv4Field(ctx, 9, 1)], I.JEQ_K, p));
+    return and(this.linkProto(ctx, ETHERTYPE.IP), test(this.ipv4Field(ctx, 9, 1), I.JEQ_K, p));
   }
 
   /** IPv6 and next header == p (directly, or after one fragment header). */
   private ip6Proto(ctx: Ctx, p: number): Frag {
     const nl = ctx.nlOff;
-    const direct = test([I.ldb(nl + 6)], I.JEQ_K, p);
-    const viaFrag = and(test([I.ldb(nl + 6)], I.JEQ_K, IPPROTO.FRAGMENT), test([I.ldb(nl + 40)], I.JEQ_K, p));
+    const direct = test([...this.at(ctx, nl + 6, 1)], I.JEQ_K, p);
+    const viaFrag = and(test([...this.at(ctx, nl + 6, 1)], I.JEQ_K, IPPROTO.FRAGMENT), test([...this.at(ctx, nl + 40, 1)], I.JEQ_K, p));
     return and(this.linkProto(ctx, ETHERTYPE.IPV6), or(direct, viaFrag));
   }
 
   /** Not a later fragment: (ip[6:2] & 0x1fff) == 0. */
   private firstFrag(ctx: Ctx): Frag {
-    return not(test([I.ldh(ctx.nlOff + 6)], I.JSET_K, 0x1fff));
+    return not(test([...this.at(ctx, ctx.nlOff + 6, 2)], I.JSET_K, 0x1fff));
   }
 
   private protoAbbrev(name: string, ctx: Ctx): Frag {
@@ -252,26 +329,26 @@ export class Lowerer {
   private portFrag(ctx: Ctx, protos: number[], lo: number, hi: number, dir: Quals['dir'], span: Span, v6only: boolean, v4only: boolean): Frag {
     const nl = ctx.nlOff;
     const cmp4 = (off: number): Frag => {
-      const load = [I.ldxMsh(nl), I.ldInd(nl + off, 2)];
+      const load = [...this.ipHdrLenX(ctx), I.ldInd(nl + off, 2)];
       return lo === hi ? test(load, I.JEQ_K, lo) : and(test(load, I.JGE_K, lo), not(test([...load], I.JGT_K, hi)));
     };
     const cmp6 = (off: number): Frag => {
-      const load = [I.ldh(nl + 40 + off)];
-      return lo === hi ? test(load, I.JEQ_K, lo) : and(test(load, I.JGE_K, lo), not(test([I.ldh(nl + 40 + off)], I.JGT_K, hi)));
+      const load = [...this.at(ctx, nl + 40 + off, 2)];
+      return lo === hi ? test(load, I.JEQ_K, lo) : and(test(load, I.JGE_K, lo), not(test([...this.at(ctx, nl + 40 + off, 2)], I.JGT_K, hi)));
     };
     const what = lo === hi ? 'port' : 'portrange';
     const v4 = v6only ? FALSE : and(this.linkProto(ctx, ETHERTYPE.IP), orAll(protos.map((p) =>
-      andAll([test([this.ipv4Field(ctx, 9, 1)], I.JEQ_K, p), this.firstFrag(ctx),
+      andAll([test(this.ipv4Field(ctx, 9, 1), I.JEQ_K, p), this.firstFrag(ctx),
         this.dirCombine(dir, () => cmp4(0), () => cmp4(2), span, what)]))));
     const v6 = v4only ? FALSE : and(this.linkProto(ctx, ETHERTYPE.IPV6), orAll(protos.map((p) =>
-      and(test([I.ldb(nl + 6)], I.JEQ_K, p), this.dirCombine(dir, () => cmp6(0), () => cmp6(2), span, what)))));
+      and(test([...this.at(ctx, nl + 6, 1)], I.JEQ_K, p), this.dirCombine(dir, () => cmp6(0), () => cmp6(2), span, what)))));
     return or(v6, v4);
   }
 
   /** IPv4 address compare at the given offsets (ip/arp/rarp): (pkt[off:4] & mask) == addr. */
   private hostCmp4(ctx: Ctx, srcOff: number, dstOff: number, addr: number, mask: number, dir: Quals['dir'], span: Span): Frag {
     const one = (off: number): Frag => {
-      const stmts = [I.ld(ctx.nlOff + off)];
+      const stmts = [...this.at(ctx, ctx.nlOff + off, 4)];
       if (mask !== 0xffffffff) stmts.push(I.aluK(I.AND, mask));
       return test(stmts, I.JEQ_K, (addr & mask) >>> 0);
     };
@@ -303,7 +380,7 @@ export class Lowerer {
         if (bits === 0) continue;
         const mask = bits === 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
         const v = ((addr[4 * w]! << 24) | (addr[4 * w + 1]! << 16) | (addr[4 * w + 2]! << 8) | addr[4 * w + 3]!) >>> 0;
-        const stmts = [I.ld(ctx.nlOff + off + 4 * w)];
+        const stmts = [...this.at(ctx, ctx.nlOff + off + 4 * w, 4)];
         if (mask !== 0xffffffff) stmts.push(I.aluK(I.AND, mask));
         parts.push(test(stmts, I.JEQ_K, (v & mask) >>> 0));
       }
@@ -417,7 +494,8 @@ export class Lowerer {
       mask = p.maskLen === 0 ? 0 : (0xffffffff << (32 - p.maskLen)) >>> 0;
     } else if (p.mask) {
       if (type !== 'net') this.err('FILTER_BAD_MASK', 'mask syntax for networks only', span);
-      const m = p.mask.kind === 'num' ? p.mask.num! : parseIPv4(p.mask.text);
+      // A dotted mask with fewer than four parts is left-justified, like an address ("255.255").
+      const m = p.mask.kind === 'num' ? p.mask.num! : dottedLeft(p.mask.text);
       if (m === undefined) this.err('FILTER_BAD_MASK', `invalid mask '${p.mask.text}'`, p.mask.span);
       mask = m;
     }
@@ -493,6 +571,8 @@ export class Lowerer {
       case 'ip': return this.ip4Proto(ctx, n!);
       case 'ip6': return this.ip6Proto(ctx, n!);
       case undefined: return or(this.ip4Proto(ctx, n!), this.ip6Proto(ctx, n!));
+      case 'iso': return this.isoProto(ctx, n!);
+      case 'isis': return this.isisPdu(ctx, n!);
       default: return this.err('FILTER_BAD_QUAL', `'${q.proto} proto' is not supported`, p.span);
     }
   }
@@ -532,6 +612,11 @@ export class Lowerer {
       case 'pppoed': return { f: this.linkProto(ctx, ETHERTYPE.PPPOED), ctx };
       case 'pppoes': return this.pppoes(k, ctx);
       case 'llc': return { f: this.llc(k, ctx), ctx };
+      case 'clnp': return { f: this.isoProto(ctx, ISO_NLPID.CLNP), ctx };
+      case 'esis': return { f: this.isoProto(ctx, ISO_NLPID.ESIS), ctx };
+      case 'isis': return { f: this.isoProto(ctx, ISO_NLPID.ISIS), ctx };
+      case 'l1': case 'l2': case 'iih': case 'lsp': case 'snp': case 'csnp': case 'psnp':
+        return { f: orAll(ISIS_PDUS[k.name]!.map((t) => this.isisPdu(ctx, t))), ctx };
       default:
         if (LINK_LEVEL.has(k.name) || IP_PROTOS.has(k.name)) {
           if (k.proto && k.proto !== k.name) this.err('FILTER_SYNTAX', `unexpected '${k.name}'`, k.span);
@@ -547,7 +632,7 @@ export class Lowerer {
         this.err('FILTER_NETMASK', "netmask not known, so 'ip broadcast' not supported", k.span);
       }
       const hostMask = (~(this.o.netmask ?? 0)) >>> 0;
-      const ld = (): Stmt[] => hostMask === 0xffffffff ? [I.ld(ctx.nlOff + 16)] : [I.ld(ctx.nlOff + 16), I.aluK(I.AND, hostMask)];
+      const ld = (): Stmt[] => hostMask === 0xffffffff ? [...this.at(ctx, ctx.nlOff + 16, 4)] : [...this.at(ctx, ctx.nlOff + 16, 4), I.aluK(I.AND, hostMask)];
       return and(this.linkProto(ctx, ETHERTYPE.IP), or(test(ld(), I.JEQ_K, 0), test(ld(), I.JEQ_K, hostMask)));
     }
     if (k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan') {
@@ -558,8 +643,8 @@ export class Lowerer {
   }
 
   private multicast(k: Keyword, ctx: Ctx): Frag {
-    if (k.proto === 'ip') return and(this.linkProto(ctx, ETHERTYPE.IP), test([I.ldb(ctx.nlOff + 16)], I.JGE_K, 224));
-    if (k.proto === 'ip6') return and(this.linkProto(ctx, ETHERTYPE.IPV6), test([I.ldb(ctx.nlOff + 24)], I.JEQ_K, 255));
+    if (k.proto === 'ip') return and(this.linkProto(ctx, ETHERTYPE.IP), test([...this.at(ctx, ctx.nlOff + 16, 1)], I.JGE_K, 224));
+    if (k.proto === 'ip6') return and(this.linkProto(ctx, ETHERTYPE.IPV6), test([...this.at(ctx, ctx.nlOff + 24, 1)], I.JEQ_K, 255));
     if (k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan') {
       if (!ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `not a broadcast link (link type ${ctx.link.name})`, k.span);
       return test([I.ldb(ctx.link.mac.dst)], I.JSET_K, 1);
@@ -571,7 +656,7 @@ export class Lowerer {
     if (ctx.kind !== 'ether' || !ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `'llc' not supported on link type ${ctx.link.name}`, k.span);
     const t = ctx.typeOff;
     // An 802.3 frame (length in the type field) that is not Novell "raw" 802.3 (0xffff).
-    const base = and(not(test([I.ldh(t)], I.JGT_K, 1500)), not(test([I.ldh(t + 2)], I.JEQ_K, 0xffff)));
+    const base = and(not(test([...this.at(ctx, t, 2)], I.JGT_K, 1500)), not(test([...this.at(ctx, t + 2, 2)], I.JEQ_K, 0xffff)));
     const sub = k.args[0];
     if (!sub) return base;
     // LLC control field: I frames have bit 0 clear; S frames 01; U frames 11.
@@ -579,11 +664,11 @@ export class Lowerer {
     const S: Record<string, number> = { rr: 0x01, rnr: 0x05, rej: 0x09 };
     const U: Record<string, number> = { ui: 0x03, ua: 0x63, disc: 0x43, dm: 0x0f, sabme: 0x6f, test: 0xe3, xid: 0xaf, frmr: 0x87 };
     let f: Frag;
-    if (sub.text === 'i') f = not(test([I.ldb(ctl)], I.JSET_K, 0x01));
-    else if (sub.text === 's') f = test([I.ldb(ctl), I.aluK(I.AND, 0x03)], I.JEQ_K, 0x01);
-    else if (sub.text === 'u') f = test([I.ldb(ctl), I.aluK(I.AND, 0x03)], I.JEQ_K, 0x03);
-    else if (S[sub.text] !== undefined) f = test([I.ldb(ctl), I.aluK(I.AND, 0xff)], I.JEQ_K, S[sub.text]!);
-    else if (U[sub.text] !== undefined) f = test([I.ldb(ctl), I.aluK(I.AND, 0xef)], I.JEQ_K, U[sub.text]!);
+    if (sub.text === 'i') f = not(test([...this.at(ctx, ctl, 1)], I.JSET_K, 0x01));
+    else if (sub.text === 's') f = test([...this.at(ctx, ctl, 1), I.aluK(I.AND, 0x03)], I.JEQ_K, 0x01);
+    else if (sub.text === 'u') f = test([...this.at(ctx, ctl, 1), I.aluK(I.AND, 0x03)], I.JEQ_K, 0x03);
+    else if (S[sub.text] !== undefined) f = test([...this.at(ctx, ctl, 1), I.aluK(I.AND, 0x0f)], I.JEQ_K, S[sub.text]!);
+    else if (U[sub.text] !== undefined) f = test([...this.at(ctx, ctl, 1), I.aluK(I.AND, 0xef)], I.JEQ_K, U[sub.text]!);
     else return this.err('FILTER_BAD_VALUE', `unknown 802.2 LLC subtype '${sub.text}'`, sub.span);
     return and(base, f);
   }
@@ -591,12 +676,12 @@ export class Lowerer {
   private vlan(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
     if (ctx.kind !== 'ether' || ctx.mplsDepth > 0) this.err('FILTER_LINK_UNSUPPORTED', `no VLAN support for link type ${ctx.link.name}`, k.span);
     const t = ctx.typeOff;
-    const tpid = orAll([ETHERTYPE.VLAN, ETHERTYPE.QINQ, ETHERTYPE.QINQ_OLD].map((e) => test([I.ldh(t)], I.JEQ_K, e)));
+    const tpid = orAll([ETHERTYPE.VLAN, ETHERTYPE.QINQ, ETHERTYPE.QINQ_OLD].map((e) => test([...this.at(ctx, t, 2)], I.JEQ_K, e)));
     let f = tpid;
     const id = k.args[0];
     if (id) {
       if (id.num! > 4095) this.err('FILTER_BAD_VLAN', `VLAN tag ${id.num} greater than maximum 4095`, id.span);
-      f = and(f, test([I.ldh(t + 2), I.aluK(I.AND, 0x0fff)], I.JEQ_K, id.num!));
+      f = and(f, test([...this.at(ctx, t + 2, 2), I.aluK(I.AND, 0x0fff)], I.JEQ_K, id.num!));
     }
     return { f, ctx: { ...ctx, typeOff: t + 4, nlOff: ctx.nlOff + 4, shifted: true } };
   }
@@ -605,14 +690,14 @@ export class Lowerer {
     let f: Frag;
     if (ctx.mplsDepth > 0) {
       // Inside a label stack: the previous label must not be the bottom of the stack.
-      f = not(test([I.ldb(ctx.nlOff - 2)], I.JSET_K, 0x01));
+      f = not(test([...this.at(ctx, ctx.nlOff - 2, 1)], I.JSET_K, 0x01));
     } else {
       f = this.linkProto(ctx, ETHERTYPE.MPLS);
     }
     const label = k.args[0];
     if (label) {
       if (label.num! > 0xfffff) this.err('FILTER_BAD_MPLS', `MPLS label ${label.num} greater than maximum 1048575`, label.span);
-      f = and(f, test([I.ld(ctx.nlOff), I.aluK(I.AND, 0xfffff000)], I.JEQ_K, (label.num! << 12) >>> 0));
+      f = and(f, test([...this.at(ctx, ctx.nlOff, 4), I.aluK(I.AND, 0xfffff000)], I.JEQ_K, (label.num! << 12) >>> 0));
     }
     return { f, ctx: { ...ctx, kind: 'mpls', nlOff: ctx.nlOff + 4, mplsDepth: ctx.mplsDepth + 1, shifted: true } };
   }
@@ -622,7 +707,7 @@ export class Lowerer {
     const id = k.args[0];
     if (id) {
       if (id.num! > 0xffff) this.err('FILTER_BAD_PPPOES', `PPPoE session number ${id.num} greater than maximum 65535`, id.span);
-      f = and(f, test([I.ldh(ctx.nlOff + 2)], I.JEQ_K, id.num!));
+      f = and(f, test([...this.at(ctx, ctx.nlOff + 2, 2)], I.JEQ_K, id.num!));
     }
     // After the 6-byte PPPoE header comes a 2-byte PPP protocol field, then the payload.
     return { f, ctx: { ...ctx, kind: 'ppp', typeOff: ctx.nlOff + 6, nlOff: ctx.nlOff + 8, shifted: true } };
@@ -716,10 +801,11 @@ export class Lowerer {
     const idx = constValue(a.index, this.o.source);
     let base: number;
     let transport = false;
+    let linkRelative = true;
     switch (proto) {
-      case 'link': case 'ether': case 'ppp': case 'slip':
+      case 'link': case 'ether': case 'ppp': case 'slip': case 'fddi': case 'tr': case 'wlan':
         if (proto === 'ether' && !ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `'ether[]' is not supported on link type ${ctx.link.name}`, a.span);
-        base = 0; break;
+        base = 0; linkRelative = false; break;
       case 'ip': case 'ip6': case 'arp': case 'rarp': case 'atalk': case 'aarp': case 'decnet': case 'lat':
       case 'sca': case 'moprc': case 'mopdl':
         base = ctx.nlOff;
@@ -733,28 +819,40 @@ export class Lowerer {
       case 'icmp6':
         base = ctx.nlOff + 40;
         // libpcap 1.10.3 checks only the IPv6 next-header field here (no fragment-header case).
-        this.guards.push(this.linkProto(ctx, ETHERTYPE.IPV6), test([I.ldb(ctx.nlOff + 6)], I.JEQ_K, IPPROTO.ICMPV6));
+        this.guards.push(this.linkProto(ctx, ETHERTYPE.IPV6), test([...this.at(ctx, ctx.nlOff + 6, 1)], I.JEQ_K, IPPROTO.ICMPV6));
         break;
       default:
         return this.err('FILTER_BAD_PROTO', `'${proto}' is not valid in a packet access expression`, a.span);
     }
     if (transport) {
       if (idx !== undefined) {
-        out.push(I.ldxMsh(ctx.nlOff), I.ldInd(base + idx, a.size));
+        out.push(...this.ipHdrLenX(ctx), I.ldInd(base + idx, a.size));
       } else {
-        // A = index; X = IP header length; A += X; X = A; A = pkt[X + nl]
+        // A = index; M[d] = A; X = IP header length; A = M[d] + X; X = A; A = pkt[X + nl]
         this.arith(a.index, ctx, out, depth);
-        out.push(I.ldxMsh(ctx.nlOff), I.aluX(I.ADD), I.tax(), I.ldInd(base, a.size));
+        out.push(I.st(depth), ...this.ipHdrLenX(ctx), I.ldMem(depth), I.aluX(I.ADD), I.tax(), I.ldInd(base, a.size));
       }
       return;
     }
+    const rel = linkRelative && ctx.variable;
     if (idx !== undefined) {
-      out.push(I.ldAbs((base + idx) >>> 0, a.size));
+      if (rel) out.push(...this.at(ctx, (base + idx) >>> 0, a.size));
+      else out.push(I.ldAbs((base + idx) >>> 0, a.size));
     } else {
       this.arith(a.index, ctx, out, depth);
+      if (rel) { this.usedVariable = true; out.push(I.ldxMem(VAR_SLOT), I.aluX(I.ADD)); }
       out.push(I.tax(), I.ldInd(base, a.size));
     }
   }
+}
+
+/** "a.b" → a.b.0.0 (undefined if a part is above 255 or there are more than 4 parts). */
+function dottedLeft(text: string): number | undefined {
+  const parts = text.split('.').map(Number);
+  if (parts.length > 4 || parts.some((x) => !(x >= 0 && x <= 255))) return undefined;
+  let v = 0;
+  for (let i = 0; i < 4; i++) v = ((v << 8) | (parts[i] ?? 0)) >>> 0;
+  return v;
 }
 
 const ALU_OPS: Record<string, number> = {

@@ -10,7 +10,7 @@
 export const LINKTYPE = {
   NULL: 0, EN10MB: 1, IEEE802: 6, SLIP: 8, PPP: 9, FDDI: 10, RAW: 101, C_HDLC: 104, IEEE802_11: 105,
   LOOP: 108, LINUX_SLL: 113, PFLOG: 117, IEEE802_11_RADIO: 127, PPP_ETHER: 51, IPV4: 228, IPV6: 229,
-  LINUX_SLL2: 276,
+  LINUX_SLL2: 276, IP_OVER_FC: 122,
 } as const;
 
 /** How a link layer announces the protocol it carries. */
@@ -24,7 +24,9 @@ export type LinkKind =
   | 'ipver'     // no link header: look at the IP version nibble (RAW, SLIP)
   | 'ipv4'      // always IPv4
   | 'ipv6'      // always IPv6
-  | 'mpls';     // after `mpls`: bottom-of-stack bit then the IP version nibble
+  | 'mpls'      // after `mpls`: bottom-of-stack bit then the IP version nibble
+  | 'llc'       // an 802.2 LLC/SNAP header at `typeOff` (FDDI, token ring, 802.11, IP over FC)
+  | 'chdlc';    // Cisco HDLC: 2-byte Ethernet type, 0xfefe for OSI
 
 export interface LinkInfo {
   name: string;
@@ -37,7 +39,27 @@ export interface LinkInfo {
   mac?: { dst: number; src: number };
   /** How the packet direction is recorded: Linux packet type field (2 bytes at off, or 1 byte). */
   direction?: { off: number; size: 1 | 2 };
+  /** Statements computing the link-header length into A (run once, stored in VAR_SLOT). */
+  prologue?: Array<{ code: number; k: number }>;
+  /** 802.11 frame control at offset 0: only data frames carry the protocols above. */
+  wlan?: boolean;
 }
+
+/**
+ * 802.11 header length without branches: 24 bytes, plus 2 for QoS data frames (type data
+ * and the QoS subtype bit: (fc & 0x8c) == 0x88). A = ((fc & 0x8c) ^ 0x88) is 0 exactly for
+ * QoS data; ((A + 0xff) >> 8) is then 0, else 1; flip it, double it, add 24.
+ */
+const WLAN_HDRLEN = [
+  { code: 0x30, k: 0 },          // ldb [0]
+  { code: 0x54, k: 0x8c },       // and #0x8c
+  { code: 0xa4, k: 0x88 },       // xor #0x88
+  { code: 0x04, k: 0xff },       // add #0xff
+  { code: 0x74, k: 8 },          // rsh #8
+  { code: 0xa4, k: 1 },          // xor #1
+  { code: 0x64, k: 1 },          // lsh #1
+  { code: 0x04, k: 24 },         // add #24
+];
 
 const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.EN10MB, { name: 'EN10MB', kind: 'ether', typeOff: 12, nlOff: 14, mac: { dst: 0, src: 6 } }],
@@ -51,7 +73,11 @@ const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.LOOP, { name: 'LOOP', kind: 'af-net', typeOff: 0, nlOff: 4 }],
   [LINKTYPE.PPP, { name: 'PPP', kind: 'ppp', typeOff: 2, nlOff: 4 }],
   [LINKTYPE.PPP_ETHER, { name: 'PPP_ETHER', kind: 'ppp', typeOff: 6, nlOff: 8 }],
-  [LINKTYPE.C_HDLC, { name: 'C_HDLC', kind: 'ether', typeOff: 2, nlOff: 4 }],
+  [LINKTYPE.C_HDLC, { name: 'C_HDLC', kind: 'chdlc', typeOff: 2, nlOff: 4 }],
+  [LINKTYPE.FDDI, { name: 'FDDI', kind: 'llc', typeOff: 13, nlOff: 21, mac: { dst: 1, src: 7 } }],
+  [LINKTYPE.IEEE802, { name: 'IEEE802', kind: 'llc', typeOff: 14, nlOff: 22, mac: { dst: 2, src: 8 } }],
+  [LINKTYPE.IP_OVER_FC, { name: 'IP_OVER_FC', kind: 'llc', typeOff: 16, nlOff: 24, mac: { dst: 2, src: 10 } }],
+  [LINKTYPE.IEEE802_11, { name: 'IEEE802_11', kind: 'llc', typeOff: 0, nlOff: 8, prologue: WLAN_HDRLEN, wlan: true }],
 ]);
 
 export function linkInfo(linkType: number): LinkInfo | undefined {

@@ -1,6 +1,6 @@
 /**
  * The optimizer: a fixed list of named passes over the block CFG, each in its own file and
- * each tested alone. The first three keep blocks self-contained and may be repeated; they run
+ * each tested alone. The first four keep blocks self-contained and may be repeated; they run
  * until the program stops shrinking (each can only remove blocks or edges, so this ends).
  * "redundant-loads" breaks the self-contained invariant and therefore runs once, near the end.
  * Dead blocks need no pass of their own: the CFG is always walked from the root, so blocks no
@@ -17,13 +17,13 @@ import { threadJumps } from './thread-jumps.ts';
 export type Pass = (p: Program) => Program;
 
 export const PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
+  { name: 'and-to-jset', run: andToJset },
   { name: 'fold-constants', run: foldConstants },
   { name: 'thread-jumps', run: threadJumps },
   { name: 'merge-blocks', run: mergeBlocks },
 ];
 
 export const FINAL_PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
-  { name: 'and-to-jset', run: andToJset },
   { name: 'redundant-loads', run: redundantLoads },
   // Merging identical blocks is sound on any CFG (same code, same successors), so it runs
   // again after the loads are gone, when more blocks have become identical.

@@ -44,7 +44,8 @@ export function redundantLoads(p: Program): Program {
       const cls = s.code & 0x07;
       if (cls === LD || cls === LDX) {
         const mode = s.code & 0xe0;
-        const d = mode === MEM ? mem.get(s.k) : loadDesc(s, r.x);
+        // Slot 15 holds the prologue's link-header length and never changes afterwards.
+        const d = mode === MEM ? (s.k === 15 ? 'M15' : mem.get(s.k)) : loadDesc(s, r.x);
         const cur = cls === LD ? r.a : r.x;
         if (d !== undefined && d === cur) continue; // already there
         const v = d ?? `?${fresh++}`;

@@ -38,7 +38,7 @@ export function loadTsv(): TsvRow[] {
 /** LINKTYPE_ values by the names the corpus uses. */
 export const LINKTYPE_BY_NAME: Record<string, number> = {
   NULL: 0, EN10MB: 1, IEEE802: 6, SLIP: 8, PPP: 9, FDDI: 10, PPP_ETHER: 51, RAW: 101, C_HDLC: 104,
-  IEEE802_11: 105, LOOP: 108, LINUX_SLL: 113, PFLOG: 117, IEEE802_11_RADIO: 127, IPV4: 228, IPV6: 229,
+  IEEE802_11: 105, LOOP: 108, LINUX_SLL: 113, PFLOG: 117, IEEE802_11_RADIO: 127, IPV4: 228, IPV6: 229, IP_OVER_FC: 122,
   LINUX_SLL2: 276,
 };
 
