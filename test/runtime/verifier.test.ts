@@ -164,12 +164,13 @@ describe('verifier: loops', () => {
     expect(v.loopHeads).toEqual([2]);
     expect(v.needsBudget).toBe(false);
   });
-  it('gives up on a loop that runs past the iteration limit', () => {
-    rejects(assemble('mov %r0, 0\nl:\nadd %r0, 1\njlt %r0, 100000, l\nexit'), xdp, 'unbounded-loop', /not provably bounded/);
+  it('follows long counted loops like the kernel, and gives up at the step limit', () => {
+    expect(verify(assemble('mov %r0, 0\nl:\nadd %r0, 1\njlt %r0, 100000, l\nexit'), xdp).stats.steps).toBeGreaterThan(200000);
+    rejects(assemble('mov %r0, 0\nl:\nadd %r0, 1\njlt %r0, 100000, l\nexit'), { ...xdp, maxSteps: 50_000 }, 'unbounded-loop', /not provably bounded: more than 50000/);
   });
   it('accepts loops on unknown bounds in budget mode and says the budget is needed', () => {
     const p = assemble('ldxw %r2, [%r1+16]\nmov %r0, 0\nl:\nadd %r0, 1\njlt %r0, %r2, l\nexit');
-    rejects(p, xdp, 'unbounded-loop', /not provably bounded/);
+    rejects(p, { ...xdp, maxSteps: 50_000 }, 'unbounded-loop', /not provably bounded/);
     // With an unknown counter the state repeats at once: an infinite loop as far as it can tell.
     rejects(assemble('ldxw %r2, [%r1+16]\nl:\nadd %r2, -1\njne %r2, 0, l\nmov %r0, 0\nexit'), xdp, 'infinite-loop', /cannot prove/);
     expect(verify(assemble('ldxw %r2, [%r1+16]\nl:\nadd %r2, -1\njne %r2, 0, l\nmov %r0, 0\nexit'), xdpHook(undefined, 'budget')).needsBudget).toBe(true);

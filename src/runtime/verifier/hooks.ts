@@ -29,7 +29,8 @@ export interface CtxField {
  *  - 'reject': any back-edge is an error (the pre-5.3 kernel rule).
  *  - 'bounded' (default): loops are explored iteration by iteration with exact constants, like
  *    the kernel's bounded-loop support; a loop whose abstract state repeats is an infinite loop,
- *    and one not finished within the iteration/step limits is rejected as not provably bounded.
+ *    and one the walk does not finish within the step limit (maxSteps, 1M like the kernel) is
+ *    rejected as not provably bounded.
  *  - 'budget': loops are accepted after a widening fixpoint proves everything else (types,
  *    initialisation, bounds of constant accesses); termination is NOT proven, so the engine must
  *    enforce its instruction budget. This is the mode for the bpf_conformance programs, some of

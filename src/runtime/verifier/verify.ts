@@ -27,7 +27,7 @@
  *   - bpf-to-bpf calls nest at most 8 frames, without recursion; a callee never returns a
  *     pointer into its own stack; the combined stack of a call chain fits in 512 bytes;
  *   - termination: 'reject' and 'bounded' modes prove it (no loops, or loops that finish within
- *     the iteration limit with constants tracked exactly).
+ *     the step limit with constants tracked exactly, as the kernel does).
  * What is CHECKED AT RUN TIME instead (the engines' bounds checks and budget):
  *   - accesses through pointers with a variable offset (stack, packet, map value, ring record),
  *     through conformance memory (`mem`, whose length arrives in r2), packet metadata, and
@@ -76,8 +76,6 @@ export interface VerifiedProgram {
 }
 
 export const DEFAULT_MAX_STEPS = 1_000_000;
-/** Iterations of one loop head the bounded-loop analysis follows before giving up. */
-export const MAX_LOOP_ITERATIONS = 8192;
 
 interface Hist {
   pc: number;
@@ -147,7 +145,6 @@ class Walker {
   private readonly fnDepth: number[];
   private readonly seen = new Map<number, Set<string>>();
   private readonly widened = new Map<string, { state: State; key: string }>();
-  private readonly iterations = new Map<number, number>();
   private work: { pc: number; st: State; hist: Hist | undefined }[] = [];
 
   constructor(private readonly s: Structure, private readonly hook: HookSpec) {
@@ -190,7 +187,11 @@ class Walker {
   /** Follows one path from `pc` until it exits, is pruned, or forks (forks go to `work`). */
   private walk(pc: number, st: State, hist: Hist | undefined): void {
     for (;;) {
-      if (++this.steps > this.maxSteps) this.fail('too-complex', pc, `program too complex: more than ${this.maxSteps} instructions processed`);
+      if (++this.steps > this.maxSteps) {
+        // Like the kernel, a bounded loop is one the walk finishes within the step limit.
+        if (this.s.loopHeads.size) this.fail('unbounded-loop', pc, `loop not provably bounded: more than ${this.maxSteps} instructions processed`);
+        this.fail('too-complex', pc, `program too complex: more than ${this.maxSteps} instructions processed`);
+      }
       if (this.s.prunePoints[pc]) {
         const r = this.atPrunePoint(pc, st, hist);
         if (r === undefined) return;
@@ -222,21 +223,21 @@ class Walker {
       return { st: cloneState(j), hist };
     }
     const key = stateKey(st);
-    if (isLoop) {
-      for (let h = hist; h; h = h.prev) {
-        if (h.pc === pc && h.key === key)
-          this.fail('infinite-loop', pc, 'infinite loop: the state at this loop head repeats, so the verifier cannot prove the loop ends');
-      }
-      const n = (this.iterations.get(pc) ?? 0) + 1;
-      this.iterations.set(pc, n);
-      if (n > MAX_LOOP_ITERATIONS) this.fail('unbounded-loop', pc, `loop not provably bounded: more than ${MAX_LOOP_ITERATIONS} iterations explored`);
-      hist = { pc, key, prev: hist };
-    }
     let set = this.seen.get(pc);
     if (set === undefined) this.seen.set(pc, (set = new Set()));
-    if (set.has(key)) return undefined;
+    if (set.has(key)) {
+      // Seen before: on this very path it is an infinite loop, otherwise an explored state.
+      if (isLoop) {
+        for (let h = hist; h; h = h.prev) {
+          if (h.pc === pc && h.key === key)
+            this.fail('infinite-loop', pc, 'infinite loop: the state at this loop head repeats, so the verifier cannot prove the loop ends');
+        }
+      }
+      return undefined;
+    }
     set.add(key);
     this.states++;
+    if (isLoop) hist = { pc, key, prev: hist };
     return { st, hist };
   }
 
