@@ -5,6 +5,9 @@
  * in test/tools/kernel-oracle.ts) against known answers, so later differential tests can trust it,
  * and it records which conformance programs the kernel refuses and why.
  *
+ * Then the three-way comparison: on every program the kernel runs, each tsdump engine (through
+ * the conformance plugin's entry point, so with the suite's helper 5) must give the kernel's r0.
+ *
  * Programs come from the suite's own assembler output (assembled-by-bpf_conformance-assembler.jsonl),
  * so this file does not depend on tsdump's assembler. Rejections must fall into documented
  * categories (the kernel refuses shifts by out-of-range immediates, which RFC 9669 masks, and has
@@ -15,6 +18,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { kernelOrSkip, mustNotSkip, slotOffset, wrapProgram } from '../tools/kernel-oracle.ts';
+import { runConformance } from '../../src/cli/commands/bpf-conformance-plugin.ts';
+import { ENGINE_NAMES } from '../../src/runtime/index.ts';
 import type { RunOutcome } from '../tools/kernel-oracle.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -75,8 +80,8 @@ describe('kernel oracle wrapper', () => {
       const [o] = k.run([{ prog, mem }], mode);
       expect(o, mode).toMatchObject({ kind: 'ok', r0: 43n, retval: 43 });
     }
-    // The wrapper is main + program; main is 13 insns in xdp mode with memory, 5 in syscall mode.
-    expect(wrapProgram(prog, 3, 'xdp').length).toBe(13 * 8 + prog.length);
+    // The wrapper is main + program; main is 14 insns in xdp mode with memory, 5 in syscall mode.
+    expect(wrapProgram(prog, 3, 'xdp').length).toBe(14 * 8 + prog.length);
     expect(wrapProgram(prog, 3, 'syscall').length).toBe(5 * 8 + prog.length);
     expect(slotOffset(3)).toBe(8);
     expect(slotOffset(16)).toBe(16);
@@ -161,5 +166,33 @@ describe('bpf_conformance through the kernel', () => {
     expect(unexplained).toEqual([]);
     // The wrapper must get most of the suite through; a regression would show up here first.
     expect(agree).toBeGreaterThan(rows.length * 0.9);
+  });
+});
+
+describe('bpf_conformance: kernel ≡ every tsdump engine', () => {
+  it("gives the kernel's r0 on every program the kernel accepts", ({ skip }) => {
+    const k = kernelOrSkip(skip);
+    const rows = readCorpus(skip);
+    const items = rows.map((r) => ({ prog: bytes(r.program_hex), mem: bytes(r.mem_hex) }));
+    const kernel = k.runBest(items);
+    const disagree: string[] = [];
+    let compared = 0;
+    rows.forEach((row, i) => {
+      const o = kernel[i]!;
+      if (o.kind !== 'ok') return;
+      compared++;
+      for (const engine of ENGINE_NAMES) {
+        let got: string;
+        try {
+          got = runConformance(items[i]!.prog, items[i]!.mem, engine);
+        } catch (e) {
+          got = `error: ${(e as Error).message}`;
+        }
+        if (got !== o.r0.toString(16)) disagree.push(`${row.file} ${engine}: 0x${got}, kernel 0x${o.r0.toString(16)}`);
+      }
+    });
+    console.log(`bpf_conformance: ${compared} programs compared, kernel vs ${ENGINE_NAMES.join(', ')}: ${disagree.length} disagreements`);
+    expect(disagree).toEqual([]);
+    expect(compared).toBeGreaterThan(rows.length * 0.9);
   });
 });

@@ -19,6 +19,8 @@
  *     -> "ok <retval as 8 hex digits> <data_out hex|-> <ctx after the run hex|->"
  *     -> "reject <errno> <verifier log, escaped onto one line>"
  *     -> "fail <stage> <errno> <strerror>"   (the program loaded but BPF_PROG_TEST_RUN failed)
+ *   log <prog_type> <prog_flags> <insn_hex>
+ *     -> "log <errno or 0> <verifier log at level 2 (every state), escaped>"   (for diagnosis)
  *
  * Hex strings are plain lowercase pairs without separators. The log is escaped so that it stays
  * on one line: backslash becomes "\\" and newline becomes "\n". The retval is what the kernel
@@ -161,6 +163,38 @@ done:
   free(data_out);
 }
 
+/* Loads with the most verbose verifier log and prints it, accepted or not. */
+static void do_log(char *args) {
+  char *save = NULL;
+  char *f_type = strtok_r(args, " ", &save);
+  char *f_flags = strtok_r(NULL, " ", &save);
+  char *f_insns = strtok_r(NULL, " ", &save);
+  uint8_t *insns = NULL;
+  long n_insns = f_insns ? unhex(f_insns, &insns) : -1;
+  if (!f_flags || n_insns <= 0 || n_insns % 8 != 0) {
+    printf("fail parse 0 bad log request\n");
+    free(insns);
+    return;
+  }
+  union bpf_attr a;
+  memset(&a, 0, sizeof a);
+  a.prog_type = (uint32_t)strtoul(f_type, NULL, 10);
+  a.prog_flags = (uint32_t)strtoul(f_flags, NULL, 10);
+  a.insn_cnt = (uint32_t)(n_insns / 8);
+  a.insns = (uint64_t)(uintptr_t)insns;
+  a.license = (uint64_t)(uintptr_t) "GPL";
+  log_buf[0] = 0;
+  a.log_level = 2;
+  a.log_size = LOG_SIZE;
+  a.log_buf = (uint64_t)(uintptr_t)log_buf;
+  int fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+  printf("log %d ", fd < 0 ? errno : 0);
+  if (fd >= 0) close(fd);
+  put_escaped(log_buf);
+  putchar('\n');
+  free(insns);
+}
+
 int main(void) {
   log_buf = malloc(LOG_SIZE);
   if (!log_buf) return 1;
@@ -172,6 +206,7 @@ int main(void) {
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
     if (strcmp(line, "probe") == 0) do_probe();
     else if (strncmp(line, "run ", 4) == 0) do_run(line + 4);
+    else if (strncmp(line, "log ", 4) == 0) do_log(line + 4);
     else if (n > 0) printf("fail parse 0 unknown request\n");
     fflush(stdout);
   }

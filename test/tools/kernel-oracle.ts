@@ -15,6 +15,8 @@
  *     verifier accept the program's packet accesses at constant offsets), sets r1 = data (or 0 when
  *     the test has no memory) and r2 = length, calls the program, and stores the returned r0 as a
  *     64-bit value at data + slot, 8-aligned behind the memory. We read it back from data_out.
+ *     r3 is zeroed before the call (main used it for the bounds proof; r4/r5 main never sets, so
+ *     the verifier still refuses a program that reads them, as it would at top level).
  *     Packet pointers allow unaligned access and pointer arithmetic, but not atomics.
  *   mode 'syscall' (BPF_PROG_TYPE_SYSCALL, sleepable): the memory is the context, a plain user
  *     buffer the kernel copies in and back out. r1 is a context pointer: accesses must use r1 with a
@@ -109,6 +111,8 @@ export function wrapProgram(prog: Uint8Array, memLen: number, mode: WrapMode): U
     main.push(insn(EXIT, 0, 0, 0, 0));
     if (memLen === 0) main.push(insn(MOV64K, 1, 0, 0, 0)); // r1 = 0: no memory
     main.push(insn(MOV64K, 2, 0, 0, memLen)); // r2 = length
+    main.push(insn(MOV64K, 3, 0, 0, 0)); // r3 = 0: it held a packet pointer (as did r6, but a
+    // callee cannot read r6..r9: the verifier treats them as unset there)
     main.push(insn(CALL, 0, PSEUDO_CALL, 0, 2)); // call the program (2 insns ahead)
     main.push(insn(STXDW, 6, 0, 0, 0)); // *(u64 *)(data + slot) = r0
     main.push(insn(EXIT, 0, 0, 0, 0));
@@ -208,6 +212,18 @@ export class KernelOracle {
       }
       return { kind: 'fail', stage: f[1] ?? '?', errno: Number(f[2]), message: f.slice(3).join(' ') };
     });
+  }
+
+  /**
+   * The verifier's full log (level 2: every instruction with the register state it assumed)
+   * for a program wrapped in `mode`, accepted or not. For diagnosing a disagreement: when the
+   * verifier proves a branch dead it rewrites it into `goto`, so a wrong proof changes results.
+   */
+  verifierLog(prog: Uint8Array, memLen: number, mode: WrapMode): string {
+    const insns = wrapProgram(prog, memLen, mode);
+    const type = mode === 'xdp' ? PROG_TYPE.XDP : PROG_TYPE.SYSCALL;
+    const [line] = this.exchange([`log ${type} ${mode === 'xdp' ? 0 : F_SLEEPABLE} ${hex(insns)}`]);
+    return unescapeLog((line ?? '').split(' ').slice(2).join(' '));
   }
 
   /**
