@@ -2,12 +2,12 @@
  * The reference classic-BPF interpreter, with libpcap 1.10.3 `bpf_filter` semantics. It is the
  * oracle the eBPF converter and the JITs are checked against.
  *
- * Technique: `createInterpreter` pre-decodes the program once into two flat typed arrays — per
- * instruction the opcode table's dense `exec` number and the absolute jump targets (Int32Array),
- * and k (Uint32Array) — plus one sentinel instruction "return 0" after the end. Every jump whose
+ * Technique: `createInterpreter` pre-decodes the program once into one flat Int32Array — per
+ * instruction the opcode table's dense `exec` number, k, and the absolute jump targets — plus
+ * one sentinel instruction "return 0" after the end. Every jump whose
  * target is outside the program, and falling off the end, lands on the sentinel, so the loop
  * needs no pc bounds check. The loop is one `switch` on small integers over A and X kept as
- * unsigned 32-bit numbers; a call allocates nothing.
+ * int32 bit patterns (unsigned where it matters via `>>> 0`); a call allocates nothing.
  *
  * Semantics (each decided to match what tcpdump 4.99.3 / libpcap 1.10.3 does on this machine):
  * - A packet load past `caplen` ends the program with 0 (reject); `len` is the wire length.
@@ -33,36 +33,43 @@ import { BPF_MEMWORDS, Exec, execOf, type ExecOp } from '../isa/cbpf/opcodes.ts'
 /** A pre-decoded filter: returns the filter's verdict (0 = reject, else bytes to keep). */
 export type CbpfFilter = (pkt: Uint8Array, caplen: number, wirelen: number) => number;
 
-/** Slots per instruction in the `ops` array: exec op, jump-true target, jump-false target. */
-const W = 3;
+/** Slots per instruction in `ops`: exec op, k, jump-true target (also ja's), jump-false target. */
+const W = 4;
 /** Backward `ja`s allowed per packet (protochain needs one per IPv6 extension header). */
 export const MAX_BACKWARD_JUMPS = 64;
 
 export function createInterpreter(prog: CbpfProgram): CbpfFilter {
   const n = prog.length;
+  // One flat Int32Array: A, X and k are kept as int32 bit patterns (V8's fastest integer
+  // representation); unsigned meaning is restored with `>>> 0` only where it matters
+  // (comparisons, division, bounds checks, the returned value).
   const ops = new Int32Array((n + 1) * W);
-  const ks = new Uint32Array(n + 1);
   let readsMem = false;
   const clampTarget = (t: number): number => (t >= 0 && t < n ? t : n);
   for (let pc = 0; pc < n; pc++) {
     const insn = prog[pc]!;
-    const op = execOf(insn.code);
-    ops[pc * W] = op;
-    ks[pc] = insn.k >>> 0;
+    let op: ExecOp = execOf(insn.code);
+    const k = insn.k >>> 0;
+    // An absolute load at k >= 2^31 can never be inside a packet: same as "return 0", decided
+    // here so that the loop can treat k as a non-negative int32.
+    if ((op === Exec.LD_W_ABS || op === Exec.LD_H_ABS || op === Exec.LD_B_ABS || op === Exec.LDX_MSH) && k > 0x7fffffff) op = Exec.INVALID;
+    const i = pc * W;
+    ops[i] = op;
+    ops[i + 1] = k | 0;
     if (op === Exec.JA) {
       // pc + 1 + k with k signed (backward jumps are counted at run time).
-      ops[pc * W + 1] = clampTarget(pc + 1 + (insn.k | 0));
+      ops[i + 2] = clampTarget(pc + 1 + (k | 0));
     } else {
-      ops[pc * W + 1] = clampTarget(pc + 1 + (insn.jt & 0xff));
-      ops[pc * W + 2] = clampTarget(pc + 1 + (insn.jf & 0xff));
+      ops[i + 2] = clampTarget(pc + 1 + (insn.jt & 0xff));
+      ops[i + 3] = clampTarget(pc + 1 + (insn.jf & 0xff));
     }
     if (op === Exec.LD_MEM || op === Exec.LDX_MEM) readsMem = true;
   }
   ops[n * W] = Exec.RET_K; // sentinel: return 0
-  ks[n] = 0;
-  const mem = new Uint32Array(BPF_MEMWORDS);
+  const mem = new Int32Array(BPF_MEMWORDS);
 
   return function cbpfFilter(p: Uint8Array, caplen: number, wirelen: number): number {
+    const code = ops;
     const buflen = caplen < p.length ? caplen : p.length;
     if (readsMem) mem.fill(0);
     let A = 0;
@@ -71,89 +78,91 @@ export function createInterpreter(prog: CbpfProgram): CbpfFilter {
     let o = 0;
     let backward = 0;
     for (;;) {
-      const i = pc * W;
-      const k = ks[pc]!;
-      const op = ops[i] as ExecOp;
+      const i = pc << 2;
+      const k = code[i + 1]!;
+      const op = code[i] as ExecOp;
       pc++;
+      // Case labels are number literals (checked against the table by `satisfies`): V8 turns a
+      // dense literal switch into a jump table, while `case Exec.X` would be property loads.
       switch (op) {
-        case Exec.RET_K: return k; // return k
-        case Exec.RET_A: return A; // return A
-        case Exec.LD_W_ABS: // A = pkt[k:4]
+        case 1 satisfies typeof Exec.RET_K: return k >>> 0; // return k
+        case 2 satisfies typeof Exec.RET_A: return A >>> 0; // return A
+        case 3 satisfies typeof Exec.LD_W_ABS: // A = pkt[k:4]   (k is a non-negative int32 here)
           if (k + 4 > buflen) return 0;
-          A = ((p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!) >>> 0;
+          A = (p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!;
           continue;
-        case Exec.LD_H_ABS: // A = pkt[k:2]
+        case 4 satisfies typeof Exec.LD_H_ABS: // A = pkt[k:2]
           if (k + 2 > buflen) return 0;
           A = (p[k]! << 8) | p[k + 1]!;
           continue;
-        case Exec.LD_B_ABS: // A = pkt[k]
+        case 5 satisfies typeof Exec.LD_B_ABS: // A = pkt[k]
           if (k >= buflen) return 0;
           A = p[k]!;
           continue;
-        case Exec.LD_W_IND: // A = pkt[X+k:4]
-          o = X + k;
+        case 6 satisfies typeof Exec.LD_W_IND: // A = pkt[X+k:4]   (unsigned sum, no 32-bit wrap)
+          o = (X >>> 0) + (k >>> 0);
           if (o + 4 > buflen) return 0;
-          A = ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
+          A = (p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!;
           continue;
-        case Exec.LD_H_IND: // A = pkt[X+k:2]
-          o = X + k;
+        case 7 satisfies typeof Exec.LD_H_IND: // A = pkt[X+k:2]
+          o = (X >>> 0) + (k >>> 0);
           if (o + 2 > buflen) return 0;
           A = (p[o]! << 8) | p[o + 1]!;
           continue;
-        case Exec.LD_B_IND: // A = pkt[X+k]
-          o = X + k;
+        case 8 satisfies typeof Exec.LD_B_IND: // A = pkt[X+k]
+          o = (X >>> 0) + (k >>> 0);
           if (o >= buflen) return 0;
           A = p[o]!;
           continue;
-        case Exec.LD_IMM: A = k; continue; // A = k
-        case Exec.LDX_IMM: X = k; continue; // X = k
-        case Exec.LD_LEN: A = wirelen >>> 0; continue; // A = wirelen
-        case Exec.LDX_LEN: X = wirelen >>> 0; continue; // X = wirelen
-        case Exec.LD_MEM: if (k >= BPF_MEMWORDS) return 0; A = mem[k]!; continue; // A = M[k]
-        case Exec.LDX_MEM: if (k >= BPF_MEMWORDS) return 0; X = mem[k]!; continue; // X = M[k]
-        case Exec.LDX_MSH: // X = 4 * (pkt[k] & 0xf)
+        case 9 satisfies typeof Exec.LD_IMM: A = k; continue; // A = k
+        case 10 satisfies typeof Exec.LDX_IMM: X = k; continue; // X = k
+        case 11 satisfies typeof Exec.LD_LEN: A = wirelen | 0; continue; // A = wirelen
+        case 12 satisfies typeof Exec.LDX_LEN: X = wirelen | 0; continue; // X = wirelen
+        case 13 satisfies typeof Exec.LD_MEM: if (k >>> 0 >= BPF_MEMWORDS) return 0; A = mem[k]!; continue; // A = M[k]
+        case 14 satisfies typeof Exec.LDX_MEM: if (k >>> 0 >= BPF_MEMWORDS) return 0; X = mem[k]!; continue; // X = M[k]
+        case 15 satisfies typeof Exec.LDX_MSH: // X = 4 * (pkt[k] & 0xf)
           if (k >= buflen) return 0;
           X = (p[k]! & 0xf) << 2;
           continue;
-        case Exec.ST: if (k >= BPF_MEMWORDS) return 0; mem[k] = A; continue; // M[k] = A
-        case Exec.STX: if (k >= BPF_MEMWORDS) return 0; mem[k] = X; continue; // M[k] = X
-        case Exec.ADD_K: A = (A + k) >>> 0; continue;
-        case Exec.SUB_K: A = (A - k) >>> 0; continue;
-        case Exec.MUL_K: A = Math.imul(A, k) >>> 0; continue;
-        case Exec.DIV_K: if (k === 0) return 0; A = (A / k) >>> 0; continue;
-        case Exec.MOD_K: if (k === 0) return 0; A = A % k; continue;
-        case Exec.AND_K: A = (A & k) >>> 0; continue;
-        case Exec.OR_K: A = (A | k) >>> 0; continue;
-        case Exec.XOR_K: A = (A ^ k) >>> 0; continue;
-        case Exec.LSH_K: A = (A << k) >>> 0; continue; // JS masks the count to 5 bits, like x86
-        case Exec.RSH_K: A = A >>> k; continue;
-        case Exec.ADD_X: A = (A + X) >>> 0; continue;
-        case Exec.SUB_X: A = (A - X) >>> 0; continue;
-        case Exec.MUL_X: A = Math.imul(A, X) >>> 0; continue;
-        case Exec.DIV_X: if (X === 0) return 0; A = (A / X) >>> 0; continue;
-        case Exec.MOD_X: if (X === 0) return 0; A = A % X; continue;
-        case Exec.AND_X: A = (A & X) >>> 0; continue;
-        case Exec.OR_X: A = (A | X) >>> 0; continue;
-        case Exec.XOR_X: A = (A ^ X) >>> 0; continue;
-        case Exec.LSH_X: A = X < 32 ? (A << X) >>> 0 : 0; continue;
-        case Exec.RSH_X: A = X < 32 ? A >>> X : 0; continue;
-        case Exec.NEG: A = -A >>> 0; continue;
-        case Exec.JA: // pc += k (signed)
-          o = ops[i + 1]!;
+        case 16 satisfies typeof Exec.ST: if (k >>> 0 >= BPF_MEMWORDS) return 0; mem[k] = A; continue; // M[k] = A
+        case 17 satisfies typeof Exec.STX: if (k >>> 0 >= BPF_MEMWORDS) return 0; mem[k] = X; continue; // M[k] = X
+        case 18 satisfies typeof Exec.ADD_K: A = (A + k) | 0; continue;
+        case 19 satisfies typeof Exec.SUB_K: A = (A - k) | 0; continue;
+        case 20 satisfies typeof Exec.MUL_K: A = Math.imul(A, k); continue;
+        case 21 satisfies typeof Exec.DIV_K: if (k === 0) return 0; A = ((A >>> 0) / (k >>> 0)) | 0; continue;
+        case 22 satisfies typeof Exec.MOD_K: if (k === 0) return 0; A = ((A >>> 0) % (k >>> 0)) | 0; continue;
+        case 23 satisfies typeof Exec.AND_K: A &= k; continue;
+        case 24 satisfies typeof Exec.OR_K: A |= k; continue;
+        case 25 satisfies typeof Exec.XOR_K: A ^= k; continue;
+        case 26 satisfies typeof Exec.LSH_K: A <<= k; continue; // JS masks the count to 5 bits, like x86
+        case 27 satisfies typeof Exec.RSH_K: A = (A >>> k) | 0; continue;
+        case 28 satisfies typeof Exec.ADD_X: A = (A + X) | 0; continue;
+        case 29 satisfies typeof Exec.SUB_X: A = (A - X) | 0; continue;
+        case 30 satisfies typeof Exec.MUL_X: A = Math.imul(A, X); continue;
+        case 31 satisfies typeof Exec.DIV_X: if (X === 0) return 0; A = ((A >>> 0) / (X >>> 0)) | 0; continue;
+        case 32 satisfies typeof Exec.MOD_X: if (X === 0) return 0; A = ((A >>> 0) % (X >>> 0)) | 0; continue;
+        case 33 satisfies typeof Exec.AND_X: A &= X; continue;
+        case 34 satisfies typeof Exec.OR_X: A |= X; continue;
+        case 35 satisfies typeof Exec.XOR_X: A ^= X; continue;
+        case 36 satisfies typeof Exec.LSH_X: A = X >>> 0 < 32 ? A << X : 0; continue;
+        case 37 satisfies typeof Exec.RSH_X: A = X >>> 0 < 32 ? (A >>> X) | 0 : 0; continue;
+        case 38 satisfies typeof Exec.NEG: A = -A | 0; continue;
+        case 39 satisfies typeof Exec.JA: // pc += k (signed)
+          o = code[i + 2]!;
           if (o < pc && ++backward > MAX_BACKWARD_JUMPS) return 0;
           pc = o;
           continue;
-        case Exec.JEQ_K: pc = ops[i + (A === k ? 1 : 2)]!; continue;
-        case Exec.JGT_K: pc = ops[i + (A > k ? 1 : 2)]!; continue;
-        case Exec.JGE_K: pc = ops[i + (A >= k ? 1 : 2)]!; continue;
-        case Exec.JSET_K: pc = ops[i + ((A & k) !== 0 ? 1 : 2)]!; continue;
-        case Exec.JEQ_X: pc = ops[i + (A === X ? 1 : 2)]!; continue;
-        case Exec.JGT_X: pc = ops[i + (A > X ? 1 : 2)]!; continue;
-        case Exec.JGE_X: pc = ops[i + (A >= X ? 1 : 2)]!; continue;
-        case Exec.JSET_X: pc = ops[i + ((A & X) !== 0 ? 1 : 2)]!; continue;
-        case Exec.TAX: X = A; continue;
-        case Exec.TXA: A = X; continue;
-        case Exec.INVALID: return 0;
+        case 40 satisfies typeof Exec.JEQ_K: pc = code[i + (A === k ? 2 : 3)]!; continue;
+        case 41 satisfies typeof Exec.JGT_K: pc = code[i + (A >>> 0 > k >>> 0 ? 2 : 3)]!; continue;
+        case 42 satisfies typeof Exec.JGE_K: pc = code[i + (A >>> 0 >= k >>> 0 ? 2 : 3)]!; continue;
+        case 43 satisfies typeof Exec.JSET_K: pc = code[i + ((A & k) !== 0 ? 2 : 3)]!; continue;
+        case 44 satisfies typeof Exec.JEQ_X: pc = code[i + (A === X ? 2 : 3)]!; continue;
+        case 45 satisfies typeof Exec.JGT_X: pc = code[i + (A >>> 0 > X >>> 0 ? 2 : 3)]!; continue;
+        case 46 satisfies typeof Exec.JGE_X: pc = code[i + (A >>> 0 >= X >>> 0 ? 2 : 3)]!; continue;
+        case 47 satisfies typeof Exec.JSET_X: pc = code[i + ((A & X) !== 0 ? 2 : 3)]!; continue;
+        case 48 satisfies typeof Exec.TAX: X = A; continue;
+        case 49 satisfies typeof Exec.TXA: A = X; continue;
+        case 0 satisfies typeof Exec.INVALID: return 0;
         default: {
           // Exhaustiveness: adding an Exec op without a case here is a type error.
           const missing: never = op;
