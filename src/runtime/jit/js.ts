@@ -35,6 +35,9 @@ export function jitSource(p: Prepared): string {
     if (insn.kind === 'call' && insn.call === 'local') entry.add(i + 1);
   });
   const saved = [6, 7, 8, 9, 10].flatMap((r) => [rl(r), rh(r)]);
+  // Without local calls there is never a frame to pop: exit simply returns (keeps the frame
+  // stack out of the function, which helps V8 keep registers unboxed).
+  const hasCalls = prog.some((insn) => insn.kind === 'call' && insn.call === 'local');
   const lines: string[] = [];
   prog.forEach((insn, i) => {
     if (entry.has(i)) lines.push(`    case ${i}:`);
@@ -53,9 +56,10 @@ export function jitSource(p: Prepared): string {
         `${budgetCheck} if (sp >= ${MAX_CALL_DEPTH - 1}) throw new Fault(${pcOf[i]}, 'call depth exceeds ${MAX_CALL_DEPTH}', 'EBPF_CALL_DEPTH'); ` +
         `f = sp * ${FRAME_INTS}; FS[f] = ${i + 1}; ${saved.map((v, k) => `FS[f + ${k + 1}] = ${v};`).join(' ')} ` +
         `sp++; r10l = ${STACK_BYTES} - ${STACK_SIZE} * sp; r10h = ${TAG_BASE}; pc = ${tgt}; continue main;`,
-      exit:
-        `if (sp === 0) { M.r0l = r0l; M.r0h = r0h; return; } ` +
-        `sp--; f = sp * ${FRAME_INTS}; ${saved.map((v, k) => `${v} = FS[f + ${k + 1}];`).join(' ')} pc = FS[f]; continue main;`,
+      exit: !hasCalls
+        ? 'M.r0l = r0l; M.r0h = r0h; return;'
+        : `if (sp === 0) { M.r0l = r0l; M.r0h = r0h; return; } ` +
+          `sp--; f = sp * ${FRAME_INTS}; ${saved.map((v, k) => `${v} = FS[f + ${k + 1}];`).join(' ')} pc = FS[f]; continue main;`,
       abort: 'M.r0l = 0; M.r0h = 0; return;',
       stop: 'M.r0l = r0l; M.r0h = r0h; return;',
     });
@@ -70,8 +74,11 @@ return function jitted(a1l, a1h, a2l, a2h, budget) {
   main: for (;;) {
     switch (pc) {
 ${lines.join('\n')}
+    default:
+      // Unreachable: prepare() guarantees the last instruction is exit or a jump, and pc only
+      // ever holds block entries. Kept so a code-generation bug faults instead of spinning.
+      throw new Fault(${pcOf[prog.length - 1]}, 'control left the program', 'EBPF_FALLS_OFF');
     }
-    throw new Fault(${pcOf[prog.length - 1]}, 'control fell off the end of the program', 'EBPF_FALLS_OFF');
   }
 };`;
 }

@@ -83,3 +83,14 @@ describe('ebpf assembler', () => {
     expect(disassembleInsn(decodeProgram(new Uint8Array([0xff, 0, 0, 0, 0, 0, 0, 0]))[0]!)).toMatch(/^\.raw 0xff/);
   });
 });
+
+describe('printers are total', () => {
+  it('every well-formed instruction prints in both syntaxes without holes', () => {
+    fc.assert(
+      fc.property(arbInsn, (i) => {
+        for (const s of [prettyInsn(i), disassembleInsn(i)]) expect(s).not.toMatch(/undefined|NaN|\[object/);
+      }),
+      { seed: 9669, numRuns: 5000 },
+    );
+  });
+});

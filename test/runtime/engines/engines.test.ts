@@ -163,3 +163,73 @@ describe('engines agree with a BigInt model of RFC 9669', () => {
     );
   });
 });
+
+describe('host interface (helpers, lddw resolution, pointers) on every engine', () => {
+  it('map_value lddw points into live bytes; helpers read memory and return pointers', () => {
+    const value = new Uint8Array(16);
+    const other = new Uint8Array([7, 0, 0, 0, 0, 0, 0, 0]);
+    const helpers = {
+      // r0 = sum of r2 bytes at pointer r1
+      1: (env: import('../../../src/runtime/index.ts').HelperEnv) => {
+        const len = env.argLo(2);
+        const { bytes, offset } = env.argMem(1, len);
+        let s = 0;
+        for (let k = 0; k < len; k++) s += bytes[offset + k]!;
+        return s;
+      },
+      // r0 = pointer to `other`
+      2: (env: import('../../../src/runtime/index.ts').HelperEnv) => env.pointerTo(other),
+      // r0 = -22 (an errno)
+      3: () => -22,
+    };
+    const src = [
+      'lddw %r6, map_value 3 4', // r6 = &value[4]
+      'stw [%r6], 0x01020304',
+      'mov %r1, %r6',
+      'mov %r2, 4',
+      'call 1', // 1 + 2 + 3 + 4
+      'mov %r7, %r0',
+      'call 2',
+      'ldxb %r8, [%r0]', // 7
+      'add %r7, %r8',
+      'call 3',
+      'add %r7, %r0', // 10 + 7 - 22 = -5
+      'mov %r0, %r7',
+      'exit',
+    ].join('\n');
+    for (const engine of ENGINE_NAMES) {
+      value.fill(0);
+      const p = load(assemble(src), {
+        engine,
+        helpers,
+        resolveLddw: (insn) => {
+          expect(insn.lddw).toBe('map_value');
+          return { bytes: value, offset: insn.imm2 };
+        },
+      });
+      expect(p.run64(), engine).toBe(BigInt.asUintN(64, -5n));
+      expect(Array.from(value.subarray(4, 8)), engine).toEqual([4, 3, 2, 1]);
+      expect(p.run(), engine).toBe(0xfffffffb);
+      expect(p.machine.r0h, engine).toBe(-1);
+    }
+  });
+
+  it('a context pointer in r1 and packet pointers written into it', () => {
+    for (const engine of ENGINE_NAMES) {
+      const p = load(assemble('ldxdw %r2, [%r1]\nldxdw %r3, [%r1+8]\nmov %r0, %r3\nsub %r0, %r2\nldxb %r4, [%r2+1]\nlsh %r0, 8\nor %r0, %r4\nexit'), { engine });
+      const ctx = new Uint8Array(16);
+      const dv = new DataView(ctx.buffer);
+      const packet = new Uint8Array([9, 8, 7]);
+      dv.setBigUint64(0, p.pointer(2, 0), true); // data
+      dv.setBigUint64(8, p.pointer(2, packet.length), true); // data_end
+      expect(p.run({ ctx, packet }), engine).toBe((3 << 8) | 8);
+    }
+  });
+
+  it('read-only regions fault on store', () => {
+    for (const engine of ENGINE_NAMES) {
+      const p = load(assemble('stb [%r1], 1\nmov %r0, 0\nexit'), { engine });
+      expect(() => p.run({ ctx: new Uint8Array(4), ctxWritable: false }), engine).toThrow(/store to read-only context/);
+    }
+  });
+});
