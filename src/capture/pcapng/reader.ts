@@ -15,8 +15,9 @@
  *
  * Technique: each block is made fully available in the ByteSource buffer and parsed in place
  * with a DataView; interface descriptions are small objects created once per IDB, so the
- * per-packet path allocates nothing. Timestamps use plain doubles while the 64-bit tick count
- * fits in 53 bits (every real capture) and BigInt otherwise.
+ * per-packet path allocates nothing. Timestamps of decimal resolutions (µs, ns, ...) are divided
+ * exactly with doubles (long division in 16-bit digits); only binary resolutions and absurd
+ * values take a BigInt path.
  */
 import type { UserError } from '../../errors.ts';
 import type { ByteSource } from '../byte-source.ts';
@@ -381,22 +382,30 @@ export class PcapngReader implements CaptureReader {
     rec.interfaceId = ifId;
     rec.linkType = iface.linkType;
     rec.offset = at;
-    if (iface.tsBase === 10 && iface.tsExp <= 15 && hi < 0x200000) {
-      // Fast path: ticks fit in 53 bits and ticks-per-second is an exact double.
-      const ticks = hi * 4294967296 + lo;
-      const unit = DEC[iface.tsExp]!;
-      const sec = Math.floor(ticks / unit);
-      const frac = ticks - sec * unit;
-      rec.tsSec = sec + iface.tsOffset;
-      rec.tsNsec = iface.tsExp <= 9 ? frac * DEC[9 - iface.tsExp]! : Math.floor(frac / DEC[iface.tsExp - 9]!);
-    } else {
-      const ticks = (BigInt(hi) << 32n) | BigInt(lo);
-      const unit = BigInt(iface.tsBase) ** BigInt(iface.tsExp);
-      const sec = ticks / unit;
-      const frac = ticks % unit;
-      rec.tsSec = Number(sec) + iface.tsOffset;
-      rec.tsNsec = Number((frac * 1_000_000_000n) / unit);
+    const e = iface.tsExp;
+    if (iface.tsBase === 10 && e <= 11) {
+      // ticks = hi·2^32 + lo divided by D = 10^e as long division in 16-bit digits, so every
+      // intermediate stays below 2^53 (D < 2^37): exact, and no BigInt on the hot path.
+      const d = DEC[e]!;
+      const q1 = Math.floor(hi / d);
+      if (q1 < 0x200000) {
+        let r = hi - q1 * d;
+        let t = r * 65536 + (lo >>> 16);
+        const q2 = Math.floor(t / d);
+        r = t - q2 * d;
+        t = r * 65536 + (lo & 0xffff);
+        const q3 = Math.floor(t / d);
+        const frac = t - q3 * d;
+        rec.tsSec = q1 * 4294967296 + q2 * 65536 + q3 + iface.tsOffset;
+        rec.tsNsec = e <= 9 ? frac * DEC[9 - e]! : Math.floor(frac / DEC[e - 9]!);
+        return rec;
+      }
     }
+    // Binary resolutions, resolutions finer than 10^-11 s and absurd tick counts.
+    const ticks = (BigInt(hi) << 32n) | BigInt(lo);
+    const unit = BigInt(iface.tsBase) ** BigInt(e);
+    rec.tsSec = Number(ticks / unit) + iface.tsOffset;
+    rec.tsNsec = Number(((ticks % unit) * 1_000_000_000n) / unit);
     return rec;
   }
 
