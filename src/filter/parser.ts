@@ -379,6 +379,15 @@ class Parser {
         args.push({ kind: s.kind === 'num' ? 'num' : 'name', text: s.text, num: s.num, span: s.span });
         end = s.span;
       }
+    } else if (name === 'byte') {
+      // `byte N op V` (an old form: op is one of = < > | &)
+      const idx = numArg();
+      const r = this.peek();
+      if (!['=', '<', '>', '|', '&'].includes(r.kind)) this.fail("expected one of = < > | & after 'byte N'", r.span);
+      this.next();
+      const v = numArg();
+      args.push(idx, { kind: 'name', text: r.kind, span: r.span }, v);
+      end = v.span;
     } else if (MTP3_KW.has(name)) {
       const r = this.peek();
       let op = '=';

@@ -34,7 +34,7 @@ export const KEYWORDS: ReadonlyMap<string, string> = new Map<string, string>([
     'lane', 'llc', 'metac', 'bcc', 'oam', 'oamf4', 'sc', 'ilmic', 'vpi', 'vci', 'connectmsg', 'metaconnect',
     'on', 'rnr', 'reason', 'rset', 'srnr', 'action', 'fisu', 'lssu', 'msu', 'hfisu', 'hlssu', 'hmsu',
     'sio', 'opc', 'dpc', 'sls', 'hsio', 'hopc', 'hdpc', 'hsls', 'type', 'subtype', 'dir', 'addr1', 'addr2',
-    'addr3', 'addr4', 'ra', 'ta',
+    'addr3', 'addr4', 'ra', 'ta', 'byte',
   ].map((k) => [k, k] as [string, string]),
   ['es-is', 'esis'], ['is-is', 'isis'], ['ifname', 'on'], ['rulenum', 'rnr'], ['ruleset', 'rset'],
   ['subrulenum', 'srnr'], ['direction', 'dir'], ['address1', 'addr1'], ['address2', 'addr2'],

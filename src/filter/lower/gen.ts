@@ -71,6 +71,21 @@ const ISIS_PDUS: Record<string, number[]> = {
   lsp: [0x12, 0x14], snp: [0x1b, 0x1a, 0x18, 0x19], csnp: [0x18, 0x19], psnp: [0x1a, 0x1b],
 };
 
+/** 802.11 frame types (already shifted into place in the frame-control byte). */
+const WLAN_TYPES: Record<string, number> = { mgt: 0x00, management: 0x00, ctl: 0x04, control: 0x04, data: 0x08 };
+/** 802.11 frame subtypes per type (shifted into place). */
+const WLAN_SUBTYPES: Record<number, Record<string, number>> = {
+  0x00: { assocreq: 0x00, 'assoc-req': 0x00, assocresp: 0x10, 'assoc-resp': 0x10, reassocreq: 0x20, 'reassoc-req': 0x20,
+    reassocresp: 0x30, 'reassoc-resp': 0x30, probereq: 0x40, 'probe-req': 0x40, proberesp: 0x50, 'probe-resp': 0x50,
+    beacon: 0x80, atim: 0x90, disassoc: 0xa0, disassociation: 0xa0, auth: 0xb0, authentication: 0xb0,
+    deauth: 0xc0, deauthentication: 0xc0 },
+  0x04: { 'ps-poll': 0xa0, rts: 0xb0, cts: 0xc0, ack: 0xd0, 'cf-end': 0xe0, 'cf-end-ack': 0xf0 },
+  0x08: { data: 0x00, 'data-cf-ack': 0x10, 'data-cf-poll': 0x20, 'data-cf-ack-poll': 0x30, null: 0x40, 'cf-ack': 0x50,
+    'cf-poll': 0x60, 'cf-ack-poll': 0x70, 'qos-data': 0x80, 'qos-data-cf-ack': 0x90, 'qos-data-cf-poll': 0xa0,
+    'qos-data-cf-ack-poll': 0xb0, qos: 0xc0, 'qos-cf-poll': 0xe0, 'qos-cf-ack-poll': 0xf0 },
+};
+const WLAN_DIRS: Record<string, number> = { nods: 0, tods: 1, fromds: 2, dstods: 3 };
+
 /** IP-level protocol primitives: number, and which IP versions they apply to. */
 const IP_PROTOS: ReadonlyMap<string, { p: number; v4: boolean; v6: boolean }> = new Map([
   ['tcp', { p: IPPROTO.TCP, v4: true, v6: true }], ['udp', { p: IPPROTO.UDP, v4: true, v6: true }],
@@ -161,7 +176,7 @@ export class Lowerer {
     switch (ctx.kind) {
       case 'llc':
         // An 802.2 LLC header at t (SNAP: aa aa 03, OUI, type) as on FDDI, token ring, 802.11.
-        if (p === LLCSAP.ISONS || p === LLCSAP.NETBEUI) return test(this.at(ctx, t, 2), I.JEQ_K, (p << 8) | p);
+        if (p === LLCSAP.ISONS || p === LLCSAP.NETBEUI || p === LLCSAP.IP) return test(this.at(ctx, t, 2), I.JEQ_K, (p << 8) | p);
         if (p <= 1500) return test(this.at(ctx, t, 1), I.JEQ_K, p);
         if (p === ETHERTYPE.ATALK || p === ETHERTYPE.AARP) {
           const oui = p === ETHERTYPE.ATALK ? 0x080007 : 0;
@@ -195,7 +210,7 @@ export class Lowerer {
             return orAll([test([...this.at(ctx, t, 2)], I.JEQ_K, ETHERTYPE.IPX), test([...this.at(ctx, t, 2)], I.JEQ_K, 1),
               and(test([...this.at(ctx, t, 2)], I.JEQ_K, 4), test([...this.at(ctx, t + 2, 1)], I.JEQ_K, LLCSAP.IPX))]);
           }
-          const llc = p === LLCSAP.ISONS || p === LLCSAP.NETBEUI ? test([...this.at(ctx, t + 2, 2)], I.JEQ_K, (p << 8) | p)
+          const llc = p === LLCSAP.ISONS || p === LLCSAP.NETBEUI || p === LLCSAP.IP ? test([...this.at(ctx, t + 2, 2)], I.JEQ_K, (p << 8) | p)
             : test([...this.at(ctx, t + 2, 1)], I.JEQ_K, p);
           return and(test([...this.at(ctx, t, 2)], I.JEQ_K, 4), llc);
         }
@@ -239,7 +254,7 @@ export class Lowerer {
   private etherLlc(ctx: Ctx, p: number): Frag {
     const t = ctx.typeOff;
     const is8023 = not(test([...this.at(ctx, t, 2)], I.JGT_K, 1500));
-    if (p === LLCSAP.ISONS || p === LLCSAP.NETBEUI) return and(is8023, test([...this.at(ctx, t + 2, 2)], I.JEQ_K, (p << 8) | p));
+    if (p === LLCSAP.ISONS || p === LLCSAP.NETBEUI || p === LLCSAP.IP) return and(is8023, test([...this.at(ctx, t + 2, 2)], I.JEQ_K, (p << 8) | p));
     if (p === LLCSAP.IPX) {
       // IPX: Ethernet II type 0x8137, 802.2 with SAP 0xe0, 802.3 "raw" (0xffff), or SNAP.
       const snap = and(test([...this.at(ctx, t + 6, 4)], I.JEQ_K, ETHERTYPE.IPX), test([...this.at(ctx, t + 2, 4)], I.JEQ_K, 0xaaaa0300));
@@ -425,12 +440,14 @@ export class Lowerer {
         mac = this.o.resolver.ether(v.text);
         if (!mac) this.err('FILTER_UNKNOWN_HOST', `unknown ether host '${v.text}'`, v.span);
       } else this.err('FILTER_BAD_VALUE', `'${v.text}' is not an Ethernet address`, v.span);
+      if (ctx.link.wlan) return this.wlanAddr(q.dir, mac!, span);
       const m = this.needMac(ctx, span);
       const addr = mac!;
       return this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host');
     }
     if (v.kind === 'mac') {
       if (q.proto === undefined && type === 'host') {
+        if (ctx.link.wlan) return this.wlanAddr(q.dir, parseMac(v.text)!, span);
         const m = this.needMac(ctx, span);
         const addr = parseMac(v.text)!;
         return this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host');
@@ -602,6 +619,11 @@ export class Lowerer {
       case 'outbound': {
         const d = ctx.link.direction;
         let f: Frag;
+        if (ctx.link.name === 'SLIP') {
+          // SLIP's pseudo-header starts with a direction byte: 0 = received, 1 = sent.
+          const inbound = test([I.ldb(0)], I.JEQ_K, 0);
+          return { f: k.name === 'inbound' ? inbound : not(inbound), ctx };
+        }
         if (d) f = test([I.ldAbs(d.off, d.size)], I.JEQ_K, 4);
         else if (ctx.link.kind === 'ether' && ctx.link.mac) f = test([{ code: I.LD | I.H | I.ABS, k: 0xfffff004 }], I.JEQ_K, 4);
         else return this.err('FILTER_LINK_UNSUPPORTED', `inbound/outbound not supported on link type ${ctx.link.name}`, k.span);
@@ -612,6 +634,8 @@ export class Lowerer {
       case 'pppoed': return { f: this.linkProto(ctx, ETHERTYPE.PPPOED), ctx };
       case 'pppoes': return this.pppoes(k, ctx);
       case 'llc': return { f: this.llc(k, ctx), ctx };
+      case 'type': case 'subtype': case 'dir': return { f: this.wlanField(k, ctx), ctx };
+      case 'byte': return { f: this.byteOp(k), ctx };
       case 'clnp': return { f: this.isoProto(ctx, ISO_NLPID.CLNP), ctx };
       case 'esis': return { f: this.isoProto(ctx, ISO_NLPID.ESIS), ctx };
       case 'isis': return { f: this.isoProto(ctx, ISO_NLPID.ISIS), ctx };
@@ -626,6 +650,73 @@ export class Lowerer {
     }
   }
 
+  /** `[wlan] type T [subtype S]`, `subtype S`, `dir D` on the 802.11 frame-control bytes. */
+  private wlanField(k: Keyword, ctx: Ctx): Frag {
+    if (!ctx.link.wlan) this.err('FILTER_LINK_UNSUPPORTED', `802.11 link-layer types supported only on 802.11 (not ${ctx.link.name})`, k.span);
+    const fc = (mask: number, v: number): Frag => test([I.ldb(0), I.aluK(I.AND, mask)], I.JEQ_K, v);
+    const num = (v: Keyword['args'][number], table: Record<string, number>, what: string): number => {
+      if (v.kind === 'num') return v.num!;
+      const n = table[v.text];
+      if (n === undefined) this.err('FILTER_BAD_VALUE', `unknown 802.11 ${what} name "${v.text}"`, v.span);
+      return n;
+    };
+    if (k.name === 'dir') return test([I.ldb(1), I.aluK(I.AND, 0x03)], I.JEQ_K, num(k.args[0]!, WLAN_DIRS, 'direction'));
+    if (k.name === 'subtype') {
+      const v = k.args[0]!;
+      if (v.kind === 'num') return fc(0xf0, v.num!);
+      for (const t of [0x00, 0x04, 0x08]) {
+        const st = WLAN_SUBTYPES[t]![v.text];
+        if (st !== undefined) return fc(0xfc, t | st);
+      }
+      return this.err('FILTER_BAD_VALUE', `unknown 802.11 subtype name "${v.text}"`, v.span);
+    }
+    const type = num(k.args[0]!, WLAN_TYPES, 'type');
+    const sub = k.args[1];
+    if (!sub) return fc(0x0c, type);
+    const st = sub.kind === 'num' ? sub.num! : WLAN_SUBTYPES[type]?.[sub.text];
+    if (st === undefined) this.err('FILTER_BAD_VALUE', `unknown 802.11 subtype name "${sub.text}"`, sub.span);
+    return fc(0xfc, type | st);
+  }
+
+  /** `byte N op V`: the old byte comparison on the packet's N-th byte. */
+  private byteOp(k: Keyword): Frag {
+    const [idx, op, v] = k.args as [Keyword['args'][number], Keyword['args'][number], Keyword['args'][number]];
+    switch (op.text) {
+      case '=': return test([I.ldb(idx.num!)], I.JEQ_K, v.num!);
+      case '>': return test([I.ldb(idx.num!)], I.JGT_K, v.num!);
+      case '<': return not(test([I.ldb(idx.num!)], I.JGE_K, v.num!));
+      // libpcap 1.10.3 emits no load for | and & (A is still 0 there): A | v != 0, A & v != 0.
+      case '|': return not(test([I.ldImm(0), I.aluK(I.OR, v.num!)], I.JEQ_K, 0));
+      default: return not(test([I.ldImm(0), I.aluK(I.AND, v.num!)], I.JEQ_K, 0));
+    }
+  }
+
+  /**
+   * 802.11 address fields by role. Control frames carry no source/destination address; data
+   * frames place them according to the To-DS / From-DS bits; management frames use addr1/addr2.
+   */
+  private wlanAddr(dir: Quals['dir'], mac: Uint8Array, span: Span): Frag {
+    const fcb = (bit: number): Frag => test([I.ldb(0)], I.JSET_K, bit);
+    const dsb = (bit: number): Frag => test([I.ldb(1)], I.JSET_K, bit);
+    const isCtl = (): Frag => fcb(0x04);
+    const isData = (): Frag => fcb(0x08);
+    const at = (off: number): Frag => this.macEq(off, mac);
+    const src = (): Frag => and(not(isCtl()), or(and(isData(), or(and(dsb(0x02), or(and(dsb(0x01), at(24)), and(not(dsb(0x01)), at(16)))),
+      and(not(dsb(0x02)), at(10)))), and(not(isData()), at(10))));
+    const dst = (): Frag => and(not(isCtl()), or(and(isData(), or(and(dsb(0x01), at(16)), and(not(dsb(0x01)), at(4)))), and(not(isData()), at(4))));
+    const noAddr2 = (): Frag => and(test([I.ldb(0), I.aluK(I.AND, 0x0c)], I.JEQ_K, 0x04),
+      or(test([I.ldb(0), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0xc0), test([I.ldb(0), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0xd0)));
+    switch (dir) {
+      case 'addr1': return at(4);
+      case 'addr2': return and(not(noAddr2()), at(10));
+      case 'addr3': return and(not(test([I.ldb(0), I.aluK(I.AND, 0x0c)], I.JEQ_K, 0x04)), at(16));
+      case 'addr4': return and(test([I.ldb(1), I.aluK(I.AND, 0x03)], I.JEQ_K, 0x03), at(24));
+      case 'ra': return and(isData(), at(4));
+      case 'ta': return and(isData(), and(not(noAddr2()), at(10)));
+      default: return this.dirCombine(dir, src, dst, span, 'wlan host');
+    }
+  }
+
   private broadcast(k: Keyword, ctx: Ctx): Frag {
     if (k.proto === 'ip') {
       if (this.o.netmask === undefined || this.o.netmask === 0xffffffff && false) {
@@ -636,8 +727,10 @@ export class Lowerer {
       return and(this.linkProto(ctx, ETHERTYPE.IP), or(test(ld(), I.JEQ_K, 0), test(ld(), I.JEQ_K, hostMask)));
     }
     if (k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan') {
+      const all = Uint8Array.of(255, 255, 255, 255, 255, 255);
+      if (ctx.link.wlan) return this.wlanAddr('dst', all, k.span);
       if (!ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `not a broadcast link (link type ${ctx.link.name})`, k.span);
-      return this.macEq(ctx.link.mac.dst, Uint8Array.of(255, 255, 255, 255, 255, 255));
+      return this.macEq(ctx.link.mac.dst, all);
     }
     return this.err('FILTER_BAD_QUAL', `only link-layer/IP broadcast filters supported`, k.span);
   }
@@ -646,6 +739,14 @@ export class Lowerer {
     if (k.proto === 'ip') return and(this.linkProto(ctx, ETHERTYPE.IP), test([...this.at(ctx, ctx.nlOff + 16, 1)], I.JGE_K, 224));
     if (k.proto === 'ip6') return and(this.linkProto(ctx, ETHERTYPE.IPV6), test([...this.at(ctx, ctx.nlOff + 24, 1)], I.JEQ_K, 255));
     if (k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan') {
+      if (ctx.link.wlan) {
+        // The group bit of the destination address (addr3 for data frames to the DS, else addr1).
+        const g = (off: number): Frag => test([I.ldb(off)], I.JSET_K, 1);
+        const isData = test([I.ldb(0)], I.JSET_K, 0x08);
+        const toDs = test([I.ldb(1)], I.JSET_K, 0x01);
+        return and(not(test([I.ldb(0)], I.JSET_K, 0x04)), or(and(isData, or(and(toDs, g(16)), and(not(test([I.ldb(1)], I.JSET_K, 0x01)), g(4)))),
+          and(not(test([I.ldb(0)], I.JSET_K, 0x08)), g(4))));
+      }
       if (!ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `not a broadcast link (link type ${ctx.link.name})`, k.span);
       return test([I.ldb(ctx.link.mac.dst)], I.JSET_K, 1);
     }
@@ -653,6 +754,10 @@ export class Lowerer {
   }
 
   private llc(k: Keyword, ctx: Ctx): Frag {
+    if (ctx.kind === 'llc' && !k.args[0]) {
+      // Every frame of these link types is LLC-encapsulated (802.11: every data frame).
+      return ctx.link.wlan ? and(not(test([I.ldb(0)], I.JSET_K, 0x04)), test([I.ldb(0)], I.JSET_K, 0x08)) : TRUE;
+    }
     if (ctx.kind !== 'ether' || !ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `'llc' not supported on link type ${ctx.link.name}`, k.span);
     const t = ctx.typeOff;
     // An 802.3 frame (length in the type field) that is not Novell "raw" 802.3 (0xffff).

@@ -91,7 +91,7 @@ export const ETHERTYPE = {
 } as const;
 
 /** LLC SAP values libpcap accepts as "protocols" (pseudo ethertypes below 1500). */
-export const LLCSAP = { ISONS: 0xfe, NETBEUI: 0xf0, IPX: 0xe0, STP: 0x42, SNAP: 0xaa } as const;
+export const LLCSAP = { IP: 0x06, ISONS: 0xfe, NETBEUI: 0xf0, IPX: 0xe0, STP: 0x42, SNAP: 0xaa } as const;
 
 /** PPP protocol numbers for the Ethernet types PPP can carry. */
 export const PPP_PROTO: ReadonlyMap<number, number> = new Map([
