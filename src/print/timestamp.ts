@@ -14,8 +14,8 @@
  * `TZ` environment variable through the JavaScript `Date` (Node re-reads `TZ` when it changes).
  * Technique: one reusable `Date` (setTime, no allocation), and the `HH:MM:SS` / date prefix is
  * cached per whole second, so consecutive packets in the same second only format the fraction.
- * Seconds beyond 2^31 - 1 print as "[Error converting time]" in the absolute formats, as tcpdump
- * 4.99.3 does with libpcap's signed 32-bit seconds.
+ * Negative seconds (a pcap record from 2038 on, read as libpcap's signed 32-bit field) print as
+ * "[Error converting time]" in the absolute formats, as tcpdump 4.99.3 does.
  */
 
 export type Precision = 'micro' | 'nano';
@@ -61,10 +61,10 @@ export class TimestampFormatter {
   /** The timestamp text followed by one space, or '' for `-t`. */
   format(sec: number, nsec: number): string {
     this.exact = nsec >= 0 && nsec < 1_000_000_000;
-    // libpcap keeps the seconds as a signed 32-bit field: from 2038 on (negative, or above 2^31-1
-    // if a reader hands us the unsigned value) tcpdump cannot convert them for the absolute
-    // formats and says so instead of printing a time.
-    if ((sec < 0 || sec > 0x7fffffff) && (this.level === 0 || this.level === 2 || this.level === 4)) return '[Error converting time] ';
+    // libpcap reads a pcap record's seconds as a signed 32-bit field, so from 2038 on they are
+    // negative and tcpdump cannot convert them for the absolute formats (it says so instead).
+    // pcapng timestamps are 64-bit and print normally.
+    if (sec < 0 && (this.level === 0 || this.level === 2 || this.level === 4)) return '[Error converting time] ';
     switch (this.level) {
       case 0:
         return `${this.localPrefix(sec, false)}.${this.frac(nsec)} `;

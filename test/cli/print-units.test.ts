@@ -60,9 +60,11 @@ describe('TimestampFormatter', () => {
     expect(f.format(10, 999_999_999)).toBe(' 00:00:00.000000000 ');
     expect(f.format(11, 1)).toBe(' 00:00:00.000000002 ');
   });
-  it('seconds outside the signed 32-bit range cannot be converted (absolute formats)', () => {
+  it('negative seconds (pcap records from 2038 on) cannot be converted; 64-bit pcapng times can', () => {
     expect(new TimestampFormatter(0, 'micro').format(-1, 0)).toBe('[Error converting time] ');
-    expect(new TimestampFormatter(2, 'micro').format(2 ** 31, 0)).toBe('[Error converting time] ');
+    expect(new TimestampFormatter(2, 'micro').format(-(2 ** 31), 0)).toBe('[Error converting time] ');
+    process.env.TZ = 'UTC';
+    expect(new TimestampFormatter(0, 'micro').format(2 ** 32, 0)).toBe('06:28:16.000000 ');
   });
 });
 

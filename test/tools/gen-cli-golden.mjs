@@ -26,21 +26,21 @@ if (version.error) {
   process.exit(1);
 }
 
-// Link types the printers model; classic pcap files only (magic check), sorted by name.
+// Link types the printers model; pcap and pcapng files (magic check), sorted by name.
 const LINKTYPES = new Set(['EN10MB', 'LINUX_SLL', 'RAW', 'IPV4', 'IPV6', 'NULL']);
 const rows = readFileSync(join(corpus, '_captures.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => {
   const [file, bytes, linktype, packets] = l.split('\t');
   return { file, bytes: Number(bytes), linktype, packets: Number(packets) };
 });
-function isPcap(file) {
+function isCapture(file) {
   const fd = openSync(join(corpus, file), 'r');
   const b = Buffer.alloc(4);
   readSync(fd, b, 0, 4, 0);
   closeSync(fd);
   const m = b.readUInt32LE(0);
-  return m === 0xa1b2c3d4 || m === 0xd4c3b2a1 || m === 0xa1b23c4d || m === 0x4d3cb2a1;
+  return m === 0xa1b2c3d4 || m === 0xd4c3b2a1 || m === 0xa1b23c4d || m === 0x4d3cb2a1 || m === 0x0a0d0d0a;
 }
-const eligible = rows.filter((r) => LINKTYPES.has(r.linktype) && r.packets > 0 && isPcap(r.file)).sort((a, b) => (a.file < b.file ? -1 : 1));
+const eligible = rows.filter((r) => LINKTYPES.has(r.linktype) && r.packets > 0 && isCapture(r.file)).sort((a, b) => (a.file < b.file ? -1 : 1));
 const upTo = (bytes) => eligible.filter((r) => r.bytes <= bytes).map((r) => r.file);
 /** `k` captures spread evenly over the list (deterministic). */
 const spread = (files, k) => (files.length <= k ? files : Array.from({ length: k }, (_, i) => files[Math.floor((i * files.length) / k)]));
