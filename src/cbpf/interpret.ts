@@ -174,14 +174,19 @@ export function createInterpreter(prog: CbpfProgram): CbpfFilter {
 }
 
 const cache = new WeakMap<CbpfProgram, CbpfFilter>();
+let lastProg: CbpfProgram | null = null;
+let lastFilter: CbpfFilter | null = null;
 
 /**
  * Runs `prog` on a packet whose captured bytes are `pkt` (caplen = pkt.length) and whose wire
- * length is `wirelen`. Pre-decodes on first use per program array (cached; do not mutate a
- * program after running it).
+ * length is `wirelen`. Pre-decodes on first use per program array (cached, with a one-entry
+ * fast path for the program used last; do not mutate a program after running it). Loops over
+ * many packets should call createInterpreter once instead.
  */
 export function interpret(prog: CbpfProgram, pkt: Uint8Array, wirelen: number = pkt.length): number {
-  let f = cache.get(prog);
+  let f = prog === lastProg ? lastFilter! : cache.get(prog);
   if (!f) { f = createInterpreter(prog); cache.set(prog, f); }
+  lastProg = prog;
+  lastFilter = f;
   return f(pkt, pkt.length, wirelen);
 }

@@ -2,7 +2,7 @@
  * Regenerates the classic-BPF golden data under test/golden/cbpf/ from the local tcpdump 4.99.3
  * and libpcap 1.10.3. Tests read only the committed output, so they pass without tcpdump.
  *
- *   npx tsx test/tools/gen-cbpf-golden.ts [--only listings,dump,cases]
+ *   npx tsx test/tools/gen-cbpf-golden.ts [--only listings,dump,cases,random]
  *
  * listings  tcpdump-listings.jsonl: for every row of the corpus's
  *           libpcap/compiled-by-libpcap-1.10.3.tsv that compiles (optimized and with -O),
@@ -17,6 +17,8 @@
  *           only prints programs its compiler emits, so this covers the opcodes it never does.
  * cases     libpcap-cases.jsonl: bpf_validate and bpf_filter of libpcap 1.10.3 for every case
  *           of test/cbpf/cases.ts (bpf_filter runs in a child process; a crash is recorded).
+ * random    libpcap-random.json: bpf_filter's result for each seeded random program/packet of
+ *           test/cbpf/random-programs.ts, with the seed, count and a digest of the inputs.
  *
  * The C helper gen-cbpf-golden.c is built with gcc -lpcap under a temporary directory.
  */
@@ -35,7 +37,7 @@ const outDir = join(root, 'test', 'golden', 'cbpf');
 const tmp = mkdtempSync(join(tmpdir(), 'tsdump-cbpf-golden-'));
 
 const onlyArg = process.argv.indexOf('--only');
-const only = new Set(onlyArg >= 0 ? process.argv[onlyArg + 1]!.split(',') : ['listings', 'dump', 'cases']);
+const only = new Set(onlyArg >= 0 ? process.argv[onlyArg + 1]!.split(',') : ['listings', 'dump', 'cases', 'random']);
 
 function buildHelper(): string {
   const exe = join(tmp, 'gen-cbpf-golden');
@@ -197,8 +199,25 @@ async function genCases(exe: string): Promise<void> {
   console.log(`cases: ${lines.length}`);
 }
 
+// ---------------------------------------------------------------- random (libpcap bpf_filter)
+async function genRandom(exe: string): Promise<void> {
+  const { randomCases, digestOf, RANDOM_SEED, RANDOM_COUNT } = await import('../cbpf/random-programs.ts');
+  const cases = randomCases(RANDOM_SEED, RANDOM_COUNT);
+  const input = cases.map((c) => `${formatDDDLine(c.prog)}\t${Buffer.from(c.packet).toString('hex')}\t${c.wirelen}`).join('\n') + '\n';
+  const out = runHelper(exe, 'filter', input).trim().split('\n');
+  const results = out.map((l) => {
+    const r = l.split(' ').slice(1).join(' ');
+    if (!/^\d+$/.test(r)) throw new Error(`random: libpcap did not return a value: ${l}`);
+    return Number(r);
+  });
+  const golden = { seed: RANDOM_SEED, count: RANDOM_COUNT, digest: digestOf(cases), results };
+  writeFileSync(join(outDir, 'libpcap-random.json'), JSON.stringify(golden) + '\n');
+  console.log(`random: ${results.length} cases, ${results.filter((r) => r !== 0).length} non-zero`);
+}
+
 try {
   const exe = buildHelper();
+  if (only.has('random')) await genRandom(exe);
   if (only.has('dump')) genDump(exe);
   if (only.has('cases')) await genCases(exe);
   if (only.has('listings')) await genListings();
