@@ -17,7 +17,10 @@ export interface PacketRecord {
   caplen: number;
   /** Original length on the wire. */
   wirelen: number;
-  /** Timestamp: whole seconds since the epoch. */
+  /**
+   * Timestamp: whole seconds since the epoch. pcap stores a signed 32-bit value (libpcap reads
+   * it as such, so a corrupt file can give a negative number); pcapng a 64-bit tick count.
+   */
   tsSec: number;
   /**
    * Timestamp: fraction of a second, in nanoseconds (0..999_999_999). A corrupt pcap file's
