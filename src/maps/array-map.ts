@@ -12,7 +12,7 @@
  * restarts at 0, of the last index → end.
  */
 import { Errno } from './errno.ts';
-import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, readU32, round8, u32Key } from './types.ts';
+import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, copyBytes, readU32, round8, u32Key } from './types.ts';
 import type { BpfMap, MapSpec } from './types.ts';
 
 export class ArrayMap implements BpfMap {
@@ -62,7 +62,7 @@ export class ArrayMap implements BpfMap {
     const index = readU32(key, keyOffset);
     if (index >= this.maxEntries) return -Errno.E2BIG;
     if ((flags & ~BPF_F_LOCK) === BPF_NOEXIST) return -Errno.EEXIST;
-    this.slot(index, cpu).set(value.subarray(valueOffset, valueOffset + this.valueSize));
+    copyBytes(this.slot(index, cpu), 0, value, valueOffset, this.valueSize);
     return 0;
   }
 

@@ -25,7 +25,7 @@
  * Exact LRU is one of the orders the kernel's approximation can produce, and it is testable.
  */
 import { Errno } from './errno.ts';
-import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST } from './types.ts';
+import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, copyBytes } from './types.ts';
 import type { BpfMap, MapSpec } from './types.ts';
 
 export class HashMap implements BpfMap {
@@ -148,7 +148,7 @@ export class HashMap implements BpfMap {
     let s = this.find(key, keyOffset, h);
     if (s !== -1) {
       if (mode === BPF_NOEXIST) return -Errno.EEXIST;
-      this.values[s]!.set(value.subarray(valueOffset, valueOffset + this.valueSize));
+      copyBytes(this.values[s]!, 0, value, valueOffset, this.valueSize);
       this.touch(s);
       return 0;
     }
@@ -160,11 +160,11 @@ export class HashMap implements BpfMap {
     }
     s = this.freeHead;
     this.freeHead = this.next[s]!;
-    this.keys.set(key.subarray(keyOffset, keyOffset + this.keySize), s * this.keySize);
+    copyBytes(this.keys, s * this.keySize, key, keyOffset, this.keySize);
     this.hashes[s] = h;
     let v = this.values[s];
     if (v === undefined) this.values[s] = v = new Uint8Array(this.valueSize);
-    v.set(value.subarray(valueOffset, valueOffset + this.valueSize));
+    copyBytes(v, 0, value, valueOffset, this.valueSize);
     const b = h & this.mask;
     this.next[s] = this.heads[b]!;
     this.heads[b] = s;

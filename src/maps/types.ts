@@ -89,3 +89,15 @@ export function u32Key(i: number): Uint8Array {
 export function round8(n: number): number {
   return (n + 7) & ~7;
 }
+
+/**
+ * Copies n bytes without creating a subarray view (small copies are the common case on the
+ * per-packet path: `set(src.subarray(...))` allocates a view each time).
+ */
+export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, n: number): void {
+  if (n > 64) {
+    dst.set(src.subarray(srcOff, srcOff + n), dstOff);
+    return;
+  }
+  for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i]!;
+}
