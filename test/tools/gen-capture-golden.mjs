@@ -212,6 +212,31 @@ function syntheticCaptures() {
     epb(true, 3, T0 * 1000000n, packet(60, 17)),
   ]);
   files['ng-version-1-2.pcapng'] = Buffer.concat([shb(true, 2), idb(true, 1, 65535), epb(true, 0, T0 * 1000000n, packet(60, 18))]);
+  // Fine and odd resolutions, a negative offset, snaplen 0, an SPB longer than the snaplen.
+  files['ng-resolutions.pcapng'] = Buffer.concat([
+    shb(true),
+    idb(true, 1, 0, { tsresol: 12 }),
+    idb(true, 1, 0, { tsresol: 0x80 | 40, tsoffset: -3600 }),
+    idb(true, 1, 0, { tsresol: 0 }),
+    epb(true, 0, T0 * 1000000000000n + 123456789012n, packet(60, 40)),
+    epb(true, 1, (T0 << 40n) + (1n << 39n) + 12345n, packet(61, 41)),
+    epb(true, 2, T0, packet(62, 42)),
+  ]);
+  files['ng-spb-over-snaplen.pcapng'] = Buffer.concat([shb(true), idb(true, 1, 64), spb(true, 100, packet(100, 43)), spb(true, 50, packet(40, 44))]);
+  files['ng-epb-caplen-past-block.pcapng'] = Buffer.concat([
+    shb(true),
+    idb(true, 1, 65535),
+    epb(true, 0, T0 * 1000000n, packet(60, 45)),
+    epb(true, 0, T0 * 1000000n, packet(40, 46), 200, 200),
+  ]);
+  {
+    const bad = Buffer.concat([shb(true), idb(true, 1, 65535), epb(true, 0, T0 * 1000000n, packet(60, 47)), epb(true, 0, T0 * 1000000n, packet(60, 48))]);
+    // Make the last block's length (both copies) 2 bytes longer: not a multiple of 4.
+    const at = bad.length - (12 + 20 + 60);
+    bad.writeUInt32LE(94, at + 4);
+    files['ng-length-not-multiple-of-4.pcapng'] = bad;
+  }
+  files['ng-tsresol-too-high.pcapng'] = Buffer.concat([shb(true), idb(true, 1, 65535, { tsresol: 20 }), epb(true, 0, 0n, packet(60, 49))]);
   // pcap corners.
   files['pcap-be-nano.pcap'] = Buffer.concat([
     pcapHeader(false, 0xa1b23c4d, 2, 4, 65535, 1),
@@ -248,6 +273,15 @@ function syntheticCaptures() {
     pcapHeader(true, 0xa1b2c3d4, 2, 4, 65535, 1),
     pcapRecord(true, 1700000000, 0, 60, 60, packet(60, 31)),
     pcapRecord(true, 1700000000, 1, 300000, 300000, packet(100, 32)),
+  ]);
+  files['pcap-v543.pcap'] = Buffer.concat([
+    pcapHeader(true, 0xa1b2c3d4, 543, 0, 65535, 1),
+    pcapRecord(true, 1700000000, 1, 1514, 60, packet(60, 34)),
+  ]);
+  files['pcap-usec-out-of-range.pcap'] = Buffer.concat([
+    pcapHeader(false, 0xa1b2c3d4, 2, 4, 65535, 1),
+    pcapRecord(false, 0x80000001, 0xfffffff0, 60, 60, packet(60, 35)),
+    pcapRecord(false, 1700000000, 1000000, 60, 60, packet(60, 36)),
   ]);
   files['pcap-snaplen-zero.pcap'] = Buffer.concat([pcapHeader(true, 0xa1b2c3d4, 2, 4, 0, 113), pcapRecord(true, 1700000000, 0, 60, 60, packet(60, 33))]);
   files['bad-magic.pcap'] = Buffer.from('this is not a capture file at all\n');

@@ -349,10 +349,14 @@ export class PcapngReader implements CaptureReader {
           this.error = captureError('CAPTURE_CORRUPT', "a packet arrived on interface 0, but there's no Interface Description Block for that interface", at);
           return this.finish();
         }
+        // An SPB has no caplen: libpcap takes the original length cut to the snapshot length
+        // and requires that many bytes in the block.
         const wirelen = src.view.getUint32(b + 8, this.le);
-        let caplen = bodyEnd - (b + 12);
-        if (caplen > wirelen) caplen = wirelen;
-        if (caplen > this.snapshot) caplen = this.snapshot;
+        const caplen = wirelen > this.snapshot ? this.snapshot : wirelen;
+        if (b + 12 + caplen > bodyEnd) {
+          this.error = captureError('CAPTURE_CORRUPT', 'block of type 3 in pcapng dump file is too short', at);
+          return this.finish();
+        }
         const rec = this.fill(b + 12, caplen, wirelen, 0, iface, 0, 0, at);
         // Simple Packet Blocks carry no timestamp.
         rec.tsSec = 0;
