@@ -216,6 +216,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   if (opts.dumpProgram > 0) {
     let linkType = opts.linkType ?? 1;
     let snaplen = opts.snaplen;
+    if (opts.readFile === undefined && opts.linkType === undefined) io.write(2, 'Warning: assuming Ethernet\n');
     if (opts.readFile !== undefined) {
       const r = openReader(opts.readFile, opts.reader);
       linkType = r.info.linkType;

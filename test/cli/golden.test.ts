@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { corpusAvailable, corpusCaptures, packetStart, readGolden, runInProcess, splitPackets } from './golden-helpers.ts';
 
 /** Packets compared exactly / by prefix per set (measured; raise when the printers improve). */
@@ -29,6 +30,26 @@ const FLOORS: Record<string, { exact: number; prefix: number }> = {
   'q-X': { exact: 58, prefix: 0 },
   'q-A': { exact: 210, prefix: 0 },
 };
+
+/**
+ * True when no record needs libpcap's normalisations, which the plain pcap-parser package does
+ * not make: caplen above the snaplen (clamped), seconds from 2038 on (signed), fractions of a
+ * second out of range.
+ */
+function plainCapture(path: string): boolean {
+  // Walk the raw record headers (µs pcap, either byte order).
+  const b = readFileSync(path);
+  const le = b.readUInt32LE(0) === 0xa1b2c3d4;
+  const u32 = (o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  const snaplen = u32(16);
+  for (let o = 24; o + 16 <= b.length; o += 16 + u32(o + 8)) {
+    if (u32(o) > 0x7fffffff || u32(o + 4) >= 1_000_000 || u32(o + 8) > snaplen) return false;
+  }
+  return true;
+}
+
+/** µs pcap captures on which the two readers are cross-checked (measured). */
+const PCAP_PARSER_FLOOR = 353;
 
 const haveCorpus = corpusAvailable();
 
@@ -89,6 +110,26 @@ describe.skipIf(!haveCorpus)('CLI output equals tcpdump 4.99.3 (golden)', () => 
       expect(prefix).toBeGreaterThanOrEqual(floor.prefix);
     });
   }
+
+  it('--reader pcap-parser prints the same as our reader on every intact µs pcap', async () => {
+    let compared = 0;
+    const failures: string[] = [];
+    for (const rec of readGolden('q')) {
+      const path = join(corpusCaptures, rec.file);
+      const head = readFileSync(path).subarray(0, 4);
+      const magic = head.readUInt32LE(0);
+      if (magic !== 0xa1b2c3d4 && magic !== 0xd4c3b2a1) continue; // pcap-parser: µs pcap only
+      if (!plainCapture(path)) continue;
+      const ours = await runInProcess([...rec.args, '-r', path], rec.tz);
+      if (ours.exit !== 0) continue; // pcap-parser ends silently on a truncated file
+      const theirs = await runInProcess([...rec.args, '--reader', 'pcap-parser', '-r', path], rec.tz);
+      compared++;
+      if (theirs.stdout !== ours.stdout || theirs.exit !== 0) failures.push(`${rec.file}: outputs differ (exit ${theirs.exit}: ${theirs.stderr.trim()})`);
+    }
+    expect(failures.slice(0, 15).join('\n')).toBe('');
+    console.log(`pcap-parser cross-check: ${compared} captures compared`);
+    expect(compared).toBeGreaterThanOrEqual(PCAP_PARSER_FLOOR);
+  });
 
   it('--count prints "N packets" like tcpdump, with the same exit code', async () => {
     const failures: string[] = [];
