@@ -8,6 +8,7 @@
  * writer must produce byte-identical OUT, fail exactly where tcpdump fails (after writing the
  * same packets), count the same packets and print the same "reading from file" line.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ import { UserError } from '../../src/errors.ts';
 import { memorySink, openCapture, readingFromLine, rewriteCapture } from '../../src/capture/index.ts';
 import { corpusDir, goldenDir, haveCorpus, parseGolden, repoRoot, type GoldenRow } from './corpus.ts';
 
+// UPDATE_GOLDEN=1 regenerates the golden data from the local tcpdump first (then review the diff).
+if (process.env.UPDATE_GOLDEN === '1') execFileSync(process.execPath, [join(repoRoot, 'test/tools/gen-capture-golden.mjs')], { stdio: 'inherit' });
 const rows = parseGolden(readFileSync(join(goldenDir, 'tcpdump-rewrite.tsv'), 'utf8'));
 const tmp = mkdtempSync(join(tmpdir(), 'tsdump-capture-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -129,8 +129,8 @@ export class PcapngReader implements CaptureReader {
   private bLen = 0;
 
   /**
-   * Parses an SHB at the read position (byte order from its byte-order magic) and consumes it.
-   * Throws at the first SHB; later in the file it records the error and returns null.
+   * Parses an SHB at the read position (byte order from its byte-order magic) and consumes it;
+   * throws a UserError when it is invalid (readBlock turns that into `error` mid-file).
    */
   private readShb(first: boolean): { major: number; minor: number } {
     const src = this.src;
