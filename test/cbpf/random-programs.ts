@@ -84,3 +84,39 @@ export function digestOf(cases: readonly RandomCase[]): string {
 
 export const RANDOM_SEED = 20261124;
 export const RANDOM_COUNT = 20000;
+
+/**
+ * Programs for checking the validator against the kernel's classic-BPF checker: like
+ * randomCases' programs but mutated so that about half break some rule (unknown opcodes,
+ * jumps past the end, M[16+], division by 0, shifts >= 32, unknown ancillary offsets,
+ * uninitialised scratch reads, unused fields set, no final return, bad lengths).
+ */
+export function randomValidatorPrograms(seed: number, count: number): CbpfProgram[] {
+  const next = rng(seed);
+  const out: CbpfProgram[] = [[], Array.from({ length: 4096 }, () => ({ code: 6, jt: 0, jf: 0, k: 0 })), Array.from({ length: 4097 }, () => ({ code: 6, jt: 0, jf: 0, k: 0 }))];
+  while (out.length < count) {
+    const prog = randomProgram(next).map((i) => ({ ...i }));
+    const mutations = next() % 3; // 0, 1 or 2 mutations
+    for (let m = 0; m < mutations; m++) {
+      const pc = next() % prog.length;
+      const insn = prog[pc]!;
+      switch (next() % 9) {
+        case 0: insn.code = next() % 256; break; // maybe unknown
+        case 1: insn.jt = next() % 256; insn.jf = next() % 256; break; // maybe past the end / unused fields
+        case 2: insn.k = 14 + (next() % 6); break; // M[14..19] if a memory op
+        case 3: insn.k = 0; break; // division by 0 if a div
+        case 4: insn.k = 28 + (next() % 8); break; // shift count near 32
+        case 5: insn.code = [0x20, 0x28, 0x30, 0x40][next() % 4]!; insn.k = (0xfffff000 + (next() % 80)) >>> 0; insn.jt = 0; insn.jf = 0; break; // ancillary
+        case 6: insn.code = [0x60, 0x61][next() % 2]!; insn.k = next() % 16; insn.jt = 0; insn.jf = 0; break; // scratch read
+        case 7: prog.pop(); if (prog.length === 0) prog.push({ code: 0, jt: 0, jf: 0, k: 0 }); break; // maybe no final ret
+        case 8: insn.code = 0x05; insn.k = next() % 2 ? 0xffffffff - (next() % 4) : next() % 40; insn.jt = 0; insn.jf = 0; break; // ja backward / far
+      }
+    }
+    out.push(prog);
+  }
+  return out;
+}
+
+export function digestOfPrograms(progs: readonly CbpfProgram[]): string {
+  return digestOf(progs.map((prog) => ({ prog, packet: new Uint8Array(0), wirelen: 0 })));
+}

@@ -18,7 +18,7 @@ describe('validate rules', () => {
     ['valid program', 'ldh [12]\njeq #0x800, a, b\na: ret #1\nb: ret #0', null],
     ['empty', '0', 'CBPF_EMPTY'],
     ['unknown opcode', '2,14 0 0 0,6 0 0 0', 'CBPF_BAD_OPCODE'],
-    ['unused jt set', '2,0 1 0 5,6 0 0 0', 'CBPF_BAD_FIELDS'],
+    ['unknown ancillary offset', '2,32 0 0 4294963270,6 0 0 0', 'CBPF_BAD_ANCILLARY'],
     ['scratch index 16', 'ld #1\nst M[16]\nret #0', 'CBPF_MEM_INDEX'],
     ['ld M[16]', '2,96 0 0 16,6 0 0 0', 'CBPF_MEM_INDEX'],
     ['div by constant 0', 'ld #1\ndiv #0\nret a', 'CBPF_DIV_ZERO'],
@@ -45,8 +45,16 @@ describe('validate rules', () => {
   it('accepts memory written on every path', () => {
     expect(codes('ld #1\njeq #1, a, b\na: st M[2]\nja r\nb: st M[2]\nr: ld M[2]\nret a')).toEqual([]);
   });
-  it('ignores unreachable reads (as the kernel does)', () => {
-    expect(codes('ret #0\nld M[3]\nret a')).toEqual([]);
+  it('treats code after a ret as reached from it, code after a jump only from its jumps (as the kernel does)', () => {
+    expect(codes('ret #0\nld M[3]\nret a')).toEqual(['CBPF_MEM_UNINIT']);
+    expect(codes('ld #0\nja l\nld M[3]\nl: ret #0')).toEqual([]);
+  });
+  it('checks unused fields only when asked (canonical)', () => {
+    expect(codes('2,0 1 0 5,6 0 0 0')).toEqual([]);
+    expect(codes('2,0 1 0 5,6 0 0 0', { canonical: true })).toEqual(['CBPF_BAD_FIELDS']);
+  });
+  it('accepts known ancillary loads of every size', () => {
+    expect(codes('ld #proto\nldh #vlan_tci\nldb #rand\nret a')).toEqual([]);
   });
   it('length limit', () => {
     const long = `${'ld #1\n'.repeat(4096)}ret a`;

@@ -11,6 +11,8 @@
  *           "<bpf_validate result> <bpf_filter result>" — bpf_filter runs in a child process,
  *           so a crash (1.10.3 aborts on unknown opcodes, traps on division by constant 0)
  *           is reported as "signal <n>" instead of killing the run.
+ *   attach: each input line is a program; prints "1" when the running kernel accepts it with
+ *           setsockopt(SO_ATTACH_FILTER) (its classic-BPF checker), else "0 <errno>".
  */
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -18,6 +20,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <linux/filter.h>
 
 static struct bpf_insn insns[70000];
 static unsigned char pkt[70000];
@@ -46,6 +51,19 @@ int main(int argc, char **argv) {
   static char line[1 << 20];
   if (argc != 2) return 2;
   int filter = strcmp(argv[1], "filter") == 0;
+  if (strcmp(argv[1], "attach") == 0) {
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0) { perror("socket"); return 3; }
+    while (fgets(line, sizeof line, stdin)) {
+      line[strcspn(line, "\n")] = 0;
+      int n = parse_prog(line);
+      if (n < 0) { printf("error\n"); continue; }
+      struct sock_fprog fp = { (unsigned short)n, (struct sock_filter *)insns };
+      if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp) == 0) printf("1\n");
+      else printf("0 %d\n", errno);
+    }
+    return 0;
+  }
   while (fgets(line, sizeof line, stdin)) {
     line[strcspn(line, "\n")] = 0;
     if (!filter) {

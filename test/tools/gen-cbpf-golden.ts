@@ -2,7 +2,7 @@
  * Regenerates the classic-BPF golden data under test/golden/cbpf/ from the local tcpdump 4.99.3
  * and libpcap 1.10.3. Tests read only the committed output, so they pass without tcpdump.
  *
- *   npx tsx test/tools/gen-cbpf-golden.ts [--only listings,dump,cases,random]
+ *   npx tsx test/tools/gen-cbpf-golden.ts [--only listings,dump,cases,random,kernel]
  *
  * listings  tcpdump-listings.jsonl: for every row of the corpus's
  *           libpcap/compiled-by-libpcap-1.10.3.tsv that compiles (optimized and with -O),
@@ -19,6 +19,9 @@
  *           of test/cbpf/cases.ts (bpf_filter runs in a child process; a crash is recorded).
  * random    libpcap-random.json: bpf_filter's result for each seeded random program/packet of
  *           test/cbpf/random-programs.ts, with the seed, count and a digest of the inputs.
+ * kernel    kernel-validate.json: whether the running Linux kernel's classic-BPF checker
+ *           (setsockopt SO_ATTACH_FILTER, needs no privileges) accepts each seeded random
+ *           program of randomValidatorPrograms, with the kernel release.
  *
  * The C helper gen-cbpf-golden.c is built with gcc -lpcap under a temporary directory.
  */
@@ -37,7 +40,7 @@ const outDir = join(root, 'test', 'golden', 'cbpf');
 const tmp = mkdtempSync(join(tmpdir(), 'tsdump-cbpf-golden-'));
 
 const onlyArg = process.argv.indexOf('--only');
-const only = new Set(onlyArg >= 0 ? process.argv[onlyArg + 1]!.split(',') : ['listings', 'dump', 'cases', 'random']);
+const only = new Set(onlyArg >= 0 ? process.argv[onlyArg + 1]!.split(',') : ['listings', 'dump', 'cases', 'random', 'kernel']);
 
 function buildHelper(): string {
   const exe = join(tmp, 'gen-cbpf-golden');
@@ -46,7 +49,7 @@ function buildHelper(): string {
   return exe;
 }
 
-function runHelper(exe: string, mode: 'dump' | 'filter', input: string): string {
+function runHelper(exe: string, mode: 'dump' | 'filter' | 'attach', input: string): string {
   const r = spawnSync(exe, [mode], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`helper ${mode} failed: ${r.stderr}`);
   return r.stdout;
@@ -215,8 +218,24 @@ async function genRandom(exe: string): Promise<void> {
   console.log(`random: ${results.length} cases, ${results.filter((r) => r !== 0).length} non-zero`);
 }
 
+// ---------------------------------------------------------------- kernel (SO_ATTACH_FILTER)
+async function genKernel(exe: string): Promise<void> {
+  const { randomValidatorPrograms, digestOfPrograms } = await import('../cbpf/random-programs.ts');
+  const seed = 7;
+  const count = 20000;
+  const progs = randomValidatorPrograms(seed, count);
+  // The helper reads "N,..." lines; an empty program is "0".
+  const out = runHelper(exe, 'attach', progs.map(formatDDDLine).join('\n') + '\n').trim().split('\n');
+  if (out.length !== progs.length) throw new Error(`kernel: expected ${progs.length} results, got ${out.length}`);
+  const accepted = out.map((l) => (l === '1' ? '1' : l.startsWith('0 ') ? '0' : (() => { throw new Error(`kernel: bad line ${l}`); })())).join('');
+  const kernel = spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim();
+  writeFileSync(join(outDir, 'kernel-validate.json'), JSON.stringify({ kernel, seed, count, digest: digestOfPrograms(progs), accepted }) + '\n');
+  console.log(`kernel ${kernel}: ${count} programs, ${accepted.split('').filter((c) => c === '1').length} accepted`);
+}
+
 try {
   const exe = buildHelper();
+  if (only.has('kernel')) await genKernel(exe);
   if (only.has('random')) await genRandom(exe);
   if (only.has('dump')) genDump(exe);
   if (only.has('cases')) await genCases(exe);
