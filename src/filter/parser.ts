@@ -32,15 +32,16 @@ const ARITH_PREC: ReadonlyMap<string, number> = new Map([
 /** Keywords that take an optional numeric argument. */
 const OPT_NUM_KW: ReadonlySet<string> = new Set(['vlan', 'mpls', 'pppoes', 'geneve']);
 /** Keywords that need a numeric argument. */
-const NUM_KW: ReadonlySet<string> = new Set(['less', 'greater', 'ifindex', 'vpi', 'vci', 'rnr', 'srnr']);
+const NUM_KW: ReadonlySet<string> = new Set(['less', 'greater', 'ifindex', 'rnr', 'srnr']);
 /** Keywords that stand alone. */
 const BARE_KW: ReadonlySet<string> = new Set([
-  'inbound', 'outbound', 'pppoed', 'lane', 'metac', 'bcc', 'oam', 'oamf4', 'sc', 'ilmic', 'connectmsg',
+  'inbound', 'outbound', 'pppoed', 'lane', 'metac', 'bcc', 'oam', 'oamf4', 'oamf4sc', 'oamf4ec', 'sc', 'ilmic', 'connectmsg',
   'metaconnect', 'fisu', 'lssu', 'msu', 'hfisu', 'hlssu', 'hmsu',
 ]);
 /** Keywords that need a name (or number) argument. */
 const NAME_KW: ReadonlySet<string> = new Set(['on', 'reason', 'rset', 'action', 'dir']);
-const MTP3_KW: ReadonlySet<string> = new Set(['sio', 'opc', 'dpc', 'sls', 'hsio', 'hopc', 'hdpc', 'hsls']);
+/** Field keywords compared with a number: `sio 3`, `vpi > 10`, `opc (1 or 2)`. */
+const MTP3_KW: ReadonlySet<string> = new Set(['sio', 'opc', 'dpc', 'sls', 'hsio', 'hopc', 'hdpc', 'hsls', 'vpi', 'vci']);
 
 function spanOf(a: Span, b: Span): Span {
   return { start: a.start, end: b.end };
@@ -389,6 +390,25 @@ class Parser {
       args.push(idx, { kind: 'name', text: r.kind, span: r.span }, v);
       end = v.span;
     } else if (MTP3_KW.has(name)) {
+      // `field (v1 or v2 ...)`: one comparison per value, combined as written.
+      if (this.peek().kind === '(') {
+        const open = this.next();
+        const one = (): Ast => {
+          const v = numArg();
+          return { type: 'kw', name, args: [{ kind: 'name', text: '=', span: v.span }, v], span: v.span };
+        };
+        let left = one();
+        for (;;) {
+          const op = this.isAndOr(this.peek());
+          if (!op) break;
+          this.next();
+          const right = one();
+          left = { type: op, left, right, span: spanOf(left.span, right.span) };
+        }
+        const close = this.expect(')', "')'");
+        this.lastQuals = undefined;
+        return { type: 'paren', inner: left, span: spanOf(open.span, close.span) };
+      }
       const r = this.peek();
       let op = '=';
       if (RELOPS.has(r.kind)) { this.next(); op = r.kind; }

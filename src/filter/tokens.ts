@@ -31,7 +31,7 @@ export const KEYWORDS: ReadonlyMap<string, string> = new Map<string, string>([
     'iso', 'esis', 'isis', 'l1', 'l2', 'iih', 'lsp', 'snp', 'csnp', 'psnp', 'clnp', 'stp', 'ipx', 'netbeui',
     'link', 'ether', 'ppp', 'slip', 'fddi', 'tr', 'wlan', 'less', 'greater', 'broadcast', 'multicast',
     'and', 'or', 'not', 'len', 'inbound', 'outbound', 'ifindex', 'vlan', 'mpls', 'pppoed', 'pppoes', 'geneve',
-    'lane', 'llc', 'metac', 'bcc', 'oam', 'oamf4', 'sc', 'ilmic', 'vpi', 'vci', 'connectmsg', 'metaconnect',
+    'lane', 'llc', 'metac', 'bcc', 'oam', 'oamf4', 'oamf4sc', 'oamf4ec', 'sc', 'ilmic', 'vpi', 'vci', 'connectmsg', 'metaconnect',
     'on', 'rnr', 'reason', 'rset', 'srnr', 'action', 'fisu', 'lssu', 'msu', 'hfisu', 'hlssu', 'hmsu',
     'sio', 'opc', 'dpc', 'sls', 'hsio', 'hopc', 'hdpc', 'hsls', 'type', 'subtype', 'dir', 'addr1', 'addr2',
     'addr3', 'addr4', 'ra', 'ta', 'byte',

@@ -86,6 +86,16 @@ const WLAN_SUBTYPES: Record<number, Record<string, number>> = {
 };
 const WLAN_DIRS: Record<string, number> = { nods: 0, tods: 1, fromds: 2, dstods: 3 };
 
+/** pf's reason and action codes, as pflog records them. */
+const PF_REASONS: Record<string, number> = {
+  match: 0, 'bad-offset': 1, fragment: 2, short: 3, normalize: 4, memory: 5, 'bad-timestamp': 6, congestion: 7,
+  'ip-option': 8, 'proto-cksum': 9, 'state-mismatch': 10, 'state-insert': 11, 'state-limit': 12, 'src-limit': 13, synproxy: 14,
+};
+const PF_ACTIONS: Record<string, number> = {
+  pass: 0, accept: 0, block: 1, drop: 1, scrub: 2, noscrub: 3, nat: 4, nonat: 5, binat: 6, nobinat: 7, rdr: 8, nordr: 9,
+  'synproxy-drop': 10,
+};
+
 /** IP-level protocol primitives: number, and which IP versions they apply to. */
 const IP_PROTOS: ReadonlyMap<string, { p: number; v4: boolean; v6: boolean }> = new Map([
   ['tcp', { p: IPPROTO.TCP, v4: true, v6: true }], ['udp', { p: IPPROTO.UDP, v4: true, v6: true }],
@@ -174,6 +184,20 @@ export class Lowerer {
   private linkProtoInner(ctx: Ctx, p: number): Frag {
     const t = ctx.typeOff;
     switch (ctx.kind) {
+      case 'none': return FALSE;
+      case 'atm':
+        // SunATM: only LLC-multiplexed traffic (low nibble of the flags byte is 2) has a protocol.
+        return and(test([I.ldb(0), I.aluK(I.AND, 0x0f)], I.JEQ_K, 2), this.linkProtoInner({ ...ctx, kind: 'llc' }, p));
+      case 'arcnet': {
+        const ids = p === ETHERTYPE.IP ? [0xd4, 0xf0] : p === ETHERTYPE.IPV6 ? [0xc4] : p === ETHERTYPE.ARP ? [0xd5, 0xf1]
+          : p === ETHERTYPE.REVARP ? [0xd6] : p === ETHERTYPE.ATALK ? [0xdd] : [];
+        return orAll(ids.map((id) => test([I.ldb(t)], I.JEQ_K, id)));
+      }
+      case 'ppp-bsdos': {
+        // IP also travels as Van Jacobson compressed / uncompressed TCP.
+        const ids = p === ETHERTYPE.IP ? [0x21, 0x2d, 0x2f] : [PPP_PROTO.get(p) ?? p];
+        return orAll(ids.map((id) => test([I.ldh(t)], I.JEQ_K, id)));
+      }
       case 'llc':
         // An 802.2 LLC header at t (SNAP: aa aa 03, OUI, type) as on FDDI, token ring, 802.11.
         if (p === LLCSAP.ISONS || p === LLCSAP.NETBEUI || p === LLCSAP.IP) return test(this.at(ctx, t, 2), I.JEQ_K, (p << 8) | p);
@@ -231,7 +255,7 @@ export class Lowerer {
       case 'af-byte': {
         const af = p === ETHERTYPE.IP ? AF_INET : p === ETHERTYPE.IPV6 ? AF_INET6 : -1;
         if (af < 0) return FALSE;
-        if (ctx.kind === 'af-byte') return test([...this.at(ctx, t, 1)], I.JEQ_K, af);
+        if (ctx.kind === 'af-byte') return test([I.ldb(t)], I.JEQ_K, af);
         const v = ctx.kind === 'af-net' ? af : (af << 24) >>> 0;
         return test([...this.at(ctx, t, 4)], I.JEQ_K, v);
       }
@@ -431,6 +455,12 @@ export class Lowerer {
     const q = p.quals;
     const v = p.value;
     const span = p.span;
+    if (v.kind === 'arc' || (ctx.link.kind === 'arcnet' && (q.proto === 'link' || q.proto === undefined) && type === 'host' && v.kind === 'num')) {
+      if (ctx.link.kind !== 'arcnet') this.err('FILTER_LINK_UNSUPPORTED', 'ARCnet addresses are supported only on ARCnet', v.span);
+      // libpcap 1.10.3 converts "$xy" starting at the '$', which yields 0xd0 | x; we match it.
+      const a = v.kind === 'arc' ? (0xd0 | parseInt(v.text[1]!, 16)) : v.num! & 0xff;
+      return this.dirCombine(q.dir, () => test([I.ldb(0)], I.JEQ_K, a), () => test([I.ldb(1)], I.JEQ_K, a), span, 'link host');
+    }
     const linkQual = q.proto === 'ether' || q.proto === 'link' || q.proto === 'fddi' || q.proto === 'tr' || q.proto === 'wlan';
     if (linkQual) {
       if (type === 'net') this.err('FILTER_BAD_QUAL', `'${q.proto} net' is not valid`, span);
@@ -454,7 +484,6 @@ export class Lowerer {
       }
       this.err('FILTER_BAD_VALUE', 'a MAC address is only valid with "ether host"', v.span);
     }
-    if (v.kind === 'arc') this.err('FILTER_LINK_UNSUPPORTED', 'ARCnet addresses are not supported on this link type', v.span);
     if (v.kind === 'ipv6') {
       const addr = parseIPv6(v.text)!;
       let len = 128;
@@ -619,6 +648,14 @@ export class Lowerer {
       case 'outbound': {
         const d = ctx.link.direction;
         let f: Frag;
+        if (ctx.link.name === 'PFLOG') {
+          // pflog records the direction at offset 60: 1 = in, 2 = out.
+          return { f: test([I.ldb(60)], I.JEQ_K, k.name === 'inbound' ? 1 : 2), ctx };
+        }
+        if (ctx.link.name === 'IPNET') {
+          // ipnet: the 16-bit flags at offset 2 say 2 = inbound, 1 = outbound.
+          return { f: test([I.ldh(2)], I.JEQ_K, k.name === 'inbound' ? 2 : 1), ctx };
+        }
         if (ctx.link.name === 'SLIP') {
           // SLIP's pseudo-header starts with a direction byte: 0 = received, 1 = sent.
           const inbound = test([I.ldb(0)], I.JEQ_K, 0);
@@ -636,6 +673,15 @@ export class Lowerer {
       case 'llc': return { f: this.llc(k, ctx), ctx };
       case 'type': case 'subtype': case 'dir': return { f: this.wlanField(k, ctx), ctx };
       case 'byte': return { f: this.byteOp(k), ctx };
+      case 'fisu': case 'lssu': case 'msu': case 'hfisu': case 'hlssu': case 'hmsu':
+        return { f: this.mtp2Type(k, ctx), ctx };
+      case 'sio': case 'opc': case 'dpc': case 'sls': case 'hsio': case 'hopc': case 'hdpc': case 'hsls':
+        return { f: this.mtp3Field(k, ctx), ctx };
+      case 'vpi': case 'vci': case 'lane': case 'metac': case 'bcc': case 'oam': case 'oamf4': case 'oamf4sc':
+      case 'oamf4ec': case 'sc': case 'ilmic': case 'connectmsg': case 'metaconnect':
+        return { f: this.atmField(k, ctx), ctx };
+      case 'on': case 'rnr': case 'reason': case 'rset': case 'srnr': case 'action':
+        return { f: this.pflogField(k, ctx), ctx };
       case 'clnp': return { f: this.isoProto(ctx, ISO_NLPID.CLNP), ctx };
       case 'esis': return { f: this.isoProto(ctx, ISO_NLPID.ESIS), ctx };
       case 'isis': return { f: this.isoProto(ctx, ISO_NLPID.ISIS), ctx };
@@ -678,6 +724,116 @@ export class Lowerer {
     return fc(0xfc, type | st);
   }
 
+  /** MTP2 signal-unit types from the length indicator (normal or high-speed link). */
+  private mtp2Type(k: Keyword, ctx: Ctx): Frag {
+    const base = ctx.link.mtp2;
+    if (base === undefined) this.err('FILTER_LINK_UNSUPPORTED', `'${k.name}' supported only on MTP2`, k.span);
+    const hsl = k.name.startsWith('h');
+    const li = (): Stmt[] => hsl ? [I.ldh(base + 4), I.aluK(I.AND, 0xff80)] : [I.ldb(base + 2), I.aluK(I.AND, 0x3f)];
+    const two = hsl ? 0x100 : 2;
+    switch (hsl ? k.name.slice(1) : k.name) {
+      case 'fisu': return test(li(), I.JEQ_K, 0);
+      case 'lssu': return and(test(li(), I.JGT_K, 0), not(test(li(), I.JGT_K, two)));
+      default: return test(li(), I.JGT_K, two);
+    }
+  }
+
+  /**
+   * MTP3 routing-label fields (sio, dpc, opc, sls; h* = high-speed link offsets). Point codes
+   * are stored little-endian across byte boundaries, so the value is encoded into the packed
+   * word and the comparison is done on that word — as libpcap 1.10.3 does, which also treats
+   * `!=` like `=` here; we keep both behaviours to give the same verdicts.
+   */
+  private mtp3Field(k: Keyword, ctx: Ctx): Frag {
+    const base = ctx.link.mtp2;
+    if (base === undefined) this.err('FILTER_LINK_UNSUPPORTED', `'${k.name}' supported only on MTP2`, k.span);
+    const [opv, v] = k.args as [Keyword['args'][number], Keyword['args'][number]];
+    const hsl = k.name.startsWith('h');
+    const field = hsl ? k.name.slice(1) : k.name;
+    const off = base + (hsl ? 3 : 0);
+    const n = v.num!;
+    let stmts: Stmt[];
+    let val: number;
+    const max = field === 'sio' ? 255 : field === 'sls' ? 15 : 16383;
+    if (n > max) this.err('FILTER_BAD_VALUE', `${k.name} ${n} greater than maximum ${max}`, v.span);
+    switch (field) {
+      case 'sio': stmts = [I.ldb(off + 3)]; val = n; break;
+      case 'dpc': stmts = [I.ld(off + 4), I.aluK(I.AND, 0xff3f0000)]; val = (((n & 0xff) << 24) | (((n >> 8) & 0x3f) << 16)) >>> 0; break;
+      case 'opc': stmts = [I.ld(off + 4), I.aluK(I.AND, 0x00c0ff0f)]; val = (((n & 0x3) << 22) | (((n >> 2) & 0xff) << 8) | ((n >> 10) & 0x0f)) >>> 0; break;
+      default: stmts = [I.ldb(off + 7), I.aluK(I.AND, 0xf0)]; val = n << 4; break;
+    }
+    return this.cmpOp(opv.text, stmts, val);
+  }
+
+  /** `stmts` then compare A with `val` by a relational operator (`!=` as `=`, see mtp3Field). */
+  private cmpOp(op: string, stmts: Stmt[], val: number): Frag {
+    switch (op) {
+      case '>': return test(stmts, I.JGT_K, val);
+      case '>=': return test(stmts, I.JGE_K, val);
+      case '<': return not(test(stmts, I.JGE_K, val));
+      case '<=': return not(test(stmts, I.JGT_K, val));
+      default: return test(stmts, I.JEQ_K, val);
+    }
+  }
+
+  /** SunATM fields: VPI/VCI and the well-known signalling circuits. */
+  private atmField(k: Keyword, ctx: Ctx): Frag {
+    if (ctx.link.kind !== 'atm') this.err('FILTER_LINK_UNSUPPORTED', `'${k.name}' supported only on raw ATM`, k.span);
+    const vpi = (v: number): Frag => test([I.ldb(1)], I.JEQ_K, v);
+    const vci = (v: number): Frag => test([I.ldh(2)], I.JEQ_K, v);
+    const circuit = (c: number): Frag => and(vpi(0), vci(c));
+    const msgType = (types: number[]): Frag => orAll(types.map((t) => test([I.ldb(9)], I.JEQ_K, t)));
+    switch (k.name) {
+      case 'vpi': { const [op, v] = k.args; if (v!.num! > 255) this.err('FILTER_BAD_VALUE', `VPI ${v!.num} greater than maximum 255`, v!.span); return this.cmpOp(op!.text, [I.ldb(1)], v!.num!); }
+      case 'vci': { const [op, v] = k.args; if (v!.num! > 65535) this.err('FILTER_BAD_VALUE', `VCI ${v!.num} greater than maximum 65535`, v!.span); return this.cmpOp(op!.text, [I.ldh(2)], v!.num!); }
+      case 'lane': return test([I.ldb(0), I.aluK(I.AND, 0x0f)], I.JEQ_K, 1);
+      case 'metac': return circuit(1);
+      case 'bcc': return circuit(2);
+      case 'oamf4sc': return circuit(3);
+      case 'oamf4ec': return circuit(4);
+      case 'oam': case 'oamf4': return and(vpi(0), or(vci(3), vci(4)));
+      case 'sc': return circuit(5);
+      case 'ilmic': return circuit(16);
+      case 'connectmsg': return and(circuit(5), msgType([0x5a, 0x4d, 0x0f, 0x07, 0x05, 0x02]));
+      default: return and(circuit(1), msgType([0x5a, 0x4d, 0x07, 0x05, 0x02]));
+    }
+  }
+
+  /** pflog header fields: interface, rule numbers, reason, ruleset, action. */
+  private pflogField(k: Keyword, ctx: Ctx): Frag {
+    if (ctx.link.name !== 'PFLOG') this.err('FILTER_LINK_UNSUPPORTED', `'${k.name}' supported only on pflog`, k.span);
+    const v = k.args[0]!;
+    const str = (off: number, text: string): Frag => {
+      if (text.length > 15) this.err('FILTER_BAD_VALUE', `name "${text}" is longer than 15 characters`, v.span);
+      // Compare the bytes of the name from its end: words, then a half-word, then a byte.
+      const parts: Frag[] = [];
+      let n = text.length;
+      const byte = (i: number): number => text.charCodeAt(i) & 0xff;
+      while (n > 0) {
+        const size = n >= 4 ? 4 : n >= 2 ? 2 : 1;
+        n -= size;
+        let val = 0;
+        for (let i = 0; i < size; i++) val = (val * 256 + byte(n + i)) >>> 0;
+        parts.push(test([I.ldAbs(off + n, size as 1 | 2 | 4)], I.JEQ_K, val));
+      }
+      return andAll(parts);
+    };
+    const named = (table: Record<string, number>, what: string): number => {
+      if (v.kind === 'num') return v.num!;
+      const r = table[v.text];
+      if (r === undefined) this.err('FILTER_BAD_VALUE', `unknown PF ${what} ${v.text}`, v.span);
+      return r;
+    };
+    switch (k.name) {
+      case 'on': return str(4, v.text);
+      case 'rset': return str(20, v.text);
+      case 'rnr': return test([I.ld(36)], I.JEQ_K, v.num!);
+      case 'srnr': return test([I.ld(40)], I.JEQ_K, v.num!);
+      case 'reason': return test([I.ldb(3)], I.JEQ_K, named(PF_REASONS, 'reason'));
+      default: return test([I.ldb(2)], I.JEQ_K, named(PF_ACTIONS, 'action'));
+    }
+  }
+
   /** `byte N op V`: the old byte comparison on the packet's N-th byte. */
   private byteOp(k: Keyword): Frag {
     const [idx, op, v] = k.args as [Keyword['args'][number], Keyword['args'][number], Keyword['args'][number]];
@@ -686,8 +842,10 @@ export class Lowerer {
       case '>': return test([I.ldb(idx.num!)], I.JGT_K, v.num!);
       case '<': return not(test([I.ldb(idx.num!)], I.JGE_K, v.num!));
       // libpcap 1.10.3 emits no load for | and & (A is still 0 there): A | v != 0, A & v != 0.
-      case '|': return not(test([I.ldImm(0), I.aluK(I.OR, v.num!)], I.JEQ_K, 0));
-      default: return not(test([I.ldImm(0), I.aluK(I.AND, v.num!)], I.JEQ_K, 0));
+      // A program starts with A = 0, which is what this reads when the primitive stands alone;
+      // no load is emitted so that, as in libpcap, the optimizer cannot fold it away.
+      case '|': return not(test([I.aluK(I.OR, v.num!)], I.JEQ_K, 0));
+      default: return not(test([I.aluK(I.AND, v.num!)], I.JEQ_K, 0));
     }
   }
 
@@ -726,6 +884,7 @@ export class Lowerer {
       const ld = (): Stmt[] => hostMask === 0xffffffff ? [...this.at(ctx, ctx.nlOff + 16, 4)] : [...this.at(ctx, ctx.nlOff + 16, 4), I.aluK(I.AND, hostMask)];
       return and(this.linkProto(ctx, ETHERTYPE.IP), or(test(ld(), I.JEQ_K, 0), test(ld(), I.JEQ_K, hostMask)));
     }
+    if (ctx.link.kind === 'arcnet' && (k.proto === undefined || k.proto === 'link')) return test([I.ldb(1)], I.JEQ_K, 0);
     if (k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan') {
       const all = Uint8Array.of(255, 255, 255, 255, 255, 255);
       if (ctx.link.wlan) return this.wlanAddr('dst', all, k.span);
@@ -738,6 +897,7 @@ export class Lowerer {
   private multicast(k: Keyword, ctx: Ctx): Frag {
     if (k.proto === 'ip') return and(this.linkProto(ctx, ETHERTYPE.IP), test([...this.at(ctx, ctx.nlOff + 16, 1)], I.JGE_K, 224));
     if (k.proto === 'ip6') return and(this.linkProto(ctx, ETHERTYPE.IPV6), test([...this.at(ctx, ctx.nlOff + 24, 1)], I.JEQ_K, 255));
+    if (ctx.link.kind === 'arcnet' && (k.proto === undefined || k.proto === 'link')) return test([I.ldb(1)], I.JEQ_K, 0);
     if (k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan') {
       if (ctx.link.wlan) {
         // The group bit of the destination address (addr3 for data frames to the DS, else addr1).

@@ -10,7 +10,8 @@
 export const LINKTYPE = {
   NULL: 0, EN10MB: 1, IEEE802: 6, SLIP: 8, PPP: 9, FDDI: 10, RAW: 101, C_HDLC: 104, IEEE802_11: 105,
   LOOP: 108, LINUX_SLL: 113, PFLOG: 117, IEEE802_11_RADIO: 127, PPP_ETHER: 51, IPV4: 228, IPV6: 229,
-  LINUX_SLL2: 276, IP_OVER_FC: 122,
+  LINUX_SLL2: 276, IP_OVER_FC: 122, MTP2: 140, MTP2_WITH_PHDR: 139, SUNATM: 123, APPLE_IP_OVER_IEEE1394: 138,
+  NETANALYZER: 240, SYMANTEC_FIREWALL: 99, PPP_BSDOS: 103, IPNET: 226, ARCNET: 7, ARCNET_LINUX: 129,
 } as const;
 
 /** How a link layer announces the protocol it carries. */
@@ -26,7 +27,11 @@ export type LinkKind =
   | 'ipv6'      // always IPv6
   | 'mpls'      // after `mpls`: bottom-of-stack bit then the IP version nibble
   | 'llc'       // an 802.2 LLC/SNAP header at `typeOff` (FDDI, token ring, 802.11, IP over FC)
-  | 'chdlc';    // Cisco HDLC: 2-byte Ethernet type, 0xfefe for OSI
+  | 'chdlc'     // Cisco HDLC: 2-byte Ethernet type, 0xfefe for OSI
+  | 'atm'       // SunATM: LLC-encapsulated traffic when (pkt[0] & 0xf) == 2, LLC at `typeOff`
+  | 'arcnet'    // ARCnet: 1-byte protocol ids (IP is 0xd4 or 0xf0, ARP 0xd5 or 0xf1)
+  | 'ppp-bsdos' // BSD/OS PPP: PPP protocol with the compressed-TCP variants for IP
+  | 'none';     // no network layer at all (MTP2): protocol primitives never match
 
 export interface LinkInfo {
   name: string;
@@ -43,6 +48,8 @@ export interface LinkInfo {
   prologue?: Array<{ code: number; k: number }>;
   /** 802.11 frame control at offset 0: only data frames carry the protocols above. */
   wlan?: boolean;
+  /** Offset of the MTP2 header (MTP2_WITH_PHDR has a 4-byte pseudo-header). */
+  mtp2?: number;
 }
 
 /**
@@ -61,6 +68,13 @@ const WLAN_HDRLEN = [
   { code: 0x04, k: 24 },         // add #24
 ];
 
+/** pflog header length: pkt[0] rounded up to a multiple of 4. */
+const PFLOG_HDRLEN = [
+  { code: 0x30, k: 0 },          // ldb [0]
+  { code: 0x04, k: 3 },          // add #3
+  { code: 0x54, k: 0xfffffffc }, // and #0xfffffffc
+];
+
 const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.EN10MB, { name: 'EN10MB', kind: 'ether', typeOff: 12, nlOff: 14, mac: { dst: 0, src: 6 } }],
   [LINKTYPE.LINUX_SLL, { name: 'LINUX_SLL', kind: 'sll', typeOff: 14, nlOff: 16, direction: { off: 0, size: 2 } }],
@@ -77,6 +91,17 @@ const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.FDDI, { name: 'FDDI', kind: 'llc', typeOff: 13, nlOff: 21, mac: { dst: 1, src: 7 } }],
   [LINKTYPE.IEEE802, { name: 'IEEE802', kind: 'llc', typeOff: 14, nlOff: 22, mac: { dst: 2, src: 8 } }],
   [LINKTYPE.IP_OVER_FC, { name: 'IP_OVER_FC', kind: 'llc', typeOff: 16, nlOff: 24, mac: { dst: 2, src: 10 } }],
+  [LINKTYPE.MTP2, { name: 'MTP2', kind: 'none', typeOff: 0, nlOff: 0, mtp2: 0 }],
+  [LINKTYPE.MTP2_WITH_PHDR, { name: 'MTP2_WITH_PHDR', kind: 'none', typeOff: 0, nlOff: 0, mtp2: 4 }],
+  [LINKTYPE.SUNATM, { name: 'SUNATM', kind: 'atm', typeOff: 4, nlOff: 12 }],
+  [LINKTYPE.APPLE_IP_OVER_IEEE1394, { name: 'APPLE_IP_OVER_IEEE1394', kind: 'ether', typeOff: 16, nlOff: 18 }],
+  [LINKTYPE.NETANALYZER, { name: 'NETANALYZER', kind: 'ether', typeOff: 16, nlOff: 18, mac: { dst: 4, src: 10 } }],
+  [LINKTYPE.SYMANTEC_FIREWALL, { name: 'SYMANTEC_FIREWALL', kind: 'ether', typeOff: 6, nlOff: 44 }],
+  [LINKTYPE.PPP_BSDOS, { name: 'PPP_BSDOS', kind: 'ppp-bsdos', typeOff: 5, nlOff: 24 }],
+  [LINKTYPE.IPNET, { name: 'IPNET', kind: 'af-byte', typeOff: 1, nlOff: 24 }],
+  [LINKTYPE.ARCNET, { name: 'ARCNET', kind: 'arcnet', typeOff: 2, nlOff: 6 }],
+  [LINKTYPE.ARCNET_LINUX, { name: 'ARCNET_LINUX', kind: 'arcnet', typeOff: 4, nlOff: 8 }],
+  [LINKTYPE.PFLOG, { name: 'PFLOG', kind: 'af-byte', typeOff: 1, nlOff: 0, prologue: PFLOG_HDRLEN }],
   [LINKTYPE.IEEE802_11, { name: 'IEEE802_11', kind: 'llc', typeOff: 0, nlOff: 8, prologue: WLAN_HDRLEN, wlan: true }],
 ]);
 
