@@ -174,6 +174,14 @@ export interface CommandIo {
 
 export const processIo: CommandIo = { write: writeText };
 
+/** Thrown when the reader of our output went away (`tsdump ... | head`): stop quietly. */
+class OutputClosed extends Error {}
+
+/** Our text output or the `-w -` capture writer hit a closed pipe. */
+function isBrokenPipe(e: unknown): boolean {
+  return e instanceof OutputClosed || (e instanceof UserError && /EPIPE/.test(e.message));
+}
+
 /** Writes all of `text` to `fd`, retrying when a non-blocking pipe is full. */
 function writeText(fd: number, text: string): void {
   const buf = Buffer.from(text, 'latin1');
@@ -182,7 +190,9 @@ function writeText(fd: number, text: string): void {
     try {
       off += writeSync(fd, buf, off, buf.length - off);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') throw new OutputClosed('output closed');
+      if (code !== 'EAGAIN') throw e;
     }
   }
 }
@@ -293,10 +303,19 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
         out = '';
       }
     }
-  } finally {
     if (out !== '') io.write(textFd, out);
-    sink?.close();
-    reader.close();
+  } catch (e) {
+    // Like tcpdump killed by SIGPIPE: no message; what was read is simply not printed.
+    if (isBrokenPipe(e)) return 0;
+    throw e;
+  } finally {
+    try {
+      sink?.close();
+    } catch (e) {
+      if (!isBrokenPipe(e)) throw e;
+    } finally {
+      reader.close();
+    }
   }
   let status = 0;
   if (reader.error) {

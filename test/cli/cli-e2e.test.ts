@@ -105,6 +105,22 @@ describe('tsdump command line (spawned)', () => {
     expect(r.status).toBe(1);
   });
 
+  it('a reader that goes away (| head -1) ends tsdump quietly, for text and for -w -', () => {
+    // 30,000 copies of the three packets: far more output than a pipe buffer holds.
+    const one = buildCapture();
+    const body = one.subarray(24);
+    const big = new Uint8Array(24 + body.length * 10000);
+    big.set(one.subarray(0, 24));
+    for (let i = 0; i < 10000; i++) big.set(body, 24 + i * body.length);
+    writeFileSync(join(dir, 'big.pcap'), big);
+    for (const cmd of [`-nn -r big.pcap | head -1`, `-r big.pcap -w - | head -c 100 >/dev/null`]) {
+      const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" ${cmd}; echo "status=$?" >&2`], { cwd: dir, env: { ...process.env, TZ: 'UTC' } });
+      const stderr = r.stderr.toString();
+      expect(stderr).not.toMatch(/internal error|EPIPE|\n\s+at /);
+      expect(stderr).toMatch(/status=0/);
+    }
+  });
+
   const userErrors: [string, string[], RegExp, number][] = [
     ['missing file', ['-r', 'nope.pcap'], /^tsdump: nope\.pcap: No such file or directory$/, 1],
     ['bad magic', ['-r', 'bad.pcap'], /^tsdump: unknown file format/, 1],
