@@ -86,7 +86,8 @@ function interpreterSource(): string {
     });
     return `      case ${k}: { ${body} i++; continue; }`;
   });
-  return `${SUPPORT_PROLOGUE}
+  return `'use strict';
+  ${SUPPORT_PROLOGUE}
   const A = M.A;
   const { op: OP, dst: D, src: S, off: OFF, immLo: IL, immHi: IH, target: TG, pcOf: PC } = P;
   return function interpret(R, FS, budget) {

@@ -17,7 +17,7 @@ import { disassembleInsn } from '../isa/ebpf/asm.ts';
 import { layout, lddwValue } from '../isa/ebpf/codec.ts';
 import { AtomicOps, Sizes } from '../isa/ebpf/opcodes.ts';
 import type { EbpfInsn, EbpfProgram, LddwInsn } from '../isa/ebpf/types.ts';
-import { emitAlu, emitCond, emitEnd } from './semantics.ts';
+import { ALU64_BIG, emitAlu, emitCond, emitEnd, JMP64_BIG } from './semantics.ts';
 import type { Machine } from './semantics-memory.ts';
 
 /** Resolves a non-plain lddw (map_fd, map_value, …) to a constant or to a pointer into live bytes. */
@@ -98,6 +98,11 @@ export interface EmitNames {
   abort: string;
   /** Return immediately with r0 as it is (helper asked to unwind). */
   stop: string;
+  /**
+   * When present, 64-bit ALU ops and 64-bit jumps use the BigInt rows on these views of the
+   * same registers (dst unsigned/signed, src unsigned/signed); see ALU64_BIG in ./semantics.ts.
+   */
+  big?: { du: string; ds: string; su: string; ss: string; t: string };
 }
 
 const LD: Record<string, string> = { b: 'ld8', h: 'ld16', w: 'ld32' };
@@ -107,9 +112,16 @@ const ST: Record<string, string> = { b: 'st8', h: 'st16', w: 'st32' };
 export function emitInsn(insn: EbpfInsn, n: EmitNames): string {
   const src = (i: { src: number } | { imm: number }): Pick<EmitNames, 'sl' | 'sh'> => ('src' in i ? { sl: n.sl, sh: n.sh } : { sl: n.imm, sh: n.immHi });
   switch (insn.kind) {
-    case 'alu': return emitAlu(insn.op, insn.wide, { dl: n.dl, dh: n.dh, ...src(insn), t: n.t });
+    case 'alu': {
+      const big = n.big && insn.wide ? ALU64_BIG[insn.op]?.(n.big) : undefined;
+      if (big !== undefined) return big;
+      return emitAlu(insn.op, insn.wide, { dl: n.dl, dh: n.dh, ...src(insn), t: n.t });
+    }
     case 'end': return emitEnd(insn.order, insn.width, { dl: n.dl, dh: n.dh, t: n.t });
-    case 'jmp': return `if (${emitCond(insn.op, insn.wide, { dl: n.dl, dh: n.dh, ...src(insn), t: n.t })}) { ${n.jump} }`;
+    case 'jmp': {
+      const cond = n.big && insn.wide ? JMP64_BIG[insn.op](n.big) : emitCond(insn.op, insn.wide, { dl: n.dl, dh: n.dh, ...src(insn), t: n.t });
+      return `if (${cond}) { ${n.jump} }`;
+    }
     case 'ja':
     case 'gotol': return n.jump;
     case 'exit': return n.exit;

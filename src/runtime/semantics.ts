@@ -1,14 +1,16 @@
 /**
  * eBPF semantics written once, as code templates.
  *
- * Integer representation (decided by the micro-benchmark in test/bench/ebpf-bench.ts, which
- * compares BigInt registers, BigUint64Array registers and int32 pairs): every 64-bit register is
- * a pair of int32 halves, `lo` and `hi`. 32-bit ALU/JMP32 code — all that converted classic BPF
+ * Integer representation (decided by test/bench/ebpf-bench.ts): every 64-bit register is a pair
+ * of int32 halves, `lo` and `hi`. 32-bit ALU/JMP32 code — all that converted classic BPF
  * produces — touches only `lo` with plain int32 arithmetic (`|0`, `>>>0`, Math.imul), which V8
  * keeps in machine registers; 64-bit add/sub/logic/compare are a few int32 operations with a
- * carry; only 64-bit mul/div/mod/shifts call the small support functions below, which write
- * their result pair into the scratch array `T` (div/mod fall back to BigInt only when an operand
- * does not fit 32 bits).
+ * carry; 64-bit mul/div/mod and variable shifts call the small support functions below, which
+ * write their result pair into the scratch array `T` (div/mod fall back to BigInt only when an
+ * operand does not fit 32 bits). BigInt locals were measured slower on every shape; BigInt in a
+ * BigUint64Array is the one case that wins — 64-bit multiply and constant shifts, which V8
+ * compiles to native i64 — so a second tier (jit64) uses the BigInt rows at the end of this file
+ * for those programs (see chooseEngine in ./index.ts).
  *
  * Each ALU op and each jump condition is ONE row here: a function from operand expressions to
  * a JavaScript statement (ALU) or boolean expression (JMP). The interpreter
@@ -219,3 +221,60 @@ export const JMP64: Record<JmpOp, (o: Operands) => string> = {
 export function emitCond(op: JmpOp, wide: boolean, o: Operands): string {
   return wide ? JMP64[op](o) : JMP32[op](o);
 }
+
+// ---- BigInt rows for the typed-register JIT tier (jit64) ------------------------------------------
+
+/**
+ * Operands as BigInt views of 64-bit registers: `du`/`ds` are the destination read through a
+ * BigUint64Array / BigInt64Array (assignable; stores truncate to 64 bits for free), `su`/`ss`
+ * the source (a register view or a BigInt literal). V8 compiles these typed-array BigInt
+ * operations to native 64-bit arithmetic, which is what makes this tier win on 64-bit code;
+ * 32-bit ops, memory and calls keep the int32-pair rows above (on the same registers through an
+ * Int32Array view of the same buffer).
+ */
+export interface BigOperands { du: string; ds: string; su: string; ss: string; t: string }
+
+/**
+ * A BigInt shift by a literal count (masked to 6 bits at generation time). V8 lowers only
+ * constant-count BigInt shifts to machine shifts — `x <<= (n & 63n)` with a variable count is
+ * ~20x slower than the pair code — so a variable count returns undefined: use the pair row.
+ */
+const bigShift = (op: string, lhs: string, su: string): string | undefined => {
+  const m = /^(\d+)n$/.exec(su);
+  return m ? `${lhs} ${op}= ${BigInt(m[1]!) & 63n}n;` : undefined;
+};
+
+/** 64-bit ALU rows on BigInt views; ops not listed (or returning undefined) use the pair rows (ALU64). */
+export const ALU64_BIG: Partial<Record<AluOp, (o: BigOperands) => string | undefined>> = {
+  add: (o) => `${o.du} += ${o.su};`,
+  sub: (o) => `${o.du} -= ${o.su};`,
+  mul: (o) => `${o.du} *= ${o.su};`,
+  div: (o) => `${o.t} = ${o.su}; ${o.du} = ${o.t} === 0n ? 0n : ${o.du} / ${o.t};`,
+  // BigInt division truncates toward zero; INT64_MIN / -1 = 2^63 wraps to INT64_MIN on store.
+  sdiv: (o) => `${o.t} = ${o.ss}; ${o.ds} = ${o.t} === 0n ? 0n : ${o.ds} / ${o.t};`,
+  mod: (o) => `${o.t} = ${o.su}; if (${o.t} !== 0n) ${o.du} %= ${o.t};`,
+  smod: (o) => `${o.t} = ${o.ss}; if (${o.t} !== 0n) ${o.ds} %= ${o.t};`,
+  or: (o) => `${o.du} |= ${o.su};`,
+  and: (o) => `${o.du} &= ${o.su};`,
+  xor: (o) => `${o.du} ^= ${o.su};`,
+  lsh: (o) => bigShift('<<', o.du, o.su),
+  rsh: (o) => bigShift('>>', o.du, o.su),
+  arsh: (o) => bigShift('>>', o.ds, o.su),
+  neg: (o) => `${o.du} = -${o.du};`,
+  mov: (o) => `${o.du} = ${o.su};`,
+};
+
+/** 64-bit jump conditions on BigInt views. */
+export const JMP64_BIG: Record<JmpOp, (o: BigOperands) => string> = {
+  jeq: (o) => `${o.du} === ${o.su}`,
+  jne: (o) => `${o.du} !== ${o.su}`,
+  jgt: (o) => `${o.du} > ${o.su}`,
+  jge: (o) => `${o.du} >= ${o.su}`,
+  jlt: (o) => `${o.du} < ${o.su}`,
+  jle: (o) => `${o.du} <= ${o.su}`,
+  jsgt: (o) => `${o.ds} > ${o.ss}`,
+  jsge: (o) => `${o.ds} >= ${o.ss}`,
+  jslt: (o) => `${o.ds} < ${o.ss}`,
+  jsle: (o) => `${o.ds} <= ${o.ss}`,
+  jset: (o) => `(${o.du} & ${o.su}) !== 0n`,
+};

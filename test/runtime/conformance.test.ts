@@ -80,7 +80,7 @@ describe.skipIf(corpusSkipReason !== undefined)('bpf_conformance', () => {
       const t = tests.find((x) => x.file === file)!;
       const memArg = Array.from(t.mem, (b) => `${b.toString(16).padStart(2, '0')}  `).join('');
       const progIn = (row.program_hex.match(/../g) ?? []).map((b) => `${b}  `).join('') + '\n';
-      for (const engine of ['interp', 'jit']) {
+      for (const engine of ['interp', 'jit', 'jit64', 'auto']) {
         const args = ['src/cli/bin.mjs', 'bpf-conformance-plugin', '--engine', engine, ...(t.mem.length ? [memArg] : [])];
         const r = spawnSync(process.execPath, args, { cwd: root, input: progIn, encoding: 'utf8', timeout: 30000 });
         expect(r.stderr, file).toBe('');

@@ -1,5 +1,5 @@
 /**
- * `tsdump bpf-conformance-plugin [--engine interp|jit] [--budget N] [MEM]`: the bpf_conformance
+ * `tsdump bpf-conformance-plugin [--engine auto|interp|jit|jit64] [--budget N] [MEM]`: the bpf_conformance
  * plugin protocol. The runner starts the plugin once per test with the test memory as one hex
  * argument ("aa  bb  …"), writes the program as hex bytes on stdin, and reads r0 in hex from
  * stdout; failures are a message on stderr and a non-zero exit. At entry r1 points to a
@@ -27,7 +27,7 @@ export function parseHexBytes(text: string, what: string): Uint8Array {
 }
 
 /** Runs one conformance program; returns r0 as the plugin prints it. */
-export function runConformance(program: Uint8Array, mem: Uint8Array, engine: EngineName, budget?: number): string {
+export function runConformance(program: Uint8Array, mem: Uint8Array, engine: EngineName | 'auto', budget?: number): string {
   const prog = load(decodeProgram(program), { engine, helpers: conformanceHelpers, budget });
   return prog.run64({ mem: new Uint8Array(mem) }).toString(16);
 }
@@ -39,15 +39,15 @@ async function readStdin(): Promise<string> {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let engine: EngineName = 'jit';
+  let engine: EngineName | 'auto' = 'auto';
   let budget: number | undefined;
   let memArg: string | undefined;
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
     if (a === '--engine') {
       const e = args[++k];
-      if (!e || !(ENGINE_NAMES as string[]).includes(e)) throw new UserError('EBPF_PLUGIN_ARGS', `--engine must be one of ${ENGINE_NAMES.join(', ')}`);
-      engine = e as EngineName;
+      if (!e || !(e === 'auto' || (ENGINE_NAMES as string[]).includes(e))) throw new UserError('EBPF_PLUGIN_ARGS', `--engine must be one of auto, ${ENGINE_NAMES.join(', ')}`);
+      engine = e as EngineName | 'auto';
     } else if (a === '--budget') {
       budget = Number(args[++k]);
       if (!Number.isInteger(budget) || budget <= 0) throw new UserError('EBPF_PLUGIN_ARGS', '--budget must be a positive integer');

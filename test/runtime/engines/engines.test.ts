@@ -233,3 +233,14 @@ describe('host interface (helpers, lddw resolution, pointers) on every engine', 
     }
   });
 });
+
+describe('chooseEngine', () => {
+  it('picks jit64 for 64-bit multiply/divide/constant-shift code and jit otherwise', async () => {
+    const { chooseEngine } = await import('../../../src/runtime/index.ts');
+    expect(chooseEngine(assemble('ldabsh 12\njeq %r0, 0x800, +1\nmov32 %r0, 0\nexit'))).toBe('jit');
+    expect(chooseEngine(assemble('mov %r0, 3\nmul %r0, %r0\nexit'))).toBe('jit64');
+    expect(chooseEngine(assemble('mov %r0, 3\nlsh %r0, 7\nexit'))).toBe('jit64');
+    expect(chooseEngine(assemble('mov %r0, 3\nlsh %r0, %r1\nexit'))).toBe('jit');
+    expect(chooseEngine(assemble('mov32 %r0, 3\nmul32 %r0, 5\nexit'))).toBe('jit');
+  });
+});
