@@ -25,7 +25,9 @@
  *                                see checkMemoryInit)
  * `strict: false` keeps only what libpcap's bpf_validate checks (opcode, M index, constant
  * division by 0, jump range, no `ja` to itself, final return) — the shift,
- * backward-jump, ancillary-offset and uninitialised-memory rules are the kernel's. The strict rule
+ * backward-jump, ancillary-offset and uninitialised-memory rules are the kernel's. libpcap
+ * 1.10.3's own bpf_validate is laxer than its rules: it lets some unknown opcodes and `ja -1`
+ * through (its bpf_filter then aborts or never returns); we reject those in both modes. The strict rule
  * set is checked against the running kernel's answers (SO_ATTACH_FILTER) on 20,000 random
  * programs, test/cbpf/validate-kernel.test.ts.
  *

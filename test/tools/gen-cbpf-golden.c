@@ -11,6 +11,7 @@
  *           "<bpf_validate result> <bpf_filter result>" — bpf_filter runs in a child process,
  *           so a crash (1.10.3 aborts on unknown opcodes, traps on division by constant 0)
  *           is reported as "signal <n>" instead of killing the run.
+ *   validate: each input line is a program; prints bpf_validate's result (1 or 0).
  *   attach: each input line is a program; prints "1" when the running kernel accepts it with
  *           setsockopt(SO_ATTACH_FILTER) (its classic-BPF checker), else "0 <errno>".
  */
@@ -51,6 +52,14 @@ int main(int argc, char **argv) {
   static char line[1 << 20];
   if (argc != 2) return 2;
   int filter = strcmp(argv[1], "filter") == 0;
+  if (strcmp(argv[1], "validate") == 0) {
+    while (fgets(line, sizeof line, stdin)) {
+      line[strcspn(line, "\n")] = 0;
+      int n = parse_prog(line);
+      printf("%d\n", n < 0 ? -1 : bpf_validate(insns, n));
+    }
+    return 0;
+  }
   if (strcmp(argv[1], "attach") == 0) {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     if (fd < 0) { perror("socket"); return 3; }

@@ -21,7 +21,8 @@
  *           test/cbpf/random-programs.ts, with the seed, count and a digest of the inputs.
  * kernel    kernel-validate.json: whether the running Linux kernel's classic-BPF checker
  *           (setsockopt SO_ATTACH_FILTER, needs no privileges) accepts each seeded random
- *           program of randomValidatorPrograms, with the kernel release.
+ *           program of randomValidatorPrograms, with the kernel release; and whether libpcap
+ *           1.10.3's bpf_validate accepts it.
  *
  * The C helper gen-cbpf-golden.c is built with gcc -lpcap under a temporary directory.
  */
@@ -49,7 +50,7 @@ function buildHelper(): string {
   return exe;
 }
 
-function runHelper(exe: string, mode: 'dump' | 'filter' | 'attach', input: string): string {
+function runHelper(exe: string, mode: 'dump' | 'filter' | 'attach' | 'validate', input: string): string {
   const r = spawnSync(exe, [mode], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`helper ${mode} failed: ${r.stderr}`);
   return r.stdout;
@@ -229,7 +230,11 @@ async function genKernel(exe: string): Promise<void> {
   if (out.length !== progs.length) throw new Error(`kernel: expected ${progs.length} results, got ${out.length}`);
   const accepted = out.map((l) => (l === '1' ? '1' : l.startsWith('0 ') ? '0' : (() => { throw new Error(`kernel: bad line ${l}`); })())).join('');
   const kernel = spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim();
-  writeFileSync(join(outDir, 'kernel-validate.json'), JSON.stringify({ kernel, seed, count, digest: digestOfPrograms(progs), accepted }) + '\n');
+  // libpcap 1.10.3's bpf_validate on the same programs.
+  const lv = runHelper(exe, 'validate', progs.map(formatDDDLine).join('\n') + '\n').trim().split('\n');
+  if (lv.length !== progs.length || lv.some((l) => l !== '0' && l !== '1')) throw new Error('kernel: bad bpf_validate output');
+  const libpcapValidate = lv.join('');
+  writeFileSync(join(outDir, 'kernel-validate.json'), JSON.stringify({ kernel, seed, count, digest: digestOfPrograms(progs), accepted, libpcapValidate }) + '\n');
   console.log(`kernel ${kernel}: ${count} programs, ${accepted.split('').filter((c) => c === '1').length} accepted`);
 }
 
