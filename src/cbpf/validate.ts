@@ -23,13 +23,13 @@
  *   CBPF_MEM_UNINIT              M[k] is written before it is read on every path, exactly as
  *                                the kernel's check_load_and_stores decides it (one forward pass,
  *                                see checkMemoryInit)
- * `strict: false` keeps only what libpcap's bpf_validate checks (opcode, M index, constant
- * division by 0, jump range, no `ja` to itself, final return) — the shift,
- * backward-jump, ancillary-offset and uninitialised-memory rules are the kernel's. libpcap
- * 1.10.3's own bpf_validate is laxer than its rules: it lets some unknown opcodes and `ja -1`
- * through (its bpf_filter then aborts or never returns); we reject those in both modes. The strict rule
- * set is checked against the running kernel's answers (SO_ATTACH_FILTER) on 20,000 random
- * programs, test/cbpf/validate-kernel.test.ts.
+ * `strict: true` (the default) is exactly the running kernel's classic-BPF checker: checked
+ * against its answers (SO_ATTACH_FILTER) on 20,000 random programs, validate-kernel.test.ts.
+ * `strict: false` keeps libpcap's rules (opcode, M index, constant division by 0, jump range,
+ * no `ja` to itself, final return) and drops the kernel's shift, ancillary-offset,
+ * backward-jump and scratch-memory rules, so libpcap's protochain programs pass. libpcap 1.10.3's
+ * own bpf_validate is laxer still: it lets some unknown opcodes and `ja -1` through (its
+ * bpf_filter then aborts or never returns); we reject those in both modes.
  *
  * Errors name the pc and the instruction as `tcpdump -d` would print it.
  */
