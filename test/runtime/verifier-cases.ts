@@ -47,7 +47,10 @@ export const VERIFIER_CASES: VerifierCase[] = [
   { name: 'branch on a known constant prunes the dead path', asm: 'mov %r1, 1\njeq %r1, 1, ok\nmov %r0, %r9\nexit\nok:\nmov %r0, 0\nexit', expect: 'ok' },
 
   // ---- rejected ----
-  { name: 'jump to itself', asm: 'mov %r0, 0\nl:\nja l', expect: 'infinite-loop' },
+  { name: 'jump to itself', asm: 'mov %r0, 0\nl:\nja l', expect: 'no-exit' },
+  { name: 'two frames of 256 bytes', asm: 'stdw [%r10-256], 0\ncall local f\nexit\nf:\nstdw [%r10-256], 0\nmov %r0, 0\nexit', expect: 'ok' },
+  { name: 'two frames of 264 and 240 bytes', asm: 'stdw [%r10-264], 0\ncall local f\nexit\nf:\nstdw [%r10-240], 0\nmov %r0, 0\nexit', expect: 'ok' },
+  { name: 'two frames of 256 and 264 bytes', asm: 'stdw [%r10-256], 0\ncall local f\nexit\nf:\nstdw [%r10-264], 0\nmov %r0, 0\nexit', expect: 'stack-depth' },
   { name: 'loop whose counter never changes', asm: 'mov %r0, 0\nmov %r1, 0\nl:\nadd %r1, 0\njne %r1, 1, l\nexit', expect: 'infinite-loop' },
   { name: 'loop bounded by an unknown value', asm: 'ldxw %r2, [%r1+16]\nmov %r0, 0\nl:\nadd %r0, 1\njlt %r0, %r2, l\nexit', expect: 'unbounded-loop' },
   { name: 'store at r10+0', asm: 'mov %r0, 0\nstb [%r10], 1\nexit', expect: 'stack-bounds' },
@@ -84,6 +87,11 @@ export const VERIFIER_CASES: VerifierCase[] = [
   { name: 'partial fill of a spilled pointer, then dereference', asm: 'stxdw [%r10-8], %r1\nldxw %r2, [%r10-8]\nldxw %r0, [%r2+12]\nexit', expect: 'bad-mem' },
   { name: "callee reads the caller's r6", asm: 'mov %r6, 1\ncall local f\nexit\nf:\nmov %r0, %r6\nexit', expect: 'uninit-reg' },
   { name: 'callee returns a pointer into its own stack', asm: 'call local f\nldxdw %r0, [%r0]\nexit\nf:\nstdw [%r10-8], 1\nmov %r0, %r10\nadd %r0, -8\nexit', expect: 'stack-escape' },
+  {
+    name: "callee stores a pointer to its stack in the caller's stack",
+    asm: 'stdw [%r10-8], 0\nmov %r1, %r10\nadd %r1, -8\ncall local f\nmov %r0, 0\nexit\nf:\nstdw [%r10-8], 0\nmov %r2, %r10\nadd %r2, -8\nstxdw [%r1], %r2\nmov %r0, 0\nexit',
+    expect: 'stack-escape',
+  },
   { name: 'packet pointer used after xdp_adjust_head', asm: `${PKT}mov %r6, %r1\nmov %r7, %r2\nmov %r0, 0\njgt %r4, %r3, out\nmov %r1, %r6\nmov %r2, 4\ncall 44\nldxb %r0, [%r7]\nout:\nexit`, expect: 'bad-mem' },
 ];
 

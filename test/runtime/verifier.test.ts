@@ -30,7 +30,9 @@ const slot = (code: number, dst = 0, src = 0, off = 0, imm = 0): EbpfSlot => ({ 
 
 describe('verifier: the hostile set', () => {
   it('rejects an infinite loop (bounded mode) and any back-edge (reject mode)', () => {
-    rejects(assemble('mov %r0, 0\nl:\nja l'), xdp, 'infinite-loop', /pc 1: ja -1: infinite loop/);
+    // No way out at all: refused before any abstract interpretation, in every loop policy.
+    rejects(assemble('mov %r0, 0\nl:\nja l'), xdp, 'no-exit', /pc 0: mov %r0, 0: no path from this instruction reaches an exit/);
+    rejects(assemble('mov %r0, 0\nl:\nja l'), xdpHook(undefined, 'budget'), 'no-exit', /infinite loop/);
     rejects(assemble('mov %r0, 0\nl:\nja l\nexit'), xdp, 'unreachable', /pc 2: exit: unreachable/);
     // A loop whose counter never changes: the state at the head repeats.
     rejects(assemble('mov %r0, 0\nmov %r1, 0\nl:\nadd %r1, 0\njne %r1, 1, l\nexit'), xdp, 'infinite-loop', /infinite loop/);
@@ -78,6 +80,11 @@ describe('verifier: the hostile set', () => {
     expect(() => verify(chain(8), xdp)).not.toThrow();
     rejects(chain(9), xdp, 'call-depth', /call stack too deep: 9 frames \(max 8\)/);
     rejects(assemble('call local f\nexit\nf:\ncall local f\nmov %r0, 0\nexit'), xdp, 'recursion', /recursive call/);
+  });
+  it('rejects call chains whose frames together exceed the 512-byte stack', () => {
+    const frames = (a: number, b: number) => assemble(`stdw [%r10-${a}], 0\ncall local f\nexit\nf:\nstdw [%r10-${b}], 0\nmov %r0, 0\nexit`);
+    expect(verify(frames(256, 256), xdp).stackDepth).toBe(512);
+    rejects(frames(256, 264), xdp, 'stack-depth', /pc 1: call local \+1: combined stack of the call chain is 528 bytes \(max 512\)/);
   });
   it('rejects undefined encodings and non-zero reserved fields', () => {
     rejects([slot(0xff), slot(0x95)], xdp, 'invalid-insn', /unknown opcode 0xff/);

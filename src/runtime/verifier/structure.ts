@@ -13,6 +13,7 @@
  *   - helper calls name a helper in the hook's table that the hook allows; callx only where the
  *     hook accepts it; kfunc calls are refused;
  *   - the call graph has no recursion and no chain deeper than 8 frames (MAX_CALL_FRAMES);
+ *   - every instruction can reach an exit (no loop without a way out, in any loop policy);
  *   - loops: back-edges are found by a depth-first search over each function's CFG; the 'reject'
  *     policy refuses them, the others record their heads for phase 2.
  */
@@ -143,6 +144,25 @@ export function checkStructure(slots: readonly EbpfSlot[], hook: HookSpec): Stru
     for (const t of next) if (!reach[t]) { reach[t] = 1; todo.push(t); }
   }
   for (let pc = 0; pc < n; pc++) if (at[pc] !== undefined && !reach[pc]) fail('unreachable', pc, 'unreachable instruction');
+  // Every reachable instruction must be able to reach an exit: walk backwards from the exits
+  // (a local call continues at pc+1 once the callee returns; the callee is checked on its own).
+  const toExit = new Uint8Array(n);
+  const preds: number[][] = Array.from({ length: n }, () => []);
+  const back: number[] = [];
+  for (let pc = 0; pc < n; pc++) {
+    const i = at[pc];
+    if (i === undefined) continue;
+    if (i.kind === 'exit') {
+      toExit[pc] = 1;
+      back.push(pc);
+    }
+    for (const t of successors(i, pc)) preds[t]!.push(pc);
+  }
+  while (back.length) {
+    const pc = back.pop()!;
+    for (const p of preds[pc]!) if (!toExit[p]) { toExit[p] = 1; back.push(p); }
+  }
+  for (let pc = 0; pc < n; pc++) if (at[pc] !== undefined && !toExit[pc]) fail('no-exit', pc, 'no path from this instruction reaches an exit (an infinite loop)');
   // Back-edges: iterative DFS per function, colours 0 white, 1 on stack, 2 done.
   const loopHeads = new Set<number>();
   const colour = new Uint8Array(n);

@@ -174,14 +174,31 @@ class Walker {
     }
   }
 
+  /**
+   * The deepest combined stack of any call chain. Like the kernel (with its JIT on), each frame
+   * counts its own use rounded up to 16 bytes (at least 16); the sum must fit in 512 bytes.
+   */
   chainStackDepth(): number {
+    let worstSite = -1;
     const depthOf = (f: number): number => {
       let d = 0;
-      for (const c of this.s.calls.get(f) ?? []) d = Math.max(d, depthOf(c.callee));
-      // Like the kernel, each frame's use is rounded up to 32 bytes (at least 32 when it calls).
-      return ((this.fnDepth[f]! + 31) & ~31) + d;
+      for (const c of this.s.calls.get(f) ?? []) {
+        const cd = depthOf(c.callee);
+        if (cd > d) d = cd;
+      }
+      return ((Math.max(this.fnDepth[f]!, 1) + 15) & ~15) + d;
     };
-    return depthOf(0);
+    const total = depthOf(0);
+    if (total > STACK) {
+      // Name the first call of main on the deepest chain.
+      let best = -1;
+      for (const c of this.s.calls.get(0) ?? []) {
+        const d = depthOf(c.callee);
+        if (d > best) { best = d; worstSite = c.site; }
+      }
+      this.fail('stack-depth', worstSite < 0 ? 0 : worstSite, `combined stack of the call chain is ${total} bytes (max ${STACK})`);
+    }
+    return total;
   }
 
   /** Follows one path from `pc` until it exits, is pruned, or forks (forks go to `work`). */
@@ -292,6 +309,8 @@ class Walker {
         this.fnDepth[this.s.funcOf[f.fn]!] = Math.max(this.fnDepth[this.s.funcOf[f.fn]!]!, -a);
         const lo = STACK + a;
         const slot = lo >> 3;
+        if (write && value !== undefined && value.t === 'ptr' && value.p === 'stack' && value.ref > base.ref)
+          this.fail('stack-escape', pc, "a pointer to a function's stack may not be stored in its caller's stack");
         if (write && !atomic) {
           for (let k = lo >> 3; k <= (lo + size - 1) >> 3; k++) f.spills[k] = undefined;
           f.init.fill(1, lo, lo + size);
