@@ -19,6 +19,7 @@
  */
 
 import { ipv4At, ipv6At, macAt, hexColonAt } from './addr.ts';
+import { hexDump } from './hexdump.ts';
 
 export type Fidelity = 'exact' | 'prefix' | 'approx';
 
@@ -53,6 +54,11 @@ const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
 ]);
 
 const SLL_PKTTYPES = ['In', 'B', 'M', 'P', 'Out'];
+
+/** ICMPv6 types tcpdump names; any other prints as "unknown icmp6 type (N)". */
+function ICMP6_KNOWN_TYPES(type: number): boolean {
+  return (type >= 1 && type <= 4) || (type >= 128 && type <= 155) || type === 200 || type === 201;
+}
 
 /** ICMP types tcpdump decodes by name; any other prints as "ICMP type-#N". */
 const ICMP_KNOWN_TYPES: ReadonlySet<number> = new Set([0, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
@@ -421,6 +427,15 @@ export class PacketPrinter {
     if (length < 40 + plen) this.out += `truncated-ip6 - ${40 + plen - length} bytes missing!`;
     this.fragmented = false;
     const end = Math.min(cap, off + 40 + plen);
+    if (nh === 0 && end >= off + 42) {
+      // Hop-by-hop options (e.g. the router alert of MLD): tcpdump notes "HBH" and goes on
+      // with the next header; we follow only when that is ICMPv6.
+      const hlen = (p[off + 41]! + 1) * 8;
+      if (p[off + 40] === 58 && end >= off + 40 + hlen && hlen <= plen) {
+        this.icmp6(src, dst, off + 40 + hlen, plen - hlen, end, 'HBH ');
+        return;
+      }
+    }
     this.transport(nh, src, dst, off + 40, plen, end, 6, off + 8);
   }
 
@@ -639,16 +654,18 @@ export class PacketPrinter {
     this.out += `, length ${len}`;
   }
 
-  private icmp6(src: string, dst: string, off: number, len: number, end: number): void {
+  private icmp6(src: string, dst: string, off: number, len: number, end: number, extHeaders = ''): void {
     const p = this.p;
-    this.out += `${src} > ${dst}: ICMP6, `;
+    this.out += `${src} > ${dst}: ${extHeaders}ICMP6, `;
     if (end < off + 4) {
       this.truncated('icmp6');
       return;
     }
     const type = p[off]!;
     let text: string | null = null;
-    if ((type === 128 || type === 129) && end >= off + 8) {
+    if (!ICMP6_KNOWN_TYPES(type)) {
+      text = `unknown icmp6 type (${type})`;
+    } else if ((type === 128 || type === 129) && end >= off + 8) {
       text = `echo ${type === 128 ? 'request' : 'reply'}, id ${be16(p, off + 4)}, seq ${be16(p, off + 6)}`;
     } else if (type === 133) text = 'router solicitation';
     else if (type === 134) text = 'router advertisement';
@@ -658,5 +675,7 @@ export class PacketPrinter {
     if (text === null) this.approx(`type ${type} code ${p[off + 1]}`);
     else this.out += text;
     this.out += `, length ${len}`;
+    // tcpdump shows the bytes of a message type it does not know.
+    if (!ICMP6_KNOWN_TYPES(type)) this.out += hexDump(p, off, Math.min(end, off + len));
   }
 }

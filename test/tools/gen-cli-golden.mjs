@@ -51,6 +51,7 @@ const SETS = {
   'q-e': { args: ['-nn', '-q', '-e'], tz: 'UTC', files: upTo(6000) },
   'default': { args: ['-nn'], tz: 'UTC', files: upTo(8000) },
   'default-e': { args: ['-nn', '-e'], tz: 'UTC', files: spread(upTo(2500), 150) },
+  'default-S': { args: ['-nn', '-S'], tz: 'UTC', files: spread(upTo(8000), 60) },
   'q-number': { args: ['-nn', '-#q'], tz: 'UTC', files: spread(upTo(1000), 60) },
   'q-tttt-kolkata': { args: ['-nn', '-q', '-tttt'], tz: 'Asia/Kolkata', files: spread(upTo(1000), 60) },
   'q-newyork': { args: ['-nn', '-q'], tz: 'America/New_York', files: spread(upTo(800), 60) },
