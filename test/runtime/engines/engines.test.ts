@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { conformanceHelpers } from '../../../src/cli/commands/bpf-conformance-plugin.ts';
 import { UserError } from '../../../src/errors.ts';
 import { assemble } from '../../../src/isa/ebpf/asm.ts';
-import { AluOps, JmpOps } from '../../../src/isa/ebpf/opcodes.ts';
-import type { AluOp, JmpOp } from '../../../src/isa/ebpf/opcodes.ts';
+import { AluOps, AtomicOps, JmpOps, Sizes } from '../../../src/isa/ebpf/opcodes.ts';
+import type { AluOp, AtomicOp, JmpOp, Size } from '../../../src/isa/ebpf/opcodes.ts';
 import type { EbpfInsn } from '../../../src/isa/ebpf/types.ts';
 import { ENGINE_NAMES, load } from '../../../src/runtime/index.ts';
 import type { EngineName } from '../../../src/runtime/index.ts';
@@ -114,7 +114,6 @@ const arbU64 = fc.oneof(
 );
 const arbI32 = fc.oneof(fc.constantFrom(0, 1, -1, 31, 32, 63, 0x7fffffff, -0x80000000), fc.integer({ min: -0x80000000, max: 0x7fffffff }));
 
-interface Step { insn: EbpfInsn }
 const aluOps = Object.keys(AluOps) as AluOp[];
 const jmpOps = Object.keys(JmpOps) as JmpOp[];
 const reg = fc.integer({ min: 0, max: 3 });
@@ -129,11 +128,55 @@ const arbStep = fc.oneof(
     useReg ? { kind: 'jmp', op, wide, dst, src, off: 1 } : { kind: 'jmp', op, wide, dst, imm, off: 1 }),
 );
 
-/** Evaluates a straight-line program (with skip-one jumps) on four registers. */
+/** Memory steps on the 32 bytes below r10, at offsets aligned to the access size. */
+const STACK_WINDOW = 32;
+const arbSlot = (size: Size) => fc.integer({ min: 0, max: STACK_WINDOW / Sizes[size].bytes - 1 }).map((k) => -STACK_WINDOW + k * Sizes[size].bytes);
+const arbSize = fc.constantFrom<Size>('b', 'h', 'w', 'dw');
+const arbMemStep: fc.Arbitrary<EbpfInsn> = fc.oneof(
+  arbSize.chain((size) => fc.tuple(arbSlot(size), arbI32).map(([off, imm]): EbpfInsn => ({ kind: 'st', size, dst: 10, off, imm }))),
+  arbSize.chain((size) => fc.tuple(arbSlot(size), reg).map(([off, src]): EbpfInsn => ({ kind: 'stx', size, dst: 10, src, off }))),
+  arbSize.chain((size) => fc.tuple(arbSlot(size), reg, fc.boolean()).map(([off, dst, signed]): EbpfInsn => ({ kind: 'ldx', size, signed: signed && size !== 'dw', dst, src: 10, off }))),
+  fc.constantFrom<'w' | 'dw'>('w', 'dw').chain((size) =>
+    fc.tuple(arbSlot(size), reg, fc.constantFrom(...(Object.keys(AtomicOps) as AtomicOp[])), fc.boolean()).map(([off, src, op, fetch]): EbpfInsn =>
+      ({ kind: 'atomic', op, fetch: fetch || op === 'xchg' || op === 'cmpxchg', size, dst: 10, src, off }))),
+);
+
+/** Little-endian read/write of `size` bytes of the model stack window (offset relative to r10). */
+function memRead(mem: DataView, size: Size, off: number): bigint {
+  const a = STACK_WINDOW + off;
+  return size === 'b' ? BigInt(mem.getUint8(a)) : size === 'h' ? BigInt(mem.getUint16(a, true)) : size === 'w' ? BigInt(mem.getUint32(a, true)) : mem.getBigUint64(a, true);
+}
+function memWrite(mem: DataView, size: Size, off: number, v: bigint): void {
+  const a = STACK_WINDOW + off;
+  const bits = BigInt(Sizes[size].bytes * 8);
+  const x = BigInt.asUintN(Number(bits), v);
+  if (size === 'b') mem.setUint8(a, Number(x));
+  else if (size === 'h') mem.setUint16(a, Number(x), true);
+  else if (size === 'w') mem.setUint32(a, Number(x), true);
+  else mem.setBigUint64(a, x, true);
+}
+
+/** Evaluates a straight-line program (with skip-one jumps) on four registers and a stack window. */
 function model(init: bigint[], steps: EbpfInsn[]): bigint {
   const r = init.slice();
+  const mem = new DataView(new ArrayBuffer(STACK_WINDOW));
   for (let k = 0; k < steps.length; k++) {
     const i = steps[k]!;
+    if (i.kind === 'st') memWrite(mem, i.size, i.off, BigInt(i.imm));
+    else if (i.kind === 'stx') memWrite(mem, i.size, i.off, r[i.src]!);
+    else if (i.kind === 'ldx') {
+      const v = memRead(mem, i.size, i.off);
+      r[i.dst] = i.signed ? u64(BigInt.asIntN(Sizes[i.size].bytes * 8, v)) : v;
+    } else if (i.kind === 'atomic') {
+      const bits = i.size === 'w' ? 32 : 64;
+      const m = (1n << BigInt(bits)) - 1n;
+      const old = memRead(mem, i.size, i.off);
+      const x = r[i.src]! & m;
+      const next = { add: old + x, or: old | x, and: old & x, xor: old ^ x, xchg: x, cmpxchg: old === (r[0]! & m) ? x : old }[i.op];
+      memWrite(mem, i.size, i.off, next);
+      if (i.op === 'cmpxchg') r[0] = old;
+      else if (i.fetch) r[i.src] = old;
+    }
     if (i.kind === 'alu') {
       const bits = i.wide ? 64 : 32;
       const b = 'src' in i ? r[i.src]! : u64(BigInt(i.imm));
@@ -147,10 +190,14 @@ function model(init: bigint[], steps: EbpfInsn[]): bigint {
 }
 
 describe('engines agree with a BigInt model of RFC 9669', () => {
-  it('random ALU/JMP programs', () => {
-    const progs = fc.tuple(fc.array(arbU64, { minLength: 4, maxLength: 4 }), fc.array(arbStep, { minLength: 1, maxLength: 24 }));
+  it('random ALU/JMP/memory/atomic programs', () => {
+    const step = fc.oneof({ arbitrary: arbStep, weight: 3 }, { arbitrary: arbMemStep, weight: 1 });
+    const progs = fc.tuple(fc.array(arbU64, { minLength: 4, maxLength: 4 }), fc.array(step, { minLength: 1, maxLength: 24 }));
     fc.assert(
-      fc.property(progs, ([init, steps]) => {
+      fc.property(progs, ([init, body]) => {
+        // Fill the stack window from the random registers first, so loads and atomics see non-zero data.
+        const fill = [0, 1, 2, 3].map((k): EbpfInsn => ({ kind: 'stx', size: 'dw', dst: 10, src: k, off: -STACK_WINDOW + 8 * k }));
+        const steps = [...fill, ...body];
         const lddw = init.map((v, k): EbpfInsn => ({ kind: 'lddw', lddw: 'imm64', dst: k, imm: Number(BigInt.asIntN(32, v)), imm2: Number(BigInt.asIntN(32, v >> 32n)) }));
         // r0 ^= r1; r0 ^= r2 << 1; r0 ^= r3 << 2 — folds every register into the result.
         const tail = assemble('xor %r0, %r1\nlsh %r2, 1\nxor %r0, %r2\nlsh %r3, 2\nxor %r0, %r3\nexit');
