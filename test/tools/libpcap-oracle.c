@@ -11,15 +11,19 @@
  * bpf_filter() with the packet's caplen and wirelen — on each one.
  *
  * Modes (all output is TAB-separated text on stdout, one record a line):
- *   info FILE...            per file: "file FILE DLT LINKNAME COUNT DIGEST STATUS" where COUNT is
+ *   info FILE...            per file: "file FILE DLT LINKNAME COUNT DIGEST SNAPLEN STATUS" where COUNT is
  *                           the number of packets read, DIGEST the FNV-1a 32-bit hash (8 hex
  *                           digits) over every packet's caplen and wirelen (4 bytes each,
- *                           little-endian) followed by its captured bytes, and STATUS "ok" or
+ *                           little-endian) followed by its captured bytes, SNAPLEN pcap_snapshot(),
+ *                           and STATUS "ok" or
  *                           "read-error: <text>" (or "open-error: <text>" with DLT -1). The
  *                           digest lets readers other than libpcap prove they saw the same packets.
  *   run DLT SNAPLEN NETMASK OPT EXPR FILE...
  *                           compiles once; prints "error MESSAGE" on failure, otherwise
  *                           "insns N" then one "verdict FILE INDEX VALUE" per packet.
+ *   ddd DLT SNAPLEN NETMASK OPT EXPR
+ *                           compiles and prints the program on one line in `tcpdump -ddd` form
+ *                           joined by commas ("N,code jt jf k,..."), or "error TAB MESSAGE".
  *   batch FILE...           loads all packets of FILE... once (concatenated, in argument order),
  *                           then reads jobs from stdin, one a line:
  *                             DLT TAB SNAPLEN TAB NETMASK TAB OPT TAB EXPR
@@ -55,15 +59,19 @@ static int parse_dlt(const char *s) {
  * or -1 when the file cannot be opened; *status receives "ok", "read-error: ..." or
  * "open-error: ...". *dlt receives pcap_datalink(). */
 typedef void (*pkt_fn)(const struct pcap_pkthdr *, const u_char *, void *);
+static int last_snaplen;
+
 static long read_file(const char *file, pkt_fn fn, void *arg, char *status, size_t slen, int *dlt) {
     char errbuf[PCAP_ERRBUF_SIZE];
     pcap_t *p = pcap_open_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (p == NULL) {
         snprintf(status, slen, "open-error: %s", errbuf);
         *dlt = -1;
+        last_snaplen = 0;
         return -1;
     }
     *dlt = pcap_datalink(p);
+    last_snaplen = pcap_snapshot(p);
     long n = 0;
     snprintf(status, slen, "ok");
     for (;;) {
@@ -160,7 +168,7 @@ int main(int argc, char **argv) {
             uint32_t hash = 0x811c9dc5u;
             long n = read_file(argv[i], digest_packet, &hash, status, sizeof status, &dlt);
             const char *name = dlt >= 0 ? pcap_datalink_val_to_name(dlt) : NULL;
-            printf("file\t%s\t%d\t%s\t%ld\t%08x\t%s\n", argv[i], dlt, name ? name : "?", n < 0 ? 0 : n, hash, status);
+            printf("file\t%s\t%d\t%s\t%ld\t%08x\t%d\t%s\n", argv[i], dlt, name ? name : "?", n < 0 ? 0 : n, hash, last_snaplen, status);
         }
         return 0;
     }
@@ -177,6 +185,21 @@ int main(int argc, char **argv) {
             long n = read_file(argv[i], print_verdict, a, status, sizeof status, &dlt);
             printf("file\t%s\t%d\t%ld\t%s\n", argv[i], dlt, n < 0 ? 0 : n, status);
         }
+        pcap_freecode(&prog);
+        return 0;
+    }
+    if (argc == 7 && strcmp(argv[1], "ddd") == 0) {
+        struct bpf_program prog;
+        if (!compile(argv[2], argv[3], argv[4], argv[5], argv[6], &prog, err, sizeof err)) {
+            printf("error\t%s\n", err);
+            return 0;
+        }
+        printf("%u", prog.bf_len);
+        for (u_int i = 0; i < prog.bf_len; i++) {
+            const struct bpf_insn *in = &prog.bf_insns[i];
+            printf(",%u %u %u %u", in->code, in->jt, in->jf, in->k);
+        }
+        putchar('\n');
         pcap_freecode(&prog);
         return 0;
     }

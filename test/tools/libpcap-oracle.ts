@@ -40,6 +40,8 @@ export interface CaptureInfoLine {
   count: number;
   /** FNV-1a 32 (8 hex digits) over each packet's caplen, wirelen (LE32) and bytes. */
   digest: string;
+  /** pcap_snapshot() of the opened file (0 when it could not be opened). */
+  snaplen: number;
   status: string;
 }
 
@@ -48,8 +50,8 @@ export function oracleInfo(files: readonly string[]): CaptureInfoLine[] {
   const r = spawnSync(buildOracle(), ['info', ...files], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`libpcap-oracle info failed: ${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l.startsWith('file\t')).map((l) => {
-    const [, file, dlt, dltName, count, digest, ...status] = l.split('\t');
-    return { file: file!, dlt: Number(dlt), dltName: dltName!, count: Number(count), digest: digest!, status: status.join('\t') };
+    const [, file, dlt, dltName, count, digest, snaplen, ...status] = l.split('\t');
+    return { file: file!, dlt: Number(dlt), dltName: dltName!, count: Number(count), digest: digest!, snaplen: Number(snaplen), status: status.join('\t') };
   });
 }
 
@@ -77,4 +79,12 @@ export function oracleBatch(files: readonly string[], jobs: readonly OracleJob[]
     const rest = l.slice(tab + 1);
     return kind === 'ok' ? { ok: true, rle: rest } : { ok: false, error: rest };
   });
+}
+
+/** The program libpcap compiles, as a `N,code jt jf k,...` line, or its error. */
+export function oracleDdd(job: OracleJob): { ok: true; ddd: string } | { ok: false; error: string } {
+  const r = spawnSync(buildOracle(), ['ddd', String(job.dlt), String(job.snaplen), job.netmask, job.optimize ? '1' : '0', job.expr], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`libpcap-oracle ddd failed: ${r.stderr}`);
+  const line = r.stdout.trimEnd();
+  return line.startsWith('error\t') ? { ok: false, error: line.slice(6) } : { ok: true, ddd: line };
 }
