@@ -102,7 +102,10 @@ export function validate(prog: CbpfProgram, opts: ValidateOptions = {}): Validat
   const last = opcodeRow(prog[n - 1]!.code);
   if (last?.shape.kind !== 'ret') at(n - 1, 'CBPF_NO_RET', 'the program must end with a return');
 
-  if (strict && issues.length === 0) checkMemoryInit(prog, at);
+  // The memory pass needs a well-formed control flow graph (known opcodes, in-range forward
+  // jumps, M indexes < 16); other issues (shift counts, ancillary offsets...) do not stop it.
+  const cfgBroken = issues.some((i) => ['CBPF_BAD_OPCODE', 'CBPF_JUMP_RANGE', 'CBPF_BACKWARD_JUMP', 'CBPF_MEM_INDEX'].includes(i.code));
+  if (strict && !cfgBroken) checkMemoryInit(prog, at);
   return issues;
 }
 

@@ -49,6 +49,9 @@ describe('validate rules', () => {
     expect(codes('ret #0\nld M[3]\nret a')).toEqual(['CBPF_MEM_UNINIT']);
     expect(codes('ld #0\nja l\nld M[3]\nl: ret #0')).toEqual([]);
   });
+  it('reports uninitialised reads alongside other issues', () => {
+    expect(codes('ld M[0]\nlsh #40\nret a').sort()).toEqual(['CBPF_MEM_UNINIT', 'CBPF_SHIFT_RANGE']);
+  });
   it('checks unused fields only when asked (canonical)', () => {
     expect(codes('2,0 1 0 5,6 0 0 0')).toEqual([]);
     expect(codes('2,0 1 0 5,6 0 0 0', { canonical: true })).toEqual(['CBPF_BAD_FIELDS']);
