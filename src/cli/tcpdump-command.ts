@@ -15,6 +15,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync, writeSync } from 'node:fs';
 import { UserError } from '../errors.ts';
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
+import type { CaptureInfo } from '../capture/types.ts';
 import { expandArgv } from './argv.ts';
 import { openReader, openWriter, linkTypeLabel, parseLinkTypeName, type PacketSink } from './capture-io.ts';
 import { compileExpression, createFilter } from './engine.ts';
@@ -209,6 +210,11 @@ function expressionText(opts: TcpdumpOptions): string {
   return text.replace(/#[^\n]*/g, (m) => ' '.repeat(m.length)).replace(/\n/g, ' ').trim();
 }
 
+/** tcpdump's first stderr line for `-r`. */
+function banner(path: string, info: CaptureInfo): string {
+  return `reading from file ${path}, link-type ${linkTypeLabel(info.linkType)}, snapshot length ${info.snaplen}\n`;
+}
+
 async function programFor(opts: TcpdumpOptions, linkType: number, snaplen: number): Promise<CbpfProgram> {
   if (opts.programFile !== undefined) return loadProgramFile(opts.programFile);
   const text = expressionText(opts);
@@ -229,6 +235,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
     if (opts.readFile === undefined && opts.linkType === undefined) io.write(2, 'Warning: assuming Ethernet\n');
     if (opts.readFile !== undefined) {
       const r = openReader(opts.readFile, opts.reader);
+      io.write(2, banner(opts.readFile, r.info));
       linkType = r.info.linkType;
       snaplen = r.info.snaplen;
       r.close();
@@ -244,7 +251,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   }
   const reader = openReader(opts.readFile, opts.reader);
   const info = reader.info;
-  io.write(2, `reading from file ${opts.readFile}, link-type ${linkTypeLabel(info.linkType)}, snapshot length ${info.snaplen}\n`);
+  io.write(2, banner(opts.readFile, info));
 
   const prog = await programFor(opts, info.linkType, info.snaplen);
   const filter = createFilter(prog);

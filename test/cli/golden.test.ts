@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { corpusAvailable, corpusCaptures, packetStart, readGolden, runInProcess, splitPackets } from './golden-helpers.ts';
+import { corpusAvailable, corpusCaptures, goldenDir, packetStart, readGolden, runInProcess, splitPackets } from './golden-helpers.ts';
 
 /** Packets compared exactly / by prefix per set (measured; raise when the printers improve). */
 const FLOORS: Record<string, { exact: number; prefix: number }> = {
@@ -130,6 +130,18 @@ describe.skipIf(!haveCorpus)('CLI output equals tcpdump 4.99.3 (golden)', () => 
     expect(failures.slice(0, 15).join('\n')).toBe('');
     console.log(`pcap-parser cross-check: ${compared} captures compared`);
     expect(compared).toBeGreaterThanOrEqual(PCAP_PARSER_FLOOR);
+  });
+
+  it('-d/-dd/-ddd (with -O, -y, -s, -r) print what tcpdump prints', async () => {
+    const lines = readFileSync(join(goldenDir, 'compile.jsonl'), 'latin1').split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    for (const line of lines) {
+      const rec = JSON.parse(line) as { args: string[]; exit: number; stdout: string; stderr: string };
+      const args = rec.args.map((a, i) => (rec.args[i - 1] === '-r' ? join(corpusCaptures, a) : a));
+      const ours = await runInProcess(args);
+      const stderr = ours.stderr.replace(/reading from file \S+\//, 'reading from file ');
+      expect({ args: rec.args, exit: ours.exit, stdout: ours.stdout, stderr }).toEqual({ args: rec.args, exit: rec.exit, stdout: rec.stdout, stderr: rec.stderr });
+    }
   });
 
   it('--count prints "N packets" like tcpdump, with the same exit code', async () => {

@@ -80,4 +80,24 @@ for (const [name, set] of Object.entries(SETS)) {
   total += text.length;
   console.log(`${name}: ${set.files.length} captures, ${text.length} bytes`);
 }
+// The program printers through the command line: -d/-dd/-ddd with -O, -y, -s, -F-less
+// expressions and -r (the file's link type). One JSONL line each: {args, exit, stdout, stderr}.
+const COMPILE_CASES = [
+  ['-d', 'tcp'],
+  ['-d'],
+  ['-dd', '-O', 'ip and udp port 53'],
+  ['-ddd', '-y', 'RAW', 'host 1.2.3.4'],
+  ['-d', '-s', '96', 'tcp'],
+  ['-d', '-y', 'LINUX_SLL', 'arp'],
+  ['-d', '-y', 'EN10MB', 'vlan 10 and tcp'],
+  ['-ddd', '-y', 'NULL', 'ip6'],
+  ['-d', '-r', 'tcp-handshake-nano.pcap', 'tcp[tcpflags] & tcp-syn != 0'],
+  ['-ddd', '-r', 'LINKTYPE_RAW_ipv6.pcap', 'udp port 53'],
+];
+const compileLines = COMPILE_CASES.map((args) => {
+  const r = spawnSync('tcpdump', args, { cwd: corpus, env: { ...process.env, TZ: 'UTC' }, encoding: 'latin1', timeout: 20000 });
+  return JSON.stringify({ args, exit: r.status, stdout: r.stdout, stderr: r.stderr });
+});
+writeFileSync(join(outDir, 'compile.jsonl'), compileLines.join('\n') + '\n', 'latin1');
+console.log(`compile: ${COMPILE_CASES.length} command lines`);
 console.log(`total ${total} bytes; ${version.stdout.split('\n')[0]}`);
