@@ -91,5 +91,12 @@ describe.skipIf(corpusSkipReason !== undefined)('bpf_conformance', () => {
     const bad = spawnSync(process.execPath, ['src/cli/bin.mjs', 'bpf-conformance-plugin'], { cwd: root, input: 'ff00000000000000\n', encoding: 'utf8', timeout: 30000 });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/pc 0: .*invalid instruction/);
+    const loop = spawnSync(process.execPath, ['src/cli/bin.mjs', 'bpf-conformance-plugin', '--engine', 'jit', '--budget', '1000'], { cwd: root, input: '05 00 ff ff 00 00 00 00\n', encoding: 'utf8', timeout: 30000 });
+    expect(loop.status).toBe(1);
+    expect(loop.stderr).toMatch(/instruction budget exhausted/);
+    const badEngine = spawnSync(process.execPath, ['src/cli/bin.mjs', 'bpf-conformance-plugin', '--engine', 'nope'], { cwd: root, input: '9500000000000000\n', encoding: 'utf8', timeout: 30000 });
+    expect(badEngine.status).toBe(1);
+    expect(badEngine.stderr).toMatch(/--engine must be one of/);
+    expect(badEngine.stderr).not.toMatch(/at .*\.ts/); // no stack trace reaches the user
   });
 });
