@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const corpusDir = join(repoRoot, '..', 'shared', 'corpus');
+/** TSDUMP_CORPUS_DIR overrides the location (e.g. to check how tests behave without it). */
+export const corpusDir = process.env.TSDUMP_CORPUS_DIR ?? join(repoRoot, '..', 'shared', 'corpus');
 export const goldenDir = join(repoRoot, 'test', 'golden', 'cbpf');
 export const inCI = process.env.CI === 'true';
 
