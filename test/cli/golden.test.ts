@@ -9,7 +9,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { corpusAvailable, corpusCaptures, goldenDir, packetStart, readGolden, runInProcess, splitPackets } from './golden-helpers.ts';
 
 /** Packets compared exactly / by prefix per set (measured; raise when the printers improve). */
@@ -142,6 +144,22 @@ describe.skipIf(!haveCorpus)('CLI output equals tcpdump 4.99.3 (golden)', () => 
       const stderr = ours.stderr.replace(/reading from file \S+\//, 'reading from file ');
       expect({ args: rec.args, exit: ours.exit, stdout: ours.stdout, stderr }).toEqual({ args: rec.args, exit: rec.exit, stdout: rec.stdout, stderr: rec.stderr });
     }
+  });
+
+  it('-w writes the same bytes as tcpdump -w (filters, -c, --skip, nano, pcapng input)', async () => {
+    const lines = readFileSync(join(goldenDir, 'write.jsonl'), 'latin1').split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThanOrEqual(7);
+    const dir = mkdtempSync(join(tmpdir(), 'tsdump-w-'));
+    for (const line of lines) {
+      const rec = JSON.parse(line) as { args: string[]; bytes: number; sha256: string };
+      const out = join(dir, 'out.pcap');
+      const args = rec.args.map((a, i) => (rec.args[i - 1] === '-r' ? join(corpusCaptures, a) : a));
+      const r = await runInProcess([...args, '-w', out]);
+      expect(r.exit).toBe(0);
+      const bytes = readFileSync(out);
+      expect({ args: rec.args, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual(rec);
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('--count prints "N packets" like tcpdump, with the same exit code', async () => {

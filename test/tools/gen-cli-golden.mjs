@@ -7,7 +7,8 @@
 // One JSONL file per flag set; each line: {file, args, tz, exit, stdout, stderr}.
 // Usage: node test/tools/gen-cli-golden.mjs   (needs tcpdump and ../shared/corpus)
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync, existsSync, openSync, readSync, closeSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, existsSync, openSync, readSync, closeSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -100,4 +101,35 @@ const compileLines = COMPILE_CASES.map((args) => {
 });
 writeFileSync(join(outDir, 'compile.jsonl'), compileLines.join('\n') + '\n', 'latin1');
 console.log(`compile: ${COMPILE_CASES.length} command lines`);
+// -w through the command line: tcpdump's output file recorded as size + SHA-256 (the test writes
+// ours to a temporary file and compares). `-w OUT` is appended by both sides.
+const WRITE_CASES = [
+  ['-r', 'tcp-handshake-nano.pcap', 'port 80'],
+  ['-r', 'tcp-handshake-nano.pcap', '--time-stamp-precision', 'nano'],
+  ['-r', 'ipv4_tcp_http_xml.pcap'],
+  ['-r', '3560_CDP.pcap', '-c', '2'],
+  ['-r', 'ahcp.pcapng'],
+  ['-r', 'pptp.pcap', 'tcp'],
+  ['-r', 'isup.pcap', '--skip', '1'],
+];
+const tmpOut = join(outDir, '.write-tmp.pcap');
+const writeLines = [];
+for (const args of WRITE_CASES) {
+  if (args.includes('--skip')) {
+    // tcpdump 4.99.3 has no --skip; the expected file is the -c/filter-free copy minus the
+    // first record, which is what --skip 1 must produce (computed from tcpdump's full copy).
+    spawnSync('tcpdump', [...args.filter((a, i) => a !== '--skip' && args[i - 1] !== '--skip'), '-w', tmpOut], { cwd: corpus });
+    const full = readFileSync(tmpOut);
+    const le = full.readUInt32LE(0) === 0xa1b2c3d4 || full.readUInt32LE(0) === 0xa1b23c4d;
+    const caplen = le ? full.readUInt32LE(24 + 8) : full.readUInt32BE(24 + 8);
+    writeFileSync(tmpOut, Buffer.concat([full.subarray(0, 24), full.subarray(24 + 16 + caplen)]));
+  } else {
+    spawnSync('tcpdump', [...args, '-w', tmpOut], { cwd: corpus });
+  }
+  const bytes = readFileSync(tmpOut);
+  writeLines.push(JSON.stringify({ args, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }));
+}
+rmSync(tmpOut, { force: true });
+writeFileSync(join(outDir, 'write.jsonl'), writeLines.join('\n') + '\n');
+console.log(`write: ${WRITE_CASES.length} command lines`);
 console.log(`total ${total} bytes; ${version.stdout.split('\n')[0]}`);
