@@ -21,7 +21,7 @@
 import { UserError } from '../../errors.ts';
 import type { CbpfInsn, CbpfProgram } from './types.ts';
 import { encode, decode, type Decoded } from './decode.ts';
-import { extensionByAsmName, LINUX_EXTENSIONS, SKF_AD_OFF, type AluOp, type JmpOp, type Size } from './opcodes.ts';
+import { extensionByAsmName, LINUX_EXTENSIONS, OPCODES, opcodeRow, SKF_AD_OFF, type AluOp, type JmpOp, type Size } from './opcodes.ts';
 
 type TokKind = 'ident' | 'num' | 'punct';
 interface Tok { kind: TokKind; text: string; value: number; col: number }
@@ -113,10 +113,12 @@ interface Pending {
   jf?: Target;
 }
 
-const aluOps = new Set<string>(['add', 'sub', 'mul', 'div', 'mod', 'and', 'or', 'xor', 'lsh', 'rsh']);
+// Mnemonics from the opcode table: the ALU ops and the conditional jumps, plus bpf_asm's
+// pseudo-jumps, which are a real jump with the branches swapped (jne = !jeq, jlt = !jge, jle = !jgt).
+const aluOps = new Set<string>(OPCODES.flatMap((r) => (r.shape.kind === 'alu' ? [r.asm] : [])));
 const jumpOps: Record<string, { op: JmpOp; invert: boolean }> = {
-  jeq: { op: 'jeq', invert: false }, jgt: { op: 'jgt', invert: false }, jge: { op: 'jge', invert: false },
-  jset: { op: 'jset', invert: false }, jne: { op: 'jeq', invert: true }, jneq: { op: 'jeq', invert: true },
+  ...Object.fromEntries(OPCODES.flatMap((r) => (r.shape.kind === 'jcond' ? [[r.asm, { op: r.shape.op, invert: false }]] : []))),
+  jne: { op: 'jeq', invert: true }, jneq: { op: 'jeq', invert: true },
   jlt: { op: 'jge', invert: true }, jle: { op: 'jgt', invert: true },
 };
 
@@ -381,24 +383,24 @@ export function disassemble(prog: CbpfProgram): string {
     let text: string;
     switch (d.kind) {
       case 'load': {
-        const mn = d.dst === 'x' ? 'ldx' : d.size === 4 ? 'ld' : d.size === 2 ? 'ldh' : 'ldb';
+        const mn = opcodeRow(insn.code)!.asm;
         switch (d.mode) {
           case 'imm': text = `${mn} #${hexK(d.k)}`; break;
           case 'abs': text = `${mn} [${d.k >>> 0}]`; break;
           case 'ind': text = `${mn} [x + ${d.k >>> 0}]`; break;
           case 'mem': text = `${mn} M[${d.k >>> 0}]`; break;
           case 'len': text = `${mn} #len`; break;
-          case 'msh': text = `ldx 4*([${d.k >>> 0}]&0xf)`; break;
+          case 'msh': text = `${mn} 4*([${d.k >>> 0}]&0xf)`; break;
         }
         break;
       }
-      case 'store': text = `${d.src === 'a' ? 'st' : 'stx'} M[${d.k >>> 0}]`; break;
-      case 'alu': text = d.src === 'x' ? `${d.op} x` : `${d.op} #${hexK(d.k)}`; break;
+      case 'store': text = `${opcodeRow(insn.code)!.asm} M[${d.k >>> 0}]`; break;
+      case 'alu': text = `${opcodeRow(insn.code)!.asm} ${d.src === 'x' ? 'x' : `#${hexK(d.k)}`}`; break;
       case 'neg': case 'tax': case 'txa': text = d.kind; break;
       case 'ja': text = `ja ${label(pc + 1 + (d.k | 0))}`; break;
       case 'jcond': {
         const operand = d.src === 'x' ? 'x' : `#${hexK(d.k)}`;
-        text = `${d.op} ${operand}, ${label(pc + 1 + d.jt)}, ${label(pc + 1 + d.jf)}`;
+        text = `${opcodeRow(insn.code)!.asm} ${operand}, ${label(pc + 1 + d.jt)}, ${label(pc + 1 + d.jf)}`;
         break;
       }
       case 'ret': text = d.src === 'a' ? 'ret a' : `ret #${hexK(d.k)}`; break;
