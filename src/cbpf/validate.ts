@@ -4,7 +4,8 @@
  * in the kernel and in every tsdump engine.
  *
  * Rules, each with a stable code:
- *   CBPF_EMPTY / CBPF_TOO_LONG   1 <= length <= maxInsns (kernel BPF_MAXINSNS = 4096)
+ *   CBPF_EMPTY / CBPF_TOO_LONG   1 <= length <= maxInsns (kernel BPF_MAXINSNS = 4096; libpcap's
+ *                                userland filter has no such limit)
  *   CBPF_BAD_OPCODE              the code is an instruction of the opcode table
  *   CBPF_BAD_FIELDS              `canonical` only: fields the instruction ignores are 0 (the
  *                                kernel and libpcap do not check this; decode() needs it to
@@ -40,7 +41,7 @@ import { bpfImage } from '../isa/cbpf/format.ts';
 import { BPF_MAXINSNS, BPF_MEMWORDS, SKF_AD_OFF, extensionAt, opcodeRow, usesOf } from '../isa/cbpf/opcodes.ts';
 
 export interface ValidateOptions {
-  /** Longest accepted program (default 4096, the kernel's limit). */
+  /** Longest accepted program (default: 4096, the kernel's limit, when strict; else none). */
   maxInsns?: number;
   /** Apply the kernel's extra rules (default true). */
   strict?: boolean;
@@ -56,8 +57,8 @@ export interface ValidationIssue {
 }
 
 export function validate(prog: CbpfProgram, opts: ValidateOptions = {}): ValidationIssue[] {
-  const maxInsns = opts.maxInsns ?? BPF_MAXINSNS;
   const strict = opts.strict ?? true;
+  const maxInsns = opts.maxInsns ?? (strict ? BPF_MAXINSNS : Infinity);
   const canonical = opts.canonical ?? false;
   const issues: ValidationIssue[] = [];
   const n = prog.length;
