@@ -258,7 +258,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
 
   let sink: PacketSink | null = null;
   if (opts.writeFile !== undefined) {
-    sink = await openWriter(opts.writeFile, { linkType: opts.pcapng ? info.linkType : info.rawLinkTypeField, snaplen: info.snaplen, precision: opts.precision, pcapng: opts.pcapng }, opts.packetBuffered);
+    sink = openWriter(opts.writeFile, { linkType: opts.pcapng ? info.linkType : info.rawLinkTypeField, snaplen: info.snaplen, precision: opts.precision, pcapng: opts.pcapng }, opts.packetBuffered);
   }
   const printing = !opts.countOnly && (sink === null || opts.printWithWrite);
   // With `-w -` the capture owns stdout, so printed lines go to stderr.

@@ -82,6 +82,13 @@ describe('tsdump command line (spawned)', () => {
     expect(r.stdout).toBe([EXPECTED_Q[0], EXPECTED_Q[2]].join('\n') + '\n');
   });
 
+  it('--pcapng writes a pcapng file that reads back to the same lines', () => {
+    const w = run(['-r', 'three.pcap', '--pcapng', '-w', 'three.pcapng']);
+    expect(w.status).toBe(0);
+    expect(readFileSync(join(dir, 'three.pcapng')).readUInt32LE(0)).toBe(0x0a0d0d0a);
+    expect(run(['-nnq', '-r', 'three.pcapng']).stdout).toBe(EXPECTED_Q.join('\n') + '\n');
+  });
+
   it('-c stops after N matches, --count prints "N packets", --skip skips matches', () => {
     expect(run(['-nnq', '-c', '2', '-r', 'three.pcap']).stdout).toBe(EXPECTED_Q.slice(0, 2).join('\n') + '\n');
     expect(run(['--count', '-r', 'three.pcap']).stdout).toBe('3 packets\n');
