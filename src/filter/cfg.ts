@@ -26,6 +26,11 @@ export interface Block {
   k: number;
   jt: Block | null;
   jf: Block | null;
+  /**
+   * Part of a link-header prologue: reads/writes registers across blocks, so the optimizer
+   * must neither skip, fold, merge nor learn facts from it (see lower/prologue.ts).
+   */
+  pinned?: boolean;
 }
 
 export interface Exit {

@@ -9,14 +9,17 @@ import { UserError } from '../errors.ts';
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
 import { parse } from './parser.ts';
 import { printAst } from './printer.ts';
-import { finish } from './cfg.ts';
+import { finish, isRet, newBlock, RET_K } from './cfg.ts';
+import { radioPrologue } from './lower/prologue.ts';
+import type { Program } from './cfg.ts';
+import type { Ast } from './ast.ts';
 import { emit } from './emit.ts';
 import { initialCtx, Lowerer, VAR_SLOT } from './lower/gen.ts';
 import { systemResolver } from './names.ts';
 import type { NameResolver } from './names.ts';
 import { optimize } from './optimize/index.ts';
 
-export { parse, printAst };
+export { parse, printAst, emit };
 export type { Ast } from './ast.ts';
 export type { NameResolver } from './names.ts';
 export { tableResolver, systemResolver } from './names.ts';
@@ -34,14 +37,28 @@ export interface CompileOptions {
   resolver?: NameResolver;
 }
 
-export function compile(text: string, opts: CompileOptions): CbpfProgram {
-  const ast = parse(text);
+/** Parses and lowers `text` to the (unoptimized) block CFG; exported for the optimizer's tests. */
+export function buildCfg(text: string, opts: CompileOptions): Program {
+  return lowerToCfg(parse(text), text, opts);
+}
+
+function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Program {
   const ctx = initialCtx(opts.linkType, text);
   const lowerer = new Lowerer({ linkType: opts.linkType, netmask: opts.netmask, resolver: opts.resolver ?? systemResolver(), source: text });
   const { f } = lowerer.gen(ast, ctx);
   // Variable-length link headers: compute the length once, into the reserved slot.
   const prologue = lowerer.usedVariable && ctx.link.prologue ? [...ctx.link.prologue, { code: 0x02, k: VAR_SLOT }] : [];
-  let prog = finish(f, opts.snaplen >>> 0, prologue);
+  const prog = finish(f, opts.snaplen >>> 0, prologue);
+  const radio = ctx.link.radio;
+  if (radio && (lowerer.usedVariable || lowerer.usedLink) && !isRet(prog.root)) {
+    return { prologue: [], root: radioPrologue(radio, lowerer.usedVariable, prog.root, newBlock([], RET_K, 0)) };
+  }
+  return prog;
+}
+
+export function compile(text: string, opts: CompileOptions): CbpfProgram {
+  const ast = parse(text);
+  let prog = lowerToCfg(ast, text, opts);
   if (opts.optimize) {
     prog = optimize(prog);
     const r = prog.root;

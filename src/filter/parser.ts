@@ -368,7 +368,8 @@ class Parser {
       if (n.kind === 'name' || (n.kind === 'kw' && n.text === 'rnr')) { this.next(); args.push({ kind: 'name', text: n.text, span: n.span }); end = n.span; }
     } else if (name === 'type' || name === 'subtype') {
       const n = this.peek();
-      if (n.kind !== 'name' && n.kind !== 'num') this.fail(`expected a frame type after '${name}'`, n.span);
+      // libpcap's grammar takes a number after `type` but only a name after `subtype`.
+      if (n.kind !== 'name' && !(n.kind === 'num' && name === 'type')) this.fail(`expected a frame ${name} name after '${name}'`, n.span);
       this.next();
       args.push({ kind: n.kind === 'num' ? 'num' : 'name', text: n.text, num: n.num, span: n.span });
       end = n.span;

@@ -42,8 +42,8 @@ export interface Ctx {
   variable: boolean;
 }
 
-/** Scratch slot holding the variable link-header length (written once by the prologue). */
-export const VAR_SLOT = 15;
+export { VAR_SLOT, LINK_SLOT } from './prologue.ts';
+import { LINK_SLOT, VAR_SLOT } from './prologue.ts';
 
 export interface GenOptions {
   linkType: number;
@@ -115,15 +115,21 @@ const LINK_LEVEL: ReadonlyMap<string, number> = new Map([
 ]);
 
 const AF_INET = 2, AF_INET6 = 10;
-/** Scratch slots usable inside one block (slot 15 is reserved for the prologue). */
-const SCRATCH_SLOTS = 15;
+/** Linux socket-filter ancillary loads (SKF_AD_OFF + SKF_AD_PKTTYPE / SKF_AD_IFINDEX). */
+const SKF_AD_PKTTYPE = 0xfffff004, SKF_AD_IFINDEX = 0xfffff008;
+/** Link types on which libpcap 1.10.3 accepts `vlan` / `mpls`. */
+const VLAN_LINKS: ReadonlySet<string> = new Set(['EN10MB', 'NETANALYZER', 'NETANALYZER_TRANSPARENT', 'IEEE802_11',
+  'IEEE802_11_RADIO', 'IEEE802_11_RADIO_AVS', 'PRISM_HEADER']);
+const MPLS_LINKS: ReadonlySet<string> = new Set(['EN10MB', 'NETANALYZER', 'NETANALYZER_TRANSPARENT', 'C_HDLC', 'PPP']);
+/** Scratch slots usable inside one block (slots 14 and 15 are reserved for prologues). */
+const SCRATCH_SLOTS = 14;
 
 export function initialCtx(linkType: number, source: string): Ctx {
   const link = linkInfo(linkType);
   if (!link) {
     throw new UserError('FILTER_LINKTYPE', `link type ${linkType} is not supported by the filter compiler`, { span: { start: 0, end: source.length }, source });
   }
-  return { link, kind: link.kind, typeOff: link.typeOff, nlOff: link.nlOff, mplsDepth: 0, shifted: false, variable: link.prologue !== undefined };
+  return { link, kind: link.kind, typeOff: link.typeOff, nlOff: link.nlOff, mplsDepth: 0, shifted: false, variable: link.prologue !== undefined || link.radio !== undefined };
 }
 
 export class Lowerer {
@@ -131,6 +137,15 @@ export class Lowerer {
 
   /** Set when some code read the variable link-header length: the prologue is then needed. */
   usedVariable = false;
+  /** Set when code read 802.11 header fields behind a radio header (needs LINK_SLOT). */
+  usedLink = false;
+
+  /** A = 802.11-header byte(s) at `off` (behind the radio header, if the link type has one). */
+  wl(ctx: Ctx, off: number, size: 1 | 2 | 4): Stmt[] {
+    if (!ctx.link.radio) return [I.ldAbs(off, size)];
+    this.usedLink = true;
+    return [I.ldxMem(LINK_SLOT), I.ldInd(off, size)];
+  }
 
   /** A = pkt[off:size], `off` relative to the link payload when the header length varies. */
   at(ctx: Ctx, off: number, size: 1 | 2 | 4): Stmt[] {
@@ -176,7 +191,7 @@ export class Lowerer {
     const inner = this.linkProtoInner(ctx, p);
     // 802.11: only data frames carry a payload.
     if (ctx.link.wlan && !ctx.shifted && !(inner.kind === 'const' && !inner.value)) {
-      return andAll([not(test([I.ldb(0)], I.JSET_K, 0x04)), test([I.ldb(0)], I.JSET_K, 0x08), inner]);
+      return andAll([not(test(this.wl(ctx, 0, 1), I.JSET_K, 0x04)), test(this.wl(ctx, 0, 1), I.JSET_K, 0x08), inner]);
     }
     return inner;
   }
@@ -312,10 +327,11 @@ export class Lowerer {
     return m;
   }
 
-  /** pkt[off:6] == mac, as a 4-byte then a 2-byte compare. */
-  private macEq(off: number, mac: Uint8Array): Frag {
+  /** pkt[off:6] == mac, as a 4-byte then a 2-byte compare (802.11-relative when `wctx` is given). */
+  private macEq(off: number, mac: Uint8Array, wctx?: Ctx): Frag {
     const lo = ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0;
     const hi = (mac[0]! << 8) | mac[1]!;
+    if (wctx) return and(test(this.wl(wctx, off + 2, 4), I.JEQ_K, lo), test(this.wl(wctx, off, 2), I.JEQ_K, hi));
     return and(test([I.ld(off + 2)], I.JEQ_K, lo), test([I.ldh(off)], I.JEQ_K, hi));
   }
 
@@ -457,9 +473,14 @@ export class Lowerer {
     const span = p.span;
     if (v.kind === 'arc' || (ctx.link.kind === 'arcnet' && (q.proto === 'link' || q.proto === undefined) && type === 'host' && v.kind === 'num')) {
       if (ctx.link.kind !== 'arcnet') this.err('FILTER_LINK_UNSUPPORTED', 'ARCnet addresses are supported only on ARCnet', v.span);
+      if ((q.proto !== undefined && q.proto !== 'link') || type !== 'host') this.err('FILTER_BAD_QUAL', 'ARCnet address used in non-arc expression', span);
       // libpcap 1.10.3 converts "$xy" starting at the '$', which yields 0xd0 | x; we match it.
       const a = v.kind === 'arc' ? (0xd0 | parseInt(v.text[1]!, 16)) : v.num! & 0xff;
       return this.dirCombine(q.dir, () => test([I.ldb(0)], I.JEQ_K, a), () => test([I.ldb(1)], I.JEQ_K, a), span, 'link host');
+    }
+    if (q.proto === 'decnet' && (v.kind === 'num' || v.kind === 'ipv4')) {
+      if (type === 'host' && (p.maskLen !== undefined || p.mask)) this.err('FILTER_BAD_MASK', 'mask syntax for networks only', span);
+      return this.decnetHost(ctx, v, q.dir, span);
     }
     const linkQual = q.proto === 'ether' || q.proto === 'link' || q.proto === 'fddi' || q.proto === 'tr' || q.proto === 'wlan';
     if (linkQual) {
@@ -470,14 +491,14 @@ export class Lowerer {
         mac = this.o.resolver.ether(v.text);
         if (!mac) this.err('FILTER_UNKNOWN_HOST', `unknown ether host '${v.text}'`, v.span);
       } else this.err('FILTER_BAD_VALUE', `'${v.text}' is not an Ethernet address`, v.span);
-      if (ctx.link.wlan) return this.wlanAddr(q.dir, mac!, span);
+      if (ctx.link.wlan) return this.wlanAddr(ctx, q.dir, mac!, span);
       const m = this.needMac(ctx, span);
       const addr = mac!;
       return this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host');
     }
     if (v.kind === 'mac') {
       if (q.proto === undefined && type === 'host') {
-        if (ctx.link.wlan) return this.wlanAddr(q.dir, parseMac(v.text)!, span);
+        if (ctx.link.wlan) return this.wlanAddr(ctx, q.dir, parseMac(v.text)!, span);
         const m = this.needMac(ctx, span);
         const addr = parseMac(v.text)!;
         return this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host');
@@ -552,6 +573,32 @@ export class Lowerer {
     return this.host4(ctx, q.proto, addr, mask, q.dir, span);
   }
 
+  /**
+   * DECnet host: "area.node" is (area << 10) | node, stored little-endian. The routing header
+   * comes in four layouts (short/long, with or without a pad byte), each with its own address
+   * offsets; the flags byte (or the pad length + flags) tells which.
+   */
+  private decnetHost(ctx: Ctx, v: Primitive['value'], dir: Quals['dir'], span: Span): Frag {
+    let addr: number;
+    if (v.kind === 'num') addr = v.num! & 0xffff;
+    else {
+      const [area, node] = v.text.split('.').map(Number) as [number, number];
+      addr = ((area << 10) | (node & 0x3ff)) & 0xffff;
+    }
+    const swapped = ((addr & 0xff) << 8) | (addr >> 8);
+    const nl = ctx.nlOff;
+    const flags2 = (): Frag => test([...this.at(ctx, nl + 2, 1), I.aluK(I.AND, 0x07)], I.JEQ_K, 2);
+    const flags6 = (): Frag => test([...this.at(ctx, nl + 2, 1), I.aluK(I.AND, 0x07)], I.JEQ_K, 6);
+    const pad2 = (): Frag => test([...this.at(ctx, nl + 2, 2), I.aluK(I.AND, 0xff07)], I.JEQ_K, 0x8102);
+    const pad6 = (): Frag => test([...this.at(ctx, nl + 2, 2), I.aluK(I.AND, 0xff07)], I.JEQ_K, 0x8106);
+    const eq = (off: number): Frag => test(this.at(ctx, nl + off, 2), I.JEQ_K, swapped);
+    const side = (o: [number, number, number, number]): Frag => orAll([
+      and(flags2(), eq(o[0])), and(pad2(), eq(o[1])), and(flags6(), eq(o[2])), and(pad6(), eq(o[3]))]);
+    const src = (): Frag => side([5, 6, 17, 18]);
+    const dst = (): Frag => side([3, 4, 9, 10]);
+    return and(this.linkProto(ctx, ETHERTYPE.DN), this.dirCombine(dir, src, dst, span, 'decnet host'));
+  }
+
   private resolvePort(text: string, span: Span, proto: 'tcp' | 'udp' | 'sctp' | undefined): number {
     if (/^[0-9]+$/.test(text) || /^0[xX][0-9a-fA-F]+$/.test(text)) {
       const n = Number(text);
@@ -575,8 +622,7 @@ export class Lowerer {
       case 'tcp': protos = [IPPROTO.TCP]; break;
       case 'udp': protos = [IPPROTO.UDP]; break;
       case 'sctp': protos = [IPPROTO.SCTP]; break;
-      case 'ip': protos = [IPPROTO.TCP, IPPROTO.UDP, IPPROTO.SCTP]; v4only = true; break;
-      case 'ip6': protos = [IPPROTO.TCP, IPPROTO.UDP, IPPROTO.SCTP]; v6only = true; break;
+
       default: return this.err('FILTER_BAD_QUAL', `'${proto}' modifier applied to ${type}`, p.span);
     }
     const sproto = proto === 'tcp' || proto === 'udp' || proto === 'sctp' ? proto : undefined;
@@ -662,9 +708,15 @@ export class Lowerer {
           return { f: k.name === 'inbound' ? inbound : not(inbound), ctx };
         }
         if (d) f = test([I.ldAbs(d.off, d.size)], I.JEQ_K, 4);
-        else if (ctx.link.kind === 'ether' && ctx.link.mac) f = test([{ code: I.LD | I.H | I.ABS, k: 0xfffff004 }], I.JEQ_K, 4);
-        else return this.err('FILTER_LINK_UNSUPPORTED', `inbound/outbound not supported on link type ${ctx.link.name}`, k.span);
+        // Otherwise the Linux socket filter's packet type (SKF_AD_PKTTYPE): what libpcap 1.10.3
+        // on Linux emits for other link types (PACKET_OUTGOING = 4).
+        else f = test([{ code: I.LD | I.H | I.ABS, k: SKF_AD_PKTTYPE }], I.JEQ_K, 4);
         return { f: k.name === 'outbound' ? f : not(f), ctx };
+      }
+      case 'ifindex': {
+        // LINUX_SLL2 records the interface index at offset 4; elsewhere the Linux ancillary load.
+        const idx = ctx.link.name === 'LINUX_SLL2' ? I.ld(4) : { code: I.LD | I.W | I.ABS, k: SKF_AD_IFINDEX };
+        return { f: test([idx], I.JEQ_K, arg!.num!), ctx };
       }
       case 'vlan': return this.vlan(k, ctx);
       case 'mpls': return this.mpls(k, ctx);
@@ -698,15 +750,15 @@ export class Lowerer {
 
   /** `[wlan] type T [subtype S]`, `subtype S`, `dir D` on the 802.11 frame-control bytes. */
   private wlanField(k: Keyword, ctx: Ctx): Frag {
-    if (!ctx.link.wlan) this.err('FILTER_LINK_UNSUPPORTED', `802.11 link-layer types supported only on 802.11 (not ${ctx.link.name})`, k.span);
-    const fc = (mask: number, v: number): Frag => test([I.ldb(0), I.aluK(I.AND, mask)], I.JEQ_K, v);
+    if (!ctx.link.wlan || ctx.link.radio === 'ppi') this.err('FILTER_LINK_UNSUPPORTED', `802.11 link-layer types supported only on 802.11 (not ${ctx.link.name})`, k.span);
+    const fc = (mask: number, v: number): Frag => test([...this.wl(ctx, 0, 1), I.aluK(I.AND, mask)], I.JEQ_K, v);
     const num = (v: Keyword['args'][number], table: Record<string, number>, what: string): number => {
       if (v.kind === 'num') return v.num!;
       const n = table[v.text];
       if (n === undefined) this.err('FILTER_BAD_VALUE', `unknown 802.11 ${what} name "${v.text}"`, v.span);
       return n;
     };
-    if (k.name === 'dir') return test([I.ldb(1), I.aluK(I.AND, 0x03)], I.JEQ_K, num(k.args[0]!, WLAN_DIRS, 'direction'));
+    if (k.name === 'dir') return test([...this.wl(ctx, 1, 1), I.aluK(I.AND, 0x03)], I.JEQ_K, num(k.args[0]!, WLAN_DIRS, 'direction'));
     if (k.name === 'subtype') {
       const v = k.args[0]!;
       if (v.kind === 'num') return fc(0xf0, v.num!);
@@ -717,6 +769,7 @@ export class Lowerer {
       return this.err('FILTER_BAD_VALUE', `unknown 802.11 subtype name "${v.text}"`, v.span);
     }
     const type = num(k.args[0]!, WLAN_TYPES, 'type');
+    if ((type & ~0x0c) !== 0) this.err('FILTER_BAD_VALUE', `invalid 802.11 type value 0x${type.toString(16)}`, k.args[0]!.span);
     const sub = k.args[1];
     if (!sub) return fc(0x0c, type);
     const st = sub.kind === 'num' ? sub.num! : WLAN_SUBTYPES[type]?.[sub.text];
@@ -784,8 +837,8 @@ export class Lowerer {
     const circuit = (c: number): Frag => and(vpi(0), vci(c));
     const msgType = (types: number[]): Frag => orAll(types.map((t) => test([I.ldb(9)], I.JEQ_K, t)));
     switch (k.name) {
-      case 'vpi': { const [op, v] = k.args; if (v!.num! > 255) this.err('FILTER_BAD_VALUE', `VPI ${v!.num} greater than maximum 255`, v!.span); return this.cmpOp(op!.text, [I.ldb(1)], v!.num!); }
-      case 'vci': { const [op, v] = k.args; if (v!.num! > 65535) this.err('FILTER_BAD_VALUE', `VCI ${v!.num} greater than maximum 65535`, v!.span); return this.cmpOp(op!.text, [I.ldh(2)], v!.num!); }
+      case 'vpi': { const [op, v] = k.args; return this.cmpOp(op!.text, [I.ldb(1)], v!.num!); }
+      case 'vci': { const [op, v] = k.args; return this.cmpOp(op!.text, [I.ldh(2)], v!.num!); }
       case 'lane': return test([I.ldb(0), I.aluK(I.AND, 0x0f)], I.JEQ_K, 1);
       case 'metac': return circuit(1);
       case 'bcc': return circuit(2);
@@ -853,22 +906,22 @@ export class Lowerer {
    * 802.11 address fields by role. Control frames carry no source/destination address; data
    * frames place them according to the To-DS / From-DS bits; management frames use addr1/addr2.
    */
-  private wlanAddr(dir: Quals['dir'], mac: Uint8Array, span: Span): Frag {
-    const fcb = (bit: number): Frag => test([I.ldb(0)], I.JSET_K, bit);
-    const dsb = (bit: number): Frag => test([I.ldb(1)], I.JSET_K, bit);
+  private wlanAddr(ctx: Ctx, dir: Quals['dir'], mac: Uint8Array, span: Span): Frag {
+    const fcb = (bit: number): Frag => test(this.wl(ctx, 0, 1), I.JSET_K, bit);
+    const dsb = (bit: number): Frag => test(this.wl(ctx, 1, 1), I.JSET_K, bit);
     const isCtl = (): Frag => fcb(0x04);
     const isData = (): Frag => fcb(0x08);
-    const at = (off: number): Frag => this.macEq(off, mac);
+    const at = (off: number): Frag => this.macEq(off, mac, ctx);
     const src = (): Frag => and(not(isCtl()), or(and(isData(), or(and(dsb(0x02), or(and(dsb(0x01), at(24)), and(not(dsb(0x01)), at(16)))),
       and(not(dsb(0x02)), at(10)))), and(not(isData()), at(10))));
     const dst = (): Frag => and(not(isCtl()), or(and(isData(), or(and(dsb(0x01), at(16)), and(not(dsb(0x01)), at(4)))), and(not(isData()), at(4))));
-    const noAddr2 = (): Frag => and(test([I.ldb(0), I.aluK(I.AND, 0x0c)], I.JEQ_K, 0x04),
-      or(test([I.ldb(0), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0xc0), test([I.ldb(0), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0xd0)));
+    const fcm = (mask: number, v: number): Frag => test([...this.wl(ctx, 0, 1), I.aluK(I.AND, mask)], I.JEQ_K, v);
+    const noAddr2 = (): Frag => and(fcm(0x0c, 0x04), or(fcm(0xf0, 0xc0), fcm(0xf0, 0xd0)));
     switch (dir) {
       case 'addr1': return at(4);
       case 'addr2': return and(not(noAddr2()), at(10));
-      case 'addr3': return and(not(test([I.ldb(0), I.aluK(I.AND, 0x0c)], I.JEQ_K, 0x04)), at(16));
-      case 'addr4': return and(test([I.ldb(1), I.aluK(I.AND, 0x03)], I.JEQ_K, 0x03), at(24));
+      case 'addr3': return and(not(fcm(0x0c, 0x04)), at(16));
+      case 'addr4': return and(test([...this.wl(ctx, 1, 1), I.aluK(I.AND, 0x03)], I.JEQ_K, 0x03), at(24));
       case 'ra': return and(isData(), at(4));
       case 'ta': return and(isData(), and(not(noAddr2()), at(10)));
       default: return this.dirCombine(dir, src, dst, span, 'wlan host');
@@ -887,7 +940,7 @@ export class Lowerer {
     if (ctx.link.kind === 'arcnet' && (k.proto === undefined || k.proto === 'link')) return test([I.ldb(1)], I.JEQ_K, 0);
     if (k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan') {
       const all = Uint8Array.of(255, 255, 255, 255, 255, 255);
-      if (ctx.link.wlan) return this.wlanAddr('dst', all, k.span);
+      if (ctx.link.wlan) return this.wlanAddr(ctx, 'dst', all, k.span);
       if (!ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `not a broadcast link (link type ${ctx.link.name})`, k.span);
       return this.macEq(ctx.link.mac.dst, all);
     }
@@ -901,11 +954,10 @@ export class Lowerer {
     if (k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan') {
       if (ctx.link.wlan) {
         // The group bit of the destination address (addr3 for data frames to the DS, else addr1).
-        const g = (off: number): Frag => test([I.ldb(off)], I.JSET_K, 1);
-        const isData = test([I.ldb(0)], I.JSET_K, 0x08);
-        const toDs = test([I.ldb(1)], I.JSET_K, 0x01);
-        return and(not(test([I.ldb(0)], I.JSET_K, 0x04)), or(and(isData, or(and(toDs, g(16)), and(not(test([I.ldb(1)], I.JSET_K, 0x01)), g(4)))),
-          and(not(test([I.ldb(0)], I.JSET_K, 0x08)), g(4))));
+        const g = (off: number): Frag => test(this.wl(ctx, off, 1), I.JSET_K, 1);
+        const fcb = (byte: number, bit: number): Frag => test(this.wl(ctx, byte, 1), I.JSET_K, bit);
+        return and(not(fcb(0, 0x04)), or(and(fcb(0, 0x08), or(and(fcb(1, 0x01), g(16)), and(not(fcb(1, 0x01)), g(4)))),
+          and(not(fcb(0, 0x08)), g(4))));
       }
       if (!ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `not a broadcast link (link type ${ctx.link.name})`, k.span);
       return test([I.ldb(ctx.link.mac.dst)], I.JSET_K, 1);
@@ -916,7 +968,7 @@ export class Lowerer {
   private llc(k: Keyword, ctx: Ctx): Frag {
     if (ctx.kind === 'llc' && !k.args[0]) {
       // Every frame of these link types is LLC-encapsulated (802.11: every data frame).
-      return ctx.link.wlan ? and(not(test([I.ldb(0)], I.JSET_K, 0x04)), test([I.ldb(0)], I.JSET_K, 0x08)) : TRUE;
+      return ctx.link.wlan ? and(not(test(this.wl(ctx, 0, 1), I.JSET_K, 0x04)), test(this.wl(ctx, 0, 1), I.JSET_K, 0x08)) : TRUE;
     }
     if (ctx.kind !== 'ether' || !ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `'llc' not supported on link type ${ctx.link.name}`, k.span);
     const t = ctx.typeOff;
@@ -939,19 +991,21 @@ export class Lowerer {
   }
 
   private vlan(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
-    if (ctx.kind !== 'ether' || ctx.mplsDepth > 0) this.err('FILTER_LINK_UNSUPPORTED', `no VLAN support for link type ${ctx.link.name}`, k.span);
+    if (!VLAN_LINKS.has(ctx.link.name) || ctx.mplsDepth > 0 || (ctx.kind !== 'ether' && ctx.kind !== 'llc')) this.err('FILTER_LINK_UNSUPPORTED', `no VLAN support for link type ${ctx.link.name}`, k.span);
     const t = ctx.typeOff;
-    const tpid = orAll([ETHERTYPE.VLAN, ETHERTYPE.QINQ, ETHERTYPE.QINQ_OLD].map((e) => test([...this.at(ctx, t, 2)], I.JEQ_K, e)));
+    const tpid = orAll([ETHERTYPE.VLAN, ETHERTYPE.QINQ, ETHERTYPE.QINQ_OLD].map((e) => this.linkProto(ctx, e)));
     let f = tpid;
     const id = k.args[0];
     if (id) {
       if (id.num! > 4095) this.err('FILTER_BAD_VLAN', `VLAN tag ${id.num} greater than maximum 4095`, id.span);
-      f = and(f, test([...this.at(ctx, t + 2, 2), I.aluK(I.AND, 0x0fff)], I.JEQ_K, id.num!));
+      // The tag control information is where the network layer would start.
+      f = and(f, test([...this.at(ctx, ctx.nlOff, 2), I.aluK(I.AND, 0x0fff)], I.JEQ_K, id.num!));
     }
     return { f, ctx: { ...ctx, typeOff: t + 4, nlOff: ctx.nlOff + 4, shifted: true } };
   }
 
   private mpls(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
+    if (!MPLS_LINKS.has(ctx.link.name)) this.err('FILTER_LINK_UNSUPPORTED', `no MPLS support for link type ${ctx.link.name}`, k.span);
     let f: Frag;
     if (ctx.mplsDepth > 0) {
       // Inside a label stack: the previous label must not be the bottom of the stack.
@@ -1071,7 +1125,10 @@ export class Lowerer {
       case 'link': case 'ether': case 'ppp': case 'slip': case 'fddi': case 'tr': case 'wlan':
         if (proto === 'ether' && !ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `'ether[]' is not supported on link type ${ctx.link.name}`, a.span);
         base = 0; linkRelative = false; break;
-      case 'ip': case 'ip6': case 'arp': case 'rarp': case 'atalk': case 'aarp': case 'decnet': case 'lat':
+      case 'radio':
+        if (!ctx.link.radio) this.err('FILTER_LINK_UNSUPPORTED', `'radio[]' is not supported on link type ${ctx.link.name}`, a.span);
+        base = 0; linkRelative = false; break;
+      case 'ip': case 'ip6': case 'arp': case 'rarp': case 'atalk': case 'decnet': case 'lat':
       case 'sca': case 'moprc': case 'mopdl':
         base = ctx.nlOff;
         this.guards.push(this.protoAbbrev(proto, ctx));

@@ -11,7 +11,7 @@ export const LINKTYPE = {
   NULL: 0, EN10MB: 1, IEEE802: 6, SLIP: 8, PPP: 9, FDDI: 10, RAW: 101, C_HDLC: 104, IEEE802_11: 105,
   LOOP: 108, LINUX_SLL: 113, PFLOG: 117, IEEE802_11_RADIO: 127, PPP_ETHER: 51, IPV4: 228, IPV6: 229,
   LINUX_SLL2: 276, IP_OVER_FC: 122, MTP2: 140, MTP2_WITH_PHDR: 139, SUNATM: 123, APPLE_IP_OVER_IEEE1394: 138,
-  NETANALYZER: 240, SYMANTEC_FIREWALL: 99, PPP_BSDOS: 103, IPNET: 226, ARCNET: 7, ARCNET_LINUX: 129,
+  IEEE802_11_RADIO_AVS: 163, PPI: 192, PRISM_HEADER: 119, NETANALYZER: 240, SYMANTEC_FIREWALL: 99, PPP_BSDOS: 103, IPNET: 226, ARCNET: 7, ARCNET_LINUX: 129,
 } as const;
 
 /** How a link layer announces the protocol it carries. */
@@ -48,6 +48,8 @@ export interface LinkInfo {
   prologue?: Array<{ code: number; k: number }>;
   /** 802.11 frame control at offset 0: only data frames carry the protocols above. */
   wlan?: boolean;
+  /** 802.11 behind a variable-length radio header (built by lower/prologue.ts). */
+  radio?: 'radiotap' | 'ppi' | 'avs' | 'prism';
   /** Offset of the MTP2 header (MTP2_WITH_PHDR has a 4-byte pseudo-header). */
   mtp2?: number;
 }
@@ -102,6 +104,10 @@ const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.ARCNET, { name: 'ARCNET', kind: 'arcnet', typeOff: 2, nlOff: 6 }],
   [LINKTYPE.ARCNET_LINUX, { name: 'ARCNET_LINUX', kind: 'arcnet', typeOff: 4, nlOff: 8 }],
   [LINKTYPE.PFLOG, { name: 'PFLOG', kind: 'af-byte', typeOff: 1, nlOff: 0, prologue: PFLOG_HDRLEN }],
+  [LINKTYPE.IEEE802_11_RADIO, { name: 'IEEE802_11_RADIO', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'radiotap' }],
+  [LINKTYPE.IEEE802_11_RADIO_AVS, { name: 'IEEE802_11_RADIO_AVS', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'avs' }],
+  [LINKTYPE.PPI, { name: 'PPI', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'ppi' }],
+  [LINKTYPE.PRISM_HEADER, { name: 'PRISM_HEADER', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'prism' }],
   [LINKTYPE.IEEE802_11, { name: 'IEEE802_11', kind: 'llc', typeOff: 0, nlOff: 8, prologue: WLAN_HDRLEN, wlan: true }],
 ]);
 

@@ -15,7 +15,7 @@ import { ALU, AND, JEQ, JMP, JSET, K } from '../insn.ts';
 
 export function andToJset(p: Program): Program {
   for (const b of topoOrder(p.root)) {
-    if (isRet(b) || b.code !== (JMP | JEQ | K) || b.k !== 0) continue;
+    if (isRet(b) || b.pinned || b.code !== (JMP | JEQ | K) || b.k !== 0) continue;
     const last = b.stmts[b.stmts.length - 1];
     if (!last || last.code !== (ALU | AND | K)) continue;
     b.stmts = b.stmts.slice(0, -1);

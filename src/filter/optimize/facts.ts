@@ -23,7 +23,7 @@ const MAX_LIST = 8;
 
 /** The key of the value a jump block tests (undefined for X-comparisons we do not track). */
 export function testKey(b: Block): string | undefined {
-  if (b.code & 0x08) return undefined;
+  if (b.code & 0x08 || b.pinned) return undefined;
   let s = '';
   for (const st of b.stmts) s += `${st.code}:${st.k};`;
   return s;

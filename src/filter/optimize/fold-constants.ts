@@ -46,7 +46,7 @@ export function constantA(b: Block): number | undefined {
 
 /** Where control goes from `b` if its outcome is known statically, else undefined. */
 function staticSuccessor(b: Block): Block | undefined {
-  if (isRet(b)) return undefined;
+  if (isRet(b) || b.pinned) return undefined;
   if (b.jt === b.jf) return b.jt!;
   if (b.code & 0x08) return undefined;
   const a = constantA(b);

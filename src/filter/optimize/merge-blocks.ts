@@ -19,6 +19,7 @@ export function mergeBlocks(p: Program): Program {
     let key = `${b.code}:${b.k}|`;
     for (const s of b.stmts) key += `${s.code}:${s.k};`;
     if (!isRet(b)) key += `|${ids.get(b.jt!)}|${ids.get(b.jf!)}`;
+    if (b.pinned) key += `|pinned${b.id}`;
     const seen = byKey.get(key);
     if (seen) { canon.set(b, seen); continue; }
     byKey.set(key, b);
