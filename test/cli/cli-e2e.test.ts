@@ -82,6 +82,14 @@ describe('tsdump command line (spawned)', () => {
     expect(r.stdout).toBe([EXPECTED_Q[0], EXPECTED_Q[2]].join('\n') + '\n');
   });
 
+  it('-w is silent unless --print; with -w - the printed lines go to stderr', () => {
+    expect(run(['-nnq', '-r', 'three.pcap', '-w', 'copy.pcap']).stdout).toBe('');
+    expect(run(['-nnq', '-r', 'three.pcap', '-w', 'copy.pcap', '--print']).stdout).toBe(EXPECTED_Q.join('\n') + '\n');
+    const piped = run(['-nnq', '-r', 'three.pcap', '-w', '-', '--print']);
+    expect(piped.stderr.split('\n').slice(1, 4)).toEqual(EXPECTED_Q);
+    expect(piped.raw.readUInt32LE(0)).toBe(0xa1b2c3d4);
+  });
+
   it('--pcapng writes a pcapng file that reads back to the same lines', () => {
     const w = run(['-r', 'three.pcap', '--pcapng', '-w', 'three.pcapng']);
     expect(w.status).toBe(0);
