@@ -1157,12 +1157,16 @@ export class Lowerer {
       return;
     }
     const rel = linkRelative && ctx.variable;
+    // Behind a radio header, `link[]` (and ether/wlan) address the 802.11 header.
+    const wlanRel = !linkRelative && proto !== 'radio' && ctx.link.radio !== undefined;
     if (idx !== undefined) {
       if (rel) out.push(...this.at(ctx, (base + idx) >>> 0, a.size));
+      else if (wlanRel) out.push(...this.wl(ctx, (base + idx) >>> 0, a.size));
       else out.push(I.ldAbs((base + idx) >>> 0, a.size));
     } else {
       this.arith(a.index, ctx, out, depth);
       if (rel) { this.usedVariable = true; out.push(I.ldxMem(VAR_SLOT), I.aluX(I.ADD)); }
+      if (wlanRel) { this.usedLink = true; out.push(I.ldxMem(LINK_SLOT), I.aluX(I.ADD)); }
       out.push(I.tax(), I.ldInd(base, a.size));
     }
   }
