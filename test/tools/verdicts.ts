@@ -78,6 +78,20 @@ export function decodeRle(text: string, n: number): Uint32Array {
   return out;
 }
 
+/** Encodes values as `VALUE*COUNT` runs joined by commas (`-` when empty): decodeRle's inverse. */
+export function encodeRle(values: ArrayLike<number>): string {
+  if (values.length === 0) return '-';
+  const items: string[] = [];
+  let i = 0;
+  while (i < values.length) {
+    let j = i + 1;
+    while (j < values.length && values[j] === values[i]) j++;
+    items.push(j - i === 1 ? String(values[i]) : `${values[i]}*${j - i}`);
+    i = j;
+  }
+  return items.join(',');
+}
+
 /** Resolves a `corpus:`/`repo:` location to an absolute path. */
 export function resolveLocation(location: string): string {
   if (location.startsWith('corpus:')) return join(CORPUS_DIR, location.slice(7));
