@@ -10,9 +10,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createInterpreter, interpret } from '../../src/cbpf/interpret.ts';
 import { CBPF_CASES, caseProgram, casePacket } from './cases.ts';
+import { OPCODES } from '../../src/isa/cbpf/opcodes.ts';
 import { goldenDir } from './corpus-path.ts';
 
 describe('case table on the reference interpreter', () => {
+  it('uses every opcode of the table at least once', () => {
+    const used = new Set(CBPF_CASES.flatMap((c) => caseProgram(c).map((i) => i.code)));
+    expect(OPCODES.filter((r) => !used.has(r.code)).map((r) => r.code)).toEqual([]);
+  });
+
   for (const c of CBPF_CASES) {
     it(c.name, () => {
       const pkt = casePacket(c);
