@@ -210,6 +210,21 @@ function expressionText(opts: TcpdumpOptions): string {
   return text.replace(/#[^\n]*/g, (m) => ' '.repeat(m.length)).replace(/\n/g, ' ').trim();
 }
 
+/**
+ * The -X / -x / -A dump after the summary (that precedence, as tcpdump): from the link-layer
+ * header's end, or from byte 0 when the flag is doubled.
+ */
+function dump(opts: TcpdumpOptions, data: Uint8Array, caplen: number, hdrlen: number): string {
+  if (opts.hexAscii > 0) return dumpFrom(hexAsciiDump, data, caplen, opts.hexAscii > 1 ? 0 : hdrlen);
+  if (opts.hex > 0) return dumpFrom(hexDump, data, caplen, opts.hex > 1 ? 0 : hdrlen);
+  if (opts.ascii > 0) return dumpFrom(asciiDump, data, caplen, opts.ascii > 1 ? 0 : hdrlen);
+  return '';
+}
+
+function dumpFrom(fn: (b: Uint8Array, start: number, end: number) => string, data: Uint8Array, caplen: number, start: number): string {
+  return start < caplen ? fn(data, start, caplen) : '';
+}
+
 /** tcpdump's first stderr line for `-r`. */
 function banner(path: string, info: CaptureInfo): string {
   return `reading from file ${path}, link-type ${linkTypeLabel(info.linkType)}, snapshot length ${info.snaplen}\n`;
@@ -284,26 +299,19 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
       }
       if (!printing) continue;
       let line = opts.packetNumber ? `${String(matched).padStart(5)}  ` : '';
+      let fidelity: Fidelity;
       const invalid = invalidHeaderText(rec.caplen, rec.wirelen);
       if (invalid !== null) {
         // A corrupt record header: tcpdump prints only this, without timestamp or dump.
         line += invalid;
-        io.packet?.(line, 'exact');
-        out += line + '\n';
-        continue;
+        fidelity = 'exact';
+      } else {
+        line += ts.format(rec.tsSec, rec.tsNsec);
+        line += printer.print(rec.data, rec.caplen, rec.wirelen);
+        line += dump(opts, rec.data, rec.caplen, printer.hdrlen);
+        fidelity = ts.exact ? printer.fidelity : 'approx';
       }
-      line += ts.format(rec.tsSec, rec.tsNsec);
-      line += printer.print(rec.data, rec.caplen, rec.wirelen);
-      const whole = opts.hexAscii > 1 || (opts.hexAscii === 0 && opts.hex > 1) || (opts.hexAscii === 0 && opts.hex === 0 && opts.ascii > 1);
-      const start = whole ? 0 : printer.hdrlen;
-      if (opts.hexAscii > 0) {
-        if (start < rec.caplen) line += hexAsciiDump(rec.data, start, rec.caplen);
-      } else if (opts.hex > 0) {
-        if (start < rec.caplen) line += hexDump(rec.data, start, rec.caplen);
-      } else if (opts.ascii > 0) {
-        if (start < rec.caplen) line += asciiDump(rec.data, start, rec.caplen);
-      }
-      io.packet?.(line, ts.exact ? printer.fidelity : 'approx');
+      io.packet?.(line, fidelity);
       out += line + '\n';
       if (opts.lineBuffered || out.length > 65536) {
         io.write(textFd, out);
