@@ -135,6 +135,9 @@ export function initialCtx(linkType: number, source: string): Ctx {
 export class Lowerer {
   constructor(private readonly o: GenOptions) {}
 
+  /** Span of the primitive being lowered (for errors raised deep in link-layer code). */
+  private curSpan: Span = { start: 0, end: 0 };
+
   /** Set when some code read the variable link-header length: the prologue is then needed. */
   usedVariable = false;
   /** Set when code read 802.11 header fields behind a radio header (needs LINK_SLOT). */
@@ -178,9 +181,9 @@ export class Lowerer {
         const r = this.gen(ast.right, l.ctx);
         return { f: ast.type === 'and' ? and(l.f, r.f) : or(l.f, r.f), ctx: r.ctx };
       }
-      case 'rel': return { f: this.relation(ast.op, ast.left, ast.right, ctx, ast.span), ctx };
-      case 'prim': return { f: this.primitive(ast, ctx), ctx };
-      case 'kw': return this.keyword(ast, ctx);
+      case 'rel': this.curSpan = ast.span; return { f: this.relation(ast.op, ast.left, ast.right, ctx, ast.span), ctx };
+      case 'prim': this.curSpan = ast.span; return { f: this.primitive(ast, ctx), ctx };
+      case 'kw': this.curSpan = ast.span; return this.keyword(ast, ctx);
     }
   }
 
@@ -200,6 +203,9 @@ export class Lowerer {
     const t = ctx.typeOff;
     switch (ctx.kind) {
       case 'none': return FALSE;
+      case 'magic': return test([I.ld(0), I.aluK(I.AND, ctx.link.magic!.mask)], I.JEQ_K, ctx.link.magic!.value);
+      case 'opaque':
+        return this.err('FILTER_LINK_UNSUPPORTED', `${ctx.link.description ?? ctx.link.name} link-layer type filtering not implemented`, this.curSpan);
       case 'atm':
         // SunATM: only LLC-multiplexed traffic (low nibble of the flags byte is 2) has a protocol.
         return and(test([I.ldb(0), I.aluK(I.AND, 0x0f)], I.JEQ_K, 2), this.linkProtoInner({ ...ctx, kind: 'llc' }, p));
@@ -655,7 +661,8 @@ export class Lowerer {
     let n: number | undefined;
     if (v.kind === 'num') n = v.num!;
     else if (v.kind === 'name') {
-      n = linkLevel ? LINK_PROTO_NAMES.get(v.text) : (this.o.resolver.protocol(v.text) ?? undefined);
+      const osi = q.proto === 'iso' ? ({ clnp: ISO_NLPID.CLNP, esis: ISO_NLPID.ESIS, isis: ISO_NLPID.ISIS } as Record<string, number>)[v.text] : undefined;
+      n = linkLevel ? LINK_PROTO_NAMES.get(v.text) : (osi ?? this.o.resolver.protocol(v.text) ?? undefined);
       if (n === undefined) this.err('FILTER_UNKNOWN_PROTO', `unknown ${linkLevel ? 'ether' : 'ip'} proto '${v.text}'`, v.span);
     } else this.err('FILTER_BAD_VALUE', `'${v.text}' is not a protocol`, v.span);
     if (linkLevel) return this.linkProto(ctx, n!);
@@ -705,6 +712,11 @@ export class Lowerer {
         if (ctx.link.name === 'SLIP') {
           // SLIP's pseudo-header starts with a direction byte: 0 = received, 1 = sent.
           const inbound = test([I.ldb(0)], I.JEQ_K, 0);
+          return { f: k.name === 'inbound' ? inbound : not(inbound), ctx };
+        }
+        if (ctx.link.name === 'JUNIPER_MFR') {
+          // Juniper pseudo-header flags: bit 0 set = inbound.
+          const inbound = test([I.ldb(3), I.aluK(I.AND, 0x01)], I.JEQ_K, 1);
           return { f: k.name === 'inbound' ? inbound : not(inbound), ctx };
         }
         if (d) f = test([I.ldAbs(d.off, d.size)], I.JEQ_K, 4);

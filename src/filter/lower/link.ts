@@ -5,6 +5,7 @@
  * MAC addresses are, and whether a packet direction is recorded. Lowering asks these
  * descriptions instead of switching on link types everywhere.
  */
+import { linkTypeByLinkType } from '../../capture/link-types.ts';
 
 /** LINKTYPE_ numbers (the values stored in capture files). */
 export const LINKTYPE = {
@@ -31,7 +32,9 @@ export type LinkKind =
   | 'atm'       // SunATM: LLC-encapsulated traffic when (pkt[0] & 0xf) == 2, LLC at `typeOff`
   | 'arcnet'    // ARCnet: 1-byte protocol ids (IP is 0xd4 or 0xf0, ARP 0xd5 or 0xf1)
   | 'ppp-bsdos' // BSD/OS PPP: PPP protocol with the compressed-TCP variants for IP
-  | 'none';     // no network layer at all (MTP2): protocol primitives never match
+  | 'none'      // no network layer at all (MTP2): protocol primitives never match
+  | 'magic'     // every protocol test is the same header check (`magic`): BACnet MS/TP, Juniper
+  | 'opaque';   // libpcap cannot filter on this link layer's protocols (errors, like libpcap)
 
 export interface LinkInfo {
   name: string;
@@ -50,6 +53,10 @@ export interface LinkInfo {
   wlan?: boolean;
   /** 802.11 behind a variable-length radio header (built by lower/prologue.ts). */
   radio?: 'radiotap' | 'ppi' | 'avs' | 'prism';
+  /** For kind 'magic': (pkt[0:4] & mask) == value marks a frame of this link type. */
+  magic?: { mask: number; value: number };
+  /** libpcap's description of the link type (for error messages). */
+  description?: string;
   /** Offset of the MTP2 header (MTP2_WITH_PHDR has a 4-byte pseudo-header). */
   mtp2?: number;
 }
@@ -103,6 +110,8 @@ const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.IPNET, { name: 'IPNET', kind: 'af-byte', typeOff: 1, nlOff: 24 }],
   [LINKTYPE.ARCNET, { name: 'ARCNET', kind: 'arcnet', typeOff: 2, nlOff: 6 }],
   [LINKTYPE.ARCNET_LINUX, { name: 'ARCNET_LINUX', kind: 'arcnet', typeOff: 4, nlOff: 8 }],
+  [165, { name: 'BACNET_MS_TP', kind: 'magic', typeOff: 0, nlOff: 0, magic: { mask: 0xffff0000, value: 0x55ff0000 } }],
+  [134, { name: 'JUNIPER_MFR', kind: 'magic', typeOff: 0, nlOff: 0, magic: { mask: 0xffffff00, value: 0x4d474300 }, direction: { off: 3, size: 1 } }],
   [LINKTYPE.PFLOG, { name: 'PFLOG', kind: 'af-byte', typeOff: 1, nlOff: 0, prologue: PFLOG_HDRLEN }],
   [LINKTYPE.IEEE802_11_RADIO, { name: 'IEEE802_11_RADIO', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'radiotap' }],
   [LINKTYPE.IEEE802_11_RADIO_AVS, { name: 'IEEE802_11_RADIO_AVS', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'avs' }],
@@ -111,8 +120,17 @@ const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.IEEE802_11, { name: 'IEEE802_11', kind: 'llc', typeOff: 0, nlOff: 8, prologue: WLAN_HDRLEN, wlan: true }],
 ]);
 
+/**
+ * The description of a link type: ours when we know its layout; otherwise, for link types
+ * libpcap 1.10.3 knows (from the capture module's table), an opaque link on which only
+ * link-level loads and direction work, as in libpcap.
+ */
 export function linkInfo(linkType: number): LinkInfo | undefined {
-  return LINKS.get(linkType);
+  const known = LINKS.get(linkType);
+  if (known) return known;
+  const t = linkTypeByLinkType(linkType);
+  if (!t || !t.libpcap1103) return undefined;
+  return { name: t.name, kind: 'opaque', typeOff: 0, nlOff: 0, description: t.description };
 }
 
 export const ETHERTYPE = {
