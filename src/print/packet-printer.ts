@@ -121,6 +121,18 @@ function UDP_DECODED_PORT(port: number): boolean {
   return port < 1024 || UDP_HIGH_PORTS.has(port);
 }
 
+/**
+ * TCP ports whose payload tcpdump (without -q) decodes after the summary: every port below 1024
+ * is treated as decoded, plus the known higher ones (PPTP, NFS, HTTP alternates, SIP, RESP,
+ * OpenFlow, RTSP, BEEP, …). Lines on other ports end at ", length N".
+ */
+const TCP_HIGH_PORTS: ReadonlySet<number> = new Set([
+  1723, 2049, 3128, 3260, 5060, 5061, 6379, 6633, 6653, 8000, 8080, 8554, 10288, 1812, 1813, 11371,
+]);
+function TCP_DECODED_PORT(port: number): boolean {
+  return port < 1024 || TCP_HIGH_PORTS.has(port);
+}
+
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
 }
@@ -551,7 +563,7 @@ export class PacketPrinter {
     }
     this.out += `, length ${dlen}`;
     // tcpdump goes on to decode well-known application ports after this point.
-    if (dlen > 0 && this.fidelity === 'exact') this.fidelity = 'prefix';
+    if (dlen > 0 && this.fidelity === 'exact' && (TCP_DECODED_PORT(sport) || TCP_DECODED_PORT(dport))) this.fidelity = 'prefix';
   }
 
   /** TCP options as `mss 1460,nop,wscale 7,sackOK,TS val 1 ecr 0`. */
