@@ -1,8 +1,12 @@
 /**
  * One-line packet summaries in tcpdump's format (as printed with `-n`), for the protocols tsdump
  * models exactly: Ethernet (with 802.1Q / QinQ tags), Linux cooked (SLL), BSD loopback (NULL,
- * LOOP), raw IP (RAW, IPV4, IPV6), ARP, IPv4, IPv6, TCP, UDP, ICMP and ICMPv6; `-e` adds the
- * link-level part, `-q` selects the short protocol form.
+ * LOOP), raw IP (RAW, IPV4, IPV6), ARP, IPv4 (first fragments too), IPv6 (with a hop-by-hop
+ * header before ICMPv6), TCP, UDP, ICMP, ICMPv6, ESP, and IGMP in the -q form; `-e` adds the
+ * link-level part, `-q` selects the short protocol form. Without -q tcpdump decodes application
+ * protocols by port; we print the transport summary and mark the line by what tcpdump would add:
+ * for ports it does not decode the line is exact, for TCP on ports it does it is a prefix, for
+ * UDP on such ports (where tcpdump replaces "UDP, length N") it is approximate.
  *
  * Technique: a small recursive-descent dissector. Each layer checks that its header was captured,
  * appends its text to one output string and hands the rest of the packet (offset, wire length,
@@ -56,7 +60,7 @@ const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
 const SLL_PKTTYPES = ['In', 'B', 'M', 'P', 'Out'];
 
 /** ICMPv6 types tcpdump names; any other prints as "unknown icmp6 type (N)". */
-function ICMP6_KNOWN_TYPES(type: number): boolean {
+function icmp6TypeKnown(type: number): boolean {
   return (type >= 1 && type <= 4) || (type >= 128 && type <= 155) || type === 200 || type === 201;
 }
 
@@ -117,7 +121,7 @@ const UDP_HIGH_PORTS: ReadonlySet<number> = new Set([
   4500, 4567, 4784, 4789, 5060, 5061, 5246, 5247, 5353, 5355, 5359, 5540, 5555, 6081, 6343, 6633, 6635, 6653,
   6696, 6697, 6784, 4790, 12222, 12223, 7000, 7001, 7002, 7003, 7004, 7005, 7006, 7007, 7008, 7009, 8231, 8472, 9000, 9099, 30490,
 ]);
-function UDP_DECODED_PORT(port: number): boolean {
+function udpPortDecoded(port: number): boolean {
   return port < 1024 || UDP_HIGH_PORTS.has(port);
 }
 
@@ -129,7 +133,7 @@ function UDP_DECODED_PORT(port: number): boolean {
 const TCP_HIGH_PORTS: ReadonlySet<number> = new Set([
   1723, 2049, 3128, 3260, 5060, 5061, 6379, 6633, 6653, 8000, 8080, 8554, 10288, 1812, 1813, 11371,
 ]);
-function TCP_DECODED_PORT(port: number): boolean {
+function tcpPortDecoded(port: number): boolean {
   return port < 1024 || TCP_HIGH_PORTS.has(port);
 }
 
@@ -563,7 +567,7 @@ export class PacketPrinter {
     }
     this.out += `, length ${dlen}`;
     // tcpdump goes on to decode well-known application ports after this point.
-    if (dlen > 0 && this.fidelity === 'exact' && (TCP_DECODED_PORT(sport) || TCP_DECODED_PORT(dport))) this.fidelity = 'prefix';
+    if (dlen > 0 && this.fidelity === 'exact' && (tcpPortDecoded(sport) || tcpPortDecoded(dport))) this.fidelity = 'prefix';
   }
 
   /** TCP options as `mss 1460,nop,wscale 7,sackOK,TS val 1 ecr 0`. */
@@ -625,7 +629,7 @@ export class PacketPrinter {
     }
     this.out += `UDP, length ${ulen - 8}`;
     // Without -q tcpdump decodes many UDP ports (DNS, NTP, …) instead of this line.
-    if (!this.o.quiet && (UDP_DECODED_PORT(sport) || UDP_DECODED_PORT(dport))) this.fidelity = 'approx';
+    if (!this.o.quiet && (udpPortDecoded(sport) || udpPortDecoded(dport))) this.fidelity = 'approx';
   }
 
   // ---------------------------------------------------------------- ICMP / ICMPv6
@@ -675,7 +679,7 @@ export class PacketPrinter {
     }
     const type = p[off]!;
     let text: string | null = null;
-    if (!ICMP6_KNOWN_TYPES(type)) {
+    if (!icmp6TypeKnown(type)) {
       text = `unknown icmp6 type (${type})`;
     } else if ((type === 128 || type === 129) && end >= off + 8) {
       text = `echo ${type === 128 ? 'request' : 'reply'}, id ${be16(p, off + 4)}, seq ${be16(p, off + 6)}`;
@@ -688,6 +692,6 @@ export class PacketPrinter {
     else this.out += text;
     this.out += `, length ${len}`;
     // tcpdump shows the bytes of a message type it does not know.
-    if (!ICMP6_KNOWN_TYPES(type)) this.out += hexDump(p, off, Math.min(end, off + len));
+    if (!icmp6TypeKnown(type)) this.out += hexDump(p, off, Math.min(end, off + len));
   }
 }
