@@ -120,7 +120,7 @@ export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { te
     throw e;
   }
   const o = program.opts<Record<string, unknown>>();
-  if (o.help) return { text: program.helpInformation() };
+  if (o.help) return { text: `${program.helpInformation()}\nSubcommands: tsdump bench [NAME...] (benchmarks), tsdump bpf-conformance-plugin (bpf_conformance runner plugin)\n` };
   if (o.version) return { text: 'tsdump version 0.1.0 (filters compiled to classic BPF; pcap/pcapng I/O in TypeScript)\n' };
 
   const opts: TcpdumpOptions = {
