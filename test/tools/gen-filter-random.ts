@@ -9,17 +9,20 @@
  *   or `error` (tcpdump's message without the "tcpdump: " prefix).
  * - filters/random/<DLT>.txt: the per-packet verdicts of every expression, optimized and not, in
  *   exactly the filters/verdicts/README.md format (ROW = the expression's row), on the same packet
- *   sources as filters/verdicts/<DLT>.txt. Netmask 0, snaplen 262144: what `tcpdump -d` uses.
+ *   sources as filters/verdicts/<DLT>.txt (for link types without one, NULL and LOOP: all corpus
+ *   captures of the type plus generated filters/random/packets/<DLT>.pcap). Netmask 0, snaplen
+ *   262144: what `tcpdump -d` uses.
  * Constants are sampled from those packets, so many expressions match some packets.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { FILTERS_DIR } from './golden-paths.ts';
-import { Rng } from './packet-gen.ts';
+import { FILTERS_DIR, CORPUS_DIR, REPO_ROOT, parseTsv } from './golden-paths.ts';
+import { Rng, extractBias, generatePackets, writePcap, GEN_LINKTYPES } from './packet-gen.ts';
 import { buildPool, ExprGen, type GenFlavor } from './filter-expr-gen.ts';
-import { loadVerdicts, loadSourcePackets } from './verdicts.ts';
-import { oracleBatch, libpcapVersion, type OracleJob } from './libpcap-oracle.ts';
+import { loadVerdicts, loadSourcePackets, parseVerdicts, VERDICTS_DIR, type VerdictFile } from './verdicts.ts';
+import { oracleBatch, oracleInfo, libpcapVersion, type OracleJob } from './libpcap-oracle.ts';
+import { readFileSync } from 'node:fs';
 
 if (process.env.UPDATE_GOLDEN !== '1') {
   console.error('gen-filter-random: set UPDATE_GOLDEN=1 to overwrite filters/random/');
@@ -41,7 +44,34 @@ const TARGETS: Target[] = [
   { dlt: 'LINUX_SLL2', flavor: 'cooked', count: 250, ip: (f) => (f.length > 20 && ((f[0] === 8 && f[1] === 0) || (f[0] === 0x86 && f[1] === 0xdd)) ? 20 : -1), mac: null },
   { dlt: 'IEEE802_11', flavor: 'wlan', count: 250, ip: (f) => (f.length > 32 && (f[0]! & 0x0c) === 8 && f[30] === 8 && f[31] === 0 ? 32 : -1), mac: 4 },
   { dlt: 'PFLOG', flavor: 'pflog', count: 100, ip: (f) => (f.length > 64 && f[0] === 61 ? 64 : -1), mac: null },
+  // link types without a tsv verdict file: packets are the corpus captures + filters/random/packets/<DLT>.pcap
+  { dlt: 'NULL', flavor: 'ip-only', count: 150, ip: () => 4, mac: null },
+  { dlt: 'LOOP', flavor: 'ip-only', count: 100, ip: () => 4, mac: null },
 ];
+
+/**
+ * The packet sources for a link type: those of filters/verdicts/<DLT>.txt when it exists, else
+ * every corpus capture of that link type plus freshly generated packets (committed under
+ * filters/random/packets/), described exactly like a verdict file's header.
+ */
+function sourcesFor(dlt: string, seed: number): VerdictFile {
+  if (existsSync(join(VERDICTS_DIR, `${dlt}.txt`))) return loadVerdicts(dlt);
+  const files: string[] = [];
+  for (const sub of ['tcpdump-captures', join('libpcap', 'captures')]) for (const f of readdirSync(join(CORPUS_DIR, sub)).sort()) if (/\.pcap(ng)?$/.test(f)) files.push(join(CORPUS_DIR, sub, f));
+  const corpus = oracleInfo(files).filter((i) => i.dltName === dlt && i.count > 0);
+  const rel = join('filters', 'random', 'packets', `${dlt}.pcap`);
+  mkdirSync(join(REPO_ROOT, 'filters', 'random', 'packets'), { recursive: true });
+  const bias = extractBias(parseTsv(readFileSync(join(CORPUS_DIR, 'libpcap', 'compiled-by-libpcap-1.10.3.tsv'), 'utf8')).map((r) => r.expression));
+  writePcap(join(REPO_ROOT, rel), GEN_LINKTYPES[dlt]!, 262144, generatePackets(dlt, seed, 400, bias));
+  const gen = oracleInfo([join(REPO_ROOT, rel)])[0]!;
+  if (gen.dltName !== dlt) throw new Error(`${rel}: libpcap reads it as ${gen.dltName}`);
+  const lines = [
+    `dlt\t${dlt}\t${gen.dlt}\t${GEN_LINKTYPES[dlt]}`,
+    ...corpus.map((c, i) => `source\t${i}\tcorpus:${relative(CORPUS_DIR, c.file)}\t${c.count}\t${c.digest}\t${c.status}`),
+    `source\t${corpus.length}\trepo:${rel}\t${gen.count}\t${gen.digest}\tgenerated seed=${seed} count=400`,
+  ];
+  return parseVerdicts(lines.join('\n') + '\n');
+}
 const SEED = 0x5eed_f17;
 
 const outDir = join(FILTERS_DIR, 'random');
@@ -51,7 +81,7 @@ const version = libpcapVersion();
 let total = 0, rejected = 0, disagreements = 0, optDiffer = 0;
 
 TARGETS.forEach((t, ti) => {
-  const vf = loadVerdicts(t.dlt);
+  const vf = sourcesFor(t.dlt, SEED + 100 + ti);
   const { packets, missing } = loadSourcePackets(vf);
   if (missing.length) throw new Error(`${t.dlt}: packet sources missing: ${missing.join(', ')}`);
   const rng = new Rng(SEED + ti);

@@ -413,7 +413,7 @@ function network(g: Gen, depth: number): { type: number; built: Built } {
   if (kind < 88) return plain(0x809b, [0, 30, ...be16(0), ...be16(r.int(65536)), r.int(256), r.int(256), 0, 0, 0, 0, ...g.payload(20)]); // AppleTalk DDP
   if (kind < 90) return plain(0x8137, [0xff, 0xff, ...be16(30), 0, r.int(20), ...g.payload(24)]); // IPX
   if (kind < 92) return plain(0x88cc, g.payload(40)); // LLDP
-  if (kind < 94) return plain(0x6558 & 0, []); // zero ethertype, empty
+  if (kind < 94) return plain(0, []); // type/length 0 and no payload: a degenerate 802.3 frame
   if (kind < 97) return plain(r.pick([0x6001, 0x6002, 0x6004, 0x6007, 0x8038, 0x80f3, 0x0842, 0x88e5, 0x88f7, 0x8906, 0x22f3]), g.payload(60)); // DEC MOP/LAT/SCA, lanbridge, AARP, ...
   return plain(g.port(), g.payload(60));
 }
@@ -580,10 +580,20 @@ function frame(g: Gen, lt: string): Built {
     case 'PPP_BSDOS': {
       const k = r.int(10);
       let proto: number, inner: Built;
-      if (k < 4) ({ built: inner } = { built: ipv4(g, 0) }), (proto = lt === 'C_HDLC' ? 0x0800 : 0x0021);
-      else if (k < 7) (inner = ipv6(g, 0)), (proto = lt === 'C_HDLC' ? 0x86dd : 0x0057);
-      else if (k < 8) (inner = { bytes: [0x83, ...g.payload(30)], layers: [0] }), (proto = lt === 'C_HDLC' ? 0xfefe : 0x0023);
-      else (inner = { bytes: g.payload(30), layers: [0] }), (proto = r.pick([0xc021, 0x8021, 0x002b, 0x0029, 0x8035, 0x8847, g.port()]));
+      const hdlc = lt === 'C_HDLC'; // Cisco HDLC carries ethertypes, PPP its own protocol numbers
+      if (k < 4) {
+        inner = ipv4(g, 0);
+        proto = hdlc ? 0x0800 : 0x0021;
+      } else if (k < 7) {
+        inner = ipv6(g, 0);
+        proto = hdlc ? 0x86dd : 0x0057;
+      } else if (k < 8) {
+        inner = { bytes: [0x83, ...g.payload(30)], layers: [0] }; // OSI (IS-IS NLPID first)
+        proto = hdlc ? 0xfefe : 0x0023;
+      } else {
+        inner = { bytes: g.payload(30), layers: [0] };
+        proto = r.pick([0xc021, 0x8021, 0x002b, 0x0029, 0x8035, 0x8847, g.port()]); // LCP, IPCP, IPX, AppleTalk, RARP, MPLS, other
+      }
       if (lt === 'C_HDLC') return withHeader([r.pick([0x0f, 0x8f]), 0, ...be16(proto)], inner);
       if (lt === 'PPP_BSDOS') return withHeader([r.int(2), 0, 0, 0, 0, ...be16(proto), ...r.bytes(17)], inner);
       return withHeader(r.chance(0.85) ? [0xff, 0x03, ...be16(proto)] : [...be16(proto), ...be16(r.int(65536))], inner);
