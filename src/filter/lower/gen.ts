@@ -14,7 +14,8 @@ import { UserError } from '../../errors.ts';
 import type { Span } from '../../errors.ts';
 import type { Arith, Ast, Keyword, Primitive, Quals, RelOp } from '../ast.ts';
 import { and, andAll, FALSE, not, or, orAll, test, TRUE } from '../cfg.ts';
-import type { Frag, Stmt } from '../cfg.ts';
+import { newBlock } from '../cfg.ts';
+import type { Block, Frag, Stmt } from '../cfg.ts';
 import * as I from '../insn.ts';
 import { ETHERTYPE, LLCSAP, PPP_PROTO, linkInfo } from './link.ts';
 import type { LinkInfo } from './link.ts';
@@ -115,14 +116,20 @@ const LINK_LEVEL: ReadonlyMap<string, number> = new Map([
 ]);
 
 const AF_INET = 2, AF_INET6 = 10;
+/**
+ * Scratch slot of the protochain walk, and how many headers the unrolled walk follows: IPv6
+ * chains can be long (the libpcap test capture has about 100 extension headers), IPv4 only
+ * loops over AH. Each IPv6 step costs about 26 instructions.
+ */
+const PROTOCHAIN_SLOT = 13, PROTOCHAIN_DEPTH_V6 = 100, PROTOCHAIN_DEPTH_V4 = 8;
 /** Linux socket-filter ancillary loads (SKF_AD_OFF + SKF_AD_PKTTYPE / SKF_AD_IFINDEX). */
 const SKF_AD_PKTTYPE = 0xfffff004, SKF_AD_IFINDEX = 0xfffff008;
 /** Link types on which libpcap 1.10.3 accepts `vlan` / `mpls`. */
 const VLAN_LINKS: ReadonlySet<string> = new Set(['EN10MB', 'NETANALYZER', 'NETANALYZER_TRANSPARENT', 'IEEE802_11',
   'IEEE802_11_RADIO', 'IEEE802_11_RADIO_AVS', 'PRISM_HEADER']);
 const MPLS_LINKS: ReadonlySet<string> = new Set(['EN10MB', 'NETANALYZER', 'NETANALYZER_TRANSPARENT', 'C_HDLC', 'PPP']);
-/** Scratch slots usable inside one block (slots 14 and 15 are reserved for prologues). */
-const SCRATCH_SLOTS = 14;
+/** Scratch slots usable inside one block (13 is protochain's, 14 and 15 the prologues'). */
+const SCRATCH_SLOTS = 13;
 
 export function initialCtx(linkType: number, source: string): Ctx {
   const link = linkInfo(linkType);
@@ -468,7 +475,7 @@ export class Lowerer {
       case 'gateway':
         return this.gateway(p, ctx);
       case 'protochain':
-        return this.err('FILTER_UNSUPPORTED', "'protochain' is not supported yet", p.span);
+        return this.protochain(p, ctx);
     }
     void v;
   }
@@ -603,6 +610,60 @@ export class Lowerer {
     const src = (): Frag => side([5, 6, 17, 18]);
     const dst = (): Frag => side([3, 4, 9, 10]);
     return and(this.linkProto(ctx, ETHERTYPE.DN), this.dirCombine(dir, src, dst, span, 'decnet host'));
+  }
+
+  /**
+   * `[ip|ip6] protochain P`: follow the IPv6 extension-header chain (and AH) looking for P.
+   * libpcap emits a loop with a backward `ja`, which classic BPF validators reject; we unroll
+   * it (PROTOCHAIN_DEPTH_V6 / _V4 steps). The walk carries A (next header) and X (offset) from block to
+   * block, so its blocks are pinned: the optimizer must not skip or fold them. Like libpcap
+   * 1.10.3, stepping over AH sets X to the AH length alone (it loses the running offset).
+   */
+  private protochain(p: Primitive, ctx: Ctx): Frag {
+    const v = p.value;
+    let proto: number | undefined;
+    if (v.kind === 'num') proto = v.num!;
+    else if (v.kind === 'name') proto = this.o.resolver.protocol(v.text);
+    if (proto === undefined) this.err('FILTER_UNKNOWN_PROTO', `unknown protocol '${v.text}'`, v.span);
+    if (ctx.variable) this.err('FILTER_LINK_UNSUPPORTED', `'protochain' not supported on link type ${ctx.link.name}`, p.span);
+    const q = p.quals.proto;
+    if (q !== undefined && q !== 'ip' && q !== 'ip6') this.err('FILTER_BAD_QUAL', `bad protocol applied for 'protochain'`, p.span);
+    const v4 = q === 'ip6' ? FALSE : and(this.linkProto(ctx, ETHERTYPE.IP), this.protoWalk(ctx, proto!, false));
+    const v6 = q === 'ip' ? FALSE : and(this.linkProto(ctx, ETHERTYPE.IPV6), this.protoWalk(ctx, proto!, true));
+    return or(v4, v6);
+  }
+
+  private protoWalk(ctx: Ctx, proto: number, v6: boolean): Frag {
+    const nl = ctx.nlOff;
+    const slot = PROTOCHAIN_SLOT;
+    const pin = (stmts: Stmt[], code: number, k: number): Block => { const b = newBlock(stmts, code, k); b.pinned = true; return b; };
+    // The final test: A == proto (A is whatever header the walk stopped at).
+    const fin = pin([I.aluK(I.ADD, 0)], I.JEQ_K, proto);
+    // One step of the walk: returns the block that examines A at this depth.
+    const step = (depth: number): Block => {
+      if (depth === (v6 ? PROTOCHAIN_DEPTH_V6 : PROTOCHAIN_DEPTH_V4)) return fin;
+      const next = step(depth + 1);
+      const checks: Block[] = [];
+      const chain = (k: number, to: Block): void => { const b = pin([], I.JEQ_K, k); b.jt = to; checks.push(b); };
+      chain(proto, fin);
+      chain(59, fin); // IPPROTO_NONE: no next header
+      if (v6) {
+        // Hop-by-hop, destination options, routing, fragment: next = h[0]; X += (h[1] + 1) * 8
+        const ext = pin([I.ldInd(nl, 1), I.st(slot), I.ldInd(nl + 1, 1), I.aluK(I.ADD, 1), I.aluK(I.MUL, 8), I.aluX(I.ADD), I.tax(), I.ldMem(slot)], I.JEQ_K, 0);
+        ext.jt = next; ext.jf = next;
+        for (const h of [0, 60, 43, 44]) chain(h, ext);
+      }
+      // AH: next = h[0]; X = (h[1] + 2) * 4 (sic, as in libpcap 1.10.3)
+      const ah = pin([I.txa(), I.ldInd(nl, 1), I.st(slot), I.txa(), I.aluK(I.ADD, 1), I.tax(), I.ldInd(nl, 1), I.aluK(I.ADD, 2), I.aluK(I.MUL, 4), I.tax(), I.ldMem(slot)], I.JEQ_K, 0);
+      ah.jt = next; ah.jf = next;
+      chain(51, ah);
+      for (let i = 0; i < checks.length; i++) checks[i]!.jf = checks[i + 1] ?? fin;
+      return checks[0]!;
+    };
+    const first = step(0);
+    const entry = pin(v6 ? [I.ldb(nl + 6), I.ldxImm(40)] : [I.ldb(nl + 9), I.ldxMsh(nl)], I.JEQ_K, 0);
+    entry.jt = first; entry.jf = first;
+    return { kind: 'blocks', head: entry, trues: [{ block: fin, onTrue: true }], falses: [{ block: fin, onTrue: false }] };
   }
 
   private resolvePort(text: string, span: Span, proto: 'tcp' | 'udp' | 'sctp' | undefined): number {
