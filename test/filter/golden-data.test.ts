@@ -6,7 +6,7 @@
  * libpcap oracle still gives the committed answers (so stale goldens are caught).
  */
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { listVerdictFiles, loadVerdicts, loadSourcePackets, decodeRle, encodeRle, parseVerdicts } from '../tools/verdicts.ts';
@@ -35,25 +35,25 @@ describe('verdict file format', () => {
 
 describe('filters/verdicts integrity', () => {
   const dlts = listVerdictFiles();
-  it('has one file per tsv link type and every tsv row exactly once', () => {
+  it('has one file per tsv link type and every tsv row appears at most once', () => {
     expect(dlts.length).toBeGreaterThan(25);
-    const seen = new Map<number, string>();
+    const seen = new Set<number>();
     for (const d of dlts) for (const r of loadVerdicts(d).rows) {
       expect(seen.has(r.row), `row ${r.row} twice`).toBe(false);
-      seen.set(r.row, r.expr);
+      seen.add(r.row);
     }
-    if (!corpusAvailable()) {
-      if (IN_CI) throw new Error('shared corpus missing under CI=true');
-      console.warn(`SKIP tsv coverage check: shared corpus not found at ${CORPUS_DIR}`);
-      return;
-    }
+  });
+
+  const haveCorpus = corpusAvailable();
+  if (!haveCorpus) console.warn(`${IN_CI ? 'FAIL (CI=true)' : 'SKIP'} tsv coverage check: shared corpus not found at ${CORPUS_DIR}`);
+  it.skipIf(!haveCorpus && !IN_CI)('covers every tsv row, as V exactly when the tsv says 1.10.3 compiles it', () => {
+    if (!haveCorpus) throw new Error(`shared corpus not found at ${CORPUS_DIR} (CI=true: required)`);
     const tsv = parseTsv(readFileSync(join(CORPUS_DIR, 'libpcap', 'compiled-by-libpcap-1.10.3.tsv'), 'utf8'));
+    const seen = new Map<number, { expr: string; kind: string }>();
+    for (const d of dlts) for (const r of loadVerdicts(d).rows) seen.set(r.row, { expr: r.expr, kind: r.kind });
     expect(seen.size).toBe(tsv.length);
-    for (const r of tsv) expect(seen.get(r.index), `tsv row ${r.index}`).toBe(r.expression);
-    // a V row means the tsv says 1.10.3 compiles it, an E row that it does not
-    const kinds = new Map<number, string>();
-    for (const d of dlts) for (const r of loadVerdicts(d).rows) kinds.set(r.row, r.kind);
-    const disagree = tsv.filter((r) => (r.fields.compiles === 'yes') !== (kinds.get(r.index) === 'V'));
+    for (const r of tsv) expect(seen.get(r.index)?.expr, `tsv row ${r.index}`).toBe(r.expression);
+    const disagree = tsv.filter((r) => (r.fields.compiles === 'yes') !== (seen.get(r.index)?.kind === 'V'));
     expect(disagree.map((r) => `${r.dlt}: ${r.expression}`)).toEqual([]);
   });
 
@@ -94,12 +94,15 @@ describe('committed goldens still match the local libpcap', () => {
       const f = loadVerdicts(rng.pick(dlts));
       const rows = f.rows.filter((r) => r.kind === 'V');
       if (!rows.length) continue;
-      const paths = f.sources.map((s) => s.path);
-      if (!corpusAvailable() && f.sources.some((s) => s.location.startsWith('corpus:'))) continue;
+      // re-run on the sources present here (all of them when the shared corpus is available)
+      const present = f.sources.filter((s) => existsSync(s.path));
+      const paths = present.map((s) => s.path);
+      const starts = f.sources.map((_, i) => f.sources.slice(0, i).reduce((a, s) => a + s.count, 0));
+      const subset = (all: Uint32Array) => present.flatMap((s) => [...all.subarray(starts[s.index]!, starts[s.index]! + s.count)]);
       const row = rng.pick(rows);
       const [opt, unopt] = oracleBatch(paths, [true, false].map((optimize) => ({ dlt: f.dlt, snaplen: row.snaplen, netmask: '0x' + row.netmask.toString(16), optimize, expr: row.expr })));
-      expect(opt, `${f.dlt} row ${row.row}`).toEqual({ ok: true, rle: encodeRle(row.expected!) });
-      expect(unopt, `${f.dlt} row ${row.row} -O`).toEqual({ ok: true, rle: encodeRle(row.expectedUnopt!) });
+      expect(opt, `${f.dlt} row ${row.row}`).toEqual({ ok: true, rle: encodeRle(subset(row.expected!)) });
+      expect(unopt, `${f.dlt} row ${row.row} -O`).toEqual({ ok: true, rle: encodeRle(subset(row.expectedUnopt!)) });
       checked++;
     }
     expect(checked).toBeGreaterThan(20);
