@@ -2,7 +2,8 @@
  * One-line packet summaries in tcpdump's format (as printed with `-n`), for the protocols tsdump
  * models exactly: Ethernet (with 802.1Q / QinQ tags), Linux cooked (SLL), BSD loopback (NULL,
  * LOOP), raw IP (RAW, IPV4, IPV6), ARP, IPv4 (first fragments too), IPv6 (with a hop-by-hop
- * header before ICMPv6), TCP, UDP, ICMP, ICMPv6, ESP, and IGMP in the -q form; `-e` adds the
+ * header before ICMPv6), TCP, UDP (with DNS on port 53 in the default form), ICMP, ICMPv6, ESP,
+ * and IGMP in the -q form; `-e` adds the
  * link-level part, `-q` selects the short protocol form. Without -q tcpdump decodes application
  * protocols by port; we print the transport summary and mark the line by what tcpdump would add:
  * for ports it does not decode the line is exact, for TCP on ports it does it is a prefix, for
@@ -24,6 +25,7 @@
 
 import { ipv4At, ipv6At, macAt, hexColonAt } from './addr.ts';
 import { hexDump } from './hexdump.ts';
+import { dnsSummary } from './dns.ts';
 
 export type Fidelity = 'exact' | 'prefix' | 'approx';
 
@@ -626,6 +628,14 @@ export class PacketPrinter {
       // Without -q tcpdump still tries the port's decoder on what is there.
       if (!this.o.quiet) this.fidelity = 'approx';
       return;
+    }
+    if (!this.o.quiet && (sport === 53 || dport === 53) && (sport === 53 || !udpPortDecoded(sport)) && (dport === 53 || !udpPortDecoded(dport))) {
+      // DNS, the one application protocol printed here (when it can be reproduced exactly).
+      const dns = dnsSummary(this.p, off + 8, ulen - 8, end);
+      if (dns !== null) {
+        this.out += dns;
+        return;
+      }
     }
     this.out += `UDP, length ${ulen - 8}`;
     // Without -q tcpdump decodes many UDP ports (DNS, NTP, …) instead of this line.
