@@ -1107,14 +1107,19 @@ export class Lowerer {
 
   // ---- arithmetic and relations -----------------------------------------------------------------
 
-  /** Guards implied by `proto[...]` loads, collected while generating an arithmetic expression. */
-  private guards: Frag[] = [];
-
+  /**
+   * Relations. A `proto[...]` load implies a guard ("the packet is TCP", ...). libpcap 1.10.3
+   * keeps the guards of both sides of a relation and of a load's index, but in a binary
+   * arithmetic operation only those of the *left* operand (its gen_arth drops the right
+   * operand's); `!=`, `<`, `<=` negate the comparison only, not the guards. We reproduce all
+   * of this, since the goal is libpcap's verdicts.
+   */
   private relation(op: RelOp, left: Arith, right: Arith, ctx: Ctx, span: Span): Frag {
-    this.guards = [];
+    void span;
     const lc = constValue(left, this.o.source);
     const rc = constValue(right, this.o.source);
     let cmp: Frag;
+    let guards: Frag[] = [];
     const decide = (a: number, b: number): boolean => {
       switch (op) {
         case '=': return a === b;
@@ -1137,60 +1142,63 @@ export class Lowerer {
     };
     if (lc !== undefined && rc !== undefined) {
       cmp = decide(lc, rc) ? TRUE : FALSE;
-      // Loads still imply their guards even when values are folded (none here: constants only).
     } else {
       const j = jump();
       const stmts: Stmt[] = [];
       if (rc !== undefined) {
-        this.arith(left, ctx, stmts, 0);
+        guards = this.arith(left, ctx, stmts, 0);
         cmp = test(stmts, j.code, rc);
       } else {
-        // A = left; M[d] = A; A = right; X = A; A = M[d]; compare A with X.
-        this.arith(left, ctx, stmts, 0);
+        // A = left; M[0] = A; A = right; X = A; A = M[0]; compare A with X.
+        const gl = this.arith(left, ctx, stmts, 0);
         stmts.push(I.st(0));
-        this.arith(right, ctx, stmts, 1);
+        const gr = this.arith(right, ctx, stmts, 1);
         stmts.push(I.tax(), I.ldMem(0));
         cmp = test(stmts, j.code | I.X, 0);
+        guards = [...gl, ...gr];
       }
       if (j.negate) cmp = not(cmp);
     }
-    const g = this.guards;
-    this.guards = [];
-    return and(andAll(g), cmp);
+    return and(andAll(guards), cmp);
   }
 
-  /** Emits code leaving the value of `a` in A; may use X and scratch slots >= depth. */
-  private arith(a: Arith, ctx: Ctx, out: Stmt[], depth: number): void {
+  /**
+   * Emits code leaving the value of `a` in A (may use X and scratch slots >= depth) and
+   * returns the guards that libpcap attaches to the value (see `relation`).
+   */
+  private arith(a: Arith, ctx: Ctx, out: Stmt[], depth: number): Frag[] {
     if (depth >= SCRATCH_SLOTS) this.err('FILTER_TOO_COMPLEX', 'expression too complex', a.span);
     const c = constValue(a, this.o.source);
-    if (c !== undefined) { out.push(I.ldImm(c)); return; }
+    if (c !== undefined) { out.push(I.ldImm(c)); return []; }
     switch (a.type) {
-      case 'num': out.push(I.ldImm(a.value)); return;
-      case 'len': out.push(I.ldLen()); return;
-      case 'paren': this.arith(a.inner, ctx, out, depth); return;
-      case 'neg': this.arith(a.operand, ctx, out, depth); out.push(I.neg()); return;
+      case 'num': out.push(I.ldImm(a.value)); return [];
+      case 'len': out.push(I.ldLen()); return [];
+      case 'paren': return this.arith(a.inner, ctx, out, depth);
+      case 'neg': { const g = this.arith(a.operand, ctx, out, depth); out.push(I.neg()); return g; }
       case 'bin': {
         const op = ALU_OPS[a.op];
         const rc = constValue(a.right, this.o.source);
         if (rc !== undefined) {
           if ((a.op === '/' || a.op === '%') && rc === 0) this.err('FILTER_DIV_ZERO', a.op === '/' ? 'division by zero' : 'modulus by zero', a.right.span);
-          this.arith(a.left, ctx, out, depth);
+          if ((a.op === '<<' || a.op === '>>') && rc > 31) this.err('FILTER_BAD_SHIFT', 'shift by more than 31 bits', a.right.span);
+          const g = this.arith(a.left, ctx, out, depth);
           out.push(I.aluK(op, rc));
-          return;
+          return g;
         }
-        this.arith(a.left, ctx, out, depth);
+        const g = this.arith(a.left, ctx, out, depth);
         out.push(I.st(depth));
-        this.arith(a.right, ctx, out, depth + 1);
+        this.arith(a.right, ctx, out, depth + 1); // its guards are dropped, as in libpcap 1.10.3
         out.push(I.tax(), I.ldMem(depth), I.aluX(op));
-        return;
+        return g;
       }
-      case 'load': this.load(a, ctx, out, depth); return;
+      case 'load': return this.load(a, ctx, out, depth);
     }
   }
 
-  private load(a: Extract<Arith, { type: 'load' }>, ctx: Ctx, out: Stmt[], depth: number): void {
+  private load(a: Extract<Arith, { type: 'load' }>, ctx: Ctx, out: Stmt[], depth: number): Frag[] {
     const proto = a.proto;
     const idx = constValue(a.index, this.o.source);
+    const guards: Frag[] = [];
     let base: number;
     let transport = false;
     let linkRelative = true;
@@ -1204,17 +1212,17 @@ export class Lowerer {
       case 'ip': case 'ip6': case 'arp': case 'rarp': case 'atalk': case 'decnet': case 'lat':
       case 'sca': case 'moprc': case 'mopdl':
         base = ctx.nlOff;
-        this.guards.push(this.protoAbbrev(proto, ctx));
+        guards.push(this.protoAbbrev(proto, ctx));
         break;
       case 'tcp': case 'udp': case 'icmp': case 'igmp': case 'igrp': case 'pim': case 'vrrp': case 'carp': case 'sctp':
         base = ctx.nlOff;
         transport = true;
-        this.guards.push(this.linkProto(ctx, ETHERTYPE.IP), this.protoAbbrev(proto, ctx), this.firstFrag(ctx));
+        guards.push(this.linkProto(ctx, ETHERTYPE.IP), this.protoAbbrev(proto, ctx), this.firstFrag(ctx));
         break;
       case 'icmp6':
         base = ctx.nlOff + 40;
         // libpcap 1.10.3 checks only the IPv6 next-header field here (no fragment-header case).
-        this.guards.push(this.linkProto(ctx, ETHERTYPE.IPV6), test([...this.at(ctx, ctx.nlOff + 6, 1)], I.JEQ_K, IPPROTO.ICMPV6));
+        guards.push(this.linkProto(ctx, ETHERTYPE.IPV6), test([...this.at(ctx, ctx.nlOff + 6, 1)], I.JEQ_K, IPPROTO.ICMPV6));
         break;
       default:
         return this.err('FILTER_BAD_PROTO', `'${proto}' is not valid in a packet access expression`, a.span);
@@ -1222,12 +1230,12 @@ export class Lowerer {
     if (transport) {
       if (idx !== undefined) {
         out.push(...this.ipHdrLenX(ctx), I.ldInd(base + idx, a.size));
-      } else {
-        // A = index; M[d] = A; X = IP header length; A = M[d] + X; X = A; A = pkt[X + nl]
-        this.arith(a.index, ctx, out, depth);
-        out.push(I.st(depth), ...this.ipHdrLenX(ctx), I.ldMem(depth), I.aluX(I.ADD), I.tax(), I.ldInd(base, a.size));
+        return guards;
       }
-      return;
+      // A = index; M[d] = A; X = IP header length; A = M[d] + X; X = A; A = pkt[X + nl]
+      const gi = this.arith(a.index, ctx, out, depth);
+      out.push(I.st(depth), ...this.ipHdrLenX(ctx), I.ldMem(depth), I.aluX(I.ADD), I.tax(), I.ldInd(base, a.size));
+      return [...gi, ...guards];
     }
     const rel = linkRelative && ctx.variable;
     // Behind a radio header, `link[]` (and ether/wlan) address the 802.11 header.
@@ -1236,12 +1244,13 @@ export class Lowerer {
       if (rel) out.push(...this.at(ctx, (base + idx) >>> 0, a.size));
       else if (wlanRel) out.push(...this.wl(ctx, (base + idx) >>> 0, a.size));
       else out.push(I.ldAbs((base + idx) >>> 0, a.size));
-    } else {
-      this.arith(a.index, ctx, out, depth);
-      if (rel) { this.usedVariable = true; out.push(I.ldxMem(VAR_SLOT), I.aluX(I.ADD)); }
-      if (wlanRel) { this.usedLink = true; out.push(I.ldxMem(LINK_SLOT), I.aluX(I.ADD)); }
-      out.push(I.tax(), I.ldInd(base, a.size));
+      return guards;
     }
+    const gi = this.arith(a.index, ctx, out, depth);
+    if (rel) { this.usedVariable = true; out.push(I.ldxMem(VAR_SLOT), I.aluX(I.ADD)); }
+    if (wlanRel) { this.usedLink = true; out.push(I.ldxMem(LINK_SLOT), I.aluX(I.ADD)); }
+    out.push(I.tax(), I.ldInd(base, a.size));
+    return [...gi, ...guards];
   }
 }
 
