@@ -3,7 +3,7 @@
  * on every link type it models, `print` returns a non-empty line without throwing, and the
  * link-header length it reports for the dumps never exceeds the captured length. Inputs are
  * random bytes and random mutations of well-formed Ethernet/IPv4/IPv6/TCP/UDP/ICMP/ARP frames
- * (so the deeper layers are reached, not only the first length check).
+ * and a DNS response (so the deeper layers are reached, not only the first length check).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -21,6 +21,9 @@ const SEEDS: number[][] = [
     '3a00 0502 0000 0100' + '8f00 0000 0000 0001 0400 0000 ff02 0000 0000 0000 0000 0000 0000 00fb'),
   hex(ETH + '0800' + '4500 0038 0001 0000 4001 0000 0a000001 0a000002' + '0303 0000 0000 0000' + '4500 001c 0001 0000 4011 0000 0a000002 0a000001 04d2 0035'),
   hex('ffffffffffff0a0000000001' + '0806' + '0001 0800 06 04 0001 0a0000000001 0a000001 000000000000 0a000002'),
+  // DNS response on port 53 with a compressed name (so the DNS reader is fuzzed too)
+  hex(ETH + '0800' + '4500 004d 0001 0000 4011 0000 0a000002 0a000001' + '0035 c000 0039 0000' +
+    '1234 8180 0001 0001 0000 0000 076578616d706c6503636f6d00 0001 0001' + 'c00c 0001 0001 0000003c 0004 5db8d822'),
 ];
 
 const OPTIONS = [
