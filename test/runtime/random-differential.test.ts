@@ -61,6 +61,18 @@ describe(`random eBPF programs, seed ${SEED}, ${COUNT} programs`, () => {
   const programs = randomPrograms(SEED, COUNT);
   let kernelCache: RunOutcome[] | undefined;
   const kernelRuns = (k: KernelOracle) => (kernelCache ??= k.run(programs.map((p) => ({ prog: p.prog, mem: p.mem })), 'xdp'));
+  // Each engine's result per program, computed once (load + run time summed per engine).
+  const engineTime: Record<string, number> = {};
+  let engineCache: (bigint | string)[][] | undefined;
+  const engineRuns = () =>
+    (engineCache ??= programs.map((p) =>
+      ENGINE_NAMES.map((engine) => {
+        const t0 = performance.now();
+        const r = runEngine(engine, p);
+        engineTime[engine] = (engineTime[engine] ?? 0) + performance.now() - t0;
+        return r;
+      }),
+    ));
 
   it('the kernel runs all of them; XDP and SYSCALL wrappers agree; retval is the low half of r0', ({ skip }) => {
     const k = kernelOrSkip(skip);
@@ -97,20 +109,18 @@ describe(`random eBPF programs, seed ${SEED}, ${COUNT} programs`, () => {
 
   it(`every tsdump engine gives the same r0 (${ENGINE_NAMES.join(' ≡ ')})`, () => {
     // Runs everywhere: no kernel needed.
-    const t: Record<string, number> = {};
+    const results = engineRuns();
     const problems: string[] = [];
-    for (const p of programs) {
-      let first: bigint | string | undefined;
-      for (const engine of ENGINE_NAMES) {
-        const t0 = performance.now();
-        const r = runEngine(engine, p);
-        t[engine] = (t[engine] ?? 0) + performance.now() - t0;
+    programs.forEach((p, i) => {
+      let first: bigint | undefined;
+      ENGINE_NAMES.forEach((engine, j) => {
+        const r = results[i]![j]!;
         if (typeof r === 'string') problems.push(describeCase(p, `${engine}: ${r}`));
         else if (first === undefined) first = r;
-        else if (r !== first) problems.push(describeCase(p, `${ENGINE_NAMES[0]} ${typeof first === 'bigint' ? hex64(first) : first}, ${engine} ${hex64(r)}`));
-      }
-    }
-    console.log(`${COUNT} random programs: ${ENGINE_NAMES.map((e) => `${e} ${t[e]!.toFixed(0)} ms (load + run)`).join(', ')}`);
+        else if (r !== first) problems.push(describeCase(p, `${ENGINE_NAMES[0]} ${hex64(first)}, ${engine} ${hex64(r)}`));
+      });
+    });
+    console.log(`${COUNT} random programs: ${ENGINE_NAMES.map((e) => `${e} ${engineTime[e]!.toFixed(0)} ms (load + run)`).join(', ')}`);
     expect(problems.slice(0, 3)).toEqual([]);
   });
 
@@ -126,7 +136,7 @@ describe(`random eBPF programs, seed ${SEED}, ${COUNT} programs`, () => {
         problems.push(describeCase(p, `kernel ${o.kind}: ${o.kind === 'reject' ? o.reason : o.message}`));
         return;
       }
-      const ours = ENGINE_NAMES.map((e) => runEngine(e, p));
+      const ours = engineRuns()[i]!;
       const enginesAgree = ours.every((r) => r === ours[0]);
       if (ours.every((r) => r === o.r0)) agree++;
       else if (enginesAgree && hasAtomicFetch(p.prog)) knownKernelBug.push(`seed ${SEED} index ${p.index}: tsdump ${String(ours[0])}, kernel ${hex64(o.r0)}`);

@@ -95,6 +95,12 @@ export interface RandomProgramOptions {
    * survive: they are callee-saved) and has its own stack frame.
    */
   calls?: boolean;
+  /**
+   * Add bounded loops (default true): `mov c, n` (n = 1..4), a short body that leaves c alone,
+   * `add c, -1`, `jne c, 0, <back>`. The verifier walks each iteration (c is a known constant),
+   * so it accepts them; the engines get real back-edges.
+   */
+  loops?: boolean;
 }
 
 export interface RandomProgram {
@@ -160,6 +166,7 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
   const branches = options.branches ?? true;
   const memory = options.memory ?? true;
   const calls = options.calls ?? true;
+  const loops = options.loops ?? false;
 
   // Memory: eight 64-bit little-endian words of interesting values.
   const mem = new Uint8Array(MEM_BYTES);
@@ -222,11 +229,13 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
     const n = BYTES[size];
     return -n * (1 + rng.below((STACK_SLOTS * 8) / n));
   };
-  // A memory operand: the stack (r10 - k) or, with `memory`, mem (r9 + k); always aligned.
+  // A memory operand: the stack (r10 - k, aligned: the verifier insists) or, with `memory`,
+  // mem (r9 + k, half the time unaligned: packet access may be, on x86).
   let placeInMemory = memory;
   const place = (size: Size): { base: number; off: number; text: string } => {
     if (placeInMemory && rng.chance(0.4)) {
-      const off = BYTES[size] * rng.below(MEM_BYTES / BYTES[size]);
+      const n = BYTES[size];
+      const off = rng.chance(0.5) ? n * rng.below(MEM_BYTES / n) : rng.below(MEM_BYTES - n + 1);
       return { base: 9, off, text: `[r9+${off}]` };
     }
     const off = stackOff(size);
@@ -234,9 +243,9 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
   };
   const aluOpsK: AluOp[] = ['add', 'sub', 'mul', 'div', 'or', 'and', 'lsh', 'rsh', 'neg', 'mod', 'xor', 'mov', 'arsh'];
   const pendingCalls: Op[] = [];
-  // Emits `count` random body instructions; `withMemory` allows r9-based operands, `withCalls`
-  // allows calls to the subprogram. Jumps land inside this body or just after it.
-  const body = (count: number, withMemory: boolean, withCalls: boolean) => {
+  // Emits `count` random body instructions; `withCalls` allows calls to the subprogram,
+  // `withLoops` a loop (whose own body has none). Jumps land inside this body or just after it.
+  const body = (count: number, withCalls: boolean, withLoops: boolean) => {
     const pendingJumps: Op[] = [];
     for (let i = 0; i < count; i++) {
       const kind = rng.below(100);
@@ -320,6 +329,17 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
         const o: Op = { code: (is32 ? JMP32 : JMP) | (useX ? X : K) | JMP_OPS[op], dst: d, src: s, off: 0, imm, target: -1, text: `${op}${is32 ? '32' : ''} ${rs(d)}, ${useX ? rs(s) : imm}` };
         emit(o);
         pendingJumps.push(o);
+      } else if (withLoops && kind >= 94 && kind < 96) {
+        // Bounded loop on the highest register of the pool, which the loop body may not touch.
+        const c = pool - 1;
+        const n = 1 + rng.below(4);
+        emit({ code: ALU64 | K | ALU_OPS.mov, dst: c, src: 0, off: 0, imm: n, text: `mov ${rs(c)}, ${n}` });
+        const head = ops.length;
+        pool--;
+        body(2 + rng.below(6), withCalls, false);
+        pool++;
+        emit({ code: ALU64 | K | ALU_OPS.add, dst: c, src: 0, off: 0, imm: -1, text: `add ${rs(c)}, -1` });
+        emit({ code: JMP | K | JMP_OPS.jne, dst: c, src: 0, off: 0, imm: 0, target: head, text: `jne ${rs(c)}, 0` });
       } else if (branches && kind < 96) {
         // Guarded unconditional jump: "if (cond) skip the ja; ja/gotol +n". Both the ja and the
         // instruction after it are reachable, and so is everything the ja skips (by fall-through).
@@ -372,7 +392,7 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
     }
   };
 
-  body(length, memory, calls);
+  body(length, calls, loops && branches);
 
   // 3. Epilogue: fold registers, stack slots and mem into r0.
   fold([1, 2, 3, 4, 5, 6, 7, 8, 9].slice(0, scalarRegs - 1));
@@ -399,7 +419,7 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
     }
     pool = 10;
     placeInMemory = false;
-    body(Math.max(4, length >> 1), false, false);
+    body(Math.max(4, length >> 1), false, loops && branches);
     fold([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     emit({ code: JMP | EXIT, dst: 0, src: 0, off: 0, imm: 0, text: 'exit' });
   }
@@ -426,7 +446,7 @@ function encodeOps(ops: Op[]): { prog: Uint8Array; listing: string[] } {
       const rel = slotOf[o.target]! - slotOf[i]! - 1;
       if (o.targetInImm) imm = rel;
       else off = rel;
-      text += ` +${rel}`;
+      text += rel < 0 ? ` ${rel}` : ` +${rel}`;
     }
     const at = slotOf[i]! * 8;
     v.setUint8(at, o.code);
@@ -444,7 +464,7 @@ export function randomPrograms(seed: number, count: number, options: RandomProgr
   const out: RandomProgram[] = [];
   for (let i = 0; i < count; i++) {
     // Every 8th program is straight-line, every 4th keeps r9 a scalar (no mem operands), every
-    // 2nd may call a subprogram,
+    // 2nd may call a subprogram, 2 in 3 may loop,
     // lengths vary from 8 to 72 body instructions.
     const opts: RandomProgramOptions = { length: 8 + ((i * 37) % 65), branches: i % 8 !== 7, memory: i % 4 !== 1, calls: i % 2 === 0, ...options };
     out.push(randomProgram(seed, i, opts));
