@@ -79,8 +79,14 @@ export interface RunInput {
   /** Context the program gets in r1. */
   ctx?: Uint8Array;
   ctxWritable?: boolean;
-  /** The packet LD_ABS/LD_IND read. */
+  /** The packet LD_ABS/LD_IND read (packet region offset 0 = packet[packetOffset]). */
   packet?: Uint8Array;
+  /**
+   * Where the packet starts in `packet` and how long it is (default: all of it). Lets a capture
+   * reader pass its block buffer and a packet's offset/length: no per-packet allocation.
+   */
+  packetOffset?: number;
+  packetLength?: number;
   packetWritable?: boolean;
   /** Passed to helpers as `env.user`. */
   env?: unknown;
@@ -107,7 +113,13 @@ export function load(prog: EbpfProgram, opts: LoadOptions = {}): LoadedProgram {
   const budget = opts.budget ?? DEFAULT_BUDGET;
   const run = (input: RunInput): void => {
     m.setRegion(REGION.ctx, input.ctx, input.ctxWritable ?? true);
-    m.setRegion(REGION.packet, input.packet, input.packetWritable ?? true);
+    const pkt = input.packet;
+    const pktOff = input.packetOffset ?? 0;
+    const pktLen = input.packetLength ?? (pkt ? pkt.length - pktOff : 0);
+    if (pkt && (pktOff < 0 || pktLen < 0 || pktOff + pktLen > pkt.length)) {
+      throw new UserError('EBPF_BAD_INPUT', `packet window [${pktOff}, ${pktOff + pktLen}) is outside the ${pkt.length}-byte buffer`);
+    }
+    m.setRegion(REGION.packet, pkt, input.packetWritable ?? true, pktOff, pktLen);
     m.setRegion(REGION.mem, input.mem, true);
     m.stopped = false;
     m.user = input.env;

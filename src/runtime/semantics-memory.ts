@@ -61,9 +61,15 @@ export type HelperFn = (env: HelperEnv) => number | bigint;
 export type HelperTable = Readonly<Record<number, HelperFn | undefined>>;
 
 export class Machine implements HelperEnv {
-  /** Region bytes and views by index (see REGION). */
+  /**
+   * Region storage by index (see REGION): the backing bytes, a DataView on them, and the window
+   * of those bytes the region is — [base, base + size). A window lets a capture reader hand the
+   * packet over as (block buffer, offset, length) with no per-packet allocation.
+   */
   readonly bytes: Uint8Array[] = [new Uint8Array(STACK_BYTES), EMPTY, EMPTY, EMPTY];
   readonly views: DataView[] = this.bytes.map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength));
+  readonly base: number[] = [0, 0, 0, 0];
+  readonly size: number[] = [STACK_BYTES, 0, 0, 0];
   readonly writable: boolean[] = [true, true, true, true];
   private readonly dynamic = new Map<Uint8Array, number>();
   /** Helper arguments r1..r5 as (lo, hi) pairs, written by the engine before `call`. */
@@ -79,10 +85,15 @@ export class Machine implements HelperEnv {
 
   constructor(readonly helpers: HelperTable) {}
 
-  /** Installs a fixed region for this run (ctx, packet, mem); no allocation when `b` is the same view. */
-  setRegion(index: number, b: Uint8Array | undefined, writable = true): void {
+  /**
+   * Installs a fixed region for this run (ctx, packet, mem): bytes [offset, offset + length) of
+   * `b`. Allocates only when `b` is a different array from the last run's (a new DataView).
+   */
+  setRegion(index: number, b: Uint8Array | undefined, writable = true, offset = 0, length = b ? b.length - offset : 0): void {
     const v = b ?? EMPTY;
     this.writable[index] = writable;
+    this.base[index] = offset;
+    this.size[index] = length;
     if (this.bytes[index] === v) return;
     this.bytes[index] = v;
     this.views[index] = new DataView(v.buffer, v.byteOffset, v.byteLength);
@@ -90,32 +101,39 @@ export class Machine implements HelperEnv {
 
   // ---- checked access -----------------------------------------------------------------------
 
-  /** Region index of a pointer with high half `hi` valid for [a, a+n); faults otherwise. */
-  private region(hi: number, a: number, n: number, pc: number, write: boolean): number {
+  /** Index into `bytes[at]` of region offset `a`; set by `check`. */
+  private at = 0;
+
+  /**
+   * Checks that a pointer with high half `hi` is valid for region offsets [a, a+n); returns the
+   * region index and leaves the absolute byte index in `this.at`. Faults otherwise.
+   */
+  private check(hi: number, a: number, n: number, pc: number, write: boolean): number {
     const idx = (hi - TAG_BASE) >>> 0;
-    const b = this.bytes[idx];
-    if (b === undefined) throw new EbpfFault(pc, `invalid memory access: 0x${(hi >>> 0).toString(16)}${(a >>> 0).toString(16).padStart(8, '0')} is not a pointer`);
-    if (a < 0 || a + n > b.length) throw new EbpfFault(pc, `out-of-bounds ${write ? 'store' : 'load'} of ${n} bytes at offset ${a} of ${regionName(idx)} (size ${b.length})`);
+    const size = this.size[idx];
+    if (size === undefined) throw new EbpfFault(pc, `invalid memory access: 0x${(hi >>> 0).toString(16)}${(a >>> 0).toString(16).padStart(8, '0')} is not a pointer`);
+    if (a < 0 || a + n > size) throw new EbpfFault(pc, `out-of-bounds ${write ? 'store' : 'load'} of ${n} bytes at offset ${a} of ${regionName(idx)} (size ${size})`);
     if (write && !this.writable[idx]) throw new EbpfFault(pc, `store to read-only ${regionName(idx)}`);
+    this.at = this.base[idx]! + a;
     return idx;
   }
 
-  ld8(hi: number, a: number, pc: number): number { return this.bytes[this.region(hi, a, 1, pc, false)]![a]!; }
-  ld16(hi: number, a: number, pc: number): number { return this.views[this.region(hi, a, 2, pc, false)]!.getUint16(a, true); }
-  ld32(hi: number, a: number, pc: number): number { return this.views[this.region(hi, a, 4, pc, false)]!.getInt32(a, true); }
+  ld8(hi: number, a: number, pc: number): number { const i = this.check(hi, a, 1, pc, false); return this.bytes[i]![this.at]!; }
+  ld16(hi: number, a: number, pc: number): number { const i = this.check(hi, a, 2, pc, false); return this.views[i]!.getUint16(this.at, true); }
+  ld32(hi: number, a: number, pc: number): number { const i = this.check(hi, a, 4, pc, false); return this.views[i]!.getInt32(this.at, true); }
   /** 64-bit load into T. */
   ld64(hi: number, a: number, pc: number): void {
-    const v = this.views[this.region(hi, a, 8, pc, false)]!;
-    T[0] = v.getInt32(a, true);
-    T[1] = v.getInt32(a + 4, true);
+    const v = this.views[this.check(hi, a, 8, pc, false)]!;
+    T[0] = v.getInt32(this.at, true);
+    T[1] = v.getInt32(this.at + 4, true);
   }
-  st8(hi: number, a: number, x: number, pc: number): void { this.bytes[this.region(hi, a, 1, pc, true)]![a] = x; }
-  st16(hi: number, a: number, x: number, pc: number): void { this.views[this.region(hi, a, 2, pc, true)]!.setUint16(a, x & 0xffff, true); }
-  st32(hi: number, a: number, x: number, pc: number): void { this.views[this.region(hi, a, 4, pc, true)]!.setInt32(a, x, true); }
+  st8(hi: number, a: number, x: number, pc: number): void { const i = this.check(hi, a, 1, pc, true); this.bytes[i]![this.at] = x; }
+  st16(hi: number, a: number, x: number, pc: number): void { const i = this.check(hi, a, 2, pc, true); this.views[i]!.setUint16(this.at, x & 0xffff, true); }
+  st32(hi: number, a: number, x: number, pc: number): void { const i = this.check(hi, a, 4, pc, true); this.views[i]!.setInt32(this.at, x, true); }
   st64(hi: number, a: number, lo: number, hv: number, pc: number): void {
-    const v = this.views[this.region(hi, a, 8, pc, true)]!;
-    v.setInt32(a, lo, true);
-    v.setInt32(a + 4, hv, true);
+    const v = this.views[this.check(hi, a, 8, pc, true)]!;
+    v.setInt32(this.at, lo, true);
+    v.setInt32(this.at + 4, hv, true);
   }
 
   /**
@@ -123,7 +141,8 @@ export class Machine implements HelperEnv {
    * imm without the fetch bit; returns the old value in T. For cmpxchg, (cl, ch) is r0.
    */
   atomic32(op: number, hi: number, a: number, xl: number, cl: number, pc: number): void {
-    const v = this.views[this.region(hi, a, 4, pc, true)]!;
+    const v = this.views[this.check(hi, a, 4, pc, true)]!;
+    a = this.at;
     const old = v.getInt32(a, true);
     let nv = old;
     switch (op) {
@@ -139,7 +158,8 @@ export class Machine implements HelperEnv {
     T[1] = 0;
   }
   atomic64(op: number, hi: number, a: number, xl: number, xh: number, cl: number, ch: number, pc: number): void {
-    const v = this.views[this.region(hi, a, 8, pc, true)]!;
+    const v = this.views[this.check(hi, a, 8, pc, true)]!;
+    a = this.at;
     const ol = v.getInt32(a, true), oh = v.getInt32(a + 4, true);
     let nl = ol, nh = oh;
     switch (op) {
@@ -162,7 +182,8 @@ export class Machine implements HelperEnv {
    */
   ldPkt(a: number, n: number): number {
     const b = this.bytes[REGION.packet]!;
-    if (a < 0 || a + n > b.length) return -1;
+    if (a < 0 || a + n > this.size[REGION.packet]!) return -1;
+    a += this.base[REGION.packet]!;
     if (n === 1) return b[a]!;
     if (n === 2) return (b[a]! << 8) | b[a + 1]!;
     return ((b[a]! << 24) | (b[a + 1]! << 16) | (b[a + 2]! << 8) | b[a + 3]!) >>> 0;
@@ -193,8 +214,8 @@ export class Machine implements HelperEnv {
   argHi(n: number): number { return this.A[n * 2 - 1]!; }
   argMem(n: number, len: number): { bytes: Uint8Array; offset: number } {
     const hi = this.A[n * 2 - 1]!, a = this.A[n * 2 - 2]!;
-    const idx = this.region(hi, a, len, this.pc, false);
-    return { bytes: this.bytes[idx]!, offset: a };
+    const idx = this.check(hi, a, len, this.pc, false);
+    return { bytes: this.bytes[idx]!, offset: this.at };
   }
   pointerTo(bytes: Uint8Array, offset = 0): bigint {
     let idx = this.dynamic.get(bytes);
@@ -203,6 +224,8 @@ export class Machine implements HelperEnv {
       this.dynamic.set(bytes, idx);
       this.bytes.push(bytes);
       this.views.push(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      this.base.push(0);
+      this.size.push(bytes.length);
       this.writable.push(true);
     }
     return (BigInt(TAG_BASE + idx) << 32n) | BigInt(offset >>> 0);

@@ -273,6 +273,22 @@ describe('host interface (helpers, lddw resolution, pointers) on every engine', 
     }
   });
 
+  it('a packet window inside a larger buffer (no per-packet copy)', () => {
+    const block = new Uint8Array(Buffer.from('ffff' + '0800aabb' + 'ffff' + '86dd', 'hex'));
+    for (const engine of ENGINE_NAMES) {
+      const p = load(assemble('ldabsh 0\nmov %r6, %r0\nldabsh 2\nlsh %r6, 16\nor %r0, %r6\nexit'), { engine });
+      expect(p.run({ packet: block, packetOffset: 2, packetLength: 4 }), engine).toBe(0x0800aabb);
+      // 4 bytes past offset 8 would be inside the buffer but outside the window: LD_ABS aborts with 0.
+      expect(p.run({ packet: block, packetOffset: 8, packetLength: 2 }), engine).toBe(0);
+      const q = load(assemble('ldxdw %r2, [%r1]\nldxb %r0, [%r2+1]\nexit'), { engine });
+      const ctx = new Uint8Array(8);
+      new DataView(ctx.buffer).setBigUint64(0, q.pointer(2, 0), true);
+      expect(q.run({ ctx, packet: block, packetOffset: 8, packetLength: 2 }), engine).toBe(0xdd);
+      expect(() => q.run({ ctx, packet: block, packetOffset: 8, packetLength: 1 }), engine).toThrow(/out-of-bounds load of 1 bytes at offset 1 of packet \(size 1\)/);
+      expect(() => q.run({ ctx, packet: block, packetOffset: 8, packetLength: 9 }), engine).toThrow(/outside the 10-byte buffer/);
+    }
+  });
+
   it('read-only regions fault on store', () => {
     for (const engine of ENGINE_NAMES) {
       const p = load(assemble('stb [%r1], 1\nmov %r0, 0\nexit'), { engine });
