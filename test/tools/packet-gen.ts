@@ -668,12 +668,24 @@ function frame(g: Gen, lt: string): Built {
 }
 
 /**
- * Mutates a frame in place (returns the new byte list): pokes corpus constants at corpus offsets
- * relative to a layer start, flips bits, or overwrites a byte with a biased value.
+ * Mutates a frame in place (returns the new byte list): on Ethernet, sometimes pushes or pops an
+ * 802.1Q/802.1ad tag in front of whatever follows the MAC addresses (an LLC frame, an MPLS
+ * stack, another tag); then pokes corpus constants at corpus offsets relative to a layer start,
+ * flips bits, or overwrites a byte with a biased value.
  */
-function mutate(g: Gen, f: Built): number[] {
+function mutate(g: Gen, f: Built, lt: string): number[] {
   const r = g.r;
   const bytes = f.bytes;
+  if (lt === 'EN10MB' && bytes.length >= 14 && r.chance(0.08)) {
+    const tagged = (bytes[12] === 0x81 || bytes[12] === 0x88 || bytes[12] === 0x91) && bytes.length >= 18;
+    if (tagged && r.chance(0.4)) {
+      bytes.splice(12, 4); // pop the outer tag
+      f.layers = f.layers.map((x) => (x >= 16 ? x - 4 : x));
+    } else {
+      bytes.splice(12, 0, ...be16(r.pick([0x8100, 0x88a8, 0x9100])), ...be16((r.int(8) << 13) | g.label(12)));
+      f.layers = f.layers.map((x) => (x >= 12 ? x + 4 : x));
+    }
+  }
   const nmut = r.chance(0.4) ? 0 : 1 + r.int(3);
   for (let i = 0; i < nmut; i++) {
     const base = r.pick(f.layers);
@@ -713,7 +725,7 @@ export function generatePackets(lt: string, seed: number, count: number, bias: B
   const out: GenPacket[] = [];
   for (let i = 0; i < count; i++) {
     const f = frame(g, lt);
-    const bytes = mutate(g, f);
+    const bytes = mutate(g, f, lt);
     let caplen = bytes.length;
     let wirelen = bytes.length;
     const r = g.r;
