@@ -441,12 +441,13 @@ export class Lowerer {
       this.err('FILTER_BAD_QUAL', `'${proto}' modifier applied to an IPv6 address`, span);
     }
     const one = (off: number): Frag => {
-      // Compare the 16-byte address a word at a time, last word first (as libpcap does).
+      // Compare the 16-byte address a word at a time, first word first, masking each word —
+      // also the fully masked-out ones (`and #0`), which the optimizer then folds away, as in
+      // libpcap (the order and the loads matter for truncated packets).
       const parts: Frag[] = [];
-      for (let w = 3; w >= 0; w--) {
+      for (let w = 0; w < 4; w++) {
         const bits = Math.max(0, Math.min(32, maskLen - 32 * w));
-        if (bits === 0) continue;
-        const mask = bits === 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
+        const mask = bits === 32 ? 0xffffffff : bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
         const v = ((addr[4 * w]! << 24) | (addr[4 * w + 1]! << 16) | (addr[4 * w + 2]! << 8) | addr[4 * w + 3]!) >>> 0;
         const stmts = [...this.at(ctx, ctx.nlOff + off + 4 * w, 4)];
         if (mask !== 0xffffffff) stmts.push(I.aluK(I.AND, mask));
