@@ -9,6 +9,8 @@
  *   lock add [%r10-8], %r1      lock fetch xor32 [%r10-8], %r1      lock cmpxchg [%r10-8], %r1
  *   ldabsh 12             ldindb %r1, 14       lddw %r1, map_fd 3     lddw %r1, map_value 3 8
  *
+ * Encodings the ISA does not define round-trip as `.raw 0xCODE dst=N src=N off=N imm=0xN`.
+ *
  * Two passes: the first parses every line into an instruction with symbolic targets and
  * assigns slot pcs (lddw takes two), the second resolves labels to pc-relative offsets. A
  * label named `exit` that is not defined means "the program's first exit instruction", as in
@@ -53,12 +55,13 @@ function aluName(op: AluOp, wide: boolean): string {
 
 interface Tok { text: string; start: number; end: number }
 
+/** One source line: its text, its offset in the whole source, its 1-based number (for messages). */
 class Line {
-  constructor(readonly src: string, readonly base: number) {}
+  constructor(readonly src: string, readonly base: number, readonly no: number) {}
   err(code: string, msg: string, t?: Tok): never {
     const start = t ? t.start : this.base;
     const end = t ? t.end : this.base + this.src.length;
-    throw new UserError(code, msg, { span: { start, end } });
+    throw new UserError(code, `line ${this.no}: ${msg}`, { span: { start, end } });
   }
 }
 
@@ -128,18 +131,20 @@ export function assemble(source: string): EbpfProgram {
   const pending: Pending[] = [];
   const labels = new Map<string, number>(); // label → element index
   let pos = 0;
+  let no = 0;
   for (const rawLine of source.split('\n')) {
     const base = pos;
     pos += rawLine.length + 1;
+    no++;
     const text = rawLine.replace(/(#|\/\/|;).*$/, '');
     if (text.trim() === '') continue;
     const lab = /^\s*([A-Za-z_.$][\w.$]*)\s*:\s*$/.exec(text);
     if (lab) {
-      if (labels.has(lab[1]!)) throw new UserError('EBPF_ASM_LABEL', `duplicate label '${lab[1]}'`, { span: { start: base, end: base + text.length } });
+      if (labels.has(lab[1]!)) throw new UserError('EBPF_ASM_LABEL', `line ${no}: duplicate label '${lab[1]}'`, { span: { start: base, end: base + text.length } });
       labels.set(lab[1]!, pending.length);
       continue;
     }
-    const line = new Line(rawLine, base);
+    const line = new Line(rawLine, base, no);
     pending.push(parseLine(line, tokenize(text, base)));
   }
   if (pending.length === 0) throw new UserError('EBPF_ASM_EMPTY', 'empty program: no instructions');
@@ -179,6 +184,14 @@ function parseLine(line: Line, toks: Tok[]): Pending {
   const mn = toks[0]!.text.toLowerCase();
   const ops = toks.slice(1);
   const done = (insn: EbpfInsn): Pending => ({ insn, line });
+
+  if (mn === '.raw') {
+    // `.raw 0xCODE dst=N src=N off=N imm=N`: one slot verbatim (what the disassembler prints for
+    // encodings the ISA does not define), so any byte string survives disassemble → assemble.
+    const m = /^\.raw\s+(0x[0-9a-f]{1,2})\s+dst=(\d+)\s+src=(\d+)\s+off=(-?\d+)\s+imm=(0x[0-9a-f]{1,8})\s*$/i.exec(line.src.replace(/(#|\/\/|;).*$/, '').trim());
+    if (!m || Number(m[2]) > 15 || Number(m[3]) > 15 || Number(m[4]) < -0x8000 || Number(m[4]) > 0x7fff) line.err('EBPF_ASM_RAW', 'Invalid .raw directive (expected .raw 0xCODE dst=N src=N off=N imm=0xN)', toks[0]);
+    return done({ kind: 'raw', code: Number(m[1]), dst: Number(m[2]), src: Number(m[3]), off: Number(m[4]), imm: Number(BigInt.asIntN(32, BigInt(m[5]!))) });
+  }
 
   const alu = aluMnemonics.get(mn);
   if (alu) {

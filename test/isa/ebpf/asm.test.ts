@@ -38,6 +38,16 @@ describe('ebpf assembler', () => {
     );
   });
 
+  it('any byte string survives decode → disassemble → assemble → encode (raw slots included)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ minLength: 8, maxLength: 8 }), { minLength: 1, maxLength: 6 }), (slots) => {
+        const bytes = new Uint8Array(slots.flatMap((s) => Array.from(s)));
+        expect(hex(encodeProgram(assemble(disassemble(decodeProgram(bytes)))))).toBe(hex(bytes));
+      }),
+      { seed: 9669, numRuns: 5000 },
+    );
+  });
+
   it('resolves labels, the implicit exit label and local calls', () => {
     const p = assemble('mov %r0, 0\njne %r1, 0, exit # to the first exit\nlddw %r2, 0x100000000\ncall local f\nexit\nf:\nmov %r0, 1\nexit\n');
     expect(disassemble(p)).toBe('mov %r0, 0\njne %r1, 0, +3\nlddw %r2, 0x100000000\ncall local +1\nexit\nmov %r0, 1\nexit\n');
@@ -69,6 +79,8 @@ describe('ebpf assembler', () => {
     expect(() => assemble('mov32 %r0, 2147483648')).toThrow(/out of 32-bit range/);
     expect(() => assemble('lock or [%r10-8]')).toThrow(/Invalid number of operands for lock/);
     expect(() => assemble('ja nowhere\nexit')).toThrow(/undefined label/);
+    expect(() => assemble('exit\n\n  mov %r0\n')).toThrow(/^line 3: Invalid number of operands for mov/);
+    expect(() => assemble('.raw 0x1ff dst=0 src=0 off=0 imm=0x0')).toThrow(/Invalid \.raw directive/);
   });
 
   it('pretty-prints in the kernel style', () => {
