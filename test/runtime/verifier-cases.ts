@@ -52,6 +52,11 @@ export const VERIFIER_CASES: VerifierCase[] = [
   { name: 'two frames of 264 and 240 bytes', asm: 'stdw [%r10-264], 0\ncall local f\nexit\nf:\nstdw [%r10-240], 0\nmov %r0, 0\nexit', expect: 'ok' },
   { name: 'two frames of 256 and 264 bytes', asm: 'stdw [%r10-256], 0\ncall local f\nexit\nf:\nstdw [%r10-264], 0\nmov %r0, 0\nexit', expect: 'stack-depth' },
   { name: 'loop whose counter never changes', asm: 'mov %r0, 0\nmov %r1, 0\nl:\nadd %r1, 0\njne %r1, 1, l\nexit', expect: 'infinite-loop' },
+  {
+    name: 'loop whose state repeats at a join inside the body',
+    asm: 'ldxw %r3, [%r1+12]\nmov %r0, 0\nmov %r1, 0\nl:\njeq %r1, 5, out\nmov %r1, 7\njeq %r3, 0, a\nmov %r4, 1\na:\nadd %r1, 1\nja l\nout:\nexit',
+    expect: 'infinite-loop',
+  },
   { name: 'loop bounded by an unknown value', asm: 'ldxw %r2, [%r1+16]\nmov %r0, 0\nl:\nadd %r0, 1\njlt %r0, %r2, l\nexit', expect: 'unbounded-loop' },
   { name: 'store at r10+0', asm: 'mov %r0, 0\nstb [%r10], 1\nexit', expect: 'stack-bounds' },
   { name: 'store below the 512-byte frame', asm: 'mov %r0, 0\nstdw [%r10-520], 1\nexit', expect: 'stack-bounds' },

@@ -243,18 +243,20 @@ class Walker {
     let set = this.seen.get(pc);
     if (set === undefined) this.seen.set(pc, (set = new Set()));
     if (set.has(key)) {
-      // Seen before: on this very path it is an infinite loop, otherwise an explored state.
-      if (isLoop) {
+      // Seen before: on this very path it is an infinite loop, otherwise an explored state. Every
+      // prune point is checked, not only loop heads: a state may repeat at a join inside a loop
+      // body before the head is reached again.
+      if (this.policy !== 'budget') {
         for (let h = hist; h; h = h.prev) {
           if (h.pc === pc && h.key === key)
-            this.fail('infinite-loop', pc, 'infinite loop: the state at this loop head repeats, so the verifier cannot prove the loop ends');
+            this.fail('infinite-loop', pc, 'infinite loop: the same state comes back here on one path, so the verifier cannot prove the loop ends');
         }
       }
       return undefined;
     }
     set.add(key);
     this.states++;
-    if (isLoop) hist = { pc, key, prev: hist };
+    if (this.policy !== 'budget' && this.s.loopHeads.size > 0) hist = { pc, key, prev: hist };
     return { st, hist };
   }
 
