@@ -8,64 +8,96 @@
  * the hex column to 40 characters and adds two spaces and the bytes 0x21..0x7e as themselves,
  * everything else as `.`. `-A` starts a new line and prints printable bytes, tabs, spaces and
  * newlines as themselves, drops a carriage return that ends a line, and shows other bytes as `.`.
- * Technique: lookup tables for byte → two hex digits and byte → ASCII column character.
+ *
+ * Technique: the text is assembled as bytes in one reusable scratch buffer (lookup tables give
+ * each byte's two hex digits and its ASCII-column character) and turned into a string with a
+ * single native latin1 decode, instead of thousands of small string concatenations.
  */
 
-const HEX2: string[] = [];
-const GRAPH: string[] = [];
-for (let b = 0; b < 256; b++) {
-  HEX2.push(b.toString(16).padStart(2, '0'));
-  GRAPH.push(b >= 0x21 && b <= 0x7e ? String.fromCharCode(b) : '.');
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+/** Byte → its ASCII-column character code for -X. */
+const GRAPH = Uint8Array.from({ length: 256 }, (_, b) => (b >= 0x21 && b <= 0x7e ? b : 0x2e));
+
+let scratch = Buffer.alloc(1 << 16);
+
+/** Makes sure the scratch buffer holds `n` bytes (grows by doubling, never shrinks). */
+function room(n: number): Buffer {
+  if (scratch.length < n) scratch = Buffer.alloc(Math.max(n, scratch.length * 2));
+  return scratch;
 }
 
-function offsetLabel(off: number): string {
-  return `\n\t0x${off.toString(16).padStart(4, '0')}: `;
+/** Writes `\n\t0x%04x: ` at `o`; returns the new offset. */
+function label(b: Buffer, o: number, off: number): number {
+  b[o++] = 0x0a;
+  b[o++] = 0x09;
+  b[o++] = 0x30;
+  b[o++] = 0x78;
+  // %04x: at least four digits, more when the offset needs them.
+  let digits = 4;
+  while (digits < 8 && off >>> (digits * 4) !== 0) digits++;
+  for (let d = digits - 1; d >= 0; d--) b[o++] = HEX_DIGITS[(off >>> (d * 4)) & 0xf]!;
+  b[o++] = 0x3a;
+  b[o++] = 0x20;
+  return o;
+}
+
+/** Writes the hex groups of `bytes[line..stop)` at `o`; returns the new offset. */
+function hexGroups(b: Buffer, o: number, bytes: Uint8Array, line: number, stop: number): number {
+  for (let i = line; i < stop; i++) {
+    if (((i - line) & 1) === 0) b[o++] = 0x20;
+    const v = bytes[i]!;
+    b[o++] = HEX_DIGITS[v >> 4]!;
+    b[o++] = HEX_DIGITS[v & 0xf]!;
+  }
+  return o;
 }
 
 /** `-x`: hex only. `bytes[start..end)`; offsets in the dump count from `start`. */
 export function hexDump(bytes: Uint8Array, start: number, end: number): string {
-  let out = '';
+  const lines = Math.ceil((end - start) / 16);
+  const b = room(lines * (14 + 40));
+  let o = 0;
   for (let line = start; line < end; line += 16) {
-    out += offsetLabel(line - start);
-    const stop = Math.min(line + 16, end);
-    for (let i = line; i < stop; i += 2) {
-      out += i + 1 < stop ? ` ${HEX2[bytes[i]!]}${HEX2[bytes[i + 1]!]}` : ` ${HEX2[bytes[i]!]}`;
-    }
+    o = label(b, o, line - start);
+    o = hexGroups(b, o, bytes, line, Math.min(line + 16, end));
   }
-  return out;
+  return b.toString('latin1', 0, o);
 }
 
 /** `-X`: hex padded to 40 columns, two spaces, then the ASCII column. */
 export function hexAsciiDump(bytes: Uint8Array, start: number, end: number): string {
-  let out = '';
+  const lines = Math.ceil((end - start) / 16);
+  const b = room(lines * (14 + 40 + 2 + 16));
+  let o = 0;
   for (let line = start; line < end; line += 16) {
-    out += offsetLabel(line - start);
+    o = label(b, o, line - start);
     const stop = Math.min(line + 16, end);
-    let hex = '';
-    let ascii = '';
-    for (let i = line; i < stop; i += 2) {
-      hex += i + 1 < stop ? ` ${HEX2[bytes[i]!]}${HEX2[bytes[i + 1]!]}` : ` ${HEX2[bytes[i]!]}`;
-    }
-    for (let i = line; i < stop; i++) ascii += GRAPH[bytes[i]!];
-    out += hex.padEnd(40, ' ') + '  ' + ascii;
+    const col = o;
+    o = hexGroups(b, o, bytes, line, stop);
+    while (o < col + 40) b[o++] = 0x20;
+    b[o++] = 0x20;
+    b[o++] = 0x20;
+    for (let i = line; i < stop; i++) b[o++] = GRAPH[bytes[i]!]!;
   }
-  return out;
+  return b.toString('latin1', 0, o);
 }
 
 /** `-A`: the bytes as text on new lines. */
 export function asciiDump(bytes: Uint8Array, start: number, end: number): string {
-  let out = '\n';
+  const b = room(end - start + 1);
+  let o = 0;
+  b[o++] = 0x0a;
   for (let i = start; i < end; i++) {
-    const b = bytes[i]!;
-    if (b === 0x0d) {
+    const v = bytes[i]!;
+    if (v === 0x0d) {
       // A CR right before LF is dropped (the LF ends the line); a CR elsewhere shows as '.'.
       const remaining = end - i - 1;
-      if (remaining > 1 && bytes[i + 1] !== 0x0a) out += '.';
-    } else if ((b >= 0x21 && b <= 0x7e) || b === 0x09 || b === 0x20 || b === 0x0a) {
-      out += String.fromCharCode(b);
+      if (remaining > 1 && bytes[i + 1] !== 0x0a) b[o++] = 0x2e;
+    } else if ((v >= 0x21 && v <= 0x7e) || v === 0x09 || v === 0x20 || v === 0x0a) {
+      b[o++] = v;
     } else {
-      out += '.';
+      b[o++] = 0x2e;
     }
   }
-  return out;
+  return b.toString('latin1', 0, o);
 }
