@@ -65,6 +65,17 @@ function patch(exits: Exit[], to: Block): void {
   }
 }
 
+/**
+ * Appends `b` to `a` in place and returns `a`. Exit lists belong to exactly one fragment and
+ * fragments are consumed when combined, so growing the accumulated list in place keeps
+ * `a or b or c ...` linear instead of quadratic (a short left list is copied instead).
+ */
+function append(a: Exit[], b: Exit[]): Exit[] {
+  if (a.length < b.length) return a.concat(b);
+  for (const e of b) a.push(e);
+  return a;
+}
+
 export function and(a: Frag, b: Frag): Frag {
   if (a.kind === 'const') return a.value ? b : FALSE;
   if (b.kind === 'const') {
@@ -73,14 +84,14 @@ export function and(a: Frag, b: Frag): Frag {
     return FALSE;
   }
   patch(a.trues, b.head);
-  return { kind: 'blocks', head: a.head, trues: b.trues, falses: a.falses.concat(b.falses) };
+  return { kind: 'blocks', head: a.head, trues: b.trues, falses: append(a.falses, b.falses) };
 }
 
 export function or(a: Frag, b: Frag): Frag {
   if (a.kind === 'const') return a.value ? TRUE : b;
   if (b.kind === 'const') return b.value ? TRUE : a;
   patch(a.falses, b.head);
-  return { kind: 'blocks', head: a.head, trues: a.trues.concat(b.trues), falses: b.falses };
+  return { kind: 'blocks', head: a.head, trues: append(a.trues, b.trues), falses: b.falses };
 }
 
 export function not(a: Frag): Frag {

@@ -184,9 +184,17 @@ export class Lowerer {
       case 'not': { const r = this.gen(ast.operand, ctx); return { f: not(r.f), ctx: r.ctx }; }
       case 'and':
       case 'or': {
-        const l = this.gen(ast.left, ctx);
-        const r = this.gen(ast.right, l.ctx);
-        return { f: ast.type === 'and' ? and(l.f, r.f) : or(l.f, r.f), ctx: r.ctx };
+        // Walk the left spine iteratively: `a or b or c ...` with 10,000 terms is 10,000 deep.
+        const spine: Array<Extract<Ast, { type: 'and' | 'or' }>> = [];
+        let node: Ast = ast;
+        while (node.type === 'and' || node.type === 'or') { spine.push(node); node = node.left; }
+        let acc = this.gen(node, ctx);
+        for (let i = spine.length - 1; i >= 0; i--) {
+          const n = spine[i]!;
+          const r = this.gen(n.right, acc.ctx);
+          acc = { f: n.type === 'and' ? and(acc.f, r.f) : or(acc.f, r.f), ctx: r.ctx };
+        }
+        return acc;
       }
       case 'rel': this.curSpan = ast.span; return { f: this.relation(ast.op, ast.left, ast.right, ctx, ast.span), ctx };
       case 'prim': this.curSpan = ast.span; return { f: this.primitive(ast, ctx), ctx };
