@@ -50,35 +50,46 @@ export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
   // Without local calls there is never a frame to pop: exit simply returns (keeps the frame
   // stack out of the function, which helps V8 keep registers unboxed).
   const hasCalls = prog.some((insn) => insn.kind === 'call' && insn.call === 'local');
+  // Strings that do not depend on the instruction are built once (source generation is the
+  // bulk of compile time).
+  const args = [1, 2, 3, 4, 5].flatMap((r) => [rl(r), rh(r)]);
+  const saveFrame = saved.map((v, k) => `FS[f + ${k + 1}] = ${v};`).join(' ');
+  const exit = !hasCalls
+    ? `M.r0l = ${rl(0)}; M.r0h = ${rh(0)}; return;`
+    : `if (sp === 0) { M.r0l = ${rl(0)}; M.r0h = ${rh(0)}; return; } ` +
+      `sp--; f = sp * ${FRAME_INTS}; ${saved.map((v, k) => `${v} = FS[f + ${k + 1}];`).join(' ')} pc = FS[f]; continue main;`;
+  const stop = `M.r0l = ${rl(0)}; M.r0h = ${rh(0)}; return;`;
+  const regL = Array.from({ length: 11 }, (_, r) => rl(r));
+  const regH = Array.from({ length: 11 }, (_, r) => rh(r));
   const lines: string[] = [];
   prog.forEach((insn, i) => {
     if (entry.has(i)) lines.push(`    case ${i}:`);
     const tgt = target[i]!;
-    const budgetCheck = `if (--budget < 0) throw new Fault(${pcOf[i]}, 'instruction budget exhausted', 'EBPF_BUDGET');`;
-    const jump = tgt === i + 1 ? '' : `${tgt <= i ? budgetCheck : ''} pc = ${tgt}; continue main;`;
+    const budgetCheck = () => `if (--budget < 0) throw new Fault(${pcOf[i]}, 'instruction budget exhausted', 'EBPF_BUDGET');`;
+    const jump = tgt < 0 || tgt === i + 1 ? '' : `${tgt <= i ? budgetCheck() : ''} pc = ${tgt}; continue main;`;
     const dst = 'dst' in insn ? insn.dst : 0;
     const src = 'src' in insn ? insn.src : 0;
     const off = 'off' in insn ? insn.off : 0;
     const hasSrcReg = 'src' in insn;
-    const imm64 = BigInt(immLo[i]!);
+    const isLocalCall = insn.kind === 'call' && insn.call === 'local';
+    let big;
+    if (typed) {
+      const imm64 = BigInt(immLo[i]!);
+      big = { du: `RU[${dst}]`, ds: `RS[${dst}]`, su: hasSrcReg ? `RU[${src}]` : `${BigInt.asUintN(64, imm64)}n`, ss: hasSrcReg ? `RS[${src}]` : `${imm64}n`, t: 'tb' };
+    }
     const code = emitInsn(insn, {
-      big: typed
-        ? { du: `RU[${dst}]`, ds: `RS[${dst}]`, su: hasSrcReg ? `RU[${src}]` : `${BigInt.asUintN(64, imm64)}n`, ss: hasSrcReg ? `RS[${src}]` : `${imm64}n`, t: 'tb' }
-        : undefined,
-      dl: rl(dst), dh: rh(dst), sl: rl(src), sh: rh(src),
+      big,
+      dl: regL[dst]!, dh: regH[dst]!, sl: regL[src]!, sh: regH[src]!,
       imm: `${immLo[i]}`, immHi: `${immHi[i]}`, off: `${off}`, pc: `${pcOf[i]}`,
-      r0l: rl(0), r0h: rh(0), args: [1, 2, 3, 4, 5].flatMap((r) => [rl(r), rh(r)]), t: 't',
+      r0l: regL[0]!, r0h: regH[0]!, args, t: 't',
       jump,
-      callLocal:
-        `${budgetCheck} if (sp >= ${MAX_CALL_DEPTH - 1}) throw new Fault(${pcOf[i]}, 'call depth exceeds ${MAX_CALL_DEPTH}', 'EBPF_CALL_DEPTH'); ` +
-        `f = sp * ${FRAME_INTS}; FS[f] = ${i + 1}; ${saved.map((v, k) => `FS[f + ${k + 1}] = ${v};`).join(' ')} ` +
+      callLocal: !isLocalCall ? '' :
+        `${budgetCheck()} if (sp >= ${MAX_CALL_DEPTH - 1}) throw new Fault(${pcOf[i]}, 'call depth exceeds ${MAX_CALL_DEPTH}', 'EBPF_CALL_DEPTH'); ` +
+        `f = sp * ${FRAME_INTS}; FS[f] = ${i + 1}; ${saveFrame} ` +
         `sp++; ${rl(10)} = ${STACK_BYTES} - ${STACK_SIZE} * sp; ${rh(10)} = ${TAG_BASE}; pc = ${tgt}; continue main;`,
-      exit: !hasCalls
-        ? `M.r0l = ${rl(0)}; M.r0h = ${rh(0)}; return;`
-        : `if (sp === 0) { M.r0l = ${rl(0)}; M.r0h = ${rh(0)}; return; } ` +
-          `sp--; f = sp * ${FRAME_INTS}; ${saved.map((v, k) => `${v} = FS[f + ${k + 1}];`).join(' ')} pc = FS[f]; continue main;`,
+      exit,
       abort: 'M.r0l = 0; M.r0h = 0; return;',
-      stop: `M.r0l = ${rl(0)}; M.r0h = ${rh(0)}; return;`,
+      stop,
     });
     lines.push(`      ${code}`);
   });
