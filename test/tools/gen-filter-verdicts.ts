@@ -23,7 +23,7 @@ if (process.env.UPDATE_GOLDEN !== '1') {
   process.exit(2);
 }
 const GEN_COUNT_DEFAULT = 600;
-const GEN_COUNT: Record<string, number> = { EN10MB: 1000, IEEE802_11: 800, RAW: 800 };
+const GEN_COUNT: Record<string, number> = { EN10MB: 2000, IEEE802_11: 2000, RAW: 1000, FDDI: 1000, IP_OVER_FC: 1000, MTP2: 1000, PFLOG: 1000 };
 const SEED_BASE = 0x7d5a;
 
 const tsvPath = join(CORPUS_DIR, 'libpcap', 'compiled-by-libpcap-1.10.3.tsv');
