@@ -88,3 +88,12 @@ export function oracleDdd(job: OracleJob): { ok: true; ddd: string } | { ok: fal
   const line = r.stdout.trimEnd();
   return line.startsWith('error\t') ? { ok: false, error: line.slice(6) } : { ok: true, ddd: line };
 }
+
+// Run directly to use the oracle by hand (builds it, then passes the arguments through), e.g.
+//   npx tsx test/tools/libpcap-oracle.ts run EN10MB 262144 0xffffffff 1 'tcp port 80' some.pcap
+//   npx tsx test/tools/libpcap-oracle.ts ddd RAW 262144 0xffffffff 0 'ip6 net fe80::/10'
+//   npx tsx test/tools/libpcap-oracle.ts info some.pcap
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const r = spawnSync(buildOracle(), process.argv.slice(2), { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
