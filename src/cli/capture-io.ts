@@ -41,9 +41,13 @@ export function parseLinkTypeName(text: string): number {
 
 // ------------------------------------------------------------------------------ readers
 
-/** Opens `-r` input ('-' = stdin) with the chosen reader (`ours` is src/capture's block reader). */
+/**
+ * Opens `-r` input ('-' = stdin) with the chosen reader (`ours` is src/capture's block reader),
+ * as strict as libpcap 1.10.3 under tcpdump: a pcapng file must keep one link type (so one
+ * compiled filter and one printer fit every packet) and one byte order.
+ */
 export function openReader(path: string, reader: 'ours' | 'pcap-parser'): CaptureReader {
-  return openCapture(path, { reader: reader === 'ours' ? 'tsdump' : 'pcap-parser' });
+  return openCapture(path, { reader: reader === 'ours' ? 'tsdump' : 'pcap-parser', libpcapCompat: true });
 }
 
 // ------------------------------------------------------------------------------ writers
