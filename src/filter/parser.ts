@@ -335,7 +335,12 @@ class Parser {
     const dir = this.isKw(t, 'dir') ? undefined : this.parseDir();
     let type: TypeQual | undefined;
     const ty = this.peek();
-    if (ty.kind === 'kw' && TYPE_QUALS.has(ty.text)) { this.next(); type = ty.text as TypeQual; }
+    if (ty.kind === 'kw' && TYPE_QUALS.has(ty.text)) {
+      // `proto` and `protochain` take a protocol qualifier only, never a direction.
+      if (dir && (ty.text === 'proto' || ty.text === 'protochain')) this.fail(`'${ty.text}' cannot follow a direction qualifier`, ty.span);
+      this.next();
+      type = ty.text as TypeQual;
+    }
     if (dir || type || (proto && !(t.kind === 'kw' && (t.text === 'type' || t.text === 'subtype' || t.text === 'dir')))) {
       const quals: Quals = { proto, dir, type };
       this.lastQuals = quals;
