@@ -2,7 +2,7 @@
  * One-line packet summaries in tcpdump's format (as printed with `-n`), for the protocols tsdump
  * models exactly: Ethernet (with 802.1Q / QinQ tags), Linux cooked (SLL), BSD loopback (NULL,
  * LOOP), raw IP (RAW, IPV4, IPV6), ARP, IPv4 (first fragments too), IPv6 (with a hop-by-hop
- * header before ICMPv6), TCP, UDP (with DNS on port 53 in the default form), ICMP, ICMPv6, ESP,
+ * header before ICMPv6), TCP, UDP (with DNS and NTP in the default form), ICMP, ICMPv6, ESP,
  * and IGMP in the -q form; `-e` adds the
  * link-level part, `-q` selects the short protocol form. Without -q tcpdump decodes application
  * protocols by port; we print the transport summary and mark the line by what tcpdump would add:
@@ -60,6 +60,12 @@ const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
 ]);
 
 const SLL_PKTTYPES = ['In', 'B', 'M', 'P', 'Out'];
+
+/** NTP mode names, and whether the golden data confirms each one. */
+const NTP_MODES: ReadonlyArray<readonly [string, boolean]> = [
+  ['unspecified', false], ['symmetric active', false], ['symmetric passive', false], ['Client', true],
+  ['Server', true], ['Broadcast', false], ['Control Message', true], ['Reserved', true],
+];
 
 /** ICMPv6 types tcpdump names; any other prints as "unknown icmp6 type (N)". */
 function icmp6TypeKnown(type: number): boolean {
@@ -636,6 +642,14 @@ export class PacketPrinter {
         this.out += dns;
         return;
       }
+    }
+    if (!this.o.quiet && (sport === 123 || dport === 123) && (sport === 123 || !udpPortDecoded(sport)) && (dport === 123 || !udpPortDecoded(dport)) && end > off + 8) {
+      // NTP without -v: version and mode only. (Mode names seen in tcpdump's output are exact.)
+      const b0 = this.p[off + 8]!;
+      const mode = NTP_MODES[b0 & 7]!;
+      this.out += `NTPv${(b0 >> 3) & 7}, ${mode[0]}, length ${ulen - 8}`;
+      if (!mode[1]) this.fidelity = 'approx';
+      return;
     }
     this.out += `UDP, length ${ulen - 8}`;
     // Without -q tcpdump decodes many UDP ports (DNS, NTP, …) instead of this line.
