@@ -27,7 +27,7 @@ const FLOORS: Record<string, { exact: number; prefix: number }> = {
   'q-tt-nano': { exact: 55, prefix: 0 },
   'q-ttt': { exact: 63, prefix: 0 },
   'q-ttttt-nano': { exact: 55, prefix: 0 },
-  x: { exact: 57, prefix: 27 },
+  x: { exact: 65, prefix: 27 },
   'q-xx': { exact: 58, prefix: 0 },
   'q-XX': { exact: 111, prefix: 0 },
   'q-X': { exact: 58, prefix: 0 },
