@@ -130,3 +130,41 @@ describe.each(ENGINE_NAMES)('example objects on the %s engine', (engine) => {
     expect([get(0), get(1), get(2), get(15)]).toEqual([1n, 2n, 0n, 1n]);
   });
 });
+
+describe.each(ENGINE_NAMES)('loadObject on the %s engine', (engine) => {
+  it('runs XDP programs with tail calls and xdp_adjust_head', async () => {
+    const { loadObject } = await import('../../src/runtime/elf-load.ts');
+    const o = obj('tail-call');
+    const lo = loadObject(o, { engine });
+    const entry = lo.program('entry');
+    const pkt = (first: number, len = 40) => {
+      const b = new Uint8Array(len);
+      b[0] = first;
+      return b;
+    };
+    // Empty slots: the tail call falls through and the entry passes.
+    expect(entry.run(pkt(0))).toBe(XDP_PASS);
+    lo.setTailCall('jmp', 1, 'drop_all');
+    lo.setTailCall('jmp', 2, 'count_pass');
+    expect(entry.run(pkt(1))).toBe(XDP_DROP);
+    expect(entry.run(pkt(2))).toBe(XDP_PASS);
+    expect(lo.state.tailCalls).toBe(1);
+    // Bit 7: strip 4 bytes first; the tail-called program sees the shorter packet.
+    expect(entry.run(pkt(0x82, 40))).toBe(XDP_PASS);
+    expect(entry.packetOut().length).toBe(36);
+    const hits = new DataView((o.maps.get('hits') as ArrayMap).storage.buffer).getBigUint64(0, true);
+    expect(hits).toBe(40n + 36n);
+    expect(entry.run(new Uint8Array(0))).toBe(0); // XDP_ABORTED: no byte to read
+    expect(() => lo.setTailCall('jmp', 9, 'drop_all')).toThrow(/out of range/);
+    expect(() => lo.setTailCall('hits', 0, 'drop_all')).toThrow(/no program array/);
+  });
+  it('runs the other example objects through the same API', async () => {
+    const { loadObject } = await import('../../src/runtime/elf-load.ts');
+    const sock = loadObject(obj('socket-filter'), { engine }).program('http_only');
+    expect(sock.run(ipv4(6, 1234, 80))).toBe(64);
+    const tcObj = obj('legacy-maps');
+    const tc = loadObject(tcObj, { engine }).program('tc_hist');
+    expect(tc.run(new Uint8Array(600))).toBe(0);
+    expect(tcObj.maps.get('len_hist')!.lookup(u32Key(2))![0]).toBe(1);
+  });
+});

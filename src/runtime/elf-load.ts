@@ -1,0 +1,183 @@
+/**
+ * From an ELF object to runnable programs: each program of an object loaded by ./elf.ts is
+ * verified for the hook its section names, its context loads are rewritten to shadow pointer
+ * slots (verifier/ctx-rewrite.ts), and it is compiled by an engine with the real helpers and the
+ * object's maps. `run(packet)` then builds the context for the hook and follows tail calls.
+ *
+ * Contexts. XDP: the packet is copied into a reusable frame buffer with 256 bytes of headroom
+ * and 320 of tailroom (what xdp_adjust_head/xdp_adjust_tail may use, like the kernel's
+ * XDP_PACKET_HEADROOM and skb_shared_info reserve); the shadow slots hold pointers to data,
+ * data_end and data_meta and are re-synced when a helper moves them; `packetOut()` is the frame's
+ * data after the run. Socket filter and tc: the context is a `__sk_buff` with `len` (and for tc
+ * data/data_end pointers); the packet itself is the region LD_ABS/LD_IND and direct access read.
+ *
+ * Tail calls: `tail_call` stops the current program and names the next (see ../helpers.ts); run()
+ * continues with that program on the same context until one returns normally. Programs become
+ * tail-call targets with `setTailCall(map, index, program)`.
+ *
+ * Per packet nothing is allocated beyond what the engine and helpers do: the frame buffer,
+ * context and run input are reused.
+ */
+import { UserError } from '../errors.ts';
+import { decodeSlots } from '../isa/ebpf/codec.ts';
+import { ProgArray } from '../maps/prog-array.ts';
+import type { ElfObject, ElfProgram } from './elf.ts';
+import { createHelperState, helperFns, lddwResolver } from './helpers.ts';
+import type { HelperState, XdpFrame } from './helpers.ts';
+import { load, REGION } from './index.ts';
+import type { EngineName, LoadedProgram, RunInput } from './index.ts';
+import { rewriteCtxLoads } from './verifier/ctx-rewrite.ts';
+import type { ShadowLayout } from './verifier/ctx-rewrite.ts';
+import { socketFilterHook, tcHook, xdpHook } from './verifier/hooks.ts';
+import type { HookSpec, LoopPolicy } from './verifier/hooks.ts';
+import { verify } from './verifier/verify.ts';
+import type { VerifiedProgram } from './verifier/verify.ts';
+
+export const XDP_HEADROOM = 256;
+export const XDP_TAILROOM = 320;
+
+export interface RunnableProgram {
+  readonly name: string;
+  readonly source: ElfProgram;
+  readonly verified: VerifiedProgram;
+  readonly loaded: LoadedProgram;
+  /** Runs on one packet; returns r0 (XDP action, bytes to keep, tc action). */
+  run(packet: Uint8Array): number;
+  /** XDP: the packet as the program(s) left it (after adjust_head/adjust_tail). */
+  packetOut(): Uint8Array;
+}
+
+export interface LoadedObject {
+  programs: Map<string, RunnableProgram>;
+  program(name: string): RunnableProgram;
+  /** Per-run helper state (CPU, clock, traces…), shared by the object's programs. */
+  state: HelperState & { traces: string[] };
+  /** Puts `program` at `index` of program-array map `mapName` (what user space does with an fd). */
+  setTailCall(mapName: string, index: number, program: string): void;
+}
+
+export interface LoadObjectOptions {
+  engine?: EngineName;
+  loops?: LoopPolicy;
+  /** Instruction budget per program run. */
+  budget?: number;
+  cpu?: number;
+}
+
+function hookFor(p: ElfProgram, obj: ElfObject, loops?: LoopPolicy): HookSpec {
+  const maps = (id: number) => obj.registry.get(id);
+  switch (p.hook) {
+    case 'xdp': return xdpHook(maps, loops);
+    case 'socket_filter': return socketFilterHook(maps, loops);
+    case 'sched_cls':
+    case 'sched_act': return tcHook(maps, loops);
+    default: throw new UserError('elf.hook', `program '${p.name}': section '${p.section}' is not a hook tsdump can run (xdp, socket, classifier/tc)`);
+  }
+}
+
+export function loadObject(obj: ElfObject, opts: LoadObjectOptions = {}): LoadedObject {
+  const state = createHelperState({ registry: obj.registry, cpu: opts.cpu });
+  const helpers = helperFns();
+  const resolveLddw = lddwResolver(obj.registry);
+  const programs = new Map<string, RunnableProgram>();
+  const frameBuf = { bytes: new Uint8Array(XDP_HEADROOM + 2048 + XDP_TAILROOM) };
+  const frame: XdpFrame = { buf: frameBuf.bytes, data: 0, dataEnd: 0, dataMeta: 0, hardEnd: 0 };
+
+  for (const src of obj.programs) {
+    const hook = hookFor(src, obj, opts.loops);
+    const verified = verify(src.bytecode, hook);
+    const { slots, layout } = rewriteCtxLoads(verified);
+    const loaded = load(decodeSlots(slots), { engine: opts.engine, helpers, resolveLddw, budget: opts.budget });
+    const ctxSize = Math.max(layout.size, hook.entry.kind === 'ctx' ? hook.entry.size : 0);
+    const ctx = new Uint8Array(ctxSize);
+    const ctxView = new DataView(ctx.buffer);
+    const input: RunInput = { ctx, packet: undefined, env: state };
+    const isXdp = src.hook === 'xdp';
+    const runnable: RunnableProgram = {
+      name: src.name, source: src, verified, loaded,
+      run(packet: Uint8Array): number {
+        if (isXdp) {
+          const need = XDP_HEADROOM + packet.length + XDP_TAILROOM;
+          if (frameBuf.bytes.length < need) frameBuf.bytes = new Uint8Array(need);
+          frame.buf = frameBuf.bytes;
+          frame.buf.fill(0, 0, XDP_HEADROOM);
+          frame.buf.set(packet, XDP_HEADROOM);
+          frame.data = frame.dataMeta = XDP_HEADROOM;
+          frame.dataEnd = XDP_HEADROOM + packet.length;
+          frame.hardEnd = XDP_HEADROOM + packet.length + XDP_TAILROOM;
+          state.xdp = frame;
+        } else {
+          state.xdp = undefined;
+        }
+        state.tailCalls = 0;
+        state.tailCallTarget = undefined;
+        let prog: RunnableProgram = runnable;
+        for (;;) {
+          const r = (prog as Runnable).runOnce(packet, frame);
+          const next = state.tailCallTarget as Runnable | undefined;
+          if (next === undefined) return r;
+          state.tailCallTarget = undefined;
+          prog = next;
+        }
+      },
+      packetOut(): Uint8Array {
+        return frame.buf.subarray(frame.data, frame.dataEnd);
+      },
+    };
+    const dataAt = layout.offsets.get('data') ?? -1;
+    const endAt = layout.offsets.get('data_end') ?? -1;
+    const onChange = (g: XdpFrame) => setShadow(ctxView, layout, loaded, g);
+    (runnable as Runnable).runOnce = (packet: Uint8Array, f: XdpFrame): number => {
+      if (isXdp) {
+        setShadow(ctxView, layout, loaded, f);
+        f.onChange = onChange;
+        input.packet = f.buf;
+      } else {
+        ctxView.setUint32(0, packet.length, true); // __sk_buff.len
+        if (dataAt >= 0) ctxView.setBigUint64(dataAt, loaded.pointer(REGION.packet, 0), true);
+        if (endAt >= 0) ctxView.setBigUint64(endAt, loaded.pointer(REGION.packet, packet.length), true);
+        input.packet = packet;
+      }
+      return loaded.run(input);
+    };
+    programs.set(src.name, runnable);
+  }
+
+  return {
+    programs,
+    state,
+    program(name: string): RunnableProgram {
+      const p = programs.get(name);
+      if (p === undefined) throw new UserError('elf.no-program', `no program named '${name}' (have: ${[...programs.keys()].join(', ')})`);
+      return p;
+    },
+    setTailCall(mapName: string, index: number, program: string): void {
+      const m = obj.maps.get(mapName);
+      if (!(m instanceof ProgArray)) throw new UserError('map.not-found', `no program array named '${mapName}'`);
+      const p = this.program(program);
+      // Like the kernel, one program array serves programs of one type only.
+      for (let i = 0; i < m.maxEntries; i++) {
+        const other = m.program(i) as RunnableProgram | undefined;
+        if (other !== undefined && other.source.hook !== p.source.hook)
+          throw new UserError('map.update', `program array '${mapName}' holds ${other.source.hook} programs; '${program}' is ${p.source.hook}`);
+      }
+      const r = m.setProgram(index, p);
+      if (r !== 0) throw new UserError('map.update', `program array '${mapName}': index ${index} is out of range`);
+    },
+  };
+}
+
+interface Runnable extends RunnableProgram {
+  runOnce(packet: Uint8Array, frame: XdpFrame): number;
+}
+
+/** Writes the XDP shadow pointers for the frame's current data/data_end/data_meta. */
+function setShadow(ctx: DataView, layout: ShadowLayout, loaded: LoadedProgram, f: XdpFrame): void {
+  const set = (field: string, off: number) => {
+    const at = layout.offsets.get(field);
+    if (at !== undefined) ctx.setBigUint64(at, loaded.pointer(REGION.packet, off), true);
+  };
+  set('data', f.data);
+  set('data_end', f.dataEnd);
+  set('data_meta', f.dataMeta);
+}
