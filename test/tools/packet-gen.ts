@@ -262,7 +262,7 @@ class Gen {
   }
 }
 
-const IPPROTO = { ICMP: 1, IGMP: 2, IPIP: 4, TCP: 6, UDP: 17, IPV6: 41, ROUTING: 43, FRAG: 44, GRE: 47, ESP: 50, AH: 51, ICMPV6: 58, NONE: 59, DSTOPTS: 60, HOPOPTS: 0, OSPF: 89, PIM: 103, VRRP: 112, CARP: 112, SCTP: 132 } as const;
+const IPPROTO = { ICMP: 1, IGMP: 2, IPIP: 4, TCP: 6, UDP: 17, IPV6: 41, ROUTING: 43, FRAG: 44, GRE: 47, ESP: 50, AH: 51, ICMPV6: 58, NONE: 59, DSTOPTS: 60, HOPOPTS: 0, OSPF: 89, PIM: 103, VRRP: 112, SCTP: 132 } as const;
 
 /** Transport header (+payload) for protocol `proto`; `depth` limits tunnels. */
 function l4(g: Gen, proto: number, depth: number): number[] {
@@ -301,7 +301,7 @@ function l4(g: Gen, proto: number, depth: number): number[] {
     }
     case IPPROTO.AH: {
       const next = r.pick([IPPROTO.TCP, IPPROTO.UDP, IPPROTO.ICMP, 108, IPPROTO.IPIP]);
-      return [next, 4, 0, 0, ...be32(r.u32()), ...be32(r.u32()), ...r.bytes(12), ...(depth < 2 ? l4(g, next === IPPROTO.IPIP ? -1 : next, depth + 1) : [])];
+      return [next, 4, 0, 0, ...be32(r.u32()), ...be32(r.u32()), ...r.bytes(12), ...(depth < 2 ? l4(g, next === IPPROTO.IPIP ? -1 : next, depth + 1) : [])]; // -1: opaque bytes instead of a nested IPv4
     }
     case IPPROTO.ESP:
       return [...be32(r.u32()), ...be32(r.u32()), ...g.payload(60)];
@@ -523,7 +523,7 @@ function mtp2(g: Gen): Built {
 
 function sunatm(g: Gen): Built {
   const r = g.r;
-  const traffic = r.pick([0, 1, 2, 4 | 0, 0x80]);
+  const traffic = r.pick([0, 1, 2, 4, 0x80]); // SunATM pseudo-header: traffic type in the low bits, 0x80 = direction
   const vci = r.chance(0.3) ? g.label(16) : r.pick([1, 2, 3, 4, 5, 16, 17, 18, 20, 32]);
   const vpi = r.chance(0.5) ? 0 : g.label(8);
   // signalling (VCI 5) carries a Q.2931 message whose type byte sits at payload offset 5
