@@ -5,9 +5,9 @@
  * filter error) with no stack trace. The capture is built here, so no corpus is needed; its
  * expected lines were checked against tcpdump 4.99.3 (`tcpdump -nn -q -r`).
  */
-import { describe, expect, it, beforeAll } from 'vitest';
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './golden-helpers.ts';
@@ -57,6 +57,10 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tsdump-cli-'));
   capture = join(dir, 'three.pcap');
   writeFileSync(capture, buildCapture());
+});
+
+afterAll(() => {
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
 
 describe('tsdump command line (spawned)', () => {
