@@ -136,7 +136,26 @@ export function initialCtx(linkType: number, source: string): Ctx {
   if (!link) {
     throw new UserError('FILTER_LINKTYPE', `link type ${linkType} is not supported by the filter compiler`, { span: { start: 0, end: source.length }, source });
   }
-  return { link, kind: link.kind, typeOff: link.typeOff, nlOff: link.nlOff, mplsDepth: 0, shifted: false, variable: link.prologue !== undefined || link.radio !== undefined };
+  const variable = link.prologue !== undefined || link.radio !== undefined;
+  const base = variable ? slotBase(VAR_SLOT) : 0;
+  return { link, kind: link.kind, typeOff: base + link.typeOff, nlOff: base + link.nlOff, mplsDepth: 0, shifted: false, variable };
+}
+
+/**
+ * Offsets relative to a scratch slot. Where a header starts at a packet offset known only at
+ * run time (behind an 802.11 header, inside Geneve), the offset is encoded as
+ * `slotBase(slot) + k`, meaning "M[slot] + k"; `at()` turns it into `ldx M[slot]; ld [x + k]`.
+ * Plain offsets stay below SLOT_TAG, so the encoding survives the `+ k` arithmetic of lowering.
+ */
+const SLOT_TAG = 0x1000000;
+export function slotBase(slot: number): number {
+  return (slot + 1) * SLOT_TAG;
+}
+function slotOf(off: number): number | undefined {
+  return off >= SLOT_TAG ? Math.floor(off / SLOT_TAG) - 1 : undefined;
+}
+function untag(off: number): number {
+  return off % SLOT_TAG;
 }
 
 export class Lowerer {
@@ -157,18 +176,21 @@ export class Lowerer {
     return [I.ldxMem(LINK_SLOT), I.ldInd(off, size)];
   }
 
-  /** A = pkt[off:size], `off` relative to the link payload when the header length varies. */
+  /** A = pkt[off:size]; `off` may be slot-relative (see slotBase). */
   at(ctx: Ctx, off: number, size: 1 | 2 | 4): Stmt[] {
-    if (!ctx.variable) return [I.ldAbs(off, size)];
-    this.usedVariable = true;
-    return [I.ldxMem(VAR_SLOT), I.ldInd(off, size)];
+    void ctx;
+    const slot = slotOf(off);
+    if (slot === undefined) return [I.ldAbs(off, size)];
+    if (slot === VAR_SLOT) this.usedVariable = true;
+    return [I.ldxMem(slot), I.ldInd(untag(off), size)];
   }
 
   /** X = offset of the IPv4 payload minus nlOff (X = 4*(ip[0]&0xf), plus the variable header length). */
   private ipHdrLenX(ctx: Ctx): Stmt[] {
-    if (!ctx.variable) return [I.ldxMsh(ctx.nlOff)];
-    this.usedVariable = true;
-    return [I.ldxMem(VAR_SLOT), I.ldInd(ctx.nlOff, 1), I.aluK(I.AND, 0x0f), I.aluK(I.LSH, 2), I.aluX(I.ADD), I.tax()];
+    const slot = slotOf(ctx.nlOff);
+    if (slot === undefined) return [I.ldxMsh(ctx.nlOff)];
+    if (slot === VAR_SLOT) this.usedVariable = true;
+    return [I.ldxMem(slot), I.ldInd(untag(ctx.nlOff), 1), I.aluK(I.AND, 0x0f), I.aluK(I.LSH, 2), I.aluX(I.ADD), I.tax()];
   }
 
   private err(code: string, msg: string, span: Span): never {
@@ -405,7 +427,7 @@ export class Lowerer {
   private portFrag(ctx: Ctx, protos: number[], lo: number, hi: number, dir: Quals['dir'], span: Span, v6only: boolean, v4only: boolean): Frag {
     const nl = ctx.nlOff;
     const cmp4 = (off: number): Frag => {
-      const load = [...this.ipHdrLenX(ctx), I.ldInd(nl + off, 2)];
+      const load = [...this.ipHdrLenX(ctx), I.ldInd(untag(nl) + off, 2)];
       return lo === hi ? test(load, I.JEQ_K, lo) : and(test(load, I.JGE_K, lo), not(test([...load], I.JGT_K, hi)));
     };
     const cmp6 = (off: number): Frag => {
@@ -634,7 +656,7 @@ export class Lowerer {
     if (v.kind === 'num') proto = v.num!;
     else if (v.kind === 'name') proto = this.o.resolver.protocol(v.text);
     if (proto === undefined) this.err('FILTER_UNKNOWN_PROTO', `unknown protocol '${v.text}'`, v.span);
-    if (ctx.variable) this.err('FILTER_LINK_UNSUPPORTED', `'protochain' not supported on link type ${ctx.link.name}`, p.span);
+    if (slotOf(ctx.nlOff) !== undefined) this.err('FILTER_LINK_UNSUPPORTED', `'protochain' not supported here (link type ${ctx.link.name})`, p.span);
     const q = p.quals.proto;
     if (q !== undefined && q !== 'ip' && q !== 'ip6') this.err('FILTER_BAD_QUAL', `bad protocol applied for 'protochain'`, p.span);
     const v4 = q === 'ip6' ? FALSE : and(this.linkProto(ctx, ETHERTYPE.IP), this.protoWalk(ctx, proto!, false));
@@ -1238,15 +1260,16 @@ export class Lowerer {
     }
     if (transport) {
       if (idx !== undefined) {
-        out.push(...this.ipHdrLenX(ctx), I.ldInd(base + idx, a.size));
+        out.push(...this.ipHdrLenX(ctx), I.ldInd(untag(base) + idx, a.size));
         return guards;
       }
       // A = index; M[d] = A; X = IP header length; A = M[d] + X; X = A; A = pkt[X + nl]
       const gi = this.arith(a.index, ctx, out, depth);
-      out.push(I.st(depth), ...this.ipHdrLenX(ctx), I.ldMem(depth), I.aluX(I.ADD), I.tax(), I.ldInd(base, a.size));
+      out.push(I.st(depth), ...this.ipHdrLenX(ctx), I.ldMem(depth), I.aluX(I.ADD), I.tax(), I.ldInd(untag(base), a.size));
       return [...gi, ...guards];
     }
-    const rel = linkRelative && ctx.variable;
+    const relSlot = linkRelative ? slotOf(base) : undefined;
+    const rel = relSlot !== undefined;
     // Behind a radio header, `link[]` (and ether/wlan) address the 802.11 header.
     const wlanRel = !linkRelative && proto !== 'radio' && ctx.link.radio !== undefined;
     if (idx !== undefined) {
@@ -1256,9 +1279,9 @@ export class Lowerer {
       return guards;
     }
     const gi = this.arith(a.index, ctx, out, depth);
-    if (rel) { this.usedVariable = true; out.push(I.ldxMem(VAR_SLOT), I.aluX(I.ADD)); }
+    if (rel) { if (relSlot === VAR_SLOT) this.usedVariable = true; out.push(I.ldxMem(relSlot), I.aluX(I.ADD)); }
     if (wlanRel) { this.usedLink = true; out.push(I.ldxMem(LINK_SLOT), I.aluX(I.ADD)); }
-    out.push(I.tax(), I.ldInd(base, a.size));
+    out.push(I.tax(), I.ldInd(untag(base), a.size));
     return [...gi, ...guards];
   }
 }
