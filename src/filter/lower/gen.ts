@@ -122,14 +122,16 @@ const AF_INET = 2, AF_INET6 = 10;
  * loops over AH. Each IPv6 step costs about 26 instructions.
  */
 const PROTOCHAIN_SLOT = 13, PROTOCHAIN_DEPTH_V6 = 100, PROTOCHAIN_DEPTH_V4 = 8;
+/** Slots written by `geneve` (see Lowerer.geneve). */
+const GENEVE_TYPE_SLOT = 11, GENEVE_NL_SLOT = 12;
 /** Linux socket-filter ancillary loads (SKF_AD_OFF + SKF_AD_PKTTYPE / SKF_AD_IFINDEX). */
 const SKF_AD_PKTTYPE = 0xfffff004, SKF_AD_IFINDEX = 0xfffff008;
 /** Link types on which libpcap 1.10.3 accepts `vlan` / `mpls`. */
 const VLAN_LINKS: ReadonlySet<string> = new Set(['EN10MB', 'NETANALYZER', 'NETANALYZER_TRANSPARENT', 'IEEE802_11',
   'IEEE802_11_RADIO', 'IEEE802_11_RADIO_AVS', 'PRISM_HEADER']);
 const MPLS_LINKS: ReadonlySet<string> = new Set(['EN10MB', 'NETANALYZER', 'NETANALYZER_TRANSPARENT', 'C_HDLC', 'PPP']);
-/** Scratch slots usable inside one block (13 is protochain's, 14 and 15 the prologues'). */
-const SCRATCH_SLOTS = 13;
+/** Scratch slots usable inside one block (11-12 Geneve's, 13 protochain's, 14-15 the prologues'). */
+const SCRATCH_SLOTS = 11;
 
 export function initialCtx(linkType: number, source: string): Ctx {
   const link = linkInfo(linkType);
@@ -322,7 +324,7 @@ export class Lowerer {
         if (p === ETHERTYPE.IPV6) return test([...this.at(ctx, ctx.nlOff, 1), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0x60);
         return FALSE;
       case 'mpls': {
-        if (p !== ETHERTYPE.IP && p !== ETHERTYPE.IPV6) return FALSE;
+        if (p !== ETHERTYPE.IP && p !== ETHERTYPE.IPV6) return this.err('FILTER_BAD_PROTO', 'unsupported protocol over mpls', this.curSpan);
         // The last label must have the bottom-of-stack bit, then look at the IP version.
         return and(test([...this.at(ctx, ctx.nlOff - 2, 1)], I.JSET_K, 0x01),
           test([...this.at(ctx, ctx.nlOff, 1), I.aluK(I.AND, 0xf0)], I.JEQ_K, p === ETHERTYPE.IP ? 0x40 : 0x60));
@@ -826,6 +828,7 @@ export class Lowerer {
       case 'mpls': return this.mpls(k, ctx);
       case 'pppoed': return { f: this.linkProto(ctx, ETHERTYPE.PPPOED), ctx };
       case 'pppoes': return this.pppoes(k, ctx);
+      case 'geneve': return this.geneve(k, ctx);
       case 'llc': return { f: this.llc(k, ctx), ctx };
       case 'type': case 'subtype': case 'dir': return { f: this.wlanField(k, ctx), ctx };
       case 'byte': return { f: this.byteOp(k), ctx };
@@ -1134,6 +1137,52 @@ export class Lowerer {
     }
     // After the 6-byte PPPoE header comes a 2-byte PPP protocol field, then the payload.
     return { f, ctx: { ...ctx, kind: 'ppp', typeOff: ctx.nlOff + 6, nlOff: ctx.nlOff + 8, shifted: true } };
+  }
+
+  /**
+   * `geneve [vni]`: UDP to port 6081 carrying Geneve version 0 (and the VNI, if given). What
+   * follows in the expression applies to the encapsulated frame, whose position depends on
+   * the IP header length and the Geneve options length. Pinned blocks compute, per path,
+   * GENEVE_TYPE_SLOT (offset of the inner Ethernet type, or of Geneve's own protocol field
+   * when the payload is not Ethernet) and GENEVE_NL_SLOT (offset of the inner network layer);
+   * the new context reads through those slots.
+   */
+  private geneve(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
+    const vni = k.args[0];
+    if (vni && vni.num! > 0xffffff) this.err('FILTER_BAD_VALUE', `Geneve VNI ${vni.num} greater than maximum 16777215`, vni.span);
+    const nl = ctx.nlOff;
+    const pin = (stmts: Stmt[]): Block => { const b = newBlock(stmts, I.JEQ_K, 0); b.pinned = true; return b; };
+    // From A = offset of the Geneve header: fill both slots, then an exit whose two edges are "true".
+    const slots = (toGeneve: Stmt[]): Frag => {
+      const exit = pin([]);
+      const ether = pin([I.txa(), I.aluK(I.ADD, 12), I.st(GENEVE_TYPE_SLOT), I.aluK(I.ADD, 2), I.st(GENEVE_NL_SLOT)]);
+      ether.jt = exit; ether.jf = exit;
+      const head = newBlock([...toGeneve, I.tax(), I.aluK(I.ADD, 2), I.st(GENEVE_TYPE_SLOT),
+        I.ldInd(0, 1), I.aluK(I.AND, 0x3f), I.aluK(I.MUL, 4), I.aluK(I.ADD, 8), I.aluX(I.ADD), I.st(GENEVE_NL_SLOT),
+        I.ldInd(2, 2), I.ldxMem(GENEVE_NL_SLOT)], I.JEQ_K, 0x6558);
+      head.pinned = true;
+      head.jt = ether; head.jf = exit;
+      return { kind: 'blocks', head, trues: [{ block: exit, onTrue: true }, { block: exit, onTrue: false }], falses: [] };
+    };
+    const rnl = untag(nl);
+    const hdr = (): Stmt[] => this.ipHdrLenX(ctx);
+    const v4 = andAll([
+      this.linkProto(ctx, ETHERTYPE.IP), test(this.ipv4Field(ctx, 9, 1), I.JEQ_K, IPPROTO.UDP), this.firstFrag(ctx),
+      test([...hdr(), I.ldInd(rnl + 2, 2)], I.JEQ_K, 6081),
+      test([...hdr(), I.ldInd(rnl + 8, 1), I.aluK(I.AND, 0xc0)], I.JEQ_K, 0),
+      vni ? test([...hdr(), I.ldInd(rnl + 12, 4), I.aluK(I.AND, 0xffffff00)], I.JEQ_K, (vni.num! << 8) >>> 0) : TRUE,
+      // A = X + nl + 8: the Geneve header follows the 8-byte UDP header.
+      slots([...hdr(), I.txa(), I.aluK(I.ADD, rnl + 8)]),
+    ]);
+    const v6 = andAll([
+      this.linkProto(ctx, ETHERTYPE.IPV6), test(this.at(ctx, nl + 6, 1), I.JEQ_K, IPPROTO.UDP),
+      test(this.at(ctx, nl + 42, 2), I.JEQ_K, 6081),
+      test([...this.at(ctx, nl + 48, 1), I.aluK(I.AND, 0xc0)], I.JEQ_K, 0),
+      vni ? test([...this.at(ctx, nl + 52, 4), I.aluK(I.AND, 0xffffff00)], I.JEQ_K, (vni.num! << 8) >>> 0) : TRUE,
+      slots(slotOf(nl) === undefined ? [I.ldImm(nl + 48)] : [I.ldMem(slotOf(nl)!), I.aluK(I.ADD, rnl + 48)]),
+    ]);
+    const inner: Ctx = { ...ctx, kind: 'ether', typeOff: slotBase(GENEVE_TYPE_SLOT), nlOff: slotBase(GENEVE_NL_SLOT), shifted: true, mplsDepth: 0 };
+    return { f: or(v4, v6), ctx: inner };
   }
 
   // ---- arithmetic and relations -----------------------------------------------------------------
