@@ -162,6 +162,8 @@ describe(`random eBPF programs, seed ${SEED}, ${COUNT} programs`, () => {
     const mutated = base.map((p, n) => {
       const prog = p.prog.slice();
       const candidates: number[] = [];
+      // Programs with loops are left alone: a mutated trip count could make a loop unbounded.
+      if (p.listing.some((l) => /jne r\d, 0 -\d/.test(l))) return { prog, mem: p.mem, mutated: false };
       for (let pc = 0; pc < prog.length / 8; pc++) {
         const code = prog[pc * 8]!;
         const cls = code & 7, op = code & 0xf0;
@@ -185,7 +187,7 @@ describe(`random eBPF programs, seed ${SEED}, ${COUNT} programs`, () => {
       if (x.kind === 'ok' && y.kind === 'ok' && x.r0 !== y.r0) changed++;
     });
     console.log(`single-bit immediate mutations: ${changed}/${tried} change r0 (${((100 * changed) / tried).toFixed(1)}%)`);
-    expect(tried).toBeGreaterThan(300);
+    expect(tried).toBeGreaterThan(250);
     expect(changed / tried).toBeGreaterThan(0.5);
   });
 });

@@ -38,7 +38,7 @@ describe('random eBPF generator', () => {
     expect(seen.size).toBe(10);
   });
 
-  it('emits only forward, in-range jumps and calls, never writes r10, and ends in exit', () => {
+  it('emits forward in-range jumps and calls (backward only for loops), never writes r10, ends in exit', () => {
     for (const p of randomPrograms(SEED, 300)) {
       const n = p.prog.length / 8;
       expect(slot(p.prog, n - 1).code).toBe(0x95);
@@ -48,7 +48,9 @@ describe('random eBPF generator', () => {
         const cls = s.code & 7;
         if ((cls === 5 || cls === 6) && s.code !== 0x95) {
           const rel = s.code === 0x06 || s.code === 0x85 ? s.imm : s.off; // gotol and call local: offset in imm
-          expect(rel, `${p.index} pc ${pc}`).toBeGreaterThanOrEqual(0);
+          // Backward only as a loop's back-edge: `jne c, 0, <back>`.
+          if (rel < 0) expect([s.code, s.imm], `${p.index} pc ${pc}: back-edge`).toEqual([0x55, 0]);
+          expect(pc + 1 + rel, `${p.index} pc ${pc}`).toBeGreaterThanOrEqual(0);
           expect(pc + 1 + rel, `${p.index} pc ${pc}`).toBeLessThan(n);
         }
         if (cls === 4 || cls === 7 || cls === 1) expect(s.dst, `${p.index} pc ${pc}`).not.toBe(10);
@@ -73,7 +75,7 @@ describe('random eBPF generator', () => {
       ['add64 K', 0x07], ['add32 X', 0x0c], ['div64 X', 0x3f], ['mod32 K', 0x94], ['arsh64 X', 0xcf], ['neg32', 0x84],
       ['le', 0xd4], ['be', 0xdc], ['bswap', 0xd7], ['lddw', 0x18], ['ldxb', 0x71], ['ldxdw', 0x79], ['ldxsh', 0x89],
       ['stb', 0x72], ['stxw', 0x63], ['atomic dw', 0xdb], ['atomic w', 0xc3], ['jeq K', 0x15], ['jsgt X', 0x6d],
-      ['jlt32 K', 0xa6], ['jset32 X', 0x4e], ['ja', 0x05], ['gotol', 0x06], ['call local', 0x85],
+      ['jlt32 K', 0xa6], ['jset32 X', 0x4e], ['ja', 0x05], ['gotol', 0x06], ['call local', 0x85], ['jne K (loop)', 0x55],
     ];
     for (const [name, code] of want) expect(codes.has(code), name).toBe(true);
     for (const key of ['63:1', '151:1', '191:8', '191:32', '188:16']) expect(offs.has(key), `sdiv/smod/movsx ${key}`).toBe(true);

@@ -20,6 +20,7 @@
  *      each step `r0 = r0 * K ^ x` with an odd K. Multiplying by an odd number is a bijection on
  *      64-bit words, so a difference in any single register or memory word changes the full
  *      64-bit result.
+ *   Optionally (see RandomProgramOptions.loops) bounded loops with a constant trip count.
  *   4. optionally a subprogram that main calls (`call local`) from random points: it takes
  *      r1..r5, sets its own r6..r9 (the caller's are callee-saved and must survive the call)
  *      and its own stack frame, runs a body of its own and returns a fold of everything; main
@@ -96,9 +97,12 @@ export interface RandomProgramOptions {
    */
   calls?: boolean;
   /**
-   * Add bounded loops (default true): `mov c, n` (n = 1..4), a short body that leaves c alone,
-   * `add c, -1`, `jne c, 0, <back>`. The verifier walks each iteration (c is a known constant),
-   * so it accepts them; the engines get real back-edges.
+   * Add bounded loops (default false): `mov c, n` (n = 1..4), a short branch-free body that
+   * leaves c alone, `add c, -1`, `jne c, 0, <back>`. The verifier walks each iteration (c is a
+   * known constant), so it accepts them; the engines get real back-edges. Combine with
+   * `branches: false`: loops mixed with branches on values the verifier cannot know make the
+   * kernel 6.18 verifier hit its 1M-instruction limit (states cannot be pruned across
+   * iterations), and take minutes doing so.
    */
   loops?: boolean;
 }
@@ -245,7 +249,7 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
   const pendingCalls: Op[] = [];
   // Emits `count` random body instructions; `withCalls` allows calls to the subprogram,
   // `withLoops` a loop (whose own body has none). Jumps land inside this body or just after it.
-  const body = (count: number, withCalls: boolean, withLoops: boolean) => {
+  const body = (count: number, withCalls: boolean, withLoops: boolean, withBranches: boolean) => {
     const pendingJumps: Op[] = [];
     for (let i = 0; i < count; i++) {
       const kind = rng.below(100);
@@ -318,7 +322,7 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
           imm = CMPXCHG; name = 'lock cmpxchg';
         }
         emit({ code: STX | ATOMIC | SIZE[size], dst: 10, src: s, off, imm, text: `${name}${size === 'w' ? '32' : ''} [r10${off}], ${rs(s)}` });
-      } else if (branches && kind < 92) {
+      } else if (withBranches && kind < 92) {
         // Conditional forward jump, JMP or JMP32, K or X. The target is fixed after the body is
         // complete (any later op, or the epilogue).
         const is32 = rng.chance(0.4);
@@ -336,11 +340,11 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
         emit({ code: ALU64 | K | ALU_OPS.mov, dst: c, src: 0, off: 0, imm: n, text: `mov ${rs(c)}, ${n}` });
         const head = ops.length;
         pool--;
-        body(2 + rng.below(6), withCalls, false);
+        body(2 + rng.below(6), withCalls, false, false);
         pool++;
         emit({ code: ALU64 | K | ALU_OPS.add, dst: c, src: 0, off: 0, imm: -1, text: `add ${rs(c)}, -1` });
         emit({ code: JMP | K | JMP_OPS.jne, dst: c, src: 0, off: 0, imm: 0, target: head, text: `jne ${rs(c)}, 0` });
-      } else if (branches && kind < 96) {
+      } else if (withBranches && kind < 96) {
         // Guarded unconditional jump: "if (cond) skip the ja; ja/gotol +n". Both the ja and the
         // instruction after it are reachable, and so is everything the ja skips (by fall-through).
         const op = rng.pick(Object.keys(JMP_OPS) as JmpOp[]);
@@ -392,7 +396,7 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
     }
   };
 
-  body(length, calls, loops && branches);
+  body(length, calls, loops, branches);
 
   // 3. Epilogue: fold registers, stack slots and mem into r0.
   fold([1, 2, 3, 4, 5, 6, 7, 8, 9].slice(0, scalarRegs - 1));
@@ -419,7 +423,7 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
     }
     pool = 10;
     placeInMemory = false;
-    body(Math.max(4, length >> 1), false, loops && branches);
+    body(Math.max(4, length >> 1), false, loops, branches);
     fold([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     emit({ code: JMP | EXIT, dst: 0, src: 0, off: 0, imm: 0, text: 'exit' });
   }
@@ -463,10 +467,17 @@ function encodeOps(ops: Op[]): { prog: Uint8Array; listing: string[] } {
 export function randomPrograms(seed: number, count: number, options: RandomProgramOptions = {}): RandomProgram[] {
   const out: RandomProgram[] = [];
   for (let i = 0; i < count; i++) {
-    // Every 8th program is straight-line, every 4th keeps r9 a scalar (no mem operands), every
-    // 2nd may call a subprogram, 2 in 3 may loop,
-    // lengths vary from 8 to 72 body instructions.
-    const opts: RandomProgramOptions = { length: 8 + ((i * 37) % 65), branches: i % 8 !== 7, memory: i % 4 !== 1, calls: i % 2 === 0, ...options };
+    // 1 in 8 programs is straight-line, another 1 in 8 has no branches but bounded loops, every
+    // 4th keeps r9 a scalar (no mem operands), every 2nd may call a subprogram; lengths vary
+    // from 8 to 72 body instructions.
+    const opts: RandomProgramOptions = {
+      length: 8 + ((i * 37) % 65),
+      branches: i % 8 !== 7 && i % 8 !== 3,
+      loops: i % 8 === 3,
+      memory: i % 4 !== 1,
+      calls: i % 2 === 0,
+      ...options,
+    };
     out.push(randomProgram(seed, i, opts));
   }
   return out;
