@@ -48,10 +48,12 @@ export function acceptAllProgram(snaplen: number): CbpfProgram {
 
 /** Compiles a filter expression; the empty expression compiles without the compiler. */
 export async function compileExpression(text: string, opts: CompileOptions): Promise<CbpfProgram> {
+  // libpcap compiles the empty expression to `ret #snaplen` on every link type it knows, even
+  // those it cannot filter on (the link type itself is checked before, by the caller).
+  if (text.trim() === '') return acceptAllProgram(opts.snaplen);
   const { mod, why } = await tryImport([FILTER_MODULE]);
   const compile = mod?.compile as CompileFn | undefined;
   if (typeof compile !== 'function') {
-    if (text.trim() === '') return acceptAllProgram(opts.snaplen);
     throw new UserError(
       'cli.no-compiler',
       `filter expressions are not supported yet: the compiler (src/filter/index.ts) is ${why}; use --program FILE, or no expression to accept every packet`,
@@ -61,10 +63,12 @@ export async function compileExpression(text: string, opts: CompileOptions): Pro
 }
 
 /**
- * A runnable filter for `prog`: validated first (libpcap refuses to install an invalid program,
- * and so do we, with every problem named), then pre-decoded by the reference interpreter.
+ * A runnable filter for `prog`: validated first with libpcap's `bpf_validate` rules (what
+ * tcpdump applies to a program it runs in userland: backward `ja`, which libpcap emits for
+ * `protochain`, and programs longer than the kernel's limit are allowed), then pre-decoded by
+ * the reference interpreter. Every problem is named.
  */
 export function createFilter(prog: CbpfProgram): PacketFilter {
-  assertValid(prog);
+  assertValid(prog, { strict: false });
   return createInterpreter(prog);
 }

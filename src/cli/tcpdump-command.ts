@@ -19,6 +19,7 @@ import type { CaptureInfo } from '../capture/types.ts';
 import { expandArgv } from './argv.ts';
 import { openReader, openWriter, linkTypeLabel, parseLinkTypeName, type PacketSink } from './capture-io.ts';
 import { compileExpression, createFilter } from './engine.ts';
+import { checkFilterableLinkType } from '../capture/index.ts';
 import { loadProgramFile } from './program-file.ts';
 import { PacketPrinter, invalidHeaderText, type Fidelity } from '../print/packet-printer.ts';
 import { TimestampFormatter, type Precision } from '../print/timestamp.ts';
@@ -267,6 +268,8 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   const reader = openReader(opts.readFile, opts.reader);
   const info = reader.info;
   io.write(2, banner(opts.readFile, info));
+  // pcap_compile refuses link types libpcap does not know, whatever the expression.
+  checkFilterableLinkType(info);
 
   const prog = await programFor(opts, info.linkType, info.snaplen);
   const filter = createFilter(prog);
