@@ -117,11 +117,13 @@ const LINK_LEVEL: ReadonlyMap<string, number> = new Map([
 
 const AF_INET = 2, AF_INET6 = 10;
 /**
- * Scratch slot of the protochain walk, and how many headers the unrolled walk follows: IPv6
- * chains can be long (the libpcap test capture has about 100 extension headers), IPv4 only
- * loops over AH. Each IPv6 step costs about 26 instructions.
+ * Scratch slot of the protochain walk, and how many headers the unrolled walk follows. Each
+ * IPv6 step costs about 26 instructions, so 32 steps (~830 instructions) keep a program well
+ * under the kernel's 4096-instruction limit; libpcap's loop has no bound, so chains longer than
+ * 32 headers (like the ~100 of libpcap's ipv6_ext_headers.pcap test) get a different verdict.
+ * IPv4 only loops over AH.
  */
-const PROTOCHAIN_SLOT = 13, PROTOCHAIN_DEPTH_V6 = 100, PROTOCHAIN_DEPTH_V4 = 8;
+const PROTOCHAIN_SLOT = 13, PROTOCHAIN_DEPTH_V6 = 32, PROTOCHAIN_DEPTH_V4 = 8;
 /** Slots written by `geneve` (see Lowerer.geneve). */
 const GENEVE_TYPE_SLOT = 11, GENEVE_NL_SLOT = 12;
 /** Linux socket-filter ancillary loads (SKF_AD_OFF + SKF_AD_PKTTYPE / SKF_AD_IFINDEX). */
@@ -140,7 +142,10 @@ export function initialCtx(linkType: number, source: string): Ctx {
   }
   const variable = link.prologue !== undefined || link.radio !== undefined;
   const base = variable ? slotBase(VAR_SLOT) : 0;
-  return { link, kind: link.kind, typeOff: base + link.typeOff, nlOff: base + link.nlOff, mplsDepth: 0, shifted: false, variable };
+  // The protocol field is behind the variable header only for 802.11 (its LLC header); pflog's
+  // address family is in its fixed part.
+  const typeBase = link.kind === 'llc' ? base : 0;
+  return { link, kind: link.kind, typeOff: typeBase + link.typeOff, nlOff: base + link.nlOff, mplsDepth: 0, shifted: false, variable };
 }
 
 /**
@@ -570,8 +575,7 @@ export class Lowerer {
         if (n === undefined) this.err('FILTER_UNKNOWN_NET', `unknown network '${v.text}'`, v.span);
         let addr = n, mask = 0xffffffff;
         // Left-justify a short network number as libpcap does ("loopback 127" → 127.0.0.0/8).
-        if (addr !== 0) { mask = 0xffffffff; while ((addr & 0xff000000) === 0) { addr = (addr << 8) >>> 0; mask = (mask << 8) >>> 0; } }
-        else mask = 0;
+        if (addr !== 0) { while ((addr & 0xff000000) === 0) { addr = (addr << 8) >>> 0; mask = (mask << 8) >>> 0; } }
         return this.host4(ctx, q.proto, addr >>> 0, mask >>> 0, q.dir, span);
       }
       const h = this.o.resolver.host(v.text);
@@ -590,8 +594,8 @@ export class Lowerer {
       len = 32;
       if (type === 'net') {
         // A bare network number is left-justified: "net 10" is 10.0.0.0/8.
-        if (addr === 0) len = 0;
-        else { len = 32; while ((addr & 0xff000000) === 0) { addr = (addr << 8) >>> 0; len -= 8; } }
+        // (libpcap keeps a full mask for network 0: `net 0` means the address 0.0.0.0.)
+        if (addr !== 0) { while ((addr & 0xff000000) === 0) { addr = (addr << 8) >>> 0; len -= 8; } }
       }
     } else {
       const parts = v.text.split('.').map(Number);

@@ -1,18 +1,17 @@
 /**
  * What is known about tested values along a path, for jump threading. A block's tested value
  * is identified by its *key*: the text of the statements that compute A (blocks are
- * self-contained, so equal keys mean equal values on the same packet). Per key we keep a small
- * lattice: an exact value, an inclusive range [lo, hi], a few excluded values and a few known
- * `jset` outcomes. Sizes are capped so that fact sets stay O(1) and the pass stays linear.
+ * self-contained, so equal keys mean equal values on the same packet). Per key we keep: an
+ * exact value, a few excluded values, and the outcomes of a few `jgt`/`jge`/`jset` tests. Sizes are capped so that fact sets stay O(1) and the pass stays linear.
  */
 import type { Block } from '../cfg.ts';
 import { JEQ, JGE, JGT, JSET } from '../insn.ts';
 
 export interface ValueFacts {
   eq?: number;
-  lo: number;
-  hi: number;
   ne: number[];
+  gt: Array<[number, boolean]>;
+  ge: Array<[number, boolean]>;
   jset: Array<[number, boolean]>;
 }
 
@@ -30,7 +29,7 @@ export function testKey(b: Block): string | undefined {
 }
 
 function copyVF(v: ValueFacts): ValueFacts {
-  return { eq: v.eq, lo: v.lo, hi: v.hi, ne: v.ne.slice(), jset: v.jset.slice() };
+  return { eq: v.eq, ne: v.ne.slice(), gt: v.gt.slice(), ge: v.ge.slice(), jset: v.jset.slice() };
 }
 
 /** Facts plus "the test of `b` had outcome `taken`" (a new map; `f` is not modified). */
@@ -40,59 +39,51 @@ export function withOutcome(f: Facts, b: Block, taken: boolean): Facts {
   if (key === undefined) return out;
   const old = f.get(key);
   if (!old && out.size >= MAX_KEYS) return out;
-  const v: ValueFacts = old ? copyVF(old) : { lo: 0, hi: 0xffffffff, ne: [], jset: [] };
+  const v: ValueFacts = old ? copyVF(old) : { ne: [], gt: [], ge: [], jset: [] };
   const k = b.k >>> 0;
+  const note = (list: Array<[number, boolean]>): void => { if (list.length < MAX_LIST) list.push([k, taken]); };
   switch (b.code & 0xf0) {
     case JEQ:
-      if (taken) { v.eq = k; v.lo = k; v.hi = k; } else if (!v.ne.includes(k) && v.ne.length < MAX_LIST) v.ne.push(k);
+      if (taken) v.eq = k; else if (!v.ne.includes(k) && v.ne.length < MAX_LIST) v.ne.push(k);
       break;
-    case JGT:
-      if (taken) v.lo = Math.max(v.lo, k + 1); else v.hi = Math.min(v.hi, k);
-      break;
-    case JGE:
-      if (taken) v.lo = Math.max(v.lo, k); else v.hi = Math.min(v.hi, k - 1);
-      break;
-    case JSET:
-      if (v.jset.length < MAX_LIST) v.jset.push([k, taken]);
-      break;
+    case JGT: note(v.gt); break;
+    case JGE: note(v.ge); break;
+    case JSET: note(v.jset); break;
   }
   out.set(key, v);
   return out;
 }
 
-/** The outcome of `b`'s test if the facts decide it. */
+/**
+ * The outcome of `b`'s test if the facts decide it. Deliberately only what libpcap's
+ * optimizer also concludes — the same test seen before, or `jeq` against a value known to be
+ * equal to a constant — and no range or bit-implication reasoning: skipping a test also skips
+ * its loads, and a load past the end of a truncated packet rejects it, so deciding more tests
+ * than libpcap would change verdicts on short packets (the oracle is libpcap's verdicts).
+ */
 export function decide(f: Facts, b: Block): boolean | undefined {
   const key = testKey(b);
   if (key === undefined) return undefined;
   const v = f.get(key);
   if (!v) return undefined;
   const k = b.k >>> 0;
-  if (v.lo > v.hi) return undefined; // contradictory path: leave it alone
   switch (b.code & 0xf0) {
     case JEQ:
       if (v.eq !== undefined) return v.eq === k;
-      if (k < v.lo || k > v.hi || v.ne.includes(k)) return false;
-      if (v.lo === v.hi) return v.lo === k;
+      if (v.ne.includes(k)) return false;
       return undefined;
     case JGT:
-      if (v.lo > k) return true;
-      if (v.hi <= k) return false;
+      // Only the very same test: A > k was seen true (lo == k+1 recorded) or false (hi == k).
+      if (v.gt.some(([m, t]) => m === k && t)) return true;
+      if (v.gt.some(([m, t]) => m === k && !t)) return false;
       return undefined;
     case JGE:
-      if (v.lo >= k) return true;
-      if (v.hi < k) return false;
+      if (v.ge.some(([m, t]) => m === k && t)) return true;
+      if (v.ge.some(([m, t]) => m === k && !t)) return false;
       return undefined;
-    case JSET: {
-      if (v.eq !== undefined) return (v.eq & k) !== 0;
-      for (const [m, t] of v.jset) {
-        if (m === k) return t;
-        // Some bit of m is set and m ⊆ k ⇒ some bit of k is set.
-        if (t && (m & k) === m) return true;
-        // No bit of m is set and k ⊆ m ⇒ no bit of k is set.
-        if (!t && (m & k) === k) return false;
-      }
+    case JSET:
+      for (const [m, t] of v.jset) if (m === k) return t;
       return undefined;
-    }
   }
   return undefined;
 }
@@ -103,12 +94,16 @@ export function intersect(a: Facts, b: Facts): Facts {
   for (const [key, va] of a) {
     const vb = b.get(key);
     if (!vb) continue;
+    const same = (x: Array<[number, boolean]>, y: Array<[number, boolean]>): Array<[number, boolean]> =>
+      x.filter(([m, t]) => y.some(([m2, t2]) => m2 === m && t2 === t));
     const v: ValueFacts = {
       eq: va.eq !== undefined && va.eq === vb.eq ? va.eq : undefined,
-      lo: Math.min(va.lo, vb.lo),
-      hi: Math.max(va.hi, vb.hi),
-      ne: va.ne.filter((x) => vb.ne.includes(x) || (vb.eq === undefined && (x < vb.lo || x > vb.hi))),
-      jset: va.jset.filter(([m, t]) => vb.jset.some(([m2, t2]) => m2 === m && t2 === t)),
+      // "≠ c" holds on a path where the value is known to be some other constant, too.
+      ne: va.ne.filter((x) => vb.ne.includes(x) || (vb.eq !== undefined && vb.eq !== x))
+        .concat(vb.ne.filter((x) => !va.ne.includes(x) && va.eq !== undefined && va.eq !== x)),
+      gt: same(va.gt, vb.gt),
+      ge: same(va.ge, vb.ge),
+      jset: same(va.jset, vb.jset),
     };
     out.set(key, v);
   }
