@@ -13,7 +13,7 @@
  * is written, then the error is reported.
  */
 import { UserError } from '../errors.ts';
-import { DLT_MATCHING_MAX, DLT_MATCHING_MIN, describeDlt, dltToLinkType, linkTypeByDlt } from './link-types.ts';
+import { DLT_MATCHING_MAX, DLT_MATCHING_MIN, describeDlt, dltToLinkType, linkTypeByDlt, linkTypeToDlt } from './link-types.ts';
 import { openCapture, type OpenCaptureOptions } from './open.ts';
 import type { PcapInfo } from './pcap/reader.ts';
 import { PcapWriter, type PcapWriterOptions } from './pcap/writer.ts';
@@ -38,7 +38,8 @@ export function createWriter(sink: ByteSink, opts: CreateWriterOptions): PcapWri
 
 /** The DLT libpcap uses for an open capture (pcap/pcapng readers expose it; else the LINKTYPE). */
 export function dltOf(info: CaptureInfo): number {
-  return (info as Partial<PcapInfo | PcapngInfo>).dlt ?? info.linkType;
+  // Readers that do not record the DLT (the pcap-parser adapter) give a LINKTYPE_ value.
+  return (info as Partial<PcapInfo | PcapngInfo>).dlt ?? linkTypeToDlt(info.linkType);
 }
 
 /** tcpdump's first stderr line for `-r`: "reading from file F, link-type EN10MB (Ethernet), snapshot length 262144". */
