@@ -42,7 +42,7 @@ export function buildCfg(text: string, opts: CompileOptions): Program {
   return lowerToCfg(parse(text), text, opts);
 }
 
-function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Program {
+function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Program & { noOptimize: boolean } {
   const ctx = initialCtx(opts.linkType, text);
   const lowerer = new Lowerer({ linkType: opts.linkType, netmask: opts.netmask, resolver: opts.resolver ?? systemResolver(), source: text });
   const { f } = lowerer.gen(ast, ctx);
@@ -51,15 +51,16 @@ function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Program {
   const prog = finish(f, opts.snaplen >>> 0, prologue);
   const radio = ctx.link.radio;
   if (radio && (lowerer.usedVariable || lowerer.usedLink) && !isRet(prog.root)) {
-    return { prologue: [], root: radioPrologue(radio, lowerer.usedVariable, prog.root, newBlock([], RET_K, 0)) };
+    return { prologue: [], root: radioPrologue(radio, lowerer.usedVariable, prog.root, newBlock([], RET_K, 0)), noOptimize: lowerer.noOptimize };
   }
-  return prog;
+  return { ...prog, noOptimize: lowerer.noOptimize };
 }
 
 export function compile(text: string, opts: CompileOptions): CbpfProgram {
   const ast = parse(text);
-  let prog = lowerToCfg(ast, text, opts);
-  if (opts.optimize) {
+  let prog: Program = lowerToCfg(ast, text, opts);
+  // Like libpcap 1.10.3, do not optimize programs that compute variable header offsets.
+  if (opts.optimize && !(prog as { noOptimize?: boolean }).noOptimize) {
     prog = optimize(prog);
     const r = prog.root;
     if ((r.code & 0x07) === 0x06 && r.k === 0 && ast.type !== 'empty') {

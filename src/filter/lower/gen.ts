@@ -175,6 +175,12 @@ export class Lowerer {
   usedVariable = false;
   /** Set when code read 802.11 header fields behind a radio header (needs LINK_SLOT). */
   usedLink = false;
+  /**
+   * Set when the program computes a variable header offset the way libpcap 1.10.3 disables
+   * its optimizer for (the 802.11 header length, Geneve): libpcap then emits the unoptimized
+   * program, so we do too — same loads, same verdicts on truncated packets.
+   */
+  noOptimize = false;
 
   /** A = 802.11-header byte(s) at `off` (behind the radio header, if the link type has one). */
   wl(ctx: Ctx, off: number, size: 1 | 2 | 4): Stmt[] {
@@ -183,12 +189,21 @@ export class Lowerer {
     return [I.ldxMem(LINK_SLOT), I.ldInd(off, size)];
   }
 
+  private noteSlot(ctx: Ctx, slot: number): void {
+    if (slot === VAR_SLOT) {
+      this.usedVariable = true;
+      if (ctx.link.wlan) this.noOptimize = true;
+    } else if (slot === GENEVE_NL_SLOT || slot === GENEVE_TYPE_SLOT) {
+      this.noOptimize = true;
+    }
+  }
+
   /** A = pkt[off:size]; `off` may be slot-relative (see slotBase). */
   at(ctx: Ctx, off: number, size: 1 | 2 | 4): Stmt[] {
     void ctx;
     const slot = slotOf(off);
     if (slot === undefined) return [I.ldAbs(off, size)];
-    if (slot === VAR_SLOT) this.usedVariable = true;
+    this.noteSlot(ctx, slot);
     return [I.ldxMem(slot), I.ldInd(untag(off), size)];
   }
 
@@ -196,7 +211,7 @@ export class Lowerer {
   private ipHdrLenX(ctx: Ctx): Stmt[] {
     const slot = slotOf(ctx.nlOff);
     if (slot === undefined) return [I.ldxMsh(ctx.nlOff)];
-    if (slot === VAR_SLOT) this.usedVariable = true;
+    this.noteSlot(ctx, slot);
     return [I.ldxMem(slot), I.ldInd(untag(ctx.nlOff), 1), I.aluK(I.AND, 0x0f), I.aluK(I.LSH, 2), I.aluX(I.ADD), I.tax()];
   }
 
@@ -1077,6 +1092,8 @@ export class Lowerer {
   }
 
   private llc(k: Keyword, ctx: Ctx): Frag {
+    // After `mpls` the Ethernet type field is still where it was (mpls does not move it).
+    if (ctx.kind === 'mpls' && ctx.link.kind === 'ether') ctx = { ...ctx, kind: 'ether' };
     if (ctx.kind === 'llc' && !k.args[0]) {
       // Every frame of these link types is LLC-encapsulated (802.11: every data frame).
       return ctx.link.wlan ? and(not(test(this.wl(ctx, 0, 1), I.JSET_K, 0x04)), test(this.wl(ctx, 0, 1), I.JSET_K, 0x08)) : TRUE;
@@ -1152,6 +1169,7 @@ export class Lowerer {
    * the new context reads through those slots.
    */
   private geneve(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
+    this.noOptimize = true;
     const vni = k.args[0];
     if (vni && vni.num! > 0xffffff) this.err('FILTER_BAD_VALUE', `Geneve VNI ${vni.num} greater than maximum 16777215`, vni.span);
     const nl = ctx.nlOff;
@@ -1332,7 +1350,7 @@ export class Lowerer {
       return guards;
     }
     const gi = this.arith(a.index, ctx, out, depth);
-    if (rel) { if (relSlot === VAR_SLOT) this.usedVariable = true; out.push(I.ldxMem(relSlot), I.aluX(I.ADD)); }
+    if (rel) { this.noteSlot(ctx, relSlot); out.push(I.ldxMem(relSlot), I.aluX(I.ADD)); }
     if (wlanRel) { this.usedLink = true; out.push(I.ldxMem(LINK_SLOT), I.aluX(I.ADD)); }
     out.push(I.tax(), I.ldInd(untag(base), a.size));
     return [...gi, ...guards];
