@@ -2,13 +2,13 @@
  * Pass "fold-constants": a jump block whose accumulator is a compile-time constant (e.g.
  * `ld #0; jeq #0`, or `ldb [0]; and #0; jeq #0`: the `and #0` makes the load irrelevant) is
  * decided statically; every edge into it is redirected to the successor it would take, and a
- * block with jt == jf is skipped the same way. libpcap folds such loads away too (so a packet
+ * block with jt == jf that loads nothing from the packet is skipped the same way. libpcap folds such loads away too (so a packet
  * too short for the folded load is still accepted), which this keeps. Linear: one walk over the
  * blocks plus one over the edges.
  */
 import { isRet, topoOrder } from '../cfg.ts';
 import type { Block, Program } from '../cfg.ts';
-import { ADD, ALU, AND, DIV, IMM, JEQ, JGE, JGT, JSET, LD, LSH, MISC, MOD, MUL, NEG, OR, RSH, SUB, XOR } from '../insn.ts';
+import { ABS, ADD, ALU, AND, DIV, IMM, IND, JEQ, JGE, JGT, JSET, LD, LDX, LSH, MISC, MOD, MSH, MUL, NEG, OR, RSH, SUB, XOR } from '../insn.ts';
 
 /** The constant value of A at the end of `b`'s statements, if it is one. */
 export function constantA(b: Block): number | undefined {
@@ -44,10 +44,21 @@ export function constantA(b: Block): number | undefined {
   return a;
 }
 
+/** Does the block read the packet (a load that fails on a short packet)? */
+function loadsPacket(b: Block): boolean {
+  return b.stmts.some((s) => {
+    const cls = s.code & 0x07;
+    const mode = s.code & 0xe0;
+    return (cls === LD && (mode === ABS || mode === IND)) || (cls === LDX && mode === MSH);
+  });
+}
+
 /** Where control goes from `b` if its outcome is known statically, else undefined. */
 function staticSuccessor(b: Block): Block | undefined {
   if (isRet(b) || b.pinned) return undefined;
-  if (b.jt === b.jf) return b.jt!;
+  // Both edges go to the same place: the test is useless, but its loads can still reject a
+  // truncated packet, and libpcap 1.10.3 keeps such blocks; so only load-free ones go.
+  if (b.jt === b.jf) return loadsPacket(b) ? undefined : b.jt!;
   if (b.code & 0x08) return undefined;
   const a = constantA(b);
   if (a === undefined) return undefined;
