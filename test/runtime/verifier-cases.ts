@@ -44,6 +44,11 @@ export const VERIFIER_CASES: VerifierCase[] = [
   { name: 'jset and signed compares', asm: 'ldxw %r2, [%r1+12]\nmov %r0, 1\njset %r2, 4, a\njsgt %r2, -3, a\nmov %r0, 2\na:\nexit', expect: 'ok' },
   { name: 'xdp_adjust_head then a fresh packet check', asm: `mov %r6, %r1\nmov %r2, 0\ncall 44\nldxw %r2, [%r6]\nldxw %r3, [%r6+4]\nmov %r4, %r2\nadd %r4, 1\nmov %r0, 2\njgt %r4, %r3, out\nldxb %r0, [%r2]\nand %r0, 1\nout:\nexit`, expect: 'ok' },
   { name: 'atomic add on the stack', asm: 'stdw [%r10-8], 1\nmov %r1, 2\nlock add [%r10-8], %r1\nldxdw %r0, [%r10-8]\nexit', expect: 'ok' },
+  { name: 'loop on a masked (bounded) unknown counter', asm: 'ldxw %r2, [%r1+16]\nand %r2, 15\nmov %r0, 0\nl:\njeq %r2, 0, out\nadd %r0, 1\nsub %r2, 1\nja l\nout:\nexit', expect: 'ok' },
+  { name: 'range proves a branch dead', asm: 'ldxw %r2, [%r1+16]\nand %r2, 7\njgt %r2, 10, bad\nmov %r0, 0\nexit\nbad:\nmov %r0, %r5\nexit', expect: 'ok' },
+  { name: 'range of a 32-bit load proves a branch dead', asm: 'ldxw %r2, [%r1+16]\nlddw %r3, 0x100000000\nmov %r0, 0\njlt %r2, %r3, ok\nmov %r0, %r5\nok:\nexit', expect: 'ok' },
+  { name: 'jmp32 range refinement', asm: 'ldxw %r2, [%r1+16]\nrsh %r2, 28\nmov %r0, 0\njlt32 %r2, 16, ok\nmov %r0, %r5\nok:\nexit', expect: 'ok' },
+  { name: 'range loop bounded by the branch, not the mask', asm: 'ldxw %r2, [%r1+16]\nmov %r0, 0\nl:\njgt %r2, 20, out\nadd %r2, 1\nadd %r0, 1\nja l\nout:\nexit', expect: 'ok' },
   { name: 'branch on a known constant prunes the dead path', asm: 'mov %r1, 1\njeq %r1, 1, ok\nmov %r0, %r9\nexit\nok:\nmov %r0, 0\nexit', expect: 'ok' },
 
   // ---- rejected ----

@@ -1,7 +1,8 @@
 /**
  * The verifier's abstract values and machine state.
  *
- * A register is `uninit`, a `scalar` (with its exact unsigned 64-bit value when known), or a
+ * A register is `uninit`, a `scalar` (an unsigned 64-bit range [lo, hi]; `v` is the value when
+ * lo = hi), or a
  * pointer tagged with what it points into — the region kinds of the runtime's memory model:
  *   ctx        the context struct            stack     a frame's 512-byte stack (frame number)
  *   pkt        packet data (offset from data) pkt_end   data_end (compare only)
@@ -27,7 +28,7 @@ export type PtrKind = 'ctx' | 'stack' | 'pkt' | 'pkt_end' | 'pkt_meta' | 'map' |
 
 export type Reg =
   | { t: 'uninit' }
-  | { t: 'scalar'; v: bigint | null }
+  | { t: 'scalar'; v: bigint | null; lo: bigint; hi: bigint }
   | {
       t: 'ptr';
       p: PtrKind;
@@ -43,8 +44,19 @@ export type Reg =
     };
 
 export const UNINIT: Reg = { t: 'uninit' };
-export const UNKNOWN: Reg = { t: 'scalar', v: null };
-export const scalar = (v: bigint | null): Reg => ({ t: 'scalar', v: v === null ? null : BigInt.asUintN(64, v) });
+export const MAX64 = (1n << 64n) - 1n;
+export const UNKNOWN: Reg = { t: 'scalar', v: null, lo: 0n, hi: MAX64 };
+export function scalar(v: bigint | null): Reg {
+  if (v === null) return UNKNOWN;
+  const x = BigInt.asUintN(64, v);
+  return { t: 'scalar', v: x, lo: x, hi: x };
+}
+/** A scalar known to lie in [lo, hi] (unsigned 64-bit); a single value becomes a known scalar. */
+export function range(lo: bigint, hi: bigint): Reg {
+  if (lo === hi) return scalar(lo);
+  if (lo === 0n && hi === MAX64) return UNKNOWN;
+  return { t: 'scalar', v: null, lo, hi };
+}
 export const ptr = (p: PtrKind, off: number | null, extra: Partial<{ ref: number; size: number; nullable: boolean; id: number; readonly: boolean }> = {}): Reg => ({
   t: 'ptr', p, off, ref: extra.ref ?? 0, size: extra.size ?? -1, nullable: extra.nullable ?? false, id: extra.id ?? 0, readonly: extra.readonly ?? false,
 });
@@ -90,7 +102,8 @@ export function regKey(r: Reg | undefined): string {
     case 'uninit':
       return 'u';
     case 'scalar':
-      return r.v === null ? 's' : `s${r.v.toString(16)}`;
+      if (r.v !== null) return `s${r.v.toString(16)}`;
+      return r.lo === 0n && r.hi === MAX64 ? 's' : `s[${r.lo.toString(16)},${r.hi.toString(16)}]`;
     case 'ptr':
       return `${r.p}${r.off ?? '?'}/${r.ref}/${r.size}${r.nullable ? 'n' : ''}${r.id ? `#${r.id}` : ''}${r.readonly ? 'r' : ''}`;
   }
@@ -125,7 +138,8 @@ export function stateKey(s: State): string {
 
 export function joinReg(a: Reg, b: Reg): Reg {
   if (a.t === 'uninit' || b.t === 'uninit') return UNINIT;
-  if (a.t === 'scalar' && b.t === 'scalar') return a.v === b.v ? a : UNKNOWN;
+  // Scalars: keep a when b lies inside it, else forget everything (a widening: it converges fast).
+  if (a.t === 'scalar' && b.t === 'scalar') return b.lo >= a.lo && b.hi <= a.hi ? a : UNKNOWN;
   if (a.t === 'ptr' && b.t === 'ptr') {
     if (a.p !== b.p || a.ref !== b.ref) return ptr('any', null);
     return {
@@ -170,7 +184,8 @@ export function describeReg(r: Reg): string {
     case 'uninit':
       return 'uninitialised';
     case 'scalar':
-      return r.v === null ? 'scalar' : `scalar ${r.v}`;
+      if (r.v !== null) return `scalar ${r.v}`;
+      return r.lo === 0n && r.hi === MAX64 ? 'scalar' : `scalar(umin=${r.lo},umax=${r.hi})`;
     case 'ptr': {
       const names: Record<PtrKind, string> = {
         ctx: 'ctx', stack: 'fp', pkt: 'pkt', pkt_end: 'pkt_end', pkt_meta: 'pkt_meta', map: 'map_ptr', map_value: 'map_value',

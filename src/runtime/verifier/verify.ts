@@ -3,8 +3,9 @@
  *
  * Phase 1 (./structure.ts) checks encodings, jumps, functions, reachability, helpers, the call
  * graph and back-edges. Phase 2, here, is an abstract interpretation over the CFG: a depth-first
- * walk of every path with a machine state of abstract registers (./state.ts), forking at
- * branches whose outcome is not known, joining nothing — each path is checked on its own, so
+ * walk of every path with a machine state of abstract registers (./state.ts; scalars are
+ * unsigned intervals, ./ranges.ts), forking at branches whose outcome the intervals do not
+ * decide, joining nothing — each path is checked on its own, so
  * "uninitialised on this path" is exact. Paths meet again at prune points (jump targets): a state
  * already seen there is not explored twice. Loops follow the hook's policy (see hooks.ts).
  *
@@ -45,9 +46,10 @@ import { BPF_F_RDONLY_PROG } from '../elf.ts';
 import { HELPERS } from '../helpers.ts';
 import type { HelperSpec } from '../helpers.ts';
 import { VerifierError } from './error.ts';
-import { foldAlu, foldEnd } from './fold.ts';
+import { foldEnd } from './fold.ts';
 import type { CtxField, HookSpec } from './hooks.ts';
-import { UNINIT, UNKNOWN, cloneState, describeReg, joinStates, newFrame, ptr, scalar, stateKey, STACK } from './state.ts';
+import { aluRange, refineRanges, refineRangesFalse, widthRange } from './ranges.ts';
+import { MAX64 as UNKNOWN_HI, UNINIT, UNKNOWN, cloneState, describeReg, joinStates, newFrame, ptr, scalar, stateKey, STACK } from './state.ts';
 import type { Frame, Reg, State } from './state.ts';
 import { checkStructure, MAX_CALL_FRAMES } from './structure.ts';
 import type { Structure } from './structure.ts';
@@ -403,12 +405,14 @@ class Walker {
       case 'end': {
         const v = this.read(st, pc, i.dst);
         if (v.t === 'ptr') this.fail('ptr-arith', pc, `byte swap of pointer r${i.dst} prohibited`);
-        this.set(st, i.dst, v.t === 'scalar' && v.v !== null ? scalar(foldEnd(i.order, i.width, v.v)) : UNKNOWN);
+        this.set(st, i.dst, v.t === 'scalar' && v.v !== null ? scalar(foldEnd(i.order, i.width, v.v)) : widthRange(i.width / 8));
         return pc + 1;
       }
       case 'ldx': {
         const v = this.access(st, pc, i.src, i.off, Sizes[i.size].bytes, false);
-        this.set(st, i.dst, i.signed ? UNKNOWN : v);
+        // An unsigned load of n bytes is below 2^(8n) whatever was stored.
+        const narrow = v.t === 'scalar' && v.v === null && v.hi === UNKNOWN_HI && Sizes[i.size].bytes < 8;
+        this.set(st, i.dst, i.signed ? UNKNOWN : narrow ? widthRange(Sizes[i.size].bytes) : v);
         return pc + 1;
       }
       case 'st': {
@@ -443,7 +447,7 @@ class Walker {
           if (x.t !== 'scalar') this.fail('ld-abs', pc, `R${i.src} must be a scalar offset`);
         }
         this.clobberCallerSaved(st);
-        this.set(st, 0, UNKNOWN);
+        this.set(st, 0, widthRange(Sizes[i.size].bytes));
         return pc + 1;
       }
       case 'ja': return pc + 1 + i.off;
@@ -504,15 +508,13 @@ class Walker {
     const src: Reg = 'src' in i ? this.read(st, pc, i.src) : scalar(BigInt(i.imm)); // imm sign-extended to 64 bits
     if (i.op === 'mov') {
       if (i.wide) return this.set(st, i.dst, src);
-      return this.set(st, i.dst, src.t === 'scalar' && src.v !== null ? scalar(src.v & 0xffffffffn) : UNKNOWN);
+      return this.set(st, i.dst, src.t === 'scalar' ? aluRange('mov', false, src, src) : widthRange(4));
     }
     if (dst.t === 'ptr' || src.t === 'ptr') return this.set(st, i.dst, this.pointerArith(pc, st, i, dst, src));
-    const a = dst.t === 'scalar' ? dst.v : 0n;
-    const b = src.t === 'scalar' ? src.v : null;
     // x ^= x and x -= x are 0 whatever x is.
     if ('src' in i && i.src === i.dst && (i.op === 'xor' || i.op === 'sub')) return this.set(st, i.dst, scalar(0n));
-    const known = (isMov || a !== null) && (i.op === 'neg' || b !== null);
-    this.set(st, i.dst, known ? scalar(foldAlu(i.op, i.wide, a ?? 0n, b ?? 0n)) : UNKNOWN);
+    const a = dst.t === 'scalar' ? dst : (UNKNOWN as Extract<Reg, { t: 'scalar' }>);
+    this.set(st, i.dst, aluRange(i.op, i.wide, a, src as Extract<Reg, { t: 'scalar' }>));
   }
 
   private pointerArith(pc: number, st: State, i: Extract<EbpfInsn, { kind: 'alu' }>, dst: Reg, src: Reg): Reg {
@@ -547,25 +549,51 @@ class Walker {
 
   private jmp(pc: number, st: State, hist: Hist | undefined, i: Extract<EbpfInsn, { kind: 'jmp' }>): number {
     const a = this.read(st, pc, i.dst);
-    const b: Reg = 'src' in i ? this.read(st, pc, i.src) : scalar(BigInt(i.imm));
+    const b: Reg = 'src' in i ? this.read(st, pc, i.src) : this.immOf(i);
     const target = pc + 1 + i.off;
     const fall = pc + 1;
     // Both known scalars: only one way is possible.
     if (a.t === 'scalar' && b.t === 'scalar' && a.v !== null && b.v !== null) return evalJmp(i.op, i.wide, a.v, b.v) ? target : fall;
     const taken = cloneState(st);
-    this.refine(taken, i, true);
-    this.refine(st, i, false);
-    this.work.push({ pc: target, st: taken, hist });
-    return fall;
+    const canTake = this.refine(taken, i, true);
+    const canFall = this.refine(st, i, false);
+    if (canTake && canFall) {
+      this.work.push({ pc: target, st: taken, hist });
+      return fall;
+    }
+    if (canFall) return fall;
+    if (!canTake) return -1; // neither side is possible: this path itself is dead
+    // Only the jump is possible (ranges prove the fall-through dead): continue on that side.
+    st.frames = taken.frames;
+    st.pktRange = taken.pktRange;
+    st.refs = taken.refs;
+    return target;
   }
 
-  /** Narrows `st` with the knowledge that the condition of `i` is `outcome`. */
-  private refine(st: State, i: Extract<EbpfInsn, { kind: 'jmp' }>, outcome: boolean): void {
+  /** The immediate of a jump as a scalar: sign-extended for JMP, the 32-bit pattern for JMP32. */
+  private immOf(i: Extract<EbpfInsn, { kind: 'jmp' }>): Reg {
+    return scalar('imm' in i ? (i.wide ? BigInt(i.imm) : BigInt(i.imm >>> 0)) : 0n);
+  }
+
+  /**
+   * Narrows `st` with the knowledge that the condition of `i` is `outcome`; returns false when
+   * that outcome is impossible (the ranges of the operands exclude it).
+   */
+  private refine(st: State, i: Extract<EbpfInsn, { kind: 'jmp' }>, outcome: boolean): boolean {
     const f = this.frame(st);
     const a = f.regs[i.dst]!;
-    const b: Reg = 'src' in i ? f.regs[i.src]! : scalar(BigInt(i.imm));
+    const b: Reg = 'src' in i ? f.regs[i.src]! : this.immOf(i);
+    // Scalar against scalar: interval narrowing (and dead-branch detection).
+    if (a.t === 'scalar' && b.t === 'scalar') {
+      if ('src' in i && i.src === i.dst) return true;
+      const r = outcome ? refineRanges(i.op, i.wide, a, b) : refineRangesFalse(i.op, i.wide, a, b);
+      if (r === undefined) return false;
+      f.regs[i.dst] = r[0];
+      if ('src' in i) f.regs[i.src] = r[1];
+      return true;
+    }
     const op = outcome ? i.op : JMP_INVERSE[i.op];
-    if (op === undefined) return;
+    if (op === undefined) return true;
     // NULL checks: ptr_or_null ==/!= 0.
     const nullCheck = (p: Reg, z: Reg) => p.t === 'ptr' && p.nullable && p.id !== 0 && z.t === 'scalar' && z.v === 0n;
     if ((op === 'jeq' || op === 'jne') && i.wide && (nullCheck(a, b) || nullCheck(b, a))) {
@@ -573,7 +601,7 @@ class Walker {
       const isNull = op === 'jeq';
       if (isNull) st.refs.delete(p.id);
       this.rewriteId(st, p.id, isNull ? scalar(0n) : { ...p, nullable: false });
-      return;
+      return true;
     }
     // Packet range: pkt(+off) vs data_end.
     if (i.wide && a.t === 'ptr' && b.t === 'ptr') {
@@ -581,13 +609,9 @@ class Walker {
       if (a.p === 'pkt' && b.p === 'pkt_end' && a.off !== null && (op === 'jle' || op === 'jlt')) proven = a.off;
       if (a.p === 'pkt_end' && b.p === 'pkt' && b.off !== null && (op === 'jge' || op === 'jgt')) proven = b.off;
       if (proven !== null && proven > st.pktRange) st.pktRange = Math.min(proven, 0xffff);
-      return;
+      return true;
     }
-    // Equality with a constant makes an unknown scalar known.
-    if (op === 'jeq' && i.wide) {
-      if (a.t === 'scalar' && a.v === null && b.t === 'scalar' && b.v !== null) f.regs[i.dst] = b;
-      else if ('src' in i && b.t === 'scalar' && b.v === null && a.t === 'scalar' && a.v !== null) f.regs[i.src] = a;
-    }
+    return true;
   }
 
   /** Replaces every register and spill carrying pointer identity `id`, in every frame. */
@@ -627,7 +651,8 @@ class Walker {
           break;
         case 'mem': {
           const sz = f.regs[r + 1]!;
-          const n = sz.t === 'scalar' && sz.v !== null && sz.v < 1n << 31n ? Number(sz.v) : null;
+          // A bounded size is checked at its largest value (the helper may use all of it).
+          const n = sz.t === 'scalar' && sz.hi < 1n << 31n ? Number(sz.hi) : null;
           this.checkMemArg(st, pc, r, n, 'memory');
           break;
         }
