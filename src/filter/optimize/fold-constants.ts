@@ -2,7 +2,7 @@
  * Pass "fold-constants": a jump block whose accumulator is a compile-time constant (e.g.
  * `ld #0; jeq #0`, or `ldb [0]; and #0; jeq #0`: the `and #0` makes the load irrelevant) is
  * decided statically; every edge into it is redirected to the successor it would take, and a
- * block with jt == jf that loads nothing from the packet is skipped the same way. libpcap folds such loads away too (so a packet
+ * block with jt == jf is skipped the same way when it loads nothing or leads to a return. libpcap folds such loads away too (so a packet
  * too short for the folded load is still accepted), which this keeps. Linear: one walk over the
  * blocks plus one over the edges.
  */
@@ -57,8 +57,9 @@ function loadsPacket(b: Block): boolean {
 function staticSuccessor(b: Block): Block | undefined {
   if (isRet(b) || b.pinned) return undefined;
   // Both edges go to the same place: the test is useless, but its loads can still reject a
-  // truncated packet, and libpcap 1.10.3 keeps such blocks; so only load-free ones go.
-  if (b.jt === b.jf) return loadsPacket(b) ? undefined : b.jt!;
+  // truncated packet. libpcap 1.10.3 drops such a block when it leads straight to a return
+  // and keeps it otherwise; we do the same (load-free blocks always go).
+  if (b.jt === b.jf) return loadsPacket(b) && !isRet(b.jt!) ? undefined : b.jt!;
   if (b.code & 0x08) return undefined;
   const a = constantA(b);
   if (a === undefined) return undefined;
