@@ -41,6 +41,9 @@ const F_SLEEPABLE = 1 << 4;
 
 export type WrapMode = 'xdp' | 'syscall';
 
+/** Longest a batch of requests may take before the helper is killed. */
+const KERNEL_BATCH_TIMEOUT_MS = 100_000;
+
 /** What the kernel did with one raw (unwrapped) program. */
 export type RawOutcome =
   | { kind: 'ok'; retval: number; dataOut: Uint8Array; ctxOut: Uint8Array }
@@ -171,7 +174,7 @@ export function verifierReason(log: string): string {
   const lines = log.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
   for (let i = lines.length - 1; i >= 0; i--) {
     const l = lines[i]!;
-    if (/^(processed \d+ insns|verification time|stack depth|-- END PROG LOAD LOG --)/.test(l)) continue;
+    if (/^(processed \d+ insns|verification time|stack depth|-- END PROG LOAD LOG --|cur state:|old state:)/.test(l)) continue;
     return l;
   }
   return '(empty verifier log)';
@@ -189,8 +192,11 @@ export class KernelOracle {
 
   /** Sends request lines to a fresh helper process and returns its answer lines. */
   private exchange(lines: string[]): string[] {
-    const r = spawnSync(this.bin, [], { input: lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 30 });
-    if (r.status !== 0) throw new Error(`kernel-oracle exited with ${r.status}: ${r.stderr}`);
+    // The verifier can take long on an unlucky program (up to its 1M-instruction limit each):
+    // bound the whole batch so a test fails with a message instead of hanging.
+    const r = spawnSync(this.bin, [], { input: lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 30, timeout: KERNEL_BATCH_TIMEOUT_MS });
+    if (r.error) throw new Error(`kernel-oracle: ${r.error.message} (${lines.length} requests; batch limit ${KERNEL_BATCH_TIMEOUT_MS} ms)`);
+    if (r.status !== 0) throw new Error(`kernel-oracle exited with ${r.status ?? r.signal}: ${r.stderr}`);
     const out = r.stdout.split('\n');
     if (out[out.length - 1] === '') out.pop();
     if (out.length !== lines.length) throw new Error(`kernel-oracle: ${lines.length} requests, ${out.length} answers`);

@@ -114,6 +114,11 @@ export interface RandomProgram {
   prog: Uint8Array;
   /** The memory r1 points to at entry. */
   mem: Uint8Array;
+  /**
+   * Slot index of main's first body instruction: always executed, always a plain ALU operation,
+   * so a test can replace it with another single-slot instruction without changing reachability.
+   */
+  bodyPc: number;
   /** One line per instruction slot, for reporting a failing case. */
   listing: string[];
 }
@@ -252,7 +257,9 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
   const body = (count: number, withCalls: boolean, withLoops: boolean, withBranches: boolean) => {
     const pendingJumps: Op[] = [];
     for (let i = 0; i < count; i++) {
-      const kind = rng.below(100);
+      // The first instruction is always an ALU operation: tests may replace it (see bodyPc)
+      // without disturbing control flow.
+      const kind = i === 0 ? rng.below(45) : rng.below(100);
       if (kind < 45) {
         // ALU32 or ALU64, K or X.
         const is64 = rng.chance(0.5);
@@ -396,6 +403,7 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
     }
   };
 
+  const bodyOp = ops.length;
   body(length, calls, loops, branches);
 
   // 3. Epilogue: fold registers, stack slots and mem into r0.
@@ -428,11 +436,12 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
     emit({ code: JMP | EXIT, dst: 0, src: 0, off: 0, imm: 0, text: 'exit' });
   }
 
-  return { seed, index, ...encodeOps(ops), mem };
+  const { prog, listing, slotOf } = encodeOps(ops);
+  return { seed, index, prog, mem, bodyPc: slotOf[bodyOp]!, listing };
 }
 
 /** Lays ops out in 8-byte slots (lddw takes two) and resolves jump targets to slot offsets. */
-function encodeOps(ops: Op[]): { prog: Uint8Array; listing: string[] } {
+function encodeOps(ops: Op[]): { prog: Uint8Array; listing: string[]; slotOf: number[] } {
   const slotOf: number[] = [];
   let slots = 0;
   for (const o of ops) {
@@ -460,7 +469,7 @@ function encodeOps(ops: Op[]): { prog: Uint8Array; listing: string[] } {
     listing.push(`${String(slotOf[i]).padStart(3)}: ${text}`);
     if (o.hi !== undefined) v.setInt32(at + 12, o.hi, true);
   });
-  return { prog, listing };
+  return { prog, listing, slotOf };
 }
 
 /** The first `count` programs for `seed`, cycling through the option mixes tests want. */
