@@ -104,6 +104,7 @@ describe('verifier: pointers, maps, packets and helpers', () => {
   const arr = reg.create({ kind: 'array', keySize: 4, valueSize: 16, maxEntries: 4, name: 'arr' });
   const rb = reg.create({ kind: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 4096, name: 'rb' });
   const ro = reg.create({ kind: 'array', keySize: 4, valueSize: 8, maxEntries: 1, name: '.rodata', flags: 0x80 });
+  const hash = reg.create({ kind: 'hash', keySize: 4, valueSize: 16, maxEntries: 4, name: 'h' });
   const hook = xdpHook((id) => reg.get(id));
   const ldmap = (dst: number, id: number): EbpfInsn => ({ kind: 'lddw', lddw: 'map_fd', dst, imm: id, imm2: 0 });
   /** r2 = &key (key 0 on the stack), r1 = map, call lookup. */
@@ -113,7 +114,15 @@ describe('verifier: pointers, maps, packets and helpers', () => {
     const ok = [...lookup(arr.id), ...assemble('mov %r1, 0\njeq %r0, 0, out\nldxdw %r1, [%r0+8]\nout:\nmov %r0, %r1\nexit')];
     const v = verify(ok, hook);
     expect(v.maps).toEqual([arr.id]);
-    rejects([...lookup(arr.id), ...assemble('ldxdw %r0, [%r0]\nexit')], hook, 'null-deref', /may be NULL/);
+    rejects([...lookup(hash.id), ...assemble('ldxdw %r0, [%r0]\nexit')], hook, 'null-deref', /may be NULL/);
+    // An array lookup with a constant in-range key cannot fail (as in the kernel since 6.14)...
+    expect(() => verify([...lookup(arr.id), ...assemble('ldxdw %r0, [%r0]\nexit')], hook)).not.toThrow();
+    // ...but one past the end can.
+    const past = [...assemble('stw [%r10-4], 4\nmov %r2, %r10\nadd %r2, -4'), ldmap(1, arr.id), ...assemble('call 1\nldxdw %r0, [%r0]\nexit')];
+    rejects(past, hook, 'null-deref', /may be NULL/);
+    // The key may also come from an 8-byte spill of a known value.
+    const spilled = [...assemble('stdw [%r10-8], 3\nmov %r2, %r10\nadd %r2, -8'), ldmap(1, arr.id), ...assemble('call 1\nldxdw %r0, [%r0]\nexit')];
+    expect(() => verify(spilled, hook)).not.toThrow();
     rejects([...lookup(arr.id), ...assemble('jeq %r0, 0, out\nldxdw %r0, [%r0+16]\nexit\nout:\nexit')], hook, 'value-bounds', /off 16 size 8, value size 16/);
   });
   it('requires the key on the stack to be initialised and a map pointer in r1', () => {

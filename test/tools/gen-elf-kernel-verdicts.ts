@@ -35,12 +35,19 @@ for (const f of readdirSync(fixtures).filter((x) => x.endsWith('.o')).sort()) {
     rows.push({ object: f, program: p.name, prog_type: PROG_TYPE[p.hook] ?? 0, maps, program_hex: Buffer.from(p.bytecode).toString('hex') });
     // A broken variant: the first map reference becomes a plain constant (src 0), so a helper
     // gets a scalar where it needs a map (or a scalar is dereferenced). Both verifiers must refuse.
-    const at = p.insns.findIndex((x) => x.code === 0x18 && (x.src === 1 || x.src === 2));
-    if (at >= 0) {
+    const variant = (what: string, pc: number, patch: (b: Uint8Array) => void) => {
+      if (pc < 0) return;
       const bytes = p.bytecode.slice();
-      bytes[at * 8 + 1] = bytes[at * 8 + 1]! & 0x0f;
-      rows.push({ object: f, program: `${p.name} (map reference made a constant)`, prog_type: PROG_TYPE[p.hook] ?? 0, maps, program_hex: Buffer.from(bytes).toString('hex') });
-    }
+      patch(bytes.subarray(pc * 8, pc * 8 + 8));
+      rows.push({ object: f, program: `${p.name} (${what})`, prog_type: PROG_TYPE[p.hook] ?? 0, maps, program_hex: Buffer.from(bytes).toString('hex') });
+    };
+    const NOP = [0x05, 0, 0, 0, 0, 0, 0, 0]; // ja +0
+    variant('map reference made a constant', p.insns.findIndex((x) => x.code === 0x18 && (x.src === 1 || x.src === 2)), (b) => { b[1] = b[1]! & 0x0f; });
+    // The NULL check after map_lookup_elem / ringbuf_reserve removed: a possibly-NULL dereference.
+    const nullCheck = p.insns.findIndex((x, k) => k > 0 && (x.code === 0x15 || x.code === 0x55) && x.dst === 0 && x.imm === 0 && p.insns.slice(0, k).some((y) => y.code === 0x85 && (y.imm === 1 || y.imm === 131)));
+    variant('NULL check removed', nullCheck, (b) => b.set(NOP));
+    // The first register-register compare (the data_end check in packet programs) removed.
+    if (p.hook === 'xdp') variant('first pointer compare removed', p.insns.findIndex((x) => (x.code & 0x0f) === 0x0d && [0x20, 0x30, 0xa0, 0xb0].includes(x.code & 0xf0)), (b) => b.set(NOP));
   }
 }
 const run = spawnSync(bin, [], { input: rows.map((r) => `load ${r.prog_type} ${r.maps.join(' ')} -- ${r.program_hex}`).join('\n') + '\n', encoding: 'utf8' });

@@ -66,7 +66,7 @@ export const SLOTS = STACK / 8;
 
 export interface Frame {
   regs: Reg[];
-  /** init[i] = 1 when stack byte (STACK + off) is initialised. */
+  /** Stack byte (STACK + off): 0 never written, 1 written, 2 written and known to be zero. */
   init: Uint8Array;
   /** Register spilled in 8-byte slot i (bytes [i*8, i*8+8) from the bottom), if any. */
   spills: (Reg | undefined)[];
@@ -160,7 +160,11 @@ export function joinStates(a: State, b: State): State | undefined {
     const fb = b.frames[i]!;
     if (fa.fn !== fb.fn || fa.ret !== fb.ret) return undefined;
     const init = new Uint8Array(STACK);
-    for (let k = 0; k < STACK; k++) init[k] = fa.init[k]! & fb.init[k]!;
+    for (let k = 0; k < STACK; k++) {
+      const x = fa.init[k]!;
+      const y = fb.init[k]!;
+      init[k] = x === y ? x : x && y ? 1 : 0;
+    }
     frames.push({
       regs: fa.regs.map((r, k) => joinReg(r, fb.regs[k]!)),
       init,

@@ -317,7 +317,8 @@ class Walker {
           this.fail('stack-escape', pc, "a pointer to a function's stack may not be stored in its caller's stack");
         if (write && !atomic) {
           for (let k = lo >> 3; k <= (lo + size - 1) >> 3; k++) f.spills[k] = undefined;
-          f.init.fill(1, lo, lo + size);
+          // 2 marks bytes known to be zero (the kernel's STACK_ZERO), 1 any other written byte.
+          f.init.fill(value !== undefined && value.t === 'scalar' && value.v === 0n ? 2 : 1, lo, lo + size);
           if (size === 8 && (lo & 7) === 0 && value !== undefined && value.t !== 'uninit') f.spills[slot] = value;
           return UNKNOWN;
         }
@@ -327,6 +328,7 @@ class Walker {
         const sp = f.spills[slot];
         if (atomic) {
           f.spills[slot] = undefined;
+          f.init.fill(1, lo, lo + size);
           return UNKNOWN;
         }
         if (size === 8 && (lo & 7) === 0 && sp !== undefined) return sp;
@@ -380,6 +382,23 @@ class Walker {
     const prev = this.accessKind.get(pc);
     if (prev === undefined) this.accessKind.set(pc, kind);
     else if (prev !== kind) this.fail('ctx-access', pc, `the same instruction accesses ${prev === 'mem' ? 'memory' : `context field ${prev}`} on one path and ${kind === 'mem' ? 'memory' : `context field ${kind}`} on another`);
+  }
+
+  /**
+   * The constant stored in `size` (≤ 8) stack bytes that register r points to, when the verifier
+   * knows it: all bytes written as zero, or the bytes lie in an 8-byte spill of a known scalar.
+   */
+  private stackConst(st: State, r: number, size: number): bigint | null {
+    const p = this.frame(st).regs[r]!;
+    if (p.t !== 'ptr' || p.p !== 'stack' || p.off === null || p.off < -STACK || p.off + size > 0) return null;
+    const f = st.frames[p.ref]!;
+    const lo = STACK + p.off;
+    let zero = true;
+    for (let k = lo; k < lo + size; k++) if (f.init[k] !== 2) zero = false;
+    if (zero) return 0n;
+    const sp = f.spills[lo >> 3];
+    if (sp === undefined || sp.t !== 'scalar' || sp.v === null || (lo & 7) + size > 8) return null;
+    return (sp.v >> BigInt((lo & 7) * 8)) & ((1n << BigInt(size * 8)) - 1n);
   }
 
   /** Checks `size` bytes at pointer register `r` are readable (helper memory arguments). */
@@ -633,6 +652,7 @@ class Walker {
     const f = this.frame(st);
     let map: BpfMap | undefined;
     let allocSize = -1;
+    let keyConst: bigint | null = null;
     h.args.forEach((arg, k) => {
       const r = k + 1;
       const v = this.read(st, pc, r);
@@ -646,8 +666,11 @@ class Walker {
           break;
         }
         case 'key':
+          if (map !== undefined && map.keySize <= 8) keyConst = this.stackConst(st, r, map.keySize);
+          this.checkMemArg(st, pc, r, map === undefined ? null : map.keySize, 'the map key');
+          break;
         case 'value':
-          this.checkMemArg(st, pc, r, map === undefined ? null : arg.type === 'key' ? map.keySize : map.valueSize, `the map ${arg.type}`);
+          this.checkMemArg(st, pc, r, map === undefined ? null : map.valueSize, 'the map value');
           break;
         case 'mem': {
           const sz = f.regs[r + 1]!;
@@ -701,6 +724,11 @@ class Walker {
         this.set(st, 0, UNINIT);
         break;
       case 'map_value_or_null': {
+        // An array lookup with a constant in-range key cannot fail (the kernel elides the NULL too).
+        if (map !== undefined && (map.kind === 'array' || map.kind === 'percpu_array') && keyConst !== null && keyConst < BigInt(map.maxEntries)) {
+          this.set(st, 0, ptr('map_value', 0, { ref: map.id, size: map.valueSize, readonly: (map.flags & BPF_F_RDONLY_PROG) !== 0 }));
+          break;
+        }
         const nid = this.nextId++;
         this.set(st, 0, map === undefined
           ? ptr('map_value', 0, { nullable: true, id: nid })
