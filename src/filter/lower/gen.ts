@@ -684,6 +684,8 @@ export class Lowerer {
    * 1.10.3, stepping over AH sets X to the AH length alone (it loses the running offset).
    */
   private protochain(p: Primitive, ctx: Ctx): Frag {
+    // libpcap 1.10.3 does not optimize programs with a protochain (its loop), nor do we.
+    this.noOptimize = true;
     const v = p.value;
     let proto: number | undefined;
     if (v.kind === 'num') proto = v.num!;
@@ -1067,6 +1069,8 @@ export class Lowerer {
   }
 
   private broadcast(k: Keyword, ctx: Ctx): Frag {
+    // After `pppoes` the link layer is PPP, which has no broadcast address.
+    if (ctx.kind === 'ppp' && ctx.shifted && k.proto !== 'ip') this.err('FILTER_LINK_UNSUPPORTED', 'not a broadcast link', k.span);
     if (k.proto === 'ip') {
       if (this.o.netmask === undefined || this.o.netmask === 0xffffffff && false) {
         this.err('FILTER_NETMASK', "netmask not known, so 'ip broadcast' not supported", k.span);
@@ -1086,6 +1090,7 @@ export class Lowerer {
   }
 
   private multicast(k: Keyword, ctx: Ctx): Frag {
+    if (ctx.kind === 'ppp' && ctx.shifted && k.proto !== 'ip' && k.proto !== 'ip6') this.err('FILTER_LINK_UNSUPPORTED', 'not a broadcast link', k.span);
     if (k.proto === 'ip') return and(this.linkProto(ctx, ETHERTYPE.IP), test([...this.at(ctx, ctx.nlOff + 16, 1)], I.JGE_K, 224));
     if (k.proto === 'ip6') return and(this.linkProto(ctx, ETHERTYPE.IPV6), test([...this.at(ctx, ctx.nlOff + 24, 1)], I.JEQ_K, 255));
     if (ctx.link.kind === 'arcnet' && (k.proto === undefined || k.proto === 'link')) return test([I.ldb(1)], I.JEQ_K, 0);

@@ -77,17 +77,17 @@ function staticSuccessor(b: Block): Block | undefined {
 
 export function foldConstants(p: Program): Program {
   const order = topoOrder(p.root);
-  // Resolve in reverse topological order so each block's final destination is known once.
+  // Reverse topological order: successors are final before their predecessors are looked at,
+  // so a chain of blocks that all became useless collapses in one pass.
   const dest = new Map<Block, Block>();
   for (let i = order.length - 1; i >= 0; i--) {
     const b = order[i]!;
+    if (!isRet(b)) {
+      b.jt = dest.get(b.jt!)!;
+      b.jf = dest.get(b.jf!)!;
+    }
     const s = staticSuccessor(b);
-    dest.set(b, s ? dest.get(s)! : b);
-  }
-  for (const b of order) {
-    if (isRet(b)) continue;
-    b.jt = dest.get(b.jt!)!;
-    b.jf = dest.get(b.jf!)!;
+    dest.set(b, s ?? b);
   }
   return { prologue: p.prologue, root: dest.get(p.root)! };
 }
