@@ -47,3 +47,18 @@ describe('verifier vs the kernel verifier (XDP, committed verdicts)', () => {
     else expect(kernelAccepts, `kernel: ${k.kernel} (${k.reason ?? ''}), tsdump: ${got}`).toBe(got === 'ok');
   });
 });
+
+describe('verifier vs the kernel on the bpf_conformance programs (XDP-wrapped, committed verdicts)', () => {
+  const rows = readFileSync(join(dirname(file), 'conformance-kernel-verdicts.jsonl'), 'utf8').trim().split('\n')
+    .map((l) => JSON.parse(l) as { file: string; wrapped_hex: string; kernel: string; reason?: string });
+  it('agrees on every program (accept/reject), including the kernel-only rejections', () => {
+    const disagree: string[] = [];
+    for (const r of rows) {
+      const got = ours(new Uint8Array(Buffer.from(r.wrapped_hex, 'hex')));
+      if ((got === 'ok') !== (r.kernel === 'accept')) disagree.push(`${r.file}: kernel ${r.kernel} ${r.reason ?? ''}, tsdump ${got}`);
+    }
+    expect(disagree).toEqual([]);
+    expect(rows.length).toBeGreaterThan(300);
+    expect(rows.filter((r) => r.kernel === 'reject').length).toBeGreaterThan(5); // out-of-range shifts, callx
+  });
+});
