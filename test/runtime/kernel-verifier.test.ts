@@ -16,9 +16,10 @@
  *   - the kernel requires stack accesses to be naturally aligned (its spill/fill tracking works
  *     on aligned slots, so it is strict even on x86); tsdump's verifier accepts misaligned ones
  *     under xdpHook (misaligned stack read / write);
- *   - the kernel proves `if w4 >= 0` (unsigned, so always true) one-sided and never walks the
- *     fall-through; tsdump walks it and rejects what it finds there (seed 0x7e51f1e6 index 338:
- *     a read of r3 after a call that sits on that dead path; read of r3 after a call).
+ *   - the kernel proves `if w4 >= 0` and `if w4 <= 0xffffffff` (JMP32, unsigned: always true)
+ *     one-sided and never walks the fall-through; tsdump does so for the 64-bit `if r4 >= 0`
+ *     but walks the JMP32 fall-through and rejects what it finds there (the dead-branch test;
+ *     also seed 0x7e51f1e6 index 338 in "read of r3 after a call").
  * Verdicts where the privileged kernel is laxer by policy are not tested here: e.g. it lets
  * root turn a pointer into a number (`r0 = r10; bswap32 r0`), tsdump refuses.
  */
@@ -28,6 +29,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
 import { verify, xdpHook } from '../../src/runtime/verifier/index.ts';
+import { assemble } from '../../src/isa/ebpf/asm.ts';
+import { encodeProgram } from '../../src/isa/ebpf/codec.ts';
 import { kernelOrSkip, mustNotSkip, wrapProgram } from '../tools/kernel-oracle.ts';
 import type { KernelOracle } from '../tools/kernel-oracle.ts';
 import { randomPrograms } from '../tools/random-ebpf.ts';
@@ -110,6 +113,25 @@ describe('tsdump verifier ≡ kernel verifier (same wrapped XDP bytes)', () => {
       else bothReject++;
     });
     console.log(`bpf_conformance, verdicts: ${bothAccept} accepted by both, ${bothReject} rejected by both, ${differ.length} differ`);
+    expect(differ).toEqual([]);
+  });
+
+  it('skips the same dead branches as the kernel (64-bit and 32-bit unsigned bounds)', ({ skip }) => {
+    // r4 is unknown; each condition is always true, so `r0 = r7` (r7 never written: an error
+    // if reached) is dead. The kernel decides all three from the register's bounds and accepts.
+    const k = kernelOrSkip(skip);
+    const programs = ['jge %r4, 0, +1', 'jge32 %r4, 0, +1', 'jle32 %r4, -1, +1'].map((cond) => ({
+      cond,
+      prog: encodeProgram(assemble(`ldxdw %r4, [%r1+40]\nmov %r0, 0\n${cond}\nmov %r0, %r7\nexit`)),
+    }));
+    const kernel = k.run(programs.map((p) => ({ prog: p.prog, mem: new Uint8Array(64) })), 'xdp');
+    const differ: string[] = [];
+    programs.forEach((p, i) => {
+      const kr = kernel[i]!.kind === 'reject' ? (kernel[i] as { reason: string }).reason : undefined;
+      const our = ours(p.prog, 64);
+      if ((kr === undefined) !== (our === undefined)) differ.push(`${p.cond}: kernel ${kr ?? 'accepts'}; tsdump ${our ?? 'accepts'}`);
+    });
+    expect(kernel.map((o) => o.kind)).toEqual(['ok', 'ok', 'ok']);
     expect(differ).toEqual([]);
   });
 
