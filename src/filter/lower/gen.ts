@@ -395,7 +395,8 @@ export class Lowerer {
   }
 
   private needMac(ctx: Ctx, span: Span): { dst: number; src: number } {
-    const m = ctx.link.mac;
+    // After `pppoes` the link layer is PPP: no MAC addresses.
+    const m = ctx.kind === 'ppp' && ctx.shifted ? undefined : ctx.link.mac;
     if (!m) this.err('FILTER_LINK_UNSUPPORTED', `ethernet addresses are not supported on link type ${ctx.link.name}`, span);
     return m;
   }

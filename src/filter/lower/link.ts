@@ -145,6 +145,6 @@ export const LLCSAP = { IP: 0x06, ISONS: 0xfe, NETBEUI: 0xf0, IPX: 0xe0, STP: 0x
 /** PPP protocol numbers for the Ethernet types PPP can carry. */
 export const PPP_PROTO: ReadonlyMap<number, number> = new Map([
   [ETHERTYPE.IP, 0x0021], [ETHERTYPE.IPV6, 0x0057], [ETHERTYPE.DN, 0x0027], [ETHERTYPE.ATALK, 0x0029],
-  [ETHERTYPE.IPX, 0x002b], [LLCSAP.ISONS, 0x0023], [LLCSAP.NETBEUI, 0x003f], [ETHERTYPE.MPLS, 0x0281],
+  [LLCSAP.IPX, 0x002b], [LLCSAP.ISONS, 0x0023], [LLCSAP.STP, 0x0031], [ETHERTYPE.MPLS, 0x0281],
   [ETHERTYPE.MPLS_MULTI, 0x0283],
 ]);
