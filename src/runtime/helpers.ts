@@ -271,7 +271,8 @@ export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
     H(2, 'map_update_elem', [{ type: 'map' }, { type: 'key' }, { type: 'value' }, { type: 'any' }], 'int', updateImpl),
     H(3, 'map_delete_elem', [{ type: 'map' }, { type: 'key' }], 'int', deleteImpl),
     H(5, 'ktime_get_ns', [], 'int', (_env, st) => st.clockNs() & M64),
-    H(6, 'trace_printk', [{ type: 'mem' }, { type: 'size' }, { type: 'any' }, { type: 'any' }, { type: 'any' }], 'int', tracePrintk),
+    // Variadic: like the kernel, only the format is checked; r3..r5 are read as they are.
+    H(6, 'trace_printk', [{ type: 'mem' }, { type: 'size' }], 'int', tracePrintk),
     H(7, 'get_prandom_u32', [], 'int', (_env, st) => BigInt(st.random() >>> 0)),
     H(8, 'get_smp_processor_id', [], 'int', (_env, st) => BigInt(st.cpu >>> 0)),
     H(12, 'tail_call', [{ type: 'ctx' }, { type: 'map', kind: 'prog_array' }, { type: 'any' }], 'int', (env, st) => {

@@ -158,6 +158,18 @@ describe.each(ENGINE_NAMES)('loadObject on the %s engine', (engine) => {
     expect(() => lo.setTailCall('jmp', 9, 'drop_all')).toThrow(/out of range/);
     expect(() => lo.setTailCall('hits', 0, 'drop_all')).toThrow(/no program array/);
   });
+  it('trace_printk formats from .rodata string constants', async () => {
+    const { loadObject } = await import('../../src/runtime/elf-load.ts');
+    const o = obj('trace');
+    expect(o.maps.get('.rodata')!.valueSize).toBe(39);
+    const lo = loadObject(o, { engine });
+    const p = lo.program('xdp_trace');
+    const a = new Uint8Array(60);
+    a[0] = 0xab;
+    expect(p.run(a)).toBe(XDP_PASS);
+    expect(p.run(new Uint8Array(150))).toBe(XDP_PASS);
+    expect(lo.state.traces).toEqual(['len=60 first=0xab', 'len=150 first=0x0', 'big packet: 150 bytes']);
+  });
   it('runs the other example objects through the same API', async () => {
     const { loadObject } = await import('../../src/runtime/elf-load.ts');
     const sock = loadObject(obj('socket-filter'), { engine }).program('http_only');

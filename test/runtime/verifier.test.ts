@@ -199,7 +199,7 @@ describe('verifier: loops', () => {
 
 describe('verifier: real programs', () => {
   it('accepts every example object with its hook', () => {
-    for (const f of ['xdp-counter', 'proto-hash', 'socket-filter', 'rodata-call', 'ringbuf-event', 'legacy-maps', 'tail-call']) {
+    for (const f of ['xdp-counter', 'proto-hash', 'socket-filter', 'rodata-call', 'ringbuf-event', 'legacy-maps', 'tail-call', 'trace']) {
       const o = loadElf(readFileSync(join(here, '../fixtures/bpf', `${f}.o`)));
       for (const p of o.programs) {
         const maps = (id: number) => o.registry.get(id);
