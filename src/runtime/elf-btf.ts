@@ -82,6 +82,12 @@ export function parseBtf(sec: Uint8Array): Btf {
       elemType: 0, nelems: 0, members: [], secinfo: [],
     };
     p += 12;
+    // Bytes of kind-specific data after the 12-byte header, checked before anything is read.
+    const extra: Record<number, number> = {
+      [BtfKind.INT]: 4, [BtfKind.VAR]: 4, [BtfKind.DECL_TAG]: 4, [BtfKind.ARRAY]: 12, [BtfKind.STRUCT]: 12 * vlen, [BtfKind.UNION]: 12 * vlen,
+      [BtfKind.ENUM]: 8 * vlen, [BtfKind.FUNC_PROTO]: 8 * vlen, [BtfKind.ENUM64]: 12 * vlen, [BtfKind.DATASEC]: 12 * vlen,
+    };
+    if (p + (extra[kind] ?? 0) > typeEnd) bad(`type ${id} runs past the end of the type section`);
     switch (kind) {
       case BtfKind.INT:
       case BtfKind.VAR:

@@ -23,21 +23,14 @@
  * Every malformed input is a `UserError` (code `elf.*`) with the byte offset where it applies.
  */
 import { UserError } from '../errors.ts';
+import { bytesToSlots, slotsToBytes } from '../isa/ebpf/codec.ts';
+import type { EbpfSlot } from '../isa/ebpf/types.ts';
 import { MapRegistry } from '../maps/registry.ts';
 import type { AnyMap } from '../maps/registry.ts';
 import { MapType } from '../maps/types.ts';
 import type { MapKind } from '../maps/types.ts';
 import { btfMapDefs, parseBtf } from './elf-btf.ts';
 import type { Btf } from './elf-btf.ts';
-
-/** One eBPF instruction slot as encoded (lddw takes two slots; the second has code 0). */
-export interface RawInsn {
-  code: number;
-  dst: number;
-  src: number;
-  off: number;
-  imm: number;
-}
 
 export type ProgramHook = 'xdp' | 'socket_filter' | 'sched_cls' | 'sched_act' | 'kprobe' | 'tracepoint' | 'syscall' | 'other';
 
@@ -48,7 +41,7 @@ export interface ElfProgram {
   section: string;
   hook: ProgramHook;
   /** Linked, relocated instructions. */
-  insns: RawInsn[];
+  insns: EbpfSlot[];
   /** The same as 8-byte little-endian kernel encoding. */
   bytecode: Uint8Array;
   /** Index where `.text` was appended, or -1 when the program needs no sub-programs. */
@@ -137,29 +130,6 @@ const fail = (code: string, msg: string, offset?: number): never => {
   throw new UserError(code, msg, offset === undefined ? {} : { offset });
 };
 
-export function decodeInsns(bytes: Uint8Array): RawInsn[] {
-  if (bytes.length % 8 !== 0) fail('elf.invalid', `program size ${bytes.length} is not a multiple of 8`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: RawInsn[] = [];
-  for (let p = 0; p < bytes.length; p += 8) {
-    const regs = bytes[p + 1]!;
-    out.push({ code: bytes[p]!, dst: regs & 0xf, src: regs >> 4, off: dv.getInt16(p + 2, true), imm: dv.getInt32(p + 4, true) });
-  }
-  return out;
-}
-
-export function encodeInsns(insns: readonly RawInsn[]): Uint8Array {
-  const out = new Uint8Array(insns.length * 8);
-  const dv = new DataView(out.buffer);
-  insns.forEach((x, i) => {
-    out[i * 8] = x.code;
-    out[i * 8 + 1] = (x.dst & 0xf) | ((x.src & 0xf) << 4);
-    dv.setInt16(i * 8 + 2, x.off, true);
-    dv.setInt32(i * 8 + 4, x.imm, true);
-  });
-  return out;
-}
-
 const MAP_KIND_BY_TYPE = new Map<number, MapKind>(Object.entries(MapType).map(([k, v]) => [v, k as MapKind]));
 
 export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?: number } = {}): ElfObject {
@@ -187,6 +157,7 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
     const offset = u64(h + 24);
     const size = u64(h + 32);
     if (type !== SHT_NOBITS && offset + size > file.length) fail('elf.invalid', `section ${i} runs past the end of the file`, h);
+    if (type === SHT_NOBITS && size > 1 << 28) fail('elf.invalid', `section ${i} (.bss-like) is unreasonably large (${size} bytes)`, h);
     sections.push({
       index: i, name: '', type, flags: u64(h + 8), offset, size, link: dv.getUint32(h + 40, true), info: dv.getUint32(h + 44, true),
       data: type === SHT_NOBITS ? new Uint8Array(size) : file.subarray(offset, offset + size),
@@ -297,7 +268,8 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
   if (programs.length === 0) fail('elf.no-programs', 'the object defines no programs (no function in an SEC("…") section)');
 
   function link(fn: Sym, sec: Section): ElfProgram {
-    const secInsns = decodeInsns(sec.data);
+    if (sec.data.length % 8 !== 0) fail('elf.invalid', `section ${sec.name} is not a whole number of instructions`, sec.offset);
+    const secInsns = bytesToSlots(sec.data);
     const start = fn.value / 8;
     const len = (fn.size || sec.size - fn.value) / 8;
     if (!Number.isInteger(start) || !Number.isInteger(len) || start + len > secInsns.length) fail('elf.invalid', `function '${fn.name}' has a bad extent`, sec.offset);
@@ -308,7 +280,7 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
     let textBase = -1;
     if (needsText) {
       textBase = insns.length;
-      for (const x of decodeInsns(text!.data)) insns.push({ ...x });
+      for (const x of bytesToSlots(text!.data)) insns.push({ ...x });
     }
     /** Where instruction `i` of section `s` sits in the linked program, or -1. */
     const place = (s: number, i: number): number => {
@@ -357,7 +329,7 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
     };
     apply(sec, secRel);
     if (textBase >= 0) apply(text!, relocs.get(text!.index) ?? []);
-    return { name: fn.name, section: sec.name, hook: hookForSection(sec.name), insns, bytecode: encodeInsns(insns), textBase };
+    return { name: fn.name, section: sec.name, hook: hookForSection(sec.name), insns, bytecode: slotsToBytes(insns), textBase };
   }
 
   return {
