@@ -135,7 +135,8 @@ export function lddwResolver(registry: MapRegistry): (insn: LddwInsn) => bigint 
   };
 }
 
-export type HelperImpl = (env: HelperEnv, st: HelperState) => bigint;
+/** r0 as a bigint (mod 2^64) or a number (a signed integer, so -errno needs no BigInt). */
+export type HelperImpl = (env: HelperEnv, st: HelperState) => bigint | number;
 
 export interface HelperSpec {
   id: number;
@@ -148,9 +149,9 @@ export interface HelperSpec {
 }
 
 const M64 = (1n << 64n) - 1n;
-/** -errno as an unsigned 64-bit register value. */
-const neg = (errno: number): bigint => BigInt(-errno) & M64;
-const ok = 0n;
+/** -errno as the helper's result (numbers are signed: no BigInt on these paths). */
+const neg = (errno: number): number => -errno;
+const ok = 0;
 
 /** The map whose handle is in argument n, or undefined. */
 function mapArg(env: HelperEnv, st: HelperState, n: number): AnyMap | undefined {
@@ -158,28 +159,28 @@ function mapArg(env: HelperEnv, st: HelperState, n: number): AnyMap | undefined 
   return st.maps(env.argLo(n) >>> 0);
 }
 
-function lookupImpl(env: HelperEnv, st: HelperState): bigint {
+function lookupImpl(env: HelperEnv, st: HelperState): bigint | number {
   const m = mapArg(env, st, 1);
-  if (m === undefined) return 0n;
+  if (m === undefined) return 0;
   const k = env.argMem(2, m.keySize);
   const v = m.lookup(k.bytes, k.offset, st.cpu);
-  return v === undefined ? 0n : env.pointerTo(v, 0);
+  return v === undefined ? 0 : env.pointerTo(v, 0);
 }
 
-function updateImpl(env: HelperEnv, st: HelperState): bigint {
+function updateImpl(env: HelperEnv, st: HelperState): number {
   const m = mapArg(env, st, 1);
   if (m === undefined) return neg(Errno.EINVAL);
   if (env.argHi(4) !== 0) return neg(Errno.EINVAL);
   const k = env.argMem(2, m.keySize);
   const v = env.argMem(3, m.valueSize);
-  return BigInt(m.update(k.bytes, v.bytes, env.argLo(4) >>> 0, k.offset, v.offset, st.cpu)) & M64;
+  return m.update(k.bytes, v.bytes, env.argLo(4) >>> 0, k.offset, v.offset, st.cpu);
 }
 
-function deleteImpl(env: HelperEnv, st: HelperState): bigint {
+function deleteImpl(env: HelperEnv, st: HelperState): number {
   const m = mapArg(env, st, 1);
   if (m === undefined) return neg(Errno.EINVAL);
   const k = env.argMem(2, m.keySize);
-  return BigInt(m.delete(k.bytes, k.offset)) & M64;
+  return m.delete(k.bytes, k.offset);
 }
 
 /**
@@ -213,7 +214,7 @@ export function formatTrace(fmt: string, args: readonly bigint[]): string {
   });
 }
 
-function tracePrintk(env: HelperEnv, st: HelperState): bigint {
+function tracePrintk(env: HelperEnv, st: HelperState): number {
   const size = env.arg(2);
   if (size === 0n || size > 512n) return neg(Errno.EINVAL);
   const n = Number(size);
@@ -223,7 +224,7 @@ function tracePrintk(env: HelperEnv, st: HelperState): bigint {
   if (end === offset + n) return neg(Errno.EINVAL); // the kernel requires a NUL-terminated format
   const line = formatTrace(new TextDecoder().decode(bytes.subarray(offset, end)), [env.arg(3), env.arg(4), env.arg(5)]);
   st.trace(line);
-  return BigInt(line.length);
+  return line.length;
 }
 
 function ringbufArg(env: HelperEnv, st: HelperState): RingBuf | undefined {
@@ -231,7 +232,7 @@ function ringbufArg(env: HelperEnv, st: HelperState): RingBuf | undefined {
   return m instanceof RingBuf ? m : undefined;
 }
 
-function ringbufCommit(env: HelperEnv, st: HelperState, discard: boolean): bigint {
+function ringbufCommit(env: HelperEnv, st: HelperState, discard: boolean): number {
   // A record pointer points at the start of the record's own region (ringbuf_reserve made it).
   const { bytes, offset } = env.argMem(1, 0);
   const rb = st.reserved.get(bytes);
@@ -241,7 +242,7 @@ function ringbufCommit(env: HelperEnv, st: HelperState, discard: boolean): bigin
   return ok;
 }
 
-function xdpAdjust(env: HelperEnv, st: HelperState, head: boolean): bigint {
+function xdpAdjust(env: HelperEnv, st: HelperState, head: boolean): number {
   const f = st.xdp;
   if (f === undefined) return neg(Errno.EOPNOTSUPP);
   const d = env.argLo(2);
@@ -273,8 +274,8 @@ export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
     H(5, 'ktime_get_ns', [], 'int', (_env, st) => st.clockNs() & M64),
     // Variadic: like the kernel, only the format is checked; r3..r5 are read as they are.
     H(6, 'trace_printk', [{ type: 'mem' }, { type: 'size' }], 'int', tracePrintk),
-    H(7, 'get_prandom_u32', [], 'int', (_env, st) => BigInt(st.random() >>> 0)),
-    H(8, 'get_smp_processor_id', [], 'int', (_env, st) => BigInt(st.cpu >>> 0)),
+    H(7, 'get_prandom_u32', [], 'int', (_env, st) => st.random() >>> 0),
+    H(8, 'get_smp_processor_id', [], 'int', (_env, st) => st.cpu >>> 0),
     H(12, 'tail_call', [{ type: 'ctx' }, { type: 'map', kind: 'prog_array' }, { type: 'any' }], 'int', (env, st) => {
       const m = env.argHi(2) === MAP_HANDLE_HI ? st.maps(env.argLo(2) >>> 0) : undefined;
       if (!(m instanceof ProgArray)) return neg(Errno.EINVAL);
@@ -294,14 +295,14 @@ export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
       const size = env.arg(3);
       if (rb === undefined || env.arg(4) > 3n || size === 0n || size > 0x7fffffffn) return neg(Errno.EINVAL);
       const { bytes, offset } = env.argMem(2, Number(size));
-      return BigInt(rb.output(bytes, offset, Number(size))) & M64;
+      return rb.output(bytes, offset, Number(size));
     }),
     H(131, 'ringbuf_reserve', [{ type: 'map', kind: 'ringbuf' }, { type: 'size' }, { type: 'any' }], 'alloc_or_null', (env, st) => {
       const rb = ringbufArg(env, st);
       const size = env.arg(2);
-      if (rb === undefined || env.arg(3) !== 0n || size > 0x7fffffffn) return 0n;
+      if (rb === undefined || env.arg(3) !== 0n || size > 0x7fffffffn) return 0;
       const view = rb.reserve(Number(size));
-      if (view === undefined) return 0n;
+      if (view === undefined) return 0;
       st.reserved.set(view, rb);
       return env.pointerTo(view, 0);
     }),
@@ -309,7 +310,7 @@ export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
     H(133, 'ringbuf_discard', [{ type: 'alloc' }, { type: 'any' }], 'void', (env, st) => ringbufCommit(env, st, true)),
     H(134, 'ringbuf_query', [{ type: 'map', kind: 'ringbuf' }, { type: 'any' }], 'int', (env, st) => {
       const rb = ringbufArg(env, st);
-      return rb === undefined ? 0n : BigInt(rb.query(env.argLo(2) & 0xff));
+      return rb === undefined ? 0 : rb.query(env.argLo(2) & 0xff);
     }),
   ].map((h) => [h.id, h]),
 );

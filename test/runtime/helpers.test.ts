@@ -39,7 +39,7 @@ class FakeEnv implements HelperEnv {
 
 const call = (name: string, env: FakeEnv, ...args: bigint[]): bigint => {
   env.args = [...args, 0n, 0n, 0n, 0n, 0n].slice(0, 5);
-  return BigInt(helperFns()[helperId(name)!]!(env));
+  return BigInt.asUintN(64, BigInt(helperFns()[helperId(name)!]!(env)));
 };
 const neg = (e: number) => BigInt.asUintN(64, BigInt(-e));
 
