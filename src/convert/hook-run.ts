@@ -1,0 +1,97 @@
+/**
+ * Runs a converted filter on tsdump's own eBPF engines (interpreter or JIT) the way the kernel
+ * runs it at its hook, so that tests and benchmarks can compare it with the classic interpreter
+ * packet by packet: `loadConverted(result, hook).run(buf, offset, caplen, wirelen) → r0`.
+ *
+ * Technique, per hook:
+ *   socket  ctx = a `struct __sk_buff` image whose `len` (offset 0) is the wire length; helper
+ *           26 (bpf_skb_load_bytes) copies from the current packet's captured bytes and fails
+ *           with -EFAULT (zero-filling the destination, like the kernel) past caplen.
+ *   xdp     ctx = a `struct xdp_md` image plus two 8-byte shadow slots holding the runtime's
+ *           region-tagged pointers to the packet's first and one-past-last byte. As the kernel's
+ *           convert_ctx_accesses does, the converter-reported 32-bit loads of data/data_end are
+ *           rewritten into 64-bit loads of the shadow slots (same slot count, same offsets).
+ * Per packet only integers are written into preallocated buffers: no allocation (the packet
+ * is passed as a window of the caller's buffer).
+ */
+import type { EbpfInsn, EbpfProgram } from '../isa/ebpf/types.ts';
+import { load, REGION, TAG_BASE } from '../runtime/index.ts';
+import type { EngineName, HelperEnv, RunInput } from '../runtime/index.ts';
+import { HELPER_SKB_LOAD_BYTES, type ConvertHook, type ConvertResult } from './to-ebpf.ts';
+
+export interface LoadConvertedOptions {
+  engine?: EngineName;
+  /** Instruction budget per run (default: the runtime's). */
+  budget?: number;
+}
+
+export interface ConvertedRunner {
+  readonly engine: EngineName;
+  /** Runs the filter on buf[offset, offset + caplen) whose wire length is wirelen; returns r0. */
+  run(buf: Uint8Array, offset: number, caplen: number, wirelen: number): number;
+}
+
+/** sizeof(struct __sk_buff) in linux/bpf.h (the fields past `len` are left zero). */
+const SK_BUFF_SIZE = 192;
+/** sizeof(struct xdp_md), then the shadow slots for data and data_end. */
+const XDP_MD_SIZE = 24;
+const SHADOW = { data: XDP_MD_SIZE, data_end: XDP_MD_SIZE + 8 } as const;
+const EFAULT = 14;
+
+export function loadConverted(res: ConvertResult, hook: ConvertHook, opts: LoadConvertedOptions = {}): ConvertedRunner {
+  // The packet the socket helper copies from (set before each run).
+  const cur: { buf: Uint8Array; off: number; caplen: number } = { buf: new Uint8Array(0), off: 0, caplen: 0 };
+  const skbLoadBytes = (env: HelperEnv): number => {
+    const from = env.argLo(2) >>> 0;
+    const len = env.argLo(4) >>> 0;
+    const { bytes, offset } = env.argMem(3, len);
+    if (env.argHi(2) !== 0 || from > 0x7fffffff || from + len > cur.caplen) {
+      bytes.fill(0, offset, offset + len);
+      return -EFAULT;
+    }
+    const src = cur.buf, at = cur.off + from;
+    for (let i = 0; i < len; i++) bytes[offset + i] = src[at + i]!;
+    return 0;
+  };
+
+  let prog: EbpfProgram = res.prog;
+  if (hook === 'xdp') {
+    // 32-bit UAPI pointer loads → 64-bit loads of the shadow slots.
+    prog = res.prog.slice();
+    for (const { pc, field } of res.ctxLoads) {
+      if (field === 'len') continue;
+      const i = prog[pc]!;
+      if (i.kind !== 'ldx') throw new Error(`convert: ctx load at pc ${pc} is not an ldx`);
+      prog[pc] = { ...i, size: 'dw', off: SHADOW[field] } satisfies EbpfInsn;
+    }
+  }
+  const loaded = load(prog, { engine: opts.engine, budget: opts.budget, helpers: { [HELPER_SKB_LOAD_BYTES]: skbLoadBytes } });
+  const ctx = new Uint8Array(hook === 'xdp' ? XDP_MD_SIZE + 16 : SK_BUFF_SIZE);
+  const view = new DataView(ctx.buffer);
+  const input: RunInput = { ctx, ctxWritable: false, packet: cur.buf, packetOffset: 0, packetLength: 0, packetWritable: false };
+  if (hook === 'xdp') {
+    // High halves: the packet region's tag; low halves are written per packet.
+    view.setUint32(SHADOW.data + 4, TAG_BASE + REGION.packet, true);
+    view.setUint32(SHADOW.data_end + 4, TAG_BASE + REGION.packet, true);
+  }
+  return {
+    engine: loaded.engine,
+    run(buf, offset, caplen, wirelen) {
+      cur.buf = buf;
+      cur.off = offset;
+      cur.caplen = caplen;
+      input.packet = buf;
+      input.packetOffset = offset;
+      input.packetLength = caplen;
+      if (hook === 'xdp') {
+        view.setUint32(SHADOW.data, 0, true); // data = packet + 0
+        view.setUint32(SHADOW.data_end, caplen, true); // data_end = packet + caplen
+        view.setUint32(0, 0, true);
+        view.setUint32(4, caplen, true);
+      } else {
+        view.setUint32(0, wirelen, true); // __sk_buff.len
+      }
+      return loaded.run(input);
+    },
+  };
+}
