@@ -100,12 +100,10 @@ export function lex(source: string): Token[] {
       if (num !== undefined) { out.push({ kind: 'num', text: w, num, span }); continue; }
       if (/^[0-9]+(\.[0-9]+){1,3}$/.test(w)) { out.push({ kind: 'ipv4', text: w, span }); continue; }
       if (mac === w) { out.push({ kind: 'mac', text: w, span }); continue; }
-      const lower = w.toLowerCase();
       const kw = KEYWORDS.get(w);
       if (kw !== undefined) { out.push({ kind: 'kw', text: kw, span }); continue; }
       const named = NAMED_NUMBERS.get(w);
       if (named !== undefined) { out.push({ kind: 'num', text: w, num: named, span }); continue; }
-      void lower;
       out.push({ kind: 'name', text: w, span });
       continue;
     }

@@ -243,7 +243,7 @@ export class Lowerer {
         }
         return acc;
       }
-      case 'rel': this.curSpan = ast.span; return { f: this.relation(ast.op, ast.left, ast.right, ctx, ast.span), ctx };
+      case 'rel': this.curSpan = ast.span; return { f: this.relation(ast.op, ast.left, ast.right, ctx), ctx };
       case 'prim': this.curSpan = ast.span; return { f: this.primitive(ast, ctx), ctx };
       case 'kw': this.curSpan = ast.span; return this.keyword(ast, ctx);
     }
@@ -525,10 +525,9 @@ export class Lowerer {
 
   // ---- primitives with values ------------------------------------------------------------------
 
+  /** `[proto] [dir] [type] value`; a missing type means `host`. */
   private primitive(p: Primitive, ctx: Ctx): Frag {
-    const q = p.quals;
-    const v = p.value;
-    const type = q.type ?? 'host';
+    const type = p.quals.type ?? 'host';
     switch (type) {
       case 'host':
       case 'net':
@@ -543,7 +542,6 @@ export class Lowerer {
       case 'protochain':
         return this.protochain(p, ctx);
     }
-    void v;
   }
 
   private hostOrNet(p: Primitive, ctx: Ctx, type: 'host' | 'net'): Frag {
@@ -1234,8 +1232,7 @@ export class Lowerer {
    * operand's); `!=`, `<`, `<=` negate the comparison only, not the guards. We reproduce all
    * of this, since the goal is libpcap's verdicts.
    */
-  private relation(op: RelOp, left: Arith, right: Arith, ctx: Ctx, span: Span): Frag {
-    void span;
+  private relation(op: RelOp, left: Arith, right: Arith, ctx: Ctx): Frag {
     const lc = constValue(left, this.o.source);
     const rc = constValue(right, this.o.source);
     let cmp: Frag;
