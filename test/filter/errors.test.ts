@@ -39,6 +39,10 @@ describe('filter errors', () => {
     expect(err('ip[0] / 0 = 1').message).toMatch(/division by zero/);
     expect(err('vlan 4096').message).toMatch(/greater than maximum 4095/);
     expect(err('tcp host 1.2.3.4').message).toMatch(/'tcp' modifier applied to host/);
+    expect(err('ip broadcast').message).toMatch(/netmask not known/);
+    expect(err('mpls and arp').message).toBe('unsupported protocol over mpls');
+    expect(err('ip[0] << 32 = 1').message).toBe('shift by more than 31 bits');
+    expect(err('src protochain 6').message).toMatch(/direction/);
   });
   it('reports filters that can never match when optimizing', () => {
     expect(err('ip6 and ip6 host 1.2.3.4'.replace('ip6 host', 'host'), 228).message).toBe('expression rejects all packets');

@@ -1071,7 +1071,8 @@ export class Lowerer {
     // After `pppoes` the link layer is PPP, which has no broadcast address.
     if (ctx.kind === 'ppp' && ctx.shifted && k.proto !== 'ip') this.err('FILTER_LINK_UNSUPPORTED', 'not a broadcast link', k.span);
     if (k.proto === 'ip') {
-      if (this.o.netmask === undefined || this.o.netmask === 0xffffffff && false) {
+      // PCAP_NETMASK_UNKNOWN (0xffffffff) means "not known", like no netmask at all.
+      if (this.o.netmask === undefined || this.o.netmask === 0xffffffff) {
         this.err('FILTER_NETMASK', "netmask not known, so 'ip broadcast' not supported", k.span);
       }
       const hostMask = (~(this.o.netmask ?? 0)) >>> 0;
