@@ -70,6 +70,8 @@ export const VERIFIER_CASES: VerifierCase[] = [
   { name: 'write to r10', asm: 'mov %r0, 0\nmov %r10, 1\nexit', expect: 'r10-write' },
   { name: 'jump into the middle of an lddw', slots: [slot(0x05, 0, 0, 1), slot(0x18, 0, 0, 0, 5), slot(0, 0, 0, 0, 0), slot(0x95)], expect: 'jump-into-lddw' },
   { name: 'unknown helper', asm: 'call 9999\nexit', expect: 'unknown-helper' },
+  // The kernel does not use "ctx is never NULL" to prune a branch; neither do we.
+  { name: 'uninitialised read behind a ctx == NULL test', asm: 'mov %r0, 0\njne %r1, 0, ok\nmov %r0, %r5\nok:\nexit', expect: 'uninit-reg' },
   { name: 'uninitialised register read', asm: 'mov %r0, %r2\nexit', expect: 'uninit-reg' },
   { name: 'r0 not set at exit', asm: 'exit', expect: 'uninit-reg' },
   { name: 'register set on one path only', asm: 'ldxw %r2, [%r1+16]\njeq %r2, 0, out\nmov %r3, 1\nout:\nmov %r0, %r3\nexit', expect: 'uninit-reg' },

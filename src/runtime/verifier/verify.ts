@@ -294,7 +294,7 @@ class Walker {
     const base = this.read(st, pc, baseReg);
     const what = write ? 'write' : 'read';
     if (base.t === 'scalar') this.fail('bad-mem', pc, `invalid mem access 'scalar': r${baseReg} is not a pointer`);
-    if (base.t !== 'ptr') throw new Error('unreachable');
+    if (base.t !== 'ptr') throw new Error('unreachable: read() refuses uninit');
     if (base.nullable) this.fail('null-deref', pc, `invalid mem access '${describeReg(base)}': r${baseReg} may be NULL, compare it with 0 first`);
     const a = base.off === null ? null : base.off + off;
     if (base.p !== 'ctx') this.noteAccess(pc, 'mem');
@@ -337,7 +337,7 @@ class Walker {
       case 'ctx': {
         if (atomic) this.fail('ctx-access', pc, 'atomic access to the context is not allowed');
         if (a === null) this.fail('ctx-access', pc, 'variable-offset context access is not allowed');
-        if (this.hook.entry.kind !== 'ctx') throw new Error('unreachable');
+        if (this.hook.entry.kind !== 'ctx') throw new Error('unreachable: only ctx hooks make ctx pointers');
         const fld = this.hook.entry.fields.find((x) => a! >= x.off && a! + size <= x.off + x.size);
         const exact = fld !== undefined && fld.off === a && fld.size === size;
         if (fld === undefined || (fld.kind !== 'scalar' && !exact) || (write && (!fld.write || fld.kind !== 'scalar')))
