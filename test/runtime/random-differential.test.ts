@@ -155,8 +155,9 @@ describe(`random eBPF programs, seed ${SEED}, ${COUNT} programs`, () => {
     // The power of the comparison, measured: flip bit 0 of the immediate of one ALU-with-
     // immediate instruction (never a shift count or divisor, so the verifier still accepts it)
     // and count how often r0 changes. Not every mutation can be seen: the instruction may sit on
-    // a path the branches skip, or its register may be overwritten before the fold. With seed
-    // 0x7d02026 about 60% change r0; the bound below guards against a fold that loses data.
+    // a path the branches skip, or its register may be overwritten before the fold (as is the
+    // number a pointer register gets at the end of a pointer group). With seed 0x7d02026 about
+    // half change r0; the bound below guards against a fold that loses data.
     const k = kernelOrSkip(skip);
     const base = programs.slice(0, 400);
     const mutated = base.map((p, n) => {
@@ -169,7 +170,10 @@ describe(`random eBPF programs, seed ${SEED}, ${COUNT} programs`, () => {
         const cls = code & 7, op = code & 0xf0;
         if (code === 0x18) { pc++; continue; }
         const plain = op === 0x00 || op === 0x10 || op === 0xa0 || op === 0xb0; // add sub xor mov: invertible steps
-        if ((cls === 4 || cls === 7) && (code & 8) === 0 && plain && prog[pc * 8 + 2] === 0) candidates.push(pc);
+        // Not the constant added to a fresh copy of r10/r9 (pointer arithmetic: a changed
+        // offset could leave the stack or the packet).
+        const afterPointerCopy = pc > 0 && prog[pc * 8 - 8] === 0xbf && prog[pc * 8 - 7]! >> 4 >= 9 && (prog[pc * 8 - 7]! & 15) === (prog[pc * 8 + 1]! & 15);
+        if ((cls === 4 || cls === 7) && (code & 8) === 0 && plain && prog[pc * 8 + 2] === 0 && !afterPointerCopy) candidates.push(pc);
       }
       const pc = candidates[n % Math.max(1, candidates.length)];
       if (pc !== undefined) prog[pc * 8 + 4] ^= 1;
@@ -188,6 +192,6 @@ describe(`random eBPF programs, seed ${SEED}, ${COUNT} programs`, () => {
     });
     console.log(`single-bit immediate mutations: ${changed}/${tried} change r0 (${((100 * changed) / tried).toFixed(1)}%)`);
     expect(tried).toBeGreaterThan(250);
-    expect(changed / tried).toBeGreaterThan(0.5);
+    expect(changed / tried).toBeGreaterThan(0.4);
   });
 });

@@ -79,6 +79,11 @@ describe('random eBPF generator', () => {
     ];
     for (const [name, code] of want) expect(codes.has(code), name).toBe(true);
     for (const key of ['63:1', '151:1', '191:8', '191:32', '188:16']) expect(offs.has(key), `sdiv/smod/movsx ${key}`).toBe(true);
+    // Pointer arithmetic: copies of r10 and r9, moved by a register (the masked index).
+    const listings = randomPrograms(SEED, 200).flatMap((p) => p.listing);
+    for (const re of [/mov r\d, r10$/, /mov r\d, r9$/, /add r\d, r\d$/, /and r\d, 0x18$/]) {
+      expect(listings.some((l) => re.test(l)), String(re)).toBe(true);
+    }
   });
 
   it("produces encodings that tsdump's decoder knows (no raw insns) and re-encodes bit-exactly", () => {

@@ -12,7 +12,8 @@
  *   2. body: random ALU32/ALU64 operations (K and X forms, including sdiv/smod, movsx and byte
  *      swaps of cpu v4), loads and stores of every size to the stack and to `mem` through r9
  *      (naturally aligned, as the verifier demands for the stack), sign-extending loads, stack
- *      atomics (the kernel allows atomics on neither packet nor context memory), and forward
+ *      atomics (the kernel allows atomics on neither packet nor context memory), pointer
+ *      arithmetic on copies of r10 and r9 (constant and masked-register offsets), and forward
  *      branches: JMP/JMP32 conditionals to a later instruction, and `ja`/`gotol` guarded by a
  *      conditional that skips them (an unguarded forward `ja` would leave unreachable code,
  *      which the verifier rejects).
@@ -159,6 +160,8 @@ interface Op {
   target?: number;
   /** Jumps: the target offset goes in imm (gotol) instead of off. */
   targetInImm?: boolean;
+  /** Inside a multi-instruction group (pointer arithmetic): no jump may land here. */
+  noTarget?: boolean;
   text: string;
 }
 
@@ -250,6 +253,62 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
     const off = stackOff(size);
     return { base: 10, off, text: `[r10${off}]` };
   };
+  // Pointer arithmetic, as a group no jump may enter (the verifier tracks the pointer through
+  // it): a copy of r10 or r9 moved by a constant or by a masked register, a load or store
+  // through it, then the register becomes a number again (a pointer must never reach the fold:
+  // the verifier forbids arithmetic other than add/sub on pointers, and the value would differ
+  // between engines). Three shapes:
+  //   stack, constant: p = r10 - 8a;            access [p + o] inside the 64 initialised bytes
+  //   stack, variable: x &= 0x18; p = r10 - 64 + x; 8-byte access [p + 8b], b = 0..4
+  //   mem,   constant: p = r9 + c;              access [p + o], 0 <= c + o <= 64 - size
+  // (A variable offset into the packet would need its own bounds check against data_end, which
+  // these programs do not have: the kernel forgets the proven range for the new pointer.)
+  const pointerGroup = () => {
+    const p = r();
+    let x = r();
+    while (x === p) x = r();
+    const shape = rng.below(placeInMemory ? 3 : 2);
+    const group: Op[] = [];
+    const add = (o: Op) => group.push(o);
+    let base: string;
+    let size: Size;
+    let off: number;
+    if (shape === 0) {
+      const a = 1 + rng.below(STACK_SLOTS);
+      add({ code: ALU64 | X | ALU_OPS.mov, dst: p, src: 10, off: 0, imm: 0, text: `mov ${rs(p)}, r10` });
+      add({ code: ALU64 | K | ALU_OPS.add, dst: p, src: 0, off: 0, imm: -8 * a, text: `add ${rs(p)}, ${-8 * a}` });
+      size = rng.pick(['b', 'h', 'w', 'dw'] as const);
+      off = stackOff(size) + 8 * a;
+      base = `${rs(p)}`;
+    } else if (shape === 1) {
+      add({ code: ALU64 | K | ALU_OPS.and, dst: x, src: 0, off: 0, imm: 0x18, text: `and ${rs(x)}, 0x18` });
+      add({ code: ALU64 | X | ALU_OPS.mov, dst: p, src: 10, off: 0, imm: 0, text: `mov ${rs(p)}, r10` });
+      add({ code: ALU64 | K | ALU_OPS.add, dst: p, src: 0, off: 0, imm: -64, text: `add ${rs(p)}, -64` });
+      add({ code: ALU64 | X | ALU_OPS.add, dst: p, src: x, off: 0, imm: 0, text: `add ${rs(p)}, ${rs(x)}` });
+      size = 'dw';
+      off = 8 * rng.below(5);
+      base = `${rs(p)}`;
+    } else {
+      const c = rng.below(MEM_BYTES);
+      add({ code: ALU64 | X | ALU_OPS.mov, dst: p, src: 9, off: 0, imm: 0, text: `mov ${rs(p)}, r9` });
+      add({ code: ALU64 | K | ALU_OPS.add, dst: p, src: 0, off: 0, imm: c, text: `add ${rs(p)}, ${c}` });
+      size = rng.pick(['b', 'h', 'w', 'dw'] as const);
+      off = rng.below(MEM_BYTES - BYTES[size] + 1) - c; // may be negative
+      base = `${rs(p)}`;
+    }
+    const at = `[${base}${off < 0 ? off : `+${off}`}]`;
+    if (rng.chance(0.5)) {
+      const d = r(); // loading into p itself is fine: it becomes a number
+      add({ code: LDX | MEM | SIZE[size], dst: d, src: p, off, imm: 0, text: `ldx${size} ${rs(d)}, ${at}` });
+    } else {
+      let s = r();
+      while (s === p) s = r(); // storing the pointer would put an address into the fold
+      add({ code: STX | MEM | SIZE[size], dst: p, src: s, off, imm: 0, text: `stx${size} ${at}, ${rs(s)}` });
+    }
+    const imm = rng.imm32();
+    add({ code: ALU64 | K | ALU_OPS.mov, dst: p, src: 0, off: 0, imm, text: `mov ${rs(p)}, ${imm}` });
+    group.forEach((o, k) => emit(k === 0 ? o : { ...o, noTarget: true }));
+  };
   const aluOpsK: AluOp[] = ['add', 'sub', 'mul', 'div', 'or', 'and', 'lsh', 'rsh', 'neg', 'mod', 'xor', 'mov', 'arsh'];
   const pendingCalls: Op[] = [];
   // Emits `count` random body instructions; `withCalls` allows calls to the subprogram,
@@ -257,10 +316,12 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
   const body = (count: number, withCalls: boolean, withLoops: boolean, withBranches: boolean) => {
     const pendingJumps: Op[] = [];
     for (let i = 0; i < count; i++) {
-      // The first instruction is always an ALU operation: tests may replace it (see bodyPc)
+      // The first instruction is always a plain ALU operation: tests may replace it (see bodyPc)
       // without disturbing control flow.
-      const kind = i === 0 ? rng.below(45) : rng.below(100);
-      if (kind < 45) {
+      const kind = i === 0 ? rng.below(40) : rng.below(100);
+      if (kind >= 40 && kind < 45) {
+        pointerGroup();
+      } else if (kind < 45) {
         // ALU32 or ALU64, K or X.
         const is64 = rng.chance(0.5);
         const cls = is64 ? ALU64 : ALU;
@@ -386,7 +447,9 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
       const from = ops.indexOf(j);
       const span = epilogueStart - from; // >= 1
       const reach = rng.chance(0.7) ? Math.min(span, 1 + rng.below(6)) : 1 + rng.below(span);
-      j.target = from + reach;
+      let target = from + reach;
+      while (ops[target]?.noTarget) target++; // never into the middle of a pointer group
+      j.target = target;
     }
   };
 
