@@ -109,10 +109,17 @@ export function regKey(r: Reg | undefined): string {
   }
 }
 
-export function stateKey(s: State): string {
+/**
+ * A canonical string for a state. With `live` (one register bitmask per frame), registers that
+ * are dead — never read again before being written — are left out, so states that differ only
+ * in dead values compare equal (the kernel prunes with liveness the same way).
+ */
+export function stateKey(s: State, live?: readonly number[]): string {
   const parts: string[] = [`R${s.pktRange}`];
-  for (const f of s.frames) {
-    parts.push(`F${f.fn}:${f.ret}`, f.regs.map(regKey).join(','));
+  for (let fi = 0; fi < s.frames.length; fi++) {
+    const f = s.frames[fi]!;
+    const mask = live?.[fi] ?? 0x7ff;
+    parts.push(`F${f.fn}:${f.ret}`, f.regs.map((r, k) => (mask & (1 << k) ? regKey(r) : '-')).join(','));
     // Run-length encode the init bytes (mostly long runs of 0 or 1).
     let run = '';
     let prev = -1;

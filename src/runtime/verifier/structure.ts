@@ -14,6 +14,8 @@
  *     hook accepts it; kfunc calls are refused;
  *   - the call graph has no recursion and no chain deeper than 8 frames (MAX_CALL_FRAMES);
  *   - every instruction can reach an exit (no loop without a way out, in any loop policy);
+ *   - register liveness (backward dataflow), so phase 2 can ignore dead registers when it
+ *     compares states;
  *   - loops: back-edges are found by a depth-first search over each function's CFG; the 'reject'
  *     policy refuses them, the others record their heads for phase 2.
  */
@@ -40,6 +42,64 @@ export interface Structure {
   prunePoints: Uint8Array;
   /** Call graph: function index → callee function indices with one call site each. */
   calls: Map<number, { callee: number; site: number }[]>;
+  /** Registers live at entry of each pc (bit r set = r may be read before being written). */
+  liveIn: Uint16Array;
+}
+
+const R0_5 = 0b111111;
+const R1_5 = 0b111110;
+const bit = (r: number) => 1 << r;
+
+/** Registers an instruction reads and writes, for liveness (calls: conservatively all of r1-r5). */
+function useDef(i: EbpfInsn): [number, number] {
+  switch (i.kind) {
+    case 'alu': {
+      const src = 'src' in i ? bit(i.src) : 0;
+      return i.op === 'mov' || i.op.startsWith('movsx') ? [src, bit(i.dst)] : [src | bit(i.dst), bit(i.dst)];
+    }
+    case 'end': return [bit(i.dst), bit(i.dst)];
+    case 'ldx': return [bit(i.src), bit(i.dst)];
+    case 'st': return [bit(i.dst), 0];
+    case 'stx': return [bit(i.dst) | bit(i.src), 0];
+    case 'atomic':
+      if (i.op === 'cmpxchg') return [bit(i.dst) | bit(i.src) | bit(0), bit(0)];
+      return [bit(i.dst) | bit(i.src), i.fetch ? bit(i.src) : 0];
+    case 'lddw': return [0, bit(i.dst)];
+    case 'ldabs': return [bit(6), R0_5];
+    case 'ldind': return [bit(6) | bit(i.src), R0_5];
+    case 'jmp': return [bit(i.dst) | ('src' in i ? bit(i.src) : 0), 0];
+    case 'call': return [R1_5, R0_5];
+    case 'callx': return [R1_5 | bit(i.dst), R0_5];
+    case 'exit': return [bit(0), 0];
+    default: return [0, 0];
+  }
+}
+
+/** Backward dataflow to a fixpoint: liveIn = use ∪ (∪ liveIn[succ] − def); r10 is always live. */
+function liveness(at: (EbpfInsn | undefined)[], n: number): Uint16Array {
+  const liveIn = new Uint16Array(n);
+  const preds: number[][] = Array.from({ length: n }, () => []);
+  for (let pc = 0; pc < n; pc++) {
+    const i = at[pc];
+    if (i !== undefined) for (const t of successors(i, pc)) if (t < n) preds[t]!.push(pc);
+  }
+  const work: number[] = [];
+  for (let pc = n - 1; pc >= 0; pc--) if (at[pc] !== undefined) work.push(pc);
+  const queued = new Uint8Array(n).fill(1);
+  while (work.length) {
+    const pc = work.pop()!;
+    queued[pc] = 0;
+    const i = at[pc]!;
+    let out = 0;
+    for (const t of successors(i, pc)) if (t < n) out |= liveIn[t]!;
+    const [use, def] = useDef(i);
+    const v = (use | (out & ~def) | bit(10)) & 0x7ff;
+    if (v !== liveIn[pc]) {
+      liveIn[pc] = v;
+      for (const p of preds[pc]!) if (!queued[p]) { queued[p] = 1; work.push(p); }
+    }
+  }
+  return liveIn;
 }
 
 /** Where control goes after `insn` at `pc` inside its function (call targets excluded). */
@@ -215,5 +275,5 @@ export function checkStructure(slots: readonly EbpfSlot[], hook: HookSpec): Stru
     return d;
   };
   depthOf(0);
-  return { n, at, functions, funcOf, loopHeads, prunePoints, calls };
+  return { n, at, functions, funcOf, loopHeads, prunePoints, calls, liveIn: liveness(at, n) };
 }

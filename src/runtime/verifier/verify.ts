@@ -241,7 +241,7 @@ class Walker {
       this.states++;
       return { st: cloneState(j), hist };
     }
-    const key = stateKey(st);
+    const key = stateKey(st, this.liveMasks(st, pc));
     let set = this.seen.get(pc);
     if (set === undefined) this.seen.set(pc, (set = new Set()));
     if (set.has(key)) {
@@ -260,6 +260,19 @@ class Walker {
     this.states++;
     if (this.policy !== 'budget' && this.s.loopHeads.size > 0) hist = { pc, key, prev: hist };
     return { st, hist };
+  }
+
+  /**
+   * Live registers per frame at `pc`: the top frame's from the liveness analysis; a caller's at
+   * the pc its callee returns to, minus r0-r5, which the call itself defines.
+   */
+  private liveMasks(st: State, pc: number): number[] {
+    const masks: number[] = [];
+    for (let fi = 0; fi < st.frames.length; fi++) {
+      if (fi === st.frames.length - 1) masks.push(this.s.liveIn[pc]!);
+      else masks.push((this.s.liveIn[st.frames[fi + 1]!.ret]! & ~0b111111) | (1 << 10));
+    }
+    return masks;
   }
 
   // ---- registers ----
