@@ -1,10 +1,15 @@
 /**
  * Lowering: AST → CFG fragments, following libpcap 1.10.3's semantics per primitive.
  *
- * The walk is left to right and threads an immutable encapsulation context (`Ctx`): `vlan`,
- * `mpls` and `pppoes` return a new context whose network-layer offsets are shifted, and every
- * primitive written after them (textually, whatever the boolean structure) uses the shifted
- * offsets — libpcap's behaviour, without its mutable compiler state.
+ * The walk is left to right and threads an immutable encapsulation context (`Ctx`, see
+ * context.ts): `vlan`, `mpls`, `pppoes` and `geneve` return a new context whose offsets are
+ * shifted, and every primitive written after them (textually, whatever the boolean structure)
+ * uses the shifted offsets — libpcap's behaviour, without its mutable compiler state.
+ *
+ * This file has the walk, the link layer ("the next protocol is P"), IPv4/IPv6 and transport
+ * primitives (host, net, port, proto, gateway); the other families live beside it:
+ * encap.ts (vlan, mpls, pppoes, geneve), arith.ts (relations, `proto[expr:size]`),
+ * protochain.ts, link-fields.ts (802.11, MTP2/MTP3, SunATM, pflog fields).
  *
  * Every test block recomputes what it tests from the packet (see cfg.ts); redundant loads are
  * left for the optimizer. Transport-layer fields of IPv4 are read through X = IP header length
@@ -12,51 +17,24 @@
  */
 import { UserError } from '../../errors.ts';
 import type { Span } from '../../errors.ts';
-import type { Arith, Ast, Keyword, Primitive, Quals, RelOp } from '../ast.ts';
+import type { Ast, Keyword, Primitive, Quals } from '../ast.ts';
 import { and, andAll, FALSE, not, or, orAll, test, TRUE } from '../cfg.ts';
-import { newBlock } from '../cfg.ts';
-import type { Block, Frag, Stmt } from '../cfg.ts';
+import type { Frag, Stmt } from '../cfg.ts';
 import * as I from '../insn.ts';
-import { ETHERTYPE, LLCSAP, PPP_PROTO, linkInfo } from './link.ts';
-import type { LinkInfo } from './link.ts';
-import type { NameResolver } from '../names.ts';
+import { ETHERTYPE, LLCSAP, PPP_PROTO } from './link.ts';
 import { parseIPv6, parseMac } from '../names.ts';
+import { AF_INET, AF_INET6, GENEVE_NL_SLOT, GENEVE_TYPE_SLOT, IPPROTO, LINK_SLOT, SKF_AD_IFINDEX, SKF_AD_PKTTYPE, slotOf, untag, VAR_SLOT } from './context.ts';
+import type { Ctx, GenOptions } from './context.ts';
+import { relation } from './arith.ts';
+import { geneve, mpls, pppoes, vlan } from './encap.ts';
+import { atmField, byteOp, mtp2Type, mtp3Field, pflogField, wlanAddr, wlanField } from './link-fields.ts';
+import { protochain } from './protochain.ts';
 
-/** Immutable encapsulation context, threaded left to right through the expression. */
-export interface Ctx {
-  link: LinkInfo;
-  /** Kind of the protocol field currently in effect (changes after mpls / pppoes). */
-  kind: LinkInfo['kind'];
-  /** Absolute offset of the current protocol field. */
-  typeOff: number;
-  /** Absolute offset of the current network-layer header. */
-  nlOff: number;
-  /** Number of MPLS labels seen so far. */
-  mplsDepth: number;
-  /** True once `vlan`/`mpls`/`pppoes` moved the offsets. */
-  shifted: boolean;
-  /**
-   * True when the link header has a variable length (802.11, pflog): then `typeOff` and
-   * `nlOff` are relative to the end of the link header, whose packet offset the prologue
-   * leaves in scratch slot VAR_SLOT.
-   */
-  variable: boolean;
-}
-
-export { VAR_SLOT, LINK_SLOT } from './prologue.ts';
-import { LINK_SLOT, VAR_SLOT } from './prologue.ts';
-
-export interface GenOptions {
-  linkType: number;
-  netmask?: number;
-  resolver: NameResolver;
-  source: string;
-}
-
-const IPPROTO = { ICMP: 1, IGMP: 2, TCP: 6, IGRP: 9, UDP: 17, ESP: 50, AH: 51, ICMPV6: 58, PIM: 103, VRRP: 112, SCTP: 132, FRAGMENT: 44 } as const;
+export { initialCtx, slotBase, VAR_SLOT, LINK_SLOT } from './context.ts';
+export type { Ctx, GenOptions } from './context.ts';
 
 /** Built-in names for `ether proto NAME` / `proto NAME` (libpcap's table of link protocols). */
-const LINK_PROTO_NAMES: ReadonlyMap<string, number> = new Map([
+export const LINK_PROTO_NAMES: ReadonlyMap<string, number> = new Map([
   ['ip', ETHERTYPE.IP], ['ip6', ETHERTYPE.IPV6], ['arp', ETHERTYPE.ARP], ['rarp', ETHERTYPE.REVARP],
   ['atalk', ETHERTYPE.ATALK], ['aarp', ETHERTYPE.AARP], ['decnet', ETHERTYPE.DN], ['sca', ETHERTYPE.SCA],
   ['lat', ETHERTYPE.LAT], ['mopdl', ETHERTYPE.MOPDL], ['moprc', ETHERTYPE.MOPRC], ['iso', LLCSAP.ISONS],
@@ -66,39 +44,14 @@ const LINK_PROTO_NAMES: ReadonlyMap<string, number> = new Map([
 ]);
 
 /** OSI network-layer protocol identifiers (after the 3-byte LLC header) and IS-IS PDU types. */
-const ISO_NLPID = { CLNP: 0x81, ESIS: 0x82, ISIS: 0x83 } as const;
+export const ISO_NLPID = { CLNP: 0x81, ESIS: 0x82, ISIS: 0x83 } as const;
 const ISIS_PDUS: Record<string, number[]> = {
   l1: [0x1a, 0x18, 0x12, 0x0f, 0x11], l2: [0x1b, 0x19, 0x14, 0x10, 0x11], iih: [0x0f, 0x10, 0x11],
   lsp: [0x12, 0x14], snp: [0x1b, 0x1a, 0x18, 0x19], csnp: [0x18, 0x19], psnp: [0x1a, 0x1b],
 };
 
-/** 802.11 frame types (already shifted into place in the frame-control byte). */
-const WLAN_TYPES: Record<string, number> = { mgt: 0x00, management: 0x00, ctl: 0x04, control: 0x04, data: 0x08 };
-/** 802.11 frame subtypes per type (shifted into place). */
-const WLAN_SUBTYPES: Record<number, Record<string, number>> = {
-  0x00: { assocreq: 0x00, 'assoc-req': 0x00, assocresp: 0x10, 'assoc-resp': 0x10, reassocreq: 0x20, 'reassoc-req': 0x20,
-    reassocresp: 0x30, 'reassoc-resp': 0x30, probereq: 0x40, 'probe-req': 0x40, proberesp: 0x50, 'probe-resp': 0x50,
-    beacon: 0x80, atim: 0x90, disassoc: 0xa0, disassociation: 0xa0, auth: 0xb0, authentication: 0xb0,
-    deauth: 0xc0, deauthentication: 0xc0 },
-  0x04: { 'ps-poll': 0xa0, rts: 0xb0, cts: 0xc0, ack: 0xd0, 'cf-end': 0xe0, 'cf-end-ack': 0xf0 },
-  0x08: { data: 0x00, 'data-cf-ack': 0x10, 'data-cf-poll': 0x20, 'data-cf-ack-poll': 0x30, null: 0x40, 'cf-ack': 0x50,
-    'cf-poll': 0x60, 'cf-ack-poll': 0x70, 'qos-data': 0x80, 'qos-data-cf-ack': 0x90, 'qos-data-cf-poll': 0xa0,
-    'qos-data-cf-ack-poll': 0xb0, qos: 0xc0, 'qos-cf-poll': 0xe0, 'qos-cf-ack-poll': 0xf0 },
-};
-const WLAN_DIRS: Record<string, number> = { nods: 0, tods: 1, fromds: 2, dstods: 3 };
-
-/** pf's reason and action codes, as pflog records them. */
-const PF_REASONS: Record<string, number> = {
-  match: 0, 'bad-offset': 1, fragment: 2, short: 3, normalize: 4, memory: 5, 'bad-timestamp': 6, congestion: 7,
-  'ip-option': 8, 'proto-cksum': 9, 'state-mismatch': 10, 'state-insert': 11, 'state-limit': 12, 'src-limit': 13, synproxy: 14,
-};
-const PF_ACTIONS: Record<string, number> = {
-  pass: 0, accept: 0, block: 1, drop: 1, scrub: 2, noscrub: 3, nat: 4, nonat: 5, binat: 6, nobinat: 7, rdr: 8, nordr: 9,
-  'synproxy-drop': 10,
-};
-
 /** IP-level protocol primitives: number, and which IP versions they apply to. */
-const IP_PROTOS: ReadonlyMap<string, { p: number; v4: boolean; v6: boolean }> = new Map([
+export const IP_PROTOS: ReadonlyMap<string, { p: number; v4: boolean; v6: boolean }> = new Map([
   ['tcp', { p: IPPROTO.TCP, v4: true, v6: true }], ['udp', { p: IPPROTO.UDP, v4: true, v6: true }],
   ['sctp', { p: IPPROTO.SCTP, v4: true, v6: true }], ['icmp', { p: IPPROTO.ICMP, v4: true, v6: false }],
   ['igmp', { p: IPPROTO.IGMP, v4: true, v6: false }], ['igrp', { p: IPPROTO.IGRP, v4: true, v6: false }],
@@ -108,71 +61,23 @@ const IP_PROTOS: ReadonlyMap<string, { p: number; v4: boolean; v6: boolean }> = 
 ]);
 
 /** Protocols that are link-level "next protocol" values. */
-const LINK_LEVEL: ReadonlyMap<string, number> = new Map([
+export const LINK_LEVEL: ReadonlyMap<string, number> = new Map([
   ['ip', ETHERTYPE.IP], ['ip6', ETHERTYPE.IPV6], ['arp', ETHERTYPE.ARP], ['rarp', ETHERTYPE.REVARP],
   ['atalk', ETHERTYPE.ATALK], ['aarp', ETHERTYPE.AARP], ['decnet', ETHERTYPE.DN], ['lat', ETHERTYPE.LAT],
   ['sca', ETHERTYPE.SCA], ['moprc', ETHERTYPE.MOPRC], ['mopdl', ETHERTYPE.MOPDL], ['iso', LLCSAP.ISONS],
   ['stp', LLCSAP.STP], ['ipx', LLCSAP.IPX], ['netbeui', LLCSAP.NETBEUI],
 ]);
 
-const AF_INET = 2, AF_INET6 = 10;
-/**
- * Scratch slot of the protochain walk, and how many headers the unrolled walk follows. Each
- * IPv6 step costs about 26 instructions, so 16 steps (~420 instructions) keep a program well
- * under the kernel's 4096-instruction limit; libpcap's loop has no bound, so chains longer than
- * 16 headers (like the ~100 of libpcap's ipv6_ext_headers.pcap test) get a different verdict.
- * IPv4 only loops over AH.
- */
-const PROTOCHAIN_SLOT = 13, PROTOCHAIN_DEPTH_V6 = 16, PROTOCHAIN_DEPTH_V4 = 8;
-/** Slots written by `geneve` (see Lowerer.geneve). */
-const GENEVE_TYPE_SLOT = 11, GENEVE_NL_SLOT = 12;
-/** Linux socket-filter ancillary loads (SKF_AD_OFF + SKF_AD_PKTTYPE / SKF_AD_IFINDEX). */
-const SKF_AD_PKTTYPE = 0xfffff004, SKF_AD_IFINDEX = 0xfffff008;
-/** Link types on which libpcap 1.10.3 accepts `vlan` / `mpls`. */
-const VLAN_LINKS: ReadonlySet<string> = new Set(['EN10MB', 'NETANALYZER', 'NETANALYZER_TRANSPARENT', 'IEEE802_11',
-  'IEEE802_11_RADIO', 'IEEE802_11_RADIO_AVS', 'PRISM_HEADER']);
-const MPLS_LINKS: ReadonlySet<string> = new Set(['EN10MB', 'NETANALYZER', 'NETANALYZER_TRANSPARENT', 'C_HDLC', 'PPP']);
-/** Scratch slots usable inside one block (11-12 Geneve's, 13 protochain's, 14-15 the prologues'). */
-const SCRATCH_SLOTS = 11;
 
-export function initialCtx(linkType: number, source: string): Ctx {
-  const link = linkInfo(linkType);
-  if (!link) {
-    throw new UserError('FILTER_LINKTYPE', `link type ${linkType} is not supported by the filter compiler`, { span: { start: 0, end: source.length }, source });
-  }
-  const variable = link.prologue !== undefined || link.radio !== undefined;
-  const base = variable ? slotBase(VAR_SLOT) : 0;
-  // The protocol field is behind the variable header only for 802.11 (its LLC header); pflog's
-  // address family is in its fixed part.
-  const typeBase = link.kind === 'llc' ? base : 0;
-  return { link, kind: link.kind, typeOff: typeBase + link.typeOff, nlOff: base + link.nlOff, mplsDepth: 0, shifted: false, variable };
-}
-
-/**
- * Offsets relative to a scratch slot. Where a header starts at a packet offset known only at
- * run time (behind an 802.11 header, inside Geneve), the offset is encoded as
- * `slotBase(slot) + k`, meaning "M[slot] + k"; `at()` turns it into `ldx M[slot]; ld [x + k]`.
- * Plain offsets stay below SLOT_TAG, so the encoding survives the `+ k` arithmetic of lowering.
- */
-const SLOT_TAG = 0x1000000;
-export function slotBase(slot: number): number {
-  return (slot + 1) * SLOT_TAG;
-}
-function slotOf(off: number): number | undefined {
-  return off >= SLOT_TAG ? Math.floor(off / SLOT_TAG) - 1 : undefined;
-}
-function untag(off: number): number {
-  return off % SLOT_TAG;
-}
-
+/** Lowers an AST for one link type; one instance per compilation. */
 export class Lowerer {
-  constructor(private readonly o: GenOptions) {}
+  constructor(readonly o: GenOptions) {}
 
   /** True while lowering the implied ARP/RARP parts of a protocol-less `host`/`net`. */
-  private implicitProto = false;
+  implicitProto = false;
 
   /** Span of the primitive being lowered (for errors raised deep in link-layer code). */
-  private curSpan: Span = { start: 0, end: 0 };
+  curSpan: Span = { start: 0, end: 0 };
 
   /** Set when some code read the variable link-header length: the prologue is then needed. */
   usedVariable = false;
@@ -192,7 +97,7 @@ export class Lowerer {
     return [I.ldxMem(LINK_SLOT), I.ldInd(off, size)];
   }
 
-  private noteSlot(ctx: Ctx, slot: number): void {
+  noteSlot(ctx: Ctx, slot: number): void {
     if (slot === VAR_SLOT) {
       this.usedVariable = true;
       if (ctx.link.wlan) this.noOptimize = true;
@@ -211,14 +116,14 @@ export class Lowerer {
   }
 
   /** X = offset of the IPv4 payload minus nlOff (X = 4*(ip[0]&0xf), plus the variable header length). */
-  private ipHdrLenX(ctx: Ctx): Stmt[] {
+  ipHdrLenX(ctx: Ctx): Stmt[] {
     const slot = slotOf(ctx.nlOff);
     if (slot === undefined) return [I.ldxMsh(ctx.nlOff)];
     this.noteSlot(ctx, slot);
     return [I.ldxMem(slot), I.ldInd(untag(ctx.nlOff), 1), I.aluK(I.AND, 0x0f), I.aluK(I.LSH, 2), I.aluX(I.ADD), I.tax()];
   }
 
-  private err(code: string, msg: string, span: Span): never {
+  err(code: string, msg: string, span: Span): never {
     throw new UserError(code, msg, { span, source: this.o.source });
   }
 
@@ -243,7 +148,7 @@ export class Lowerer {
         }
         return acc;
       }
-      case 'rel': this.curSpan = ast.span; return { f: this.relation(ast.op, ast.left, ast.right, ctx), ctx };
+      case 'rel': this.curSpan = ast.span; return { f: relation(this, ast.op, ast.left, ast.right, ctx), ctx };
       case 'prim': this.curSpan = ast.span; return { f: this.primitive(ast, ctx), ctx };
       case 'kw': this.curSpan = ast.span; return this.keyword(ast, ctx);
     }
@@ -261,7 +166,7 @@ export class Lowerer {
     return inner;
   }
 
-  private linkProtoInner(ctx: Ctx, p: number): Frag {
+  linkProtoInner(ctx: Ctx, p: number): Frag {
     const t = ctx.typeOff;
     switch (ctx.kind) {
       case 'none': return FALSE;
@@ -363,7 +268,7 @@ export class Lowerer {
   }
 
   /** 802.3 frames (length ≤ 1500 in the type field) whose LLC header announces SAP `p`. */
-  private etherLlc(ctx: Ctx, p: number): Frag {
+  etherLlc(ctx: Ctx, p: number): Frag {
     const t = ctx.typeOff;
     const is8023 = not(test([...this.at(ctx, t, 2)], I.JGT_K, 1500));
     if (p === LLCSAP.ISONS || p === LLCSAP.NETBEUI || p === LLCSAP.IP) return and(is8023, test([...this.at(ctx, t + 2, 2)], I.JEQ_K, (p << 8) | p));
@@ -377,24 +282,24 @@ export class Lowerer {
   }
 
   /** Offset of the OSI NLPID byte: after the 3-byte LLC header (after 0xfefe + control on C-HDLC). */
-  private nlpidOff(ctx: Ctx): number {
+  nlpidOff(ctx: Ctx): number {
     if (ctx.kind === 'llc') return ctx.typeOff + 3;
     if (ctx.kind === 'chdlc') return ctx.typeOff + 3;
     return ctx.typeOff + 2 + 3;
   }
 
   /** OSI: `iso` and the NLPID after the LLC header is `nlpid`. */
-  private isoProto(ctx: Ctx, nlpid: number): Frag {
+  isoProto(ctx: Ctx, nlpid: number): Frag {
     return and(this.linkProto(ctx, LLCSAP.ISONS), test(this.at(ctx, this.nlpidOff(ctx), 1), I.JEQ_K, nlpid));
   }
 
   /** IS-IS PDU type (4 bytes after the NLPID; 3 on C-HDLC, as libpcap 1.10.3 reads it). */
-  private isisPdu(ctx: Ctx, pdu: number): Frag {
+  isisPdu(ctx: Ctx, pdu: number): Frag {
     const off = this.nlpidOff(ctx) + (ctx.kind === 'chdlc' ? 3 : 4);
     return and(this.isoProto(ctx, ISO_NLPID.ISIS), test(this.at(ctx, off, 1), I.JEQ_K, pdu));
   }
 
-  private needMac(ctx: Ctx, span: Span): { dst: number; src: number } {
+  needMac(ctx: Ctx, span: Span): { dst: number; src: number } {
     // After `pppoes` the link layer is PPP: no MAC addresses.
     const m = ctx.kind === 'ppp' && ctx.shifted ? undefined : ctx.link.mac;
     if (!m) this.err('FILTER_LINK_UNSUPPORTED', `ethernet addresses are not supported on link type ${ctx.link.name}`, span);
@@ -402,14 +307,14 @@ export class Lowerer {
   }
 
   /** pkt[off:6] == mac, as a 4-byte then a 2-byte compare (802.11-relative when `wctx` is given). */
-  private macEq(off: number, mac: Uint8Array, wctx?: Ctx): Frag {
+  macEq(off: number, mac: Uint8Array, wctx?: Ctx): Frag {
     const lo = ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0;
     const hi = (mac[0]! << 8) | mac[1]!;
     if (wctx) return and(test(this.wl(wctx, off + 2, 4), I.JEQ_K, lo), test(this.wl(wctx, off, 2), I.JEQ_K, hi));
     return and(test([I.ld(off + 2)], I.JEQ_K, lo), test([I.ldh(off)], I.JEQ_K, hi));
   }
 
-  private dirCombine(dir: Quals['dir'], src: () => Frag, dst: () => Frag, span: Span, what: string): Frag {
+  dirCombine(dir: Quals['dir'], src: () => Frag, dst: () => Frag, span: Span, what: string): Frag {
     switch (dir) {
       case 'src': return src();
       case 'dst': return dst();
@@ -422,15 +327,15 @@ export class Lowerer {
 
   // ---- IP layer ---------------------------------------------------------------------------------
 
-  private ipv4Field(ctx: Ctx, off: number, size: 1 | 2 | 4): Stmt[] { return this.at(ctx, ctx.nlOff + off, size); }
+  ipv4Field(ctx: Ctx, off: number, size: 1 | 2 | 4): Stmt[] { return this.at(ctx, ctx.nlOff + off, size); }
 
   /** IPv4 and ip[9] == p */
-  private ip4Proto(ctx: Ctx, p: number): Frag {
+  ip4Proto(ctx: Ctx, p: number): Frag {
     return and(this.linkProto(ctx, ETHERTYPE.IP), test(this.ipv4Field(ctx, 9, 1), I.JEQ_K, p));
   }
 
   /** IPv6 and next header == p (directly, or after one fragment header). */
-  private ip6Proto(ctx: Ctx, p: number): Frag {
+  ip6Proto(ctx: Ctx, p: number): Frag {
     const nl = ctx.nlOff;
     const direct = test([...this.at(ctx, nl + 6, 1)], I.JEQ_K, p);
     const viaFrag = and(test([...this.at(ctx, nl + 6, 1)], I.JEQ_K, IPPROTO.FRAGMENT), test([...this.at(ctx, nl + 40, 1)], I.JEQ_K, p));
@@ -438,11 +343,11 @@ export class Lowerer {
   }
 
   /** Not a later fragment: (ip[6:2] & 0x1fff) == 0. */
-  private firstFrag(ctx: Ctx): Frag {
+  firstFrag(ctx: Ctx): Frag {
     return not(test([...this.at(ctx, ctx.nlOff + 6, 2)], I.JSET_K, 0x1fff));
   }
 
-  private protoAbbrev(name: string, ctx: Ctx): Frag {
+  protoAbbrev(name: string, ctx: Ctx): Frag {
     const ll = LINK_LEVEL.get(name);
     if (ll !== undefined) return this.linkProto(ctx, ll);
     const ipp = IP_PROTOS.get(name);
@@ -455,7 +360,7 @@ export class Lowerer {
   }
 
   /** Transport port fields: src at +0, dst at +2 from the transport header. */
-  private portFrag(ctx: Ctx, protos: number[], lo: number, hi: number, dir: Quals['dir'], span: Span, v6only: boolean, v4only: boolean): Frag {
+  portFrag(ctx: Ctx, protos: number[], lo: number, hi: number, dir: Quals['dir'], span: Span, v6only: boolean, v4only: boolean): Frag {
     const nl = ctx.nlOff;
     const cmp4 = (off: number): Frag => {
       const load = [...this.ipHdrLenX(ctx), I.ldInd(untag(nl) + off, 2)];
@@ -475,7 +380,7 @@ export class Lowerer {
   }
 
   /** IPv4 address compare at the given offsets (ip/arp/rarp): (pkt[off:4] & mask) == addr. */
-  private hostCmp4(ctx: Ctx, srcOff: number, dstOff: number, addr: number, mask: number, dir: Quals['dir'], span: Span): Frag {
+  hostCmp4(ctx: Ctx, srcOff: number, dstOff: number, addr: number, mask: number, dir: Quals['dir'], span: Span): Frag {
     const one = (off: number): Frag => {
       const stmts = [...this.at(ctx, ctx.nlOff + off, 4)];
       if (mask !== 0xffffffff) stmts.push(I.aluK(I.AND, mask));
@@ -484,7 +389,7 @@ export class Lowerer {
     return this.dirCombine(dir, () => one(srcOff), () => one(dstOff), span, 'host');
   }
 
-  private host4(ctx: Ctx, proto: Quals['proto'], addr: number, mask: number, dir: Quals['dir'], span: Span): Frag {
+  host4(ctx: Ctx, proto: Quals['proto'], addr: number, mask: number, dir: Quals['dir'], span: Span): Frag {
     const ip = (): Frag => and(this.linkProto(ctx, ETHERTYPE.IP), this.hostCmp4(ctx, 12, 16, addr, mask, dir, span));
     const arp = (e: number): Frag => and(this.linkProto(ctx, e), this.hostCmp4(ctx, 14, 24, addr, mask, dir, span));
     const implicitArp = (e: number): Frag => {
@@ -501,7 +406,7 @@ export class Lowerer {
     }
   }
 
-  private host6(ctx: Ctx, proto: Quals['proto'], addr: Uint8Array, maskLen: number, dir: Quals['dir'], span: Span): Frag {
+  host6(ctx: Ctx, proto: Quals['proto'], addr: Uint8Array, maskLen: number, dir: Quals['dir'], span: Span): Frag {
     if (proto !== undefined && proto !== 'ip6') {
       this.err('FILTER_BAD_QUAL', `'${proto}' modifier applied to an IPv6 address`, span);
     }
@@ -526,7 +431,7 @@ export class Lowerer {
   // ---- primitives with values ------------------------------------------------------------------
 
   /** `[proto] [dir] [type] value`; a missing type means `host`. */
-  private primitive(p: Primitive, ctx: Ctx): Frag {
+  primitive(p: Primitive, ctx: Ctx): Frag {
     const type = p.quals.type ?? 'host';
     switch (type) {
       case 'host':
@@ -540,11 +445,11 @@ export class Lowerer {
       case 'gateway':
         return this.gateway(p, ctx);
       case 'protochain':
-        return this.protochain(p, ctx);
+        return protochain(this, p, ctx);
     }
   }
 
-  private hostOrNet(p: Primitive, ctx: Ctx, type: 'host' | 'net'): Frag {
+  hostOrNet(p: Primitive, ctx: Ctx, type: 'host' | 'net'): Frag {
     const q = p.quals;
     const v = p.value;
     const span = p.span;
@@ -568,14 +473,14 @@ export class Lowerer {
         mac = this.o.resolver.ether(v.text);
         if (!mac) this.err('FILTER_UNKNOWN_HOST', `unknown ether host '${v.text}'`, v.span);
       } else this.err('FILTER_BAD_VALUE', `'${v.text}' is not an Ethernet address`, v.span);
-      if (ctx.link.wlan) return this.wlanAddr(ctx, q.dir, mac!, span);
+      if (ctx.link.wlan) return wlanAddr(this, ctx, q.dir, mac!, span);
       const m = this.needMac(ctx, span);
       const addr = mac!;
       return this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host');
     }
     if (v.kind === 'mac') {
       if (q.proto === undefined && type === 'host') {
-        if (ctx.link.wlan) return this.wlanAddr(ctx, q.dir, parseMac(v.text)!, span);
+        if (ctx.link.wlan) return wlanAddr(this, ctx, q.dir, parseMac(v.text)!, span);
         const m = this.needMac(ctx, span);
         const addr = parseMac(v.text)!;
         return this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host');
@@ -654,7 +559,7 @@ export class Lowerer {
    * comes in four layouts (short/long, with or without a pad byte), each with its own address
    * offsets; the flags byte (or the pad length + flags) tells which.
    */
-  private decnetHost(ctx: Ctx, v: Primitive['value'], dir: Quals['dir'], span: Span): Frag {
+  decnetHost(ctx: Ctx, v: Primitive['value'], dir: Quals['dir'], span: Span): Frag {
     let addr: number;
     if (v.kind === 'num') addr = v.num! & 0xffff;
     else {
@@ -675,63 +580,9 @@ export class Lowerer {
     return and(this.linkProto(ctx, ETHERTYPE.DN), this.dirCombine(dir, src, dst, span, 'decnet host'));
   }
 
-  /**
-   * `[ip|ip6] protochain P`: follow the IPv6 extension-header chain (and AH) looking for P.
-   * libpcap emits a loop with a backward `ja`, which classic BPF validators reject; we unroll
-   * it (PROTOCHAIN_DEPTH_V6 / _V4 steps). The walk carries A (next header) and X (offset) from block to
-   * block, so its blocks are pinned: the optimizer must not skip or fold them. Like libpcap
-   * 1.10.3, stepping over AH sets X to the AH length alone (it loses the running offset).
-   */
-  private protochain(p: Primitive, ctx: Ctx): Frag {
-    // libpcap 1.10.3 does not optimize programs with a protochain (its loop), nor do we.
-    this.noOptimize = true;
-    const v = p.value;
-    let proto: number | undefined;
-    if (v.kind === 'num') proto = v.num!;
-    else if (v.kind === 'name') proto = this.o.resolver.protocol(v.text);
-    if (proto === undefined) this.err('FILTER_UNKNOWN_PROTO', `unknown protocol '${v.text}'`, v.span);
-    if (slotOf(ctx.nlOff) !== undefined) this.err('FILTER_LINK_UNSUPPORTED', `'protochain' not supported here (link type ${ctx.link.name})`, p.span);
-    const q = p.quals.proto;
-    if (q !== undefined && q !== 'ip' && q !== 'ip6') this.err('FILTER_BAD_QUAL', `bad protocol applied for 'protochain'`, p.span);
-    const v4 = q === 'ip6' ? FALSE : and(this.linkProto(ctx, ETHERTYPE.IP), this.protoWalk(ctx, proto!, false));
-    const v6 = q === 'ip' ? FALSE : and(this.linkProto(ctx, ETHERTYPE.IPV6), this.protoWalk(ctx, proto!, true));
-    return or(v4, v6);
-  }
 
-  private protoWalk(ctx: Ctx, proto: number, v6: boolean): Frag {
-    const nl = ctx.nlOff;
-    const slot = PROTOCHAIN_SLOT;
-    const pin = (stmts: Stmt[], code: number, k: number): Block => { const b = newBlock(stmts, code, k); b.pinned = true; return b; };
-    // The final test: A == proto (A is whatever header the walk stopped at).
-    const fin = pin([I.aluK(I.ADD, 0)], I.JEQ_K, proto);
-    // One step of the walk: returns the block that examines A at this depth.
-    const step = (depth: number): Block => {
-      if (depth === (v6 ? PROTOCHAIN_DEPTH_V6 : PROTOCHAIN_DEPTH_V4)) return fin;
-      const next = step(depth + 1);
-      const checks: Block[] = [];
-      const chain = (k: number, to: Block): void => { const b = pin([], I.JEQ_K, k); b.jt = to; checks.push(b); };
-      chain(proto, fin);
-      chain(59, fin); // IPPROTO_NONE: no next header
-      if (v6) {
-        // Hop-by-hop, destination options, routing, fragment: next = h[0]; X += (h[1] + 1) * 8
-        const ext = pin([I.ldInd(nl, 1), I.st(slot), I.ldInd(nl + 1, 1), I.aluK(I.ADD, 1), I.aluK(I.MUL, 8), I.aluX(I.ADD), I.tax(), I.ldMem(slot)], I.JEQ_K, 0);
-        ext.jt = next; ext.jf = next;
-        for (const h of [0, 60, 43, 44]) chain(h, ext);
-      }
-      // AH: next = h[0]; X = (h[1] + 2) * 4 (sic, as in libpcap 1.10.3)
-      const ah = pin([I.txa(), I.ldInd(nl, 1), I.st(slot), I.txa(), I.aluK(I.ADD, 1), I.tax(), I.ldInd(nl, 1), I.aluK(I.ADD, 2), I.aluK(I.MUL, 4), I.tax(), I.ldMem(slot)], I.JEQ_K, 0);
-      ah.jt = next; ah.jf = next;
-      chain(51, ah);
-      for (let i = 0; i < checks.length; i++) checks[i]!.jf = checks[i + 1] ?? fin;
-      return checks[0]!;
-    };
-    const first = step(0);
-    const entry = pin(v6 ? [I.ldb(nl + 6), I.ldxImm(40)] : [I.ldb(nl + 9), I.ldxMsh(nl)], I.JEQ_K, 0);
-    entry.jt = first; entry.jf = first;
-    return { kind: 'blocks', head: entry, trues: [{ block: fin, onTrue: true }], falses: [{ block: fin, onTrue: false }] };
-  }
 
-  private resolvePort(text: string, span: Span, proto: 'tcp' | 'udp' | 'sctp' | undefined): number {
+  resolvePort(text: string, span: Span, proto: 'tcp' | 'udp' | 'sctp' | undefined): number {
     if (/^[0-9]+$/.test(text) || /^0[xX][0-9a-fA-F]+$/.test(text)) {
       const n = Number(text);
       if (n > 65535) this.err('FILTER_BAD_PORT', `illegal port number ${n} > 65535`, span);
@@ -743,7 +594,7 @@ export class Lowerer {
     return p;
   }
 
-  private port(p: Primitive, ctx: Ctx, type: 'port' | 'portrange'): Frag {
+  port(p: Primitive, ctx: Ctx, type: 'port' | 'portrange'): Frag {
     const q = p.quals;
     const v = p.value;
     const proto = q.proto;
@@ -779,7 +630,7 @@ export class Lowerer {
     return this.portFrag(ctx, protos, lo, hi, q.dir, p.span, v6only, v4only);
   }
 
-  private protoQual(p: Primitive, ctx: Ctx): Frag {
+  protoQual(p: Primitive, ctx: Ctx): Frag {
     const q = p.quals;
     const v = p.value;
     if (q.dir) this.err('FILTER_BAD_QUAL', `'${q.dir}' is not valid with 'proto'`, p.span);
@@ -802,7 +653,7 @@ export class Lowerer {
     }
   }
 
-  private gateway(p: Primitive, ctx: Ctx): Frag {
+  gateway(p: Primitive, ctx: Ctx): Frag {
     const v = p.value;
     if (v.kind !== 'name') this.err('FILTER_BAD_VALUE', "'gateway' requires a host name", v.span);
     const mac = this.o.resolver.ether(v.text);
@@ -816,7 +667,7 @@ export class Lowerer {
 
   // ---- keyword primitives ---------------------------------------------------------------------
 
-  private keyword(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
+  keyword(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
     const arg = k.args[0];
     switch (k.name) {
       case 'less': return { f: not(test([I.ldLen()], I.JGT_K, arg!.num!)), ctx };
@@ -856,23 +707,23 @@ export class Lowerer {
         const idx = ctx.link.name === 'LINUX_SLL2' ? I.ld(4) : { code: I.LD | I.W | I.ABS, k: SKF_AD_IFINDEX };
         return { f: test([idx], I.JEQ_K, arg!.num!), ctx };
       }
-      case 'vlan': return this.vlan(k, ctx);
-      case 'mpls': return this.mpls(k, ctx);
+      case 'vlan': return vlan(this, k, ctx);
+      case 'mpls': return mpls(this, k, ctx);
       case 'pppoed': return { f: this.linkProto(ctx, ETHERTYPE.PPPOED), ctx };
-      case 'pppoes': return this.pppoes(k, ctx);
-      case 'geneve': return this.geneve(k, ctx);
+      case 'pppoes': return pppoes(this, k, ctx);
+      case 'geneve': return geneve(this, k, ctx);
       case 'llc': return { f: this.llc(k, ctx), ctx };
-      case 'type': case 'subtype': case 'dir': return { f: this.wlanField(k, ctx), ctx };
-      case 'byte': return { f: this.byteOp(k), ctx };
+      case 'type': case 'subtype': case 'dir': return { f: wlanField(this, k, ctx), ctx };
+      case 'byte': return { f: byteOp(this, k), ctx };
       case 'fisu': case 'lssu': case 'msu': case 'hfisu': case 'hlssu': case 'hmsu':
-        return { f: this.mtp2Type(k, ctx), ctx };
+        return { f: mtp2Type(this, k, ctx), ctx };
       case 'sio': case 'opc': case 'dpc': case 'sls': case 'hsio': case 'hopc': case 'hdpc': case 'hsls':
-        return { f: this.mtp3Field(k, ctx), ctx };
+        return { f: mtp3Field(this, k, ctx), ctx };
       case 'vpi': case 'vci': case 'lane': case 'metac': case 'bcc': case 'oam': case 'oamf4': case 'oamf4sc':
       case 'oamf4ec': case 'sc': case 'ilmic': case 'connectmsg': case 'metaconnect':
-        return { f: this.atmField(k, ctx), ctx };
+        return { f: atmField(this, k, ctx), ctx };
       case 'on': case 'rnr': case 'reason': case 'rset': case 'srnr': case 'action':
-        return { f: this.pflogField(k, ctx), ctx };
+        return { f: pflogField(this, k, ctx), ctx };
       case 'clnp': return { f: this.isoProto(ctx, ISO_NLPID.CLNP), ctx };
       case 'esis': return { f: this.isoProto(ctx, ISO_NLPID.ESIS), ctx };
       case 'isis': return { f: this.isoProto(ctx, ISO_NLPID.ISIS), ctx };
@@ -887,187 +738,15 @@ export class Lowerer {
     }
   }
 
-  /** `[wlan] type T [subtype S]`, `subtype S`, `dir D` on the 802.11 frame-control bytes. */
-  private wlanField(k: Keyword, ctx: Ctx): Frag {
-    if (!ctx.link.wlan || ctx.link.radio === 'ppi') this.err('FILTER_LINK_UNSUPPORTED', `802.11 link-layer types supported only on 802.11 (not ${ctx.link.name})`, k.span);
-    const fc = (mask: number, v: number): Frag => test([...this.wl(ctx, 0, 1), I.aluK(I.AND, mask)], I.JEQ_K, v);
-    const num = (v: Keyword['args'][number], table: Record<string, number>, what: string): number => {
-      if (v.kind === 'num') return v.num!;
-      const n = table[v.text];
-      if (n === undefined) this.err('FILTER_BAD_VALUE', `unknown 802.11 ${what} name "${v.text}"`, v.span);
-      return n;
-    };
-    if (k.name === 'dir') return test([...this.wl(ctx, 1, 1), I.aluK(I.AND, 0x03)], I.JEQ_K, num(k.args[0]!, WLAN_DIRS, 'direction'));
-    if (k.name === 'subtype') {
-      const v = k.args[0]!;
-      if (v.kind === 'num') return fc(0xf0, v.num!);
-      for (const t of [0x00, 0x04, 0x08]) {
-        const st = WLAN_SUBTYPES[t]![v.text];
-        if (st !== undefined) return fc(0xfc, t | st);
-      }
-      return this.err('FILTER_BAD_VALUE', `unknown 802.11 subtype name "${v.text}"`, v.span);
-    }
-    const type = num(k.args[0]!, WLAN_TYPES, 'type');
-    if ((type & ~0x0c) !== 0) this.err('FILTER_BAD_VALUE', `invalid 802.11 type value 0x${type.toString(16)}`, k.args[0]!.span);
-    const sub = k.args[1];
-    if (!sub) return fc(0x0c, type);
-    const st = sub.kind === 'num' ? sub.num! : WLAN_SUBTYPES[type]?.[sub.text];
-    if (st === undefined) this.err('FILTER_BAD_VALUE', `unknown 802.11 subtype name "${sub.text}"`, sub.span);
-    return fc(0xfc, type | st);
-  }
 
-  /** MTP2 signal-unit types from the length indicator (normal or high-speed link). */
-  private mtp2Type(k: Keyword, ctx: Ctx): Frag {
-    const base = ctx.link.mtp2;
-    if (base === undefined) this.err('FILTER_LINK_UNSUPPORTED', `'${k.name}' supported only on MTP2`, k.span);
-    const hsl = k.name.startsWith('h');
-    const li = (): Stmt[] => hsl ? [I.ldh(base + 4), I.aluK(I.AND, 0xff80)] : [I.ldb(base + 2), I.aluK(I.AND, 0x3f)];
-    const two = hsl ? 0x100 : 2;
-    switch (hsl ? k.name.slice(1) : k.name) {
-      case 'fisu': return test(li(), I.JEQ_K, 0);
-      case 'lssu': return and(test(li(), I.JGT_K, 0), not(test(li(), I.JGT_K, two)));
-      default: return test(li(), I.JGT_K, two);
-    }
-  }
 
-  /**
-   * MTP3 routing-label fields (sio, dpc, opc, sls; h* = high-speed link offsets). Point codes
-   * are stored little-endian across byte boundaries, so the value is encoded into the packed
-   * word and the comparison is done on that word — as libpcap 1.10.3 does, which also treats
-   * `!=` like `=` here; we keep both behaviours to give the same verdicts.
-   */
-  private mtp3Field(k: Keyword, ctx: Ctx): Frag {
-    const base = ctx.link.mtp2;
-    if (base === undefined) this.err('FILTER_LINK_UNSUPPORTED', `'${k.name}' supported only on MTP2`, k.span);
-    const [opv, v] = k.args as [Keyword['args'][number], Keyword['args'][number]];
-    const hsl = k.name.startsWith('h');
-    const field = hsl ? k.name.slice(1) : k.name;
-    const off = base + (hsl ? 3 : 0);
-    const n = v.num!;
-    let stmts: Stmt[];
-    let val: number;
-    const max = field === 'sio' ? 255 : field === 'sls' ? 15 : 16383;
-    if (n > max) this.err('FILTER_BAD_VALUE', `${k.name} ${n} greater than maximum ${max}`, v.span);
-    switch (field) {
-      case 'sio': stmts = [I.ldb(off + 3)]; val = n; break;
-      case 'dpc': stmts = [I.ld(off + 4), I.aluK(I.AND, 0xff3f0000)]; val = (((n & 0xff) << 24) | (((n >> 8) & 0x3f) << 16)) >>> 0; break;
-      case 'opc': stmts = [I.ld(off + 4), I.aluK(I.AND, 0x00c0ff0f)]; val = (((n & 0x3) << 22) | (((n >> 2) & 0xff) << 8) | ((n >> 10) & 0x0f)) >>> 0; break;
-      default: stmts = [I.ldb(off + 7), I.aluK(I.AND, 0xf0)]; val = n << 4; break;
-    }
-    return this.cmpOp(opv.text, stmts, val);
-  }
 
-  /** `stmts` then compare A with `val` by a relational operator (`!=` as `=`, see mtp3Field). */
-  private cmpOp(op: string, stmts: Stmt[], val: number): Frag {
-    switch (op) {
-      case '>': return test(stmts, I.JGT_K, val);
-      case '>=': return test(stmts, I.JGE_K, val);
-      case '<': return not(test(stmts, I.JGE_K, val));
-      case '<=': return not(test(stmts, I.JGT_K, val));
-      default: return test(stmts, I.JEQ_K, val);
-    }
-  }
 
-  /** SunATM fields: VPI/VCI and the well-known signalling circuits. */
-  private atmField(k: Keyword, ctx: Ctx): Frag {
-    if (ctx.link.kind !== 'atm') this.err('FILTER_LINK_UNSUPPORTED', `'${k.name}' supported only on raw ATM`, k.span);
-    const vpi = (v: number): Frag => test([I.ldb(1)], I.JEQ_K, v);
-    const vci = (v: number): Frag => test([I.ldh(2)], I.JEQ_K, v);
-    const circuit = (c: number): Frag => and(vpi(0), vci(c));
-    const msgType = (types: number[]): Frag => orAll(types.map((t) => test([I.ldb(9)], I.JEQ_K, t)));
-    switch (k.name) {
-      case 'vpi': { const [op, v] = k.args; return this.cmpOp(op!.text, [I.ldb(1)], v!.num!); }
-      case 'vci': { const [op, v] = k.args; return this.cmpOp(op!.text, [I.ldh(2)], v!.num!); }
-      case 'lane': return test([I.ldb(0), I.aluK(I.AND, 0x0f)], I.JEQ_K, 1);
-      case 'metac': return circuit(1);
-      case 'bcc': return circuit(2);
-      case 'oamf4sc': return circuit(3);
-      case 'oamf4ec': return circuit(4);
-      case 'oam': case 'oamf4': return and(vpi(0), or(vci(3), vci(4)));
-      case 'sc': return circuit(5);
-      case 'ilmic': return circuit(16);
-      case 'connectmsg': return and(circuit(5), msgType([0x5a, 0x4d, 0x0f, 0x07, 0x05, 0x02]));
-      default: return and(circuit(1), msgType([0x5a, 0x4d, 0x07, 0x05, 0x02]));
-    }
-  }
 
-  /** pflog header fields: interface, rule numbers, reason, ruleset, action. */
-  private pflogField(k: Keyword, ctx: Ctx): Frag {
-    if (ctx.link.name !== 'PFLOG') this.err('FILTER_LINK_UNSUPPORTED', `'${k.name}' supported only on pflog`, k.span);
-    const v = k.args[0]!;
-    const str = (off: number, text: string): Frag => {
-      if (text.length > 15) this.err('FILTER_BAD_VALUE', `name "${text}" is longer than 15 characters`, v.span);
-      // Compare the bytes of the name from its end: words, then a half-word, then a byte.
-      const parts: Frag[] = [];
-      let n = text.length;
-      const byte = (i: number): number => text.charCodeAt(i) & 0xff;
-      while (n > 0) {
-        const size = n >= 4 ? 4 : n >= 2 ? 2 : 1;
-        n -= size;
-        let val = 0;
-        for (let i = 0; i < size; i++) val = (val * 256 + byte(n + i)) >>> 0;
-        parts.push(test([I.ldAbs(off + n, size as 1 | 2 | 4)], I.JEQ_K, val));
-      }
-      return andAll(parts);
-    };
-    const named = (table: Record<string, number>, what: string): number => {
-      if (v.kind === 'num') return v.num!;
-      const r = table[v.text];
-      if (r === undefined) this.err('FILTER_BAD_VALUE', `unknown PF ${what} ${v.text}`, v.span);
-      return r;
-    };
-    switch (k.name) {
-      case 'on': return str(4, v.text);
-      case 'rset': return str(20, v.text);
-      case 'rnr': return test([I.ld(36)], I.JEQ_K, v.num!);
-      case 'srnr': return test([I.ld(40)], I.JEQ_K, v.num!);
-      case 'reason': return test([I.ldb(3)], I.JEQ_K, named(PF_REASONS, 'reason'));
-      default: return test([I.ldb(2)], I.JEQ_K, named(PF_ACTIONS, 'action'));
-    }
-  }
 
-  /** `byte N op V`: the old byte comparison on the packet's N-th byte. */
-  private byteOp(k: Keyword): Frag {
-    const [idx, op, v] = k.args as [Keyword['args'][number], Keyword['args'][number], Keyword['args'][number]];
-    switch (op.text) {
-      case '=': return test([I.ldb(idx.num!)], I.JEQ_K, v.num!);
-      case '>': return test([I.ldb(idx.num!)], I.JGT_K, v.num!);
-      case '<': return not(test([I.ldb(idx.num!)], I.JGE_K, v.num!));
-      // libpcap 1.10.3 emits no load for | and & (A is still 0 there): A | v != 0, A & v != 0.
-      // A program starts with A = 0, which is what this reads when the primitive stands alone;
-      // no load is emitted so that, as in libpcap, the optimizer cannot fold it away.
-      case '|': return not(test([I.aluK(I.OR, v.num!)], I.JEQ_K, 0));
-      default: return not(test([I.aluK(I.AND, v.num!)], I.JEQ_K, 0));
-    }
-  }
 
-  /**
-   * 802.11 address fields by role. Control frames carry no source/destination address; data
-   * frames place them according to the To-DS / From-DS bits; management frames use addr1/addr2.
-   */
-  private wlanAddr(ctx: Ctx, dir: Quals['dir'], mac: Uint8Array, span: Span): Frag {
-    const fcb = (bit: number): Frag => test(this.wl(ctx, 0, 1), I.JSET_K, bit);
-    const dsb = (bit: number): Frag => test(this.wl(ctx, 1, 1), I.JSET_K, bit);
-    const isCtl = (): Frag => fcb(0x04);
-    const isData = (): Frag => fcb(0x08);
-    const at = (off: number): Frag => this.macEq(off, mac, ctx);
-    const src = (): Frag => and(not(isCtl()), or(and(isData(), or(and(dsb(0x02), or(and(dsb(0x01), at(24)), and(not(dsb(0x01)), at(16)))),
-      and(not(dsb(0x02)), at(10)))), and(not(isData()), at(10))));
-    const dst = (): Frag => and(not(isCtl()), or(and(isData(), or(and(dsb(0x01), at(16)), and(not(dsb(0x01)), at(4)))), and(not(isData()), at(4))));
-    const fcm = (mask: number, v: number): Frag => test([...this.wl(ctx, 0, 1), I.aluK(I.AND, mask)], I.JEQ_K, v);
-    const noAddr2 = (): Frag => and(fcm(0x0c, 0x04), or(fcm(0xf0, 0xc0), fcm(0xf0, 0xd0)));
-    switch (dir) {
-      case 'addr1': return at(4);
-      case 'addr2': return and(not(noAddr2()), at(10));
-      case 'addr3': return and(not(fcm(0x0c, 0x04)), at(16));
-      case 'addr4': return and(test([...this.wl(ctx, 1, 1), I.aluK(I.AND, 0x03)], I.JEQ_K, 0x03), at(24));
-      case 'ra': return and(isData(), at(4));
-      case 'ta': return and(isData(), and(not(noAddr2()), at(10)));
-      default: return this.dirCombine(dir, src, dst, span, 'wlan host');
-    }
-  }
 
-  private broadcast(k: Keyword, ctx: Ctx): Frag {
+  broadcast(k: Keyword, ctx: Ctx): Frag {
     // After `pppoes` the link layer is PPP, which has no broadcast address.
     if (ctx.kind === 'ppp' && ctx.shifted && k.proto !== 'ip') this.err('FILTER_LINK_UNSUPPORTED', 'not a broadcast link', k.span);
     if (k.proto === 'ip') {
@@ -1082,14 +761,14 @@ export class Lowerer {
     if (ctx.link.kind === 'arcnet' && (k.proto === undefined || k.proto === 'link')) return test([I.ldb(1)], I.JEQ_K, 0);
     if (k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan') {
       const all = Uint8Array.of(255, 255, 255, 255, 255, 255);
-      if (ctx.link.wlan) return this.wlanAddr(ctx, 'dst', all, k.span);
+      if (ctx.link.wlan) return wlanAddr(this, ctx, 'dst', all, k.span);
       if (!ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `not a broadcast link (link type ${ctx.link.name})`, k.span);
       return this.macEq(ctx.link.mac.dst, all);
     }
     return this.err('FILTER_BAD_QUAL', `only link-layer/IP broadcast filters supported`, k.span);
   }
 
-  private multicast(k: Keyword, ctx: Ctx): Frag {
+  multicast(k: Keyword, ctx: Ctx): Frag {
     if (ctx.kind === 'ppp' && ctx.shifted && k.proto !== 'ip' && k.proto !== 'ip6') this.err('FILTER_LINK_UNSUPPORTED', 'not a broadcast link', k.span);
     if (k.proto === 'ip') return and(this.linkProto(ctx, ETHERTYPE.IP), test([...this.at(ctx, ctx.nlOff + 16, 1)], I.JGE_K, 224));
     if (k.proto === 'ip6') return and(this.linkProto(ctx, ETHERTYPE.IPV6), test([...this.at(ctx, ctx.nlOff + 24, 1)], I.JEQ_K, 255));
@@ -1108,7 +787,7 @@ export class Lowerer {
     return this.err('FILTER_BAD_QUAL', `only link-layer/IP multicast filters supported`, k.span);
   }
 
-  private llc(k: Keyword, ctx: Ctx): Frag {
+  llc(k: Keyword, ctx: Ctx): Frag {
     // After `mpls` the Ethernet type field is still where it was (mpls does not move it).
     if (ctx.kind === 'mpls' && ctx.link.kind === 'ether') ctx = { ...ctx, kind: 'ether' };
     if (ctx.kind === 'llc' && !k.args[0]) {
@@ -1135,242 +814,14 @@ export class Lowerer {
     return and(base, f);
   }
 
-  private vlan(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
-    if (!VLAN_LINKS.has(ctx.link.name) || ctx.mplsDepth > 0 || (ctx.kind !== 'ether' && ctx.kind !== 'llc')) this.err('FILTER_LINK_UNSUPPORTED', `no VLAN support for link type ${ctx.link.name}`, k.span);
-    const t = ctx.typeOff;
-    const tpid = orAll([ETHERTYPE.VLAN, ETHERTYPE.QINQ, ETHERTYPE.QINQ_OLD].map((e) => this.linkProto(ctx, e)));
-    let f = tpid;
-    const id = k.args[0];
-    if (id) {
-      if (id.num! > 4095) this.err('FILTER_BAD_VLAN', `VLAN tag ${id.num} greater than maximum 4095`, id.span);
-      // The tag control information is where the network layer would start.
-      f = and(f, test([...this.at(ctx, ctx.nlOff, 2), I.aluK(I.AND, 0x0fff)], I.JEQ_K, id.num!));
-    }
-    return { f, ctx: { ...ctx, typeOff: t + 4, nlOff: ctx.nlOff + 4, shifted: true } };
-  }
 
-  private mpls(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
-    if (!MPLS_LINKS.has(ctx.link.name)) this.err('FILTER_LINK_UNSUPPORTED', `no MPLS support for link type ${ctx.link.name}`, k.span);
-    let f: Frag;
-    if (ctx.mplsDepth > 0) {
-      // Inside a label stack: the previous label must not be the bottom of the stack.
-      f = not(test([...this.at(ctx, ctx.nlOff - 2, 1)], I.JSET_K, 0x01));
-    } else {
-      f = this.linkProto(ctx, ETHERTYPE.MPLS);
-    }
-    const label = k.args[0];
-    if (label) {
-      if (label.num! > 0xfffff) this.err('FILTER_BAD_MPLS', `MPLS label ${label.num} greater than maximum 1048575`, label.span);
-      f = and(f, test([...this.at(ctx, ctx.nlOff, 4), I.aluK(I.AND, 0xfffff000)], I.JEQ_K, (label.num! << 12) >>> 0));
-    }
-    return { f, ctx: { ...ctx, kind: 'mpls', nlOff: ctx.nlOff + 4, mplsDepth: ctx.mplsDepth + 1, shifted: true } };
-  }
 
-  private pppoes(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
-    let f = this.linkProto(ctx, ETHERTYPE.PPPOES);
-    const id = k.args[0];
-    if (id) {
-      if (id.num! > 0xffff) this.err('FILTER_BAD_PPPOES', `PPPoE session number ${id.num} greater than maximum 65535`, id.span);
-      f = and(f, test([...this.at(ctx, ctx.nlOff + 2, 2)], I.JEQ_K, id.num!));
-    }
-    // After the 6-byte PPPoE header comes a 2-byte PPP protocol field, then the payload.
-    return { f, ctx: { ...ctx, kind: 'ppp', typeOff: ctx.nlOff + 6, nlOff: ctx.nlOff + 8, shifted: true } };
-  }
 
-  /**
-   * `geneve [vni]`: UDP to port 6081 carrying Geneve version 0 (and the VNI, if given). What
-   * follows in the expression applies to the encapsulated frame, whose position depends on
-   * the IP header length and the Geneve options length. Pinned blocks compute, per path,
-   * GENEVE_TYPE_SLOT (offset of the inner Ethernet type, or of Geneve's own protocol field
-   * when the payload is not Ethernet) and GENEVE_NL_SLOT (offset of the inner network layer);
-   * the new context reads through those slots.
-   */
-  private geneve(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
-    this.noOptimize = true;
-    const vni = k.args[0];
-    if (vni && vni.num! > 0xffffff) this.err('FILTER_BAD_VALUE', `Geneve VNI ${vni.num} greater than maximum 16777215`, vni.span);
-    const nl = ctx.nlOff;
-    const pin = (stmts: Stmt[]): Block => { const b = newBlock(stmts, I.JEQ_K, 0); b.pinned = true; return b; };
-    // From A = offset of the Geneve header: fill both slots, then an exit whose two edges are "true".
-    const slots = (toGeneve: Stmt[]): Frag => {
-      const exit = pin([]);
-      const ether = pin([I.txa(), I.aluK(I.ADD, 12), I.st(GENEVE_TYPE_SLOT), I.aluK(I.ADD, 2), I.st(GENEVE_NL_SLOT)]);
-      ether.jt = exit; ether.jf = exit;
-      const head = newBlock([...toGeneve, I.tax(), I.aluK(I.ADD, 2), I.st(GENEVE_TYPE_SLOT),
-        I.ldInd(0, 1), I.aluK(I.AND, 0x3f), I.aluK(I.MUL, 4), I.aluK(I.ADD, 8), I.aluX(I.ADD), I.st(GENEVE_NL_SLOT),
-        I.ldInd(2, 2), I.ldxMem(GENEVE_NL_SLOT)], I.JEQ_K, 0x6558);
-      head.pinned = true;
-      head.jt = ether; head.jf = exit;
-      return { kind: 'blocks', head, trues: [{ block: exit, onTrue: true }, { block: exit, onTrue: false }], falses: [] };
-    };
-    const rnl = untag(nl);
-    const hdr = (): Stmt[] => this.ipHdrLenX(ctx);
-    const v4 = andAll([
-      this.linkProto(ctx, ETHERTYPE.IP), test(this.ipv4Field(ctx, 9, 1), I.JEQ_K, IPPROTO.UDP), this.firstFrag(ctx),
-      test([...hdr(), I.ldInd(rnl + 2, 2)], I.JEQ_K, 6081),
-      test([...hdr(), I.ldInd(rnl + 8, 1), I.aluK(I.AND, 0xc0)], I.JEQ_K, 0),
-      vni ? test([...hdr(), I.ldInd(rnl + 12, 4), I.aluK(I.AND, 0xffffff00)], I.JEQ_K, (vni.num! << 8) >>> 0) : TRUE,
-      // A = X + nl + 8: the Geneve header follows the 8-byte UDP header.
-      slots([...hdr(), I.txa(), I.aluK(I.ADD, rnl + 8)]),
-    ]);
-    const v6 = andAll([
-      this.linkProto(ctx, ETHERTYPE.IPV6), test(this.at(ctx, nl + 6, 1), I.JEQ_K, IPPROTO.UDP),
-      test(this.at(ctx, nl + 42, 2), I.JEQ_K, 6081),
-      test([...this.at(ctx, nl + 48, 1), I.aluK(I.AND, 0xc0)], I.JEQ_K, 0),
-      vni ? test([...this.at(ctx, nl + 52, 4), I.aluK(I.AND, 0xffffff00)], I.JEQ_K, (vni.num! << 8) >>> 0) : TRUE,
-      slots(slotOf(nl) === undefined ? [I.ldImm(nl + 48)] : [I.ldMem(slotOf(nl)!), I.aluK(I.ADD, rnl + 48)]),
-    ]);
-    const inner: Ctx = { ...ctx, kind: 'ether', typeOff: slotBase(GENEVE_TYPE_SLOT), nlOff: slotBase(GENEVE_NL_SLOT), shifted: true, mplsDepth: 0 };
-    return { f: or(v4, v6), ctx: inner };
-  }
 
   // ---- arithmetic and relations -----------------------------------------------------------------
 
-  /**
-   * Relations. A `proto[...]` load implies a guard ("the packet is TCP", ...). libpcap 1.10.3
-   * keeps the guards of both sides of a relation and of a load's index, but in a binary
-   * arithmetic operation only those of the *left* operand (its gen_arth drops the right
-   * operand's); `!=`, `<`, `<=` negate the comparison only, not the guards. We reproduce all
-   * of this, since the goal is libpcap's verdicts.
-   */
-  private relation(op: RelOp, left: Arith, right: Arith, ctx: Ctx): Frag {
-    const lc = constValue(left, this.o.source);
-    const rc = constValue(right, this.o.source);
-    let cmp: Frag;
-    let guards: Frag[] = [];
-    const decide = (a: number, b: number): boolean => {
-      switch (op) {
-        case '=': return a === b;
-        case '!=': return a !== b;
-        case '>': return a > b;
-        case '>=': return a >= b;
-        case '<': return a < b;
-        case '<=': return a <= b;
-      }
-    };
-    const jump = (): { code: number; negate: boolean } => {
-      switch (op) {
-        case '=': return { code: I.JEQ_K, negate: false };
-        case '!=': return { code: I.JEQ_K, negate: true };
-        case '>': return { code: I.JGT_K, negate: false };
-        case '>=': return { code: I.JGE_K, negate: false };
-        case '<': return { code: I.JGE_K, negate: true };
-        case '<=': return { code: I.JGT_K, negate: true };
-      }
-    };
-    if (lc !== undefined && rc !== undefined) {
-      cmp = decide(lc, rc) ? TRUE : FALSE;
-    } else {
-      const j = jump();
-      const stmts: Stmt[] = [];
-      if (rc !== undefined) {
-        guards = this.arith(left, ctx, stmts, 0);
-        cmp = test(stmts, j.code, rc);
-      } else {
-        // A = left; M[0] = A; A = right; X = A; A = M[0]; compare A with X.
-        const gl = this.arith(left, ctx, stmts, 0);
-        stmts.push(I.st(0));
-        const gr = this.arith(right, ctx, stmts, 1);
-        stmts.push(I.tax(), I.ldMem(0));
-        cmp = test(stmts, j.code | I.X, 0);
-        guards = [...gl, ...gr];
-      }
-      if (j.negate) cmp = not(cmp);
-    }
-    return and(andAll(guards), cmp);
-  }
 
-  /**
-   * Emits code leaving the value of `a` in A (may use X and scratch slots >= depth) and
-   * returns the guards that libpcap attaches to the value (see `relation`).
-   */
-  private arith(a: Arith, ctx: Ctx, out: Stmt[], depth: number): Frag[] {
-    if (depth >= SCRATCH_SLOTS) this.err('FILTER_TOO_COMPLEX', 'expression too complex', a.span);
-    const c = constValue(a, this.o.source);
-    if (c !== undefined) { out.push(I.ldImm(c)); return []; }
-    switch (a.type) {
-      case 'num': out.push(I.ldImm(a.value)); return [];
-      case 'len': out.push(I.ldLen()); return [];
-      case 'paren': return this.arith(a.inner, ctx, out, depth);
-      case 'neg': { const g = this.arith(a.operand, ctx, out, depth); out.push(I.neg()); return g; }
-      case 'bin': {
-        const op = ALU_OPS[a.op];
-        const rc = constValue(a.right, this.o.source);
-        if (rc !== undefined) {
-          if ((a.op === '/' || a.op === '%') && rc === 0) this.err('FILTER_DIV_ZERO', a.op === '/' ? 'division by zero' : 'modulus by zero', a.right.span);
-          if ((a.op === '<<' || a.op === '>>') && rc > 31) this.err('FILTER_BAD_SHIFT', 'shift by more than 31 bits', a.right.span);
-          const g = this.arith(a.left, ctx, out, depth);
-          out.push(I.aluK(op, rc));
-          return g;
-        }
-        const g = this.arith(a.left, ctx, out, depth);
-        out.push(I.st(depth));
-        this.arith(a.right, ctx, out, depth + 1); // its guards are dropped, as in libpcap 1.10.3
-        out.push(I.tax(), I.ldMem(depth), I.aluX(op));
-        return g;
-      }
-      case 'load': return this.load(a, ctx, out, depth);
-    }
-  }
 
-  private load(a: Extract<Arith, { type: 'load' }>, ctx: Ctx, out: Stmt[], depth: number): Frag[] {
-    const proto = a.proto;
-    const idx = constValue(a.index, this.o.source);
-    const guards: Frag[] = [];
-    let base: number;
-    let transport = false;
-    let linkRelative = true;
-    switch (proto) {
-      case 'link': case 'ether': case 'ppp': case 'slip': case 'fddi': case 'tr': case 'wlan':
-        if (proto === 'ether' && !ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `'ether[]' is not supported on link type ${ctx.link.name}`, a.span);
-        base = 0; linkRelative = false; break;
-      case 'radio':
-        if (!ctx.link.radio) this.err('FILTER_LINK_UNSUPPORTED', `'radio[]' is not supported on link type ${ctx.link.name}`, a.span);
-        base = 0; linkRelative = false; break;
-      case 'ip': case 'ip6': case 'arp': case 'rarp': case 'atalk': case 'decnet': case 'lat':
-      case 'sca': case 'moprc': case 'mopdl':
-        base = ctx.nlOff;
-        guards.push(this.protoAbbrev(proto, ctx));
-        break;
-      case 'tcp': case 'udp': case 'icmp': case 'igmp': case 'igrp': case 'pim': case 'vrrp': case 'carp': case 'sctp':
-        base = ctx.nlOff;
-        transport = true;
-        guards.push(this.linkProto(ctx, ETHERTYPE.IP), this.protoAbbrev(proto, ctx), this.firstFrag(ctx));
-        break;
-      case 'icmp6':
-        base = ctx.nlOff + 40;
-        // libpcap 1.10.3 checks only the IPv6 next-header field here (no fragment-header case).
-        guards.push(this.linkProto(ctx, ETHERTYPE.IPV6), test([...this.at(ctx, ctx.nlOff + 6, 1)], I.JEQ_K, IPPROTO.ICMPV6));
-        break;
-      default:
-        return this.err('FILTER_BAD_PROTO', `'${proto}' is not valid in a packet access expression`, a.span);
-    }
-    if (transport) {
-      if (idx !== undefined) {
-        out.push(...this.ipHdrLenX(ctx), I.ldInd(untag(base) + idx, a.size));
-        return guards;
-      }
-      // A = index; M[d] = A; X = IP header length; A = M[d] + X; X = A; A = pkt[X + nl]
-      const gi = this.arith(a.index, ctx, out, depth);
-      out.push(I.st(depth), ...this.ipHdrLenX(ctx), I.ldMem(depth), I.aluX(I.ADD), I.tax(), I.ldInd(untag(base), a.size));
-      return [...gi, ...guards];
-    }
-    const relSlot = linkRelative ? slotOf(base) : undefined;
-    const rel = relSlot !== undefined;
-    // Behind a radio header, `link[]` (and ether/wlan) address the 802.11 header.
-    const wlanRel = !linkRelative && proto !== 'radio' && ctx.link.radio !== undefined;
-    if (idx !== undefined) {
-      if (rel) out.push(...this.at(ctx, (base + idx) >>> 0, a.size));
-      else if (wlanRel) out.push(...this.wl(ctx, (base + idx) >>> 0, a.size));
-      else out.push(I.ldAbs((base + idx) >>> 0, a.size));
-      return guards;
-    }
-    const gi = this.arith(a.index, ctx, out, depth);
-    if (rel) { this.noteSlot(ctx, relSlot); out.push(I.ldxMem(relSlot), I.aluX(I.ADD)); }
-    if (wlanRel) { this.usedLink = true; out.push(I.ldxMem(LINK_SLOT), I.aluX(I.ADD)); }
-    out.push(I.tax(), I.ldInd(untag(base), a.size));
-    return [...gi, ...guards];
-  }
 }
 
 /** "a.b" → a.b.0.0 (undefined if a part is above 255 or there are more than 4 parts). */
@@ -1380,38 +831,4 @@ function dottedLeft(text: string): number | undefined {
   let v = 0;
   for (let i = 0; i < 4; i++) v = ((v << 8) | (parts[i] ?? 0)) >>> 0;
   return v;
-}
-
-const ALU_OPS: Record<string, number> = {
-  '+': I.ADD, '-': I.SUB, '*': I.MUL, '/': I.DIV, '%': I.MOD, '&': I.AND, '|': I.OR, '^': I.XOR, '<<': I.LSH, '>>': I.RSH,
-};
-
-/** Folds an arithmetic expression made only of numbers (32-bit unsigned, like the VM). */
-export function constValue(a: Arith, source: string): number | undefined {
-  switch (a.type) {
-    case 'num': return a.value >>> 0;
-    case 'paren': return constValue(a.inner, source);
-    case 'neg': { const v = constValue(a.operand, source); return v === undefined ? undefined : (-v) >>> 0; }
-    case 'bin': {
-      const l = constValue(a.left, source);
-      const r = constValue(a.right, source);
-      if (l === undefined || r === undefined) return undefined;
-      switch (a.op) {
-        case '+': return (l + r) >>> 0;
-        case '-': return (l - r) >>> 0;
-        case '*': return Math.imul(l, r) >>> 0;
-        case '/':
-        case '%':
-          if (r === 0) throw new UserError('FILTER_DIV_ZERO', a.op === '/' ? 'division by zero' : 'modulus by zero', { span: a.right.span, source });
-          return a.op === '/' ? Math.floor(l / r) >>> 0 : (l % r) >>> 0;
-        case '&': return (l & r) >>> 0;
-        case '|': return (l | r) >>> 0;
-        case '^': return (l ^ r) >>> 0;
-        case '<<': return r >= 32 ? 0 : (l << r) >>> 0;
-        case '>>': return r >= 32 ? 0 : l >>> r;
-      }
-    }
-    // eslint-disable-next-line no-fallthrough
-    default: return undefined;
-  }
 }
