@@ -170,6 +170,27 @@ describe.each(ENGINE_NAMES)('loadObject on the %s engine', (engine) => {
     expect(p.run(new Uint8Array(150))).toBe(XDP_PASS);
     expect(lo.state.traces).toEqual(['len=60 first=0xab', 'len=150 first=0x0', 'big packet: 150 bytes']);
   });
+  it('the branchy parser sets the right flags', async () => {
+    const { loadObject } = await import('../../src/runtime/elf-load.ts');
+    const o = obj('parser');
+    const p = loadObject(o, { engine }).program('parse');
+    // VLAN + IPv4 + TCP SYN to port 80: flags vlan(0) tcp(1) syn(5) http(7).
+    const v4 = new Uint8Array(80);
+    v4.set([0x81, 0x00, 0, 1, 0x08, 0x00], 12);
+    v4[18] = 0x45;
+    v4[18 + 9] = 6;
+    v4.set([0x9c, 0x40, 0, 80], 38);
+    v4[38 + 13] = 0x02;
+    // IPv6 + UDP from port 53: flags udp(2) v6(3) dns(6).
+    const v6 = new Uint8Array(80);
+    v6.set([0x86, 0xdd], 12);
+    v6[14 + 6] = 17;
+    v6.set([0, 53, 0x9c, 0x40], 54);
+    for (const pkt of [v4, v6, arp()]) expect(p.run(pkt)).toBe(XDP_PASS);
+    const m = o.maps.get('cnt')!;
+    const counts = Array.from({ length: 8 }, (_, k) => m.lookup(u32Key(k))![0]);
+    expect(counts).toEqual([1, 1, 1, 1, 0, 1, 1, 1]);
+  });
   it('runs the other example objects through the same API', async () => {
     const { loadObject } = await import('../../src/runtime/elf-load.ts');
     const sock = loadObject(obj('socket-filter'), { engine }).program('http_only');

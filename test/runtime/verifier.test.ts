@@ -199,13 +199,15 @@ describe('verifier: loops', () => {
 
 describe('verifier: real programs', () => {
   it('accepts every example object with its hook', () => {
-    for (const f of ['xdp-counter', 'proto-hash', 'socket-filter', 'rodata-call', 'ringbuf-event', 'legacy-maps', 'tail-call', 'trace']) {
+    for (const f of ['xdp-counter', 'proto-hash', 'socket-filter', 'rodata-call', 'ringbuf-event', 'legacy-maps', 'tail-call', 'trace', 'parser']) {
       const o = loadElf(readFileSync(join(here, '../fixtures/bpf', `${f}.o`)));
       for (const p of o.programs) {
         const maps = (id: number) => o.registry.get(id);
         const hook = p.hook === 'xdp' ? xdpHook(maps) : p.hook === 'socket_filter' ? socketFilterHook(maps) : tcHook(maps);
         const v = verify(p.bytecode, hook);
         expect(v.stackDepth, f).toBeLessThanOrEqual(512);
+        // Pruning keeps even the branchy parser (213 insns, 8 independent flags) small.
+        expect(v.stats.steps, f).toBeLessThan(10_000);
       }
     }
   });
