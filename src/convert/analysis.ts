@@ -39,8 +39,12 @@ export const BIT_A = 1 << 16;
 export const BIT_X = 1 << 17;
 const ALL = (1 << 18) - 1;
 
-/** Decodes one instruction; `n` is the program length (targets outside [0, n) become n). */
-export function classify(prog: CbpfProgram, pc: number): Op {
+/**
+ * Decodes one instruction; targets outside [0, n) become n. `maxAbsEnd` is the largest packet
+ * offset a load may end at on the target (XDP frames end before 0xffff): a constant load past
+ * it can never succeed, so it is a `fail`.
+ */
+export function classify(prog: CbpfProgram, pc: number, maxAbsEnd = 0x7fffffff): Op {
   const n = prog.length;
   const insn = prog[pc]!;
   const row = opcodeRow(insn.code);
@@ -53,7 +57,7 @@ export function classify(prog: CbpfProgram, pc: number): Op {
       switch (s.mode) {
         case 'abs': case 'msh':
           // No packet is 2 GiB long: the interpreter decides this statically too.
-          return k > 0x7fffffff ? { kind: 'fail' } : { kind: 'ld-abs', dst: s.dst, size: s.size, k, msh: s.mode === 'msh' };
+          return k > 0x7fffffff || k + s.size > maxAbsEnd ? { kind: 'fail' } : { kind: 'ld-abs', dst: s.dst, size: s.size, k, msh: s.mode === 'msh' };
         case 'ind': return { kind: 'ld-ind', size: s.size, k };
         case 'imm': return { kind: 'ld-imm', dst: s.dst, k };
         case 'len': return { kind: 'ld-len', dst: s.dst };
@@ -118,9 +122,9 @@ function effects(op: Op): { reads: number; writes: number } {
 
 const isTerminator = (op: Op): boolean => op.kind === 'ja' || op.kind === 'jcond' || op.kind === 'ret' || op.kind === 'fail';
 
-export function analyze(prog: CbpfProgram): Analysis {
+export function analyze(prog: CbpfProgram, maxAbsEnd?: number): Analysis {
   const n = prog.length;
-  const ops = prog.map((_, pc) => classify(prog, pc));
+  const ops = prog.map((_, pc) => classify(prog, pc, maxAbsEnd));
   // Leaders: pc 0, jump targets, and whatever follows a terminator.
   const leader = new Uint8Array(n + 1);
   leader[0] = 1;

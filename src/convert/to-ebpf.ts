@@ -92,6 +92,8 @@ const WINDOW_AREA = 384;
 const WINDOW_MAX = 128;
 /** XDP: the highest packet offset the verifier lets a pointer reach (MAX_PACKET_OFF). */
 const XDP_MAX_OFF = 0xffff;
+/** XDP: the widest [x + k] group (its loads use 16-bit offsets from one pointer). */
+const XDP_IND_SPAN = 0x7000;
 /** socket: bpf_skb_load_bytes takes a u32 offset and refuses offsets above INT_MAX. */
 const SKB_MAX_OFF = 0x7fffffff;
 /** Stack offsets of the kernel's `struct xdp_md` and `struct __sk_buff` fields we read. */
@@ -115,7 +117,7 @@ export function convert(cbpf: CbpfProgram, opts: ConvertOptions): ConvertResult 
     throw new UserError('CONVERT_BAD_HOOK', `unknown hook '${String(opts.hook)}' (expected 'socket' or 'xdp')`);
   }
   if (cbpf.length === 0) throw new UserError('CONVERT_EMPTY', 'cannot convert an empty classic BPF program');
-  return new Emitter(cbpf, analyze(cbpf), opts).run();
+  return new Emitter(cbpf, analyze(cbpf, opts.hook === 'xdp' ? XDP_MAX_OFF : undefined), opts).run();
 }
 
 class Emitter {
@@ -138,11 +140,11 @@ class Emitter {
     const live = this.a.order.filter((b) => b.reachable);
     live.forEach((b, i) => {
       this.labels.set(b.start, this.code.length);
-      const ended = this.block(b.start, b.end);
+      this.block(b.start, b.end);
       // Fall through to the next pc: a jump unless that block is emitted right after.
       const last = this.a.ops[b.end - 1]!;
       const falls = last.kind !== 'ja' && last.kind !== 'jcond' && last.kind !== 'ret' && last.kind !== 'fail';
-      if (falls && !ended) {
+      if (falls) {
         const next = b.end < n ? b.end : EXIT_LABEL;
         if (next === EXIT_LABEL || live[i + 1]?.start !== next) this.jump(next);
       }
@@ -228,7 +230,10 @@ class Emitter {
       if (op.kind === 'ld-abs' || op.kind === 'ld-ind') {
         const gx = op.kind === 'ld-abs' ? -1 : xver;
         const lo = op.k, hi = op.k + op.size;
-        let g = groups.find((c) => c.xver === gx && (this.xdp || Math.max(c.hi, hi) - Math.min(c.lo, lo) <= WINDOW_MAX));
+        // XDP: all absolute loads share the block check; an [x + k] group spans at most what a
+        // 16-bit load offset reaches. socket: a window holds at most WINDOW_MAX bytes.
+        const limit = this.xdp ? (gx === -1 ? Infinity : XDP_IND_SPAN) : WINDOW_MAX;
+        let g = groups.find((c) => c.xver === gx && Math.max(c.hi, hi) - Math.min(c.lo, lo) <= limit);
         if (!this.xdp && g === undefined && used + Math.min(WINDOW_MAX, hi - lo) > WINDOW_AREA) {
           // Window area full: start a new segment; earlier windows are never read again.
           cuts.add(pc);
@@ -264,14 +269,13 @@ class Emitter {
     return { loads, cuts };
   }
 
-  /** Emits one block; true when it ended early with an unconditional "return 0". */
-  private block(start: number, end: number): boolean {
+  private block(start: number, end: number): void {
     const { loads } = this.groups(start, end);
     // XDP: one check for every absolute load of the block, at its start.
     if (this.xdp) {
       let hi = 0;
       for (const l of loads.values()) if (l.group.xver === -1) hi = Math.max(hi, l.group.hi);
-      if (hi > XDP_MAX_OFF) { this.jump(EXIT_LABEL); return true; } // beyond any XDP frame: return 0
+      // (a load ending past XDP_MAX_OFF is already a 'fail' in the analysis)
       if (hi > 0) {
         this.emit({ kind: 'alu', op: 'mov', wide: true, dst: R1, src: RDATA }); // r1 = data + hi
         this.emit({ kind: 'alu', op: 'add', wide: true, dst: R1, imm: hi });
@@ -284,7 +288,6 @@ class Emitter {
       if (l && l.group.first === pc && (l.group.xver >= 0 || !this.xdp)) this.guard(l.group);
       this.insn(pc, op, l);
     }
-    return false;
   }
 
   /** Emits the one bounds check (XDP) or window fill (socket) of a group, at its first load. */
