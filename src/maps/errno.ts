@@ -8,6 +8,7 @@ export const Errno = {
   ENOENT: 2,
   E2BIG: 7,
   ENOMEM: 12,
+  EACCES: 13,
   EFAULT: 14,
   EBUSY: 16,
   EEXIST: 17,

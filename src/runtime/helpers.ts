@@ -308,6 +308,31 @@ export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
     }),
     H(132, 'ringbuf_submit', [{ type: 'alloc' }, { type: 'any' }], 'void', (env, st) => ringbufCommit(env, st, false)),
     H(133, 'ringbuf_discard', [{ type: 'alloc' }, { type: 'any' }], 'void', (env, st) => ringbufCommit(env, st, true)),
+    H(42, 'get_numa_node_id', [], 'int', () => 0),
+    // Metadata grows toward lower addresses in front of data: at most 32 bytes, 4-byte multiples.
+    H(54, 'xdp_adjust_meta', [{ type: 'ctx' }, { type: 'any' }], 'int', (env, st) => {
+      const f = st.xdp;
+      if (f === undefined) return neg(Errno.EOPNOTSUPP);
+      const meta = f.dataMeta + env.argLo(2);
+      if (meta > f.data) return neg(Errno.EINVAL);
+      const len = f.data - meta;
+      if (meta < 0 || (len & 3) !== 0 || len > 32) return neg(Errno.EACCES);
+      f.dataMeta = meta;
+      f.onChange?.(f);
+      return ok;
+    }, true),
+    // jiffies at HZ=250 derived from the run clock.
+    H(118, 'jiffies64', [], 'int', (_env, st) => st.clockNs() / 4_000_000n),
+    H(160, 'ktime_get_coarse_ns', [], 'int', (_env, st) => st.clockNs() & M64),
+    H(195, 'map_lookup_percpu_elem', [{ type: 'map' }, { type: 'key' }, { type: 'any' }], 'map_value_or_null', (env, st) => {
+      const m = mapArg(env, st, 1);
+      if (m === undefined || m.kind !== 'percpu_array' || env.argHi(3) !== 0) return 0;
+      const cpu = env.argLo(3) >>> 0;
+      if (cpu >= (m as { nCpus: number }).nCpus) return 0;
+      const k = env.argMem(2, m.keySize);
+      const v = m.lookup(k.bytes, k.offset, cpu);
+      return v === undefined ? 0 : env.pointerTo(v, 0);
+    }),
     H(134, 'ringbuf_query', [{ type: 'map', kind: 'ringbuf' }, { type: 'any' }], 'int', (env, st) => {
       const rb = ringbufArg(env, st);
       return rb === undefined ? 0 : rb.query(env.argLo(2) & 0xff);

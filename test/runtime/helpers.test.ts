@@ -165,7 +165,39 @@ describe('tail_call', () => {
   });
 });
 
+describe('small helpers', () => {
+  it('get_numa_node_id, jiffies64, ktime_get_coarse_ns', () => {
+    const env = new FakeEnv(createHelperState({ clockNs: () => 10_000_000_000n }));
+    expect(call('get_numa_node_id', env)).toBe(0n);
+    expect(call('jiffies64', env)).toBe(2500n); // 10 s at HZ=250
+    expect(call('ktime_get_coarse_ns', env)).toBe(10_000_000_000n);
+  });
+  it('map_lookup_percpu_elem reads the slot of the CPU asked for, NULL past the last CPU', () => {
+    const reg = new MapRegistry({ nCpus: 2 });
+    const pc = reg.create({ kind: 'percpu_array', keySize: 4, valueSize: 4, maxEntries: 1 }) as ArrayMap;
+    pc.updateAllCpus(u32Key(0), [u32Key(10), u32Key(20)]);
+    const env = new FakeEnv(createHelperState({ registry: reg }));
+    const key = env.ptrTo(u32Key(0));
+    const p = call('map_lookup_percpu_elem', env, mapHandle(pc.id), key, 1n);
+    env.args[0] = p;
+    const { bytes, offset } = env.argMem(1, 4);
+    expect(bytes[offset]).toBe(20);
+    expect(call('map_lookup_percpu_elem', env, mapHandle(pc.id), key, 2n)).toBe(0n);
+  });
+});
+
 describe('XDP adjust helpers', () => {
+  it('adjust_meta grows metadata in 4-byte steps up to 32 bytes', () => {
+    const f: XdpFrame = { buf: new Uint8Array(256), data: 64, dataEnd: 124, dataMeta: 64, hardEnd: 224 };
+    const env = new FakeEnv(createHelperState({ xdp: f }));
+    expect(call('xdp_adjust_meta', env, 0n, BigInt.asUintN(64, -8n))).toBe(0n);
+    expect(f.dataMeta).toBe(56);
+    expect(call('xdp_adjust_meta', env, 0n, BigInt.asUintN(64, -2n))).toBe(neg(Errno.EACCES));
+    expect(call('xdp_adjust_meta', env, 0n, BigInt.asUintN(64, -28n))).toBe(neg(Errno.EACCES)); // 36 > 32
+    expect(call('xdp_adjust_meta', env, 0n, 12n)).toBe(neg(Errno.EINVAL)); // past data
+    expect(call('xdp_adjust_meta', env, 0n, 8n)).toBe(0n);
+    expect(f.dataMeta).toBe(64);
+  });
   const frame = (): XdpFrame => ({ buf: new Uint8Array(256), data: 64, dataEnd: 64 + 60, dataMeta: 64, hardEnd: 256 - 32 });
   it('adjust_head moves data within the headroom and keeps at least an Ethernet header', () => {
     const f = frame();

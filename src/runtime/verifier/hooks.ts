@@ -87,11 +87,11 @@ export const SK_BUFF_FIELDS: readonly CtxField[] = [
   f('napi_id', 84, 4),
 ];
 
-const COMMON_HELPERS = [1, 2, 3, 5, 6, 7, 8, 12, 125, 130, 131, 132, 133, 134];
+const COMMON_HELPERS = [1, 2, 3, 5, 6, 7, 8, 12, 42, 118, 125, 130, 131, 132, 133, 134, 160, 195];
 
 /** XDP: ctx = xdp_md, may adjust head/tail, returns an XDP action. */
 export function xdpHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPolicy = 'bounded'): HookSpec {
-  return { name: 'xdp', entry: { kind: 'ctx', size: 24, fields: XDP_MD_FIELDS }, helpers: [...COMMON_HELPERS, 44, 65], maps, loops, returnScalar: true };
+  return { name: 'xdp', entry: { kind: 'ctx', size: 24, fields: XDP_MD_FIELDS }, helpers: [...COMMON_HELPERS, 44, 54, 65], maps, loops, returnScalar: true };
 }
 
 /**

@@ -738,7 +738,7 @@ class Walker {
         break;
       case 'map_value_or_null': {
         // An array lookup with a constant in-range key cannot fail (the kernel elides the NULL too).
-        if (map !== undefined && (map.kind === 'array' || map.kind === 'percpu_array') && keyConst !== null && keyConst < BigInt(map.maxEntries)) {
+        if (id === 1 && map !== undefined && (map.kind === 'array' || map.kind === 'percpu_array') && keyConst !== null && keyConst < BigInt(map.maxEntries)) {
           this.set(st, 0, ptr('map_value', 0, { ref: map.id, size: map.valueSize, readonly: (map.flags & BPF_F_RDONLY_PROG) !== 0 }));
           break;
         }
