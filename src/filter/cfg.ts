@@ -12,6 +12,8 @@
  * memory written by another block (except the read-only prologue slots, see `Program`).
  */
 
+import type { CbpfInsn } from '../isa/cbpf/types.ts';
+
 /** A non-jump instruction (ld/ldx/st/stx/alu/misc). */
 export interface Stmt {
   code: number;
@@ -31,6 +33,11 @@ export interface Block {
    * must neither skip, fold, merge nor learn facts from it (see lower/prologue.ts).
    */
   pinned?: boolean;
+  /**
+   * Pre-assembled code run after `stmts` and before the jump (pinned blocks only): used for
+   * protochain's loop, whose internal jumps (one backward) stay inside this sequence.
+   */
+  raw?: CbpfInsn[];
 }
 
 export interface Exit {

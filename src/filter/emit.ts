@@ -30,13 +30,13 @@ export function emit(p: Program): CbpfProgram {
     for (let i = 0; i < n; i++) {
       pos[i] = at;
       const b = order[i]!;
-      at += b.stmts.length + jumpSize(b, order[i + 1]) + ((tramp[i]! & 1) + ((tramp[i]! >> 1) & 1));
+      at += b.stmts.length + (b.raw?.length ?? 0) + jumpSize(b, order[i + 1]) + ((tramp[i]! & 1) + ((tramp[i]! >> 1) & 1));
     }
     let changed = false;
     for (let i = 0; i < n; i++) {
       const b = order[i]!;
       if (isRet(b) || b.jt === b.jf) continue;
-      const jpc = pos[i]! + b.stmts.length;
+      const jpc = pos[i]! + b.stmts.length + (b.raw?.length ?? 0);
       // Offsets count from the instruction after the jump (trampolines included).
       const need = (t: Block): boolean => pos[index.get(t)!]! - (jpc + 1) > 255;
       let m = tramp[i]!;
@@ -50,6 +50,7 @@ export function emit(p: Program): CbpfProgram {
   for (let i = 0; i < n; i++) {
     const b = order[i]!;
     for (const s of b.stmts) out.push({ code: s.code, jt: 0, jf: 0, k: s.k >>> 0 });
+    if (b.raw) for (const r of b.raw) out.push({ ...r });
     if (isRet(b)) { out.push({ code: b.code, jt: 0, jf: 0, k: b.k >>> 0 }); continue; }
     if (b.jt === b.jf) {
       // An unconditional edge: fall through, or `ja` (32-bit offset, never needs a trampoline).

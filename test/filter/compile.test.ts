@@ -66,6 +66,19 @@ describe('compile', () => {
     expect(run('len - 1 = -1 + len', p)).toBe(65535);
     expect(run('ip[9] % 4 = 2 and ip[9] / 4 = 1', p)).toBe(65535);
   });
+  it('walks long IPv6 extension-header chains with a protochain loop (a backward ja, like libpcap)', () => {
+    // Ethernet + IPv6 + 20 destination-options headers (8 bytes each) + UDP.
+    const n = 20;
+    const eth = [2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 7, 0x86, 0xdd];
+    const ip6 = [0x60, 0, 0, 0, 0, n * 8 + 8, 60, 64, ...new Array<number>(32).fill(0)];
+    const ext: number[] = [];
+    for (let i = 0; i < n; i++) ext.push(i === n - 1 ? 17 : 60, 0, 1, 4, 0, 0, 0, 0);
+    const p = Uint8Array.from([...eth, ...ip6, ...ext, 0, 53, 0, 53, 0, 8, 0, 0]);
+    const prog = c('ip6 protochain 17');
+    expect(prog.some((i) => i.code === 0x05 && (i.k | 0) < 0)).toBe(true);
+    expect(runCbpf(prog, p, p.length)).toBe(65535);
+    expect(runCbpf(c('ip6 protochain 6'), p, p.length)).toBe(0);
+  });
   it('returns the snaplen, and 0 for the empty-filter complement', () => {
     expect(c('')).toEqual([{ code: 6, jt: 0, jf: 0, k: 65535 }]);
     expect(compile('ip', { ...opt, snaplen: 96 }).at(-2)).toEqual({ code: 6, jt: 0, jf: 0, k: 96 });

@@ -65,6 +65,8 @@ export function redundantLoads(p: Program): Program {
       }
     }
     b.stmts = kept;
+    // Pre-assembled code (protochain's loop) changes A and X in ways we do not follow.
+    if (b.raw) r = { a: `?${fresh++}`, x: `?${fresh++}` };
     if (isRet(b)) continue;
     for (const t of [b.jt!, b.jf!]) {
       const prev = inRegs.get(t);

@@ -56,7 +56,7 @@ export function runCbpf(prog: CbpfProgram, pkt: Uint8Array, wirelen: number): nu
       }
       case 5: {
         const op = code & 0xf0;
-        if (op === 0x00) { pc += k; break; }
+        if (op === 0x00) { pc += k | 0; break; } // ja: libpcap emits backward jumps (protochain)
         const s = code & 0x08 ? X : k;
         let c: boolean;
         if (op === 0x10) c = A === s; else if (op === 0x20) c = A > s; else if (op === 0x30) c = A >= s; else c = (A & s) !== 0;
