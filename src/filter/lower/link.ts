@@ -5,14 +5,50 @@
  * MAC addresses are, and whether a packet direction is recorded. Lowering asks these
  * descriptions instead of switching on link types everywhere.
  */
-import { linkTypeByLinkType } from '../../capture/link-types.ts';
+import { linkTypeByLinkType, linkTypeByName } from '../../capture/link-types.ts';
 
-/** LINKTYPE_ numbers (the values stored in capture files). */
+/** The LINKTYPE_ value of a link-type name, from the capture module's table (one table). */
+function lt(name: string): number {
+  const t = linkTypeByName(name);
+  if (!t) throw new Error(`link type ${name} missing from capture/link-types.ts`);
+  return t.linkType;
+}
+
+/** LINKTYPE_ numbers (the values stored in capture files) of the link types described here. */
 export const LINKTYPE = {
-  NULL: 0, EN10MB: 1, IEEE802: 6, SLIP: 8, PPP: 9, FDDI: 10, RAW: 101, C_HDLC: 104, IEEE802_11: 105,
-  LOOP: 108, LINUX_SLL: 113, PFLOG: 117, IEEE802_11_RADIO: 127, PPP_ETHER: 51, IPV4: 228, IPV6: 229,
-  LINUX_SLL2: 276, IP_OVER_FC: 122, MTP2: 140, MTP2_WITH_PHDR: 139, SUNATM: 123, APPLE_IP_OVER_IEEE1394: 138,
-  IEEE802_11_RADIO_AVS: 163, PPI: 192, PRISM_HEADER: 119, NETANALYZER: 240, SYMANTEC_FIREWALL: 99, PPP_BSDOS: 103, IPNET: 226, ARCNET: 7, ARCNET_LINUX: 129,
+  NULL: lt('NULL'),
+  EN10MB: lt('EN10MB'),
+  IEEE802: lt('IEEE802'),
+  SLIP: lt('SLIP'),
+  PPP: lt('PPP'),
+  FDDI: lt('FDDI'),
+  RAW: lt('RAW'),
+  C_HDLC: lt('C_HDLC'),
+  IEEE802_11: lt('IEEE802_11'),
+  LOOP: lt('LOOP'),
+  LINUX_SLL: lt('LINUX_SLL'),
+  PFLOG: lt('PFLOG'),
+  IEEE802_11_RADIO: lt('IEEE802_11_RADIO'),
+  PPP_ETHER: lt('PPP_ETHER'),
+  IPV4: lt('IPV4'),
+  IPV6: lt('IPV6'),
+  LINUX_SLL2: lt('LINUX_SLL2'),
+  IP_OVER_FC: lt('IP_OVER_FC'),
+  MTP2: lt('MTP2'),
+  MTP2_WITH_PHDR: lt('MTP2_WITH_PHDR'),
+  SUNATM: lt('SUNATM'),
+  APPLE_IP_OVER_IEEE1394: lt('APPLE_IP_OVER_IEEE1394'),
+  IEEE802_11_RADIO_AVS: lt('IEEE802_11_RADIO_AVS'),
+  PPI: lt('PPI'),
+  PRISM_HEADER: lt('PRISM_HEADER'),
+  NETANALYZER: lt('NETANALYZER'),
+  SYMANTEC_FIREWALL: lt('SYMANTEC_FIREWALL'),
+  PPP_BSDOS: lt('PPP_BSDOS'),
+  IPNET: lt('IPNET'),
+  ARCNET: lt('ARCNET'),
+  ARCNET_LINUX: lt('ARCNET_LINUX'),
+  BACNET_MS_TP: lt('BACNET_MS_TP'),
+  JUNIPER_MFR: lt('JUNIPER_MFR'),
 } as const;
 
 /** How a link layer announces the protocol it carries. */
@@ -110,8 +146,8 @@ const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.IPNET, { name: 'IPNET', kind: 'af-byte', typeOff: 1, nlOff: 24 }],
   [LINKTYPE.ARCNET, { name: 'ARCNET', kind: 'arcnet', typeOff: 2, nlOff: 6 }],
   [LINKTYPE.ARCNET_LINUX, { name: 'ARCNET_LINUX', kind: 'arcnet', typeOff: 4, nlOff: 8 }],
-  [165, { name: 'BACNET_MS_TP', kind: 'magic', typeOff: 0, nlOff: 0, magic: { mask: 0xffff0000, value: 0x55ff0000 } }],
-  [134, { name: 'JUNIPER_MFR', kind: 'magic', typeOff: 0, nlOff: 0, magic: { mask: 0xffffff00, value: 0x4d474300 }, direction: { off: 3, size: 1 } }],
+  [LINKTYPE.BACNET_MS_TP, { name: 'BACNET_MS_TP', kind: 'magic', typeOff: 0, nlOff: 0, magic: { mask: 0xffff0000, value: 0x55ff0000 } }],
+  [LINKTYPE.JUNIPER_MFR, { name: 'JUNIPER_MFR', kind: 'magic', typeOff: 0, nlOff: 0, magic: { mask: 0xffffff00, value: 0x4d474300 }, direction: { off: 3, size: 1 } }],
   [LINKTYPE.PFLOG, { name: 'PFLOG', kind: 'af-byte', typeOff: 1, nlOff: 0, prologue: PFLOG_HDRLEN }],
   [LINKTYPE.IEEE802_11_RADIO, { name: 'IEEE802_11_RADIO', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'radiotap' }],
   [LINKTYPE.IEEE802_11_RADIO_AVS, { name: 'IEEE802_11_RADIO_AVS', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'avs' }],
