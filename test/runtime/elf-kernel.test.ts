@@ -4,7 +4,9 @@
  * with real maps in the running kernel): every example program as our loader links and relocates
  * it is accepted by the kernel verifier, and broken variants are refused. Here, without a kernel,
  * we check that the loader still produces exactly those bytes and maps, and that tsdump's
- * verifier reaches the same verdict as the kernel on every row.
+ * verifier reaches the same verdict as the kernel on every row. Then behaviour: the kernel's
+ * results and final map contents for a list of packets (elf-kernel-runs.jsonl, made by
+ * test/tools/gen-elf-kernel-runs.ts) must be reproduced by tsdump on every engine.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,6 +15,9 @@ import { describe, expect, it } from 'vitest';
 import { ArrayMap } from '../../src/maps/index.ts';
 import { MapType } from '../../src/maps/types.ts';
 import { loadElf } from '../../src/runtime/elf.ts';
+import { loadObject } from '../../src/runtime/elf-load.ts';
+import { ENGINE_NAMES } from '../../src/runtime/index.ts';
+import { kernelRunPackets } from './elf-kernel-packets.ts';
 import { socketFilterHook, tcHook, VerifierError, verify, xdpHook } from '../../src/runtime/verifier/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,5 +52,26 @@ describe('ELF loader output vs the kernel (committed verdicts)', () => {
       why = e.message;
     }
     expect(ours, `kernel: ${r.kernel} ${r.reason ?? ''}; tsdump: ${why}`).toBe(r.kernel);
+  });
+});
+
+describe('example programs run by the kernel vs tsdump (committed results and map contents)', () => {
+  const runs = readFileSync(join(here, '../fixtures/verifier/elf-kernel-runs.jsonl'), 'utf8').trim().split('\n')
+    .map((l) => JSON.parse(l) as { object: string; program: string; results: (number | null)[]; maps: { name: string; dump: string }[] });
+  const packets = kernelRunPackets();
+  const entries = (dump: string) => (dump === '(empty)' || dump === '-' ? [] : dump.split(';').sort());
+
+  it.each(ENGINE_NAMES.flatMap((engine) => runs.map((r) => [`${r.object}:${r.program} on ${engine}`, r, engine] as const)))('%s', async (_n, r, engine) => {
+    const o = loadElf(readFileSync(join(here, '../fixtures/bpf', r.object)));
+    const p = loadObject(o, { engine }).program(r.program);
+    const got = packets.map((pkt, i) => (r.results[i] === null ? null : p.run(pkt)));
+    expect(got).toEqual(r.results);
+    const maps = o.registry.list();
+    expect(maps.map((m) => m.name)).toEqual(r.maps.map((m) => m.name));
+    maps.forEach((m, i) => {
+      if (r.maps[i]!.dump === '-') return;
+      const ours = o.registry.entries(m).map((e) => `${Buffer.from(e.key).toString('hex')}=${Buffer.from(e.value).toString('hex')}`).sort();
+      expect(ours, `map ${m.name}`).toEqual(entries(r.maps[i]!.dump));
+    });
   });
 });

@@ -14,6 +14,17 @@
  *   reject <errno> <last meaningful line of the verifier log>
  *   error <what>
  *
+ * With `run` instead of `load` and a comma-separated list of packets after the instructions,
+ *
+ *   run <prog_type> <map>... -- <insn_hex> <packet_hex>,<packet_hex>,...
+ *
+ * it also runs the program once per packet with BPF_PROG_TEST_RUN and answers
+ *
+ *   ran <r0 of each packet, comma-separated> <dump of map 1> <dump of map 2> ...
+ *
+ * where a dump is `key=value;key=value…` in hex in the kernel's iteration order (BPF_MAP_GET_NEXT_KEY
+ * from no key), or `-` for maps that cannot be read by key (ring buffers, program arrays).
+ *
  * Only the raw bpf(2) system call is used; every fd is closed before the next line.
  * Built and driven by test/tools/gen-elf-kernel-verdicts.ts.
  */
@@ -55,6 +66,60 @@ static void print_reason(char *log) {
   printf("%s\n", best);
 }
 
+static void print_hex(const unsigned char *b, unsigned n) {
+  for (unsigned i = 0; i < n; i++) printf("%02x", b[i]);
+}
+
+/* BPF_PROG_TEST_RUN once per packet, then every readable map dumped in iteration order. */
+static void run_and_dump(int prog, char *packets, int nmaps, const int *fds, const unsigned *types, const unsigned *keys, const unsigned *values) {
+  printf("ran ");
+  int first = 1;
+  for (char *pk = packets ? strtok(packets, ",") : NULL; pk; pk = strtok(NULL, ",")) {
+    unsigned char *data;
+    long len = from_hex(pk, &data);
+    union bpf_attr a;
+    memset(&a, 0, sizeof a);
+    a.test.prog_fd = prog;
+    a.test.data_in = (uint64_t)(uintptr_t)data;
+    a.test.data_size_in = (uint32_t)len;
+    a.test.repeat = 1;
+    int r = bpf(BPF_PROG_TEST_RUN, &a);
+    printf(first ? "%s" : ",%s", "");
+    if (r < 0) printf("E%d", errno);
+    else printf("%u", a.test.retval);
+    first = 0;
+    free(data);
+  }
+  for (int m = 0; m < nmaps; m++) {
+    printf(" ");
+    if (types[m] == BPF_MAP_TYPE_RINGBUF || types[m] == BPF_MAP_TYPE_PROG_ARRAY || keys[m] == 0) { printf("-"); continue; }
+    unsigned char key[512], next[512], *val = malloc(values[m] * 256 + 8);
+    int have = 0, n = 0;
+    for (;;) {
+      union bpf_attr a;
+      memset(&a, 0, sizeof a);
+      a.map_fd = fds[m];
+      a.key = have ? (uint64_t)(uintptr_t)key : 0;
+      a.next_key = (uint64_t)(uintptr_t)next;
+      if (bpf(BPF_MAP_GET_NEXT_KEY, &a) < 0) break;
+      memcpy(key, next, keys[m]);
+      have = 1;
+      memset(&a, 0, sizeof a);
+      a.map_fd = fds[m];
+      a.key = (uint64_t)(uintptr_t)key;
+      a.value = (uint64_t)(uintptr_t)val;
+      if (bpf(BPF_MAP_LOOKUP_ELEM, &a) < 0) continue;
+      printf(n++ ? ";" : "");
+      print_hex(key, keys[m]);
+      printf("=");
+      print_hex(val, values[m]);
+    }
+    if (n == 0) printf("(empty)");
+    free(val);
+  }
+  printf("\n");
+}
+
 int main(void) {
   static char line[1 << 20];
   char *log = malloc(LOG_BYTES);
@@ -63,12 +128,15 @@ int main(void) {
     int fds[MAX_MAPS];
     int nmaps = 0;
     char *tok = strtok(line, " ");
-    if (!tok || strcmp(tok, "load") != 0) { printf("error bad request\n"); continue; }
+    if (!tok || (strcmp(tok, "load") != 0 && strcmp(tok, "run") != 0)) { printf("error bad request\n"); continue; }
+    int run = strcmp(tok, "run") == 0;
+    unsigned types[MAX_MAPS], keys[MAX_MAPS], values[MAX_MAPS];
+    char *packets = NULL;
     int prog_type = atoi(strtok(NULL, " "));
     char *insn_hex = NULL;
     int failed = 0;
     while ((tok = strtok(NULL, " "))) {
-      if (strcmp(tok, "--") == 0) { insn_hex = strtok(NULL, " "); break; }
+      if (strcmp(tok, "--") == 0) { insn_hex = strtok(NULL, " "); packets = strtok(NULL, " "); break; }
       unsigned type, key, value, max, flags;
       char init[1 << 16];
       if (sscanf(tok, "%u:%u:%u:%u:%u:%65535s", &type, &key, &value, &max, &flags, init) != 6 || nmaps == MAX_MAPS) { failed = 1; break; }
@@ -81,6 +149,9 @@ int main(void) {
       a.map_flags = flags;
       int fd = bpf(BPF_MAP_CREATE, &a);
       if (fd < 0) { printf("error map_create %s\n", strerror(errno)); failed = 2; break; }
+      types[nmaps] = type;
+      keys[nmaps] = key;
+      values[nmaps] = value;
       fds[nmaps++] = fd;
       if (strcmp(init, "-") != 0) {
         unsigned char *val;
@@ -122,8 +193,11 @@ int main(void) {
       a.log_size = LOG_BYTES;
       a.log_level = 1;
       int fd = bpf(BPF_PROG_LOAD, &a);
-      if (fd >= 0) {
+      if (fd >= 0 && !run) {
         printf("ok\n");
+        close(fd);
+      } else if (fd >= 0) {
+        run_and_dump(fd, packets, nmaps, fds, types, keys, values);
         close(fd);
       } else {
         printf("reject %d ", errno);
