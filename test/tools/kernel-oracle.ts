@@ -33,7 +33,7 @@
  * test/runtime/kernel-known-bugs.test.ts). `verifierLog` gives the level-2 log for diagnosis.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,6 +152,7 @@ export function buildKernelOracle(): { bin?: string; reason?: string } {
   if (gcc.error || gcc.status !== 0) return (built = { reason: 'gcc is not installed' });
   if (!existsSync('/usr/include/linux/bpf.h')) return (built = { reason: 'linux/bpf.h missing (install linux-libc-dev)' });
   const dir = mkdtempSync(join(tmpdir(), 'tsdump-kernel-oracle-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true })); // the binary is per process
   const bin = join(dir, 'kernel-oracle');
   const cc = spawnSync('gcc', ['-O2', '-Wall', '-Wextra', '-o', bin, src], { encoding: 'utf8' });
   if (cc.status !== 0) return (built = { reason: `gcc failed: ${cc.stderr.trim().split('\n')[0] ?? ''}` });
