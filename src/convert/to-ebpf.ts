@@ -13,7 +13,7 @@
  *   r10-72                      backward-`ja` budget, a u64 (only with a backward ja): stored as
  *                               a whole register so the verifier tracks its exact value
  *   r10-76                      xdp: u32 scratch that hides X's value from the verifier (guard)
- *   r10-464 .. r10-80           socket: load windows (packet bytes copied by bpf_skb_load_bytes)
+ *   r10-476 .. r10-80           socket: load windows (packet bytes copied by bpf_skb_load_bytes)
  *   r0..r5                      scratch; r0 = the result at exit
  *
  * Targets (`hook`):
@@ -80,14 +80,14 @@ export const XDP_PASS = 2;
 export const HELPER_SKB_LOAD_BYTES = 26;
 
 // Register map.
-const R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, RA = 6, RX = 7, RCTX = 8, RDATA = 8, REND = 9, FP = 10;
+const R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R5 = 5, RA = 6, RX = 7, RCTX = 8, RDATA = 8, REND = 9, FP = 10;
 // Stack map (offsets from r10).
 const MEM_OFF = -64;
 const BUDGET_OFF = -72;
 /** A 4-byte slot at an offset that is not 8-aligned (see `guard`). */
 const SCRATCH_OFF = -76;
 const WINDOW_AREA_END = -80;
-const WINDOW_AREA = 384;
+const WINDOW_AREA = 396;
 /** Largest window one helper call fills (bytes). */
 const WINDOW_MAX = 128;
 /** XDP: the highest packet offset the verifier lets a pointer reach (MAX_PACKET_OFF). */
@@ -243,7 +243,7 @@ class Emitter {
         if (g === undefined) {
           g = { xver: gx, lo, hi, first: pc, window: 0 };
           groups.push(g);
-          used += WINDOW_MAX;
+          used += WINDOW_MAX + 4; // the span, plus up to 3 bytes of alignment
         } else {
           g.lo = Math.min(g.lo, lo);
           g.hi = Math.max(g.hi, hi);
@@ -252,8 +252,13 @@ class Emitter {
       }
       if (op.kind === 'tax' || ((op.kind === 'ld-imm' || op.kind === 'ld-len' || op.kind === 'ld-mem') && op.dst === 'x') || (op.kind === 'ld-abs' && op.dst === 'x')) xver++;
     }
-    // Socket windows: consecutive slots, each as large as its group, per segment.
+    // Socket windows: consecutive 4-aligned slots, each as large as its group, per segment. A
+    // window starts at lo rounded down to 4, so a load's stack address has the alignment its
+    // packet offset k has: the verifier insists on aligned stack accesses, and loads at a
+    // misaligned k are assembled from bytes (see `load`). Starting the copy up to 3 bytes
+    // earlier changes nothing about failure: the copy still ends at hi.
     if (!this.xdp) {
+      for (const l of loads.values()) l.group.lo -= l.group.lo % 4; // (lo may be >= 2^31: no bit ops)
       let at = WINDOW_AREA_END;
       let seen = new Set<Group>();
       for (let pc = start; pc < end; pc++) {
@@ -337,7 +342,20 @@ class Emitter {
     const g = l.group;
     const size = SIZE_OF[l.size];
     if (!this.xdp) {
-      this.emit({ kind: 'ldx', size, signed: false, dst, src: FP, off: g.window + (l.k - g.lo) }); // dst = window[k - lo]
+      const at = g.window + (l.k - g.lo);
+      if (at % l.size === 0) {
+        this.emit({ kind: 'ldx', size, signed: false, dst, src: FP, off: at }); // dst = window[k - lo]
+      } else {
+        // Misaligned on the stack (the verifier refuses that): big-endian from single bytes,
+        // dst = b0 << 8 | b1 (<< 8 | b2 << 8 | b3), needing no byte swap.
+        this.emit({ kind: 'ldx', size: 'b', signed: false, dst, src: FP, off: at });
+        for (let i = 1; i < l.size; i++) {
+          this.emit({ kind: 'alu', op: 'lsh', wide: false, dst, imm: 8 });
+          this.emit({ kind: 'ldx', size: 'b', signed: false, dst: R5, src: FP, off: at + i });
+          this.emit({ kind: 'alu', op: 'or', wide: false, dst, src: R5 });
+        }
+        return;
+      }
     } else if (g.xver >= 0) {
       this.emit({ kind: 'ldx', size, signed: false, dst, src: R2, off: l.k - g.lo }); // dst = *(data + X + k)
     } else if (l.k <= 0x7fff - 4) {
