@@ -96,6 +96,14 @@ describe('kernel oracle wrapper', () => {
     }
   });
 
+  it('times repeated runs in the kernel (BPF_PROG_TEST_RUN repeat)', ({ skip }) => {
+    const k = kernelOrSkip(skip);
+    const prog = bytes('18000000f0debc9a' + '0000000078563412' + '9500000000000000');
+    const [o] = k.run([{ prog, mem: new Uint8Array(0) }], 'xdp', 1000);
+    expect(o).toMatchObject({ kind: 'ok', r0: 0x123456789abcdef0n });
+    if (o!.kind === 'ok') expect(o!.nsPerRun).toBeGreaterThan(0);
+  });
+
   it('reports a rejection with the verifier reason', ({ skip }) => {
     const k = kernelOrSkip(skip);
     const [o] = k.run([{ prog: bytes('9500000000000000'), mem: new Uint8Array(0) }], 'xdp'); // exit with r0 unset

@@ -15,8 +15,8 @@
  *
  *   probe
  *     -> "probe <uname release> <bpf_jit_enable or ->"
- *   run <prog_type> <prog_flags> <insn_hex> <data_hex|-> <data_out_size> <ctx_hex|->
- *     -> "ok <retval as 8 hex digits> <data_out hex|-> <ctx after the run hex|->"
+ *   run <prog_type> <prog_flags> <insn_hex> <data_hex|-> <data_out_size> <ctx_hex|-> [repeat]
+ *     -> "ok <retval as 8 hex digits> <data_out hex|-> <ctx after the run hex|-> <ns per run>"
  *     -> "reject <errno> <verifier log, escaped onto one line>"
  *     -> "fail <stage> <errno> <strerror>"   (the program loaded but BPF_PROG_TEST_RUN failed)
  *   log <prog_type> <prog_flags> <insn_hex>
@@ -98,6 +98,7 @@ static void do_run(char *args) {
   char *f_data = strtok_r(NULL, " ", &save);
   char *f_out = strtok_r(NULL, " ", &save);
   char *f_ctx = strtok_r(NULL, " ", &save);
+  char *f_repeat = strtok_r(NULL, " ", &save); /* optional: the kernel runs the program N times */
   if (!f_ctx) { printf("fail parse 0 expected 6 fields\n"); return; }
 
   uint8_t *insns = NULL, *data = NULL, *ctx = NULL, *data_out = NULL;
@@ -143,6 +144,7 @@ static void do_run(char *args) {
   t.test.data_size_out = (uint32_t)n_out;
   t.test.ctx_in = (uint64_t)(uintptr_t)ctx;
   t.test.ctx_size_in = (uint32_t)n_ctx;
+  if (f_repeat) t.test.repeat = (uint32_t)strtoul(f_repeat, NULL, 10);
   if (sys_bpf(BPF_PROG_TEST_RUN, &t) < 0) {
     int e = errno;
     printf("fail test_run %d %s\n", e, strerror(e));
@@ -154,7 +156,7 @@ static void do_run(char *args) {
   put_hex(data_out, n_out > 0 ? t.test.data_size_out : 0);
   putchar(' ');
   put_hex(ctx, (size_t)n_ctx);
-  putchar('\n');
+  printf(" %u\n", t.test.duration); /* average ns per run, measured by the kernel */
 
 done:
   free(insns);

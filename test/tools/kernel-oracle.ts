@@ -50,13 +50,13 @@ const KERNEL_BATCH_TIMEOUT_MS = 100_000;
 
 /** What the kernel did with one raw (unwrapped) program. */
 export type RawOutcome =
-  | { kind: 'ok'; retval: number; dataOut: Uint8Array; ctxOut: Uint8Array }
+  | { kind: 'ok'; retval: number; dataOut: Uint8Array; ctxOut: Uint8Array; nsPerRun: number }
   | { kind: 'reject'; errno: number; log: string; reason: string }
   | { kind: 'fail'; stage: string; errno: number; message: string };
 
 /** What the kernel did with one wrapped conformance-convention program. */
 export type RunOutcome =
-  | { kind: 'ok'; mode: WrapMode; retval: number; r0: bigint }
+  | { kind: 'ok'; mode: WrapMode; retval: number; r0: bigint; nsPerRun: number }
   | { kind: 'reject'; mode: WrapMode; errno: number; log: string; reason: string }
   | { kind: 'fail'; mode: WrapMode; stage: string; errno: number; message: string };
 
@@ -67,6 +67,8 @@ export interface RawRequest {
   data?: Uint8Array;
   dataOutSize?: number;
   ctx?: Uint8Array;
+  /** Runs of the program in the kernel (BPF_PROG_TEST_RUN repeat); the answer gives ns per run. */
+  repeat?: number;
 }
 
 export interface KernelInfo {
@@ -212,11 +214,11 @@ export class KernelOracle {
   runRaw(reqs: RawRequest[]): RawOutcome[] {
     if (reqs.length === 0) return [];
     const lines = reqs.map(
-      (q) => `run ${q.progType} ${q.flags ?? 0} ${hex(q.insns)} ${hex(q.data)} ${q.dataOutSize ?? 0} ${hex(q.ctx)}`,
+      (q) => `run ${q.progType} ${q.flags ?? 0} ${hex(q.insns)} ${hex(q.data)} ${q.dataOutSize ?? 0} ${hex(q.ctx)}${q.repeat ? ` ${q.repeat}` : ''}`,
     );
     return this.exchange(lines).map((l): RawOutcome => {
       const f = l.split(' ');
-      if (f[0] === 'ok') return { kind: 'ok', retval: parseInt(f[1]!, 16) >>> 0, dataOut: unhex(f[2]!), ctxOut: unhex(f[3]!) };
+      if (f[0] === 'ok') return { kind: 'ok', retval: parseInt(f[1]!, 16) >>> 0, dataOut: unhex(f[2]!), ctxOut: unhex(f[3]!), nsPerRun: Number(f[4]) };
       if (f[0] === 'reject') {
         const log = unescapeLog(f.slice(2).join(' '));
         return { kind: 'reject', errno: Number(f[1]), log, reason: verifierReason(log) };
@@ -239,9 +241,12 @@ export class KernelOracle {
 
   /**
    * Runs conformance-convention programs (r1 = memory, r2 = its length, 64-bit r0) in `mode`.
-   * Each item is the raw program bytes plus its memory (empty for none).
+   * Each item is the raw program bytes plus its memory (empty for none). `repeat` (XDP only)
+   * makes the kernel run each program that many times and report the mean ns per run; the
+   * packet is not restored between runs, so r0 is then that of the last run, which saw the
+   * earlier runs' stores: use it for timing, not for comparing results.
    */
-  run(items: { prog: Uint8Array; mem: Uint8Array }[], mode: WrapMode): RunOutcome[] {
+  run(items: { prog: Uint8Array; mem: Uint8Array }[], mode: WrapMode, repeat?: number): RunOutcome[] {
     const reqs = items.map(({ prog, mem }): RawRequest => {
       const slot = slotOffset(mem.length);
       // The buffer is memory, zero padding to the slot, and the 8-byte slot; XDP also wants at
@@ -250,8 +255,8 @@ export class KernelOracle {
       buf.set(mem, 0);
       const insns = wrapProgram(prog, mem.length, mode);
       return mode === 'xdp'
-        ? { progType: PROG_TYPE.XDP, insns, data: buf, dataOutSize: buf.length + 256 }
-        : { progType: PROG_TYPE.SYSCALL, flags: F_SLEEPABLE, insns, ctx: buf };
+        ? { progType: PROG_TYPE.XDP, insns, data: buf, dataOutSize: buf.length + 256, repeat }
+        : { progType: PROG_TYPE.SYSCALL, flags: F_SLEEPABLE, insns, ctx: buf }; // SYSCALL: no repeat
     });
     return this.runRaw(reqs).map((o, i): RunOutcome => {
       if (o.kind === 'reject') return { ...o, mode };
@@ -260,7 +265,7 @@ export class KernelOracle {
       const out = mode === 'xdp' ? o.dataOut : o.ctxOut;
       if (out.length < slot + 8) return { kind: 'fail', mode, stage: 'result', errno: 0, message: `output has ${out.length} bytes` };
       const r0 = new DataView(out.buffer, out.byteOffset, out.length).getBigUint64(slot, true);
-      return { kind: 'ok', mode, retval: o.retval, r0 };
+      return { kind: 'ok', mode, retval: o.retval, r0, nsPerRun: o.nsPerRun };
     });
   }
 
