@@ -160,7 +160,7 @@ interface Op {
   target?: number;
   /** Jumps: the target offset goes in imm (gotol) instead of off. */
   targetInImm?: boolean;
-  /** Inside a multi-instruction group (pointer arithmetic): no jump may land here. */
+  /** Inside a pointer-arithmetic group or a loop: no forward jump may land here. */
   noTarget?: boolean;
   text: string;
 }
@@ -412,6 +412,8 @@ export function randomProgram(seed: number, index: number, options: RandomProgra
         pool++;
         emit({ code: ALU64 | K | ALU_OPS.add, dst: c, src: 0, off: 0, imm: -1, text: `add ${rs(c)}, -1` });
         emit({ code: JMP | K | JMP_OPS.jne, dst: c, src: 0, off: 0, imm: 0, target: head, text: `jne ${rs(c)}, 0` });
+        // Enter only through `mov c, n`: a jump into the body would run it with a stale c.
+        for (let k = head; k < ops.length; k++) ops[k]!.noTarget = true;
       } else if (withBranches && kind < 96) {
         // Guarded unconditional jump: "if (cond) skip the ja; ja/gotol +n". Both the ja and the
         // instruction after it are reachable, and so is everything the ja skips (by fall-through).
