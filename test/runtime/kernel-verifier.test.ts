@@ -19,7 +19,7 @@
  *   - the kernel proves `if w4 >= 0` and `if w4 <= 0xffffffff` (JMP32, unsigned: always true)
  *     one-sided and never walks the fall-through; tsdump does so for the 64-bit `if r4 >= 0`
  *     but walks the JMP32 fall-through and rejects what it finds there (the dead-branch test;
- *     also seed 0x7e51f1e6 index 338 in "read of r3 after a call").
+ *     first seen as a random program where a call sat on such a dead path).
  * Verdicts where the privileged kernel is laxer by policy are not tested here: e.g. it lets
  * root turn a pointer into a number (`r0 = r10; bswap32 r0`), tsdump refuses.
  */
