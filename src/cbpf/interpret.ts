@@ -19,8 +19,20 @@
  * - Scratch memory starts at 0 for every packet (1.10.3 leaves it uninitialised; the validator
  *   rejects programs that read M[i] before writing it, so valid programs cannot tell).
  * - `ja` takes k as signed: libpcap emits backward jumps for `protochain` and 1.10.3 follows
- *   them. To guarantee termination (1.10.3 would loop forever on `ja -1`) a packet may take at
- *   most MAX_BACKWARD_JUMPS backward jumps; one more returns 0 (libpcap HEAD does the same).
+ *   them without any limit (it loops forever on `ja -1`). We must terminate, yet never cut
+ *   short a libpcap program that terminates in 1.10.3. The budget is BACKWARD_JUMP_BUDGET ×
+ *   (caplen + 1) backward jumps per backward `ja` in the program, set per packet. Why that
+ *   suffices: only `ja` can go backwards (jt/jf are unsigned), and libpcap's only backward
+ *   jumps close protochain's walk loop, which the rest of the program enters at most once per
+ *   packet (all other jumps go forward). When a walk jumps back, its whole state is (A, X): A
+ *   is the next-header byte just read, necessarily one of the 5 values that continue the walk
+ *   (hop-by-hop 0, routing 43, fragment 44, AH 51, destination options 60), and X is the
+ *   offset of the next header; the next pass loads pkt[X] first, so if X ≥ caplen it ends the
+ *   program. So a walk that repeats no state takes at most 5 × caplen + 1 backward jumps, and
+ *   one that repeats a state loops forever in 1.10.3 too (possible: 1.10.3 resets X to the AH
+ *   length, so a crafted AH can point back at itself). Extension headers advance X by at
+ *   least 8 bytes, so a real chain needs far fewer (~caplen / 8). A malicious loop is stopped
+ *   after at most budget × program-length instructions; one more backward jump returns 0.
  *   A jump outside the program returns 0. Unknown opcodes return 0 (1.10.3 calls abort()).
  * - Linux ancillary loads (`ld [SKF_AD_OFF + n]`, bpf_asm `ld #proto` …) are NOT interpreted,
  *   exactly like libpcap's bpf_filter: they are ordinary absolute loads far past any packet, so
@@ -35,7 +47,22 @@ export type CbpfFilter = (pkt: Uint8Array, caplen: number, wirelen: number) => n
 
 /** Slots per instruction in `ops`: exec op, k, jump-true target (also ja's), jump-false target. */
 const W = 4;
-/** Backward `ja`s allowed per packet (protochain needs one per IPv6 extension header). */
+/**
+ * Backward jumps allowed per packet, per backward `ja` of the program and per byte of caplen
+ * (+1): at least the 5 states a protochain walk can be in at each offset (see the header).
+ */
+export const BACKWARD_JUMP_BUDGET = 8;
+
+/** The per-packet backward-jump budget of a program with `backwardJas` backward `ja`s. */
+export function backwardJumpBudget(backwardJas: number, caplen: number): number {
+  return backwardJas * BACKWARD_JUMP_BUDGET * (caplen + 1);
+}
+
+/**
+ * The fixed budget the interpreter used before (64 backward jumps per packet). The eBPF
+ * converter (src/convert/to-ebpf.ts) still bounds its loops with it; it cuts protochain walks
+ * over more than 64 extension headers short, where this interpreter and libpcap do not.
+ */
 export const MAX_BACKWARD_JUMPS = 64;
 
 export function createInterpreter(prog: CbpfProgram): CbpfFilter {
@@ -45,6 +72,7 @@ export function createInterpreter(prog: CbpfProgram): CbpfFilter {
   // (comparisons, division, bounds checks, the returned value).
   const ops = new Int32Array((n + 1) * W);
   let readsMem = false;
+  let backwardJas = 0;
   const clampTarget = (t: number): number => (t >= 0 && t < n ? t : n);
   for (let pc = 0; pc < n; pc++) {
     const insn = prog[pc]!;
@@ -59,6 +87,7 @@ export function createInterpreter(prog: CbpfProgram): CbpfFilter {
     if (op === Exec.JA) {
       // pc + 1 + k with k signed (backward jumps are counted at run time).
       ops[i + 2] = clampTarget(pc + 1 + (k | 0));
+      if (ops[i + 2]! <= pc) backwardJas++;
     } else {
       ops[i + 2] = clampTarget(pc + 1 + (insn.jt & 0xff));
       ops[i + 3] = clampTarget(pc + 1 + (insn.jf & 0xff));
@@ -76,7 +105,8 @@ export function createInterpreter(prog: CbpfProgram): CbpfFilter {
     let X = 0;
     let pc = 0;
     let o = 0;
-    let backward = 0;
+    // Backward jumps this packet may still take (a small-integer multiply, no allocation).
+    let budget = backwardJumpBudget(backwardJas, buflen);
     for (;;) {
       const i = pc << 2;
       const k = code[i + 1]!;
@@ -149,7 +179,7 @@ export function createInterpreter(prog: CbpfProgram): CbpfFilter {
         case 38 satisfies typeof Exec.NEG: A = -A | 0; continue;
         case 39 satisfies typeof Exec.JA: // pc += k (signed)
           o = code[i + 2]!;
-          if (o < pc && ++backward > MAX_BACKWARD_JUMPS) return 0;
+          if (o < pc && --budget < 0) return 0;
           pc = o;
           continue;
         case 40 satisfies typeof Exec.JEQ_K: pc = code[i + (A === k ? 2 : 3)]!; continue;

@@ -12,6 +12,10 @@ import { createInterpreter, interpret } from '../../src/cbpf/interpret.ts';
 import { CBPF_CASES, caseProgram, casePacket } from './cases.ts';
 import { OPCODES } from '../../src/isa/cbpf/opcodes.ts';
 import { goldenDir } from './corpus-path.ts';
+import { BACKWARD_JUMP_BUDGET } from '../../src/cbpf/interpret.ts';
+import { compile } from '../../src/filter/index.ts';
+import { assemble } from '../../src/isa/cbpf/asm.ts';
+import type { CbpfProgram } from '../../src/isa/cbpf/types.ts';
 
 describe('case table on the reference interpreter', () => {
   it('uses every opcode of the table at least once', () => {
@@ -78,5 +82,59 @@ describe('interpreter properties', () => {
 
   it('an empty program rejects', () => {
     expect(interpret([], new Uint8Array(10))).toBe(0);
+  });
+});
+
+describe('backward-jump budget', () => {
+  // `n` passes of a counting loop take n - 1 backward jumps (the last pass leaves forward).
+  const loop = (n: number, jas: 1 | 2): CbpfProgram => assemble(jas === 1
+    ? `ldx #0\nloop: txa\nadd #1\ntax\njge #${n}, out, back\nback: ja loop\nout: ret a`
+    : `ldx #0\nloop: txa\nadd #1\ntax\njge #${n}, out, back\nback: jset #1, odd, even\nodd: ja loop\neven: ja loop\nout: ret a`);
+
+  it('allows exactly BACKWARD_JUMP_BUDGET × (caplen + 1) backward jumps per backward ja', () => {
+    for (const caplen of [0, 1, 16, 100]) {
+      const pkt = new Uint8Array(caplen);
+      const budget = BACKWARD_JUMP_BUDGET * (caplen + 1);
+      expect(interpret(loop(budget + 1, 1), pkt)).toBe(budget + 1);
+      expect(interpret(loop(budget + 2, 1), pkt)).toBe(0);
+      expect(interpret(loop(2 * budget + 1, 2), pkt)).toBe(2 * budget + 1);
+      expect(interpret(loop(2 * budget + 2, 2), pkt)).toBe(0);
+      // caplen, not the view's length, sets the budget
+      expect(createInterpreter(loop(budget + 2, 1))(new Uint8Array(caplen + 10), caplen, caplen)).toBe(0);
+    }
+  });
+
+  /** Ethernet + IPv6 whose chain is `count` destination-options headers, then `last` (8 bytes). */
+  function ip6Chain(count: number, last: number): Uint8Array {
+    const pkt = new Uint8Array(14 + 40 + 8 * count + 8);
+    pkt.set([0x86, 0xdd], 12);
+    pkt[14] = 0x60;
+    pkt[14 + 6] = count > 0 ? 60 : last;
+    for (let i = 0; i < count; i++) pkt[54 + 8 * i] = i + 1 < count ? 60 : last; // len 0: 8 bytes
+    return pkt;
+  }
+
+  it('ip6 protochain walks 1,000 extension headers, as libpcap 1.10.3 does', () => {
+    const prog = compile('ip6 protochain 17', { linkType: 1, snaplen: 262144, optimize: true });
+    for (const count of [0, 1, 63, 64, 65, 100, 1000]) {
+      expect(interpret(prog, ip6Chain(count, 17)), `udp after ${count}`).toBe(262144);
+      expect(interpret(prog, ip6Chain(count, 6)), `tcp after ${count}`).toBe(0);
+    }
+  });
+
+  it('stops an AH that points back at itself (1.10.3 loops forever: it resets X to the AH length)', () => {
+    const prog = compile('ip6 protochain 17', { linkType: 1, snaplen: 262144, optimize: true });
+    const pkt = new Uint8Array(14 + 40 + 48);
+    pkt.set([0x86, 0xdd, 0x60], 12);
+    pkt[14 + 6] = 51; // AH first
+    pkt[54] = 51; // next header: AH again
+    pkt[55] = 8; // (8 + 2) * 4 = 40: the same offset
+    expect(interpret(prog, pkt)).toBe(0);
+  });
+
+  it('stops `ja -1` on a 64 KiB packet in well under a second', () => {
+    const t0 = performance.now();
+    expect(interpret([{ code: 0x05, jt: 0, jf: 0, k: 0xffffffff }], new Uint8Array(65535))).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
