@@ -4,7 +4,7 @@
  * the context loads a hook runner must serve. hook-run.ts runs converted programs on tsdump's
  * own eBPF engines the way the kernel would (socket filter or XDP).
  */
-export { convert, toEbpf, HELPER_SKB_LOAD_BYTES, XDP_DROP, XDP_PASS } from './to-ebpf.ts';
+export { convert, toEbpf, HELPER_SKB_LOAD_BYTES, MAX_BACKWARD_JUMPS, XDP_DROP, XDP_PASS } from './to-ebpf.ts';
 export type { ConvertHook, ConvertOptions, ConvertResult, CtxLoad } from './to-ebpf.ts';
 export { loadConverted } from './hook-run.ts';
 export type { ConvertedRunner, LoadConvertedOptions } from './hook-run.ts';

@@ -43,8 +43,13 @@
  * zeroed at entry, but only the values some path may read before writing them (see analysis.ts).
  *
  * Backward `ja` (libpcap emits one for `protochain`): a bounded loop. Each backward jump takes
- * one unit of a budget of MAX_BACKWARD_JUMPS (64, the reference interpreter's limit) kept on the
- * stack; with the budget spent it returns 0. The kernel verifier accepts such loops (5.3+).
+ * one unit of a budget of MAX_BACKWARD_JUMPS (64) per packet kept on the stack; with the budget
+ * spent it returns 0. The kernel verifier accepts such loops (5.3+) because it can simulate
+ * every pass, which is also why the budget must stay small: it cannot scale with the packet
+ * length like the reference interpreter's (src/cbpf/interpret.ts). The two agree on every
+ * packet whose run takes at most 64 backward jumps and at most the interpreter's budget; a
+ * protochain walk takes one per IPv6 extension header, so only chains of more than 64 headers
+ * (and runaway loops, which both end with 0) can tell them apart.
  *
  * Errors: an empty program, an unknown hook, or a program whose translation needs a jump
  * farther than eBPF's 16-bit offsets is a `UserError` (codes CONVERT_*).
@@ -55,7 +60,6 @@ import type { Size as CbpfSize } from '../isa/cbpf/opcodes.ts';
 import type { EbpfInsn, EbpfProgram } from '../isa/ebpf/types.ts';
 import type { JmpOp, Size } from '../isa/ebpf/opcodes.ts';
 import { analyze, BIT_A, BIT_X, type Analysis, type Op } from './analysis.ts';
-import { MAX_BACKWARD_JUMPS } from '../cbpf/interpret.ts';
 
 export type ConvertHook = 'socket' | 'xdp';
 
@@ -74,6 +78,8 @@ export interface ConvertResult {
   ctxLoads: CtxLoad[];
 }
 
+/** Backward jumps a converted program may take per packet (see the header). */
+export const MAX_BACKWARD_JUMPS = 64;
 export const XDP_DROP = 1;
 export const XDP_PASS = 2;
 /** Kernel helper id of bpf_skb_load_bytes(skb, offset, to, len). */
@@ -99,7 +105,12 @@ const SKB_MAX_OFF = 0x7fffffff;
 /** Stack offsets of the kernel's `struct xdp_md` and `struct __sk_buff` fields we read. */
 const XDP_MD_DATA = 0, XDP_MD_DATA_END = 4, SK_BUFF_LEN = 0;
 
-const EXIT_LABEL = -1; // the shared "return 0" tail
+/** "return 0": jump/jcc resolve it to a nearby exit island (labels -2, -3, …). */
+const EXIT_LABEL = -1;
+/** A pending island is placed once its first user is this far back (eBPF jumps reach 32767). */
+const ISLAND_GAP = 16000;
+/** An emitted island serves later users up to this far behind it. */
+const ISLAND_REACH = 30000;
 
 const SIZE_OF: Record<CbpfSize, Size> = { 1: 'b', 2: 'h', 4: 'w' };
 
@@ -128,6 +139,14 @@ class Emitter {
   private readonly ctxLoads: CtxLoad[] = [];
   private readonly xdp: boolean;
   private readonly action: boolean;
+  // Exit islands: "r0 = 0; exit" pairs. Forward users share the pending island, placed at the
+  // next instruction boundary once its first user is ISLAND_GAP behind; later users jump back to
+  // the last island while it is within reach. Short programs get exactly one island, at the end.
+  private pendingIsland = 0;
+  private pendingSince = -1;
+  private lastIsland = 0;
+  private lastIslandAt = -1;
+  private nextIslandLabel = -2;
 
   constructor(private readonly prog: CbpfProgram, private readonly a: Analysis, private readonly opts: ConvertOptions) {
     this.xdp = opts.hook === 'xdp';
@@ -148,21 +167,22 @@ class Emitter {
         const next = b.end < n ? b.end : EXIT_LABEL;
         if (next === EXIT_LABEL || live[i + 1]?.start !== next) this.jump(next);
       }
+      this.maybeIsland();
     });
-    // The shared "return 0" tail, only if something jumps to it (the verifier refuses dead code).
-    if (this.fixups.some((f) => f.label === EXIT_LABEL)) {
-      this.labels.set(EXIT_LABEL, this.code.length);
-      this.mov(R0, this.action ? XDP_DROP : 0); // return 0
-      this.emit({ kind: 'exit' });
-    }
+    // The last island, only if something jumps to it (the verifier refuses dead code).
+    if (this.pendingSince >= 0) this.placeIsland();
     for (const { at, label } of this.fixups) {
       const target = this.labels.get(label);
       if (target === undefined) throw new Error(`convert: unresolved label ${label}`);
       const off = target - (at + 1);
-      if (off < -0x8000 || off > 0x7fff) {
-        throw new UserError('CONVERT_TOO_LARGE', `the translation needs a jump of ${off} instructions at eBPF pc ${at} (eBPF jumps reach ±32767)`);
+      const insn = this.code[at]!;
+      if (off >= -0x8000 && off <= 0x7fff) {
+        (insn as { off: number }).off = off;
+      } else if (insn.kind === 'ja') {
+        this.code[at] = { kind: 'gotol', imm: off }; // 32-bit goto (cpu v4) for a far `ja`
+      } else {
+        throw new UserError('CONVERT_TOO_LARGE', `the translation needs a conditional jump of ${off} instructions at eBPF pc ${at} (they reach ±32767)`);
       }
-      (this.code[at] as { off: number }).off = off;
     }
     return { prog: this.code, ctxLoads: this.ctxLoads };
   }
@@ -176,12 +196,39 @@ class Emitter {
   private mov(dst: number, imm: number): void {
     this.emit({ kind: 'alu', op: 'mov', wide: false, dst, imm: imm | 0 });
   }
+  /** The island label a "return 0" jump emitted now should use. */
+  private exitLabel(): number {
+    if (this.lastIslandAt >= 0 && this.code.length - this.lastIslandAt < ISLAND_REACH) return this.lastIsland;
+    if (this.pendingSince < 0) {
+      this.pendingIsland = this.nextIslandLabel--;
+      this.pendingSince = this.code.length;
+    }
+    return this.pendingIsland;
+  }
+  /** Places the pending island here (between two translated instructions) if its first user is getting far. */
+  private maybeIsland(): void {
+    if (this.pendingSince >= 0 && this.code.length - this.pendingSince > ISLAND_GAP) this.placeIsland();
+  }
+  private placeIsland(): void {
+    // Code that may run on into this spot (anything but goto/exit last) jumps over the island.
+    const last = this.code[this.code.length - 1];
+    if (last !== undefined && last.kind !== 'ja' && last.kind !== 'exit') this.emit({ kind: 'ja', off: 2 });
+    this.labels.set(this.pendingIsland, this.code.length);
+    this.mov(R0, this.action ? XDP_DROP : 0); // return 0
+    this.emit({ kind: 'exit' });
+    this.lastIsland = this.pendingIsland;
+    this.lastIslandAt = this.code.length - 2;
+    this.pendingSince = -1;
+  }
+
   private jump(label: number): void {
+    if (label === EXIT_LABEL) label = this.exitLabel();
     this.fixups.push({ at: this.code.length, label });
     this.emit({ kind: 'ja', off: 0 });
   }
   /** if dst op imm|src (JMP32 unless `wide`) goto label */
   private jcc(op: JmpOp, dst: number, src: { imm: number } | { src: number }, label: number, wide = false): void {
+    if (label === EXIT_LABEL) label = this.exitLabel();
     this.fixups.push({ at: this.code.length, label });
     this.emit({ kind: 'jmp', op, wide, dst, off: 0, ...('imm' in src ? { imm: src.imm | 0 } : { src: src.src }) });
   }
@@ -292,6 +339,7 @@ class Emitter {
       const l = loads.get(pc);
       if (l && l.group.first === pc && (l.group.xver >= 0 || !this.xdp)) this.guard(l.group);
       this.insn(pc, op, l);
+      if (pc + 1 < end) this.maybeIsland();
     }
   }
 

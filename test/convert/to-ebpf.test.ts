@@ -5,7 +5,7 @@
  * jumps, the XDP result mapping, and UserErrors for what cannot be converted.
  */
 import { describe, expect, it } from 'vitest';
-import { convert, loadConverted, toEbpf, HELPER_SKB_LOAD_BYTES, XDP_DROP, XDP_PASS } from '../../src/convert/index.ts';
+import { convert, loadConverted, toEbpf, HELPER_SKB_LOAD_BYTES, MAX_BACKWARD_JUMPS, XDP_DROP, XDP_PASS } from '../../src/convert/index.ts';
 import type { ConvertHook } from '../../src/convert/index.ts';
 import { interpret } from '../../src/cbpf/interpret.ts';
 import { assemble } from '../../src/isa/cbpf/asm.ts';
@@ -14,7 +14,7 @@ import type { EbpfProgram } from '../../src/isa/ebpf/types.ts';
 import { ENGINE_NAMES } from '../../src/runtime/index.ts';
 import { UserError } from '../../src/errors.ts';
 import { CBPF_CASES, caseProgram, casePacket } from '../cbpf/cases.ts';
-import { expectedAt, HOOKS } from './support.ts';
+import { expectedAt, farJumpProgram, HOOKS } from './support.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from((s.replace(/\s+/g, '').match(/../g) ?? []).map((b) => parseInt(b, 16)));
 
@@ -94,7 +94,7 @@ describe('toEbpf structure', () => {
     expect(movZero(toEbpf(assemble('txa\nret a'), { hook: 'socket' }), 7)).toBe(true);
   });
 
-  it('backward ja is a loop bounded like the reference (64 backward jumps, then return 0)', () => {
+  it('backward ja is a loop bounded at MAX_BACKWARD_JUMPS (64) jumps per packet, then return 0', () => {
     // A counts passes; `ja` at pc 3 jumps back to pc 1.
     const loop = (n: number): CbpfProgram => [
       { code: 0x00, jt: 0, jf: 0, k: 0 }, // ld #0
@@ -105,10 +105,12 @@ describe('toEbpf structure', () => {
     ];
     const self: CbpfProgram = [{ code: 0x05, jt: 0, jf: 0, k: 0xffffffff }]; // ja to itself
     for (const hook of HOOKS) for (const engine of ENGINE_NAMES) {
-      for (const n of [1, 10, 64, 65, 100]) {
-        const want = interpret(loop(n), new Uint8Array(0));
-        expect(want).toBe(n <= 65 ? n : 0);
+      for (const n of [1, 10, 64, 65, 66, 100]) {
+        // n passes take n - 1 backward jumps
+        const want = n - 1 <= MAX_BACKWARD_JUMPS ? n : 0;
         expect(runConverted(loop(n), hook, engine, new Uint8Array(20), 20, 'value')).toBe(want);
+        // the reference interpreter agrees wherever its own (larger) budget is not the limit
+        if (n - 1 <= MAX_BACKWARD_JUMPS) expect(interpret(loop(n), new Uint8Array(20))).toBe(n);
       }
       expect(runConverted(self, hook, engine, new Uint8Array(20), 20, 'value')).toBe(0);
     }
@@ -130,6 +132,23 @@ describe('toEbpf structure', () => {
     const pkt = new Uint8Array(30);
     expect(runConverted(prog, 'socket', 'jit', pkt, 1500)).toBe(1500);
     expect(runConverted(prog, 'xdp', 'jit', pkt, 1500, 'value')).toBe(30);
+  });
+
+  it('programs longer than 16-bit jumps reach: gotol for a far ja, exit islands for far guards', () => {
+    const prog = farJumpProgram();
+    const conv = convert(prog, { hook: 'socket' });
+    expect(conv.prog.length).toBeGreaterThan(0x8000);
+    expect(conv.prog.some((i) => i.kind === 'gotol')).toBe(true);
+    // every jump lands inside the program
+    conv.prog.forEach((i, pc) => {
+      if (i.kind === 'jmp' || i.kind === 'ja') expect(pc + 1 + i.off).toBeLessThan(conv.prog.length);
+    });
+    const pkt = new Uint8Array(64).map((_, i) => i * 3);
+    for (const hook of HOOKS) for (const engine of ['interp', 'jit'] as const) {
+      expect(runConverted(prog, hook, engine, pkt, 64, 'value')).toBe(interpret(prog, pkt));
+      expect(runConverted(prog, hook, engine, pkt.subarray(0, 3), 3, 'value')).toBe(0);
+    }
+    expect(interpret(prog, pkt)).not.toBe(0);
   });
 
   it('rejects what it cannot convert with a UserError', () => {
