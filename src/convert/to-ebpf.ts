@@ -321,14 +321,52 @@ class Emitter {
     return { loads, cuts };
   }
 
+  /**
+   * XDP: for each reachable block, the packet length every path into it has already proven
+   * (`data + n <= data_end` checked on the way). A must-analysis: entry 0, meet = minimum over
+   * predecessors, a block's exit = max(entry, its own check), iterated to a fixed point (loops).
+   * A block whose absolute loads end within that length needs no check of its own; the kernel
+   * verifier tracks the same fact (the range on the data pointer), so it agrees.
+   */
+  private provenLengths(): Map<number, number> {
+    const n = this.prog.length;
+    const need = new Map<number, number>();
+    for (const b of this.a.order) {
+      if (!b.reachable) continue;
+      let hi = 0;
+      for (let pc = b.start; pc < b.end; pc++) {
+        const op = this.a.ops[pc]!;
+        if (op.kind === 'ld-abs') hi = Math.max(hi, op.k + op.size);
+      }
+      need.set(b.start, hi);
+    }
+    const proven = new Map<number, number>();
+    for (const start of need.keys()) proven.set(start, start === 0 ? 0 : Infinity);
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const b of this.a.order) {
+        if (!b.reachable) continue;
+        const out = Math.max(proven.get(b.start)!, need.get(b.start)!);
+        for (const s of b.succ) {
+          if (s >= n || s === 0) continue;
+          if (out < proven.get(s)!) { proven.set(s, out); changed = true; }
+        }
+      }
+    }
+    return proven;
+  }
+  private proven: Map<number, number> | undefined;
+
   private block(start: number, end: number): void {
     const { loads } = this.groups(start, end);
-    // XDP: one check for every absolute load of the block, at its start.
+    // XDP: one check for every absolute load of the block, at its start, unless every path
+    // here has already checked at least that much.
     if (this.xdp) {
+      this.proven ??= this.provenLengths();
       let hi = 0;
       for (const l of loads.values()) if (l.group.xver === -1) hi = Math.max(hi, l.group.hi);
       // (a load ending past XDP_MAX_OFF is already a 'fail' in the analysis)
-      if (hi > 0) {
+      if (hi > this.proven.get(start)!) {
         this.emit({ kind: 'alu', op: 'mov', wide: true, dst: R1, src: RDATA }); // r1 = data + hi
         this.emit({ kind: 'alu', op: 'add', wide: true, dst: R1, imm: hi });
         this.jcc('jgt', R1, { src: REND }, EXIT_LABEL, true); // if r1 > data_end return 0

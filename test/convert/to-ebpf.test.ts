@@ -62,6 +62,17 @@ describe('toEbpf structure', () => {
     }
   });
 
+  it('xdp: a block whose loads every path into it has already bounds-checked gets no check', () => {
+    // both successors load within the 14 bytes the first block proved; the third needs more
+    const prog = assemble('ldh [12]\njeq #0x800, a, b\na: ldb [13]\nret a\nb: ldh [12]\njeq #0x86dd, c, d\nc: ld [20]\nret a\nd: ret #0');
+    expect(endChecks(toEbpf(prog, { hook: 'xdp' }))).toBe(2);
+    for (const engine of ENGINE_NAMES) for (const pkt of [PKT, PKT.subarray(0, 14), PKT.subarray(0, 22)]) {
+      const v6 = Uint8Array.from(pkt);
+      v6[12] = 0x86; v6[13] = 0xdd;
+      for (const p of [pkt, v6]) expect(runConverted(prog, 'xdp', engine, p, p.length, 'value')).toBe(interpret(prog, p));
+    }
+  });
+
   it('[x + k] loads share one guard while X keeps its value, and get a new one when X changes', () => {
     const same = assemble('ldxb 4*([14]&0xf)\nldh [x+14]\nst M[0]\nldh [x+16]\nldx M[0]\nadd x\nret a');
     expect(endChecks(toEbpf(same, { hook: 'xdp' }))).toBe(2); // msh block check + one X group
