@@ -42,7 +42,9 @@ export function buildCfg(text: string, opts: CompileOptions): Program {
   return lowerToCfg(parse(text), text, opts);
 }
 
-function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Program & { noOptimize: boolean } {
+type Lowered = Program & { noOptimize: boolean; optError?: UserError | undefined };
+
+function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Lowered {
   const ctx = initialCtx(opts.linkType, text);
   const lowerer = new Lowerer({ linkType: opts.linkType, netmask: opts.netmask, resolver: opts.resolver ?? systemResolver(), source: text });
   const { f } = lowerer.gen(ast, ctx);
@@ -51,16 +53,19 @@ function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Program & { n
   const prog = finish(f, opts.snaplen >>> 0, prologue);
   const radio = ctx.link.radio;
   if (radio && (lowerer.usedVariable || lowerer.usedLink) && !isRet(prog.root)) {
-    return { prologue: [], root: radioPrologue(radio, lowerer.usedVariable, prog.root, newBlock([], RET_K, 0)), noOptimize: lowerer.noOptimize };
+    return { prologue: [], root: radioPrologue(radio, lowerer.usedVariable, prog.root, newBlock([], RET_K, 0)), noOptimize: lowerer.noOptimize, optError: lowerer.deferredOptError };
   }
-  return { ...prog, noOptimize: lowerer.noOptimize };
+  return { ...prog, noOptimize: lowerer.noOptimize, optError: lowerer.deferredOptError };
 }
 
 export function compile(text: string, opts: CompileOptions): CbpfProgram {
   const ast = parse(text);
-  let prog: Program = lowerToCfg(ast, text, opts);
+  const lowered = lowerToCfg(ast, text, opts);
+  let prog: Program = lowered;
   // Like libpcap 1.10.3, do not optimize programs that compute variable header offsets.
-  if (opts.optimize && !(prog as { noOptimize?: boolean }).noOptimize) {
+  if (opts.optimize && !lowered.noOptimize) {
+    // What libpcap's optimizer reports while folding constants (lowering already folded).
+    if (lowered.optError) throw lowered.optError;
     prog = optimize(prog);
     const r = prog.root;
     if ((r.code & 0x07) === 0x06 && r.k === 0 && ast.type !== 'empty') {

@@ -17,33 +17,77 @@ const ALU_OPS: Record<string, number> = {
   '+': I.ADD, '-': I.SUB, '*': I.MUL, '/': I.DIV, '%': I.MOD, '&': I.AND, '|': I.OR, '^': I.XOR, '<<': I.LSH, '>>': I.RSH,
 };
 
-/** Folds an arithmetic expression made only of numbers (32-bit unsigned, like the VM). */
-export function constValue(a: Arith, source: string): number | undefined {
+/**
+ * Folds an arithmetic expression made only of numbers (32-bit unsigned, like the VM). A
+ * division or modulus by a constant zero is not folded (undefined): libpcap's parser never
+ * folds, and only its optimizer reports it (see `arith`); unoptimized, it runs and rejects.
+ */
+export function constValue(a: Arith): number | undefined {
   switch (a.type) {
     case 'num': return a.value >>> 0;
-    case 'paren': return constValue(a.inner, source);
-    case 'neg': { const v = constValue(a.operand, source); return v === undefined ? undefined : (-v) >>> 0; }
+    case 'paren': return constValue(a.inner);
+    case 'neg': { const v = constValue(a.operand); return v === undefined ? undefined : (-v) >>> 0; }
     case 'bin': {
-      const l = constValue(a.left, source);
-      const r = constValue(a.right, source);
+      const l = constValue(a.left);
+      const r = constValue(a.right);
       if (l === undefined || r === undefined) return undefined;
       switch (a.op) {
         case '+': return (l + r) >>> 0;
         case '-': return (l - r) >>> 0;
         case '*': return Math.imul(l, r) >>> 0;
-        case '/':
-        case '%':
-          if (r === 0) throw new UserError('FILTER_DIV_ZERO', a.op === '/' ? 'division by zero' : 'modulus by zero', { span: a.right.span, source });
-          return a.op === '/' ? Math.floor(l / r) >>> 0 : (l % r) >>> 0;
+        case '/': return r === 0 ? undefined : Math.floor(l / r) >>> 0;
+        case '%': return r === 0 ? undefined : (l % r) >>> 0;
         case '&': return (l & r) >>> 0;
         case '|': return (l | r) >>> 0;
         case '^': return (l ^ r) >>> 0;
+        // the optimizer's folding: a constant shifted by 32 or more is 0 (no error)
         case '<<': return r >= 32 ? 0 : (l << r) >>> 0;
         case '>>': return r >= 32 ? 0 : l >>> r;
       }
     }
     // eslint-disable-next-line no-fallthrough
     default: return undefined;
+  }
+}
+
+/**
+ * The first instruction libpcap's parser emits for `a` is `ld #n` when the leftmost leaf of
+ * `a` (through operators' left sides, negations and load indexes) is the number n: every
+ * code fragment starts with its left operand's code, and `proto[i]` with its index's.
+ */
+function firstLiteral(a: Arith): number | undefined {
+  switch (a.type) {
+    case 'num': return a.value >>> 0;
+    case 'len': return undefined;
+    case 'paren': return firstLiteral(a.inner);
+    case 'neg': return firstLiteral(a.operand);
+    case 'bin': return firstLiteral(a.left);
+    case 'load': return firstLiteral(a.index);
+  }
+}
+
+/**
+ * libpcap 1.10.3's parse-time checks of `/`, `%`, `<<`, `>>`: it looks only at the first
+ * instruction of the right operand, so `x / ip[0]` is "division by zero", `x << tcp[40]` is
+ * "shift by more than 31 bits" and `x / (1 - 1)` passes (the optimizer may report it later).
+ * Reported bottom-up, left to right, as the parser reduces.
+ */
+export function checkOperands(L: Lowerer, a: Arith): void {
+  switch (a.type) {
+    case 'paren': checkOperands(L, a.inner); return;
+    case 'neg': checkOperands(L, a.operand); return;
+    case 'load': checkOperands(L, a.index); return;
+    case 'bin': {
+      checkOperands(L, a.left);
+      checkOperands(L, a.right);
+      const k = firstLiteral(a.right);
+      if (k === undefined) return;
+      if (a.op === '/' && k === 0) L.err('FILTER_DIV_ZERO', 'division by zero', a.right.span);
+      if (a.op === '%' && k === 0) L.err('FILTER_DIV_ZERO', 'modulus by zero', a.right.span);
+      if ((a.op === '<<' || a.op === '>>') && k > 31) L.err('FILTER_BAD_SHIFT', 'shift by more than 31 bits', a.right.span);
+      return;
+    }
+    default: return;
   }
 }
 
@@ -55,8 +99,10 @@ export function constValue(a: Arith, source: string): number | undefined {
  * of this, since the goal is libpcap's verdicts.
  */
 export function relation(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: Ctx): Frag {
-  const lc = constValue(left, L.o.source);
-  const rc = constValue(right, L.o.source);
+  checkOperands(L, left);
+  checkOperands(L, right);
+  const lc = constValue(left);
+  const rc = constValue(right);
   let cmp: Frag;
   let guards: Frag[] = [];
   const decide = (a: number, b: number): boolean => {
@@ -107,7 +153,7 @@ export function relation(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: 
  */
 export function arith(L: Lowerer, a: Arith, ctx: Ctx, out: Stmt[], depth: number): Frag[] {
   if (depth >= SCRATCH_SLOTS) L.err('FILTER_TOO_COMPLEX', 'expression too complex', a.span);
-  const c = constValue(a, L.o.source);
+  const c = constValue(a);
   if (c !== undefined) { out.push(I.ldImm(c)); return []; }
   switch (a.type) {
     case 'num': out.push(I.ldImm(a.value)); return [];
@@ -116,12 +162,20 @@ export function arith(L: Lowerer, a: Arith, ctx: Ctx, out: Stmt[], depth: number
     case 'neg': { const g = arith(L, a.operand, ctx, out, depth); out.push(I.neg()); return g; }
     case 'bin': {
       const op = ALU_OPS[a.op];
-      const rc = constValue(a.right, L.o.source);
+      const rc = constValue(a.right);
       if (rc !== undefined) {
-        if ((a.op === '/' || a.op === '%') && rc === 0) L.err('FILTER_DIV_ZERO', a.op === '/' ? 'division by zero' : 'modulus by zero', a.right.span);
-        if ((a.op === '<<' || a.op === '>>') && rc > 31) L.err('FILTER_BAD_SHIFT', 'shift by more than 31 bits', a.right.span);
         const g = arith(L, a.left, ctx, out, depth);
-        out.push(I.aluK(op, rc));
+        // A constant divisor 0 or shift count > 31: libpcap's optimizer reports it when it
+        // turns `op x` into `op #k`; unoptimized, the program computes it at run time (a
+        // division by 0 rejects the packet, a shift by 32 or more gives 0), so do we.
+        const bad = (a.op === '/' || a.op === '%') ? rc === 0 : (a.op === '<<' || a.op === '>>') && rc > 31;
+        if (bad) {
+          L.optError(a.op === '/' ? 'FILTER_DIV_ZERO' : a.op === '%' ? 'FILTER_DIV_ZERO' : 'FILTER_BAD_SHIFT',
+            a.op === '/' ? 'division by zero' : a.op === '%' ? 'modulus by zero' : 'shift by more than 31 bits', a.right.span);
+          out.push(I.ldxImm(rc), I.aluX(op));
+        } else {
+          out.push(I.aluK(op, rc));
+        }
         return g;
       }
       const g = arith(L, a.left, ctx, out, depth);
@@ -136,7 +190,7 @@ export function arith(L: Lowerer, a: Arith, ctx: Ctx, out: Stmt[], depth: number
 
 export function load(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ctx, out: Stmt[], depth: number): Frag[] {
   const proto = a.proto;
-  const idx = constValue(a.index, L.o.source);
+  const idx = constValue(a.index);
   const guards: Frag[] = [];
   let base: number;
   let transport = false;

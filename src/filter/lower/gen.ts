@@ -123,6 +123,16 @@ export class Lowerer {
     return [I.ldxMem(slot), I.ldInd(untag(ctx.nlOff), 1), I.aluK(I.AND, 0x0f), I.aluK(I.LSH, 2), I.aluX(I.ADD), I.tax()];
   }
 
+  /**
+   * The first error libpcap 1.10.3's optimizer would report (a constant divisor 0, a constant
+   * shift count > 31); compile() throws it only when it optimizes, after lowering succeeded.
+   */
+  deferredOptError: UserError | undefined;
+
+  optError(code: string, msg: string, span: Span): void {
+    this.deferredOptError ??= new UserError(code, msg, { span, source: this.o.source });
+  }
+
   err(code: string, msg: string, span: Span): never {
     throw new UserError(code, msg, { span, source: this.o.source });
   }
