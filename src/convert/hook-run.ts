@@ -70,28 +70,26 @@ export function loadConverted(res: ConvertResult, hook: ConvertHook, opts: LoadC
   const view = new DataView(ctx.buffer);
   const input: RunInput = { ctx, ctxWritable: false, packet: cur.buf, packetOffset: 0, packetLength: 0, packetWritable: false };
   if (hook === 'xdp') {
-    // High halves: the packet region's tag; low halves are written per packet.
+    // High halves: the packet region's tag; low halves are offsets in it (data is always 0).
+    view.setUint32(SHADOW.data, 0, true);
     view.setUint32(SHADOW.data + 4, TAG_BASE + REGION.packet, true);
     view.setUint32(SHADOW.data_end + 4, TAG_BASE + REGION.packet, true);
   }
-  return {
-    engine: loaded.engine,
-    run(buf, offset, caplen, wirelen) {
-      cur.buf = buf;
-      cur.off = offset;
-      cur.caplen = caplen;
-      input.packet = buf;
-      input.packetOffset = offset;
-      input.packetLength = caplen;
-      if (hook === 'xdp') {
-        view.setUint32(SHADOW.data, 0, true); // data = packet + 0
-        view.setUint32(SHADOW.data_end, caplen, true); // data_end = packet + caplen
-        view.setUint32(0, 0, true);
-        view.setUint32(4, caplen, true);
-      } else {
-        view.setUint32(0, wirelen, true); // __sk_buff.len
-      }
-      return loaded.run(input);
-    },
+  // One closure per hook, so the per-packet path has no hook test and writes only what the
+  // program can read: the shadow pointers' low halves (xdp) or __sk_buff.len (socket).
+  const runXdp = (buf: Uint8Array, offset: number, caplen: number): number => {
+    input.packet = buf;
+    input.packetOffset = offset;
+    input.packetLength = caplen;
+    view.setUint32(SHADOW.data_end, caplen, true); // data_end = packet + caplen (data = packet + 0)
+    return loaded.run(input);
   };
+  const runSocket = (buf: Uint8Array, offset: number, caplen: number, wirelen: number): number => {
+    cur.buf = buf;
+    cur.off = offset;
+    cur.caplen = caplen;
+    view.setUint32(0, wirelen, true); // __sk_buff.len
+    return loaded.run(input);
+  };
+  return { engine: loaded.engine, run: hook === 'xdp' ? runXdp : runSocket };
 }
