@@ -1,0 +1,30 @@
+/**
+ * tsdump as a library: the pipeline of DESIGN.md, one typed function per arrow, no global
+ * state. The command line (src/cli) is a thin layer over these.
+ *
+ *   compile(text, opts)            pcap-filter expression → classic BPF (libpcap 1.10.3 verdicts)
+ *   formatD/DD/DDD(prog)           tcpdump -d / -dd / -ddd text
+ *   interpret / createInterpreter  the reference cBPF VM (libpcap bpf_filter semantics)
+ *   toEbpf(cbpf, { hook })         cBPF → eBPF (socket filter or XDP)
+ *   verify(prog, hook)             the eBPF verifier
+ *   load(prog, { engine })         run eBPF on the interpreter or the JIT
+ *   openCapture(path)              pcap / pcapng reader; PcapWriter, PcapngWriter
+ *
+ * Namespaces group the rest: `cbpf` (opcode table, assembler, parser, validator), `ebpf`
+ * (opcode table, codec, assembler), `maps` (array, hash, LRU, per-CPU, ring buffer), `capture`.
+ */
+export { UserError, type Span } from './errors.ts';
+export { compile, parse, printAst, type CompileOptions, type Ast } from './filter/index.ts';
+export type { CbpfInsn, CbpfProgram } from './isa/cbpf/types.ts';
+export { formatD, formatDD, formatDDD, assemble as assembleCbpf, parseProgram as parseCbpfProgram } from './isa/cbpf/index.ts';
+export { interpret, createInterpreter, validate as validateCbpf } from './cbpf/index.ts';
+export { toEbpf, convert } from './convert/index.ts';
+export { verify, xdpHook, socketFilterHook, tcHook } from './runtime/verifier/index.ts';
+export { load, ENGINE_NAMES, type EngineName, type LoadOptions, type LoadedProgram } from './runtime/index.ts';
+export { openCapture, PcapWriter, PcapngWriter, fileSink, memorySink, linkTypeByName } from './capture/index.ts';
+export type { CaptureReader, PacketRecord } from './capture/types.ts';
+
+export * as cbpf from './isa/cbpf/index.ts';
+export * as ebpf from './isa/ebpf/asm.ts';
+export * as maps from './maps/index.ts';
+export * as capture from './capture/index.ts';
