@@ -19,7 +19,7 @@ import type { CaptureInfo } from '../capture/types.ts';
 import { expandArgv } from './argv.ts';
 import { openReader, openWriter, linkTypeLabel, parseLinkTypeName, type PacketSink } from './capture-io.ts';
 import { compileExpression, createFilter } from './engine.ts';
-import { checkFilterableLinkType } from '../capture/index.ts';
+import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
 import { loadProgramFile } from './program-file.ts';
 import { PacketPrinter, invalidHeaderText, type Fidelity } from '../print/packet-printer.ts';
 import { TimestampFormatter, type Precision } from '../print/timestamp.ts';
@@ -90,7 +90,7 @@ function buildProgram(): Command {
     .option('--print', 'print packets even when writing them with -w')
     .option('-l', 'line-buffered output')
     .option('-U', 'packet-buffered output (flush the -w file after each packet)')
-    .option('--pcapng', 'write pcapng instead of pcap with -w')
+    .option('--pcapng', 'write pcapng instead of pcap with -w (also chosen by a .pcapng output name)')
     .addOption(new Option('--reader <reader>', 'capture reader').choices(['ours', 'pcap-parser']).default('ours'))
     .option('--program <file>', 'run a cBPF program file (-ddd, -dd or bpf_asm text) instead of an expression')
     .option('-h, --help', 'show this help')
@@ -276,7 +276,9 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
 
   let sink: PacketSink | null = null;
   if (opts.writeFile !== undefined) {
-    sink = openWriter(opts.writeFile, { linkType: opts.pcapng ? info.linkType : info.rawLinkTypeField, snaplen: info.snaplen, precision: opts.precision, pcapng: opts.pcapng }, opts.packetBuffered);
+    // pcapng with --pcapng or an output name ending in .pcapng; otherwise pcap as tcpdump writes it.
+    const pcapng = writerFormatFor(opts.writeFile, { pcapng: opts.pcapng }) === 'pcapng';
+    sink = openWriter(opts.writeFile, { linkType: pcapng ? info.linkType : info.rawLinkTypeField, snaplen: info.snaplen, precision: opts.precision, pcapng }, opts.packetBuffered);
   }
   const printing = !opts.countOnly && (sink === null || opts.printWithWrite);
   // With `-w -` the capture owns stdout, so printed lines go to stderr.

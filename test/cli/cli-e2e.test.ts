@@ -101,6 +101,14 @@ describe('tsdump command line (spawned)', () => {
     expect(run(['-nnq', '-r', 'three.pcapng']).stdout).toBe(EXPECTED_Q.join('\n') + '\n');
   });
 
+  it('an output name ending in .pcapng selects pcapng without --pcapng; other names write pcap', () => {
+    expect(run(['-r', 'three.pcap', '-w', 'by-name.pcapng']).status).toBe(0);
+    expect(readFileSync(join(dir, 'by-name.pcapng')).readUInt32LE(0)).toBe(0x0a0d0d0a);
+    expect(run(['-nnq', '-r', 'by-name.pcapng']).stdout).toBe(EXPECTED_Q.join('\n') + '\n');
+    expect(run(['-r', 'three.pcap', '-w', 'by-name.cap']).status).toBe(0);
+    expect(readFileSync(join(dir, 'by-name.cap')).readUInt32LE(0)).toBe(0xa1b2c3d4);
+  });
+
   it('-c stops after N matches, --count prints "N packets", --skip skips matches', () => {
     expect(run(['-nnq', '-c', '2', '-r', 'three.pcap']).stdout).toBe(EXPECTED_Q.slice(0, 2).join('\n') + '\n');
     expect(run(['--count', '-r', 'three.pcap']).stdout).toBe('3 packets\n');
