@@ -11,13 +11,14 @@ import { parse } from './parser.ts';
 import { printAst } from './printer.ts';
 import { finish, isRet, newBlock, RET_K } from './cfg.ts';
 import { radioPrologue } from './lower/prologue.ts';
-import type { Program } from './cfg.ts';
+import type { Block, Program, Stmt } from './cfg.ts';
 import type { Ast } from './ast.ts';
 import { emit } from './emit.ts';
-import { initialCtx, Lowerer, VAR_SLOT } from './lower/gen.ts';
+import { initialCtx, LINK_SLOT, Lowerer, VAR_SLOT } from './lower/gen.ts';
 import { systemResolver } from './names.ts';
 import type { NameResolver } from './names.ts';
 import { optimize } from './optimize/index.ts';
+import { REG_TAG } from './lower/arith.ts';
 
 export { parse, printAst, emit };
 export type { Ast } from './ast.ts';
@@ -50,12 +51,39 @@ function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Lowered {
   const { f } = lowerer.gen(ast, ctx);
   // Variable-length link headers: compute the length once, into the reserved slot.
   const prologue = lowerer.usedVariable && ctx.link.prologue ? [...ctx.link.prologue, { code: 0x02, k: VAR_SLOT }] : [];
-  const prog = finish(f, opts.snaplen >>> 0, prologue);
+  let prog = finish(f, opts.snaplen >>> 0, prologue);
   const radio = ctx.link.radio;
   if (radio && (lowerer.usedVariable || lowerer.usedLink) && !isRet(prog.root)) {
-    return { prologue: [], root: radioPrologue(radio, lowerer.usedVariable, prog.root, newBlock([], RET_K, 0)), noOptimize: lowerer.noOptimize, optError: lowerer.deferredOptError };
+    prog = { prologue: [], root: radioPrologue(radio, lowerer.usedVariable, prog.root, newBlock([], RET_K, 0)) };
+  }
+  // 802.11: the offset slots become the registers libpcap's allocator gave them.
+  if (ctx.link.wlan) {
+    if (lowerer.usedLink && !lowerer.varRegs.has(LINK_SLOT)) lowerer.varRegs.set(LINK_SLOT, lowerer.allocReg());
+    if (lowerer.usedVariable && !lowerer.varRegs.has(VAR_SLOT)) lowerer.varRegs.set(VAR_SLOT, lowerer.allocReg());
+    prog = renumberSlots(prog, lowerer.varRegs);
   }
   return { ...prog, noOptimize: lowerer.noOptimize, optError: lowerer.deferredOptError };
+}
+
+/**
+ * Rewrites M[] accesses: symbolic slots in `map` become their registers, tagged arithmetic
+ * registers (REG_TAG + r) become r. New Stmt objects: lowering may share them.
+ */
+function renumberSlots(prog: Program, map: ReadonlyMap<number, number>): Program {
+  const MEM_CODES = new Set([0x02, 0x03, 0x60, 0x61]); // st, stx, ld M[k], ldx M[k]
+  const slot = (k: number): number => (k >= REG_TAG ? k - REG_TAG : map.get(k) ?? k);
+  const re = (stmts: Stmt[]): Stmt[] => stmts.map((st) => (MEM_CODES.has(st.code) ? { ...st, k: slot(st.k) } : st));
+  const seen = new Set<Block>();
+  const todo: Block[] = [prog.root];
+  while (todo.length > 0) {
+    const b = todo.pop()!;
+    if (seen.has(b)) continue;
+    seen.add(b);
+    b.stmts = re(b.stmts);
+    if (b.jt) todo.push(b.jt);
+    if (b.jf) todo.push(b.jf);
+  }
+  return { prologue: re(prog.prologue), root: prog.root };
 }
 
 export function compile(text: string, opts: CompileOptions): CbpfProgram {

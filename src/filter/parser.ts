@@ -25,10 +25,15 @@ export const PROTO_QUALS: ReadonlySet<string> = new Set<ProtoQual>([
 const TYPE_QUALS: ReadonlySet<string> = new Set<TypeQual>(['host', 'net', 'port', 'portrange', 'gateway', 'proto', 'protochain']);
 const SIMPLE_DIRS: ReadonlySet<string> = new Set(['addr1', 'addr2', 'addr3', 'addr4', 'ra', 'ta']);
 const RELOPS: ReadonlySet<string> = new Set(['>', '<', '>=', '<=', '=', '!=']);
-/** Binary arithmetic operators and their precedence (higher binds tighter); '^' is special. */
+/**
+ * Binary arithmetic operators and their precedence (higher binds tighter). '^' and '%' are
+ * special: libpcap 1.10.3's grammar gives them no precedence, so yacc always shifts them.
+ */
 const ARITH_PREC: ReadonlyMap<string, number> = new Map([
-  ['|', 1], ['&', 2], ['<<', 3], ['>>', 3], ['+', 4], ['-', 4], ['*', 5], ['/', 5], ['%', 5],
+  ['|', 1], ['&', 2], ['<<', 3], ['>>', 3], ['+', 4], ['-', 4], ['*', 5], ['/', 5],
 ]);
+/** Operators without precedence: the whole rest of the expression is their right operand. */
+const NO_PREC: ReadonlySet<string> = new Set(['^', '%']);
 /** Keywords that take an optional numeric argument. */
 const OPT_NUM_KW: ReadonlySet<string> = new Set(['vlan', 'mpls', 'pppoes', 'geneve']);
 /** Keywords that need a numeric argument. */
@@ -103,7 +108,7 @@ class Parser {
       if (t.kind === 'name' || t.kind === 'ipv4' || t.kind === 'ipv6' || t.kind === 'mac' || t.kind === 'arc') return true;
       if (t.kind === 'num') {
         const u = this.peek(j + 1);
-        return !(RELOPS.has(u.kind) || ARITH_PREC.has(u.kind) || u.kind === '^');
+        return !(RELOPS.has(u.kind) || ARITH_PREC.has(u.kind) || NO_PREC.has(u.kind));
       }
       return false;
     }
@@ -136,7 +141,7 @@ class Parser {
         depth--;
         if (depth === 0) {
           const u = this.peek(j + 1);
-          return RELOPS.has(u.kind) || ARITH_PREC.has(u.kind) || u.kind === '^';
+          return RELOPS.has(u.kind) || ARITH_PREC.has(u.kind) || NO_PREC.has(u.kind);
         }
       }
     }
@@ -147,7 +152,7 @@ class Parser {
     if (t.kind === '-') return true;
     if (t.kind === 'num') {
       const u = this.peek(1);
-      return RELOPS.has(u.kind) || ARITH_PREC.has(u.kind) || u.kind === '^';
+      return RELOPS.has(u.kind) || ARITH_PREC.has(u.kind) || NO_PREC.has(u.kind);
     }
     if (this.isKw(t, 'len')) return true;
     if (t.kind === 'kw' && this.peek(1).kind === '[') return true;
@@ -185,11 +190,11 @@ class Parser {
     let left = this.parseUnary();
     for (;;) {
       const t = this.peek();
-      if (t.kind === '^') {
-        // yacc shifts '^' (it has no precedence): the whole rest of the expression is its operand.
+      if (NO_PREC.has(t.kind)) {
+        // yacc shifts '^' and '%' (no precedence): the whole rest of the expression is the operand.
         this.next();
         const right = this.parseArith(0);
-        left = { type: 'bin', op: '^', left, right, span: spanOf(left.span, right.span) };
+        left = { type: 'bin', op: t.kind as ArithOp, left, right, span: spanOf(left.span, right.span) };
         continue;
       }
       const p = ARITH_PREC.get(t.kind);

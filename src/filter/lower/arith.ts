@@ -10,7 +10,7 @@ import type { Frag, Stmt } from '../cfg.ts';
 import * as I from '../insn.ts';
 import { ETHERTYPE } from './link.ts';
 import type { Lowerer } from './gen.ts';
-import { IPPROTO, LINK_SLOT, SCRATCH_SLOTS, slotOf, untag } from './context.ts';
+import { IPPROTO, LINK_SLOT, SCRATCH_SLOTS, slotOf, untag, VAR_SLOT } from './context.ts';
 import type { Ctx } from './context.ts';
 
 const ALU_OPS: Record<string, number> = {
@@ -101,6 +101,7 @@ export function checkOperands(L: Lowerer, a: Arith): void {
 export function relation(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: Ctx): Frag {
   checkOperands(L, left);
   checkOperands(L, right);
+  if (ctx.link.wlan) return relationInRegisters(L, op, left, right, ctx);
   const lc = constValue(left);
   const rc = constValue(right);
   let cmp: Frag;
@@ -245,4 +246,114 @@ export function load(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ctx, 
   if (wlanRel) { L.usedLink = true; out.push(I.ldxMem(LINK_SLOT), I.aluX(I.ADD)); }
   out.push(I.tax(), I.ldInd(untag(base), a.size));
   return [...gi, ...guards];
+}
+
+// ---- 802.11 links: arithmetic in libpcap's registers ---------------------------------------
+
+/**
+ * On 802.11 links the network-layer offset lives in a scratch register that libpcap's
+ * allocator may also hand to arithmetic (see registers.ts). There we generate arithmetic the
+ * way libpcap 1.10.3 does — every value stored in the register its allocator picks, nothing
+ * folded — so the same slots are written in the same order and the verdicts agree.
+ * `A op B`: code(A); code(B); X = M[b]; A = M[a]; then `sub x; jeq #0` for = and !=, else
+ * `jgt x` / `jge x`; both registers are freed afterwards.
+ */
+/**
+ * M[] operands of this path are tagged (REG_TAG + register) so that index.ts can tell them
+ * from the symbolic VAR_SLOT / LINK_SLOT, which it renumbers to their libpcap registers.
+ */
+export const REG_TAG = 0x100;
+const R = (reg: number): number => REG_TAG + reg;
+
+function relationInRegisters(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: Ctx): Frag {
+  const stmts: Stmt[] = [];
+  const a0 = inRegister(L, left, ctx, stmts);
+  const a1 = inRegister(L, right, ctx, stmts);
+  stmts.push(I.ldxMem(R(a1.reg)), I.ldMem(R(a0.reg)));
+  let cmp: Frag;
+  switch (op) {
+    case '=': case '!=': stmts.push(I.aluX(I.SUB)); cmp = test(stmts, I.JEQ_K, 0); break;
+    case '>': case '<=': cmp = test(stmts, I.JGT_K | I.X, 0); break;
+    case '>=': case '<': cmp = test(stmts, I.JGE_K | I.X, 0); break;
+  }
+  if (op === '!=' || op === '<' || op === '<=') cmp = not(cmp);
+  L.regs.free(a0.reg);
+  L.regs.free(a1.reg);
+  return and(andAll([...a0.guards, ...a1.guards]), cmp);
+}
+
+/** Appends code leaving the value of `a` in M[reg] (libpcap's gen_loadi/gen_arth/...). */
+function inRegister(L: Lowerer, a: Arith, ctx: Ctx, out: Stmt[]): { reg: number; guards: Frag[] } {
+  switch (a.type) {
+    case 'num': { const reg = L.allocReg(); out.push(I.ldImm(a.value), I.st(R(reg))); return { reg, guards: [] }; } // M[r] = k
+    case 'len': { const reg = L.allocReg(); out.push(I.ldLen(), I.st(R(reg))); return { reg, guards: [] }; } // M[r] = wirelen
+    case 'paren': return inRegister(L, a.inner, ctx, out);
+    case 'neg': { // M[r] = -M[r], in the operand's register
+      const v = inRegister(L, a.operand, ctx, out);
+      out.push(I.ldMem(R(v.reg)), I.neg(), I.st(R(v.reg)));
+      return v;
+    }
+    case 'bin': { // M[new] = M[a] op M[b]; the right operand's guards are dropped, as in libpcap
+      const a0 = inRegister(L, a.left, ctx, out);
+      const a1 = inRegister(L, a.right, ctx, out);
+      out.push(I.ldxMem(R(a1.reg)), I.ldMem(R(a0.reg)), I.aluX(ALU_OPS[a.op]!));
+      L.regs.free(a0.reg);
+      L.regs.free(a1.reg);
+      const reg = L.allocReg();
+      out.push(I.st(R(reg)));
+      return { reg, guards: a0.guards };
+    }
+    case 'load': return loadInRegister(L, a, ctx, out);
+  }
+}
+
+/**
+ * `proto[index:size]` in libpcap's order: the index's code, a register for the result (the
+ * index's is freed), then the offset register (allocated on first use), then the guards.
+ */
+function loadInRegister(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ctx, out: Stmt[]): { reg: number; guards: Frag[] } {
+  const proto = a.proto;
+  const idx = inRegister(L, a.index, ctx, out);
+  const reg = L.allocReg();
+  L.regs.free(idx.reg);
+  const guards: Frag[] = [...idx.guards];
+  const nl = untag(ctx.nlOff);
+  const plusVar = (k: number): Stmt[] => { // X = M[var] + M[idx]; A = pkt[X + k]
+    L.noteSlot(ctx, VAR_SLOT);
+    return [I.ldxMem(VAR_SLOT), I.ldMem(R(idx.reg)), I.aluX(I.ADD), I.tax(), I.ldInd(k, a.size)];
+  };
+  switch (proto) {
+    case 'link': case 'ether': case 'ppp': case 'slip': case 'fddi': case 'tr': case 'wlan':
+      if (proto === 'ether' && !ctx.link.mac) L.err('FILTER_LINK_UNSUPPORTED', `'ether[]' is not supported on link type ${ctx.link.name}`, a.span);
+      if (ctx.link.radio) { // X = M[link] + M[idx]; A = pkt[X]
+        L.usedLink = true;
+        L.useVarReg(ctx, LINK_SLOT);
+        out.push(I.ldxMem(LINK_SLOT), I.ldMem(R(idx.reg)), I.aluX(I.ADD), I.tax(), I.ldInd(0, a.size));
+      } else {
+        out.push(I.ldxMem(R(idx.reg)), I.ldInd(0, a.size)); // A = pkt[M[idx]]
+      }
+      break;
+    case 'radio': // A = pkt[M[idx]] (from the start of the radio header)
+      if (!ctx.link.radio) L.err('FILTER_LINK_UNSUPPORTED', `'radio[]' is not supported on link type ${ctx.link.name}`, a.span);
+      out.push(I.ldxMem(R(idx.reg)), I.ldInd(0, a.size));
+      break;
+    case 'ip': case 'ip6': case 'arp': case 'rarp': case 'atalk': case 'decnet': case 'lat':
+    case 'sca': case 'moprc': case 'mopdl':
+      out.push(...plusVar(nl));
+      guards.push(L.protoAbbrev(proto, ctx));
+      break;
+    case 'tcp': case 'udp': case 'icmp': case 'igmp': case 'igrp': case 'pim': case 'vrrp': case 'carp': case 'sctp':
+      // X = IPv4 header length + M[var]; X += M[idx]; A = pkt[X + nl]
+      out.push(...L.ipHdrLenX(ctx), I.ldMem(R(idx.reg)), I.aluX(I.ADD), I.tax(), I.ldInd(nl, a.size));
+      guards.push(L.protoAbbrev(proto, ctx), L.firstFrag(ctx), L.linkProto(ctx, ETHERTYPE.IP));
+      break;
+    case 'icmp6': // guards first (IPv6, next header 58), then A = pkt[M[var] + M[idx] + nl + 40]
+      guards.push(L.linkProto(ctx, ETHERTYPE.IPV6), test([...L.at(ctx, ctx.nlOff + 6, 1)], I.JEQ_K, IPPROTO.ICMPV6));
+      out.push(...plusVar(nl + 40));
+      break;
+    default:
+      return L.err('FILTER_BAD_PROTO', `'${proto}' is not valid in a packet access expression`, a.span);
+  }
+  out.push(I.st(R(reg)));
+  return { reg, guards };
 }

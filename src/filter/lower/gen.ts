@@ -29,6 +29,7 @@ import { relation } from './arith.ts';
 import { geneve, mpls, pppoes, vlan } from './encap.ts';
 import { atmField, byteOp, mtp2Type, mtp3Field, pflogField, wlanAddr, wlanField } from './link-fields.ts';
 import { protochain } from './protochain.ts';
+import { RegisterFile } from './registers.ts';
 
 export { initialCtx, slotBase, VAR_SLOT, LINK_SLOT } from './context.ts';
 export type { Ctx, GenOptions } from './context.ts';
@@ -90,16 +91,35 @@ export class Lowerer {
    */
   noOptimize = false;
 
+  /** libpcap's register allocator (802.11 links: see registers.ts). */
+  readonly regs = new RegisterFile();
+  /** The register libpcap assigned to VAR_SLOT / LINK_SLOT on 802.11 links, in first-use order. */
+  readonly varRegs = new Map<number, number>();
+
+  /** A register for arithmetic, or the error libpcap reports when none is left. */
+  allocReg(): number {
+    const r = this.regs.alloc();
+    if (r === undefined) this.err('FILTER_TOO_COMPLEX', 'too many registers needed to evaluate expression', this.curSpan);
+    return r;
+  }
+
+  /** First use of a variable-offset slot on an 802.11 link: libpcap allocates its register now. */
+  useVarReg(ctx: Ctx, slot: number): void {
+    if (ctx.link.wlan && !this.varRegs.has(slot)) this.varRegs.set(slot, this.allocReg());
+  }
+
   /** A = 802.11-header byte(s) at `off` (behind the radio header, if the link type has one). */
   wl(ctx: Ctx, off: number, size: 1 | 2 | 4): Stmt[] {
     if (!ctx.link.radio) return [I.ldAbs(off, size)];
     this.usedLink = true;
+    this.useVarReg(ctx, LINK_SLOT);
     return [I.ldxMem(LINK_SLOT), I.ldInd(off, size)];
   }
 
   noteSlot(ctx: Ctx, slot: number): void {
     if (slot === VAR_SLOT) {
       this.usedVariable = true;
+      this.useVarReg(ctx, VAR_SLOT);
       if (ctx.link.wlan) this.noOptimize = true;
     } else if (slot === GENEVE_NL_SLOT || slot === GENEVE_TYPE_SLOT) {
       this.noOptimize = true;
