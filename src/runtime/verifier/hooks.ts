@@ -22,6 +22,8 @@ export interface CtxField {
   kind: CtxFieldKind;
   /** May the program store to it? */
   write?: boolean;
+  /** Any aligned access inside the field is allowed, reads and writes (`__sk_buff.cb`, 20 bytes). */
+  anySize?: boolean;
 }
 
 /**
@@ -41,7 +43,13 @@ export type LoopPolicy = 'reject' | 'bounded' | 'budget';
 export interface HookSpec {
   name: string;
   /** r1 at entry: a context pointer, or conformance memory (then r2 = its length). */
-  entry: { kind: 'ctx'; size: number; fields: readonly CtxField[] } | { kind: 'mem' };
+  entry: {
+    kind: 'ctx';
+    size: number;
+    fields: readonly CtxField[];
+    /** Scalar fields may be read in aligned parts (a byte of `len`): true for __sk_buff, false for xdp_md. */
+    narrowReads?: boolean;
+  } | { kind: 'mem' };
   /** Helper ids the hook allows ('all' = every id in the table). */
   helpers: readonly number[] | 'all';
   /** Helper table (default: ../helpers.ts HELPERS); the conformance hook swaps in its own helper 5. */
@@ -81,17 +89,23 @@ export const SK_BUFF_FIELDS: readonly CtxField[] = [
   f('len', 0, 4), f('pkt_type', 4, 4), f('mark', 8, 4, 'scalar', true), f('queue_mapping', 12, 4), f('protocol', 16, 4),
   f('vlan_present', 20, 4), f('vlan_tci', 24, 4), f('vlan_proto', 28, 4), f('priority', 32, 4, 'scalar', true),
   f('ingress_ifindex', 36, 4), f('ifindex', 40, 4), f('tc_index', 44, 4, 'scalar', true),
-  f('cb[0]', 48, 4, 'scalar', true), f('cb[1]', 52, 4, 'scalar', true), f('cb[2]', 56, 4, 'scalar', true),
-  f('cb[3]', 60, 4, 'scalar', true), f('cb[4]', 64, 4, 'scalar', true),
+  // cb[0..4]: one 20-byte scratch area the kernel lets programs access at any aligned size
+  // (an 8-byte load at cb[0] spans cb[0] and cb[1]).
+  { ...f('cb', 48, 20, 'scalar', true), anySize: true },
   f('hash', 68, 4), f('tc_classid', 72, 4, 'scalar', true), f('data', 76, 4, 'pkt'), f('data_end', 80, 4, 'pkt_end'),
   f('napi_id', 84, 4),
 ];
 
 const COMMON_HELPERS = [1, 2, 3, 5, 6, 7, 8, 12, 42, 118, 125, 130, 131, 132, 133, 134, 160, 195];
 
-/** XDP: ctx = xdp_md, may adjust head/tail, returns an XDP action. */
+/**
+ * XDP: ctx = xdp_md (whole 32-bit fields only, no narrow reads), may adjust head/tail, returns an
+ * XDP action. `egress_ifindex` is readable only by programs attached to a devmap (the kernel's
+ * expected_attach_type BPF_XDP_DEVMAP), which this hook does not model, so it is left out.
+ */
 export function xdpHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPolicy = 'bounded'): HookSpec {
-  return { name: 'xdp', entry: { kind: 'ctx', size: 24, fields: XDP_MD_FIELDS }, helpers: [...COMMON_HELPERS, 44, 54, 65], maps, loops, returnScalar: true };
+  const fields = XDP_MD_FIELDS.filter((x) => x.name !== 'egress_ifindex');
+  return { name: 'xdp', entry: { kind: 'ctx', size: 24, fields }, helpers: [...COMMON_HELPERS, 44, 54, 65], maps, loops, returnScalar: true };
 }
 
 /**
@@ -100,13 +114,13 @@ export function xdpHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPo
  */
 export function socketFilterHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPolicy = 'bounded'): HookSpec {
   // Only cb[] is writable from a socket filter; data/data_end are not readable at all.
-  const fields = SK_BUFF_FIELDS.filter((x) => x.kind === 'scalar').map((x) => ({ ...x, write: x.name.startsWith('cb[') }));
-  return { name: 'socket_filter', entry: { kind: 'ctx', size: 192, fields }, helpers: COMMON_HELPERS, maps, loops, legacyPacketLoads: true, returnScalar: true };
+  const fields = SK_BUFF_FIELDS.filter((x) => x.kind === 'scalar').map((x) => ({ ...x, write: x.name === 'cb' }));
+  return { name: 'socket_filter', entry: { kind: 'ctx', size: 192, fields, narrowReads: true }, helpers: COMMON_HELPERS, maps, loops, legacyPacketLoads: true, returnScalar: true };
 }
 
 /** tc classifier: ctx = __sk_buff with direct packet access and legacy loads. */
 export function tcHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPolicy = 'bounded'): HookSpec {
-  return { name: 'sched_cls', entry: { kind: 'ctx', size: 192, fields: SK_BUFF_FIELDS }, helpers: COMMON_HELPERS, maps, loops, legacyPacketLoads: true, returnScalar: true };
+  return { name: 'sched_cls', entry: { kind: 'ctx', size: 192, fields: SK_BUFF_FIELDS, narrowReads: true }, helpers: COMMON_HELPERS, maps, loops, legacyPacketLoads: true, returnScalar: true };
 }
 
 /**

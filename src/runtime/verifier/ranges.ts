@@ -1,21 +1,20 @@
 /**
  * Unsigned range arithmetic for scalars, the verifier's answer to "what values can this
- * register hold?" when it does not know the exact value: every scalar is an interval [lo, hi]
- * of unsigned 64-bit numbers (a single point when known). ALU results are over-approximated
- * (any doubt gives the full range of the result width), and conditional jumps narrow the
- * operands on each side of the branch — or prove a side impossible, which is how the verifier
- * skips dead paths and follows loops on bounded but unknown counters (`i = x & 15; while (i--)`).
- * Signed and 32-bit comparisons are narrowed only when both ranges lie where they coincide
- * with unsigned 64-bit ones (below 2^63, or below 2^32 for JMP32).
+ * register hold?" when it does not know the exact value: every scalar carries an interval [lo, hi]
+ * of unsigned 64-bit numbers and one, [lo32, hi32], of its low 32 bits (./state.ts keeps the two
+ * consistent). ALU results are over-approximated (any doubt gives the full range of the result
+ * width): 64-bit operations work on [lo, hi], 32-bit ones on [lo32, hi32] and zero-extend.
+ * Conditional jumps narrow the operands on each side of the branch — JMP on the 64-bit ranges,
+ * JMP32 on the 32-bit ones — or prove a side impossible, which is how the verifier skips dead
+ * paths (`if w4 >= 0` is always true) and follows loops on bounded but unknown counters
+ * (`i = x & 15; while (i--)`). Signed comparisons are decided on the same intervals read as
+ * signed numbers, when neither operand's interval straddles the sign boundary (2^63, or 2^31 for
+ * JMP32): there the unsigned order and the signed order agree piecewise.
  */
 import type { AluOp, JmpOp } from '../../isa/ebpf/opcodes.ts';
 import { foldAlu } from './fold.ts';
-import { MAX64, range, scalar } from './state.ts';
-import type { Reg } from './state.ts';
-
-type Scalar = Extract<Reg, { t: 'scalar' }>;
-const MAX32 = 0xffffffffn;
-const S63 = (1n << 63n) - 1n;
+import { bounds, MAX32, MAX64, range, scalar } from './state.ts';
+import type { Reg, Scalar } from './state.ts';
 
 function bitCeil(x: bigint): bigint {
   // Smallest 2^k - 1 >= x.
@@ -26,13 +25,14 @@ function bitCeil(x: bigint): bigint {
 
 /** dst op= src on scalars, exact when both are known, else an interval. */
 export function aluRange(op: AluOp, wide: boolean, a: Scalar, b: Scalar): Reg {
-  if ((a.v !== null || op === 'mov' || op.startsWith('movsx')) && b.v !== null) return scalar(foldAlu(op, wide, a.v ?? 0n, b.v));
-  if (op === 'neg' && a.v !== null) return scalar(foldAlu(op, wide, a.v, 0n));
+  // The operands as the operation sees them: all 64 bits, or the low 32 bits.
+  const av = wide ? a.v : a.lo32 === a.hi32 ? a.lo32 : null;
+  const bv = wide ? b.v : b.lo32 === b.hi32 ? b.lo32 : null;
+  if ((av !== null || op === 'mov' || op.startsWith('movsx')) && bv !== null) return scalar(foldAlu(op, wide, av ?? 0n, bv));
+  if (op === 'neg' && av !== null) return scalar(foldAlu(op, wide, av, 0n));
   const max = wide ? MAX64 : MAX32;
-  // 32-bit operations see the low halves: a range is kept only if it already fits.
-  const fit = (r: Scalar): [bigint, bigint] => (r.hi <= max ? [r.lo, r.hi] : [0n, max]);
-  const [alo, ahi] = fit(a);
-  const [blo, bhi] = fit(b);
+  const [alo, ahi] = wide ? [a.lo, a.hi] : [a.lo32, a.hi32];
+  const [blo, bhi] = wide ? [b.lo, b.hi] : [b.lo32, b.hi32];
   const full = range(0n, max);
   const within = (lo: bigint, hi: bigint) => (lo >= 0n && hi <= max ? range(lo, hi) : full);
   switch (op) {
@@ -48,10 +48,10 @@ export function aluRange(op: AluOp, wide: boolean, a: Scalar, b: Scalar): Reg {
       const m = bitCeil(ahi > bhi ? ahi : bhi);
       return op === 'or' ? range(alo > blo ? alo : blo, m) : range(0n, m);
     }
-    case 'rsh': return b.v !== null ? range(alo >> (b.v & BigInt(wide ? 63 : 31)), ahi >> (b.v & BigInt(wide ? 63 : 31))) : range(0n, ahi);
+    case 'rsh': return bv !== null ? range(alo >> (bv & BigInt(wide ? 63 : 31)), ahi >> (bv & BigInt(wide ? 63 : 31))) : range(0n, ahi);
     case 'lsh': {
-      if (b.v === null) return full;
-      const k = b.v & BigInt(wide ? 63 : 31);
+      if (bv === null) return full;
+      const k = bv & BigInt(wide ? 63 : 31);
       return within(alo << k, ahi << k);
     }
     default: return full; // neg, arsh, sdiv, smod, movsx: no unsigned interval worth keeping
@@ -66,22 +66,29 @@ export function widthRange(bytes: number): Reg {
 const SIGNED_AS_UNSIGNED: Partial<Record<JmpOp, JmpOp>> = { jsgt: 'jgt', jsge: 'jge', jslt: 'jlt', jsle: 'jle' };
 
 /**
- * Narrows a and b under the assumption `a op b` holds. Returns the narrowed pair, or undefined
- * when that is impossible. Operands that cannot be reasoned about come back unchanged.
+ * Narrows the intervals [alo, ahi] and [blo, bhi] of two `bits`-wide operands under `a op b`:
+ * the narrowed four bounds, or undefined when no pair of values satisfies the comparison.
  */
-export function refineRanges(op: JmpOp, wide: boolean, a: Scalar, b: Scalar): [Reg, Reg] | undefined {
-  const lim = wide ? MAX64 : MAX32;
-  if (a.hi > lim || b.hi > lim) return [a, b]; // JMP32 on values wider than 32 bits: no narrowing
+function refineInterval(op: JmpOp, bits: 32 | 64, alo: bigint, ahi: bigint, blo: bigint, bhi: bigint): [bigint, bigint, bigint, bigint] | undefined {
   let o = op;
-  const signed = SIGNED_AS_UNSIGNED[op];
-  if (signed !== undefined) {
-    const slim = wide ? S63 : 0x7fffffffn;
-    if (a.hi > slim || b.hi > slim) return [a, b];
-    o = signed;
+  const unsigned = SIGNED_AS_UNSIGNED[op];
+  const half = 1n << BigInt(bits - 1);
+  const mod = 1n << BigInt(bits);
+  let signed = false;
+  if (unsigned !== undefined) {
+    // Signed: read each interval as signed numbers, possible when it lies on one side of the sign
+    // boundary (then the mapping is monotone); compare; map back.
+    const straddles = (lo: bigint, hi: bigint) => lo < half && hi >= half;
+    if (straddles(alo, ahi) || straddles(blo, bhi)) return [alo, ahi, blo, bhi];
+    const toS = (x: bigint) => (x >= half ? x - mod : x);
+    [alo, ahi, blo, bhi] = [toS(alo), toS(ahi), toS(blo), toS(bhi)];
+    o = unsigned;
+    signed = true;
   }
-  let [alo, ahi, blo, bhi] = [a.lo, a.hi, b.lo, b.hi];
   const max = (x: bigint, y: bigint) => (x > y ? x : y);
   const min = (x: bigint, y: bigint) => (x < y ? x : y);
+  const av = alo === ahi ? alo : null;
+  const bv = blo === bhi ? blo : null;
   switch (o) {
     case 'jgt': // a > b
       if (ahi <= blo) return undefined;
@@ -112,24 +119,43 @@ export function refineRanges(op: JmpOp, wide: boolean, a: Scalar, b: Scalar): [R
       break;
     }
     case 'jne':
-      if (alo === ahi && blo === bhi && alo === blo) return undefined;
-      if (b.v !== null) {
-        if (alo === b.v) alo++;
-        if (ahi === b.v) ahi--;
+      if (av !== null && bv !== null && av === bv) return undefined;
+      if (bv !== null) {
+        if (alo === bv) alo++;
+        if (ahi === bv) ahi--;
       }
-      if (a.v !== null) {
-        if (blo === a.v) blo++;
-        if (bhi === a.v) bhi--;
+      if (av !== null) {
+        if (blo === av) blo++;
+        if (bhi === av) bhi--;
       }
       break;
     case 'jset':
-      if (a.v !== null && b.v !== null) return (a.v & b.v) !== 0n ? [a, b] : undefined;
+      if (av !== null && bv !== null) return (av & bv) !== 0n ? [alo, ahi, blo, bhi] : undefined;
       if (ahi === 0n || bhi === 0n) return undefined;
-      return [a, b];
+      return [alo, ahi, blo, bhi];
     default:
-      return [a, b];
+      return [alo, ahi, blo, bhi];
   }
-  return [range(alo, ahi), range(blo, bhi)];
+  if (signed) {
+    const toU = (x: bigint) => (x < 0n ? x + mod : x);
+    return [toU(alo), toU(ahi), toU(blo), toU(bhi)];
+  }
+  return [alo, ahi, blo, bhi];
+}
+
+/**
+ * Narrows a and b under the assumption `a op b` holds (JMP when `wide`, else JMP32). Returns the
+ * narrowed pair, or undefined when that is impossible. A JMP32 narrows the 32-bit ranges, which
+ * narrow the 64-bit ones through `bounds` where the high half allows it (and vice versa).
+ */
+export function refineRanges(op: JmpOp, wide: boolean, a: Scalar, b: Scalar): [Reg, Reg] | undefined {
+  const r = wide ? refineInterval(op, 64, a.lo, a.hi, b.lo, b.hi) : refineInterval(op, 32, a.lo32, a.hi32, b.lo32, b.hi32);
+  if (r === undefined) return undefined;
+  const [alo, ahi, blo, bhi] = r;
+  const na = wide ? bounds(alo, ahi, a.lo32, a.hi32) : bounds(a.lo, a.hi, alo, ahi);
+  const nb = wide ? bounds(blo, bhi, b.lo32, b.hi32) : bounds(b.lo, b.hi, blo, bhi);
+  if (na === undefined || nb === undefined) return undefined;
+  return [na, nb];
 }
 
 /** Narrows under the assumption that `a op b` is false (jset: a & b == 0, which we do not narrow). */
@@ -140,7 +166,8 @@ export function refineRangesFalse(op: JmpOp, wide: boolean, a: Scalar, b: Scalar
   const inv = inverse[op];
   if (inv === undefined) {
     // !(a & b): impossible only when both are known and share a bit.
-    if (a.v !== null && b.v !== null && (a.v & b.v) !== 0n) return undefined;
+    const [av, bv] = wide ? [a.v, b.v] : [a.lo32 === a.hi32 ? a.lo32 : null, b.lo32 === b.hi32 ? b.lo32 : null];
+    if (av !== null && bv !== null && (av & bv) !== 0n) return undefined;
     return [a, b];
   }
   return refineRanges(inv, wide, a, b);

@@ -1,9 +1,13 @@
 /**
  * The verifier's abstract values and machine state.
  *
- * A register is `uninit`, a `scalar` (an unsigned 64-bit range [lo, hi]; `v` is the value when
- * lo = hi), or a
- * pointer tagged with what it points into — the region kinds of the runtime's memory model:
+ * A register is `uninit`, a `scalar`, or a pointer. A scalar carries two unsigned ranges, like the
+ * kernel's umin/umax and u32_min/u32_max: [lo, hi] for the whole 64-bit value and [lo32, hi32]
+ * for its low 32 bits (the subregister JMP32 compares and 32-bit ALU reads); `v` is the value
+ * when lo = hi. The two are kept consistent by `bounds` (each narrows the other where it can), so
+ * a JMP32 test on an unknown 64-bit value still decides later JMP32 tests and, once the high half
+ * is known, 64-bit ones too. A pointer is tagged with what it points into — the region kinds of
+ * the runtime's memory model:
  *   ctx        the context struct            stack     a frame's 512-byte stack (frame number)
  *   pkt        packet data (offset from data) pkt_end   data_end (compare only)
  *   pkt_meta   packet metadata               map       a map object (helper argument only)
@@ -28,7 +32,7 @@ export type PtrKind = 'ctx' | 'stack' | 'pkt' | 'pkt_end' | 'pkt_meta' | 'map' |
 
 export type Reg =
   | { t: 'uninit' }
-  | { t: 'scalar'; v: bigint | null; lo: bigint; hi: bigint }
+  | { t: 'scalar'; v: bigint | null; lo: bigint; hi: bigint; lo32: bigint; hi32: bigint }
   | {
       t: 'ptr';
       p: PtrKind;
@@ -45,17 +49,53 @@ export type Reg =
 
 export const UNINIT: Reg = { t: 'uninit' };
 export const MAX64 = (1n << 64n) - 1n;
-export const UNKNOWN: Reg = { t: 'scalar', v: null, lo: 0n, hi: MAX64 };
-export function scalar(v: bigint | null): Reg {
+export const MAX32 = 0xffffffffn;
+const HIGH = MAX64 ^ MAX32;
+const B32 = 1n << 32n;
+export type Scalar = Extract<Reg, { t: 'scalar' }>;
+export const UNKNOWN: Scalar = { t: 'scalar', v: null, lo: 0n, hi: MAX64, lo32: 0n, hi32: MAX32 };
+export function scalar(v: bigint | null): Scalar {
   if (v === null) return UNKNOWN;
   const x = BigInt.asUintN(64, v);
-  return { t: 'scalar', v: x, lo: x, hi: x };
+  return { t: 'scalar', v: x, lo: x, hi: x, lo32: x & MAX32, hi32: x & MAX32 };
 }
+
+/** The range of the low 32 bits implied by a 64-bit range: exact when the high halves agree. */
+function derive32(lo: bigint, hi: bigint): [bigint, bigint] {
+  return (lo & HIGH) === (hi & HIGH) ? [lo & MAX32, hi & MAX32] : [0n, MAX32];
+}
+
+/**
+ * The scalar whose 64-bit value lies in [lo, hi] and whose low 32 bits lie in [lo32, hi32], with
+ * each range narrowed by the other (undefined when no value satisfies both: a dead path).
+ * lo moves up to the first value whose low half is in [lo32, hi32], hi down to the last one;
+ * then the 32-bit range is intersected with what the new 64-bit range implies.
+ */
+export function bounds(lo: bigint, hi: bigint, lo32 = 0n, hi32 = MAX32): Scalar | undefined {
+  for (let round = 0; round < 2; round++) {
+    if (lo > hi || lo32 > hi32) return undefined;
+    const l = lo & MAX32;
+    if (l < lo32) lo = (lo & HIGH) | lo32;
+    else if (l > hi32) lo = (lo & HIGH) + B32 + lo32;
+    const h = hi & MAX32;
+    if (h > hi32) hi = (hi & HIGH) | hi32;
+    else if (h < lo32) hi = (hi & HIGH) - B32 + hi32;
+    if (lo > hi || lo > MAX64 || hi < 0n) return undefined;
+    const [d0, d1] = derive32(lo, hi);
+    if (d0 > lo32) lo32 = d0;
+    if (d1 < hi32) hi32 = d1;
+  }
+  if (lo > hi || lo32 > hi32) return undefined;
+  if (lo === hi) return scalar(lo);
+  return { t: 'scalar', v: null, lo, hi, lo32, hi32 };
+}
+
 /** A scalar known to lie in [lo, hi] (unsigned 64-bit); a single value becomes a known scalar. */
-export function range(lo: bigint, hi: bigint): Reg {
+export function range(lo: bigint, hi: bigint): Scalar {
   if (lo === hi) return scalar(lo);
   if (lo === 0n && hi === MAX64) return UNKNOWN;
-  return { t: 'scalar', v: null, lo, hi };
+  const [lo32, hi32] = derive32(lo, hi);
+  return { t: 'scalar', v: null, lo, hi, lo32, hi32 };
 }
 export const ptr = (p: PtrKind, off: number | null, extra: Partial<{ ref: number; size: number; nullable: boolean; id: number; readonly: boolean }> = {}): Reg => ({
   t: 'ptr', p, off, ref: extra.ref ?? 0, size: extra.size ?? -1, nullable: extra.nullable ?? false, id: extra.id ?? 0, readonly: extra.readonly ?? false,
@@ -103,7 +143,9 @@ export function regKey(r: Reg | undefined): string {
       return 'u';
     case 'scalar':
       if (r.v !== null) return `s${r.v.toString(16)}`;
-      return r.lo === 0n && r.hi === MAX64 ? 's' : `s[${r.lo.toString(16)},${r.hi.toString(16)}]`;
+      return r.lo === 0n && r.hi === MAX64 && r.lo32 === 0n && r.hi32 === MAX32
+        ? 's'
+        : `s[${r.lo.toString(16)},${r.hi.toString(16)}|${r.lo32.toString(16)},${r.hi32.toString(16)}]`;
     case 'ptr':
       return `${r.p}${r.off ?? '?'}/${r.ref}/${r.size}${r.nullable ? 'n' : ''}${r.id ? `#${r.id}` : ''}${r.readonly ? 'r' : ''}`;
   }
@@ -146,7 +188,7 @@ export function stateKey(s: State, live?: readonly number[]): string {
 export function joinReg(a: Reg, b: Reg): Reg {
   if (a.t === 'uninit' || b.t === 'uninit') return UNINIT;
   // Scalars: keep a when b lies inside it, else forget everything (a widening: it converges fast).
-  if (a.t === 'scalar' && b.t === 'scalar') return b.lo >= a.lo && b.hi <= a.hi ? a : UNKNOWN;
+  if (a.t === 'scalar' && b.t === 'scalar') return b.lo >= a.lo && b.hi <= a.hi && b.lo32 >= a.lo32 && b.hi32 <= a.hi32 ? a : UNKNOWN;
   if (a.t === 'ptr' && b.t === 'ptr') {
     if (a.p !== b.p || a.ref !== b.ref) return ptr('any', null);
     return {
@@ -196,7 +238,8 @@ export function describeReg(r: Reg): string {
       return 'uninitialised';
     case 'scalar':
       if (r.v !== null) return `scalar ${r.v}`;
-      return r.lo === 0n && r.hi === MAX64 ? 'scalar' : `scalar(umin=${r.lo},umax=${r.hi})`;
+      if (r.lo === 0n && r.hi === MAX64 && r.lo32 === 0n && r.hi32 === MAX32) return 'scalar';
+      return `scalar(umin=${r.lo},umax=${r.hi}${r.lo32 !== derive32(r.lo, r.hi)[0] || r.hi32 !== derive32(r.lo, r.hi)[1] ? `,u32_min=${r.lo32},u32_max=${r.hi32}` : ''})`;
     case 'ptr': {
       const names: Record<PtrKind, string> = {
         ctx: 'ctx', stack: 'fp', pkt: 'pkt', pkt_end: 'pkt_end', pkt_meta: 'pkt_meta', map: 'map_ptr', map_value: 'map_value',

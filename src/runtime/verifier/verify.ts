@@ -50,7 +50,7 @@ import { foldEnd } from './fold.ts';
 import type { CtxField, HookSpec } from './hooks.ts';
 import { aluRange, refineRanges, refineRangesFalse, widthRange } from './ranges.ts';
 import { MAX64 as UNKNOWN_HI, UNINIT, UNKNOWN, cloneState, describeReg, joinStates, newFrame, ptr, scalar, stateKey, STACK } from './state.ts';
-import type { Frame, Reg, State } from './state.ts';
+import type { Frame, Reg, Scalar, State } from './state.ts';
 import { checkStructure, MAX_CALL_FRAMES } from './structure.ts';
 import type { Structure } from './structure.ts';
 
@@ -322,6 +322,9 @@ class Walker {
           }
           return UNKNOWN;
         }
+        // Like the kernel (whatever the CPU allows), stack accesses must be aligned to their
+        // size: its spill/fill tracking, like ours, works on naturally aligned slots.
+        if (size > 1 && a % size !== 0) this.fail('misaligned', pc, `misaligned stack access: off ${a} size ${size} (stack accesses must be aligned to their size)`);
         if (a < -STACK || a + size > 0) this.fail('stack-bounds', pc, `invalid ${what} of stack: off ${a} size ${size} is outside the ${STACK}-byte frame`);
         this.fnDepth[this.s.funcOf[f.fn]!] = Math.max(this.fnDepth[this.s.funcOf[f.fn]!]!, -a);
         const lo = STACK + a;
@@ -351,10 +354,18 @@ class Walker {
         if (atomic) this.fail('ctx-access', pc, 'atomic access to the context is not allowed');
         if (a === null) this.fail('ctx-access', pc, 'variable-offset context access is not allowed');
         if (this.hook.entry.kind !== 'ctx') throw new Error('unreachable: only ctx hooks make ctx pointers');
-        const fld = this.hook.entry.fields.find((x) => a! >= x.off && a! + size <= x.off + x.size);
+        // The kernel's is_valid_access rules: the access is aligned to its size and lies in one
+        // field; pointer fields are loaded whole; other fields are read whole or, where the hook
+        // allows narrow reads (__sk_buff, not xdp_md), in aligned parts; stores write a whole
+        // writable field, except fields open to any aligned size (__sk_buff.cb).
+        const entry = this.hook.entry;
+        const fld = a % size === 0 ? entry.fields.find((x) => a! >= x.off && a! + size <= x.off + x.size) : undefined;
         const exact = fld !== undefined && fld.off === a && fld.size === size;
-        if (fld === undefined || (fld.kind !== 'scalar' && !exact) || (write && (!fld.write || fld.kind !== 'scalar')))
-          this.fail('ctx-access', pc, `invalid ${this.hook.name} context ${what}: off ${a} size ${size}${fld ? ` (field ${fld.name}${write ? ' is read-only' : ''})` : ''}`);
+        const sizeOk = fld !== undefined && (exact || fld.anySize === true || (!write && fld.kind === 'scalar' && entry.narrowReads === true));
+        if (fld === undefined || !sizeOk || (write && (!fld.write || fld.kind !== 'scalar'))) {
+          const why = fld === undefined ? (a % size !== 0 ? ' (misaligned)' : '') : write && !fld.write ? ` (field ${fld.name} is read-only)` : ` (field ${fld.name} must be accessed whole: ${fld.size} bytes)`;
+          this.fail('ctx-access', pc, `invalid ${this.hook.name} context ${what}: off ${a} size ${size}${why}`);
+        }
         this.noteAccess(pc, fld!.name);
         this.ctxAccess.set(pc, fld!);
         if (write) return UNKNOWN;
@@ -374,6 +385,10 @@ class Walker {
       case 'map_value':
       case 'alloc': {
         if (write && base.readonly) this.fail('readonly-map', pc, `write into read-only map ${base.ref}`);
+        // Plain loads and stores may be misaligned (the kernel allows it where the CPU does, as on
+        // x86 and arm64); atomics never may.
+        if (atomic && a !== null && size > 1 && a % size !== 0)
+          this.fail('misaligned', pc, `misaligned atomic access to ${base.p === 'alloc' ? 'ring-buffer record' : 'map value'}: off ${a} size ${size}`);
         if (a !== null && base.size >= 0 && (a < 0 || a + size > base.size))
           this.fail('value-bounds', pc, `invalid access to ${base.p === 'alloc' ? 'ring-buffer record' : 'map value'}: off ${a} size ${size}, value size ${base.size}`);
         return UNKNOWN;
@@ -545,8 +560,8 @@ class Walker {
     if (dst.t === 'ptr' || src.t === 'ptr') return this.set(st, i.dst, this.pointerArith(pc, st, i, dst, src));
     // x ^= x and x -= x are 0 whatever x is.
     if ('src' in i && i.src === i.dst && (i.op === 'xor' || i.op === 'sub')) return this.set(st, i.dst, scalar(0n));
-    const a = dst.t === 'scalar' ? dst : (UNKNOWN as Extract<Reg, { t: 'scalar' }>);
-    this.set(st, i.dst, aluRange(i.op, i.wide, a, src as Extract<Reg, { t: 'scalar' }>));
+    const a = dst.t === 'scalar' ? dst : UNKNOWN;
+    this.set(st, i.dst, aluRange(i.op, i.wide, a, src as Scalar));
   }
 
   private pointerArith(pc: number, st: State, i: Extract<EbpfInsn, { kind: 'alu' }>, dst: Reg, src: Reg): Reg {
