@@ -199,7 +199,7 @@ export function load(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ctx, 
   switch (proto) {
     case 'link': case 'ether': case 'ppp': case 'slip': case 'fddi': case 'tr': case 'wlan':
       if (proto === 'ether' && !ctx.link.mac) L.err('FILTER_LINK_UNSUPPORTED', `'ether[]' is not supported on link type ${ctx.link.name}`, a.span);
-      base = 0; linkRelative = false; break;
+      base = ctx.link.linkOff ?? 0; linkRelative = false; break;
     case 'radio':
       if (!ctx.link.radio) L.err('FILTER_LINK_UNSUPPORTED', `'radio[]' is not supported on link type ${ctx.link.name}`, a.span);
       base = 0; linkRelative = false; break;

@@ -21,7 +21,7 @@ import type { Ast, Keyword, Primitive, Quals } from '../ast.ts';
 import { and, andAll, FALSE, not, or, orAll, test, TRUE } from '../cfg.ts';
 import type { Frag, Stmt } from '../cfg.ts';
 import * as I from '../insn.ts';
-import { ETHERTYPE, LLCSAP, PPP_PROTO } from './link.ts';
+import { ETHERTYPE, LANE_LINK, LLCSAP, PPP_PROTO } from './link.ts';
 import { parseIPv6, parseMac } from '../names.ts';
 import { AF_INET, AF_INET6, GENEVE_NL_SLOT, GENEVE_TYPE_SLOT, IPPROTO, LINK_SLOT, SKF_AD_IFINDEX, SKF_AD_PKTTYPE, slotOf, untag, VAR_SLOT } from './context.ts';
 import type { Ctx, GenOptions } from './context.ts';
@@ -187,8 +187,18 @@ export class Lowerer {
   // ---- link layer -----------------------------------------------------------------------------
 
   /** "The link layer carries protocol `p`" (an Ethernet type, or an LLC SAP below 1500). */
+  /**
+   * LANE (after `lane`): Ethernet-level tests (protocol, MAC addresses, broadcast, multicast)
+   * hold only in frames that are not LE Control, whose 2-byte LE header is 0xff00.
+   */
+  notLeControl(ctx: Ctx, f: Frag): Frag {
+    if (!ctx.link.lane || ctx.kind !== 'ether' || ctx.mplsDepth > 0) return f;
+    return and(not(test([I.ldh(4)], I.JEQ_K, 0xff00)), f);
+  }
+
   linkProto(ctx: Ctx, p: number): Frag {
     const inner = this.linkProtoInner(ctx, p);
+    if (ctx.link.lane) return this.notLeControl(ctx, inner);
     // 802.11: only data frames carry a payload.
     if (ctx.link.wlan && !ctx.shifted && !(inner.kind === 'const' && !inner.value)) {
       return andAll([not(test(this.wl(ctx, 0, 1), I.JSET_K, 0x04)), test(this.wl(ctx, 0, 1), I.JSET_K, 0x08), inner]);
@@ -490,6 +500,10 @@ export class Lowerer {
       const a = v.kind === 'arc' ? (0xd0 | parseInt(v.text[1]!, 16)) : v.num! & 0xff;
       return this.dirCombine(q.dir, () => test([I.ldb(0)], I.JEQ_K, a), () => test([I.ldb(1)], I.JEQ_K, a), span, 'link host');
     }
+    // libpcap 1.10.3 is built without DECnet name support: a name is an error before any lookup.
+    if (q.proto === 'decnet' && type === 'host' && v.kind === 'name') {
+      this.err('FILTER_UNKNOWN_HOST', `decnet name support not included, '${v.text}' cannot be translated`, v.span);
+    }
     if (q.proto === 'decnet' && (v.kind === 'num' || v.kind === 'ipv4')) {
       if (type === 'host' && (p.maskLen !== undefined || p.mask)) this.err('FILTER_BAD_MASK', 'mask syntax for networks only', span);
       return this.decnetHost(ctx, v, q.dir, span);
@@ -506,14 +520,14 @@ export class Lowerer {
       if (ctx.link.wlan) return wlanAddr(this, ctx, q.dir, mac!, span);
       const m = this.needMac(ctx, span);
       const addr = mac!;
-      return this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host');
+      return this.notLeControl(ctx, this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host'));
     }
     if (v.kind === 'mac') {
       if (q.proto === undefined && type === 'host') {
         if (ctx.link.wlan) return wlanAddr(this, ctx, q.dir, parseMac(v.text)!, span);
         const m = this.needMac(ctx, span);
         const addr = parseMac(v.text)!;
-        return this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host');
+        return this.notLeControl(ctx, this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host'));
       }
       this.err('FILTER_BAD_VALUE', 'a MAC address is only valid with "ether host"', v.span);
     }
@@ -749,7 +763,9 @@ export class Lowerer {
         return { f: mtp2Type(this, k, ctx), ctx };
       case 'sio': case 'opc': case 'dpc': case 'sls': case 'hsio': case 'hopc': case 'hdpc': case 'hsls':
         return { f: mtp3Field(this, k, ctx), ctx };
-      case 'vpi': case 'vci': case 'lane': case 'metac': case 'bcc': case 'oam': case 'oamf4': case 'oamf4sc':
+      case 'lane': // SunATM circuit carries LANE; the rest of the expression sees Ethernet behind it
+        return { f: atmField(this, k, ctx), ctx: { ...ctx, link: LANE_LINK, kind: 'ether', typeOff: LANE_LINK.typeOff, nlOff: LANE_LINK.nlOff, shifted: false, variable: false } };
+      case 'vpi': case 'vci': case 'metac': case 'bcc': case 'oam': case 'oamf4': case 'oamf4sc':
       case 'oamf4ec': case 'sc': case 'ilmic': case 'connectmsg': case 'metaconnect':
         return { f: atmField(this, k, ctx), ctx };
       case 'on': case 'rnr': case 'reason': case 'rset': case 'srnr': case 'action':
@@ -793,7 +809,7 @@ export class Lowerer {
       const all = Uint8Array.of(255, 255, 255, 255, 255, 255);
       if (ctx.link.wlan) return wlanAddr(this, ctx, 'dst', all, k.span);
       if (!ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `not a broadcast link (link type ${ctx.link.name})`, k.span);
-      return this.macEq(ctx.link.mac.dst, all);
+      return this.notLeControl(ctx, this.macEq(ctx.link.mac.dst, all));
     }
     return this.err('FILTER_BAD_QUAL', `only link-layer/IP broadcast filters supported`, k.span);
   }
@@ -812,7 +828,7 @@ export class Lowerer {
           and(not(fcb(0, 0x08)), g(4))));
       }
       if (!ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `not a broadcast link (link type ${ctx.link.name})`, k.span);
-      return test([I.ldb(ctx.link.mac.dst)], I.JSET_K, 1);
+      return this.notLeControl(ctx, test([I.ldb(ctx.link.mac.dst)], I.JSET_K, 1));
     }
     return this.err('FILTER_BAD_QUAL', `only link-layer/IP multicast filters supported`, k.span);
   }

@@ -145,15 +145,17 @@ export function cmpOp(L: Lowerer, op: string, stmts: Stmt[], val: number): Frag 
 
 /** SunATM fields: VPI/VCI and the well-known signalling circuits. */
 export function atmField(L: Lowerer, k: Keyword, ctx: Ctx): Frag {
-  if (ctx.link.kind !== 'atm') L.err('FILTER_LINK_UNSUPPORTED', `'${k.name}' supported only on raw ATM`, k.span);
-  const vpi = (v: number): Frag => test([I.ldb(1)], I.JEQ_K, v);
-  const vci = (v: number): Frag => test([I.ldh(2)], I.JEQ_K, v);
+  if (ctx.link.kind !== 'atm' && !ctx.link.lane) L.err('FILTER_LINK_UNSUPPORTED', `'${k.name}' supported only on raw ATM`, k.span);
+  // Offsets are relative to the link header, which `lane` moves past the LE header (to 6).
+  const o = ctx.link.linkOff ?? 0;
+  const vpi = (v: number): Frag => test([I.ldb(o + 1)], I.JEQ_K, v);
+  const vci = (v: number): Frag => test([I.ldh(o + 2)], I.JEQ_K, v);
   const circuit = (c: number): Frag => and(vpi(0), vci(c));
-  const msgType = (types: number[]): Frag => orAll(types.map((t) => test([I.ldb(9)], I.JEQ_K, t)));
+  const msgType = (types: number[]): Frag => orAll(types.map((t) => test([I.ldb(o + 9)], I.JEQ_K, t)));
   switch (k.name) {
-    case 'vpi': { const [op, v] = k.args; return cmpOp(L, op!.text, [I.ldb(1)], v!.num!); }
-    case 'vci': { const [op, v] = k.args; return cmpOp(L, op!.text, [I.ldh(2)], v!.num!); }
-    case 'lane': return test([I.ldb(0), I.aluK(I.AND, 0x0f)], I.JEQ_K, 1);
+    case 'vpi': { const [op, v] = k.args; return cmpOp(L, op!.text, [I.ldb(o + 1)], v!.num!); } // pkt[1] op v
+    case 'vci': { const [op, v] = k.args; return cmpOp(L, op!.text, [I.ldh(o + 2)], v!.num!); } // pkt[2:2] op v
+    case 'lane': return test([I.ldb(o), I.aluK(I.AND, 0x0f)], I.JEQ_K, 1); // protocol type LANE
     case 'metac': return circuit(1);
     case 'bcc': return circuit(2);
     case 'oamf4sc': return circuit(3);

@@ -95,7 +95,18 @@ export interface LinkInfo {
   description?: string;
   /** Offset of the MTP2 header (MTP2_WITH_PHDR has a 4-byte pseudo-header). */
   mtp2?: number;
+  /** Where `link[]` / `ether[]` start (default 0). */
+  linkOff?: number;
+  /** LANE-encapsulated Ethernet inside SunATM (after `lane`): ATM fields stay valid. */
+  lane?: boolean;
 }
+
+/**
+ * After `lane` on SunATM, libpcap 1.10.3 treats the rest of the expression as Ethernet that
+ * starts after the 4-byte SunATM header and the 2-byte LE header: link header at 6, type at
+ * 18, network layer at 20 (it assumes LANE carries Ethernet, never token ring).
+ */
+export const LANE_LINK: LinkInfo = { name: 'EN10MB', kind: 'ether', typeOff: 18, nlOff: 20, mac: { dst: 6, src: 12 }, linkOff: 6, lane: true };
 
 /**
  * 802.11 header length without branches: 24 bytes, plus 2 for QoS data frames (type data

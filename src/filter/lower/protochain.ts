@@ -28,7 +28,7 @@ export function protochain(L: Lowerer, p: Primitive, ctx: Ctx): Frag {
   if (v.kind === 'num') proto = v.num!;
   else if (v.kind === 'name') proto = L.o.resolver.protocol(v.text);
   if (proto === undefined) L.err('FILTER_UNKNOWN_PROTO', `unknown protocol '${v.text}'`, v.span);
-  if (slotOf(ctx.nlOff) !== undefined) L.err('FILTER_LINK_UNSUPPORTED', `'protochain' not supported here (link type ${ctx.link.name})`, p.span);
+  if (slotOf(ctx.nlOff) !== undefined) L.err('FILTER_LINK_UNSUPPORTED', "'protochain' not supported with variable length headers", p.span);
   const q = p.quals.proto;
   if (q !== undefined && q !== 'ip' && q !== 'ip6') L.err('FILTER_BAD_QUAL', `bad protocol applied for 'protochain'`, p.span);
   const v4 = q === 'ip6' ? FALSE : and(L.linkProto(ctx, ETHERTYPE.IP), protoWalk(ctx, proto!, false));
