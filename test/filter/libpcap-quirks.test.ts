@@ -83,3 +83,39 @@ describe('802.11 registers', () => {
     expect(interpret(compile('ip proto 1 or link[20] == 154', wlan), wlanIcmp())).toBe(262144);
   });
 });
+
+describe('SunATM lane', () => {
+  // Verdicts of tcpdump 4.99.3's own programs (`tcpdump -ddd -y SUNATM EXPR`) on this packet.
+  /** SunATM header (LANE, VPI 0, VCI 5), 2-byte LE header, Ethernet broadcast from 0:1:2:3:4:5, IPv4. */
+  function lanePacket(le: number): Uint8Array {
+    const p = new Uint8Array(6 + 14 + 20);
+    p.set([0x01, 0, 0, 5, le >> 8, le & 0xff], 0);
+    p.set([255, 255, 255, 255, 255, 255, 0, 1, 2, 3, 4, 5, 0x08, 0x00, 0x45], 6);
+    return p;
+  }
+  const atm = { ...opts, linkType: 123 };
+  const cases: Array<[string, number, number]> = [ // expression, verdict with LE header 0, with 0xff00 (LE Control)
+    ['lane and ip', 262144, 0],
+    ['ip', 0, 0], // without `lane` only LLC-multiplexed circuits carry IP
+    ['lane and broadcast', 262144, 0],
+    ['lane and ether src 0:1:2:3:4:5', 262144, 0],
+    ['lane and link[0] = 255', 262144, 262144], // link[] starts after the LE header
+    ['lane and vpi 255', 262144, 262144], // and so do ATM fields: this is the MAC's second byte
+    ['vpi 0 and lane', 262144, 262144],
+  ];
+  for (const [expr, plain, control] of cases) {
+    it(expr, () => {
+      const prog = compile(expr, atm);
+      expect(interpret(prog, lanePacket(0))).toBe(plain);
+      expect(interpret(prog, lanePacket(0xff00))).toBe(control);
+    });
+  }
+});
+
+describe('names', () => {
+  it('DECnet host names are an error (libpcap 1.10.3 has no DECnet name support)', () => {
+    expect(message('decnet host localhost')).toBe("decnet name support not included, 'localhost' cannot be translated");
+    expect(message('decnet src foo')).toBe("decnet name support not included, 'foo' cannot be translated");
+    expect(message('decnet host 1.2')).toBeUndefined();
+  });
+});
