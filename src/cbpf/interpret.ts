@@ -58,13 +58,6 @@ export function backwardJumpBudget(backwardJas: number, caplen: number): number 
   return backwardJas * BACKWARD_JUMP_BUDGET * (caplen + 1);
 }
 
-/**
- * The fixed budget the interpreter used before (64 backward jumps per packet). The eBPF
- * converter (src/convert/to-ebpf.ts) still bounds its loops with it; it cuts protochain walks
- * over more than 64 extension headers short, where this interpreter and libpcap do not.
- */
-export const MAX_BACKWARD_JUMPS = 64;
-
 export function createInterpreter(prog: CbpfProgram): CbpfFilter {
   const n = prog.length;
   // One flat Int32Array: A, X and k are kept as int32 bit patterns (V8's fastest integer

@@ -1,8 +1,8 @@
 /**
  * From an ELF object to runnable programs: each program of an object loaded by ./elf.ts is
- * verified for the hook its section names, its context loads are rewritten to shadow pointer
- * slots (verifier/ctx-rewrite.ts), and it is compiled by an engine with the real helpers and the
- * object's maps. `run(packet)` then builds the context for the hook and follows tail calls.
+ * verified for the hook its section names and handed, verified, to `load` (./index.ts), which
+ * rewrites its context loads to shadow pointer slots (verifier/ctx-rewrite.ts) and compiles it
+ * with an engine, the real helpers and the object's maps. `run(packet)` then builds the context for the hook and follows tail calls.
  *
  * Contexts. XDP: the packet is copied into a reusable frame buffer with 256 bytes of headroom
  * and 320 of tailroom (what xdp_adjust_head/xdp_adjust_tail may use, like the kernel's
@@ -19,14 +19,12 @@
  * context and run input are reused.
  */
 import { UserError } from '../errors.ts';
-import { decodeSlots } from '../isa/ebpf/codec.ts';
 import { ProgArray } from '../maps/prog-array.ts';
 import type { ElfObject, ElfProgram } from './elf.ts';
 import { createHelperState, helperFns, lddwResolver } from './helpers.ts';
 import type { HelperState, XdpFrame } from './helpers.ts';
 import { load, REGION } from './index.ts';
 import type { EngineName, LoadedProgram, RunInput } from './index.ts';
-import { rewriteCtxLoads } from './verifier/ctx-rewrite.ts';
 import type { ShadowLayout } from './verifier/ctx-rewrite.ts';
 import { socketFilterHook, tcHook, xdpHook } from './verifier/hooks.ts';
 import type { HookSpec, LoopPolicy } from './verifier/hooks.ts';
@@ -86,8 +84,9 @@ export function loadObject(obj: ElfObject, opts: LoadObjectOptions = {}): Loaded
   for (const src of obj.programs) {
     const hook = hookFor(src, obj, opts.loops);
     const verified = verify(src.bytecode, hook);
-    const { slots, layout } = rewriteCtxLoads(verified);
-    const loaded = load(decodeSlots(slots), { engine: opts.engine, helpers, resolveLddw, budget: opts.budget });
+    // load() runs exactly the verified bytes, after the context conversion (shadow slots).
+    const loaded = load(verified, { engine: opts.engine, helpers, resolveLddw, budget: opts.budget });
+    const layout = loaded.ctxLayout;
     const ctxSize = Math.max(layout.size, hook.entry.kind === 'ctx' ? hook.entry.size : 0);
     const ctx = new Uint8Array(ctxSize);
     const ctxView = new DataView(ctx.buffer);

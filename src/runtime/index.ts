@@ -1,11 +1,27 @@
 /**
- * The eBPF runtime's public API: `load(program, options)` checks a program once and returns a
- * runnable object backed by one of the registered engines: `interp` (the reference interpreter),
- * `jit` (eBPF → JavaScript, registers as int32-pair locals) or `jit64` (eBPF → JavaScript,
- * registers in a typed array with BigInt 64-bit arithmetic); by default the one `chooseEngine`
- * picks. Both engines share the machine (region-tagged memory, helpers,
- * faults: ./semantics-memory.ts) and the instruction semantics (./semantics.ts), so they give
- * the same r0 and the same errors; the interpreter is the oracle.
+ * The eBPF runtime's public API, the last step of the pipeline
+ * `verify(program, hook) → VerifiedProgram`, `load(verified, { engine }) → run`:
+ *
+ *   load(verified, opts)   runs exactly the bytes `verify` accepted, after the context conversion
+ *                          the hook needs (verifier/ctx-rewrite.ts: 32-bit UAPI pointer fields
+ *                          become 64-bit shadow slots, whose layout is `ctxLayout`); helpers
+ *                          default to the implementations of the hook's helper table.
+ *   load(program, opts)    verifies first, for `opts.hook` — by default `runtimeHook(ids of
+ *                          opts.helpers)`, the runtime's own calling convention (see
+ *                          verifier/hooks.ts) — and throws the VerifierError if it fails.
+ *   loadUnverified(…)      the explicit opt-out, which runs code no verifier has seen. Only for
+ *                          the bpf_conformance plugin (the suite tests the engines' own run-time
+ *                          checks: an unknown opcode must fail as EBPF_INVALID_INSN and `ja -1`
+ *                          must exhaust the budget, which a verifier would refuse up front) and
+ *                          for the engines' own unit tests, which drive faults on purpose.
+ * Verified or not, every engine keeps its run-time checks (region-tagged memory, budget), so
+ * what the verifier leaves to run time (verifier/README.md) is still caught.
+ *
+ * Engines: `interp` (the reference interpreter), `jit` (eBPF → JavaScript, registers as
+ * int32-pair locals) or `jit64` (eBPF → JavaScript, registers in a typed array with BigInt 64-bit
+ * arithmetic); by default the one `chooseEngine` picks. They share the machine (region-tagged
+ * memory, helpers, faults: ./semantics-memory.ts) and the instruction semantics
+ * (./semantics.ts), so they give the same r0 and the same errors; the interpreter is the oracle.
  *
  * A run gets: r1 = pointer to `ctx` (if given) else to `mem` (else 0), r2 = length of `mem`,
  * r10 = top of a fresh 512-byte stack frame; `packet` is what LD_ABS/LD_IND read (and a
@@ -19,7 +35,9 @@
  */
 import { UserError } from '../errors.ts';
 import { disassembleInsn } from '../isa/ebpf/asm.ts';
+import { decodeSlots } from '../isa/ebpf/codec.ts';
 import type { EbpfProgram } from '../isa/ebpf/types.ts';
+import { helperFns, HELPERS } from './helpers.ts';
 import { compileInterpreter } from './interpreter.ts';
 import type { RunFn } from './interpreter.ts';
 import { compileJs, compileJs64 } from './jit/js.ts';
@@ -27,6 +45,12 @@ import { EbpfFault, Machine, REGION, TAG_BASE } from './semantics-memory.ts';
 import type { HelperTable } from './semantics-memory.ts';
 import { prepare } from './semantics-program.ts';
 import type { LddwResolver, Prepared } from './semantics-program.ts';
+import { rewriteCtxLoads } from './verifier/ctx-rewrite.ts';
+import type { ShadowLayout } from './verifier/ctx-rewrite.ts';
+import { runtimeHook } from './verifier/hooks.ts';
+import type { HookSpec } from './verifier/hooks.ts';
+import { verify } from './verifier/verify.ts';
+import type { VerifiedProgram } from './verifier/verify.ts';
 
 export { EbpfFault, Machine, MAX_CALL_DEPTH, REGION, TAG_BASE } from './semantics-memory.ts';
 export type { HelperEnv, HelperFn, HelperTable } from './semantics-memory.ts';
@@ -66,7 +90,16 @@ export function chooseEngine(prog: EbpfProgram): EngineName {
 export interface LoadOptions {
   /** Engine to use; default 'auto' (see chooseEngine). */
   engine?: EngineName | 'auto';
+  /**
+   * Helper implementations (id → function). Default: none for a bare program; for a verified
+   * one, the implementations in its hook's helper table (the ids the hook allows).
+   */
   helpers?: HelperTable;
+  /**
+   * The hook a bare program is verified for (ignored for a VerifiedProgram, which already has
+   * one). Default: runtimeHook(the ids of `helpers`).
+   */
+  hook?: HookSpec;
   /** Instruction budget per run (the JIT counts back-edges and calls). Default 1e6. */
   budget?: number;
   /** Resolves map references in lddw (map_fd, map_value, …). */
@@ -101,11 +134,49 @@ export interface LoadedProgram {
   run64(input?: RunInput): bigint;
   /** A pointer value into a region (e.g. to write packet pointers into a context). */
   pointer(region: number, offset: number): bigint;
+  /** What the verifier proved (undefined only for loadUnverified). */
+  readonly verified: VerifiedProgram | undefined;
+  /**
+   * Where the context's pointer fields live for this program: the run's `ctx` must be
+   * `ctxLayout.size` bytes, with `pointer(REGION.packet, …)` values at the shadow offsets
+   * (empty for hooks without a context or without pointer fields).
+   */
+  readonly ctxLayout: ShadowLayout;
 }
+
+function isVerified(p: EbpfProgram | VerifiedProgram): p is VerifiedProgram {
+  return !Array.isArray(p);
+}
+
+/**
+ * Loads a program for running: a VerifiedProgram as it is, a bare program after `verify` for
+ * `opts.hook` (default `runtimeHook`), which throws a VerifierError (a UserError naming the pc and
+ * the instruction) when the program is refused.
+ */
+export function load(prog: EbpfProgram | VerifiedProgram, opts: LoadOptions = {}): LoadedProgram {
+  const v = isVerified(prog) ? prog : verify(prog, opts.hook ?? runtimeHook(Object.keys(opts.helpers ?? {}).map(Number)));
+  const { slots, layout } = rewriteCtxLoads(v);
+  let helpers = opts.helpers;
+  if (helpers === undefined) {
+    // A hook's own helpers, restricted to what it allows (runtimeHook's table has no real ones).
+    const table = v.hook.untypedHelpers ? new Map() : new Map([...(v.hook.helperTable ?? HELPERS)].filter(([id]) => v.hook.helpers === 'all' || v.hook.helpers.includes(id)));
+    helpers = helperFns(table);
+  }
+  return instantiate(decodeSlots(slots), { ...opts, helpers }, v, layout);
+}
+
+/**
+ * THE OPT-OUT: runs a program no verifier has checked (the engines' run-time checks still apply).
+ * Only for the bpf_conformance plugin and the engines' own unit tests (see the file header).
+ */
+export function loadUnverified(prog: EbpfProgram, opts: LoadOptions = {}): LoadedProgram {
+  return instantiate(prog, opts, undefined, { offsets: new Map(), size: 0 });
+}
+
+function instantiate(prog: EbpfProgram, opts: LoadOptions, verified: VerifiedProgram | undefined, ctxLayout: ShadowLayout): LoadedProgram {
 
 const NO_INPUT: RunInput = {};
 
-export function load(prog: EbpfProgram, opts: LoadOptions = {}): LoadedProgram {
   const engine = opts.engine === undefined || opts.engine === 'auto' ? chooseEngine(prog) : opts.engine;
   const m = new Machine(opts.helpers ?? {});
   const p = prepare(prog, m, opts.resolveLddw);
@@ -133,6 +204,8 @@ export function load(prog: EbpfProgram, opts: LoadOptions = {}): LoadedProgram {
   return {
     engine,
     machine: m,
+    verified,
+    ctxLayout,
     run(input = NO_INPUT) {
       run(input);
       return m.r0l >>> 0;

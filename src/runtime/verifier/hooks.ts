@@ -70,6 +70,27 @@ export interface HookSpec {
   returnScalar?: boolean;
   /** Abstract-interpretation step limit (kernel: 1,000,000 processed instructions). */
   maxSteps?: number;
+  /**
+   * Helpers whose types are not known (runtimeHook: whatever table the caller loads with): a
+   * call checks no argument and yields a value of unknown kind in r0 (`any`: a scalar or a
+   * pointer, every access through it checked at run time).
+   */
+  untypedHelpers?: boolean;
+  /**
+   * Map references (lddw map_fd / map_value / by index) are resolved only at load time by the
+   * engine: map pointers are opaque and map-value accesses are checked at run time.
+   */
+  untypedMaps?: boolean;
+  /**
+   * The r1 memory may hold pointers the host wrote there (runtimeHook: a context with shadow
+   * packet pointers): an 8-byte load from it yields a value of unknown kind, not a number.
+   */
+  memHoldsPointers?: boolean;
+  /**
+   * Reading stack bytes never written gives an unknown number instead of an error (what the
+   * kernel allows privileged loaders; the engines' stack is always mapped).
+   */
+  uninitStackReads?: boolean;
 }
 
 const f = (name: string, off: number, size: number, kind: CtxFieldKind = 'scalar', write = false): CtxField => ({ name, off, size, kind, write });
@@ -140,4 +161,31 @@ export function conformanceHook(): HookSpec {
     },
   });
   return { name: 'conformance', entry: { kind: 'mem' }, helpers: 'all', helperTable: table, loops: 'budget', rfcSemantics: true, callx: true, returnScalar: false };
+}
+
+/**
+ * The hook `load()` (../index.ts) verifies a bare program for when the caller names none: the
+ * runtime's own calling convention and nothing more. r1 = the run's context or memory (a
+ * run-time-checked region; 0 when the run has neither), r2 = its length; LD_ABS/LD_IND read the
+ * run's packet (run-time checked, no r6 requirement); the helpers are exactly the ids of the
+ * table the program is loaded with, untyped (their implementations reach memory only through the
+ * engine's checked accessors); map references are resolved by the engine at load time; loops run
+ * under the instruction budget; RFC 9669 semantics (the engines implement them); callx allowed.
+ * 8-byte loads from r1's memory may be pointers the host put there (shadow packet pointers), and
+ * never-written stack bytes read as unknown numbers (the privileged kernel's rule).
+ * What it still proves: decodable instructions, jumps and calls inside the program and every
+ * path reaching an exit, no recursion, no read of an uninitialised register, constant-offset
+ * stack accesses inside the frame, pointer kinds used as they allow (no dereference of a known
+ * number). A caller that knows where the program runs should pass its real hook.
+ */
+export function runtimeHook(helperIds: readonly number[]): HookSpec {
+  const table = new Map<number, HelperSpec>();
+  for (const id of helperIds) {
+    const known = HELPERS.get(id);
+    table.set(id, { id, name: known?.name ?? `helper_${id}`, args: [], ret: 'int', impl: () => 0 });
+  }
+  return {
+    name: 'runtime', entry: { kind: 'mem' }, helpers: 'all', helperTable: table, loops: 'budget', rfcSemantics: true, callx: true,
+    legacyPacketLoads: true, returnScalar: false, untypedHelpers: true, untypedMaps: true, memHoldsPointers: true, uninitStackReads: true,
+  };
 }

@@ -4,7 +4,7 @@
  * `VerifierError` naming the pc and the disassembled instruction.
  */
 export { VerifierError } from './error.ts';
-export { conformanceHook, socketFilterHook, SK_BUFF_FIELDS, tcHook, XDP_MD_FIELDS, xdpHook } from './hooks.ts';
+export { conformanceHook, runtimeHook, socketFilterHook, SK_BUFF_FIELDS, tcHook, XDP_MD_FIELDS, xdpHook } from './hooks.ts';
 export type { CtxField, CtxFieldKind, HookSpec, LoopPolicy } from './hooks.ts';
 export { MAX_CALL_FRAMES } from './structure.ts';
 export { DEFAULT_MAX_STEPS, verify } from './verify.ts';

@@ -338,7 +338,7 @@ class Walker {
           if (size === 8 && (lo & 7) === 0 && value !== undefined && value.t !== 'uninit') f.spills[slot] = value;
           return UNKNOWN;
         }
-        for (let k = lo; k < lo + size; k++) {
+        for (let k = lo; k < lo + size && !this.hook.uninitStackReads; k++) {
           if (!f.init[k]) this.fail('stack-uninit', pc, `invalid read from stack: off ${a} size ${size}, byte at off ${k - STACK} was never written on this path`);
         }
         const sp = f.spills[slot];
@@ -394,6 +394,7 @@ class Walker {
         return UNKNOWN;
       }
       case 'mem':
+        return !write && size === 8 && this.hook.memHoldsPointers ? ptr('any', null) : UNKNOWN;
       case 'pkt_meta':
       case 'any':
         return UNKNOWN;
@@ -451,7 +452,7 @@ class Walker {
       case 'alu': return this.alu(pc, st, i), pc + 1;
       case 'end': {
         const v = this.read(st, pc, i.dst);
-        if (v.t === 'ptr') this.fail('ptr-arith', pc, `byte swap of pointer r${i.dst} prohibited`);
+        if (v.t === 'ptr' && v.p !== 'any') this.fail('ptr-arith', pc, `byte swap of pointer r${i.dst} prohibited`);
         this.set(st, i.dst, v.t === 'scalar' && v.v !== null ? scalar(foldEnd(i.order, i.width, v.v)) : widthRange(i.width / 8));
         return pc + 1;
       }
@@ -473,7 +474,7 @@ class Walker {
       }
       case 'atomic': {
         const v = this.read(st, pc, i.src);
-        if (v.t === 'ptr') this.fail('ptr-leak', pc, `atomic operand r${i.src} is a pointer`);
+        if (v.t === 'ptr' && v.p !== 'any') this.fail('ptr-leak', pc, `atomic operand r${i.src} is a pointer`);
         if (i.op === 'cmpxchg') this.read(st, pc, 0);
         this.access(st, pc, i.dst, i.off, Sizes[i.size].bytes, false, undefined, true);
         this.access(st, pc, i.dst, i.off, Sizes[i.size].bytes, true, UNKNOWN, true);
@@ -487,8 +488,10 @@ class Walker {
       }
       case 'ldabs':
       case 'ldind': {
+        // Kernel hooks find the packet through the skb in r6; with a memory entry (runtimeHook)
+        // the packet is the run's own input and needs no register.
         const r6 = this.frame(st).regs[6]!;
-        if (r6.t !== 'ptr' || r6.p !== 'ctx' || r6.off !== 0) this.fail('ld-abs', pc, 'legacy packet loads need r6 = ctx');
+        if (this.hook.entry.kind === 'ctx' && (r6.t !== 'ptr' || r6.p !== 'ctx' || r6.off !== 0)) this.fail('ld-abs', pc, 'legacy packet loads need r6 = ctx');
         if (i.kind === 'ldind') {
           const x = this.read(st, pc, i.src);
           if (x.t !== 'scalar') this.fail('ld-abs', pc, `R${i.src} must be a scalar offset`);
@@ -533,11 +536,13 @@ class Walker {
     switch (i.lddw) {
       case 'imm64': return scalar(lddwValue(i));
       case 'map_fd': {
+        if (this.hook.untypedMaps && this.hook.maps === undefined) return ptr('map', 0, { ref: i.imm });
         this.mapOf(pc, i.imm);
         this.mapsUsed.add(i.imm);
         return ptr('map', 0, { ref: i.imm });
       }
       case 'map_value': {
+        if (this.hook.untypedMaps && this.hook.maps === undefined) return ptr('map_value', i.imm2, { ref: i.imm });
         const m = this.mapOf(pc, i.imm);
         this.mapsUsed.add(i.imm);
         if (m.kind !== 'array') this.fail('bad-map', pc, `direct value access needs an array map, map ${i.imm} is a ${m.kind} map`);
@@ -545,7 +550,10 @@ class Walker {
         return ptr('map_value', i.imm2, { ref: i.imm, size: m.valueSize, readonly: (m.flags & BPF_F_RDONLY_PROG) !== 0 });
       }
       case 'func': return ptr('func', 0, { ref: pc + 1 + i.imm });
-      default: this.fail('lddw', pc, `lddw of kind ${i.lddw} is not supported`);
+      default:
+        // Other map references (by index, variable addresses) the engine resolves at load time.
+        if (this.hook.untypedMaps) return ptr('any', null);
+        this.fail('lddw', pc, `lddw of kind ${i.lddw} is not supported`);
     }
   }
 
@@ -566,6 +574,15 @@ class Walker {
 
   private pointerArith(pc: number, st: State, i: Extract<EbpfInsn, { kind: 'alu' }>, dst: Reg, src: Reg): Reg {
     if (i.op.startsWith('movsx')) return UNKNOWN;
+    // Values of unknown kind (budget-mode joins, untyped helper results, host-written memory) may
+    // be numbers: arithmetic between them and numbers is allowed. 32-bit results are numbers;
+    // a 64-bit sum or difference may still be a pointer (checked at run time if dereferenced).
+    const isAny = (r: Reg) => r.t === 'ptr' && r.p === 'any';
+    const isTyped = (r: Reg) => r.t === 'ptr' && r.p !== 'any';
+    if ((isAny(dst) || isAny(src)) && !isTyped(dst) && !isTyped(src)) {
+      if (!i.wide) return widthRange(4);
+      return i.op === 'add' || i.op === 'sub' ? ptr('any', null) : UNKNOWN;
+    }
     if (!i.wide) this.fail('ptr-arith', pc, `32-bit arithmetic on pointer r${dst.t === 'ptr' ? i.dst : (i as { src: number }).src} prohibited`);
     if (i.op === 'sub' && dst.t === 'ptr' && src.t === 'ptr') {
       if (dst.p !== src.p && !(dst.p === 'pkt_end' && src.p === 'pkt') && !(dst.p === 'pkt' && src.p === 'pkt_end') && dst.p !== 'any' && src.p !== 'any')
@@ -676,6 +693,21 @@ class Walker {
   }
 
   private helperCall(pc: number, st: State, id: number): void {
+    if (this.hook.untypedHelpers) {
+      // Types unknown: nothing to check; the result may be a number or a pointer. The helper may
+      // write through any stack pointer it gets: that frame becomes initialised and its spilled
+      // values of unknown kind.
+      for (let r = 1; r <= 5; r++) {
+        const v = this.frame(st).regs[r]!;
+        if (v.t !== 'ptr' || v.p !== 'stack') continue;
+        const f = st.frames[v.ref]!;
+        f.init.fill(1);
+        for (let k = 0; k < f.spills.length; k++) if (f.spills[k] !== undefined) f.spills[k] = ptr('any', null);
+      }
+      this.clobberCallerSaved(st);
+      this.set(st, 0, ptr('any', null));
+      return;
+    }
     const h = this.table.get(id)!;
     const f = this.frame(st);
     let map: BpfMap | undefined;
