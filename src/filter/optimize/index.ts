@@ -11,6 +11,7 @@ import type { Program } from '../cfg.ts';
 import { andToJset } from './and-to-jset.ts';
 import { foldConstants } from './fold-constants.ts';
 import { mergeBlocks } from './merge-blocks.ts';
+import { pullup } from './pullup.ts';
 import { redundantLoads } from './redundant-loads.ts';
 import { threadJumps } from './thread-jumps.ts';
 
@@ -19,6 +20,7 @@ export type Pass = (p: Program) => Program;
 export const PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
   { name: 'and-to-jset', run: andToJset },
   { name: 'fold-constants', run: foldConstants },
+  { name: 'pullup', run: pullup },
   { name: 'thread-jumps', run: threadJumps },
   { name: 'merge-blocks', run: mergeBlocks },
 ];
