@@ -6,7 +6,9 @@
  *
  * - filters/random/programs.jsonl: one line per expression: dlt, row (index within the link type),
  *   expr, and either `ddd` (`tcpdump -nn -ddd -y DLT EXPR` joined by commas: the optimized program)
- *   or `error` (tcpdump's message without the "tcpdump: " prefix).
+ *   and `dddUnopt` (the same with `-O`), or `error` (tcpdump's message without the "tcpdump: "
+ *   prefix). The programs let tests tell a real mismatch from a verdict libpcap took from scratch
+ *   memory its program never wrote (libpcap's bpf_filter does not clear it).
  * - filters/random/<DLT>.txt: the per-packet verdicts of every expression, optimized and not, in
  *   exactly the filters/verdicts/README.md format (ROW = the expression's row), on the same packet
  *   sources as filters/verdicts/<DLT>.txt (for link types without one, NULL and LOOP: all corpus
@@ -105,8 +107,11 @@ TARGETS.forEach((t, ti) => {
   exprs.forEach((e, row) => {
     const td = spawnSync('tcpdump', ['-nn', '-ddd', '-y', t.dlt, e], { encoding: 'utf8' });
     const rec: Record<string, unknown> = { dlt: t.dlt, row, expr: e };
-    if (td.status === 0) rec.ddd = td.stdout.trim().split('\n').join(',');
-    else rec.error = td.stderr.trim().split('\n').pop()!.replace(/^tcpdump: /, '');
+    if (td.status === 0) {
+      rec.ddd = td.stdout.trim().split('\n').join(',');
+      const unopt = spawnSync('tcpdump', ['-nn', '-O', '-ddd', '-y', t.dlt, e], { encoding: 'utf8' });
+      if (unopt.status === 0) rec.dddUnopt = unopt.stdout.trim().split('\n').join(',');
+    } else rec.error = td.stderr.trim().split('\n').pop()!.replace(/^tcpdump: /, '');
     programs.push(JSON.stringify(rec));
     const opt = answers[2 * row]!, unopt = answers[2 * row + 1]!;
     if (opt.ok !== (td.status === 0)) disagreements++;
