@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { PcapWriter, PcapngWriter, fileSink, openCapture, type CaptureReader, type ReaderKind } from '../../src/capture/index.ts';
 import type { BenchCase, BenchResult, BenchSuite } from './harness.ts';
 
-const PACKETS = 1_000_000;
+/** BENCH_PACKETS scales the generated capture down (the smoke test uses a few thousand). */
+const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
 const dir = join(tmpdir(), `tsdump-capture-bench-${process.pid}`);
 const pcapPath = join(dir, 'bench.pcap');
 const pcapngPath = join(dir, 'bench.pcapng');

@@ -8,7 +8,7 @@
  * a BigUint64Array register file, on 64-bit and on 32-bit work).
  */
 import { assemble } from '../../src/isa/ebpf/asm.ts';
-import { load } from '../../src/runtime/index.ts';
+import { load, loadUnverified } from '../../src/runtime/index.ts';
 import type { EngineName, LoadedProgram } from '../../src/runtime/index.ts';
 import type { BenchCase, BenchResult, BenchSuite } from './harness.ts';
 
@@ -120,11 +120,15 @@ export const suite: BenchSuite = {
       cases.push(runCase(`arith64 x1000 ${engine}`, load(assemble(ARITH64), { engine }), {}));
       cases.push({ ...runCase(`memsum 1500B ${engine}`, load(assemble(MEMSUM), { engine }), { mem: MEM }), bytesPerOp: 1500 });
     }
-    // 25 copies of the filter: jumps are relative and each copy ends in exit, so the copies stay valid.
-    const one = assemble(FILTER);
-    const big = Array.from({ length: 25 }, () => one).flat();
-    cases.push({ name: `jit compile ${big.length} insns`, run: (n) => { let s = 0; for (let k = 0; k < n; k++) s += load(big, { engine: 'jit' }).engine.length; return s; } });
-    cases.push({ name: `interp load ${big.length} insns`, run: (n) => { let s = 0; for (let k = 0; k < n; k++) s += load(big, { engine: 'interp' }).engine.length; return s; } });
+    // 25 chained copies of the filter (a copy that accepts falls through to the next one), so
+    // every instruction is reachable and the verifier accepts the whole program.
+    const big = assemble(Array.from({ length: 25 }, (_, i) => FILTER
+      .replace(/\b(drop|accept)\b/g, `$1_${i}`)
+      .replace(/(accept_\d+:\nmov %r0, 0x40000\n)exit/, i < 24 ? `$1ja copy_${i + 1}` : '$1exit')
+      .replace(/^\n/, `\ncopy_${i}:\n`)).join('\n'));
+    cases.push({ name: `load (verify + jit compile) ${big.length} insns`, run: (n) => { let s = 0; for (let k = 0; k < n; k++) s += load(big, { engine: 'jit' }).engine.length; return s; } });
+    cases.push({ name: `load (verify + interp) ${big.length} insns`, run: (n) => { let s = 0; for (let k = 0; k < n; k++) s += load(big, { engine: 'interp' }).engine.length; return s; } });
+    cases.push({ name: `jit compile only ${big.length} insns`, run: (n) => { let s = 0; for (let k = 0; k < n; k++) s += loadUnverified(big, { engine: 'jit' }).engine.length; return s; } });
     cases.push({ name: 'repr 64-bit: int32 pairs', run: pairs64 });
     cases.push({ name: 'repr 64-bit: BigInt locals', run: bigLocals64 });
     cases.push({ name: 'repr 64-bit: BigUint64Array', run: bigArray64 });
