@@ -1,7 +1,11 @@
 /**
  * Prints how the optimized instruction counts of tsdump's filter compiler compare with
  * libpcap 1.10.3's (`insn_count_opt` in the corpus TSV), over every TSV row both compile:
- * share of rows where we are ≤ libpcap, totals, and the rows where we are larger.
+ * share of rows where we are ≤ libpcap, totals, and the rows where we are larger; then the
+ * scale figures: time and heap growth of compiling `host a or host b or …` with 1,000 and
+ * 10,000 hosts (run with `node --expose-gc` through tsx for steadier heap figures).
+ * Targets (issue: the filter compiler): ≤ libpcap on at least 95% of rows, total below
+ * libpcap's, 1,000 hosts under 1 s and 200 MB. Exit status 1 when a target is missed.
  * Usage: npx tsx test/tools/filter-size-report.ts [--worst N]
  */
 import { compile } from '../../src/filter/index.ts';
@@ -24,3 +28,21 @@ for (const r of loadTsv()) {
 worse.sort((a, b) => b[0] - a[0]);
 console.log(worse.slice(0, worstN).map((w) => w[1]).join('\n'));
 console.log(`rows ${rows}: ours <= libpcap on ${le} (${(100 * le / rows).toFixed(1)}%); total instructions ours ${ours}, libpcap ${theirs}`);
+
+const share = le / rows;
+const hosts = (n: number): string => Array.from({ length: n }, (_, i) => `host 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`).join(' or ');
+let scaleOk = true;
+for (const n of [1000, 10000]) {
+  const e = hosts(n);
+  (globalThis as { gc?: () => void }).gc?.();
+  const heap0 = process.memoryUsage().heapUsed, rss0 = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const prog = compile(e, { linkType: 1, snaplen: 262144, optimize: true });
+  const ms = performance.now() - t0;
+  const heapMb = (process.memoryUsage().heapUsed - heap0) / 1e6, rssMb = process.memoryUsage().rss / 1e6;
+  console.log(`${n.toLocaleString('en-US')} hosts: ${prog.length} instructions in ${ms.toFixed(0)} ms, heap +${heapMb.toFixed(0)} MB, rss ${rssMb.toFixed(0)} MB (was ${(rss0 / 1e6).toFixed(0)} MB)`);
+  if (n === 1000 && (ms >= 1000 || rssMb - rss0 / 1e6 >= 200)) scaleOk = false;
+}
+const ok = share >= 0.95 && ours < theirs && scaleOk;
+console.log(`targets (≥95% rows ≤ libpcap, total below libpcap, 1,000 hosts < 1 s and < 200 MB): ${ok ? 'met' : 'MISSED'}`);
+process.exitCode = ok ? 0 : 1;
