@@ -8,24 +8,42 @@
  * libpcap's, 1,000 hosts under 1 s and 200 MB. Exit status 1 when a target is missed.
  * Usage: npx tsx test/tools/filter-size-report.ts [--worst N]
  */
+import { pathToFileURL } from 'node:url';
 import { compile } from '../../src/filter/index.ts';
 import { LINKTYPE_BY_NAME, loadTsv } from '../filter/helpers/corpus.ts';
 
-const worstN = Number(process.argv[process.argv.indexOf('--worst') + 1] ?? 0) || 15;
-let rows = 0, le = 0, ours = 0, theirs = 0;
-const worse: Array<[number, string]> = [];
-for (const r of loadTsv()) {
-  const lt = LINKTYPE_BY_NAME[r.dlt!];
-  if (lt === undefined || r.compiles !== 'yes' || /libpcap\.test/i.test(r.expression!)) continue;
-  let n: number;
-  try {
-    n = compile(r.expression!, { linkType: lt, snaplen: Number(r.snaplen) || 262144, optimize: true, netmask: r.netmask ? Number(r.netmask) : undefined }).length;
-  } catch { continue; }
-  const t = Number(r.insn_count_opt);
-  rows++; ours += n; theirs += t;
-  if (n <= t) le++; else worse.push([n - t, `${r.dlt} '${r.expression}': ours ${n}, libpcap ${t}`]);
+export interface SizeReport {
+  rows: number;
+  /** Rows where our program is no longer than libpcap's. */
+  le: number;
+  ours: number;
+  theirs: number;
+  /** [our excess, description] for the rows where we are longer. */
+  worse: Array<[number, string]>;
 }
-worse.sort((a, b) => b[0] - a[0]);
+
+/** Compiles every corpus row both compile and compares instruction counts with libpcap's. */
+export function measureSizes(): SizeReport {
+  let rows = 0, le = 0, ours = 0, theirs = 0;
+  const worse: Array<[number, string]> = [];
+  for (const r of loadTsv()) {
+    const lt = LINKTYPE_BY_NAME[r.dlt!];
+    if (lt === undefined || r.compiles !== 'yes' || /libpcap\.test/i.test(r.expression!)) continue;
+    let n: number;
+    try {
+      n = compile(r.expression!, { linkType: lt, snaplen: Number(r.snaplen) || 262144, optimize: true, netmask: r.netmask ? Number(r.netmask) : undefined }).length;
+    } catch { continue; }
+    const t = Number(r.insn_count_opt);
+    rows++; ours += n; theirs += t;
+    if (n <= t) le++; else worse.push([n - t, `${r.dlt} '${r.expression}': ours ${n}, libpcap ${t}`]);
+  }
+  worse.sort((a, b) => b[0] - a[0]);
+  return { rows, le, ours, theirs, worse };
+}
+
+function main(): void {
+const worstN = Number(process.argv[process.argv.indexOf('--worst') + 1] ?? 0) || 15;
+const { rows, le, ours, theirs, worse } = measureSizes();
 console.log(worse.slice(0, worstN).map((w) => w[1]).join('\n'));
 console.log(`rows ${rows}: ours <= libpcap on ${le} (${(100 * le / rows).toFixed(1)}%); total instructions ours ${ours}, libpcap ${theirs}`);
 
@@ -46,3 +64,6 @@ for (const n of [1000, 10000]) {
 const ok = share >= 0.95 && ours < theirs && scaleOk;
 console.log(`targets (≥95% rows ≤ libpcap, total below libpcap, 1,000 hosts < 1 s and < 200 MB): ${ok ? 'met' : 'MISSED'}`);
 process.exitCode = ok ? 0 : 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main();
