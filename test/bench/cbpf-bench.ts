@@ -9,18 +9,14 @@
  * ns/packet are printed in the notes next to ours.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { BenchCase, BenchResult, BenchSuite } from './harness.ts';
 import { createInterpreter, interpret } from '../../src/cbpf/interpret.ts';
-import { parseProgram } from '../../src/isa/cbpf/parse.ts';
-import { openCapture } from '../../src/capture/index.ts';
-import type { CbpfProgram } from '../../src/isa/cbpf/types.ts';
+import { loadPackets, loadPrograms } from './inputs.ts';
+import type { Pkt } from './inputs.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const corpus = join(root, '..', 'shared', 'corpus');
 
 const EXPRESSIONS = ['ip6', 'ip proto 6', 'tcp src port 25', 'udp dst portrange 67-68', 'portrange 1023-1', 'vlan 10'];
 
@@ -60,28 +56,6 @@ int main(int argc, char **argv) {
 }
 `;
 
-interface Pkt { data: Uint8Array; caplen: number; wirelen: number }
-
-function loadPackets(): { name: string; packets: Pkt[] } {
-  const fromCorpus = join(corpus, 'tcpdump-captures', 'afs.pcap');
-  const path = existsSync(fromCorpus) ? fromCorpus : join(root, 'filters', 'verdicts', 'packets', 'EN10MB.pcap');
-  const r = openCapture(path);
-  const packets: Pkt[] = [];
-  for (let rec = r.next(); rec; rec = r.next()) packets.push({ data: rec.data.slice(0, rec.caplen), caplen: rec.caplen, wirelen: rec.wirelen });
-  r.close();
-  return { name: path.replace(/^.*\//, ''), packets };
-}
-
-/** EN10MB programs by expression, from the committed tcpdump listings (the tsv's bytecode). */
-function loadPrograms(): { expr: string; prog: CbpfProgram; line: string }[] {
-  const listings = readFileSync(join(root, 'test', 'golden', 'cbpf', 'tcpdump-listings.jsonl'), 'utf8').trim().split('\n')
-    .map((l) => JSON.parse(l) as { dlt: string; expr: string; optimize: boolean | 'both'; tsv: string });
-  return EXPRESSIONS.flatMap((expr) => {
-    const l = listings.find((x) => x.dlt === 'EN10MB' && x.expr === expr && x.optimize !== false);
-    return l ? [{ expr, prog: parseProgram(l.tsv), line: l.tsv }] : [];
-  });
-}
-
 let notes: string[] = [];
 
 function libpcapTimes(progs: { line: string }[], packets: Pkt[]): number[] | string {
@@ -110,7 +84,7 @@ export const suite: BenchSuite = {
   name: 'cbpf interpreter (ns/packet)',
   setup(): BenchCase[] {
     const { name, packets } = loadPackets();
-    const progs = loadPrograms();
+    const progs = loadPrograms(EXPRESSIONS);
     const c = libpcapTimes(progs, packets);
     notes = [`packets: ${packets.length} from ${name}; one op = one packet`];
     const cases: BenchCase[] = progs.map(({ expr, prog }) => {

@@ -7,32 +7,14 @@
  * shared corpus is absent). One op = one packet, cycling through the capture; each run checks
  * the converted verdicts against the reference once, so a wrong translation cannot be timed.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BenchCase, BenchResult, BenchSuite } from './harness.ts';
 import { createInterpreter } from '../../src/cbpf/interpret.ts';
-import { parseProgram } from '../../src/isa/cbpf/parse.ts';
-import { openCapture } from '../../src/capture/index.ts';
+import { loadPackets, loadPrograms } from './inputs.ts';
 import { convert, loadConverted, XDP_DROP, XDP_PASS } from '../../src/convert/index.ts';
 import type { ConvertHook } from '../../src/convert/index.ts';
 import type { EngineName } from '../../src/runtime/index.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const corpus = join(root, '..', 'shared', 'corpus');
 const EXPRESSIONS = ['ip6', 'tcp src port 25', 'portrange 1023-1', 'vlan 10'];
-
-interface Pkt { data: Uint8Array; caplen: number; wirelen: number }
-
-function loadPackets(): { name: string; packets: Pkt[] } {
-  const fromCorpus = join(corpus, 'tcpdump-captures', 'afs.pcap');
-  const path = existsSync(fromCorpus) ? fromCorpus : join(root, 'filters', 'verdicts', 'packets', 'EN10MB.pcap');
-  const r = openCapture(path);
-  const packets: Pkt[] = [];
-  for (let rec = r.next(); rec; rec = r.next()) packets.push({ data: rec.data.slice(0, rec.caplen), caplen: rec.caplen, wirelen: rec.wirelen });
-  r.close();
-  return { name: path.replace(/^.*\//, ''), packets };
-}
 
 let notes: string[] = [];
 
@@ -40,8 +22,6 @@ export const suite: BenchSuite = {
   name: 'cBPF → eBPF converter (ns/packet: cbpf interpreter vs converted on eBPF interp / JIT)',
   setup(): BenchCase[] {
     const { name, packets } = loadPackets();
-    const listings = readFileSync(join(root, 'test', 'golden', 'cbpf', 'tcpdump-listings.jsonl'), 'utf8').trim().split('\n')
-      .map((l) => JSON.parse(l) as { dlt: string; expr: string; optimize: boolean | 'both'; tsv: string });
     notes = [`packets: ${packets.length} from ${name}; one op = one packet`];
     const cases: BenchCase[] = [];
     const m = packets.length;
@@ -52,10 +32,7 @@ export const suite: BenchSuite = {
     packets.forEach((p, i) => { offsets[i] = total; total += p.caplen; });
     const block = new Uint8Array(total);
     packets.forEach((p, i) => block.set(p.data.subarray(0, p.caplen), offsets[i]!));
-    for (const expr of EXPRESSIONS) {
-      const l = listings.find((x) => x.dlt === 'EN10MB' && x.expr === expr && x.optimize !== false);
-      if (!l) continue;
-      const prog = parseProgram(l.tsv);
+    for (const { expr, prog } of loadPrograms(EXPRESSIONS)) {
       const ref = createInterpreter(prog);
       cases.push({
         name: `${expr}: cbpf interpreter`,
