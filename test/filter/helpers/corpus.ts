@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LINK_TYPES } from '../../../src/capture/index.ts';
 import { readPcap } from './vm.ts';
 import type { Pkt } from './vm.ts';
 
@@ -35,14 +36,8 @@ export function loadTsv(): TsvRow[] {
   });
 }
 
-/** LINKTYPE_ values by the names the corpus uses. */
-export const LINKTYPE_BY_NAME: Record<string, number> = {
-  NULL: 0, EN10MB: 1, IEEE802: 6, SLIP: 8, PPP: 9, FDDI: 10, PPP_ETHER: 51, RAW: 101, C_HDLC: 104,
-  IEEE802_11: 105, LOOP: 108, LINUX_SLL: 113, PFLOG: 117, IEEE802_11_RADIO: 127, IPV4: 228, IPV6: 229, IP_OVER_FC: 122,
-  MTP2: 140, SUNATM: 123, APPLE_IP_OVER_IEEE1394: 138, NETANALYZER: 240, SYMANTEC_FIREWALL: 99, PPP_BSDOS: 103,
-  IPNET: 226, ARCNET: 7, ARCNET_LINUX: 129, IEEE802_11_RADIO_AVS: 163, PPI: 192, PRISM_HEADER: 119,
-  LINUX_SLL2: 276,
-};
+/** LINKTYPE_ values by the names the corpus uses (tcpdump's -y names), from the one link-type table. */
+export const LINKTYPE_BY_NAME: Record<string, number> = Object.fromEntries(LINK_TYPES.map((t) => [t.name, t.linkType]));
 
 /** Up to `max` packets of the corpus captures with a given link type (pcap files only). */
 export function packetsFor(linkType: number, max = 4000): Pkt[] {
