@@ -7,15 +7,16 @@
  *   socket  ctx = a `struct __sk_buff` image whose `len` (offset 0) is the wire length; helper
  *           26 (bpf_skb_load_bytes) copies from the current packet's captured bytes and fails
  *           with -EFAULT (zero-filling the destination, like the kernel) past caplen.
- *   xdp     ctx = a `struct xdp_md` image plus two 8-byte shadow slots holding the runtime's
- *           region-tagged pointers to the packet's first and one-past-last byte. As the kernel's
- *           convert_ctx_accesses does, the converter-reported 32-bit loads of data/data_end are
- *           rewritten into 64-bit loads of the shadow slots (same slot count, same offsets).
+ *   xdp     the program is verified for the XDP hook (as the kernel would) and loaded verified:
+ *           the verifier's context conversion turns the 32-bit loads of data/data_end into
+ *           64-bit loads of shadow slots after the `struct xdp_md` image (`ctxLayout`), where
+ *           the runtime's region-tagged pointers to the packet's first and one-past-last byte
+ *           go; and the packet loads it proves in bounds run without a run-time check (JIT).
  * Per packet only integers are written into preallocated buffers: no allocation (the packet
  * is passed as a window of the caller's buffer).
  */
-import type { EbpfInsn, EbpfProgram } from '../isa/ebpf/types.ts';
 import { load, REGION, TAG_BASE } from '../runtime/index.ts';
+import { verify, xdpHook } from '../runtime/verifier/index.ts';
 import type { EngineName, HelperEnv, RunInput } from '../runtime/index.ts';
 import { HELPER_SKB_LOAD_BYTES, type ConvertHook, type ConvertResult } from './to-ebpf.ts';
 
@@ -33,9 +34,6 @@ export interface ConvertedRunner {
 
 /** sizeof(struct __sk_buff) in linux/bpf.h (the fields past `len` are left zero). */
 const SK_BUFF_SIZE = 192;
-/** sizeof(struct xdp_md), then the shadow slots for data and data_end. */
-const XDP_MD_SIZE = 24;
-const SHADOW = { data: XDP_MD_SIZE, data_end: XDP_MD_SIZE + 8 } as const;
 const EFAULT = 14;
 
 export function loadConverted(res: ConvertResult, hook: ConvertHook, opts: LoadConvertedOptions = {}): ConvertedRunner {
@@ -54,34 +52,26 @@ export function loadConverted(res: ConvertResult, hook: ConvertHook, opts: LoadC
     return 0;
   };
 
-  let prog: EbpfProgram = res.prog;
-  if (hook === 'xdp') {
-    // 32-bit UAPI pointer loads → 64-bit loads of the shadow slots.
-    prog = res.prog.slice();
-    for (const { pc, field } of res.ctxLoads) {
-      if (field === 'len') continue;
-      const i = prog[pc]!;
-      if (i.kind !== 'ldx') throw new Error(`convert: ctx load at pc ${pc} is not an ldx`);
-      prog[pc] = { ...i, size: 'dw', off: SHADOW[field] } satisfies EbpfInsn;
-    }
-  }
-  const loaded = load(prog, { engine: opts.engine, budget: opts.budget, helpers: { [HELPER_SKB_LOAD_BYTES]: skbLoadBytes } });
-  const ctx = new Uint8Array(hook === 'xdp' ? XDP_MD_SIZE + 16 : SK_BUFF_SIZE);
+  // Loops (protochain's) run under the instruction budget, as in the interpreter.
+  const loaded = hook === 'xdp'
+    ? load(verify(res.prog, xdpHook(undefined, 'budget')), { engine: opts.engine, budget: opts.budget })
+    : load(res.prog, { engine: opts.engine, budget: opts.budget, helpers: { [HELPER_SKB_LOAD_BYTES]: skbLoadBytes } });
+  const layout = loaded.ctxLayout;
+  const dataSlot = layout.offsets.get('data'), endSlot = layout.offsets.get('data_end');
+  const ctx = new Uint8Array(hook === 'xdp' ? layout.size : SK_BUFF_SIZE);
   const view = new DataView(ctx.buffer);
   const input: RunInput = { ctx, ctxWritable: false, packet: cur.buf, packetOffset: 0, packetLength: 0, packetWritable: false };
-  if (hook === 'xdp') {
-    // High halves: the packet region's tag; low halves are offsets in it (data is always 0).
-    view.setUint32(SHADOW.data, 0, true);
-    view.setUint32(SHADOW.data + 4, TAG_BASE + REGION.packet, true);
-    view.setUint32(SHADOW.data_end + 4, TAG_BASE + REGION.packet, true);
-  }
+  // High halves: the packet region's tag; low halves are offsets in it (data is always 0). A
+  // program that never reads a pointer field has no slot for it.
+  for (const at of [dataSlot, endSlot]) if (at !== undefined) view.setUint32(at + 4, TAG_BASE + REGION.packet, true);
+  const endAt = endSlot ?? -1;
   // One closure per hook, so the per-packet path has no hook test and writes only what the
   // program can read: the shadow pointers' low halves (xdp) or __sk_buff.len (socket).
   const runXdp = (buf: Uint8Array, offset: number, caplen: number): number => {
     input.packet = buf;
     input.packetOffset = offset;
     input.packetLength = caplen;
-    view.setUint32(SHADOW.data_end, caplen, true); // data_end = packet + caplen (data = packet + 0)
+    if (endAt >= 0) view.setUint32(endAt, caplen, true); // data_end = packet + caplen (data = packet + 0)
     return loaded.run(input);
   };
   const runSocket = (buf: Uint8Array, offset: number, caplen: number, wirelen: number): number => {

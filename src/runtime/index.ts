@@ -173,30 +173,36 @@ export function loadUnverified(prog: EbpfProgram, opts: LoadOptions = {}): Loade
   return instantiate(prog, opts, undefined, { offsets: new Map(), size: 0 });
 }
 
-function instantiate(prog: EbpfProgram, opts: LoadOptions, verified: VerifiedProgram | undefined, ctxLayout: ShadowLayout): LoadedProgram {
-
 const NO_INPUT: RunInput = {};
+/**
+ * Imported bindings read on every run are copied to module constants once: under the TypeScript
+ * loader an imported binding is a property getter, and reading REGION/TAG_BASE through it on each
+ * run cost about 30 ns of the 45 ns fixed per-run overhead (measured, test/bench).
+ */
+const R_CTX = REGION.ctx, R_PACKET = REGION.packet, R_MEM = REGION.mem, TAG = TAG_BASE;
 
+function instantiate(prog: EbpfProgram, opts: LoadOptions, verified: VerifiedProgram | undefined, ctxLayout: ShadowLayout): LoadedProgram {
   const engine = opts.engine === undefined || opts.engine === 'auto' ? chooseEngine(prog) : opts.engine;
   const m = new Machine(opts.helpers ?? {});
   const p = prepare(prog, m, opts.resolveLddw);
+  if (verified) p.proven = verified.provenAccess;
   const fn = ENGINES[engine].compile(p, m);
   const budget = opts.budget ?? DEFAULT_BUDGET;
   const run = (input: RunInput): void => {
-    m.setRegion(REGION.ctx, input.ctx, input.ctxWritable ?? true);
+    m.setRegion(R_CTX, input.ctx, input.ctxWritable ?? true);
     const pkt = input.packet;
     const pktOff = input.packetOffset ?? 0;
     const pktLen = input.packetLength ?? (pkt ? pkt.length - pktOff : 0);
     if (pkt && (pktOff < 0 || pktLen < 0 || pktOff + pktLen > pkt.length)) {
       throw new UserError('EBPF_BAD_INPUT', `packet window [${pktOff}, ${pktOff + pktLen}) is outside the ${pkt.length}-byte buffer`);
     }
-    m.setRegion(REGION.packet, pkt, input.packetWritable ?? true, pktOff, pktLen);
-    m.setRegion(REGION.mem, input.mem, true);
+    m.setRegion(R_PACKET, pkt, input.packetWritable ?? true, pktOff, pktLen);
+    m.setRegion(R_MEM, input.mem, true);
     m.stopped = false;
     m.user = input.env;
-    const r1Region = input.ctx ? REGION.ctx : input.mem && input.mem.length > 0 ? REGION.mem : -1;
+    const r1Region = input.ctx ? R_CTX : input.mem && input.mem.length > 0 ? R_MEM : -1;
     try {
-      fn(0, r1Region < 0 ? 0 : TAG_BASE + r1Region, input.mem ? input.mem.length : 0, 0, budget);
+      fn(0, r1Region < 0 ? 0 : TAG + r1Region, input.mem ? input.mem.length : 0, 0, budget);
     } catch (e) {
       throw toUserError(e, p);
     }

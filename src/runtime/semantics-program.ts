@@ -33,6 +33,11 @@ export interface Prepared {
   /** lddw constants (and immediates' sign extensions) as int32 pairs. */
   immLo: Int32Array;
   immHi: Int32Array;
+  /**
+   * Memory accesses the verifier proved in bounds (slot pc → the region they always reach), set
+   * by `load` for verified programs; the JIT accesses those directly (see ./jit/js.ts).
+   */
+  proven?: ReadonlyMap<number, 'stack' | 'pkt'>;
 }
 
 export function insnError(code: string, prog: EbpfProgram, pcOf: Int32Array, i: number, msg: string): UserError {

@@ -12,7 +12,11 @@
  *   - local calls save r6–r9 and r10 in the machine's frame stack and give the callee a fresh
  *     512-byte frame, exit restores them (same layout as the interpreter).
  * Memory accesses go through the Machine's checked load/store methods (monomorphic calls that
- * V8 inlines), so faults are identical to the interpreter's.
+ * V8 inlines), so faults are identical to the interpreter's — except the accesses the verifier
+ * proved in bounds (`Prepared.proven`: stack accesses at known frame offsets, packet loads below
+ * a data_end comparison), which read and write the region's DataView directly: the bounds check
+ * is hoisted into the verifier. The region views are read once per run and again after each
+ * helper call (a helper may move or replace the packet).
  *
  * The same generator also emits the `jit64` tier (RegisterMode 'typed'): registers in one
  * ArrayBuffer with Int32Array / BigUint64Array / BigInt64Array views, 64-bit ALU ops and jumps
@@ -21,7 +25,8 @@
 import { STACK_SIZE } from '../../isa/ebpf/opcodes.ts';
 import type { RunFn } from '../interpreter.ts';
 import { SUPPORT_PROLOGUE, support } from '../semantics.ts';
-import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, STACK_BYTES, TAG_BASE } from '../semantics-memory.ts';
+import type { EbpfInsn } from '../../isa/ebpf/types.ts';
+import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, REGION, STACK_BYTES, TAG_BASE } from '../semantics-memory.ts';
 import type { Machine } from '../semantics-memory.ts';
 import { emitInsn } from '../semantics-program.ts';
 import type { Prepared } from '../semantics-program.ts';
@@ -59,6 +64,17 @@ export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
     : `if (sp === 0) { M.r0l = ${rl(0)}; M.r0h = ${rh(0)}; return; } ` +
       `sp--; f = sp * ${FRAME_INTS}; ${saved.map((v, k) => `${v} = FS[f + ${k + 1}];`).join(' ')} pc = FS[f]; continue main;`;
   const stop = `M.r0l = ${rl(0)}; M.r0h = ${rh(0)}; return;`;
+  // Direct (verifier-proven) accesses: which region views the function needs.
+  const proven = p.proven;
+  const directOf = (i: number): 'stack' | 'pkt' | undefined => {
+    const insn = prog[i]!;
+    if (!proven || (insn.kind !== 'ldx' && insn.kind !== 'stx' && insn.kind !== 'st')) return undefined;
+    const r = proven.get(pcOf[i]!);
+    return r === 'pkt' && insn.kind !== 'ldx' ? undefined : r;
+  };
+  let usesPkt = false, usesStack = false;
+  prog.forEach((_, i) => { const d = directOf(i); if (d === 'pkt') usesPkt = true; if (d === 'stack') usesStack = true; });
+  const reloadPkt = usesPkt ? ` PV = M.views[${REGION.packet}]; PB = M.base[${REGION.packet}];` : '';
   const regL = Array.from({ length: 11 }, (_, r) => rl(r));
   const regH = Array.from({ length: 11 }, (_, r) => rh(r));
   const lines: string[] = [];
@@ -77,7 +93,8 @@ export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
       const imm64 = BigInt(immLo[i]!);
       big = { du: `RU[${dst}]`, ds: `RS[${dst}]`, su: hasSrcReg ? `RU[${src}]` : `${BigInt.asUintN(64, imm64)}n`, ss: hasSrcReg ? `RS[${src}]` : `${imm64}n`, t: 'tb' };
     }
-    const code = emitInsn(insn, {
+    const direct = directOf(i);
+    const code = direct !== undefined ? emitDirect(insn, direct, regL[dst]!, regH[dst]!, regL[src]!, regH[src]!, off, immLo[i]!, immHi[i]!) : emitInsn(insn, {
       big,
       dl: regL[dst]!, dh: regH[dst]!, sl: regL[src]!, sh: regH[src]!,
       imm: `${immLo[i]}`, immHi: `${immHi[i]}`, off: `${off}`, pc: `${pcOf[i]}`,
@@ -91,7 +108,8 @@ export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
       abort: 'M.r0l = 0; M.r0h = 0; return;',
       stop,
     });
-    lines.push(`      ${code}`);
+    const helperCall = (insn.kind === 'call' && insn.call === 'helper') || insn.kind === 'callx';
+    lines.push(`      ${code}${helperCall ? reloadPkt : ''}`);
   });
   const regs = typed ? '' : `${Array.from({ length: 11 }, (_, r) => `${rl(r)} = 0, ${rh(r)} = 0`).join(', ')}, `;
   return `'use strict';
@@ -99,7 +117,7 @@ ${SUPPORT_PROLOGUE}
 const A = M.A, FS = M.FS;
 ${typed ? 'const RB = new ArrayBuffer(88), RI = new Int32Array(RB), RU = new BigUint64Array(RB), RS = new BigInt64Array(RB);' : ''}
 return function jitted(a1l, a1h, a2l, a2h, budget) {
-  let ${regs}t = 0, ${typed ? 'tb = 0n, ' : ''}f = 0, sp = 0, pc = 0;
+  let ${regs}t = 0, ${typed ? 'tb = 0n, ' : ''}f = 0, sp = 0, pc = 0${usesPkt ? `, PV = M.views[${REGION.packet}], PB = M.base[${REGION.packet}]` : ''}${usesStack ? `, SV = M.views[${REGION.stack}], SB = M.base[${REGION.stack}]` : ''};
   ${typed ? 'RI.fill(0); ' : ''}${rl(1)} = a1l; ${rh(1)} = a1h; ${rl(2)} = a2l; ${rh(2)} = a2h; ${rl(10)} = ${STACK_BYTES}; ${rh(10)} = ${TAG_BASE};
   main: for (;;) {
     switch (pc) {
@@ -111,6 +129,34 @@ ${lines.join('\n')}
     }
   }
 };`;
+}
+
+/**
+ * A proven access without the run-time check: `V`/`B` are the region's DataView and window
+ * start (PV/PB for the packet, SV/SB for the stack); the address register's low half is the
+ * offset in the region, as for the checked accessors (semantics-memory.ts), whose results
+ * these lines reproduce exactly (loads zero- or sign-extend, stores truncate).
+ */
+function emitDirect(insn: EbpfInsn, region: 'stack' | 'pkt', dl: string, dh: string, sl: string, sh: string, off: number, imm: number, immHi: number): string {
+  const [V, B] = region === 'pkt' ? ['PV', 'PB'] : ['SV', 'SB'];
+  if (insn.kind === 'ldx') {
+    const at = `t = ${B} + ${sl} + ${off};`;
+    switch (insn.size) {
+      case 'b': return insn.signed ? `${at} ${dl} = ${V}.getInt8(t); ${dh} = ${dl} >> 31;` : `${at} ${dl} = ${V}.getUint8(t); ${dh} = 0;`;
+      case 'h': return insn.signed ? `${at} ${dl} = ${V}.getInt16(t, true); ${dh} = ${dl} >> 31;` : `${at} ${dl} = ${V}.getUint16(t, true); ${dh} = 0;`;
+      case 'w': return `${at} ${dl} = ${V}.getInt32(t, true); ${dh} = ${insn.signed ? `${dl} >> 31` : '0'};`;
+      case 'dw': return `${at} ${dl} = ${V}.getInt32(t, true); ${dh} = ${V}.getInt32(t + 4, true);`;
+    }
+  }
+  if (insn.kind !== 'st' && insn.kind !== 'stx') throw new Error(`jit: no direct form for ${insn.kind}`);
+  const [vl, vh] = insn.kind === 'st' ? [`${imm}`, `${immHi}`] : [sl, sh];
+  const at = `t = ${B} + ${dl} + ${off};`;
+  switch (insn.size) {
+    case 'b': return `${at} ${V}.setUint8(t, ${vl});`;
+    case 'h': return `${at} ${V}.setUint16(t, ${vl}, true);`;
+    case 'w': return `${at} ${V}.setInt32(t, ${vl}, true);`;
+    case 'dw': return `${at} ${V}.setInt32(t, ${vl}, true); ${V}.setInt32(t + 4, ${vh}, true);`;
+  }
 }
 
 /** Compiles a prepared program to a JavaScript function. */

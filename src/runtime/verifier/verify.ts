@@ -75,6 +75,12 @@ export interface VerifiedProgram {
   stats: { steps: number; states: number };
   /** Context field each context-accessing instruction touches (pc → field), for ./ctx-rewrite.ts. */
   ctxAccess: Map<number, CtxField>;
+  /**
+   * Memory accesses proven in bounds on every path, by the region they always reach (pc →
+   * region): stack loads and stores at a known frame offset, packet loads below a proven
+   * data_end comparison. The JIT reads and writes these directly, without the run-time check.
+   */
+  provenAccess: Map<number, 'stack' | 'pkt'>;
 }
 
 export const DEFAULT_MAX_STEPS = 1_000_000;
@@ -104,6 +110,7 @@ export function verify(prog: ProgramInput, hook: HookSpec): VerifiedProgram {
     needsBudget: (hook.loops ?? 'bounded') === 'budget' && s.loopHeads.size > 0,
     stackDepth: v.chainStackDepth(), maps: [...v.mapsUsed].sort((a, b) => a - b), stats: { steps: v.steps, states: v.states },
     ctxAccess: v.ctxAccess,
+    provenAccess: v.provenAccess(),
   };
 }
 
@@ -139,6 +146,19 @@ class Walker {
   readonly ctxAccess = new Map<number, CtxField>();
   /** What each memory instruction accessed so far: 'mem' or the ctx field name. */
   private readonly accessKind = new Map<number, string>();
+  /** Per memory-access pc: the region every visit proved in bounds, or null once one did not. */
+  private readonly proven = new Map<number, 'stack' | 'pkt' | null>();
+
+  private noteProven(pc: number, region: 'stack' | 'pkt' | null): void {
+    const prev = this.proven.get(pc);
+    this.proven.set(pc, prev === undefined || prev === region ? region : null);
+  }
+
+  provenAccess(): Map<number, 'stack' | 'pkt'> {
+    const out = new Map<number, 'stack' | 'pkt'>();
+    for (const [pc, r] of this.proven) if (r !== null) out.set(pc, r);
+    return out;
+  }
   private nextId = 1;
   private readonly table: ReadonlyMap<number, HelperSpec>;
   private readonly policy;
@@ -311,9 +331,12 @@ class Walker {
     if (base.nullable) this.fail('null-deref', pc, `invalid mem access '${describeReg(base)}': r${baseReg} may be NULL, compare it with 0 first`);
     const a = base.off === null ? null : base.off + off;
     if (base.p !== 'ctx') this.noteAccess(pc, 'mem');
+    if (base.p !== 'stack' && base.p !== 'pkt') this.noteProven(pc, null);
     switch (base.p) {
       case 'stack': {
         const f = st.frames[base.ref]!;
+        // Reaching the checks below means a known offset inside the frame (atomics stay checked).
+        this.noteProven(pc, a === null || atomic ? null : 'stack');
         if (a === null) {
           // Variable offset: bounds are checked at run time; conservatively the frame becomes initialised.
           if (write) {
@@ -380,6 +403,8 @@ class Walker {
         if (atomic) this.fail('pkt-access', pc, 'atomic access to packet data is not allowed');
         if (a !== null && (a < 0 || a + size > st.pktRange))
           this.fail('pkt-access', pc, `invalid access to packet: off ${a} size ${size}, proven range is ${st.pktRange} bytes (compare a packet pointer with data_end first)`);
+        // Loads only: whether the packet may be written is the run's choice (checked at run time).
+        this.noteProven(pc, a === null || write ? null : 'pkt');
         return UNKNOWN;
       }
       case 'map_value':
