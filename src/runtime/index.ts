@@ -188,7 +188,15 @@ function instantiate(prog: EbpfProgram, opts: LoadOptions, verified: VerifiedPro
   if (verified) p.proven = verified.provenAccess;
   const fn = ENGINES[engine].compile(p, m);
   const budget = opts.budget ?? DEFAULT_BUDGET;
+  // Proven context loads are direct: the run's ctx must then hold the whole context.
+  let ctxNeeded = 0;
+  if (verified && [...verified.provenAccess.values()].includes('ctx')) {
+    ctxNeeded = Math.max(ctxLayout.size, verified.hook.entry.kind === 'ctx' ? verified.hook.entry.size : 0);
+  }
   const run = (input: RunInput): void => {
+    if (ctxNeeded > 0 && (input.ctx === undefined || input.ctx.length < ctxNeeded)) {
+      throw new UserError('EBPF_BAD_INPUT', `the ${verified!.hook.name} context must be ${ctxNeeded} bytes (${input.ctx?.length ?? 0} given)`);
+    }
     m.setRegion(R_CTX, input.ctx, input.ctxWritable ?? true);
     const pkt = input.packet;
     const pktOff = input.packetOffset ?? 0;

@@ -37,7 +37,7 @@ export interface Prepared {
    * Memory accesses the verifier proved in bounds (slot pc → the region they always reach), set
    * by `load` for verified programs; the JIT accesses those directly (see ./jit/js.ts).
    */
-  proven?: ReadonlyMap<number, 'stack' | 'pkt'>;
+  proven?: ReadonlyMap<number, 'stack' | 'pkt' | 'ctx'>;
 }
 
 export function insnError(code: string, prog: EbpfProgram, pcOf: Int32Array, i: number, msg: string): UserError {

@@ -78,8 +78,11 @@ describe('JIT: verifier-proven accesses are direct', () => {
 
   it('packet loads below a data_end comparison are proven; results equal on every engine and frame length', () => {
     const v = verify(assemble(XDP), xdpHook());
-    expect([...v.provenAccess]).toEqual([[5, 'pkt']]);
-    expect(source(v)).toContain('PV.getUint16');
+    expect([...v.provenAccess]).toEqual([[0, 'ctx'], [1, 'ctx'], [5, 'pkt']]);
+    const src = source(v);
+    expect(src).toContain('PV.getUint16');
+    expect(src).toContain('CV.getInt32');
+    expect(src).not.toContain('M.ld');
     for (const len of [0, 13, 14, 60]) {
       const frame = new Uint8Array(len);
       if (len >= 14) frame.set([0x86, 0xdd], 12);
@@ -89,10 +92,16 @@ describe('JIT: verifier-proven accesses are direct', () => {
     }
   });
 
+  it('a context shorter than the hook\'s is refused before running (context loads are direct)', () => {
+    const l = load(verify(assemble(XDP), xdpHook()), { engine: 'jit' });
+    expect(() => l.run({ ctx: new Uint8Array(8), packet: new Uint8Array(14) })).toThrow(/context must be \d+ bytes/);
+    expect(() => l.run({ packet: new Uint8Array(14) })).toThrow(/context must be/);
+  });
+
   it('packet views are read again after a helper call (the helper may move the packet)', () => {
     const prog = `${XDP.replace('ldxh %r0, [%r2+12]', 'mov %r6, %r2\nldxh %r7, [%r6+12]\nmov %r0, 0\nldxb %r0, [%r6+1]\nadd %r0, %r7')}`;
     const v = verify(assemble(prog), xdpHook());
-    expect(v.provenAccess.size).toBe(2);
+    expect([...v.provenAccess.values()].filter((r) => r === 'pkt').length).toBe(2);
     // A helper call between proven loads: the JIT reloads PV/PB after it.
     const withCall = verify(assemble(`
 mov %r6, %r1

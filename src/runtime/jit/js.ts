@@ -14,7 +14,7 @@
  * Memory accesses go through the Machine's checked load/store methods (monomorphic calls that
  * V8 inlines), so faults are identical to the interpreter's — except the accesses the verifier
  * proved in bounds (`Prepared.proven`: stack accesses at known frame offsets, packet loads below
- * a data_end comparison), which read and write the region's DataView directly: the bounds check
+ * a data_end comparison, context field loads), which read and write the region's DataView directly: the bounds check
  * is hoisted into the verifier. The region views are read once per run and again after each
  * helper call (a helper may move or replace the packet).
  *
@@ -66,15 +66,18 @@ export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
   const stop = `M.r0l = ${rl(0)}; M.r0h = ${rh(0)}; return;`;
   // Direct (verifier-proven) accesses: which region views the function needs.
   const proven = p.proven;
-  const directOf = (i: number): 'stack' | 'pkt' | undefined => {
+  const directOf = (i: number): 'stack' | 'pkt' | 'ctx' | undefined => {
     const insn = prog[i]!;
     if (!proven || (insn.kind !== 'ldx' && insn.kind !== 'stx' && insn.kind !== 'st')) return undefined;
     const r = proven.get(pcOf[i]!);
-    return r === 'pkt' && insn.kind !== 'ldx' ? undefined : r;
+    return r !== 'stack' && insn.kind !== 'ldx' ? undefined : r;
   };
-  let usesPkt = false, usesStack = false;
-  prog.forEach((_, i) => { const d = directOf(i); if (d === 'pkt') usesPkt = true; if (d === 'stack') usesStack = true; });
-  const reloadPkt = usesPkt ? ` PV = M.views[${REGION.packet}]; PB = M.base[${REGION.packet}];` : '';
+  const uses = new Set<string>();
+  prog.forEach((_, i) => { const d = directOf(i); if (d !== undefined) uses.add(d); });
+  const usesPkt = uses.has('pkt'), usesStack = uses.has('stack'), usesCtx = uses.has('ctx');
+  // A helper may move or replace the packet, and re-sync the context: read those views again.
+  const reloadPkt = (usesPkt ? ` PV = M.views[${REGION.packet}]; PB = M.base[${REGION.packet}];` : '') +
+    (usesCtx ? ` CV = M.views[${REGION.ctx}]; CB = M.base[${REGION.ctx}];` : '');
   const regL = Array.from({ length: 11 }, (_, r) => rl(r));
   const regH = Array.from({ length: 11 }, (_, r) => rh(r));
   const lines: string[] = [];
@@ -117,7 +120,7 @@ ${SUPPORT_PROLOGUE}
 const A = M.A, FS = M.FS;
 ${typed ? 'const RB = new ArrayBuffer(88), RI = new Int32Array(RB), RU = new BigUint64Array(RB), RS = new BigInt64Array(RB);' : ''}
 return function jitted(a1l, a1h, a2l, a2h, budget) {
-  let ${regs}t = 0, ${typed ? 'tb = 0n, ' : ''}f = 0, sp = 0, pc = 0${usesPkt ? `, PV = M.views[${REGION.packet}], PB = M.base[${REGION.packet}]` : ''}${usesStack ? `, SV = M.views[${REGION.stack}], SB = M.base[${REGION.stack}]` : ''};
+  let ${regs}t = 0, ${typed ? 'tb = 0n, ' : ''}f = 0, sp = 0, pc = 0${usesPkt ? `, PV = M.views[${REGION.packet}], PB = M.base[${REGION.packet}]` : ''}${usesStack ? `, SV = M.views[${REGION.stack}], SB = M.base[${REGION.stack}]` : ''}${usesCtx ? `, CV = M.views[${REGION.ctx}], CB = M.base[${REGION.ctx}]` : ''};
   ${typed ? 'RI.fill(0); ' : ''}${rl(1)} = a1l; ${rh(1)} = a1h; ${rl(2)} = a2l; ${rh(2)} = a2h; ${rl(10)} = ${STACK_BYTES}; ${rh(10)} = ${TAG_BASE};
   main: for (;;) {
     switch (pc) {
@@ -137,8 +140,8 @@ ${lines.join('\n')}
  * offset in the region, as for the checked accessors (semantics-memory.ts), whose results
  * these lines reproduce exactly (loads zero- or sign-extend, stores truncate).
  */
-function emitDirect(insn: EbpfInsn, region: 'stack' | 'pkt', dl: string, dh: string, sl: string, sh: string, off: number, imm: number, immHi: number): string {
-  const [V, B] = region === 'pkt' ? ['PV', 'PB'] : ['SV', 'SB'];
+function emitDirect(insn: EbpfInsn, region: 'stack' | 'pkt' | 'ctx', dl: string, dh: string, sl: string, sh: string, off: number, imm: number, immHi: number): string {
+  const [V, B] = region === 'pkt' ? ['PV', 'PB'] : region === 'ctx' ? ['CV', 'CB'] : ['SV', 'SB'];
   if (insn.kind === 'ldx') {
     const at = `t = ${B} + ${sl} + ${off};`;
     switch (insn.size) {

@@ -8,6 +8,6 @@ export { conformanceHook, runtimeHook, socketFilterHook, SK_BUFF_FIELDS, tcHook,
 export type { CtxField, CtxFieldKind, HookSpec, LoopPolicy } from './hooks.ts';
 export { MAX_CALL_FRAMES } from './structure.ts';
 export { DEFAULT_MAX_STEPS, verify } from './verify.ts';
-export type { ProgramInput, VerifiedProgram } from './verify.ts';
+export type { ProgramInput, ProvenRegion, VerifiedProgram } from './verify.ts';
 export { rewriteCtxLoads, shadowLayout } from './ctx-rewrite.ts';
 export type { ShadowLayout } from './ctx-rewrite.ts';

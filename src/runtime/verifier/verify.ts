@@ -78,10 +78,15 @@ export interface VerifiedProgram {
   /**
    * Memory accesses proven in bounds on every path, by the region they always reach (pc →
    * region): stack loads and stores at a known frame offset, packet loads below a proven
-   * data_end comparison. The JIT reads and writes these directly, without the run-time check.
+   * data_end comparison, context loads of a valid field (after the context conversion, inside
+   * `max(hook context size, shadow layout size)`, which `load` requires of the run's ctx). The
+   * JIT reads and writes these directly, without the run-time check.
    */
-  provenAccess: Map<number, 'stack' | 'pkt'>;
+  provenAccess: Map<number, ProvenRegion>;
 }
+
+/** The region a proven access always reaches (see VerifiedProgram.provenAccess). */
+export type ProvenRegion = 'stack' | 'pkt' | 'ctx';
 
 export const DEFAULT_MAX_STEPS = 1_000_000;
 
@@ -147,15 +152,15 @@ class Walker {
   /** What each memory instruction accessed so far: 'mem' or the ctx field name. */
   private readonly accessKind = new Map<number, string>();
   /** Per memory-access pc: the region every visit proved in bounds, or null once one did not. */
-  private readonly proven = new Map<number, 'stack' | 'pkt' | null>();
+  private readonly proven = new Map<number, ProvenRegion | null>();
 
-  private noteProven(pc: number, region: 'stack' | 'pkt' | null): void {
+  private noteProven(pc: number, region: ProvenRegion | null): void {
     const prev = this.proven.get(pc);
     this.proven.set(pc, prev === undefined || prev === region ? region : null);
   }
 
-  provenAccess(): Map<number, 'stack' | 'pkt'> {
-    const out = new Map<number, 'stack' | 'pkt'>();
+  provenAccess(): Map<number, ProvenRegion> {
+    const out = new Map<number, ProvenRegion>();
     for (const [pc, r] of this.proven) if (r !== null) out.set(pc, r);
     return out;
   }
@@ -331,7 +336,7 @@ class Walker {
     if (base.nullable) this.fail('null-deref', pc, `invalid mem access '${describeReg(base)}': r${baseReg} may be NULL, compare it with 0 first`);
     const a = base.off === null ? null : base.off + off;
     if (base.p !== 'ctx') this.noteAccess(pc, 'mem');
-    if (base.p !== 'stack' && base.p !== 'pkt') this.noteProven(pc, null);
+    if (base.p !== 'stack' && base.p !== 'pkt' && base.p !== 'ctx') this.noteProven(pc, null);
     switch (base.p) {
       case 'stack': {
         const f = st.frames[base.ref]!;
@@ -391,6 +396,8 @@ class Walker {
         }
         this.noteAccess(pc, fld!.name);
         this.ctxAccess.set(pc, fld!);
+        // Loads only: whether the context may be written is the run's choice.
+        this.noteProven(pc, write ? null : 'ctx');
         if (write) return UNKNOWN;
         switch (fld!.kind) {
           case 'pkt': return ptr('pkt', 0);
