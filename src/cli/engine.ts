@@ -1,11 +1,26 @@
 /**
- * The CLI's link to the filter compiler (src/filter) and the cBPF interpreter (src/cbpf): an
- * expression becomes a cBPF program (the empty expression is libpcap's `ret #snaplen`), and a
- * program becomes a validated, pre-decoded packet filter.
+ * The CLI's link to the filter compiler (src/filter) and the engines: an expression becomes a
+ * cBPF program (the empty expression is libpcap's `ret #snaplen`), and a program becomes a
+ * validated packet filter run by the chosen engine — the reference cBPF interpreter (what
+ * tcpdump does in userland), or the program translated to eBPF (src/convert) and run at a
+ * socket-filter or XDP hook by the eBPF interpreter or one of the JITs.
  */
 import { assertValid, createInterpreter } from '../cbpf/index.ts';
+import type { PacketRecord } from '../capture/types.ts';
+import { convert, loadConverted, XDP_PASS } from '../convert/index.ts';
 import { compile } from '../filter/index.ts';
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
+import type { EbpfProgram } from '../isa/ebpf/types.ts';
+import type { EngineName } from '../runtime/index.ts';
+
+/** `cbpf`: the cBPF interpreter; `ebpf-*`: translated to eBPF and run by that runtime engine. */
+export const FILTER_ENGINES = ['cbpf', 'ebpf-interp', 'ebpf-jit', 'ebpf-jit64'] as const;
+export type FilterEngine = (typeof FILTER_ENGINES)[number];
+export const FILTER_HOOKS = ['socket', 'xdp'] as const;
+export type FilterHook = (typeof FILTER_HOOKS)[number];
+
+/** Whether a packet matches (the filter accepts it). */
+export type RecordFilter = (rec: PacketRecord) => boolean;
 
 export interface CompileOptions {
   linkType: number;
@@ -39,4 +54,26 @@ export function compileExpression(text: string, opts: CompileOptions): CbpfProgr
 export function createFilter(prog: CbpfProgram): PacketFilter {
   assertValid(prog, { strict: false });
   return createInterpreter(prog);
+}
+
+/**
+ * A filter over capture records on the chosen engine. eBPF engines get each packet as a window
+ * of the reader's block buffer (no copy); a socket filter accepts when it keeps a non-zero number
+ * of bytes, an XDP program when it returns XDP_PASS.
+ */
+export function createRecordFilter(prog: CbpfProgram, engine: FilterEngine = 'cbpf', hook: FilterHook = 'socket'): RecordFilter {
+  if (engine === 'cbpf') {
+    const f = createFilter(prog);
+    return (rec) => f(rec.data, rec.caplen, rec.wirelen) !== 0;
+  }
+  assertValid(prog, { strict: false });
+  const runner = loadConverted(convert(prog, { hook }), hook, { engine: engine.slice('ebpf-'.length) as EngineName });
+  const pass = hook === 'xdp' ? (r0: number) => r0 === XDP_PASS : (r0: number) => r0 !== 0;
+  return (rec) => pass(rec.buf !== undefined ? runner.run(rec.buf, rec.dataOffset!, rec.caplen, rec.wirelen) : runner.run(rec.data, 0, rec.caplen, rec.wirelen));
+}
+
+/** The translated eBPF program for `-d` with an eBPF engine, in the kernel's notation. */
+export function ebpfListing(prog: CbpfProgram, hook: FilterHook): EbpfProgram {
+  assertValid(prog, { strict: false });
+  return convert(prog, { hook }).prog;
 }

@@ -18,7 +18,9 @@ import type { CbpfProgram } from '../isa/cbpf/types.ts';
 import type { CaptureInfo } from '../capture/types.ts';
 import { expandArgv } from './argv.ts';
 import { openReader, openWriter, linkTypeLabel, parseLinkTypeName, type PacketSink } from './capture-io.ts';
-import { compileExpression, createFilter } from './engine.ts';
+import { compileExpression, createRecordFilter, ebpfListing, FILTER_ENGINES, FILTER_HOOKS } from './engine.ts';
+import type { FilterEngine, FilterHook } from './engine.ts';
+import { pretty } from '../isa/ebpf/asm.ts';
 import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
 import { loadProgramFile } from './program-file.ts';
 import { PacketPrinter, invalidHeaderText, type Fidelity } from '../print/packet-printer.ts';
@@ -27,6 +29,9 @@ import { hexDump, hexAsciiDump, asciiDump } from '../print/hexdump.ts';
 
 /** Everything the command line says, checked and typed. */
 export interface TcpdumpOptions {
+  /** What runs the filter (see engine.ts), and at which hook for eBPF engines. */
+  engine: FilterEngine;
+  hook: FilterHook;
   readFile?: string;
   writeFile?: string;
   count?: number;
@@ -93,6 +98,8 @@ function buildProgram(): Command {
     .option('--pcapng', 'write pcapng instead of pcap with -w (also chosen by a .pcapng output name)')
     .addOption(new Option('--reader <reader>', 'capture reader').choices(['ours', 'pcap-parser']).default('ours'))
     .option('--program <file>', 'run a cBPF program file (-ddd, -dd or bpf_asm text) instead of an expression')
+    .addOption(new Option('--engine <engine>', 'what runs the filter: the cBPF interpreter, or the program translated to eBPF on the eBPF interpreter or a JIT').choices([...FILTER_ENGINES]).default('cbpf'))
+    .addOption(new Option('--hook <hook>', 'with an eBPF engine: run the translation as a socket filter or an XDP program').choices([...FILTER_HOOKS]))
     .option('-h, --help', 'show this help')
     .option('--version', 'print the version')
     .argument('[expression...]', 'pcap-filter expression (the remaining words, joined by spaces)')
@@ -147,7 +154,10 @@ export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { te
     verbose: o.v as number,
     absoluteSeq: o.S === true,
     expression: program.args.join(' '),
+    engine: o.engine as FilterEngine,
+    hook: (o.hook as FilterHook | undefined) ?? 'socket',
   };
+  if (o.hook !== undefined && opts.engine === 'cbpf') throw new UserError('cli.usage', '--hook needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
   if (o.r !== undefined) opts.readFile = String(o.r);
   if (o.w !== undefined) opts.writeFile = String(o.w);
   if (o.F !== undefined) opts.filterFile = String(o.F);
@@ -257,6 +267,12 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
       r.close();
     }
     const prog = await programFor(opts, linkType, snaplen);
+    if (opts.engine !== 'cbpf') {
+      // The translation the eBPF engines run, in the kernel's notation (-d only).
+      if (opts.dumpProgram > 1) throw new UserError('cli.usage', '-dd and -ddd print classic BPF only; use -d with an eBPF engine');
+      io.write(1, pretty(ebpfListing(prog, opts.hook)));
+      return 0;
+    }
     const { formatD, formatDD, formatDDD } = await import('../isa/cbpf/format.ts');
     io.write(1, opts.dumpProgram === 1 ? formatD(prog) : opts.dumpProgram === 2 ? formatDD(prog) : formatDDD(prog));
     return 0;
@@ -272,7 +288,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   checkFilterableLinkType(info);
 
   const prog = await programFor(opts, info.linkType, info.snaplen);
-  const filter = createFilter(prog);
+  const matches = createRecordFilter(prog, opts.engine, opts.hook);
 
   let sink: PacketSink | null = null;
   if (opts.writeFile !== undefined) {
@@ -292,7 +308,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   const limit = opts.count ?? Infinity;
   try {
     for (let rec = reader.next(); rec !== null && matched < limit; rec = reader.next()) {
-      if (filter(rec.data, rec.caplen, rec.wirelen) === 0) continue;
+      if (!matches(rec)) continue;
       if (skip > 0) {
         skip--;
         continue;
