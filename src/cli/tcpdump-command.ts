@@ -99,7 +99,7 @@ function buildProgram(): Command {
     .addOption(new Option('--reader <reader>', 'capture reader').choices(['ours', 'pcap-parser']).default('ours'))
     .option('--program <file>', 'run a cBPF program file (-ddd, -dd or bpf_asm text) instead of an expression')
     .addOption(new Option('--engine <engine>', 'what runs the filter: the cBPF interpreter, or the program translated to eBPF on the eBPF interpreter or a JIT').choices([...FILTER_ENGINES]).default('cbpf'))
-    .addOption(new Option('--hook <hook>', 'with an eBPF engine: run the translation as a socket filter or an XDP program').choices([...FILTER_HOOKS]))
+    .addOption(new Option('--hook <hook>', 'with an eBPF engine: run the translation as a socket filter or an XDP program (which sees only the frame: len is the captured length)').choices([...FILTER_HOOKS]))
     .option('-h, --help', 'show this help')
     .option('--version', 'print the version')
     .argument('[expression...]', 'pcap-filter expression (the remaining words, joined by spaces)')
