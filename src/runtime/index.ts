@@ -256,5 +256,10 @@ function toUserError(e: unknown, p: Prepared): unknown {
     return new UserError(e.code, `pc ${e.pc}: ${text}: ${e.reason}`);
   }
   if (e instanceof RangeError && /call stack/i.test(e.message)) return new UserError('EBPF_STACK', 'host stack exhausted');
+  // A verifier-proven access (compiled without a check) can only leave its region when the
+  // caller's context lies about the packet, e.g. a data_end slot past the packet's end.
+  if (e instanceof RangeError && /bounds of the DataView|out of bounds/i.test(e.message)) {
+    return new UserError('EBPF_RUNTIME_FAULT', 'a direct (verifier-proven) access left its region: the run\'s context pointers do not match its packet');
+  }
   return e;
 }

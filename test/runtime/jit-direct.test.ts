@@ -120,3 +120,16 @@ exit`), xdpHook());
     expect(src).toMatch(/M\.call\(7[^\n]*PV = M\.views\[2\]; PB = M\.base\[2\];/);
   });
 });
+
+describe('JIT: a context that lies about the packet', () => {
+  it('is a clear error, not a crash, when data_end points past the packet', () => {
+    const l = load(verify(assemble(XDP), xdpHook()), { engine: 'jit' });
+    const ctx = new Uint8Array(l.ctxLayout.size);
+    const view = new DataView(ctx.buffer);
+    const data = l.ctxLayout.offsets.get('data')!, end = l.ctxLayout.offsets.get('data_end')!;
+    view.setUint32(data + 4, TAG_BASE + REGION.packet, true);
+    view.setUint32(end, 1000, true); // claims 1000 bytes
+    view.setUint32(end + 4, TAG_BASE + REGION.packet, true);
+    expect(() => l.run({ ctx, packet: new Uint8Array(4) })).toThrow(/direct \(verifier-proven\) access left its region/);
+  });
+});
