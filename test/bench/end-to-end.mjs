@@ -9,7 +9,7 @@
  * warms the page cache, so every run after it measures CPU, not the disk.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,12 +41,20 @@ function generate() {
   closeSync(fd);
 }
 
+// GNU time reports the peak RSS; without it (the `time` package is not always installed) the
+// wall time is measured here and the RSS column says so.
+const gnuTime = existsSync('/usr/bin/time');
+
 function time(label, cmd, args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const t0 = process.hrtime.bigint();
+  const r = gnuTime
+    ? spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 })
+    : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.error || r.status !== 0) return console.log(`${label.padEnd(42)} failed: ${(r.stderr || String(r.error)).trim().split('\n').pop()}`);
-  const [secs, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  const count = r.stdout.trim();
-  console.log(`${label.padEnd(42)} ${secs.toFixed(2).padStart(6)} s  ${(packets / secs / 1e6).toFixed(1).padStart(5)} M packets/s  peak RSS ${(kb / 1024).toFixed(0).padStart(4)} MB  (${count})`);
+  const [secs, kb] = gnuTime ? r.stderr.trim().split('\n').pop().split(' ').map(Number) : [wall, NaN];
+  const rss = Number.isNaN(kb) ? 'peak RSS n/a (no /usr/bin/time)' : `peak RSS ${(kb / 1024).toFixed(0).padStart(4)} MB`;
+  console.log(`${label.padEnd(42)} ${secs.toFixed(2).padStart(6)} s  ${(packets / secs / 1e6).toFixed(1).padStart(5)} M packets/s  ${rss}  (${r.stdout.trim()})`);
 }
 
 generate();
