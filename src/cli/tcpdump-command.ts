@@ -15,7 +15,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync, writeSync } from 'node:fs';
 import { UserError } from '../errors.ts';
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
-import type { CaptureInfo } from '../capture/types.ts';
+import type { CaptureInfo, PacketRecord } from '../capture/types.ts';
 import { expandArgv } from './argv.ts';
 import { openReader, openWriter, linkTypeLabel, parseLinkTypeName, type PacketSink } from './capture-io.ts';
 import { compileExpression, createRecordFilter, ebpfListing, FILTER_ENGINES, FILTER_HOOKS } from './engine.ts';
@@ -290,6 +290,45 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   const prog = await programFor(opts, info.linkType, info.snaplen);
   const matches = createRecordFilter(prog, opts.engine, opts.hook);
 
+  const output = createOutput(opts, info, io);
+  try {
+    for (let rec = reader.next(); rec !== null; rec = reader.next()) {
+      if (matches(rec) && !output.handle(rec)) break;
+    }
+    output.flush();
+  } catch (e) {
+    // Like tcpdump killed by SIGPIPE: no message; what was read is simply not printed.
+    if (isBrokenPipe(e)) return 0;
+    throw e;
+  } finally {
+    try {
+      output.close();
+    } finally {
+      reader.close();
+    }
+  }
+  let status = 0;
+  if (reader.error) {
+    io.write(2, `tsdump: ${reader.error.message}\n`);
+    status = 1;
+  }
+  if (opts.countOnly) io.write(1, `${output.matched} packet${output.matched === 1 ? '' : 's'}\n`);
+  return status;
+}
+
+interface Output {
+  /** Packets that matched and were not skipped. */
+  readonly matched: number;
+  /** Takes a matching packet (skip, write, print); false once the `-c` count is reached. */
+  handle(rec: PacketRecord): boolean;
+  /** Writes out buffered text. */
+  flush(): void;
+  /** Closes the `-w` file (a closed pipe there is not an error). */
+  close(): void;
+}
+
+/** What happens to each matching packet, for files and live capture alike. */
+function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): Output {
   let sink: PacketSink | null = null;
   if (opts.writeFile !== undefined) {
     // pcapng with --pcapng or an output name ending in .pcapng; otherwise pcap as tcpdump writes it.
@@ -301,63 +340,57 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   const textFd: 1 | 2 = opts.writeFile === '-' ? 2 : 1;
   const printer = new PacketPrinter(info.linkType, { quiet: opts.quiet, linkHeader: opts.linkHeader, verbose: opts.verbose, absoluteSeq: opts.absoluteSeq });
   const ts = new TimestampFormatter(opts.timestampLevel, opts.precision);
-
+  const limit = opts.count ?? Infinity;
+  // Live packets arrive one at a time: their lines go out at once.
+  const lineBuffered = opts.lineBuffered || info.format === 'live';
   let out = '';
   let matched = 0;
   let skip = opts.skip;
-  const limit = opts.count ?? Infinity;
-  try {
-    for (let rec = reader.next(); rec !== null && matched < limit; rec = reader.next()) {
-      if (!matches(rec)) continue;
+  return {
+    get matched() { return matched; },
+    handle(rec) {
       if (skip > 0) {
         skip--;
-        continue;
+        return true;
       }
       matched++;
       if (sink) {
         sink.write(rec);
         if (opts.packetBuffered) sink.flush();
       }
-      if (!printing) continue;
-      let line = opts.packetNumber ? `${String(matched).padStart(5)}  ` : '';
-      let fidelity: Fidelity;
-      const invalid = invalidHeaderText(rec.caplen, rec.wirelen);
-      if (invalid !== null) {
-        // A corrupt record header: tcpdump prints only this, without timestamp or dump.
-        line += invalid;
-        fidelity = 'exact';
-      } else {
-        line += ts.format(rec.tsSec, rec.tsNsec);
-        line += printer.print(rec.data, rec.caplen, rec.wirelen);
-        line += dump(opts, rec.data, rec.caplen, printer.hdrlen);
-        fidelity = ts.exact ? printer.fidelity : 'approx';
+      if (printing) {
+        let line = opts.packetNumber ? `${String(matched).padStart(5)}  ` : '';
+        let fidelity: Fidelity;
+        const invalid = invalidHeaderText(rec.caplen, rec.wirelen);
+        if (invalid !== null) {
+          // A corrupt record header: tcpdump prints only this, without timestamp or dump.
+          line += invalid;
+          fidelity = 'exact';
+        } else {
+          line += ts.format(rec.tsSec, rec.tsNsec);
+          line += printer.print(rec.data, rec.caplen, rec.wirelen);
+          line += dump(opts, rec.data, rec.caplen, printer.hdrlen);
+          fidelity = ts.exact ? printer.fidelity : 'approx';
+        }
+        io.packet?.(line, fidelity);
+        out += line + '\n';
+        if (lineBuffered || out.length > 65536) {
+          io.write(textFd, out);
+          out = '';
+        }
       }
-      io.packet?.(line, fidelity);
-      out += line + '\n';
-      if (opts.lineBuffered || out.length > 65536) {
-        io.write(textFd, out);
-        out = '';
+      return matched < limit;
+    },
+    flush() {
+      if (out !== '') io.write(textFd, out);
+      out = '';
+    },
+    close() {
+      try {
+        sink?.close();
+      } catch (e) {
+        if (!isBrokenPipe(e)) throw e;
       }
-    }
-    if (out !== '') io.write(textFd, out);
-  } catch (e) {
-    // Like tcpdump killed by SIGPIPE: no message; what was read is simply not printed.
-    if (isBrokenPipe(e)) return 0;
-    throw e;
-  } finally {
-    try {
-      sink?.close();
-    } catch (e) {
-      if (!isBrokenPipe(e)) throw e;
-    } finally {
-      reader.close();
-    }
-  }
-  let status = 0;
-  if (reader.error) {
-    io.write(2, `tsdump: ${reader.error.message}\n`);
-    status = 1;
-  }
-  if (opts.countOnly) io.write(1, `${matched} packet${matched === 1 ? '' : 's'}\n`);
-  return status;
+    },
+  };
 }
