@@ -22,6 +22,7 @@ import { compileExpression, createRecordFilter, ebpfListing, FILTER_ENGINES, FIL
 import type { FilterEngine, FilterHook } from './engine.ts';
 import { pretty } from '../isa/ebpf/asm.ts';
 import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
+import { listDevices, openLive } from '../capture/live.ts';
 import { loadProgramFile } from './program-file.ts';
 import { PacketPrinter, invalidHeaderText, type Fidelity } from '../print/packet-printer.ts';
 import { TimestampFormatter, type Precision } from '../print/timestamp.ts';
@@ -33,6 +34,9 @@ export interface TcpdumpOptions {
   engine: FilterEngine;
   hook: FilterHook;
   readFile?: string;
+  /** -i: live capture on this interface; -D: list the interfaces. */
+  interface?: string;
+  listInterfaces?: boolean;
   writeFile?: string;
   count?: number;
   countOnly: boolean;
@@ -71,6 +75,8 @@ function buildProgram(): Command {
   p.description('Read pcap/pcapng captures, filter them with pcap-filter expressions (classic BPF), print or write the matches.')
     .usage('[-AdeOnqStvxX#lU] [-c count] [-r file] [-w file] [-F file] [-y linktype] [-s snaplen] [expression]')
     .option('-r <file>', 'read packets from a capture file (- for stdin)')
+    .option('-i <interface>', 'capture live on an interface (needs the optional cap package and capture rights)')
+    .option('-D, --list-interfaces', 'list the interfaces live capture can use')
     .option('-w <file>', 'write matching packets to a capture file (- for stdout)')
     .option('-c <count>', 'stop after count matching packets')
     .option('--count', 'print only the number of matching packets')
@@ -159,6 +165,9 @@ export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { te
   };
   if (o.hook !== undefined && opts.engine === 'cbpf') throw new UserError('cli.usage', '--hook needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
   if (o.r !== undefined) opts.readFile = String(o.r);
+  if (o.i !== undefined) opts.interface = String(o.i);
+  if (o.listInterfaces === true) opts.listInterfaces = true;
+  if (opts.readFile !== undefined && opts.interface !== undefined) throw new UserError('cli.usage', '-r and -i cannot be used together (see tsdump --help)');
   if (o.w !== undefined) opts.writeFile = String(o.w);
   if (o.F !== undefined) opts.filterFile = String(o.F);
   if (o.program !== undefined) opts.programFile = String(o.program);
@@ -278,8 +287,13 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
     return 0;
   }
 
+  if (opts.listInterfaces) {
+    io.write(1, listDevices().map((d, i) => `${i + 1}.${d.name}${d.description ? ` (${d.description})` : ''}\n`).join(''));
+    return 0;
+  }
+  if (opts.interface !== undefined) return runLive(opts, opts.interface, io);
   if (opts.readFile === undefined) {
-    throw new UserError('cli.no-input', 'no capture file given: use -r FILE (or -r - for stdin); live capture is not supported by this command');
+    throw new UserError('cli.no-input', 'no input: use -r FILE (or -r - for stdin) to read a capture, or -i INTERFACE to capture live');
   }
   const reader = openReader(opts.readFile, opts.reader);
   const info = reader.info;
@@ -393,4 +407,53 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
       }
     },
   };
+}
+
+/**
+ * Live capture (-i): packets from the interface go through the same filter engines and the same
+ * output as a file's, as they arrive. Stops after `-c` matches or on SIGINT/SIGTERM, then
+ * reports on stderr how many packets were captured (matched) and received, as tcpdump does;
+ * `cap` reports no kernel drop count, so that line is left out.
+ */
+async function runLive(opts: TcpdumpOptions, device: string, io: CommandIo): Promise<number> {
+  const live = openLive(device);
+  const info = live.info;
+  let output: Output | undefined;
+  try {
+    const prog = await programFor(opts, info.linkType, info.snaplen);
+    const matches = createRecordFilter(prog, opts.engine, opts.hook);
+    output = createOutput(opts, info, io);
+    if (!opts.verbose) io.write(2, 'tsdump: verbose output suppressed, use -v[v]... for full protocol decode\n');
+    io.write(2, `listening on ${device}, link-type ${linkTypeLabel(info.linkType)}, snapshot length ${info.snaplen} bytes\n`);
+    const out = output;
+    let failure: unknown;
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        live.close();
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      live.start((rec) => {
+        try {
+          if (matches(rec) && !out.handle(rec)) stop();
+        } catch (e) {
+          // A closed pipe ends the capture quietly, like tcpdump killed by SIGPIPE.
+          if (!isBrokenPipe(e)) failure = e;
+          stop();
+        }
+      });
+    });
+    if (failure !== undefined) throw failure;
+    output.flush();
+  } finally {
+    live.close();
+    output?.close();
+  }
+  const matched = output.matched;
+  io.write(2, `${matched} packet${matched === 1 ? '' : 's'} captured\n${live.received} packet${live.received === 1 ? '' : 's'} received by filter\n`);
+  if (opts.countOnly) io.write(1, `${matched} packet${matched === 1 ? '' : 's'}\n`);
+  return 0;
 }
