@@ -23,6 +23,8 @@ export { verify, xdpHook, socketFilterHook, tcHook } from './runtime/verifier/in
 export { load, ENGINE_NAMES, type EngineName, type LoadOptions, type LoadedProgram } from './runtime/index.ts';
 export { openCapture, PcapWriter, PcapngWriter, fileSink, memorySink, linkTypeByName } from './capture/index.ts';
 export type { CaptureReader, PacketRecord } from './capture/types.ts';
+export { listDevices, openLive } from './capture/live.ts';
+export type { LiveCapture, LiveDevice } from './capture/live.ts';
 
 export * as cbpf from './isa/cbpf/index.ts';
 export * as ebpf from './isa/ebpf/asm.ts';
