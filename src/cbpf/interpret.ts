@@ -42,8 +42,12 @@
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
 import { BPF_MEMWORDS, Exec, execOf, type ExecOp } from '../isa/cbpf/opcodes.ts';
 
-/** A pre-decoded filter: returns the filter's verdict (0 = reject, else bytes to keep). */
-export type CbpfFilter = (pkt: Uint8Array, caplen: number, wirelen: number) => number;
+/**
+ * A pre-decoded filter: returns the filter's verdict (0 = reject, else bytes to keep). The
+ * packet is `pkt[offset, offset + caplen)` (offset 0 by default), so a capture reader's block
+ * buffer can be passed as is, without a view per packet.
+ */
+export type CbpfFilter = (pkt: Uint8Array, caplen: number, wirelen: number, offset?: number) => number;
 
 /** Slots per instruction in `ops`: exec op, k, jump-true target (also ja's), jump-false target. */
 const W = 4;
@@ -90,9 +94,12 @@ export function createInterpreter(prog: CbpfProgram): CbpfFilter {
   ops[n * W] = Exec.RET_K; // sentinel: return 0
   const mem = new Int32Array(BPF_MEMWORDS);
 
-  return function cbpfFilter(p: Uint8Array, caplen: number, wirelen: number): number {
+  return function cbpfFilter(p: Uint8Array, caplen: number, wirelen: number, offset = 0): number {
     const code = ops;
-    const buflen = caplen < p.length ? caplen : p.length;
+    const avail = p.length - offset;
+    const buflen = caplen < avail ? caplen : avail;
+    // Packet byte j is p[b + j].
+    const b = offset;
     if (readsMem) mem.fill(0);
     let A = 0;
     let X = 0;
@@ -112,30 +119,30 @@ export function createInterpreter(prog: CbpfProgram): CbpfFilter {
         case 2 satisfies typeof Exec.RET_A: return A >>> 0; // return A
         case 3 satisfies typeof Exec.LD_W_ABS: // A = pkt[k:4]   (k is a non-negative int32 here)
           if (k + 4 > buflen) return 0;
-          A = (p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!;
+          A = (p[b + k]! << 24) | (p[b + k + 1]! << 16) | (p[b + k + 2]! << 8) | p[b + k + 3]!;
           continue;
         case 4 satisfies typeof Exec.LD_H_ABS: // A = pkt[k:2]
           if (k + 2 > buflen) return 0;
-          A = (p[k]! << 8) | p[k + 1]!;
+          A = (p[b + k]! << 8) | p[b + k + 1]!;
           continue;
         case 5 satisfies typeof Exec.LD_B_ABS: // A = pkt[k]
           if (k >= buflen) return 0;
-          A = p[k]!;
+          A = p[b + k]!;
           continue;
         case 6 satisfies typeof Exec.LD_W_IND: // A = pkt[X+k:4]   (unsigned sum, no 32-bit wrap)
           o = (X >>> 0) + (k >>> 0);
           if (o + 4 > buflen) return 0;
-          A = (p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!;
+          A = (p[b + o]! << 24) | (p[b + o + 1]! << 16) | (p[b + o + 2]! << 8) | p[b + o + 3]!;
           continue;
         case 7 satisfies typeof Exec.LD_H_IND: // A = pkt[X+k:2]
           o = (X >>> 0) + (k >>> 0);
           if (o + 2 > buflen) return 0;
-          A = (p[o]! << 8) | p[o + 1]!;
+          A = (p[b + o]! << 8) | p[b + o + 1]!;
           continue;
         case 8 satisfies typeof Exec.LD_B_IND: // A = pkt[X+k]
           o = (X >>> 0) + (k >>> 0);
           if (o >= buflen) return 0;
-          A = p[o]!;
+          A = p[b + o]!;
           continue;
         case 9 satisfies typeof Exec.LD_IMM: A = k; continue; // A = k
         case 10 satisfies typeof Exec.LDX_IMM: X = k; continue; // X = k
@@ -145,7 +152,7 @@ export function createInterpreter(prog: CbpfProgram): CbpfFilter {
         case 14 satisfies typeof Exec.LDX_MEM: if (k >>> 0 >= BPF_MEMWORDS) return 0; X = mem[k]!; continue; // X = M[k]
         case 15 satisfies typeof Exec.LDX_MSH: // X = 4 * (pkt[k] & 0xf)
           if (k >= buflen) return 0;
-          X = (p[k]! & 0xf) << 2;
+          X = (p[b + k]! & 0xf) << 2;
           continue;
         case 16 satisfies typeof Exec.ST: if (k >>> 0 >= BPF_MEMWORDS) return 0; mem[k] = A; continue; // M[k] = A
         case 17 satisfies typeof Exec.STX: if (k >>> 0 >= BPF_MEMWORDS) return 0; mem[k] = X; continue; // M[k] = X

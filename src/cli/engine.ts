@@ -30,7 +30,7 @@ export interface CompileOptions {
 }
 
 /** A packet filter: the cBPF return value (0 = drop, else bytes to keep). */
-export type PacketFilter = (pkt: Uint8Array, caplen: number, wirelen: number) => number;
+export type PacketFilter = (pkt: Uint8Array, caplen: number, wirelen: number, offset?: number) => number;
 
 /** The accept-all program libpcap produces for an empty expression. */
 export function acceptAllProgram(snaplen: number): CbpfProgram {
@@ -64,7 +64,7 @@ export function createFilter(prog: CbpfProgram): PacketFilter {
 export function createRecordFilter(prog: CbpfProgram, engine: FilterEngine = 'cbpf', hook: FilterHook = 'socket'): RecordFilter {
   if (engine === 'cbpf') {
     const f = createFilter(prog);
-    return (rec) => f(rec.data, rec.caplen, rec.wirelen) !== 0;
+    return (rec) => (rec.buf !== undefined ? f(rec.buf, rec.caplen, rec.wirelen, rec.dataOffset) : f(rec.data, rec.caplen, rec.wirelen)) !== 0;
   }
   assertValid(prog, { strict: false });
   const runner = loadConverted(convert(prog, { hook }), hook, { engine: engine.slice('ebpf-'.length) as EngineName });

@@ -138,3 +138,23 @@ describe('backward-jump budget', () => {
     expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
+
+describe('a packet passed as a window of a larger buffer', () => {
+  it('gives the verdict of the packet alone, and never reads the bytes around it (seeded)', () => {
+    const progs = ['tcp port 80', 'ip[2:2] > 576', 'tcp[(tcp[12] >> 4) * 4] = 0x47', 'ether[0:4] = 1 or len > 100', 'ip6 protochain 6']
+      .map((e) => createInterpreter(compile(e, { linkType: 1, snaplen: 262144, optimize: true })));
+    const eth = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00, 0x45, 0, 0x02, 0x40, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, 0, 80, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x02, 0, 0, 0, 0, 0, 0, 0x47];
+    fc.assert(fc.property(
+      fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 80 }), fc.nat(40), fc.nat(40), fc.integer({ min: 0, max: 255 }), fc.boolean(),
+      (tail, before, after, fill, useEth) => {
+        const pkt = Uint8Array.from(useEth ? [...eth, ...tail] : tail);
+        const buf = new Uint8Array(before + pkt.length + after).fill(fill);
+        buf.set(pkt, before);
+        for (const f of progs) {
+          for (const caplen of [pkt.length, Math.floor(pkt.length / 2)]) {
+            expect(f(buf, caplen, pkt.length, before)).toBe(f(pkt.subarray(0, caplen), caplen, pkt.length));
+          }
+        }
+      }), { seed: 0x0ff5e7, numRuns: 400 });
+  });
+});
