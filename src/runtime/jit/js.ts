@@ -14,9 +14,9 @@
  * Memory accesses go through the Machine's checked load/store methods (monomorphic calls that
  * V8 inlines), so faults are identical to the interpreter's — except the accesses the verifier
  * proved in bounds (`Prepared.proven`: stack accesses at known frame offsets, packet loads below
- * a data_end comparison, context field loads), which read and write the region's DataView directly: the bounds check
- * is hoisted into the verifier. The region views are read once per run and again after each
- * helper call (a helper may move or replace the packet).
+ * a data_end comparison, context field loads), which read and write the region's DataView
+ * directly: the bounds check is hoisted into the verifier. The region views are read once per
+ * run and again after each helper call (a helper may move or replace the packet).
  *
  * The same generator also emits the `jit64` tier (RegisterMode 'typed'): registers in one
  * ArrayBuffer with Int32Array / BigUint64Array / BigInt64Array views, 64-bit ALU ops and jumps
@@ -76,7 +76,7 @@ export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
   prog.forEach((_, i) => { const d = directOf(i); if (d !== undefined) uses.add(d); });
   const usesPkt = uses.has('pkt'), usesStack = uses.has('stack'), usesCtx = uses.has('ctx');
   // A helper may move or replace the packet, and re-sync the context: read those views again.
-  const reloadPkt = (usesPkt ? ` PV = M.views[${REGION.packet}]; PB = M.base[${REGION.packet}];` : '') +
+  const reloadViews = (usesPkt ? ` PV = M.views[${REGION.packet}]; PB = M.base[${REGION.packet}];` : '') +
     (usesCtx ? ` CV = M.views[${REGION.ctx}]; CB = M.base[${REGION.ctx}];` : '');
   const regL = Array.from({ length: 11 }, (_, r) => rl(r));
   const regH = Array.from({ length: 11 }, (_, r) => rh(r));
@@ -112,7 +112,7 @@ export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
       stop,
     });
     const helperCall = (insn.kind === 'call' && insn.call === 'helper') || insn.kind === 'callx';
-    lines.push(`      ${code}${helperCall ? reloadPkt : ''}`);
+    lines.push(`      ${code}${helperCall ? reloadViews : ''}`);
   });
   const regs = typed ? '' : `${Array.from({ length: 11 }, (_, r) => `${rl(r)} = 0, ${rh(r)} = 0`).join(', ')}, `;
   return `'use strict';
