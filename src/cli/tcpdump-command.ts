@@ -72,8 +72,8 @@ const increase = (_v: unknown, previous: number): number => previous + 1;
 
 function buildProgram(): Command {
   const p = new Command('tsdump');
-  p.description('Read pcap/pcapng captures, filter them with pcap-filter expressions (classic BPF), print or write the matches.')
-    .usage('[-AdeOnqStvxX#lU] [-c count] [-r file] [-w file] [-F file] [-y linktype] [-s snaplen] [expression]')
+  p.description('Read pcap/pcapng captures or capture live, filter the packets with pcap-filter expressions (compiled to classic BPF, run as is or translated to eBPF), print or write the matches.')
+    .usage('[-ADdeOnqStvxX#lU] [-c count] [-r file | -i interface] [-w file] [-F file] [-y linktype] [-s snaplen] [--engine engine [--hook hook]] [expression]')
     .option('-r <file>', 'read packets from a capture file (- for stdin)')
     .option('-i <interface>', 'capture live on an interface (needs the optional cap package and capture rights)')
     .option('-D, --list-interfaces', 'list the interfaces live capture can use')
