@@ -17,7 +17,7 @@
  */
 import { load, REGION, TAG_BASE } from '../runtime/index.ts';
 import { verify, xdpHook } from '../runtime/verifier/index.ts';
-import type { EngineName, HelperEnv, RunInput } from '../runtime/index.ts';
+import type { EngineName, HelperEnv } from '../runtime/index.ts';
 import { HELPER_SKB_LOAD_BYTES, type ConvertHook, type ConvertResult } from './to-ebpf.ts';
 
 export interface LoadConvertedOptions {
@@ -35,6 +35,7 @@ export interface ConvertedRunner {
 /** sizeof(struct __sk_buff) in linux/bpf.h (the fields past `len` are left zero). */
 const SK_BUFF_SIZE = 192;
 const EFAULT = 14;
+const EMPTY = new Uint8Array(0);
 
 export function loadConverted(res: ConvertResult, hook: ConvertHook, opts: LoadConvertedOptions = {}): ConvertedRunner {
   // The packet the socket helper copies from (set before each run).
@@ -60,7 +61,6 @@ export function loadConverted(res: ConvertResult, hook: ConvertHook, opts: LoadC
   const dataSlot = layout.offsets.get('data'), endSlot = layout.offsets.get('data_end');
   const ctx = new Uint8Array(hook === 'xdp' ? layout.size : SK_BUFF_SIZE);
   const view = new DataView(ctx.buffer);
-  const input: RunInput = { ctx, ctxWritable: false, packet: cur.buf, packetOffset: 0, packetLength: 0, packetWritable: false };
   // High halves: the packet region's tag; low halves are offsets in it (data is always 0). A
   // program that never reads a pointer field has no slot for it.
   for (const at of [dataSlot, endSlot]) if (at !== undefined) view.setUint32(at + 4, TAG_BASE + REGION.packet, true);
@@ -68,18 +68,15 @@ export function loadConverted(res: ConvertResult, hook: ConvertHook, opts: LoadC
   // One closure per hook, so the per-packet path has no hook test and writes only what the
   // program can read: the shadow pointers' low halves (xdp) or __sk_buff.len (socket).
   const runXdp = (buf: Uint8Array, offset: number, caplen: number): number => {
-    input.packet = buf;
-    input.packetOffset = offset;
-    input.packetLength = caplen;
     if (endAt >= 0) view.setUint32(endAt, caplen, true); // data_end = packet + caplen (data = packet + 0)
-    return loaded.run(input);
+    return loaded.runPacket(ctx, buf, offset, caplen);
   };
   const runSocket = (buf: Uint8Array, offset: number, caplen: number, wirelen: number): number => {
     cur.buf = buf;
     cur.off = offset;
     cur.caplen = caplen;
     view.setUint32(0, wirelen, true); // __sk_buff.len
-    return loaded.run(input);
+    return loaded.runPacket(ctx, EMPTY, 0, 0); // the packet is read through the helper
   };
   return { engine: loaded.engine, run: hook === 'xdp' ? runXdp : runSocket };
 }

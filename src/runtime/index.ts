@@ -132,6 +132,11 @@ export interface LoadedProgram {
   run(input?: RunInput): number;
   /** Runs once; returns r0 as an unsigned 64-bit BigInt. */
   run64(input?: RunInput): bigint;
+  /**
+   * The per-packet fast path for hooks: `run({ ctx, packet, packetOffset, packetLength })` with
+   * both read-only and no memory or env, without reading an input object.
+   */
+  runPacket(ctx: Uint8Array, packet: Uint8Array, offset: number, length: number): number;
   /** A pointer value into a region (e.g. to write packet pointers into a context). */
   pointer(region: number, offset: number): bigint;
   /** What the verifier proved (undefined only for loadUnverified). */
@@ -213,6 +218,21 @@ function enter(input) {
 return {
   run(input = NO_INPUT) { enter(input); return m.r0l >>> 0; },
   run64(input = NO_INPUT) { enter(input); return (BigInt(m.r0h >>> 0) << 32n) | BigInt(m.r0l >>> 0); },
+  runPacket(ctx, pkt, off, len) {
+    if (ctxNeeded > 0 && ctx.length < ctxNeeded) badCtx({ ctx });
+    if (off < 0 || len < 0 || off + len > pkt.length) badWindow(pkt, off, len);
+    m.setRegion(R_CTX, ctx, false);
+    m.setRegion(R_PACKET, pkt, false, off, len);
+    m.setRegion(R_MEM, undefined, true);
+    m.stopped = false;
+    m.user = undefined;
+    try {
+      fn(0, TAG + R_CTX, 0, 0, budget);
+    } catch (e) {
+      throw fault(e);
+    }
+    return m.r0l >>> 0;
+  },
 };`;
 
 function instantiate(prog: EbpfProgram, opts: LoadOptions, verified: VerifiedProgram | undefined, ctxLayout: ShadowLayout): LoadedProgram {
@@ -235,7 +255,7 @@ function instantiate(prog: EbpfProgram, opts: LoadOptions, verified: VerifiedPro
   };
   const fault = (e: unknown): unknown => toUserError(e, p);
   const entry = new Function('env', RUN_SOURCE)({ m, fn, budget, ctxNeeded, R_CTX, R_PACKET, R_MEM, TAG, NO_INPUT, badCtx, badWindow, fault }) as
-    Pick<LoadedProgram, 'run' | 'run64'>;
+    Pick<LoadedProgram, 'run' | 'run64' | 'runPacket'>;
   return {
     engine,
     machine: m,
@@ -243,6 +263,7 @@ function instantiate(prog: EbpfProgram, opts: LoadOptions, verified: VerifiedPro
     ctxLayout,
     run: entry.run,
     run64: entry.run64,
+    runPacket: entry.runPacket,
     pointer(region, offset) {
       return (BigInt(TAG_BASE + region) << 32n) | BigInt(offset >>> 0);
     },

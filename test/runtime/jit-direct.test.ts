@@ -251,3 +251,25 @@ exit`);
     expect(accepted).toBeGreaterThan(250);
   });
 });
+
+describe('runPacket, the hooks\' fast path', () => {
+  it('gives what run() gives on every engine, and refuses a window outside the buffer', () => {
+    const v = verify(assemble(XDP), xdpHook());
+    for (const engine of ENGINE_NAMES) {
+      const l = load(v, { engine });
+      const ctx = new Uint8Array(l.ctxLayout.size);
+      const view = new DataView(ctx.buffer);
+      const data = l.ctxLayout.offsets.get('data')!, end = l.ctxLayout.offsets.get('data_end')!;
+      view.setUint32(data + 4, TAG_BASE + REGION.packet, true);
+      view.setUint32(end + 4, TAG_BASE + REGION.packet, true);
+      const block = new Uint8Array(100);
+      block.set([0x86, 0xdd], 30 + 12); // a frame at offset 30
+      for (const len of [10, 14, 60]) {
+        view.setUint32(end, len, true);
+        expect(l.runPacket(ctx, block, 30, len), `${engine} ${len}`).toBe(l.run({ ctx, packet: block, packetOffset: 30, packetLength: len }));
+      }
+      expect(() => l.runPacket(ctx, block, 90, 20)).toThrow(/packet window \[90, 110\) is outside the 100-byte buffer/);
+      expect(() => l.runPacket(new Uint8Array(4), block, 0, 14)).toThrow(/context must be/);
+    }
+  });
+});
