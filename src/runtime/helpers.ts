@@ -164,7 +164,7 @@ function lookupImpl(env: HelperEnv, st: HelperState): bigint | number {
   if (m === undefined) return 0;
   const k = env.argMem(2, m.keySize);
   const v = m.lookup(k.bytes, k.offset, st.cpu);
-  return v === undefined ? 0 : env.pointerTo(v, 0);
+  return v === undefined ? 0 : env.pointerResult(v, 0);
 }
 
 function updateImpl(env: HelperEnv, st: HelperState): number {
@@ -304,7 +304,7 @@ export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
       const view = rb.reserve(Number(size));
       if (view === undefined) return 0;
       st.reserved.set(view, rb);
-      return env.pointerTo(view, 0);
+      return env.pointerResult(view, 0);
     }),
     H(132, 'ringbuf_submit', [{ type: 'alloc' }, { type: 'any' }], 'void', (env, st) => ringbufCommit(env, st, false)),
     H(133, 'ringbuf_discard', [{ type: 'alloc' }, { type: 'any' }], 'void', (env, st) => ringbufCommit(env, st, true)),
@@ -331,7 +331,7 @@ export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
       if (cpu >= (m as { nCpus: number }).nCpus) return 0;
       const k = env.argMem(2, m.keySize);
       const v = m.lookup(k.bytes, k.offset, cpu);
-      return v === undefined ? 0 : env.pointerTo(v, 0);
+      return v === undefined ? 0 : env.pointerResult(v, 0);
     }),
     H(134, 'ringbuf_query', [{ type: 'map', kind: 'ringbuf' }, { type: 'any' }], 'int', (env, st) => {
       const rb = ringbufArg(env, st);

@@ -30,8 +30,8 @@
  * returns r0's low 32 bits (unsigned) without allocating; `run64` returns all of r0 as a BigInt.
  *
  * Helper contract (for src/runtime/helpers.ts): `HelperFn(env) → r0`, where `env` exposes r1..r5
- * (`arg`, `argLo`, `argHi`), checked pointer access (`argMem`), `pointerTo` for returning
- * pointers to live buffers such as map values, and `unwind()`.
+ * (`arg`, `argLo`, `argHi`), checked pointer access (`argMem`), `pointerTo` / `pointerResult`
+ * (no BigInt) for returning pointers to live buffers such as map values, and `unwind()`.
  */
 import { UserError } from '../errors.ts';
 import { disassembleInsn } from '../isa/ebpf/asm.ts';

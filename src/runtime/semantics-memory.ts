@@ -44,6 +44,11 @@ export interface HelperEnv {
   argMem(n: number, len: number): { bytes: Uint8Array; offset: number };
   /** A pointer value (to return in r0) to `bytes[offset]`; `bytes` becomes an addressable region. */
   pointerTo(bytes: Uint8Array, offset?: number): bigint;
+  /**
+   * The same pointer as the helper's result, without a BigInt: `return env.pointerResult(v)`
+   * (the value returned is a placeholder; r0 gets the pointer). The fast path for map lookups.
+   */
+  pointerResult(bytes: Uint8Array, offset?: number): number;
   /** Stops the program after this helper returns; r0 is the helper's return value. */
   unwind(): void;
   /** Whatever the caller passed as `RunInput.env` (map registry, hook state, …). */
@@ -197,6 +202,11 @@ export class Machine implements HelperEnv {
     if (fn === undefined) throw new EbpfFault(pc, `call to unknown helper #${id}`, 'EBPF_UNKNOWN_HELPER');
     this.pc = pc;
     const r = fn(this);
+    if (this.resultInT) {
+      // The helper returned through pointerResult: T already holds r0.
+      this.resultInT = false;
+      return;
+    }
     if (typeof r === 'number') {
       if (!Number.isInteger(r)) throw new EbpfFault(pc, `helper #${id} returned a non-integer`, 'EBPF_HELPER');
       T[0] = r | 0;
@@ -218,6 +228,18 @@ export class Machine implements HelperEnv {
     return { bytes: this.bytes[idx]!, offset: this.at };
   }
   pointerTo(bytes: Uint8Array, offset = 0): bigint {
+    return (BigInt(TAG_BASE + this.regionOf(bytes)) << 32n) | BigInt(offset >>> 0);
+  }
+  /** Set by pointerResult: the current helper's r0 is already in T. */
+  private resultInT = false;
+  pointerResult(bytes: Uint8Array, offset = 0): number {
+    T[0] = offset | 0;
+    T[1] = TAG_BASE + this.regionOf(bytes);
+    this.resultInT = true;
+    return 0;
+  }
+  /** The region index of `bytes`, made addressable (a dynamic region) on first use. */
+  private regionOf(bytes: Uint8Array): number {
     let idx = this.dynamic.get(bytes);
     if (idx === undefined) {
       idx = this.bytes.length;
@@ -228,7 +250,7 @@ export class Machine implements HelperEnv {
       this.size.push(bytes.length);
       this.writable.push(true);
     }
-    return (BigInt(TAG_BASE + idx) << 32n) | BigInt(offset >>> 0);
+    return idx;
   }
   unwind(): void { this.stopped = true; }
 }

@@ -34,12 +34,17 @@ class FakeEnv implements HelperEnv {
     return { bytes: b, offset };
   }
   pointerTo(b: Uint8Array, off = 0) { return this.ptrTo(b, off); }
+  /** What a helper returned through pointerResult (the engine reads it from its T pair). */
+  result: bigint | undefined;
+  pointerResult(b: Uint8Array, off = 0) { this.result = this.ptrTo(b, off); return 0; }
   unwind() { this.stopped = true; }
 }
 
 const call = (name: string, env: FakeEnv, ...args: bigint[]): bigint => {
   env.args = [...args, 0n, 0n, 0n, 0n, 0n].slice(0, 5);
-  return BigInt.asUintN(64, BigInt(helperFns()[helperId(name)!]!(env)));
+  env.result = undefined;
+  const r = helperFns()[helperId(name)!]!(env);
+  return env.result ?? BigInt.asUintN(64, BigInt(r));
 };
 const neg = (e: number) => BigInt.asUintN(64, BigInt(-e));
 
