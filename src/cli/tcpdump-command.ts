@@ -427,6 +427,7 @@ async function runLive(opts: TcpdumpOptions, device: string, io: CommandIo): Pro
     io.write(2, `listening on ${device}, link-type ${linkTypeLabel(info.linkType)}, snapshot length ${info.snaplen} bytes\n`);
     const out = output;
     let failure: unknown;
+    let pipeClosed = false;
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
@@ -441,19 +442,30 @@ async function runLive(opts: TcpdumpOptions, device: string, io: CommandIo): Pro
           if (matches(rec) && !out.handle(rec)) stop();
         } catch (e) {
           // A closed pipe ends the capture quietly, like tcpdump killed by SIGPIPE.
-          if (!isBrokenPipe(e)) failure = e;
+          if (isBrokenPipe(e)) pipeClosed = true;
+          else failure = e;
           stop();
         }
       });
     });
     if (failure !== undefined) throw failure;
-    output.flush();
+    if (pipeClosed) return 0;
+    try {
+      output.flush();
+    } catch (e) {
+      if (isBrokenPipe(e)) return 0;
+      throw e;
+    }
   } finally {
     live.close();
     output?.close();
   }
   const matched = output.matched;
   io.write(2, `${matched} packet${matched === 1 ? '' : 's'} captured\n${live.received} packet${live.received === 1 ? '' : 's'} received by filter\n`);
-  if (opts.countOnly) io.write(1, `${matched} packet${matched === 1 ? '' : 's'}\n`);
+  try {
+    if (opts.countOnly) io.write(1, `${matched} packet${matched === 1 ? '' : 's'}\n`);
+  } catch (e) {
+    if (!isBrokenPipe(e)) throw e;
+  }
   return 0;
 }

@@ -38,10 +38,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * Runs tsdump with `args`; once it says it is listening, sends a datagram to `port` and one to
  * `port + 1` every 25 ms until it exits (or 15 s pass: then it is killed and the test fails).
  */
-function capture(args: string[], port: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function capture(args: string[], port: number, closeStdoutAfterFirstLine = false): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, TZ: 'UTC' } });
     let stdout = '', stderr = '';
+    // Like `tsdump -i lo | head -1`: the reader goes away after the first line.
+    if (closeStdoutAfterFirstLine) child.stdout.once('data', () => child.stdout.destroy());
     const sock = createSocket('udp4');
     let timer: NodeJS.Timeout | undefined;
     const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -97,6 +99,12 @@ describe.skipIf(skip !== undefined)('live capture (-i) on the loopback interface
     }
     reader.close();
     expect(n).toBe(4);
+  }, 20_000);
+
+  it('ends quietly with status 0 when the reader of its output goes away (| head -1)', async () => {
+    const r = await capture(['-i', 'lo', '-nn', `udp dst port ${port}`], port, true);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   }, 20_000);
 
   it('an unknown interface is one line on stderr and exit 1', () => {
