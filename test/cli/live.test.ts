@@ -38,12 +38,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * Runs tsdump with `args`; once it says it is listening, sends a datagram to `port` and one to
  * `port + 1` every 25 ms until it exits (or 15 s pass: then it is killed and the test fails).
  */
-function capture(args: string[], port: number, closeStdoutAfterFirstLine = false): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function capture(args: string[], port: number, closeStdoutAfterFirstLine = false, interruptAfterFirstLine = false): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, TZ: 'UTC' } });
     let stdout = '', stderr = '';
     // Like `tsdump -i lo | head -1`: the reader goes away after the first line.
     if (closeStdoutAfterFirstLine) child.stdout.once('data', () => child.stdout.destroy());
+    // Like Ctrl-C at a terminal.
+    if (interruptAfterFirstLine) child.stdout.once('data', () => child.kill('SIGINT'));
     const sock = createSocket('udp4');
     let timer: NodeJS.Timeout | undefined;
     const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -105,6 +107,13 @@ describe.skipIf(skip !== undefined)('live capture (-i) on the loopback interface
     const r = await capture(['-i', 'lo', '-nn', `udp dst port ${port}`], port, true);
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  }, 20_000);
+
+  it('stops on SIGINT (Ctrl-C) with status 0 and reports the counts', async () => {
+    const r = await capture(['-i', 'lo', '-nn', `udp dst port ${port}`], port, false, true);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/UDP, length 5/);
+    expect(r.stderr).toMatch(/^\d+ packets? captured$/m);
   }, 20_000);
 
   it('an unknown interface is one line on stderr and exit 1', () => {
