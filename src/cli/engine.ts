@@ -19,8 +19,11 @@ export type FilterEngine = (typeof FILTER_ENGINES)[number];
 export const FILTER_HOOKS = ['socket', 'xdp'] as const;
 export type FilterHook = (typeof FILTER_HOOKS)[number];
 
-/** Whether a packet matches (the filter accepts it). */
-export type RecordFilter = (rec: PacketRecord) => boolean;
+/**
+ * Whether a packet matches (the filter accepts it). With `stats` on an eBPF engine, `counters`
+ * reads the verdict counters the program keeps in its eBPF array map.
+ */
+export type RecordFilter = ((rec: PacketRecord) => boolean) & { counters?: () => { accepted: bigint; rejected: bigint } | undefined };
 
 export interface CompileOptions {
   linkType: number;
@@ -61,15 +64,17 @@ export function createFilter(prog: CbpfProgram): PacketFilter {
  * of the reader's block buffer (no copy); a socket filter accepts when it keeps a non-zero number
  * of bytes, an XDP program when it returns XDP_PASS.
  */
-export function createRecordFilter(prog: CbpfProgram, engine: FilterEngine = 'cbpf', hook: FilterHook = 'socket'): RecordFilter {
+export function createRecordFilter(prog: CbpfProgram, engine: FilterEngine = 'cbpf', hook: FilterHook = 'socket', stats = false): RecordFilter {
   if (engine === 'cbpf') {
     const f = createFilter(prog);
     return (rec) => (rec.buf !== undefined ? f(rec.buf, rec.caplen, rec.wirelen, rec.dataOffset) : f(rec.data, rec.caplen, rec.wirelen)) !== 0;
   }
   assertValid(prog, { strict: false });
-  const runner = loadConverted(convert(prog, { hook }), hook, { engine: engine.slice('ebpf-'.length) as EngineName });
+  const runner = loadConverted(convert(prog, { hook }), hook, { engine: engine.slice('ebpf-'.length) as EngineName, counters: stats });
   const pass = hook === 'xdp' ? (r0: number) => r0 === XDP_PASS : (r0: number) => r0 !== 0;
-  return (rec) => pass(rec.buf !== undefined ? runner.run(rec.buf, rec.dataOffset!, rec.caplen, rec.wirelen) : runner.run(rec.data, 0, rec.caplen, rec.wirelen));
+  const f: RecordFilter = (rec) => pass(rec.buf !== undefined ? runner.run(rec.buf, rec.dataOffset!, rec.caplen, rec.wirelen) : runner.run(rec.data, 0, rec.caplen, rec.wirelen));
+  f.counters = runner.counters;
+  return f;
 }
 
 /** The translated eBPF program for `-d` with an eBPF engine, in the kernel's notation. */

@@ -19,7 +19,7 @@ import type { CaptureInfo, PacketRecord } from '../capture/types.ts';
 import { expandArgv } from './argv.ts';
 import { openReader, openWriter, linkTypeLabel, parseLinkTypeName, type PacketSink } from './capture-io.ts';
 import { compileExpression, createRecordFilter, ebpfListing, FILTER_ENGINES, FILTER_HOOKS } from './engine.ts';
-import type { FilterEngine, FilterHook } from './engine.ts';
+import type { FilterEngine, FilterHook, RecordFilter } from './engine.ts';
 import { pretty } from '../isa/ebpf/asm.ts';
 import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
 import { listDevices, openLive } from '../capture/live.ts';
@@ -33,6 +33,8 @@ export interface TcpdumpOptions {
   /** What runs the filter (see engine.ts), and at which hook for eBPF engines. */
   engine: FilterEngine;
   hook: FilterHook;
+  /** --stats: verdict counters kept by the eBPF program in a map, printed at the end. */
+  stats?: boolean;
   readFile?: string;
   /** -i: live capture on this interface; -D: list the interfaces. */
   interface?: string;
@@ -105,6 +107,7 @@ function buildProgram(): Command {
     .addOption(new Option('--reader <reader>', 'capture reader').choices(['ours', 'pcap-parser']).default('ours'))
     .option('--program <file>', 'run a cBPF program file (-ddd, -dd or bpf_asm text) instead of an expression')
     .addOption(new Option('--engine <engine>', 'what runs the filter: the cBPF interpreter, or the program translated to eBPF on the eBPF interpreter or a JIT').choices([...FILTER_ENGINES]).default('cbpf'))
+    .option('--stats', 'with an eBPF engine: the program counts its verdicts in an eBPF array map; print the counters at the end')
     .addOption(new Option('--hook <hook>', 'with an eBPF engine: run the translation as a socket filter or an XDP program (which sees only the frame: len is the captured length)').choices([...FILTER_HOOKS]))
     .option('-h, --help', 'show this help')
     .option('--version', 'print the version')
@@ -163,6 +166,8 @@ export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { te
     engine: o.engine as FilterEngine,
     hook: (o.hook as FilterHook | undefined) ?? 'socket',
   };
+  opts.stats = o.stats === true;
+  if (opts.stats && opts.engine === 'cbpf') throw new UserError('cli.usage', '--stats needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
   if (o.hook !== undefined && opts.engine === 'cbpf') throw new UserError('cli.usage', '--hook needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
   if (o.r !== undefined) opts.readFile = String(o.r);
   if (o.i !== undefined) opts.interface = String(o.i);
@@ -302,7 +307,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   checkFilterableLinkType(info);
 
   const prog = await programFor(opts, info.linkType, info.snaplen);
-  const matches = createRecordFilter(prog, opts.engine, opts.hook);
+  const matches = createRecordFilter(prog, opts.engine, opts.hook, opts.stats);
 
   const output = createOutput(opts, info, io);
   try {
@@ -326,8 +331,15 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
     io.write(2, `tsdump: ${reader.error.message}\n`);
     status = 1;
   }
+  writeStats(matches, io);
   if (opts.countOnly) io.write(1, `${output.matched} packet${output.matched === 1 ? '' : 's'}\n`);
   return status;
+}
+
+/** --stats: the verdict counters the eBPF program kept in its map, on stderr. */
+function writeStats(f: RecordFilter | undefined, io: CommandIo): void {
+  const c = f?.counters?.();
+  if (c) io.write(2, `eBPF verdict counters (array map kept by the program): ${c.accepted} accepted, ${c.rejected} rejected\n`);
 }
 
 interface Output {
@@ -419,9 +431,11 @@ async function runLive(opts: TcpdumpOptions, device: string, io: CommandIo): Pro
   const live = openLive(device);
   const info = live.info;
   let output: Output | undefined;
+  let statsOf: RecordFilter | undefined;
   try {
     const prog = await programFor(opts, info.linkType, info.snaplen);
-    const matches = createRecordFilter(prog, opts.engine, opts.hook);
+    const matches = createRecordFilter(prog, opts.engine, opts.hook, opts.stats);
+    statsOf = matches;
     output = createOutput(opts, info, io);
     if (!opts.verbose) io.write(2, 'tsdump: verbose output suppressed, use -v[v]... for full protocol decode\n');
     io.write(2, `listening on ${device}, link-type ${linkTypeLabel(info.linkType)}, snapshot length ${info.snaplen} bytes\n`);
@@ -462,6 +476,7 @@ async function runLive(opts: TcpdumpOptions, device: string, io: CommandIo): Pro
   }
   const matched = output.matched;
   io.write(2, `${matched} packet${matched === 1 ? '' : 's'} captured\n${live.received} packet${live.received === 1 ? '' : 's'} received by filter\n`);
+  writeStats(statsOf, io);
   try {
     if (opts.countOnly) io.write(1, `${matched} packet${matched === 1 ? '' : 's'}\n`);
   } catch (e) {

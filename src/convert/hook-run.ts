@@ -17,6 +17,9 @@
  */
 import { load, REGION, TAG_BASE } from '../runtime/index.ts';
 import { verify, xdpHook } from '../runtime/verifier/index.ts';
+import { MapRegistry, u32Key } from '../maps/index.ts';
+import { createHelperState, HELPERS, lddwResolver } from '../runtime/helpers.ts';
+import { COUNTER_ACCEPTED, COUNTER_MAP, COUNTER_REJECTED, HELPER_MAP_LOOKUP_ELEM, withVerdictCounters } from './counters.ts';
 import type { EngineName, HelperEnv } from '../runtime/index.ts';
 import { HELPER_SKB_LOAD_BYTES, type ConvertHook, type ConvertResult } from './to-ebpf.ts';
 
@@ -24,12 +27,19 @@ export interface LoadConvertedOptions {
   engine?: EngineName;
   /** Instruction budget per run (default: the runtime's). */
   budget?: number;
+  /**
+   * Count the verdicts in an eBPF array map updated by the program itself (./counters.ts);
+   * `counters()` reads it.
+   */
+  counters?: boolean;
 }
 
 export interface ConvertedRunner {
   readonly engine: EngineName;
   /** Runs the filter on buf[offset, offset + caplen) whose wire length is wirelen; returns r0. */
   run(buf: Uint8Array, offset: number, caplen: number, wirelen: number): number;
+  /** With `counters`: the map's two counters (accepted / rejected packets so far). */
+  counters(): { accepted: bigint; rejected: bigint } | undefined;
 }
 
 /** sizeof(struct __sk_buff) in linux/bpf.h (the fields past `len` are left zero). */
@@ -53,10 +63,18 @@ export function loadConverted(res: ConvertResult, hook: ConvertHook, opts: LoadC
     return 0;
   };
 
+  // With counters: the program counts its verdicts in its own array map (./counters.ts).
+  const registry = new MapRegistry();
+  const counterMap = opts.counters ? registry.create({ ...COUNTER_MAP }) : undefined;
+  const prog = counterMap ? withVerdictCounters(res.prog, hook, counterMap.id) : res.prog;
+  const helperState = createHelperState({ registry });
+  const lookup = HELPERS.get(HELPER_MAP_LOOKUP_ELEM)!;
+  const helpers = { [HELPER_SKB_LOAD_BYTES]: skbLoadBytes, [HELPER_MAP_LOOKUP_ELEM]: (env: HelperEnv) => lookup.impl(env, helperState) };
+  const resolveLddw = lddwResolver(registry);
   // Loops (protochain's) run under the instruction budget, as in the interpreter.
   const loaded = hook === 'xdp'
-    ? load(verify(res.prog, xdpHook(undefined, 'budget')), { engine: opts.engine, budget: opts.budget })
-    : load(res.prog, { engine: opts.engine, budget: opts.budget, helpers: { [HELPER_SKB_LOAD_BYTES]: skbLoadBytes } });
+    ? load(verify(prog, xdpHook((id) => registry.get(id), 'budget')), { engine: opts.engine, budget: opts.budget, helpers, resolveLddw })
+    : load(prog, { engine: opts.engine, budget: opts.budget, helpers, resolveLddw });
   const layout = loaded.ctxLayout;
   const dataSlot = layout.offsets.get('data'), endSlot = layout.offsets.get('data_end');
   const ctx = new Uint8Array(hook === 'xdp' ? layout.size : SK_BUFF_SIZE);
@@ -78,5 +96,13 @@ export function loadConverted(res: ConvertResult, hook: ConvertHook, opts: LoadC
     view.setUint32(0, wirelen, true); // __sk_buff.len
     return loaded.runPacket(ctx, EMPTY, 0, 0); // the packet is read through the helper
   };
-  return { engine: loaded.engine, run: hook === 'xdp' ? runXdp : runSocket };
+  const counters = () => {
+    if (!counterMap) return undefined;
+    const read = (i: number): bigint => {
+      const v = counterMap.lookup(u32Key(i), 0, 0)!;
+      return new DataView(v.buffer, v.byteOffset, v.byteLength).getBigUint64(0, true);
+    };
+    return { accepted: read(COUNTER_ACCEPTED), rejected: read(COUNTER_REJECTED) };
+  };
+  return { engine: loaded.engine, run: hook === 'xdp' ? runXdp : runSocket, counters };
 }

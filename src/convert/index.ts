@@ -7,4 +7,5 @@
 export { convert, toEbpf, HELPER_SKB_LOAD_BYTES, MAX_BACKWARD_JUMPS, XDP_DROP, XDP_PASS } from './to-ebpf.ts';
 export type { ConvertHook, ConvertOptions, ConvertResult, CtxLoad } from './to-ebpf.ts';
 export { loadConverted } from './hook-run.ts';
+export { COUNTER_ACCEPTED, COUNTER_MAP, COUNTER_REJECTED, withVerdictCounters } from './counters.ts';
 export type { ConvertedRunner, LoadConvertedOptions } from './hook-run.ts';

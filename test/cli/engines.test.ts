@@ -96,6 +96,24 @@ describe('--engine: every engine and hook selects the packets the cBPF interpret
     }
   });
 
+  it('--stats prints the verdict counters the eBPF program kept in its map', async () => {
+    const f = join(repoRoot, 'captures', 'http.pcap');
+    const all = await tsdump(['-r', f, '--count']);
+    const total = Number(/^(\d+) packets?/.exec(all.out)![1]);
+    for (const hook of ['socket', 'xdp']) {
+      const r = await tsdump(['-r', f, '--count', '--engine', 'ebpf-jit', '--hook', hook, '--stats', 'tcp port 80 and len > 80']);
+      expect(r.status).toBe(0);
+      const accepted = Number(/^(\d+) packets?/.exec(r.out)![1]);
+      const m = /eBPF verdict counters \(array map kept by the program\): (\d+) accepted, (\d+) rejected/.exec(r.err);
+      expect(m, r.err).not.toBeNull();
+      expect(Number(m![1])).toBe(accepted);
+      expect(Number(m![1]) + Number(m![2])).toBe(total);
+    }
+    const bad = await tsdump(['-r', f, '--stats']);
+    expect(bad.status).toBe(1);
+    expect(bad.err).toMatch(/--stats needs an eBPF engine/);
+  });
+
   it('prints the translation with -d and refuses --hook without an eBPF engine', async () => {
     const d = await tsdump(['-d', '-y', 'EN10MB', '--engine', 'ebpf-jit', '--hook', 'xdp', 'ip6']);
     expect(d.status).toBe(0);
