@@ -27,6 +27,15 @@ type Mode = 'and' | 'or';
 
 interface Graph {
   preds: Map<Block, Array<{ block: Block; onTrue: boolean }>>;
+  /** testKey per block, computed once per sweep (a pullup moves edges, never statements). */
+  keys: Map<Block, string | undefined>;
+}
+
+function keyOf(g: Graph, b: Block): string | undefined {
+  if (g.keys.has(b)) return g.keys.get(b);
+  const k = testKey(b);
+  g.keys.set(b, k);
+  return k;
 }
 
 function graph(order: Block[]): Graph {
@@ -40,7 +49,7 @@ function graph(order: Block[]): Graph {
       l.push({ block: b, onTrue });
     }
   }
-  return { preds };
+  return { preds, keys: new Map() };
 }
 
 const next = (x: Block, m: Mode): Block => (m === 'and' ? x.jt! : x.jf!);
@@ -49,22 +58,25 @@ function setNext(x: Block, m: Mode, to: Block): void {
   if (m === 'and') x.jt = to; else x.jf = to;
 }
 
+/** Whether `x` may be part of b's chain: a test sharing b's fixed exit F, entered only from the chain. */
+function inChain(x: Block, b: Block, F: Block, g: Graph, m: Mode): boolean {
+  return !isRet(x) && !x.pinned && fixed(x, m) === F && (x === b || g.preds.get(x)?.length === 1);
+}
+
 /** One pullup at `b` in direction `m`, if the shape is there. */
 function pullAt(b: Block, g: Graph, m: Mode): boolean {
   const preds = g.preds.get(b);
   if (!preds || preds.length === 0) return false;
-  const val = testKey(preds[0]!.block);
+  const val = keyOf(g, preds[0]!.block);
   if (val === undefined) return false;
-  for (const e of preds) if (e.block.pinned || testKey(e.block) !== val) return false;
+  for (const e of preds) if (e.block.pinned || keyOf(g, e.block) !== val) return false;
   const F = fixed(b, m);
-  const inChain = (x: Block): boolean =>
-    !isRet(x) && !x.pinned && fixed(x, m) === F && (x === b || g.preds.get(x)?.length === 1);
   // D: the first block of the chain that tests something other than V.
   let parent: Block | null = null;
   let diff = b;
   for (;;) {
-    if (!inChain(diff)) return false;
-    if (testKey(diff) !== val) break;
+    if (!inChain(diff, b, F, g, m)) return false;
+    if (keyOf(g, diff) !== val) break;
     parent = diff;
     diff = next(diff, m);
   }
@@ -72,8 +84,8 @@ function pullAt(b: Block, g: Graph, m: Mode): boolean {
   let sparent = diff;
   let same = next(diff, m);
   for (;;) {
-    if (same === b || !inChain(same)) return false;
-    if (testKey(same) === val) break;
+    if (same === b || !inChain(same, b, F, g, m)) return false;
+    if (keyOf(g, same) === val) break;
     sparent = same;
     same = next(same, m);
   }
