@@ -14,7 +14,8 @@
  */
 import { layout } from '../isa/ebpf/codec.ts';
 import type { EbpfInsn, EbpfProgram } from '../isa/ebpf/types.ts';
-import { XDP_PASS, type ConvertHook } from './to-ebpf.ts';
+import { XDP_PASS } from '../hooks/index.ts';
+import type { ConvertHook } from './to-ebpf.ts';
 
 /** Index of the "accepted" counter; the other verdicts count at index 0. */
 export const COUNTER_ACCEPTED = 1;

@@ -60,6 +60,7 @@ import type { Size as CbpfSize } from '../isa/cbpf/opcodes.ts';
 import type { EbpfInsn, EbpfProgram } from '../isa/ebpf/types.ts';
 import type { JmpOp, Size } from '../isa/ebpf/opcodes.ts';
 import { analyze, BIT_A, BIT_X, type Analysis, type Op } from './analysis.ts';
+import { HELPER_SKB_LOAD_BYTES, XDP_DROP, XDP_PASS } from '../hooks/index.ts';
 
 export type ConvertHook = 'socket' | 'xdp';
 
@@ -80,10 +81,7 @@ export interface ConvertResult {
 
 /** Backward jumps a converted program may take per packet (see the header). */
 export const MAX_BACKWARD_JUMPS = 64;
-export const XDP_DROP = 1;
-export const XDP_PASS = 2;
-/** Kernel helper id of bpf_skb_load_bytes(skb, offset, to, len). */
-export const HELPER_SKB_LOAD_BYTES = 26;
+export { HELPER_SKB_LOAD_BYTES, XDP_DROP, XDP_PASS } from '../hooks/index.ts';
 
 // Register map.
 const R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R5 = 5, RA = 6, RX = 7, RCTX = 8, RDATA = 8, REND = 9, FP = 10;
