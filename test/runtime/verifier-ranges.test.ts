@@ -14,6 +14,7 @@ import { foldAlu } from '../../src/runtime/verifier/fold.ts';
 import { aluRange, refineRanges, refineRangesFalse } from '../../src/runtime/verifier/ranges.ts';
 import { bounds, range, UNKNOWN } from '../../src/runtime/verifier/state.ts';
 import type { Reg, Scalar } from '../../src/runtime/verifier/state.ts';
+import { modelCond } from './engines/model.ts';
 
 const M64 = (1n << 64n) - 1n;
 
@@ -50,23 +51,6 @@ const inside = (r: Reg, v: bigint) => r.t === 'scalar' && v >= r.lo && v <= r.hi
 
 const show = (r: Reg) => JSON.stringify(r, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
 
-function evalJmp(op: JmpOp, wide: boolean, a: bigint, b: bigint): boolean {
-  const bits = wide ? 64 : 32;
-  const [x, y, sx, sy] = [BigInt.asUintN(bits, a), BigInt.asUintN(bits, b), BigInt.asIntN(bits, a), BigInt.asIntN(bits, b)];
-  switch (op) {
-    case 'jeq': return x === y;
-    case 'jne': return x !== y;
-    case 'jgt': return x > y;
-    case 'jge': return x >= y;
-    case 'jlt': return x < y;
-    case 'jle': return x <= y;
-    case 'jsgt': return sx > sy;
-    case 'jsge': return sx >= sy;
-    case 'jslt': return sx < sy;
-    case 'jsle': return sx <= sy;
-    case 'jset': return (x & y) !== 0n;
-  }
-}
 
 describe('verifier interval arithmetic', () => {
   it('ALU results stay inside the computed interval', () => {
@@ -84,7 +68,7 @@ describe('verifier interval arithmetic', () => {
     const ops = Object.keys(JmpOps) as JmpOp[];
     fc.assert(
       fc.property(fc.constantFrom(...ops), fc.boolean(), member, member, (op, wide, a, b) => {
-        const holds = evalJmp(op, wide, a.v, b.v);
+        const holds = modelCond(op, wide ? 64 : 32, a.v, b.v);
         const r = holds ? refineRanges(op, wide, a.r, b.r) : refineRangesFalse(op, wide, a.r, b.r);
         if (r === undefined) throw new Error(`${op} ${wide} declared impossible for ${a.v}, ${b.v} (holds=${holds})`);
         if (!inside(r[0], a.v) || !inside(r[1], b.v)) throw new Error(`${op}${wide ? '' : '32'} ${show(a.r)}∋${a.v}, ${show(b.r)}∋${b.v} narrowed to ${show(r[0])}, ${show(r[1])}`);

@@ -21,6 +21,7 @@ import type { EbpfInsn } from '../../../src/isa/ebpf/types.ts';
 import { ENGINE_NAMES, load, loadUnverified } from '../../../src/runtime/index.ts';
 import type { EngineName } from '../../../src/runtime/index.ts';
 import { CASES } from './cases.ts';
+import { modelAlu, modelCond } from './model.ts';
 import type { EngineCase } from './cases.ts';
 
 const bytes = (h: string | undefined) => (h === undefined ? undefined : new Uint8Array(Buffer.from(h, 'hex')));
@@ -119,58 +120,6 @@ describe('engine case table', () => {
 const M64 = (1n << 64n) - 1n;
 const u64 = (x: bigint) => x & M64;
 const s64 = (x: bigint) => BigInt.asIntN(64, x);
-
-/** RFC 9669 ALU semantics on unsigned BigInts of `bits` width. */
-function modelAlu(op: AluOp, bits: 32 | 64, a: bigint, b: bigint): bigint {
-  const m = (1n << BigInt(bits)) - 1n;
-  const sx = (v: bigint) => BigInt.asIntN(bits, v);
-  a &= m;
-  b &= m;
-  const sh = b & BigInt(bits - 1);
-  const r = ((): bigint => {
-    switch (op) {
-      case 'add': return a + b;
-      case 'sub': return a - b;
-      case 'mul': return a * b;
-      case 'div': return b === 0n ? 0n : a / b;
-      case 'sdiv': return b === 0n ? 0n : sx(a) / sx(b);
-      case 'mod': return b === 0n ? a : a % b;
-      case 'smod': return b === 0n ? a : sx(a) % sx(b);
-      case 'or': return a | b;
-      case 'and': return a & b;
-      case 'xor': return a ^ b;
-      case 'lsh': return a << sh;
-      case 'rsh': return a >> sh;
-      case 'arsh': return sx(a) >> sh;
-      case 'neg': return -a;
-      case 'mov': return b;
-      case 'movsx8': return BigInt.asIntN(8, b);
-      case 'movsx16': return BigInt.asIntN(16, b);
-      case 'movsx32': return BigInt.asIntN(32, b);
-    }
-  })();
-  return r & m;
-}
-
-function modelCond(op: JmpOp, bits: 32 | 64, a: bigint, b: bigint): boolean {
-  const m = (1n << BigInt(bits)) - 1n;
-  a &= m;
-  b &= m;
-  const sa = BigInt.asIntN(bits, a), sb = BigInt.asIntN(bits, b);
-  switch (op) {
-    case 'jeq': return a === b;
-    case 'jne': return a !== b;
-    case 'jgt': return a > b;
-    case 'jge': return a >= b;
-    case 'jlt': return a < b;
-    case 'jle': return a <= b;
-    case 'jset': return (a & b) !== 0n;
-    case 'jsgt': return sa > sb;
-    case 'jsge': return sa >= sb;
-    case 'jslt': return sa < sb;
-    case 'jsle': return sa <= sb;
-  }
-}
 
 /** Interesting 64-bit values: edges of both halves, plus random ones. */
 const arbU64 = fc.oneof(
