@@ -83,8 +83,18 @@ export interface LiveOptions {
   bufferSize?: number;
 }
 
+/**
+ * `cap` objects whose open failed. Their native destructor stops a poll handle that was never
+ * started and can crash the process when they are collected, so they are kept alive.
+ */
+const failedHandles: CapHandle[] = [];
+
 export function openLive(device: string, opts: LiveOptions = {}): LiveCapture {
   const { Cap } = loadCap();
+  // An unknown device is refused before `cap` tries (and fails) to open it.
+  if (!Cap.deviceList().some((d) => d.name === device)) {
+    throw new UserError('live.open', `${device}: No such device exists (tsdump -D lists the interfaces)`);
+  }
   const cap = new Cap();
   // One byte more than the snapshot, so `truncated` never fires for a full-snapshot packet.
   const buffer = Buffer.alloc(LIVE_SNAPLEN + 1);
@@ -92,6 +102,7 @@ export function openLive(device: string, opts: LiveOptions = {}): LiveCapture {
   try {
     name = cap.open(device, '', opts.bufferSize ?? 8 << 20, buffer);
   } catch (e) {
+    failedHandles.push(cap);
     const msg = (e as Error).message;
     const denied = /permitted|permission/i.test(msg);
     throw new UserError('live.open', `${device}: ${denied ? `You don't have permission to capture on that device (${msg})` : msg}`);
