@@ -20,19 +20,27 @@ export interface ByteSink {
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
-function writeAll(fd: number, bytes: Uint8Array, name: string): void {
+/**
+ * Writes all of `bytes` to `fd`; on a full non-blocking pipe (EAGAIN) it sleeps 2 ms and
+ * retries. Other errors (EPIPE, ENOSPC, …) are thrown as they are, for the caller to name.
+ */
+export function writeFullySync(fd: number, bytes: Uint8Array): void {
   let off = 0;
   while (off < bytes.length) {
     try {
       off += writeSync(fd, bytes, off, bytes.length - off);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') {
-        Atomics.wait(sleepCell, 0, 0, 2);
-        continue;
-      }
-      throw new UserError('CAPTURE_WRITE', `${name}: ${(e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(sleepCell, 0, 0, 2);
     }
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array, name: string): void {
+  try {
+    writeFullySync(fd, bytes);
+  } catch (e) {
+    throw new UserError('CAPTURE_WRITE', `${name}: ${(e as Error).message}`);
   }
 }
 

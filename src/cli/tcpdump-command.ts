@@ -12,7 +12,7 @@
  * with `-l`); the capture writer is flushed per packet with `-U`.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.ts';
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
 import type { CaptureInfo, PacketRecord } from '../capture/types.ts';
@@ -22,6 +22,7 @@ import { compileExpression, createRecordFilter, ebpfListing, FILTER_ENGINES, FIL
 import type { FilterEngine, FilterHook, RecordFilter } from './engine.ts';
 import { pretty } from '../isa/ebpf/asm.ts';
 import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
+import { writeFullySync } from '../capture/sink.ts';
 import { listDevices, openLive } from '../capture/live.ts';
 import { loadProgramFile } from './program-file.ts';
 import { PacketPrinter, invalidHeaderText, type Fidelity } from '../print/packet-printer.ts';
@@ -208,18 +209,13 @@ function isBrokenPipe(e: unknown): boolean {
   return e instanceof OutputClosed || (e instanceof UserError && /EPIPE/.test(e.message));
 }
 
-/** Writes all of `text` to `fd`, retrying when a non-blocking pipe is full. */
+/** Writes all of `text` to `fd` (a full non-blocking pipe is waited for); a closed pipe ends the output. */
 function writeText(fd: number, text: string): void {
-  const buf = Buffer.from(text, 'latin1');
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += writeSync(fd, buf, off, buf.length - off);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EPIPE') throw new OutputClosed('output closed');
-      if (code !== 'EAGAIN') throw e;
-    }
+  try {
+    writeFullySync(fd, Buffer.from(text, 'latin1'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') throw new OutputClosed('output closed');
+    throw e;
   }
 }
 

@@ -12,7 +12,7 @@
  * restarts at 0, of the last index → end.
  */
 import { Errno } from './errno.ts';
-import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, copyBytes, readU32, round8, u32Key } from './types.ts';
+import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, copyBytes, readU32, round8, u32Key, nextIndexKey } from './types.ts';
 import type { BpfMap, MapSpec } from './types.ts';
 
 export class ArrayMap implements BpfMap {
@@ -91,10 +91,7 @@ export class ArrayMap implements BpfMap {
   }
 
   nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
-    const index = key === undefined || key.length < 4 ? this.maxEntries : readU32(key, 0);
-    if (index >= this.maxEntries) return u32Key(0);
-    if (index === this.maxEntries - 1) return undefined;
-    return u32Key(index + 1);
+    return nextIndexKey(key, this.maxEntries);
   }
 
   count(): number {

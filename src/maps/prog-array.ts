@@ -6,7 +6,7 @@
  * kernel); `lookup` here returns undefined for the same reason.
  */
 import { Errno } from './errno.ts';
-import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, readU32, u32Key } from './types.ts';
+import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, readU32, u32Key, nextIndexKey } from './types.ts';
 import type { BpfMap, MapSpec } from './types.ts';
 
 export class ProgArray<P = unknown> implements BpfMap {
@@ -65,10 +65,7 @@ export class ProgArray<P = unknown> implements BpfMap {
   }
 
   nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
-    const index = key === undefined || key.length < 4 ? this.maxEntries : readU32(key, 0);
-    if (index >= this.maxEntries) return u32Key(0);
-    if (index === this.maxEntries - 1) return undefined;
-    return u32Key(index + 1);
+    return nextIndexKey(key, this.maxEntries);
   }
 
   count(): number {

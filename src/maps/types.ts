@@ -101,3 +101,14 @@ export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcO
   }
   for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i]!;
 }
+
+/**
+ * The key after `key` in an index-keyed map (array, per-CPU array, program array): index 0 for no
+ * key or one past the end, undefined after the last index (BPF_MAP_GET_NEXT_KEY's order).
+ */
+export function nextIndexKey(key: Uint8Array | undefined, maxEntries: number): Uint8Array | undefined {
+  const index = key === undefined || key.length < 4 ? maxEntries : readU32(key, 0);
+  if (index >= maxEntries) return u32Key(0);
+  if (index === maxEntries - 1) return undefined;
+  return u32Key(index + 1);
+}
