@@ -2,7 +2,7 @@
  * cBPF interpreter benchmark: ns per packet of createInterpreter() for a few typical programs
  * libpcap 1.10.3 compiles for Ethernet (taken from the corpus tsv), over the packets of a corpus
  * capture (tcpdump-captures/afs.pcap; the repo's generated filters/verdicts/packets/EN10MB.pcap
- * when the shared corpus is absent). Each op is one packet, cycling through the capture.
+ * when the reference corpus is absent). Each op is one packet, cycling through the capture.
  *
  * Comparison: when gcc and libpcap-dev are present, a small C program (source below) is built
  * under a temp dir and times libpcap's own bpf_filter on the same programs and packets; its

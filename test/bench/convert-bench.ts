@@ -4,7 +4,7 @@
  * on the JS JIT, as a socket filter and as XDP. The programs are libpcap's own listings for
  * Ethernet (test/golden/cbpf/tcpdump-listings.jsonl, committed); the packets are a corpus
  * capture (tcpdump-captures/afs.pcap; the repo's filters/verdicts/packets/EN10MB.pcap when the
- * shared corpus is absent). One op = one packet, cycling through the capture; each run checks
+ * reference corpus is absent). One op = one packet, cycling through the capture; each run checks
  * the converted verdicts against the reference once, so a wrong translation cannot be timed.
  */
 import type { BenchCase, BenchResult, BenchSuite } from './harness.ts';

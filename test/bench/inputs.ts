@@ -1,5 +1,5 @@
 /**
- * Inputs shared by the packet-filter benchmarks: the packets (afs.pcap from the shared corpus,
+ * Inputs shared by the packet-filter benchmarks: the packets (afs.pcap from the reference corpus,
  * or the committed EN10MB verdict packets when the corpus is absent) and tcpdump's own EN10MB
  * programs for a list of expressions (from the committed listings golden).
  */
@@ -11,7 +11,7 @@ import { parseProgram } from '../../src/isa/cbpf/parse.ts';
 import type { CbpfProgram } from '../../src/isa/cbpf/types.ts';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const corpus = join(root, '..', 'shared', 'corpus');
+const corpus = join(root, 'test', 'corpus');
 
 export interface Pkt { data: Uint8Array; caplen: number; wirelen: number }
 

@@ -2,14 +2,14 @@
  * Maps, helpers and verifier benchmarks: raw map operations (what a helper costs beyond the
  * call), a full XDP program with a hash-map update per packet on the JIT (the example object
  * proto-hash.o, verified and context-rewritten), and verification time for a typical object and
- * the whole bpf_conformance corpus (when ../shared/corpus is present).
+ * the whole bpf_conformance corpus (when test/corpus is present).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeSlots } from '../../src/isa/ebpf/codec.ts';
 import { BPF_ANY, createMap, u32Key } from '../../src/maps/index.ts';
-import { loadElf } from '../../src/runtime/elf.ts';
+import { loadElf } from '../../src/loader/elf.ts';
 import { createHelperState, helperFns, lddwResolver } from '../../src/runtime/helpers.ts';
 import { load, REGION } from '../../src/runtime/index.ts';
 import { conformanceHook, rewriteCtxLoads, verify, xdpHook } from '../../src/runtime/verifier/index.ts';
@@ -45,7 +45,7 @@ export const suite: BenchSuite = {
     dv.setBigUint64(layout.offsets.get('data_meta')!, prog.pointer(REGION.packet, 0), true);
     const input = { ctx, packet: pkt, env: createHelperState({ registry: o.registry }) };
 
-    const corpus = join(here, '../../../shared/corpus/bpf_conformance/assembled-by-bpf_conformance-assembler.jsonl');
+    const corpus = join(here, '../corpus/bpf_conformance/assembled-by-bpf_conformance-assembler.jsonl');
     const conf = existsSync(corpus)
       ? readFileSync(corpus, 'utf8').trim().split('\n').map((l) => new Uint8Array(Buffer.from((JSON.parse(l) as { program_hex: string }).program_hex, 'hex')))
       : [];

@@ -1,5 +1,5 @@
 /**
- * Test helpers for the capture tests: where the shared corpus and the golden data live, and the
+ * Test helpers for the capture tests: where the reference corpus and the golden data live, and the
  * skip rule (absent corpus → skip with a message, except under CI=true where it is a failure).
  */
 import { existsSync } from 'node:fs';
@@ -7,13 +7,13 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const corpusDir = resolve(repoRoot, '../shared/corpus');
+export const corpusDir = resolve(repoRoot, 'test/corpus');
 export const goldenDir = resolve(repoRoot, 'test/golden/capture');
 
 /** True when the corpus is present; otherwise logs why the caller skips (or throws under CI). */
 export function haveCorpus(what: string): boolean {
   if (existsSync(resolve(corpusDir, 'tcpdump-captures'))) return true;
-  const msg = `${what}: shared corpus not found at ../shared/corpus (relative to the repository root)`;
+  const msg = `${what}: reference corpus not found at test/corpus (relative to the repository root)`;
   if (process.env.CI === 'true') throw new Error(`${msg}; CI=true forbids skipping`);
   console.warn(`SKIP ${msg}`);
   return false;

@@ -1,6 +1,6 @@
 /**
  * The link-type table: lookups by name (case-insensitive, prefixes, aliases), by DLT and by
- * LINKTYPE; the DLT↔LINKTYPE remapping; agreement with the names and numbers the shared corpus
+ * LINKTYPE; the DLT↔LINKTYPE remapping; agreement with the names and numbers the reference corpus
  * uses (libpcap test tables, libpcap 1.10.3 compile results, tcpdump captures list).
  */
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * rewriteCapture against tcpdump: for every capture of the shared corpus, the repo's sample
+ * rewriteCapture against tcpdump: for every capture of the reference corpus, the repo's sample
  * captures, the generator's synthetic corner cases (test/golden/capture/synthetic) and
  * synthetic truncations, the committed golden data
  * (test/golden/capture/tcpdump-rewrite.tsv, made by test/tools/gen-capture-golden.mjs from the

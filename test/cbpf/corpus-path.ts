@@ -1,5 +1,5 @@
 /**
- * Locates the shared reference corpus for the cBPF tests: `../shared/corpus` relative to the
+ * Locates the reference corpus for the cBPF tests: `test/corpus` relative to the
  * repository root. When it is absent the caller skips with a message — except under CI=true,
  * where a missing corpus is a failure (the tests that need it must run in CI).
  */
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** TSDUMP_CORPUS_DIR overrides the location (e.g. to check how tests behave without it). */
-export const corpusDir = process.env.TSDUMP_CORPUS_DIR ?? join(repoRoot, '..', 'shared', 'corpus');
+export const corpusDir = process.env.TSDUMP_CORPUS_DIR ?? join(repoRoot, 'test', 'corpus');
 export const goldenDir = join(repoRoot, 'test', 'golden', 'cbpf');
 export const inCI = process.env.CI === 'true';
 
@@ -17,7 +17,7 @@ export const inCI = process.env.CI === 'true';
 export function corpusFile(rel: string): string | null {
   const p = join(corpusDir, rel);
   if (existsSync(p)) return p;
-  if (inCI) throw new Error(`CI=true but the shared corpus file ${rel} is missing (expected under ../shared/corpus)`);
-  console.warn(`SKIP: shared corpus file ${rel} not found under ../shared/corpus`);
+  if (inCI) throw new Error(`CI=true but the reference corpus file ${rel} is missing (expected under test/corpus)`);
+  console.warn(`SKIP: reference corpus file ${rel} not found under test/corpus`);
   return null;
 }

@@ -8,7 +8,7 @@
  * Packets are read with tsdump's openCapture (first COUNT packets of each source, as libpcap read
  * them); the source's FNV-1a digest from the golden file proves they are the same bytes.
  * Verdict files are parsed by the shared loader test/tools/verdicts.ts.
- * Without the shared corpus (not allowed under CI=true) the corpus captures are skipped with a
+ * Without the reference corpus (not allowed under CI=true) the corpus captures are skipped with a
  * message and the tsv bytecode comes from the committed listings golden, so the generated
  * packets (in the repository) are still checked.
  */
@@ -39,7 +39,7 @@ function readPackets(path: string, count: number): Pkt[] {
 
 interface TsvRow { expr: string; opt: string | null; unopt: string | null }
 
-/** The tsv rows from the shared corpus, or null (with a note) when it is absent. */
+/** The tsv rows from the reference corpus, or null (with a note) when it is absent. */
 function readTsv(): TsvRow[] | null {
   const tsvPath = corpusFile('libpcap/compiled-by-libpcap-1.10.3.tsv');
   if (!tsvPath) return null;
@@ -101,7 +101,7 @@ describe('interpreter vs libpcap 1.10.3 verdicts (filters/verdicts)', () => {
         expect(packetsDigest(got), `${s.location}: digest of the packets openCapture read`).toBe(s.digest);
         packets.push(...got);
       }
-      if (missing > 0) console.warn(`SKIP: ${dlt}: ${missing} packet sources not found (shared corpus absent?)`);
+      if (missing > 0) console.warn(`SKIP: ${dlt}: ${missing} packet sources not found (reference corpus absent?)`);
       expect(packets.length).toBe(v.totalPackets);
 
       let checked = 0;

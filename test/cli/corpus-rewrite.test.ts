@@ -1,5 +1,5 @@
 /**
- * The command line against tcpdump on every capture of the shared corpus (tcpdump's and libpcap's): `tsdump -r F -w OUT`
+ * The command line against tcpdump on every capture of the reference corpus (tcpdump's and libpcap's): `tsdump -r F -w OUT`
  * must write the bytes `tcpdump -r F -w OUT` wrote (or fail where tcpdump failed, after writing
  * the same packets), and `tsdump -r F --count` must print what tcpdump printed, with the same
  * exit status. The expectations are the capture golden data (test/golden/capture/

@@ -14,7 +14,7 @@ import type { CommandIo } from '../../src/cli/tcpdump-command.ts';
 import { UserError } from '../../src/errors.ts';
 import { repoRoot } from './golden-helpers.ts';
 
-const corpus = join(repoRoot, '..', 'shared', 'corpus', 'tcpdump-captures');
+const corpus = join(repoRoot, 'test', 'corpus', 'tcpdump-captures');
 const IN_CI = process.env.CI === 'true';
 
 async function tsdump(args: string[]): Promise<{ status: number; out: string; err: string }> {

@@ -1,5 +1,5 @@
 /**
- * Shared helpers for the CLI golden tests: where the golden data and the shared corpus live,
+ * Shared helpers for the CLI golden tests: where the golden data and the reference corpus live,
  * the skip-or-fail rule for a missing corpus, reading the JSONL records written by
  * test/tools/gen-cli-golden.mjs, running the command in-process, and cutting tcpdump's stdout
  * into one chunk per packet.
@@ -13,12 +13,12 @@ import { UserError } from '../../src/errors.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const goldenDir = join(repoRoot, 'test', 'golden', 'cli');
-export const corpusCaptures = join(repoRoot, '..', 'shared', 'corpus', 'tcpdump-captures');
+export const corpusCaptures = join(repoRoot, 'test', 'corpus', 'tcpdump-captures');
 
 /** True when the corpus is present; otherwise says why the test skips (or throws when CI=true). */
 export function corpusAvailable(): boolean {
   if (existsSync(corpusCaptures)) return true;
-  const msg = `shared corpus not found at ${corpusCaptures} (expected ../shared/corpus beside the repository)`;
+  const msg = `reference corpus not found at ${corpusCaptures} (expected in test/corpus)`;
   if (process.env.CI === 'true') throw new Error(`${msg}; CI=true forbids skipping`);
   console.warn(`SKIP: ${msg}`);
   return false;

@@ -18,7 +18,7 @@ import { MapType } from '../../src/maps/index.ts';
 import { kernelOrSkip } from '../tools/kernel-oracle.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const corpus = join(root, '..', 'shared', 'corpus', 'tcpdump-captures', 'afs.pcap');
+const corpus = join(root, 'test', 'corpus', 'tcpdump-captures', 'afs.pcap');
 const file = existsSync(corpus) ? corpus : join(root, 'captures', 'http.pcap');
 const dir = mkdtempSync(join(tmpdir(), 'tsdump-counters-kernel-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

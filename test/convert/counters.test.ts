@@ -17,7 +17,7 @@ import { ArrayMap } from '../../src/maps/index.ts';
 import { MapRegistry } from '../../src/maps/index.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const corpus = join(root, '..', 'shared', 'corpus', 'tcpdump-captures', 'afs.pcap');
+const corpus = join(root, 'test', 'corpus', 'tcpdump-captures', 'afs.pcap');
 const file = existsSync(corpus) ? corpus : join(root, 'captures', 'http.pcap');
 
 function packets(): Array<{ data: Uint8Array; wirelen: number }> {

@@ -34,12 +34,12 @@ export function parseDdd(text: string): CbpfProgram {
 }
 
 /**
- * Every program of the tsv, or null (with a printed reason) when the shared corpus is absent;
+ * Every program of the tsv, or null (with a printed reason) when the reference corpus is absent;
  * under CI=true an absent corpus is an error.
  */
 export function tsvPrograms(): TsvProgram[] | null {
   if (!corpusAvailable()) {
-    const msg = `shared corpus not found at ${CORPUS_DIR}: the libpcap program tests are skipped`;
+    const msg = `reference corpus not found at ${CORPUS_DIR}: the libpcap program tests are skipped`;
     if (IN_CI) throw new Error(`${msg} (CI=true: the corpus is required)`);
     console.warn(`SKIPPED: ${msg}`);
     return null;

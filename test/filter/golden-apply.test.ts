@@ -38,7 +38,7 @@ interface ApplyRow {
 const rows: ApplyRow[] = readFileSync(join(FILTERS_DIR, 'apply-1.10.3.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ApplyRow);
 
 const corpusThere = existsSync(join(CORPUS_DIR, 'libpcap', 'captures'));
-const absent = `shared corpus not found at ${CORPUS_DIR}: apply rows need its savefiles`;
+const absent = `reference corpus not found at ${CORPUS_DIR}: apply rows need its savefiles`;
 if (!corpusThere) console.warn(`${IN_CI ? 'FAIL (CI=true)' : 'SKIP'} golden-apply: ${absent}`);
 
 describe('golden apply rows (libpcap 1.10.3 on the corpus savefiles)', () => {

@@ -45,9 +45,9 @@ describe('filters/verdicts integrity', () => {
   });
 
   const haveCorpus = corpusAvailable();
-  if (!haveCorpus) console.warn(`${IN_CI ? 'FAIL (CI=true)' : 'SKIP'} tsv coverage check: shared corpus not found at ${CORPUS_DIR}`);
+  if (!haveCorpus) console.warn(`${IN_CI ? 'FAIL (CI=true)' : 'SKIP'} tsv coverage check: reference corpus not found at ${CORPUS_DIR}`);
   it.skipIf(!haveCorpus && !IN_CI)('covers every tsv row, as V exactly when the tsv says 1.10.3 compiles it', () => {
-    if (!haveCorpus) throw new Error(`shared corpus not found at ${CORPUS_DIR} (CI=true: required)`);
+    if (!haveCorpus) throw new Error(`reference corpus not found at ${CORPUS_DIR} (CI=true: required)`);
     const tsv = parseTsv(readFileSync(join(CORPUS_DIR, 'libpcap', 'compiled-by-libpcap-1.10.3.tsv'), 'utf8'));
     const seen = new Map<number, { expr: string; kind: string }>();
     for (const d of dlts) for (const r of loadVerdicts(d).rows) seen.set(r.row, { expr: r.expr, kind: r.kind });
@@ -94,7 +94,7 @@ describe('committed goldens still match the local libpcap', () => {
       const f = loadVerdicts(rng.pick(dlts));
       const rows = f.rows.filter((r) => r.kind === 'V');
       if (!rows.length) continue;
-      // re-run on the sources present here (all of them when the shared corpus is available)
+      // re-run on the sources present here (all of them when the reference corpus is available)
       const present = f.sources.filter((s) => existsSync(s.path));
       const paths = present.map((s) => s.path);
       const starts = f.sources.map((_, i) => f.sources.slice(0, i).reduce((a, s) => a + s.count, 0));

@@ -41,7 +41,7 @@ for (const dlt of listVerdictFiles(RANDOM_DIR)) {
       const rep = new GoldenReport();
       if (missing.length) {
         if (IN_CI) throw new Error(`${dlt}: packet sources missing under CI=true: ${missing.slice(0, 3).join(', ')}`);
-        rep.skip(`${missing.length} packet sources absent (shared corpus not on this machine); compared on the rest`);
+        rep.skip(`${missing.length} packet sources absent (reference corpus not on this machine); compared on the rest`);
       }
       for (const row of file.rows) {
         const rec = programs.get(`${dlt}/${row.row}`);

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 
 const tsv: TsvRow[] | null = corpusAvailable() ? parseTsv(readFileSync(join(CORPUS_DIR, 'libpcap', 'compiled-by-libpcap-1.10.3.tsv'), 'utf8')) : null;
 if (!tsv) {
-  const msg = `golden-verdicts: shared corpus not found at ${CORPUS_DIR}: comparing on generated packets only, without libpcap listings`;
+  const msg = `golden-verdicts: reference corpus not found at ${CORPUS_DIR}: comparing on generated packets only, without libpcap listings`;
   if (IN_CI) throw new Error(msg + ' (CI=true: the corpus is required)');
   console.warn(msg);
 }
@@ -45,7 +45,7 @@ function checkFile(dlt: string): void {
   if (accepts) it(`accept rows: per-packet verdicts equal libpcap 1.10.3 (${accepts} rows × ${file.totalPackets} packets)`, () => {
     const { packets, globalIndex, missing } = getPackets();
     const rep = new GoldenReport();
-    if (missing.length) rep.skip(`${missing.length} packet sources absent (shared corpus not on this machine)`);
+    if (missing.length) rep.skip(`${missing.length} packet sources absent (reference corpus not on this machine)`);
     for (const row of file.rows) {
       if (row.kind !== 'V') continue;
       const why = skipReason(row.flags);

@@ -23,7 +23,7 @@ import { ENGINE_NAMES } from '../../src/runtime/index.ts';
 import type { RunOutcome } from '../tools/kernel-oracle.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const corpusFile = join(root, '..', 'shared', 'corpus', 'bpf_conformance', 'assembled-by-bpf_conformance-assembler.jsonl');
+const corpusFile = join(root, 'test', 'corpus', 'bpf_conformance', 'assembled-by-bpf_conformance-assembler.jsonl');
 
 interface ConformanceRow {
   file: string;
@@ -38,7 +38,7 @@ function readCorpus(skip: (note: string) => never): ConformanceRow[] {
   if (existsSync(corpusFile)) {
     return readFileSync(corpusFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ConformanceRow);
   }
-  const why = 'bpf_conformance corpus not found at ../shared/corpus (relative to the repository root)';
+  const why = 'bpf_conformance corpus not found at test/corpus (relative to the repository root)';
   if (mustNotSkip) throw new Error(`${why} (CI=true, so this fails instead of skipping)`);
   console.warn(`SKIPPED: ${why}`);
   return skip(why);

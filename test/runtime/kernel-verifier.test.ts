@@ -38,7 +38,7 @@ import type { RandomProgram } from '../tools/random-ebpf.ts';
 
 const SEED = 0x7e51f1e5;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const corpusFile = join(root, '..', 'shared', 'corpus', 'bpf_conformance', 'assembled-by-bpf_conformance-assembler.jsonl');
+const corpusFile = join(root, 'test', 'corpus', 'bpf_conformance', 'assembled-by-bpf_conformance-assembler.jsonl');
 
 /** Our verdict: undefined when accepted, else the verifier's message. Anything but a UserError is a crash. */
 function ours(prog: Uint8Array, memLen: number): string | undefined {
@@ -95,7 +95,7 @@ describe('tsdump verifier ≡ kernel verifier (same wrapped XDP bytes)', () => {
   it('accepts exactly the bpf_conformance programs the kernel accepts', ({ skip }) => {
     const k = kernelOrSkip(skip);
     if (!existsSync(corpusFile)) {
-      const why = 'bpf_conformance corpus not found at ../shared/corpus (relative to the repository root)';
+      const why = 'bpf_conformance corpus not found at test/corpus (relative to the repository root)';
       if (mustNotSkip) throw new Error(`${why} (CI=true, so this fails instead of skipping)`);
       console.warn(`SKIPPED: ${why}`);
       skip(why);

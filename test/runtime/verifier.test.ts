@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/isa/ebpf/asm.ts';
 import type { EbpfInsn, EbpfProgram, EbpfSlot } from '../../src/isa/ebpf/types.ts';
 import { MapRegistry } from '../../src/maps/index.ts';
-import { loadElf } from '../../src/runtime/elf.ts';
+import { loadElf } from '../../src/loader/elf.ts';
 import { conformanceHook, socketFilterHook, tcHook, VerifierError, verify, xdpHook } from '../../src/runtime/verifier/index.ts';
 import type { HookSpec } from '../../src/runtime/verifier/index.ts';
 
@@ -212,13 +212,13 @@ describe('verifier: real programs', () => {
     }
   });
 
-  const corpus = join(here, '../../../shared/corpus/bpf_conformance/assembled-by-bpf_conformance-assembler.jsonl');
+  const corpus = join(here, '../corpus/bpf_conformance/assembled-by-bpf_conformance-assembler.jsonl');
   let rows: { file: string; program_hex: string }[] | undefined;
   try {
     rows = readFileSync(corpus, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { file: string; program_hex: string });
   } catch {
-    if (process.env.CI === 'true') throw new Error('bpf_conformance corpus missing at ../shared/corpus (CI=true: failing instead of skipping)');
-    console.warn('SKIPPED: bpf_conformance corpus not found at ../shared/corpus relative to the repository root');
+    if (process.env.CI === 'true') throw new Error('bpf_conformance corpus missing at test/corpus (CI=true: failing instead of skipping)');
+    console.warn('SKIPPED: bpf_conformance corpus not found at test/corpus relative to the repository root');
   }
   it.skipIf(rows === undefined)('accepts all bpf_conformance programs under the conformance hook', () => {
     const rejected: string[] = [];

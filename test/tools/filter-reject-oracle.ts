@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const corpus = resolve(here, '../../../shared/corpus/libpcap/filter_reject.jsonl');
+const corpus = resolve(here, '../corpus/libpcap/filter_reject.jsonl');
 const outPath = resolve(here, '../filter/data/reject-oracle.jsonl');
 const out: string[] = [];
 const seen = new Set<string>();

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Regenerates test/golden/capture/tcpdump-rewrite.tsv: what the local tcpdump/libpcap does with
- * every capture of the shared corpus (../shared/corpus/tcpdump-captures and
- * ../shared/corpus/libpcap/captures, relative to the repository root).
+ * every capture of the reference corpus (test/corpus/tcpdump-captures and
+ * test/corpus/libpcap/captures, relative to the repository root).
  *
  * For each file F it runs, offline and without name lookups:
  *   tcpdump -nn -r F -w OUT      → exit code, sha256 and size of OUT (the pcap tcpdump rewrites:
@@ -30,7 +30,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const corpus = resolve(repo, '../shared/corpus');
+const corpus = resolve(repo, 'test/corpus');
 const sets = [
   ['tcpdump-captures', join(corpus, 'tcpdump-captures')],
   ['libpcap-captures', join(corpus, 'libpcap/captures')],

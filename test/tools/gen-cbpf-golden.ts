@@ -36,7 +36,7 @@ import type { CbpfProgram } from '../../src/isa/cbpf/types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const corpus = join(root, '..', 'shared', 'corpus');
+const corpus = join(root, 'test', 'corpus');
 const outDir = join(root, 'test', 'golden', 'cbpf');
 const tmp = mkdtempSync(join(tmpdir(), 'tsdump-cbpf-golden-'));
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Regenerates test/golden/cli/*.jsonl: the output of the local tcpdump (4.99.3 / libpcap 1.10.3 on
-// the reference machine) on captures from the shared corpus, for the flag sets the CLI tests
+// the reference machine) on captures from the reference corpus, for the flag sets the CLI tests
 // compare against. Always runs tcpdump with -nn (no name lookups, so it never hangs offline), with
 // an explicit TZ, from inside the capture folder so the banner names the file without a path.
 //
 // One JSONL file per flag set; each line: {file, args, tz, exit, stdout, stderr}.
-// Usage: node test/tools/gen-cli-golden.mjs   (needs tcpdump and ../shared/corpus)
+// Usage: node test/tools/gen-cli-golden.mjs   (needs tcpdump and test/corpus)
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, existsSync, openSync, readSync, closeSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -13,7 +13,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const corpus = join(root, '..', 'shared', 'corpus', 'tcpdump-captures');
+const corpus = join(root, 'test', 'corpus', 'tcpdump-captures');
 const outDir = join(root, 'test', 'golden', 'cli');
 if (!existsSync(corpus)) {
   console.error(`gen-cli-golden: corpus not found at ${corpus}`);

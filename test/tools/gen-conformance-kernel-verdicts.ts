@@ -1,6 +1,6 @@
 /**
  * Regenerates test/fixtures/verifier/conformance-kernel-verdicts.jsonl: every bpf_conformance
- * program (../shared/corpus), wrapped as an XDP program by the kernel oracle's wrapper (main
+ * program (test/corpus), wrapped as an XDP program by the kernel oracle's wrapper (main
  * proves the memory is in the packet, then calls the test program as a subprogram with r1 =
  * memory, r2 = length), with the running kernel's verdict. verifier-kernel.test.ts checks that
  * tsdump's verifier agrees on every row. Needs root and gcc.
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { openKernelOracle, wrapProgram } from './kernel-oracle.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const corpus = join(here, '../../../shared/corpus/bpf_conformance/assembled-by-bpf_conformance-assembler.jsonl');
+const corpus = join(here, '../corpus/bpf_conformance/assembled-by-bpf_conformance-assembler.jsonl');
 const rows = readFileSync(corpus, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { file: string; program_hex: string; mem_hex: string });
 const { oracle, reason } = openKernelOracle();
 if (!oracle) throw new Error(`kernel oracle unavailable: ${reason}`);

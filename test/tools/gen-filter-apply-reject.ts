@@ -3,7 +3,7 @@
  *
  *   UPDATE_GOLDEN=1 nice npx tsx test/tools/gen-filter-apply-reject.ts
  *
- * filters/apply-1.10.3.jsonl — for each row of ../shared/corpus/libpcap/filter_apply.jsonl
+ * filters/apply-1.10.3.jsonl — for each row of test/corpus/libpcap/filter_apply.jsonl
  *   (expression + savefile + libpcap HEAD's per-packet results), what libpcap 1.10.3 returns on
  *   each packet, compiled like `tcpdump -r savefile` does: the savefile's link type and snapshot
  *   length, netmask unknown unless given, optimized (and unoptimized, recorded when it differs).

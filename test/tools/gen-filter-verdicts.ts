@@ -1,6 +1,6 @@
 /**
  * Regenerates filters/verdicts/: libpcap 1.10.3's per-packet verdicts for every row of
- * ../shared/corpus/libpcap/compiled-by-libpcap-1.10.3.tsv (format: filters/verdicts/README.md).
+ * test/corpus/libpcap/compiled-by-libpcap-1.10.3.tsv (format: filters/verdicts/README.md).
  *
  *   UPDATE_GOLDEN=1 nice npx tsx test/tools/gen-filter-verdicts.ts
  *

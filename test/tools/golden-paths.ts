@@ -1,6 +1,6 @@
 /**
  * Where golden generators and tests find things: the repository root (from this file's
- * location), the shared reference corpus (`../shared/corpus` next to the repository), and a
+ * location), the reference corpus (`test/corpus` next to the repository), and a
  * helper that decides between skipping and failing when an external resource is absent — tests
  * skip with a printed reason locally, but must fail under CI=true.
  */
@@ -9,7 +9,7 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CORPUS_DIR = resolve(REPO_ROOT, '..', 'shared', 'corpus');
+export const CORPUS_DIR = resolve(REPO_ROOT, 'test', 'corpus');
 export const FILTERS_DIR = join(REPO_ROOT, 'filters');
 
 export function corpusAvailable(): boolean {

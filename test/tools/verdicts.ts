@@ -167,7 +167,7 @@ export interface LoadedPackets {
   packets: GoldenPacket[];
   /** globalIndex[i] is packets[i]'s index into the verdict arrays. */
   globalIndex: number[];
-  /** Sources that are not on this machine (shared corpus absent), as locations. */
+  /** Sources that are not on this machine (reference corpus absent), as locations. */
   missing: string[];
 }
 

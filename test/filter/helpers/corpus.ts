@@ -1,5 +1,5 @@
 /**
- * Access to the shared libpcap corpus for the filter tests: finds `../shared/corpus` relative
+ * Access to the libpcap reference corpus for the filter tests: finds `test/corpus` relative
  * to the repository root, loads the 1.10.3-compiled TSV and groups corpus captures by link type.
  * Tests skip (with a message) when the corpus is absent, except under CI=true where they fail.
  */
@@ -12,13 +12,13 @@ import type { Pkt } from './vm.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../..');
-export const corpusDir = resolve(repoRoot, '../shared/corpus');
+export const corpusDir = resolve(repoRoot, 'test/corpus');
 export const haveCorpus = existsSync(join(corpusDir, 'libpcap/compiled-by-libpcap-1.10.3.tsv'));
 
 export function requireCorpus(): boolean {
   if (haveCorpus) return true;
-  if (process.env.CI === 'true') throw new Error(`shared corpus not found at ${corpusDir} (CI=true: failing instead of skipping)`);
-  console.warn(`SKIP: shared corpus not found at ${corpusDir}`);
+  if (process.env.CI === 'true') throw new Error(`reference corpus not found at ${corpusDir} (CI=true: failing instead of skipping)`);
+  console.warn(`SKIP: reference corpus not found at ${corpusDir}`);
   return false;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The bpf_asm assembler and disassembler: golang.org/x/net/bpf's all-opcodes file (bpf_asm
- * source and its -ddd bytes, shared corpus), round trips through the disassembler and through
+ * source and its -ddd bytes, reference corpus), round trips through the disassembler and through
  * tcpdump -d listings (every golden listing assembles back to its program), and errors with
  * line and column.
  */

@@ -1,5 +1,5 @@
 /**
- * Reads the bpf_conformance corpus (../shared/corpus/bpf_conformance relative to the repository
+ * Reads the bpf_conformance corpus (test/corpus/bpf_conformance relative to the repository
  * root): the sectioned `.data` files (`-- asm`, `-- mem`, `-- result`, `-- error`, `-- raw`)
  * and the JSONL of programs assembled by the suite's own assembler. Tests skip with a clear
  * message when the corpus is absent, except under CI=true where absence is a failure.
@@ -9,10 +9,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CONFORMANCE_DIR = resolve(repoRoot, '../shared/corpus/bpf_conformance');
+export const CONFORMANCE_DIR = resolve(repoRoot, 'test/corpus/bpf_conformance');
 export const corpusPresent = existsSync(join(CONFORMANCE_DIR, 'tests'));
 /** Why corpus tests are skipped (undefined when they run). Under CI=true a missing corpus fails instead. */
-export const corpusSkipReason = corpusPresent ? undefined : `bpf_conformance corpus not found at ${CONFORMANCE_DIR} (expected ../shared/corpus beside the repository)`;
+export const corpusSkipReason = corpusPresent ? undefined : `bpf_conformance corpus not found at ${CONFORMANCE_DIR} (expected in test/corpus)`;
 if (!corpusPresent && process.env.CI === 'true') throw new Error(`CI=true but ${corpusSkipReason}`);
 if (!corpusPresent) console.warn(`SKIP: ${corpusSkipReason}`);
 
