@@ -9,6 +9,7 @@
  *   verify(prog, hook)             the eBPF verifier
  *   load(prog, { engine })         run eBPF on the interpreter or the JIT
  *   openCapture(path)              pcap / pcapng reader; PcapWriter, PcapngWriter
+ *   loadElf / loadObject           clang eBPF objects: maps, programs bound to a hook, run packets
  *
  * Namespaces group the rest: `cbpf` (opcode table, assembler, parser, validator), `ebpf`
  * (opcode table, codec, assembler), `maps` (array, hash, LRU, per-CPU, ring buffer), `capture`.
@@ -24,6 +25,9 @@ export { load, ENGINE_NAMES, type EngineName, type LoadOptions, type LoadedProgr
 export { openCapture, PcapWriter, PcapngWriter, fileSink, memorySink, linkTypeByName } from './capture/index.ts';
 export type { CaptureReader, PacketRecord } from './capture/types.ts';
 export { listDevices, openLive } from './capture/live.ts';
+export * as loader from './loader/index.ts';
+export { loadElf, loadObject } from './loader/index.ts';
+export type { ElfObject, LoadedObject, RunnableProgram } from './loader/index.ts';
 export type { LiveCapture, LiveDevice } from './capture/live.ts';
 
 export * as cbpf from './isa/cbpf/index.ts';

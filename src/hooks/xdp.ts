@@ -6,7 +6,7 @@
  * and one-past-last byte. The program's r0 is an XDP action (XDP_PASS = 2, XDP_DROP = 1, …).
  *
  * The frame has no headroom or tailroom, so xdp_adjust_head/tail cannot grow it: the ELF loader
- * (../runtime/elf-load.ts) copies packets into a frame with room for programs that need that.
+ * (../loader/load.ts) copies packets into a frame with room for programs that need that.
  * Per packet only integers are written into a preallocated context.
  */
 import { REGION, TAG_BASE } from '../runtime/index.ts';

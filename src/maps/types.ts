@@ -28,6 +28,8 @@ export const BPF_ANY = 0;
 export const BPF_NOEXIST = 1;
 export const BPF_EXIST = 2;
 export const BPF_F_LOCK = 4;
+/** Map flag the kernel gives `.rodata` maps: programs may not write them. */
+export const BPF_F_RDONLY_PROG = 0x80;
 
 /** What a user (or an ELF map definition) asks for. */
 export interface MapSpec {

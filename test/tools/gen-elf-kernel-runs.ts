@@ -2,7 +2,7 @@
  * Regenerates test/fixtures/verifier/elf-kernel-runs.jsonl: example programs run by the Linux
  * kernel (BPF_PROG_TEST_RUN, through test/tools/verifier-elf-kernel.c with real maps; needs root
  * and gcc) on a fixed list of packets, with each run's r0 and every map's final contents.
- * test/runtime/elf-kernel.test.ts replays the same packets through tsdump's loader, verifier,
+ * test/loader/elf-kernel.test.ts replays the same packets through tsdump's loader, verifier,
  * helpers, maps and engines and must end with the same results and the same map contents.
  * Run: `npx tsx test/tools/gen-elf-kernel-runs.ts` and commit the data file.
  */
@@ -13,8 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArrayMap } from '../../src/maps/index.ts';
 import { MapType } from '../../src/maps/types.ts';
-import { loadElf } from '../../src/runtime/elf.ts';
-import { kernelRunPackets, KERNEL_RUN_PROGRAMS } from '../runtime/elf-kernel-packets.ts';
+import { loadElf } from '../../src/loader/elf.ts';
+import { kernelRunPackets, KERNEL_RUN_PROGRAMS } from '../loader/elf-kernel-packets.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PROG_TYPE: Record<string, number> = { socket_filter: 1, sched_cls: 3, xdp: 6 };

@@ -3,7 +3,7 @@
  * object (test/fixtures/bpf/*.o), as tsdump's ELF loader links and relocates it, loaded into the
  * running kernel with real maps by test/tools/verifier-elf-kernel.c (built here with gcc; needs
  * root). Records the kernel verifier's verdict next to the exact bytes, so
- * test/runtime/elf-kernel.test.ts can check, without a kernel, that our loader's output is
+ * test/loader/elf-kernel.test.ts can check, without a kernel, that our loader's output is
  * what the kernel accepts and that our verifier agrees.
  * Run: `npx tsx test/tools/gen-elf-kernel-verdicts.ts` and commit the data file.
  */
@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArrayMap } from '../../src/maps/index.ts';
 import { MapType } from '../../src/maps/types.ts';
-import { loadElf } from '../../src/runtime/elf.ts';
+import { loadElf } from '../../src/loader/elf.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '../fixtures/bpf');

@@ -115,7 +115,7 @@ export type AtomicOp = keyof typeof AtomicOps;
 /**
  * `src` values of lddw (RFC 9669 §4.4 and the kernel's BPF_PSEUDO_*): how the loader must
  * interpret the 64-bit immediate. Only `imm64` is a plain constant; the others are relocations
- * the loader (src/runtime/elf, the verifier) resolves before a program runs.
+ * the loader (src/loader, the verifier) resolves before a program runs.
  */
 export const LddwKinds = {
   imm64: 0, // dst = imm64

@@ -42,7 +42,7 @@ import { Sizes } from '../../isa/ebpf/opcodes.ts';
 import type { JmpOp } from '../../isa/ebpf/opcodes.ts';
 import type { EbpfInsn, EbpfProgram, EbpfSlot } from '../../isa/ebpf/types.ts';
 import type { BpfMap } from '../../maps/types.ts';
-import { BPF_F_RDONLY_PROG } from '../elf.ts';
+import { BPF_F_RDONLY_PROG } from '../../maps/types.ts';
 import { HELPERS } from '../helpers.ts';
 import type { HelperSpec } from '../helpers.ts';
 import { VerifierError } from './error.ts';

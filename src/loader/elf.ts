@@ -27,10 +27,10 @@ import { bytesToSlots, slotsToBytes } from '../isa/ebpf/codec.ts';
 import type { EbpfSlot } from '../isa/ebpf/types.ts';
 import { MapRegistry } from '../maps/registry.ts';
 import type { AnyMap } from '../maps/registry.ts';
-import { MapType } from '../maps/types.ts';
+import { BPF_F_RDONLY_PROG, MapType } from '../maps/types.ts';
 import type { MapKind } from '../maps/types.ts';
-import { btfMapDefs, parseBtf } from './elf-btf.ts';
-import type { Btf } from './elf-btf.ts';
+import { btfMapDefs, parseBtf } from './btf.ts';
+import type { Btf } from './btf.ts';
 
 export type ProgramHook = 'xdp' | 'socket_filter' | 'sched_cls' | 'sched_act' | 'kprobe' | 'tracepoint' | 'syscall' | 'other';
 
@@ -58,8 +58,7 @@ export interface ElfObject {
   program(name: string): ElfProgram;
 }
 
-/** Map flag the kernel gives `.rodata` maps: programs may not write them. */
-export const BPF_F_RDONLY_PROG = 0x80;
+export { BPF_F_RDONLY_PROG };
 
 export const BPF_PSEUDO_MAP_FD = 1;
 export const BPF_PSEUDO_MAP_VALUE = 2;

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeSlots } from '../../src/isa/ebpf/codec.ts';
 import { ArrayMap, HashMap, RingBuf, u32Key } from '../../src/maps/index.ts';
-import { loadElf } from '../../src/runtime/elf.ts';
-import type { ElfObject } from '../../src/runtime/elf.ts';
+import { loadElf } from '../../src/loader/elf.ts';
+import type { ElfObject } from '../../src/loader/elf.ts';
 import { createHelperState, helperFns, lddwResolver } from '../../src/runtime/helpers.ts';
 import { ENGINE_NAMES, load, REGION } from '../../src/runtime/index.ts';
 import type { EngineName } from '../../src/runtime/index.ts';
@@ -133,7 +133,7 @@ describe.each(ENGINE_NAMES)('example objects on the %s engine', (engine) => {
 
 describe.each(ENGINE_NAMES)('loadObject on the %s engine', (engine) => {
   it('runs XDP programs with tail calls and xdp_adjust_head', async () => {
-    const { loadObject } = await import('../../src/runtime/elf-load.ts');
+    const { loadObject } = await import('../../src/loader/load.ts');
     const o = obj('tail-call');
     const lo = loadObject(o, { engine });
     const entry = lo.program('entry');
@@ -159,7 +159,7 @@ describe.each(ENGINE_NAMES)('loadObject on the %s engine', (engine) => {
     expect(() => lo.setTailCall('hits', 0, 'drop_all')).toThrow(/no program array/);
   });
   it('trace_printk formats from .rodata string constants', async () => {
-    const { loadObject } = await import('../../src/runtime/elf-load.ts');
+    const { loadObject } = await import('../../src/loader/load.ts');
     const o = obj('trace');
     expect(o.maps.get('.rodata')!.valueSize).toBe(39);
     const lo = loadObject(o, { engine });
@@ -171,7 +171,7 @@ describe.each(ENGINE_NAMES)('loadObject on the %s engine', (engine) => {
     expect(lo.state.traces).toEqual(['len=60 first=0xab', 'len=150 first=0x0', 'big packet: 150 bytes']);
   });
   it('the branchy parser sets the right flags', async () => {
-    const { loadObject } = await import('../../src/runtime/elf-load.ts');
+    const { loadObject } = await import('../../src/loader/load.ts');
     const o = obj('parser');
     const p = loadObject(o, { engine }).program('parse');
     // VLAN + IPv4 + TCP SYN to port 80: flags vlan(0) tcp(1) syn(5) http(7).
@@ -192,7 +192,7 @@ describe.each(ENGINE_NAMES)('loadObject on the %s engine', (engine) => {
     expect(counts).toEqual([1, 1, 1, 1, 0, 1, 1, 1]);
   });
   it('runs the other example objects through the same API', async () => {
-    const { loadObject } = await import('../../src/runtime/elf-load.ts');
+    const { loadObject } = await import('../../src/loader/load.ts');
     const sock = loadObject(obj('socket-filter'), { engine }).program('http_only');
     expect(sock.run(ipv4(6, 1234, 80))).toBe(64);
     const tcObj = obj('legacy-maps');

@@ -21,15 +21,15 @@
 import { UserError } from '../errors.ts';
 import { ProgArray } from '../maps/prog-array.ts';
 import type { ElfObject, ElfProgram } from './elf.ts';
-import { createHelperState, helperFns, lddwResolver } from './helpers.ts';
-import type { HelperState, XdpFrame } from './helpers.ts';
-import { load, REGION } from './index.ts';
-import type { EngineName, LoadedProgram, RunInput } from './index.ts';
-import type { ShadowLayout } from './verifier/ctx-rewrite.ts';
-import { socketFilterHook, tcHook, xdpHook } from './verifier/hooks.ts';
-import type { HookSpec, LoopPolicy } from './verifier/hooks.ts';
-import { verify } from './verifier/verify.ts';
-import type { VerifiedProgram } from './verifier/verify.ts';
+import { createHelperState, helperFns, lddwResolver } from '../runtime/helpers.ts';
+import type { HelperState, XdpFrame } from '../runtime/helpers.ts';
+import { load, REGION } from '../runtime/index.ts';
+import type { EngineName, LoadedProgram, RunInput } from '../runtime/index.ts';
+import type { ShadowLayout } from '../runtime/verifier/ctx-rewrite.ts';
+import { socketFilterHook, tcHook, xdpHook } from '../runtime/verifier/hooks.ts';
+import type { HookSpec, LoopPolicy } from '../runtime/verifier/hooks.ts';
+import { verify } from '../runtime/verifier/verify.ts';
+import type { VerifiedProgram } from '../runtime/verifier/verify.ts';
 
 export const XDP_HEADROOM = 256;
 export const XDP_TAILROOM = 320;

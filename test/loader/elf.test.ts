@@ -5,9 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
 import { ArrayMap } from '../../src/maps/index.ts';
-import { btfMapDefs, parseBtf } from '../../src/runtime/elf-btf.ts';
+import { btfMapDefs, parseBtf } from '../../src/loader/btf.ts';
 import { bytesToSlots } from '../../src/isa/ebpf/codec.ts';
-import { BPF_F_RDONLY_PROG, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, hookForSection, loadElf } from '../../src/runtime/elf.ts';
+import { BPF_F_RDONLY_PROG, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, hookForSection, loadElf } from '../../src/loader/elf.ts';
 
 // The objects are committed (built by test/tools/build-bpf-examples.sh), so no clang is needed.
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/bpf');
