@@ -23,6 +23,8 @@ import { REG_TAG } from './lower/arith.ts';
 export { parse, printAst, emit };
 export type { Ast } from './ast.ts';
 export type { NameResolver } from './names.ts';
+export type { CompileContext } from './lower/context.ts';
+import type { CompileContext } from './lower/context.ts';
 export { tableResolver, systemResolver } from './names.ts';
 
 export interface CompileOptions {
@@ -36,6 +38,15 @@ export interface CompileOptions {
   netmask?: number;
   /** Name databases; defaults to this machine's /etc files. */
   resolver?: NameResolver;
+  /**
+   * The compile context, as libpcap 1.10.3 distinguishes it: 'savefile' when the program filters
+   * a capture file (`tcpdump -r`), 'live' for a capture device (`-i`), 'dead' for a handle with
+   * neither (`tcpdump -d -y`; the default). On savefiles libpcap refuses `inbound`/`outbound`
+   * on most link types and tests every BSD value of AF_INET6 on DLT_NULL/DLT_LOOP.
+   */
+  context?: CompileContext;
+  /** With context 'savefile': the file's byte order differs from this machine's (DLT_NULL's family is then swapped). */
+  swapped?: boolean;
 }
 
 /** Parses and lowers `text` to the (unoptimized) block CFG; exported for the optimizer's tests. */
@@ -47,7 +58,7 @@ type Lowered = Program & { noOptimize: boolean; optError?: UserError | undefined
 
 function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Lowered {
   const ctx = initialCtx(opts.linkType, text);
-  const lowerer = new Lowerer({ linkType: opts.linkType, netmask: opts.netmask, resolver: opts.resolver ?? systemResolver(), source: text });
+  const lowerer = new Lowerer({ linkType: opts.linkType, netmask: opts.netmask, context: opts.context, swapped: opts.swapped, resolver: opts.resolver ?? systemResolver(), source: text });
   const { f } = lowerer.gen(ast, ctx);
   // Variable-length link headers: compute the length once, into the reserved slot.
   const prologue = lowerer.usedVariable && ctx.link.prologue ? [...ctx.link.prologue, { code: 0x02, k: VAR_SLOT }] : [];

@@ -34,9 +34,19 @@ export interface Ctx {
   variable: boolean;
 }
 
+/**
+ * Where the program will run, which changes what libpcap generates (see CompileOptions.context):
+ * 'savefile' (`tcpdump -r`), 'live' (`tcpdump -i`), 'dead' (`tcpdump -d -y`, no handle).
+ */
+export type CompileContext = 'savefile' | 'live' | 'dead';
+
 export interface GenOptions {
   linkType: number;
   netmask?: number;
+  /** Compile context; lowering treats undefined as 'dead'. */
+  context?: CompileContext;
+  /** Savefile context: the file was written in the other byte order than this machine's. */
+  swapped?: boolean;
   resolver: NameResolver;
   source: string;
 }
