@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Runs the whole vitest suite and closes with one plain line, "N passed, N failed[, N skipped]",
 // computed from vitest's JSON report (CI reads that line; vitest's own summary is not parsed).
+// Just before it, the files that skipped tests are named (their reasons are in the log).
 // Extra arguments are passed to vitest (e.g. a file filter).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, mkdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,6 +27,13 @@ try {
   skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
   // A test file that fails to load has no tests but is a failure.
   for (const f of j.testResults ?? []) if (f.status === 'failed' && (f.assertionResults ?? []).length === 0) failed++;
+  // Where the skips are (each skipping test prints its reason in the log above).
+  const skippedIn = [];
+  for (const f of j.testResults ?? []) {
+    const n = (f.assertionResults ?? []).filter((a) => a.status === 'pending' || a.status === 'skipped' || a.status === 'todo').length;
+    if (n > 0) skippedIn.push(`${relative(root, f.name)} (${n})`);
+  }
+  if (skippedIn.length > 0) console.log(`skipped tests in: ${skippedIn.join(', ')}`);
 } catch (e) {
   console.error(`run-tests: no vitest JSON report (${e.message})`);
   failed = Math.max(failed, 1);
