@@ -40,6 +40,14 @@ export interface BtfType {
   /** STRUCT/UNION members; DATASEC entries use `type` (the VAR) and `offset` (bytes) and `size`. */
   members: BtfMember[];
   secinfo: { type: number; offset: number; size: number }[];
+  /** INT: encoding bits (1 signed, 2 char, 4 bool), bit offset and bit count of the value. */
+  intEncoding: number;
+  intOffset: number;
+  intBits: number;
+  /** ENUM/ENUM64: the enumerators (values as signed or unsigned per kind_flag). */
+  enumValues: { name: string; value: bigint }[];
+  /** The info word's kind_flag (bitfield members; signed enums). */
+  kindFlag: boolean;
 }
 
 export interface Btf {
@@ -79,7 +87,7 @@ export function parseBtf(sec: Uint8Array): Btf {
     const vlen = info & 0xffff;
     const t: BtfType = {
       id, kind, name: str(dv.getUint32(p, true)), size: dv.getUint32(p + 8, true), type: dv.getUint32(p + 8, true),
-      elemType: 0, nelems: 0, members: [], secinfo: [],
+      elemType: 0, nelems: 0, members: [], secinfo: [], intEncoding: 0, intOffset: 0, intBits: 0, enumValues: [], kindFlag: (info >>> 31) === 1,
     };
     p += 12;
     // Bytes of kind-specific data after the 12-byte header, checked before anything is read.
@@ -89,7 +97,14 @@ export function parseBtf(sec: Uint8Array): Btf {
     };
     if (p + (extra[kind] ?? 0) > typeEnd) bad(`type ${id} runs past the end of the type section`);
     switch (kind) {
-      case BtfKind.INT:
+      case BtfKind.INT: {
+        const enc = dv.getUint32(p, true);
+        t.intEncoding = (enc >>> 24) & 0x0f;
+        t.intOffset = (enc >>> 16) & 0xff;
+        t.intBits = enc & 0xff;
+        p += 4;
+        break;
+      }
       case BtfKind.VAR:
       case BtfKind.DECL_TAG:
         p += 4;
@@ -105,11 +120,19 @@ export function parseBtf(sec: Uint8Array): Btf {
           t.members.push({ name: str(dv.getUint32(p, true)), type: dv.getUint32(p + 4, true), offset: dv.getUint32(p + 8, true) });
         break;
       case BtfKind.ENUM:
+        for (let i = 0; i < vlen; i++, p += 8) {
+          const v = t.kindFlag ? BigInt(dv.getInt32(p + 4, true)) : BigInt(dv.getUint32(p + 4, true));
+          t.enumValues.push({ name: str(dv.getUint32(p, true)), value: v });
+        }
+        break;
       case BtfKind.FUNC_PROTO:
         p += 8 * vlen;
         break;
       case BtfKind.ENUM64:
-        p += 12 * vlen;
+        for (let i = 0; i < vlen; i++, p += 12) {
+          const u = (BigInt(dv.getUint32(p + 8, true)) << 32n) | BigInt(dv.getUint32(p + 4, true));
+          t.enumValues.push({ name: str(dv.getUint32(p, true)), value: t.kindFlag ? BigInt.asIntN(64, u) : u });
+        }
         break;
       case BtfKind.DATASEC:
         for (let i = 0; i < vlen; i++, p += 12)
@@ -178,6 +201,9 @@ export interface BtfMapDef {
   valueSize?: number;
   maxEntries?: number;
   mapFlags?: number;
+  /** BTF type ids of the key and value (`__type(key, …)`, `__type(value, …)`), when given. */
+  keyType?: number;
+  valueType?: number;
 }
 
 /** Reads every map variable of the `.maps` DATASEC. Unknown members are ignored. */
@@ -215,9 +241,11 @@ export function btfMapDefs(btf: Btf): BtfMapDef[] {
           break;
         case 'key':
           def.keySize = btfSizeof(btf, mt.type);
+          def.keyType = mt.type;
           break;
         case 'value':
           def.valueSize = btfSizeof(btf, mt.type);
+          def.valueType = mt.type;
           break;
       }
     }

@@ -29,7 +29,7 @@ import { MapRegistry } from '../maps/registry.ts';
 import type { AnyMap } from '../maps/registry.ts';
 import { BPF_F_RDONLY_PROG, MapType } from '../maps/types.ts';
 import type { MapKind } from '../maps/types.ts';
-import { btfMapDefs, parseBtf } from './btf.ts';
+import { BtfKind, btfMapDefs, parseBtf } from './btf.ts';
 import type { Btf } from './btf.ts';
 
 export type ProgramHook = 'xdp' | 'socket_filter' | 'sched_cls' | 'sched_act' | 'kprobe' | 'tracepoint' | 'syscall' | 'other';
@@ -55,6 +55,8 @@ export interface ElfObject {
   registry: MapRegistry;
   license: string;
   btf?: Btf;
+  /** BTF type ids of each map's key and value (BTF-defined maps, global data), for formatting. */
+  mapTypes: Map<AnyMap, { key?: number; value?: number }>;
   program(name: string): ElfProgram;
 }
 
@@ -186,6 +188,7 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
   /** section index → data map (global variables). */
   const dataMaps = new Map<number, AnyMap>();
 
+  const mapTypes = new Map<AnyMap, { key?: number; value?: number }>();
   const btfSec = sections.find((s) => s.name === '.BTF');
   const btf = btfSec ? parseBtf(btfSec.data) : undefined;
 
@@ -203,6 +206,7 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
         maxEntries: def.maxEntries ?? 0, flags: def.mapFlags ?? 0,
       });
       maps.set(def.name, m);
+      mapTypes.set(m, { key: def.keyType, value: def.valueType });
       mapAt.set(`${mapsSec.index}:${sym!.value}`, m);
     }
   }
@@ -234,6 +238,8 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
     if (m.kind === 'array') m.slot(0).set(s.data);
     maps.set(s.name, m);
     dataMaps.set(s.index, m);
+    const sec = btf?.types.find((t) => t.kind === BtfKind.DATASEC && t.name === s.name);
+    if (sec) mapTypes.set(m, { value: sec.id });
   }
 
   const licSec = sections.find((s) => s.name === 'license');
@@ -332,7 +338,7 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
   }
 
   return {
-    programs, maps, registry, license, btf,
+    programs, maps, registry, license, btf, mapTypes,
     program(name: string): ElfProgram {
       return programs.find((p) => p.name === name || p.section === name) ?? fail('elf.no-program', `no program named '${name}' (have: ${programs.map((p) => p.name).join(', ')})`);
     },

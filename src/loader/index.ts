@@ -11,3 +11,4 @@ export { loadObject, XDP_HEADROOM, XDP_TAILROOM } from './load.ts';
 export type { LoadedObject, LoadObjectOptions, RunnableProgram } from './load.ts';
 export { parseBtf, btfMapDefs, btfSizeof, skipModifiers, BtfKind } from './btf.ts';
 export type { Btf, BtfType, BtfMember, BtfMapDef } from './btf.ts';
+export { formatBtf, jsonText, mapFormatter, dumpObjectMaps } from './btf-format.ts';

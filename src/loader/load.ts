@@ -60,6 +60,13 @@ export interface LoadObjectOptions {
   /** Instruction budget per program run. */
   budget?: number;
   cpu?: number;
+  /** Which programs to verify and compile (default: all). Others are left out of `programs`. */
+  select?: (p: ElfProgram) => boolean;
+  /** Where bpf_printk / trace_printk lines go (default: collected in `state.traces`). */
+  trace?: (line: string) => void;
+  /** get_prandom_u32 and ktime_get_ns sources (defaults: Math.random, the process clock). */
+  random?: () => number;
+  clockNs?: () => bigint;
 }
 
 function hookFor(p: ElfProgram, obj: ElfObject, loops?: LoopPolicy): HookSpec {
@@ -74,7 +81,7 @@ function hookFor(p: ElfProgram, obj: ElfObject, loops?: LoopPolicy): HookSpec {
 }
 
 export function loadObject(obj: ElfObject, opts: LoadObjectOptions = {}): LoadedObject {
-  const state = createHelperState({ registry: obj.registry, cpu: opts.cpu });
+  const state = createHelperState({ registry: obj.registry, cpu: opts.cpu, trace: opts.trace, random: opts.random, clockNs: opts.clockNs });
   const helpers = helperFns();
   const resolveLddw = lddwResolver(obj.registry);
   const programs = new Map<string, RunnableProgram>();
@@ -82,6 +89,7 @@ export function loadObject(obj: ElfObject, opts: LoadObjectOptions = {}): Loaded
   const frame: XdpFrame = { buf: frameBuf.bytes, data: 0, dataEnd: 0, dataMeta: 0, hardEnd: 0 };
 
   for (const src of obj.programs) {
+    if (opts.select && !opts.select(src)) continue;
     const hook = hookFor(src, obj, opts.loops);
     const verified = verify(src.bytecode, hook);
     // load() runs exactly the verified bytes, after the context conversion (shadow slots).

@@ -12,3 +12,5 @@ export { RingBuf } from './ringbuf.ts';
 export { BPF_ANY, BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, MapType, round8, u32Key } from './types.ts';
 export type { BpfMap, MapKind, MapSpec } from './types.ts';
 export { validateMapSpec } from './validate.ts';
+export { dumpMapJson, loadMapJson } from './json.ts';
+export type { JsonValue, MapFormatter } from './json.ts';
