@@ -18,6 +18,7 @@
  */
 
 import { ipv4At, ipv6At } from './addr.ts';
+import type { NameTables } from './names.ts';
 
 const TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [1, 'A'], [2, 'NS'], [5, 'CNAME'], [6, 'SOA'], [12, 'PTR'], [13, 'HINFO'], [15, 'MX'], [16, 'TXT'],
@@ -35,6 +36,7 @@ class Msg {
     readonly p: Uint8Array,
     readonly base: number,
     readonly end: number,
+    readonly names?: NameTables,
   ) {}
 
   u8(o: number): number {
@@ -83,9 +85,9 @@ class Msg {
 }
 
 /** The DNS text for the UDP payload `p[off .. off+len)` (captured up to `end`), or null. */
-export function dnsSummary(p: Uint8Array, off: number, len: number, end: number): string | null {
+export function dnsSummary(p: Uint8Array, off: number, len: number, end: number, names?: NameTables): string | null {
   if (len < 12) return `domain [length ${len} < 12] (invalid)`;
-  const m = new Msg(p, off, Math.min(end, off + len));
+  const m = new Msg(p, off, Math.min(end, off + len), names);
   const id = m.u16(off);
   const flags = m.u16(off + 2);
   const qd = m.u16(off + 4);
@@ -158,8 +160,8 @@ function record(m: Msg, pos: number): { text: string; next: number } | null {
   const tname = TYPE_NAMES.get(type);
   if (tname === undefined || cls !== 1) return null;
   let text = tname;
-  if (type === 1 && rdlen === 4) text += ` ${ipv4At(m.p, data)}`;
-  else if (type === 28 && rdlen === 16) text += ` ${ipv6At(m.p, data)}`;
+  if (type === 1 && rdlen === 4) text += ` ${m.names?.host4(m.u32(data)) ?? ipv4At(m.p, data)}`;
+  else if (type === 28 && rdlen === 16) text += ` ${m.names?.host6(m.p, data) ?? ipv6At(m.p, data)}`;
   else if (type === 5 || type === 2 || type === 12) text += ` ${m.name(data).text}`;
   else if (type === 1 || type === 28 || type === 15 || type === 16 || type === 33 || type === 256 || type === 35 || type === 13 || type === 257) return null;
   return m.bad ? null : { text, next: data + rdlen };

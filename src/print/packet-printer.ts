@@ -26,6 +26,7 @@
 import { ipv4At, ipv6At, macAt, hexColonAt } from './addr.ts';
 import { hexDump } from './hexdump.ts';
 import { dnsSummary } from './dns.ts';
+import type { NameTables } from './names.ts';
 
 export type Fidelity = 'exact' | 'prefix' | 'approx';
 
@@ -38,6 +39,8 @@ export interface PrinterOptions {
   verbose: number;
   /** -S: absolute TCP sequence numbers. */
   absoluteSeq: boolean;
+  /** Host, port and protocol names (tcpdump without -n); undefined prints numbers. */
+  names?: NameTables;
 }
 
 /** LINKTYPE_* values this printer dissects. */
@@ -206,6 +209,35 @@ export class PacketPrinter {
         this.approx(`link-type ${this.linkType}, length ${wirelen}`);
     }
     return this.out;
+  }
+
+  // ---------------------------------------------------------------- names
+
+  /** The IPv4 address at `off`, as a host name when names are on and the hosts file has one. */
+  private host4(off: number): string {
+    const n = this.o.names;
+    if (n !== undefined) {
+      const name = n.host4(be32(this.p, off));
+      if (name !== undefined) return name;
+    }
+    return ipv4At(this.p, off);
+  }
+
+  private host6(off: number): string {
+    return this.o.names?.host6(this.p, off) ?? ipv6At(this.p, off);
+  }
+
+  private tport(port: number): string {
+    return this.o.names?.tcpPort(port) ?? `${port}`;
+  }
+
+  private uport(port: number): string {
+    return this.o.names?.udpPort(port) ?? `${port}`;
+  }
+
+  /** An IP protocol tcpdump does not decode: its name from the protocols file, or ip-proto-N. */
+  private protoName(proto: number): string {
+    return this.o.names?.protocol(proto) ?? `ip-proto-${proto}`;
   }
 
   private approx(text: string): void {
@@ -386,9 +418,9 @@ export class PacketPrinter {
     if (op === 1) {
       let thaZero = true;
       for (let i = 0; i < 6; i++) if (p[tha + i] !== 0) thaZero = false;
-      this.out += `Request who-has ${ipv4At(p, tpa)}${thaZero ? '' : ` (${macAt(p, tha)})`} tell ${ipv4At(p, spa)}`;
+      this.out += `Request who-has ${this.host4(tpa)}${thaZero ? '' : ` (${macAt(p, tha)})`} tell ${this.host4(spa)}`;
     } else if (op === 2) {
-      this.out += `Reply ${ipv4At(p, spa)} is-at ${macAt(p, sha)}`;
+      this.out += `Reply ${this.host4(spa)} is-at ${macAt(p, sha)}`;
     } else {
       this.approx(`operation ${op}`);
     }
@@ -414,8 +446,8 @@ export class PacketPrinter {
     if (length < len) this.out += `truncated-ip - ${len - length} bytes missing! `;
     const frag = be16(p, off + 6);
     const proto = p[off + 9]!;
-    const src = ipv4At(p, off + 12);
-    const dst = ipv4At(p, off + 16);
+    const src = this.host4(off + 12);
+    const dst = this.host4(off + 16);
     const payload = off + hl;
     const plen = len - hl;
     const end = Math.min(cap, off + len);
@@ -442,8 +474,8 @@ export class PacketPrinter {
     }
     const plen = be16(p, off + 4);
     const nh = p[off + 6]!;
-    const src = ipv6At(p, off + 8);
-    const dst = ipv6At(p, off + 24);
+    const src = this.host6(off + 8);
+    const dst = this.host6(off + 24);
     if (plen === 0) {
       this.approx(`${src} > ${dst}: jumbo payload, length ${length - 40}`);
       return;
@@ -498,7 +530,7 @@ export class PacketPrinter {
         }
         break;
     }
-    this.approx(`${src} > ${dst}: ip-proto-${proto} ${len}`);
+    this.approx(`${src} > ${dst}: ${this.protoName(proto)} ${len}`);
   }
 
   // ---------------------------------------------------------------- TCP / UDP
@@ -512,7 +544,7 @@ export class PacketPrinter {
     }
     const sport = be16(p, off);
     const dport = be16(p, off + 2);
-    this.out += `${src}.${sport} > ${dst}.${dport}: `;
+    this.out += `${src}.${this.tport(sport)} > ${dst}.${this.tport(dport)}: `;
     if (end < off + 20) {
       this.truncated('tcp');
       return;
@@ -623,7 +655,7 @@ export class PacketPrinter {
     const sport = be16(p, off);
     const dport = be16(p, off + 2);
     const ulen = be16(p, off + 4);
-    this.out += `${src}.${sport} > ${dst}.${dport}: `;
+    this.out += `${src}.${this.uport(sport)} > ${dst}.${this.uport(dport)}: `;
     if (ulen < 8) {
       this.approx(`UDP, bad length ${ulen} < 8`);
       return;
@@ -637,7 +669,7 @@ export class PacketPrinter {
     }
     if (!this.o.quiet && (sport === 53 || dport === 53) && (sport === 53 || !udpPortDecoded(sport)) && (dport === 53 || !udpPortDecoded(dport))) {
       // DNS, the one application protocol printed here (when it can be reproduced exactly).
-      const dns = dnsSummary(this.p, off + 8, ulen - 8, end);
+      const dns = dnsSummary(this.p, off + 8, ulen - 8, end, this.o.names);
       if (dns !== null) {
         this.out += dns;
         return;
@@ -673,14 +705,15 @@ export class PacketPrinter {
     } else if (type === 3 && end >= off + 8 + 20) {
       // The quoted datagram's header names the unreachable destination.
       const ip = off + 8;
-      const odst = ipv4At(p, ip + 16);
+      const odst = this.host4(ip + 16);
       const oproto = p[ip + 9]!;
       const ohl = (p[ip]! & 0x0f) * 4;
       if (code === 0) text = `ICMP net ${odst} unreachable`;
       else if (code === 1) text = `ICMP host ${odst} unreachable`;
       else if (code === 2) text = `ICMP ${odst} protocol ${oproto} unreachable`;
       else if (code === 3 && (oproto === 6 || oproto === 17) && end >= ip + ohl + 4) {
-        text = `ICMP ${odst} ${oproto === 6 ? 'tcp' : 'udp'} port ${be16(p, ip + ohl + 2)} unreachable`;
+        const oport = be16(p, ip + ohl + 2);
+        text = `ICMP ${odst} ${oproto === 6 ? `tcp port ${this.tport(oport)}` : `udp port ${this.uport(oport)}`} unreachable`;
       }
     } else if (type === 11 && (code === 0 || code === 1)) {
       text = code === 0 ? 'ICMP time exceeded in-transit' : 'ICMP ip reassembly time exceeded';
