@@ -28,6 +28,7 @@ import { loadProgramFile } from './program-file.ts';
 import { PacketPrinter, invalidHeaderText, type Fidelity } from '../print/packet-printer.ts';
 import { TimestampFormatter, type Precision } from '../print/timestamp.ts';
 import { hexDump, hexAsciiDump, asciiDump } from '../print/hexdump.ts';
+import { loadNameTables } from '../print/names.ts';
 
 /** Everything the command line says, checked and typed. */
 export interface TcpdumpOptions {
@@ -67,6 +68,8 @@ export interface TcpdumpOptions {
   verbose: number;
   absoluteSeq: boolean;
   expression: string;
+  /** Where hosts, services and protocols are read for names (default /etc); without -n only. */
+  namesDir?: string;
 }
 
 const MAX_SNAPLEN = 262144;
@@ -89,7 +92,8 @@ function buildProgram(): Command {
     .option('-s <snaplen>', 'snapshot length used when compiling (default 262144)')
     .option('-d', 'print the compiled program (-d: readable, -dd: C, -ddd: decimal) and exit', increase, 0)
     .option('-O', 'do not run the optimizer')
-    .option('-n', "don't convert addresses or ports to names (tsdump never does; accepted for tcpdump compatibility)", increase, 0)
+    .option('-n', "don't convert addresses or ports to names (names come from the hosts, services and protocols files only, never from DNS)", increase, 0)
+    .addOption(new Option('--names-dir <dir>', 'read hosts, services and protocols from this folder instead of /etc').hideHelp())
     .option('-e', 'print the link-level header')
     .option('-q', 'quick (quiet) output: less protocol detail')
     .option('-S', 'print absolute TCP sequence numbers')
@@ -170,6 +174,7 @@ export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { te
   opts.stats = o.stats === true;
   if (opts.stats && opts.engine === 'cbpf') throw new UserError('cli.usage', '--stats needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
   if (o.hook !== undefined && opts.engine === 'cbpf') throw new UserError('cli.usage', '--hook needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
+  if (o.namesDir !== undefined) opts.namesDir = String(o.namesDir);
   if (o.r !== undefined) opts.readFile = String(o.r);
   if (o.i !== undefined) opts.interface = String(o.i);
   if (o.listInterfaces === true) opts.listInterfaces = true;
@@ -360,7 +365,7 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
   const printing = !opts.countOnly && (sink === null || opts.printWithWrite);
   // With `-w -` the capture owns stdout, so printed lines go to stderr.
   const textFd: 1 | 2 = opts.writeFile === '-' ? 2 : 1;
-  const printer = new PacketPrinter(info.linkType, { quiet: opts.quiet, linkHeader: opts.linkHeader, verbose: opts.verbose, absoluteSeq: opts.absoluteSeq });
+  const printer = new PacketPrinter(info.linkType, { quiet: opts.quiet, linkHeader: opts.linkHeader, verbose: opts.verbose, absoluteSeq: opts.absoluteSeq, names: opts.numeric > 0 ? undefined : loadNameTables(opts.namesDir) });
   const ts = new TimestampFormatter(opts.timestampLevel, opts.precision);
   const limit = opts.count ?? Infinity;
   // Live packets arrive one at a time: their lines go out at once.
