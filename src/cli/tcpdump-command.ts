@@ -25,6 +25,7 @@ import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
 import { writeFullySync } from '../capture/sink.ts';
 import { listDevices, openLive } from '../capture/live.ts';
 import { loadProgramFile } from './program-file.ts';
+import { objectRunOptions, runObjectCommand, type ObjectRunOptions } from './object-run.ts';
 import { PacketPrinter, invalidHeaderText, type Fidelity } from '../print/packet-printer.ts';
 import { TimestampFormatter, type Precision } from '../print/timestamp.ts';
 import { hexDump, hexAsciiDump, asciiDump } from '../print/hexdump.ts';
@@ -68,6 +69,8 @@ export interface TcpdumpOptions {
   verbose: number;
   absoluteSeq: boolean;
   expression: string;
+  /** --xdp / --tc / --socket-filter: run a clang-compiled eBPF object instead of a filter (./object-run.ts). */
+  object?: ObjectRunOptions;
   /** Where hosts, services and protocols are read for names (default /etc); without -n only. */
   namesDir?: string;
 }
@@ -113,6 +116,12 @@ function buildProgram(): Command {
     .option('--program <file>', 'run a cBPF program file (-ddd, -dd or bpf_asm text) instead of an expression')
     .addOption(new Option('--engine <engine>', 'what runs the filter: the cBPF interpreter, or the program translated to eBPF on the eBPF interpreter or a JIT').choices([...FILTER_ENGINES]).default('cbpf'))
     .option('--stats', 'with an eBPF engine: the program counts its verdicts in an eBPF array map; print the counters at the end')
+    .option('--xdp <object>', 'run every packet through the XDP program of a clang-built eBPF object (prog.o or prog.o:name)')
+    .option('--tc <object>', 'run every packet through the tc (SCHED_CLS) program of an eBPF object (prog.o or prog.o:name)')
+    .option('--socket-filter <object>', 'run every packet through the socket-filter program of an eBPF object (prog.o or prog.o:name)')
+    .option('--tx-out <file>', 'with --xdp/--tc: write XDP_TX, XDP_REDIRECT and TC_ACT_REDIRECT packets to this capture file')
+    .option('--dump-maps', "with an object: print every map at the end as JSON (bpftool map dump -j's shape)")
+    .option('--map <name=file>', 'with an object: preload map NAME from a bpftool map dump -j file (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .addOption(new Option('--hook <hook>', 'with an eBPF engine: run the translation as a socket filter or an XDP program (which sees only the frame: len is the captured length)').choices([...FILTER_HOOKS]))
     .option('-h, --help', 'show this help')
     .option('--version', 'print the version')
@@ -172,7 +181,8 @@ export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { te
     hook: (o.hook as FilterHook | undefined) ?? 'socket',
   };
   opts.stats = o.stats === true;
-  if (opts.stats && opts.engine === 'cbpf') throw new UserError('cli.usage', '--stats needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
+  opts.object = objectRunOptions(o);
+  if (opts.stats && opts.engine === 'cbpf' && !opts.object) throw new UserError('cli.usage', '--stats needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
   if (o.hook !== undefined && opts.engine === 'cbpf') throw new UserError('cli.usage', '--hook needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
   if (o.namesDir !== undefined) opts.namesDir = String(o.namesDir);
   if (o.r !== undefined) opts.readFile = String(o.r);
@@ -297,6 +307,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
     io.write(1, listDevices().map((d, i) => `${i + 1}.${d.name}${d.description ? ` (${d.description})` : ''}\n`).join(''));
     return 0;
   }
+  if (opts.object) return runObjectCommand(opts, io);
   if (opts.interface !== undefined) return runLive(opts, opts.interface, io);
   if (opts.readFile === undefined) {
     throw new UserError('cli.no-input', 'no input: use -r FILE (or -r - for stdin) to read a capture, or -i INTERFACE to capture live');

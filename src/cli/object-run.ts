@@ -1,0 +1,393 @@
+/**
+ * `tsdump -r F --xdp prog.o[:section]` (and `--tc`, `--socket-filter`, and `-i IFACE`): runs
+ * every packet through a clang-compiled eBPF program at that hook, the way the kernel would,
+ * with the object's maps alive for the whole run.
+ *
+ * Steps: load the ELF object (src/loader), preload maps given with `--map NAME=FILE` (bpftool
+ * JSON), verify and compile the chosen program and its tail-call siblings (programs of the same
+ * hook), then for each packet run it and act on r0 as the hook defines it:
+ *   XDP     XDP_PASS → passed (the frame as the program left it: adjust_head/tail, stores);
+ *           XDP_TX, XDP_REDIRECT → `--tx-out FILE`; XDP_DROP, XDP_ABORTED → dropped.
+ *   tc      TC_ACT_OK and TC_ACT_UNSPEC → passed (with the program's stores);
+ *           TC_ACT_REDIRECT → `--tx-out`; the rest (SHOT, STOLEN, …) → dropped.
+ *   socket  r0 = bytes to keep: 0 drops, otherwise the packet is cut to that length.
+ * Passed packets are printed like tcpdump's matches, or written with `-w`, or counted with
+ * `--count`; `-c N` stops after N passes. Ring-buffer records are printed as they arrive
+ * (hex), `bpf_printk` lines go to stderr, `--stats` prints the action histogram and
+ * `--dump-maps` every map at the end as `{"name": bpftool map dump -j list}`.
+ *
+ * Every problem (bad object, unsupported helper or section, verifier refusal, a map file that
+ * does not fit) is one UserError line; nothing here prints a stack trace.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { UserError } from '../errors.ts';
+import type { CaptureInfo, PacketRecord } from '../capture/types.ts';
+import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
+import { openLive } from '../capture/live.ts';
+import { dumpObjectMaps, jsonText } from '../loader/btf-format.ts';
+import { loadElf } from '../loader/elf.ts';
+import type { ElfObject, ElfProgram, ProgramHook } from '../loader/elf.ts';
+import { loadObject } from '../loader/load.ts';
+import type { LoadedObject, RunnableProgram } from '../loader/load.ts';
+import { loadMapJson } from '../maps/json.ts';
+import { RingBuf } from '../maps/ringbuf.ts';
+import { PacketPrinter } from '../print/packet-printer.ts';
+import { TimestampFormatter } from '../print/timestamp.ts';
+import { ENGINE_NAMES } from '../runtime/index.ts';
+import type { EngineName } from '../runtime/index.ts';
+import { helperName } from '../loader/helper-names.ts';
+import { socketFilterHook, tcHook, xdpHook } from '../runtime/verifier/hooks.ts';
+import { linkTypeLabel, openReader, openWriter } from './capture-io.ts';
+import type { PacketSink } from './capture-io.ts';
+import type { CommandIo, TcpdumpOptions } from './tcpdump-command.ts';
+
+export type ObjectHook = 'xdp' | 'tc' | 'socket';
+
+/** What the object-running flags say. */
+export interface ObjectRunOptions {
+  hook: ObjectHook;
+  /** The object file and the program or section named after `:` (if any). */
+  path: string;
+  program?: string;
+  txOut?: string;
+  dumpMaps: boolean;
+  /** `--map NAME=FILE`, in order. */
+  mapFiles: { name: string; file: string }[];
+}
+
+const PROGRAM_HOOK: Record<ObjectHook, ProgramHook[]> = { xdp: ['xdp'], tc: ['sched_cls', 'sched_act'], socket: ['socket_filter'] };
+const FLAG: Record<ObjectHook, string> = { xdp: '--xdp', tc: '--tc', socket: '--socket-filter' };
+
+/** `prog.o` or `prog.o:name`: the file as given if it exists, else split at the last colon. */
+function splitObjectArg(text: string): { path: string; program?: string } {
+  const colon = text.lastIndexOf(':');
+  if (colon <= 0 || existsSync(text)) return { path: text };
+  return { path: text.slice(0, colon), program: text.slice(colon + 1) || undefined };
+}
+
+/**
+ * The object options from commander's parsed values (`xdp`, `tc`, `socketFilter`, `txOut`,
+ * `dumpMaps`, `map`), or undefined when no object is to be run. Misuse is a UserError.
+ */
+export function objectRunOptions(o: Record<string, unknown>): ObjectRunOptions | undefined {
+  const given = (['xdp', 'tc', 'socket'] as const).filter((h) => o[h === 'socket' ? 'socketFilter' : h] !== undefined);
+  const extras = o.txOut !== undefined || o.dumpMaps === true || (Array.isArray(o.map) && o.map.length > 0);
+  if (given.length === 0) {
+    if (extras) throw new UserError('cli.usage', '--tx-out, --dump-maps and --map need an object to run (--xdp, --tc or --socket-filter prog.o) (see tsdump --help)');
+    return undefined;
+  }
+  if (given.length > 1) throw new UserError('cli.usage', `${given.map((h) => FLAG[h]).join(' and ')} cannot be used together: run one object program at one hook (see tsdump --help)`);
+  const hook = given[0]!;
+  const { path, program } = splitObjectArg(String(o[hook === 'socket' ? 'socketFilter' : hook]));
+  const mapFiles = ((o.map as string[] | undefined) ?? []).map((m) => {
+    const eq = m.indexOf('=');
+    if (eq <= 0 || eq === m.length - 1) throw new UserError('cli.usage', `--map wants NAME=FILE (a map name and a bpftool map dump -j file), got '${m}'`);
+    return { name: m.slice(0, eq), file: m.slice(eq + 1) };
+  });
+  if (hook !== 'xdp' && hook !== 'tc' && o.txOut !== undefined) throw new UserError('cli.usage', '--tx-out collects XDP_TX / TC_ACT_REDIRECT packets: it needs --xdp or --tc');
+  return { hook, path, program, txOut: o.txOut === undefined ? undefined : String(o.txOut), dumpMaps: o.dumpMaps === true, mapFiles };
+}
+
+function readObjectFile(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError('cli.object-file', `${path}: ${code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
+  }
+}
+
+/** The program to run: the one named, or the object's only program for the hook. */
+function chooseProgram(obj: ElfObject, run: ObjectRunOptions): ElfProgram {
+  const wanted = PROGRAM_HOOK[run.hook];
+  const describe = (p: ElfProgram) => `${p.name} (section ${p.section})`;
+  if (run.program !== undefined) {
+    const p = obj.programs.find((x) => x.name === run.program) ?? obj.programs.find((x) => x.section === run.program);
+    if (p === undefined) throw new UserError('elf.no-program', `${run.path}: no program or section named '${run.program}' (have: ${obj.programs.map(describe).join(', ')})`);
+    if (!wanted.includes(p.hook)) throw new UserError('elf.hook', `${run.path}: program ${describe(p)} is not a ${FLAG[run.hook].slice(2)} program (its section makes it ${p.hook})`);
+    return p;
+  }
+  const fit = obj.programs.filter((p) => wanted.includes(p.hook));
+  if (fit.length === 0) throw new UserError('elf.no-program', `${run.path}: no ${FLAG[run.hook].slice(2)} program in the object (have: ${obj.programs.map(describe).join(', ')})`);
+  if (fit.length > 1) {
+    // Tail-call targets are programs too; the entry is the one no program array can name, but
+    // the object does not say which that is: the user must.
+    throw new UserError('elf.ambiguous', `${run.path}: ${fit.length} ${FLAG[run.hook].slice(2)} programs (${fit.map(describe).join(', ')}): name one as ${run.path}:NAME`);
+  }
+  return fit[0]!;
+}
+
+/**
+ * Refuses, before the verifier, a call to a helper the hook does not provide, with the helper's
+ * name (bpf_fib_lookup needs the kernel's routing tables; tsdump has none).
+ */
+function checkHelpers(p: ElfProgram, allowed: ReadonlySet<number>): void {
+  const insns = p.insns;
+  for (let pc = 0; pc < insns.length; pc++) {
+    const x = insns[pc]!;
+    if (x.code === 0x18) pc++; // lddw: skip its second slot
+    if (x.code !== 0x85 || x.src !== 0) continue;
+    if (!allowed.has(x.imm)) {
+      const why = x.imm === 69 ? ': it needs the kernel\'s routing and neighbour tables, which tsdump does not have' : '';
+      throw new UserError('elf.helper', `program '${p.name}' calls helper ${helperName(x.imm)} (#${x.imm}) at pc ${pc}, which tsdump does not support at this hook${why}`);
+    }
+  }
+}
+
+const XDP_ACTIONS = ['XDP_ABORTED', 'XDP_DROP', 'XDP_PASS', 'XDP_TX', 'XDP_REDIRECT'];
+const TC_ACTIONS: Record<number, string> = { [-1]: 'TC_ACT_UNSPEC', 0: 'TC_ACT_OK', 1: 'TC_ACT_RECLASSIFY', 2: 'TC_ACT_SHOT', 3: 'TC_ACT_PIPE', 4: 'TC_ACT_STOLEN', 5: 'TC_ACT_QUEUED', 6: 'TC_ACT_REPEAT', 7: 'TC_ACT_REDIRECT', 8: 'TC_ACT_TRAP' };
+
+/** The name of r0 at a hook, for --stats. */
+export function actionName(hook: ObjectHook, r0: number): string {
+  if (hook === 'xdp') return XDP_ACTIONS[r0] ?? `unknown XDP action ${r0}`;
+  if (hook === 'tc') return TC_ACTIONS[r0 | 0] ?? `unknown tc action ${r0 | 0}`;
+  return r0 === 0 ? 'dropped (0 bytes kept)' : 'accepted';
+}
+
+type Fate = 'pass' | 'tx' | 'drop';
+
+/**
+ * A loaded object bound to a hook: `run(packet) → r0`, what that means for the packet, and the
+ * bytes to pass on (the frame after the program's rewrites; the kept bytes of a socket filter).
+ */
+export interface ObjectRunner {
+  readonly object: ElfObject;
+  readonly loaded: LoadedObject;
+  readonly program: RunnableProgram;
+  run(packet: Uint8Array): number;
+  fate(r0: number): Fate;
+  /** The packet after the run (valid until the next run). */
+  output(packet: Uint8Array, r0: number): Uint8Array;
+}
+
+export interface ObjectRunnerOptions {
+  engine?: EngineName;
+  trace?: (line: string) => void;
+  /** Map files applied before the programs are verified (`.rodata` values may be folded). */
+  mapFiles?: { name: string; file: string }[];
+  program?: string;
+  path?: string;
+}
+
+/** Loads an object for a hook, preloads maps, verifies and compiles the program (and its siblings). */
+export function createObjectRunner(bytes: Uint8Array, hook: ObjectHook, opts: ObjectRunnerOptions = {}): ObjectRunner {
+  const path = opts.path ?? 'object';
+  try {
+    return createRunner(bytes, hook, path, opts);
+  } catch (e) {
+    // Every loader, verifier and map-file error names the object it is about.
+    if (e instanceof UserError && !e.message.startsWith(`${path}:`) && !e.message.startsWith('--map ')) {
+      throw new UserError(e.code, `${path}: ${e.message}`, { offset: e.offset });
+    }
+    throw e;
+  }
+}
+
+function createRunner(bytes: Uint8Array, hook: ObjectHook, path: string, opts: ObjectRunnerOptions): ObjectRunner {
+  const obj = loadElf(bytes);
+  const run: ObjectRunOptions = { hook, path, program: opts.program, dumpMaps: false, mapFiles: [] };
+  const chosen = chooseProgram(obj, run);
+  for (const { name, file } of opts.mapFiles ?? []) {
+    const m = obj.maps.get(name) ?? obj.registry.byName(name);
+    if (m === undefined) throw new UserError('map.not-found', `--map ${name}=${file}: ${path} has no map named '${name}' (have: ${[...obj.maps.keys()].join(', ')})`);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UserError('cli.map-file', `${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    }
+    loadMapJson(m, text, file);
+  }
+  const same = (p: ElfProgram) => p.hook === chosen.hook;
+  const allowed = new Set<number>(helperIdsFor(chosen.hook));
+  for (const p of obj.programs) if (same(p)) checkHelpers(p, allowed);
+  const loaded = loadObject(obj, { engine: opts.engine, select: same, trace: opts.trace });
+  const program = loaded.program(chosen.name);
+  let scratch = new Uint8Array(2048);
+  return {
+    object: obj,
+    loaded,
+    program,
+    run(packet) {
+      if (hook !== 'tc') return program.run(packet);
+      // tc programs may store into the packet: run on a copy, which is then the output.
+      if (scratch.length < packet.length) scratch = new Uint8Array(packet.length * 2);
+      scratch.set(packet);
+      return program.run(scratch.subarray(0, packet.length));
+    },
+    fate(r0) {
+      if (hook === 'xdp') return r0 === 2 ? 'pass' : r0 === 3 || r0 === 4 ? 'tx' : 'drop';
+      if (hook === 'tc') return r0 === 0 || r0 === 0xffffffff ? 'pass' : r0 === 7 ? 'tx' : 'drop';
+      return r0 === 0 ? 'drop' : 'pass';
+    },
+    output(packet, r0) {
+      if (hook === 'xdp') return program.packetOut();
+      if (hook === 'tc') return scratch.subarray(0, packet.length);
+      return packet.subarray(0, Math.min(r0, packet.length));
+    },
+  };
+}
+
+/** The helper ids the verifier's hook allows for a program of this kind. */
+function helperIdsFor(hook: ProgramHook): readonly number[] {
+  const spec = hookSpecs[hook as 'xdp'];
+  return spec === undefined ? [] : spec;
+}
+
+const hookSpecs: Partial<Record<ProgramHook, readonly number[]>> = {
+  xdp: xdpHook().helpers as readonly number[],
+  socket_filter: socketFilterHook().helpers as readonly number[],
+  sched_cls: tcHook().helpers as readonly number[],
+  sched_act: tcHook().helpers as readonly number[],
+};
+
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+
+/** The `--engine` value as a runtime engine: the eBPF tiers by name, the default picks itself. */
+function engineFor(opts: TcpdumpOptions): EngineName | undefined {
+  if (opts.engine === 'cbpf') return undefined;
+  const name = opts.engine.replace(/^ebpf-/, '');
+  if (!(ENGINE_NAMES as string[]).includes(name)) throw new UserError('cli.usage', `--engine ${opts.engine} cannot run eBPF objects (have: ${ENGINE_NAMES.map((e) => `ebpf-${e}`).join(', ')})`);
+  return name as EngineName;
+}
+
+/** Runs the command for an object (`opts.object` set): file or live input, then the report. */
+export async function runObjectCommand(opts: TcpdumpOptions & { object?: ObjectRunOptions }, io: CommandIo): Promise<number> {
+  const run = opts.object!;
+  if (opts.expression.trim() !== '' || opts.programFile !== undefined || opts.filterFile !== undefined)
+    throw new UserError('cli.usage', `${FLAG[run.hook]} runs an eBPF object instead of a filter expression: give one or the other (see tsdump --help)`);
+  if (opts.readFile === undefined && opts.interface === undefined)
+    throw new UserError('cli.no-input', `no input: use -r FILE (or -r - for stdin) or -i INTERFACE with ${FLAG[run.hook]}`);
+  const textFd: 1 | 2 = opts.writeFile === '-' || run.txOut === '-' ? 2 : 1;
+  const runner = createObjectRunner(readObjectFile(run.path), run.hook, {
+    engine: engineFor(opts), program: run.program, path: run.path, mapFiles: run.mapFiles,
+    trace: (line) => io.write(2, `${line}\n`),
+  });
+  const rings = runner.object.registry.list().filter((m): m is RingBuf => m instanceof RingBuf);
+
+  let info: CaptureInfo;
+  let source: { each(fn: (rec: PacketRecord) => boolean): Promise<void>; close(): void; error?: Error; received?: () => number };
+  if (opts.readFile !== undefined) {
+    const reader = openReader(opts.readFile, opts.reader);
+    info = reader.info;
+    io.write(2, `reading from file ${opts.readFile}, link-type ${linkTypeLabel(info.linkType)}, snapshot length ${info.snaplen}\n`);
+    checkFilterableLinkType(info);
+    source = {
+      async each(fn) {
+        for (let rec = reader.next(); rec !== null; rec = reader.next()) if (!fn(rec)) break;
+        this.error = reader.error ?? undefined;
+      },
+      close: () => reader.close(),
+    };
+  } else {
+    const live = openLive(opts.interface!);
+    info = live.info;
+    io.write(2, `listening on ${opts.interface}, link-type ${linkTypeLabel(info.linkType)}, snapshot length ${info.snaplen} bytes\n`);
+    source = {
+      each(fn) {
+        return new Promise<void>((resolve) => {
+          const stop = (): void => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            live.close();
+            resolve();
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+          live.start((rec) => {
+            try {
+              if (!fn(rec)) stop();
+            } catch (e) {
+              this.error = e as Error;
+              stop();
+            }
+          });
+        });
+      },
+      close: () => live.close(),
+      received: () => live.received,
+    };
+  }
+
+  const sinkFor = (file: string | undefined): PacketSink | null => {
+    if (file === undefined) return null;
+    const pcapng = writerFormatFor(file, { pcapng: opts.pcapng }) === 'pcapng';
+    return openWriter(file, { linkType: pcapng ? info.linkType : info.rawLinkTypeField, snaplen: info.snaplen, precision: opts.precision, pcapng }, opts.packetBuffered);
+  };
+  const sink = sinkFor(opts.writeFile);
+  const tx = sinkFor(run.txOut);
+  const printing = !opts.countOnly && (sink === null || opts.printWithWrite);
+  const printer = new PacketPrinter(info.linkType, { quiet: opts.quiet, linkHeader: opts.linkHeader, verbose: opts.verbose, absoluteSeq: opts.absoluteSeq });
+  const ts = new TimestampFormatter(opts.timestampLevel, opts.precision);
+  const histogram = new Map<number, number>();
+  const limit = opts.count ?? Infinity;
+  let passed = 0, transmitted = 0, seen = 0;
+  let text = '';
+  const flushText = (force: boolean): void => {
+    if (text !== '' && (force || opts.lineBuffered || info.format === 'live' || text.length > 65536)) {
+      io.write(textFd, text);
+      text = '';
+    }
+  };
+  const out: PacketRecord = { data: new Uint8Array(0), caplen: 0, wirelen: 0, tsSec: 0, tsNsec: 0, linkType: info.linkType, interfaceId: 0, offset: 0 };
+  const emit = (s: PacketSink, rec: PacketRecord, bytes: Uint8Array): void => {
+    out.data = bytes;
+    out.caplen = bytes.length;
+    // The wire length follows the program's resizing; bytes not captured stay not captured.
+    out.wirelen = Math.max(bytes.length, rec.wirelen + bytes.length - rec.caplen);
+    out.tsSec = rec.tsSec;
+    out.tsNsec = rec.tsNsec;
+    out.interfaceId = rec.interfaceId;
+    s.write(out);
+    if (opts.packetBuffered) s.flush();
+  };
+
+  let status = 0;
+  try {
+    await source.each((rec) => {
+      seen++;
+      const r0 = runner.run(rec.data);
+      histogram.set(r0, (histogram.get(r0) ?? 0) + 1);
+      for (const rb of rings) rb.consume((r) => { text += `ringbuf ${rb.name}: ${hex(r)}\n`; });
+      const fate = runner.fate(r0);
+      if (fate === 'tx') {
+        transmitted++;
+        if (tx) emit(tx, rec, runner.output(rec.data, r0));
+      } else if (fate === 'pass') {
+        passed++;
+        const bytes = runner.output(rec.data, r0);
+        if (sink) emit(sink, rec, bytes);
+        if (printing) {
+          let line = opts.packetNumber ? `${String(passed).padStart(5)}  ` : '';
+          line += ts.format(rec.tsSec, rec.tsNsec);
+          line += printer.print(bytes, bytes.length, Math.max(bytes.length, rec.wirelen + bytes.length - rec.caplen));
+          io.packet?.(line, 'approx');
+          text += `${line}\n`;
+        }
+      }
+      flushText(false);
+      return passed < limit;
+    });
+    flushText(true);
+  } finally {
+    try {
+      sink?.close();
+      tx?.close();
+    } finally {
+      source.close();
+    }
+  }
+  if (source.error) {
+    if (source.error instanceof UserError && opts.readFile === undefined) throw source.error;
+    io.write(2, `tsdump: ${source.error.message}\n`);
+    status = 1;
+  }
+  if (source.received) io.write(2, `${seen} packet${seen === 1 ? '' : 's'} captured\n${source.received()} packet${source.received() === 1 ? '' : 's'} received by filter\n`);
+  if (opts.stats) {
+    const rows = [...histogram.entries()].sort((a, b) => a[0] - b[0]).map(([r0, n]) => `  ${actionName(run.hook, r0)}: ${n}`);
+    io.write(2, `${runner.program.name} (${FLAG[run.hook].slice(2)}) on ${seen} packet${seen === 1 ? '' : 's'}:\n${rows.join('\n')}${rows.length ? '\n' : ''}`);
+  }
+  if (run.dumpMaps) io.write(1 === textFd ? 1 : 2, `${jsonText(dumpObjectMaps(runner.object))}\n`);
+  if (opts.countOnly) io.write(textFd, `${passed} packet${passed === 1 ? '' : 's'}\n`);
+  return status;
+}
