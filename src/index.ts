@@ -9,7 +9,9 @@
  *   verify(prog, hook)             the eBPF verifier
  *   load(prog, { engine })         run eBPF on the interpreter or the JIT
  *   openCapture(path)              pcap / pcapng reader; PcapWriter, PcapngWriter
- *   loadElf / loadObject           clang eBPF objects: maps, programs bound to a hook, run packets
+ *   attachObject(bytes, hook)      a clang eBPF object's program at the xdp/tc/socket hook: run
+ *                                  packets or blocks, read and write its maps (loadElf/loadObject
+ *                                  are the steps underneath)
  *
  * Namespaces group the rest: `cbpf` (opcode table, assembler, parser, validator), `ebpf`
  * (opcode table, codec, assembler), `maps` (array, hash, LRU, per-CPU, ring buffer), `capture`.
@@ -26,8 +28,8 @@ export { openCapture, PcapWriter, PcapngWriter, fileSink, memorySink, linkTypeBy
 export type { CaptureReader, PacketRecord } from './capture/types.ts';
 export { listDevices, openLive } from './capture/live.ts';
 export * as loader from './loader/index.ts';
-export { loadElf, loadObject } from './loader/index.ts';
-export type { ElfObject, LoadedObject, RunnableProgram } from './loader/index.ts';
+export { attachObject, loadElf, loadObject, dumpObjectMaps } from './loader/index.ts';
+export type { AttachOptions, ElfObject, LoadedObject, ObjectRunner, RunnableProgram } from './loader/index.ts';
 export type { LiveCapture, LiveDevice } from './capture/live.ts';
 
 export * as cbpf from './isa/cbpf/index.ts';

@@ -24,24 +24,19 @@ import { UserError } from '../errors.ts';
 import type { CaptureInfo, PacketRecord } from '../capture/types.ts';
 import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
 import { openLive } from '../capture/live.ts';
+import { attachObject } from '../loader/attach.ts';
+import type { ObjectHook } from '../loader/attach.ts';
 import { dumpObjectMaps, jsonText } from '../loader/btf-format.ts';
-import { loadElf } from '../loader/elf.ts';
-import type { ElfObject, ElfProgram, ProgramHook } from '../loader/elf.ts';
-import { loadObject } from '../loader/load.ts';
-import type { LoadedObject, RunnableProgram } from '../loader/load.ts';
-import { loadMapJson } from '../maps/json.ts';
 import { RingBuf } from '../maps/ringbuf.ts';
 import { PacketPrinter } from '../print/packet-printer.ts';
 import { TimestampFormatter } from '../print/timestamp.ts';
 import { ENGINE_NAMES } from '../runtime/index.ts';
 import type { EngineName } from '../runtime/index.ts';
-import { helperName } from '../loader/helper-names.ts';
-import { socketFilterHook, tcHook, xdpHook } from '../runtime/verifier/hooks.ts';
 import { linkTypeLabel, openReader, openWriter } from './capture-io.ts';
 import type { PacketSink } from './capture-io.ts';
 import type { CommandIo, TcpdumpOptions } from './tcpdump-command.ts';
 
-export type ObjectHook = 'xdp' | 'tc' | 'socket';
+export type { ObjectHook };
 
 /** What the object-running flags say. */
 export interface ObjectRunOptions {
@@ -55,7 +50,6 @@ export interface ObjectRunOptions {
   mapFiles: { name: string; file: string }[];
 }
 
-const PROGRAM_HOOK: Record<ObjectHook, ProgramHook[]> = { xdp: ['xdp'], tc: ['sched_cls', 'sched_act'], socket: ['socket_filter'] };
 const FLAG: Record<ObjectHook, string> = { xdp: '--xdp', tc: '--tc', socket: '--socket-filter' };
 
 /** `prog.o` or `prog.o:name`: the file as given if it exists, else split at the last colon. */
@@ -88,49 +82,13 @@ export function objectRunOptions(o: Record<string, unknown>): ObjectRunOptions |
   return { hook, path, program, txOut: o.txOut === undefined ? undefined : String(o.txOut), dumpMaps: o.dumpMaps === true, mapFiles };
 }
 
-function readObjectFile(path: string): Uint8Array {
+/** A file the command reads (object, map JSON); a missing one is one line naming it. */
+function readInput(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError('cli.object-file', `${path}: ${code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
-  }
-}
-
-/** The program to run: the one named, or the object's only program for the hook. */
-function chooseProgram(obj: ElfObject, run: ObjectRunOptions): ElfProgram {
-  const wanted = PROGRAM_HOOK[run.hook];
-  const describe = (p: ElfProgram) => `${p.name} (section ${p.section})`;
-  if (run.program !== undefined) {
-    const p = obj.programs.find((x) => x.name === run.program) ?? obj.programs.find((x) => x.section === run.program);
-    if (p === undefined) throw new UserError('elf.no-program', `${run.path}: no program or section named '${run.program}' (have: ${obj.programs.map(describe).join(', ')})`);
-    if (!wanted.includes(p.hook)) throw new UserError('elf.hook', `${run.path}: program ${describe(p)} is not a ${FLAG[run.hook].slice(2)} program (its section makes it ${p.hook})`);
-    return p;
-  }
-  const fit = obj.programs.filter((p) => wanted.includes(p.hook));
-  if (fit.length === 0) throw new UserError('elf.no-program', `${run.path}: no ${FLAG[run.hook].slice(2)} program in the object (have: ${obj.programs.map(describe).join(', ')})`);
-  if (fit.length > 1) {
-    // Tail-call targets are programs too; the entry is the one no program array can name, but
-    // the object does not say which that is: the user must.
-    throw new UserError('elf.ambiguous', `${run.path}: ${fit.length} ${FLAG[run.hook].slice(2)} programs (${fit.map(describe).join(', ')}): name one as ${run.path}:NAME`);
-  }
-  return fit[0]!;
-}
-
-/**
- * Refuses, before the verifier, a call to a helper the hook does not provide, with the helper's
- * name (bpf_fib_lookup needs the kernel's routing tables; tsdump has none).
- */
-function checkHelpers(p: ElfProgram, allowed: ReadonlySet<number>): void {
-  const insns = p.insns;
-  for (let pc = 0; pc < insns.length; pc++) {
-    const x = insns[pc]!;
-    if (x.code === 0x18) pc++; // lddw: skip its second slot
-    if (x.code !== 0x85 || x.src !== 0) continue;
-    if (!allowed.has(x.imm)) {
-      const why = x.imm === 69 ? ': it needs the kernel\'s routing and neighbour tables, which tsdump does not have' : '';
-      throw new UserError('elf.helper', `program '${p.name}' calls helper ${helperName(x.imm)} (#${x.imm}) at pc ${pc}, which tsdump does not support at this hook${why}`);
-    }
+    throw new UserError(`cli.${what}-file`, `${path}: ${code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
   }
 }
 
@@ -143,103 +101,6 @@ export function actionName(hook: ObjectHook, r0: number): string {
   if (hook === 'tc') return TC_ACTIONS[r0 | 0] ?? `unknown tc action ${r0 | 0}`;
   return r0 === 0 ? 'dropped (0 bytes kept)' : 'accepted';
 }
-
-type Fate = 'pass' | 'tx' | 'drop';
-
-/**
- * A loaded object bound to a hook: `run(packet) → r0`, what that means for the packet, and the
- * bytes to pass on (the frame after the program's rewrites; the kept bytes of a socket filter).
- */
-export interface ObjectRunner {
-  readonly object: ElfObject;
-  readonly loaded: LoadedObject;
-  readonly program: RunnableProgram;
-  run(packet: Uint8Array): number;
-  fate(r0: number): Fate;
-  /** The packet after the run (valid until the next run). */
-  output(packet: Uint8Array, r0: number): Uint8Array;
-}
-
-export interface ObjectRunnerOptions {
-  engine?: EngineName;
-  trace?: (line: string) => void;
-  /** Map files applied before the programs are verified (`.rodata` values may be folded). */
-  mapFiles?: { name: string; file: string }[];
-  program?: string;
-  path?: string;
-}
-
-/** Loads an object for a hook, preloads maps, verifies and compiles the program (and its siblings). */
-export function createObjectRunner(bytes: Uint8Array, hook: ObjectHook, opts: ObjectRunnerOptions = {}): ObjectRunner {
-  const path = opts.path ?? 'object';
-  try {
-    return createRunner(bytes, hook, path, opts);
-  } catch (e) {
-    // Every loader, verifier and map-file error names the object it is about.
-    if (e instanceof UserError && !e.message.startsWith(`${path}:`) && !e.message.startsWith('--map ')) {
-      throw new UserError(e.code, `${path}: ${e.message}`, { offset: e.offset });
-    }
-    throw e;
-  }
-}
-
-function createRunner(bytes: Uint8Array, hook: ObjectHook, path: string, opts: ObjectRunnerOptions): ObjectRunner {
-  const obj = loadElf(bytes);
-  const run: ObjectRunOptions = { hook, path, program: opts.program, dumpMaps: false, mapFiles: [] };
-  const chosen = chooseProgram(obj, run);
-  for (const { name, file } of opts.mapFiles ?? []) {
-    const m = obj.maps.get(name) ?? obj.registry.byName(name);
-    if (m === undefined) throw new UserError('map.not-found', `--map ${name}=${file}: ${path} has no map named '${name}' (have: ${[...obj.maps.keys()].join(', ')})`);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new UserError('cli.map-file', `${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
-    }
-    loadMapJson(m, text, file);
-  }
-  const same = (p: ElfProgram) => p.hook === chosen.hook;
-  const allowed = new Set<number>(helperIdsFor(chosen.hook));
-  for (const p of obj.programs) if (same(p)) checkHelpers(p, allowed);
-  const loaded = loadObject(obj, { engine: opts.engine, select: same, trace: opts.trace });
-  const program = loaded.program(chosen.name);
-  let scratch = new Uint8Array(2048);
-  return {
-    object: obj,
-    loaded,
-    program,
-    run(packet) {
-      if (hook !== 'tc') return program.run(packet);
-      // tc programs may store into the packet: run on a copy, which is then the output.
-      if (scratch.length < packet.length) scratch = new Uint8Array(packet.length * 2);
-      scratch.set(packet);
-      return program.run(scratch.subarray(0, packet.length));
-    },
-    fate(r0) {
-      if (hook === 'xdp') return r0 === 2 ? 'pass' : r0 === 3 || r0 === 4 ? 'tx' : 'drop';
-      if (hook === 'tc') return r0 === 0 || r0 === 0xffffffff ? 'pass' : r0 === 7 ? 'tx' : 'drop';
-      return r0 === 0 ? 'drop' : 'pass';
-    },
-    output(packet, r0) {
-      if (hook === 'xdp') return program.packetOut();
-      if (hook === 'tc') return scratch.subarray(0, packet.length);
-      return packet.subarray(0, Math.min(r0, packet.length));
-    },
-  };
-}
-
-/** The helper ids the verifier's hook allows for a program of this kind. */
-function helperIdsFor(hook: ProgramHook): readonly number[] {
-  const spec = hookSpecs[hook as 'xdp'];
-  return spec === undefined ? [] : spec;
-}
-
-const hookSpecs: Partial<Record<ProgramHook, readonly number[]>> = {
-  xdp: xdpHook().helpers as readonly number[],
-  socket_filter: socketFilterHook().helpers as readonly number[],
-  sched_cls: tcHook().helpers as readonly number[],
-  sched_act: tcHook().helpers as readonly number[],
-};
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
 
@@ -259,8 +120,9 @@ export async function runObjectCommand(opts: TcpdumpOptions & { object?: ObjectR
   if (opts.readFile === undefined && opts.interface === undefined)
     throw new UserError('cli.no-input', `no input: use -r FILE (or -r - for stdin) or -i INTERFACE with ${FLAG[run.hook]}`);
   const textFd: 1 | 2 = opts.writeFile === '-' || run.txOut === '-' ? 2 : 1;
-  const runner = createObjectRunner(readObjectFile(run.path), run.hook, {
-    engine: engineFor(opts), program: run.program, path: run.path, mapFiles: run.mapFiles,
+  const runner = attachObject(readInput(run.path, 'object'), run.hook, {
+    engine: engineFor(opts), program: run.program, name: run.path,
+    maps: run.mapFiles.map(({ name, file }) => ({ map: name, json: readInput(file, 'map').toString('utf8'), source: file })),
     trace: (line) => io.write(2, `${line}\n`),
   });
   const rings = runner.object.registry.list().filter((m): m is RingBuf => m instanceof RingBuf);

@@ -13,8 +13,10 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { UserError } from '../errors.ts';
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
+import type { CompileOptions as FilterCompileOptions } from '../filter/index.ts';
 import type { CaptureInfo, PacketRecord } from '../capture/types.ts';
 import { expandArgv } from './argv.ts';
 import { openReader, openWriter, linkTypeLabel, parseLinkTypeName, type PacketSink } from './capture-io.ts';
@@ -23,7 +25,7 @@ import type { FilterEngine, FilterHook, RecordFilter } from './engine.ts';
 import { pretty } from '../isa/ebpf/asm.ts';
 import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
 import { writeFullySync } from '../capture/sink.ts';
-import { listDevices, openLive } from '../capture/live.ts';
+import { deviceLine, listDevices, openLive, probeLive } from '../capture/live.ts';
 import { loadProgramFile } from './program-file.ts';
 import { objectRunOptions, runObjectCommand, type ObjectRunOptions } from './object-run.ts';
 import { PacketPrinter, invalidHeaderText, type Fidelity } from '../print/packet-printer.ts';
@@ -42,6 +44,13 @@ export interface TcpdumpOptions {
   /** -i: live capture on this interface; -D: list the interfaces. */
   interface?: string;
   listInterfaces?: boolean;
+  /** -L: list the data link types of the -i interface. */
+  listLinkTypes?: boolean;
+  /** Live capture: -B ring size in bytes, -s given explicitly, -Q direction, -p. */
+  bufferSize?: number;
+  liveSnaplen?: number;
+  direction?: 'in' | 'out' | 'inout';
+  noPromiscuous?: boolean;
   writeFile?: string;
   count?: number;
   countOnly: boolean;
@@ -84,15 +93,20 @@ function buildProgram(): Command {
   p.description('Read pcap/pcapng captures or capture live, filter the packets with pcap-filter expressions (compiled to classic BPF, run as is or translated to eBPF), print or write the matches.')
     .usage('[-ADdeOnqStvxX#lU] [-c count] [-r file | -i interface] [-w file] [-F file] [-y linktype] [-s snaplen] [--engine engine [--hook hook]] [expression]')
     .option('-r <file>', 'read packets from a capture file (- for stdin)')
-    .option('-i <interface>', 'capture live on an interface (needs the optional cap package and capture rights)')
+    .option('-i, --interface <interface>', 'capture live on an interface (needs the optional cap package and capture rights)')
     .option('-D, --list-interfaces', 'list the interfaces live capture can use')
+    .option('-L, --list-data-link-types', 'list the data link types of the -i interface')
+    .option('-B, --buffer-size <KiB>', 'live capture: kernel ring size in KiB (default 65536)')
+    .option('-p, --no-promiscuous-mode', 'live capture: do not put the interface in promiscuous mode (not possible through cap: refused)')
+    .addOption(new Option('-Q, --direction <direction>', 'live capture: keep packets received (in), sent (out) or both').choices(['in', 'out', 'inout']))
+    .option('--immediate-mode', 'live capture: deliver packets as they arrive (always the case through cap)')
     .option('-w <file>', 'write matching packets to a capture file (- for stdout)')
     .option('-c <count>', 'stop after count matching packets')
     .option('--count', 'print only the number of matching packets')
     .option('--skip <count>', 'skip the first count matching packets')
     .option('-F <file>', 'read the filter expression from a file')
-    .option('-y <linktype>', 'link type for compiling when no capture is read (e.g. EN10MB, RAW)')
-    .option('-s <snaplen>', 'snapshot length used when compiling (default 262144)')
+    .option('-y, --linktype <linktype>', 'link type for compiling when no capture is read (e.g. EN10MB, RAW)')
+    .option('-s, --snapshot-length <snaplen>', 'snapshot length: for compiling (default 262144), and live packets are cut to it')
     .option('-d', 'print the compiled program (-d: readable, -dd: C, -ddd: decimal) and exit', increase, 0)
     .option('-O', 'do not run the optimizer')
     .option('-n', "don't convert addresses or ports to names (names come from the hosts, services and protocols files only, never from DNS)", increase, 0)
@@ -186,8 +200,16 @@ export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { te
   if (o.hook !== undefined && opts.engine === 'cbpf') throw new UserError('cli.usage', '--hook needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
   if (o.namesDir !== undefined) opts.namesDir = String(o.namesDir);
   if (o.r !== undefined) opts.readFile = String(o.r);
-  if (o.i !== undefined) opts.interface = String(o.i);
+  if (o.interface !== undefined) opts.interface = String(o.interface);
   if (o.listInterfaces === true) opts.listInterfaces = true;
+  if (o.listDataLinkTypes === true) opts.listLinkTypes = true;
+  if (o.bufferSize !== undefined) {
+    const kib = parseCount(String(o.bufferSize), 'buffer size', 'cli.bad-buffer-size');
+    if (kib === 0) throw new UserError('cli.bad-buffer-size', `invalid buffer size ${String(o.bufferSize)}`);
+    opts.bufferSize = kib * 1024;
+  }
+  if (o.direction !== undefined) opts.direction = o.direction as 'in' | 'out' | 'inout';
+  if (o.promiscuousMode === false) opts.noPromiscuous = true;
   if (opts.readFile !== undefined && opts.interface !== undefined) throw new UserError('cli.usage', '-r and -i cannot be used together (see tsdump --help)');
   if (o.w !== undefined) opts.writeFile = String(o.w);
   if (o.F !== undefined) opts.filterFile = String(o.F);
@@ -196,11 +218,12 @@ export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { te
     opts.count = parseCount(String(o.c), 'packet count', 'cli.bad-count');
     if (opts.count === 0) throw new UserError('cli.bad-count', `invalid packet count ${String(o.c)}`);
   }
-  if (o.s !== undefined) {
-    const s = parseCount(String(o.s), 'snaplen', 'cli.bad-snaplen');
+  if (o.snapshotLength !== undefined) {
+    const s = parseCount(String(o.snapshotLength), 'snaplen', 'cli.bad-snaplen');
     opts.snaplen = s === 0 || s > MAX_SNAPLEN ? MAX_SNAPLEN : s;
+    opts.liveSnaplen = opts.snaplen;
   }
-  if (o.y !== undefined) opts.linkType = parseLinkTypeName(String(o.y));
+  if (o.linktype !== undefined) opts.linkType = parseLinkTypeName(String(o.linktype));
   return opts;
 }
 
@@ -266,10 +289,20 @@ function banner(path: string, info: CaptureInfo): string {
   return `reading from file ${path}, link-type ${linkTypeLabel(info.linkType)}, snapshot length ${info.snaplen}\n`;
 }
 
-async function programFor(opts: TcpdumpOptions, linkType: number, snaplen: number): Promise<CbpfProgram> {
+/**
+ * The program for the expression, compiled in the context tcpdump compiles it in: on the
+ * savefile's handle with -r (libpcap then refuses kernel-only primitives and knows the file's
+ * byte order), on a live handle with -i, on a dead handle for -d -y; netmask 0 in every case,
+ * as tcpdump passes when it has not looked one up.
+ */
+async function programFor(opts: TcpdumpOptions, linkType: number, snaplen: number, file?: CaptureInfo): Promise<CbpfProgram> {
   if (opts.programFile !== undefined) return loadProgramFile(opts.programFile);
   const text = expressionText(opts);
-  return compileExpression(text, { linkType, snaplen, optimize: opts.optimize });
+  const context = opts.readFile !== undefined ? 'savefile' : opts.interface !== undefined ? 'live' : 'dead';
+  const swapped = file !== undefined && file.bigEndian !== (endianness() === 'BE');
+  // The filter compiler's own options (a superset of compileExpression's), passed through as is.
+  const compileOpts: FilterCompileOptions = { linkType, snaplen, optimize: opts.optimize, netmask: 0, context, swapped };
+  return compileExpression(text, compileOpts);
 }
 
 export async function runTcpdump(argv: string[], io: CommandIo = processIo): Promise<number> {
@@ -283,15 +316,17 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   if (opts.dumpProgram > 0) {
     let linkType = opts.linkType ?? 1;
     let snaplen = opts.snaplen;
+    let fileInfo: CaptureInfo | undefined;
     if (opts.readFile === undefined && opts.linkType === undefined) io.write(2, 'Warning: assuming Ethernet\n');
     if (opts.readFile !== undefined) {
       const r = openReader(opts.readFile, opts.reader);
       io.write(2, banner(opts.readFile, r.info));
       linkType = r.info.linkType;
       snaplen = r.info.snaplen;
+      fileInfo = r.info;
       r.close();
     }
-    const prog = await programFor(opts, linkType, snaplen);
+    const prog = await programFor(opts, linkType, snaplen, fileInfo);
     if (opts.engine !== 'cbpf') {
       // The translation the eBPF engines run, in the kernel's notation (-d only).
       if (opts.dumpProgram > 1) throw new UserError('cli.usage', '-dd and -ddd print classic BPF only; use -d with an eBPF engine');
@@ -304,7 +339,13 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   }
 
   if (opts.listInterfaces) {
-    io.write(1, listDevices().map((d, i) => `${i + 1}.${d.name}${d.description ? ` (${d.description})` : ''}\n`).join(''));
+    io.write(1, listDevices().map((d, i) => `${deviceLine(i + 1, d)}\n`).join(''));
+    return 0;
+  }
+  if (opts.listLinkTypes) {
+    if (opts.interface === undefined) throw new UserError('cli.usage', '-L needs an interface (-i IFACE)');
+    const info = probeLive(opts.interface);
+    io.write(1, `Data link types for ${opts.interface} (use option -y to set):\n  ${linkTypeLabel(info.linkType)}\n`);
     return 0;
   }
   if (opts.object) return runObjectCommand(opts, io);
@@ -318,7 +359,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   // pcap_compile refuses link types libpcap does not know, whatever the expression.
   checkFilterableLinkType(info);
 
-  const prog = await programFor(opts, info.linkType, info.snaplen);
+  const prog = await programFor(opts, info.linkType, info.snaplen, info);
   const matches = createRecordFilter(prog, opts.engine, opts.hook, opts.stats);
 
   const output = createOutput(opts, info, io);
@@ -380,7 +421,8 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
   const ts = new TimestampFormatter(opts.timestampLevel, opts.precision);
   const limit = opts.count ?? Infinity;
   // Live packets arrive one at a time: their lines go out at once.
-  const lineBuffered = opts.lineBuffered || info.format === 'live';
+  // (Live capture flushes after each batch the socket delivers: see runLive.)
+  const lineBuffered = opts.lineBuffered;
   let out = '';
   let matched = 0;
   let skip = opts.skip;
@@ -435,12 +477,14 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
 
 /**
  * Live capture (-i): packets from the interface go through the same filter engines and the same
- * output as a file's, as they arrive. Stops after `-c` matches or on SIGINT/SIGTERM, then
- * reports on stderr how many packets were captured (matched) and received, as tcpdump does;
- * `cap` reports no kernel drop count, so that line is left out.
+ * output as a file's, as they arrive; text is written after each batch the socket delivers
+ * (per line with -l). Stops after `-c` matches, or on SIGINT/SIGTERM once the ring is drained,
+ * then reports on stderr as tcpdump does: packets captured (matched), received by filter (that
+ * crossed the interface), and dropped by kernel (see src/capture/live.ts for how it is counted).
  */
 async function runLive(opts: TcpdumpOptions, device: string, io: CommandIo): Promise<number> {
-  const live = openLive(device);
+  if (opts.noPromiscuous) throw new UserError('cli.usage', '-p: the cap package always opens the interface in promiscuous mode; tsdump cannot capture without it');
+  const live = openLive(device, { bufferSize: opts.bufferSize, snaplen: opts.liveSnaplen, direction: opts.direction });
   const info = live.info;
   let output: Output | undefined;
   let statsOf: RecordFilter | undefined;
@@ -455,22 +499,41 @@ async function runLive(opts: TcpdumpOptions, device: string, io: CommandIo): Pro
     let failure: unknown;
     let pipeClosed = false;
     await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        live.close();
-        resolve();
+      let stopping = false;
+      const stop = (drain: boolean): void => {
+        if (stopping) return;
+        stopping = true;
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        if (drain) live.drainAndClose(resolve);
+        else {
+          live.close();
+          resolve();
+        }
       };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      // Ctrl-C: the packets already in the ring are still handled (and counted) before closing.
+      const onSignal = (): void => stop(true);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const fail = (e: unknown): void => {
+        // A closed pipe ends the capture quietly, like tcpdump killed by SIGPIPE.
+        if (isBrokenPipe(e)) pipeClosed = true;
+        else failure = e;
+        stop(false);
+      };
       live.start((rec) => {
+        if (pipeClosed || failure !== undefined) return;
         try {
-          if (matches(rec) && !out.handle(rec)) stop();
+          if (matches(rec) && !out.handle(rec)) stop(false);
         } catch (e) {
-          // A closed pipe ends the capture quietly, like tcpdump killed by SIGPIPE.
-          if (isBrokenPipe(e)) pipeClosed = true;
-          else failure = e;
-          stop();
+          fail(e);
+        }
+      }, () => {
+        if (pipeClosed || failure !== undefined) return;
+        try {
+          out.flush();
+        } catch (e) {
+          fail(e);
         }
       });
     });
@@ -487,7 +550,9 @@ async function runLive(opts: TcpdumpOptions, device: string, io: CommandIo): Pro
     output?.close();
   }
   const matched = output.matched;
-  io.write(2, `${matched} packet${matched === 1 ? '' : 's'} captured\n${live.received} packet${live.received === 1 ? '' : 's'} received by filter\n`);
+  const st = live.stats();
+  const plural = (n: number, what: string): string => `${n} packet${n === 1 ? '' : 's'} ${what}\n`;
+  io.write(2, plural(matched, 'captured') + plural(st.seen ?? st.delivered, 'received by filter') + (st.droppedByKernel === undefined ? '' : plural(st.droppedByKernel, 'dropped by kernel')));
   writeStats(statsOf, io);
   try {
     if (opts.countOnly) io.write(1, `${matched} packet${matched === 1 ? '' : 's'}\n`);

@@ -87,7 +87,8 @@ export function lex(source: string): Token[] {
       const m = stickyMatch(re, source, pos);
       if (m && !(pos + m.length < n && WORD_CHAR.test(source[pos + m.length]!))) { mac = m; break; }
     }
-    if (mac && /[^0-9]/.test(mac)) {
+    // libpcap's scanner prefers its MAC rule for a word of exactly 12 hex digits, even all decimal.
+    if (mac && (/[^0-9]/.test(mac) || /^[0-9]{12}$/.test(mac))) {
       pos += mac.length;
       out.push({ kind: 'mac', text: mac, span: { start, end: pos } });
       continue;

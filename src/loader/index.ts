@@ -12,3 +12,6 @@ export type { LoadedObject, LoadObjectOptions, RunnableProgram } from './load.ts
 export { parseBtf, btfMapDefs, btfSizeof, skipModifiers, BtfKind } from './btf.ts';
 export type { Btf, BtfType, BtfMember, BtfMapDef } from './btf.ts';
 export { formatBtf, jsonText, mapFormatter, dumpObjectMaps } from './btf-format.ts';
+export { attachObject } from './attach.ts';
+export type { AttachOptions, Fate, ObjectHook, ObjectRunner } from './attach.ts';
+export { helperName } from './helper-names.ts';

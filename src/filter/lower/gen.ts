@@ -30,6 +30,7 @@ import { geneve, mpls, pppoes, vlan } from './encap.ts';
 import { atmField, byteOp, mtp2Type, mtp3Field, pflogField, wlanAddr, wlanField } from './link-fields.ts';
 import { protochain } from './protochain.ts';
 import { RegisterFile } from './registers.ts';
+import { linkTypeByLinkType } from '../../capture/link-types.ts';
 
 export { initialCtx, slotBase, VAR_SLOT, LINK_SLOT } from './context.ts';
 export type { Ctx, GenOptions } from './context.ts';
@@ -284,12 +285,26 @@ export class Lowerer {
         const af = p === ETHERTYPE.IP ? AF_INET : p === ETHERTYPE.IPV6 ? AF_INET6 : -1;
         if (af < 0) return FALSE;
         if (ctx.kind === 'af-byte') return test([I.ldb(t)], I.JEQ_K, af);
-        const v = ctx.kind === 'af-net' ? af : (af << 24) >>> 0;
-        return test([...this.at(ctx, t, 4)], I.JEQ_K, v);
+        // The 4-byte family is in the byte order of the machine that wrote the capture: this
+        // machine's (little-endian) unless the savefile is swapped; LOOP's is network order.
+        const netOrder = ctx.kind === 'af-net' || (this.o.context === 'savefile' && this.o.swapped === true);
+        const word = (a: number) => test([...this.at(ctx, t, 4)], I.JEQ_K, netOrder ? a : (a << 24) >>> 0);
+        // A savefile may come from any BSD: libpcap 1.10.3 then accepts each of their AF_INET6
+        // values (Darwin 30, NetBSD/OpenBSD 24, FreeBSD 28) instead of this machine's.
+        if (af === AF_INET6 && this.o.context === 'savefile' && ctx.link.name !== 'PFLOG') return orAll([30, 24, 28].map(word));
+        return word(af);
       }
-      case 'ipver':
-        if (p === ETHERTYPE.IP) return test([...this.at(ctx, ctx.nlOff, 1), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0x40);
-        if (p === ETHERTYPE.IPV6) return test([...this.at(ctx, ctx.nlOff, 1), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0x60);
+      case 'ipver': {
+        const v = ctx.link.verOff ?? ctx.nlOff;
+        if (p === ETHERTYPE.IP) return test([...this.at(ctx, v, 1), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0x40);
+        if (p === ETHERTYPE.IPV6) return test([...this.at(ctx, v, 1), I.aluK(I.AND, 0xf0)], I.JEQ_K, 0x60);
+        return FALSE;
+      }
+      case 'fr':
+        // Frame Relay: control byte 0x03 followed by the NLPID (IPv4 0xcc, IPv6 0x8e, OSI 0x81-0x83).
+        if (p === ETHERTYPE.IP) return test(this.at(ctx, t, 2), I.JEQ_K, 0x03cc);
+        if (p === ETHERTYPE.IPV6) return test(this.at(ctx, t, 2), I.JEQ_K, 0x038e);
+        if (p === LLCSAP.ISONS) return orAll([0x0381, 0x0382, 0x0383].map((v) => test(this.at(ctx, t, 2), I.JEQ_K, v)));
         return FALSE;
       case 'mpls': {
         if (p !== ETHERTYPE.IP && p !== ETHERTYPE.IPV6) {
@@ -709,6 +724,13 @@ export class Lowerer {
     return and(ether, not(hosts));
   }
 
+  /** Primitives only the kernel's socket filter can evaluate: libpcap refuses them on savefiles. */
+  refuseOnSavefile(what: string, span: Span): void {
+    if (this.o.context !== 'savefile') return;
+    const desc = linkTypeByLinkType(this.o.linkType)?.description ?? String(this.o.linkType);
+    this.err('FILTER_LINK_UNSUPPORTED', `${what} not supported on ${desc} when reading savefiles`, span);
+  }
+
   // ---- keyword primitives ---------------------------------------------------------------------
 
   keyword(k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
@@ -730,24 +752,34 @@ export class Lowerer {
           // ipnet: the 16-bit flags at offset 2 say 2 = inbound, 1 = outbound.
           return { f: test([I.ldh(2)], I.JEQ_K, k.name === 'inbound' ? 2 : 1), ctx };
         }
+        if (ctx.link.name === 'PPP_PPPD') {
+          // pppd's direction byte: 0 = received.
+          const inbound = test([I.ldb(0)], I.JEQ_K, 0);
+          return { f: k.name === 'inbound' ? inbound : not(inbound), ctx };
+        }
         if (ctx.link.name === 'SLIP') {
           // SLIP's pseudo-header starts with a direction byte: 0 = received, 1 = sent.
           const inbound = test([I.ldb(0)], I.JEQ_K, 0);
           return { f: k.name === 'inbound' ? inbound : not(inbound), ctx };
         }
-        if (ctx.link.name === 'JUNIPER_MFR') {
+        if (ctx.link.name.startsWith('JUNIPER_')) {
           // Juniper pseudo-header flags: bit 0 set = inbound.
           const inbound = test([I.ldb(3), I.aluK(I.AND, 0x01)], I.JEQ_K, 1);
           return { f: k.name === 'inbound' ? inbound : not(inbound), ctx };
         }
         if (d) f = test([I.ldAbs(d.off, d.size)], I.JEQ_K, 4);
         // Otherwise the Linux socket filter's packet type (SKF_AD_PKTTYPE): what libpcap 1.10.3
-        // on Linux emits for other link types (PACKET_OUTGOING = 4).
-        else f = test([{ code: I.LD | I.H | I.ABS, k: SKF_AD_PKTTYPE }], I.JEQ_K, 4);
+        // on Linux emits for other link types (PACKET_OUTGOING = 4). Only the kernel can answer
+        // that load, so libpcap refuses it when the program will filter a savefile.
+        else {
+          this.refuseOnSavefile('inbound/outbound', k.span);
+          f = test([{ code: I.LD | I.H | I.ABS, k: SKF_AD_PKTTYPE }], I.JEQ_K, 4);
+        }
         return { f: k.name === 'outbound' ? f : not(f), ctx };
       }
       case 'ifindex': {
         // LINUX_SLL2 records the interface index at offset 4; elsewhere the Linux ancillary load.
+        if (ctx.link.name !== 'LINUX_SLL2') this.refuseOnSavefile('ifindex', k.span);
         const idx = ctx.link.name === 'LINUX_SLL2' ? I.ld(4) : { code: I.LD | I.W | I.ABS, k: SKF_AD_IFINDEX };
         return { f: test([idx], I.JEQ_K, arg!.num!), ctx };
       }

@@ -68,6 +68,7 @@ export type LinkKind =
   | 'atm'       // SunATM: LLC-encapsulated traffic when (pkt[0] & 0xf) == 2, LLC at `typeOff`
   | 'arcnet'    // ARCnet: 1-byte protocol ids (IP is 0xd4 or 0xf0, ARP 0xd5 or 0xf1)
   | 'ppp-bsdos' // BSD/OS PPP: PPP protocol with the compressed-TCP variants for IP
+  | 'fr'        // Frame Relay: the 2-byte control + NLPID after the Q.922 address (0x03cc IPv4, 0x038e IPv6)
   | 'none'      // no network layer at all (MTP2): protocol primitives never match
   | 'magic'     // every protocol test is the same header check (`magic`): BACnet MS/TP, Juniper
   | 'opaque';   // libpcap cannot filter on this link layer's protocols (errors, like libpcap)
@@ -99,6 +100,8 @@ export interface LinkInfo {
   linkOff?: number;
   /** LANE-encapsulated Ethernet inside SunATM (after `lane`): ATM fields stay valid. */
   lane?: boolean;
+  /** Kind 'ipver': where the IP version nibble is read, when not at nlOff (BSD/OS SLIP reads byte 0). */
+  verOff?: number;
 }
 
 /**
@@ -131,6 +134,23 @@ const PFLOG_HDRLEN = [
   { code: 0x54, k: 0xfffffffc }, // and #0xfffffffc
 ];
 
+/**
+ * Juniper pseudo-headers: every protocol test is the "MGC" magic check (kind 'magic'); the
+ * network layer starts where libpcap 1.10.3 puts it per type. Where 1.10.3 has no offset (it
+ * computes -2, so every network-layer load is far past any packet), we use an offset past any
+ * packet too (UNREACHABLE): the loads fail exactly as libpcap's do.
+ */
+const UNREACHABLE = 0xf00000;
+const JUNIPER_NL: ReadonlyArray<[string, number]> = [
+  ['JUNIPER_MLPPP', 4], ['JUNIPER_MLFR', 4], ['JUNIPER_ES', UNREACHABLE], ['JUNIPER_GGSN', 12], ['JUNIPER_ATM2', 8],
+  ['JUNIPER_SERVICES', UNREACHABLE], ['JUNIPER_ATM1', 4], ['JUNIPER_MONITOR', 12], ['JUNIPER_PPPOE', 32],
+  ['JUNIPER_PPPOE_ATM', 6], ['JUNIPER_ETHER', 32], ['JUNIPER_PPP', 4], ['JUNIPER_FRELAY', 4], ['JUNIPER_CHDLC', 4],
+  ['JUNIPER_VP', UNREACHABLE], ['JUNIPER_ISM', UNREACHABLE], ['JUNIPER_ST', UNREACHABLE], ['JUNIPER_VS', UNREACHABLE],
+  ['JUNIPER_SRX_E2E', UNREACHABLE], ['JUNIPER_FIBRECHANNEL', UNREACHABLE], ['JUNIPER_ATM_CEMIC', UNREACHABLE],
+];
+const JUNIPER_LINKS: ReadonlyArray<[number, LinkInfo]> = JUNIPER_NL.map(([name, nl]) => [lt(name),
+  { name, kind: 'magic', typeOff: 0, nlOff: nl, magic: { mask: 0xffffff00, value: 0x4d474300 }, direction: { off: 3, size: 1 } }]);
+
 const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.EN10MB, { name: 'EN10MB', kind: 'ether', typeOff: 12, nlOff: 14, mac: { dst: 0, src: 6 } }],
   [LINKTYPE.LINUX_SLL, { name: 'LINUX_SLL', kind: 'sll', typeOff: 14, nlOff: 16, direction: { off: 0, size: 2 } }],
@@ -151,7 +171,7 @@ const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.MTP2_WITH_PHDR, { name: 'MTP2_WITH_PHDR', kind: 'none', typeOff: 0, nlOff: 0, mtp2: 4 }],
   [LINKTYPE.SUNATM, { name: 'SUNATM', kind: 'atm', typeOff: 4, nlOff: 12 }],
   [LINKTYPE.APPLE_IP_OVER_IEEE1394, { name: 'APPLE_IP_OVER_IEEE1394', kind: 'ether', typeOff: 16, nlOff: 18 }],
-  [LINKTYPE.NETANALYZER, { name: 'NETANALYZER', kind: 'ether', typeOff: 16, nlOff: 18, mac: { dst: 4, src: 10 } }],
+  [LINKTYPE.NETANALYZER, { name: 'NETANALYZER', kind: 'ether', typeOff: 16, nlOff: 18, mac: { dst: 4, src: 10 }, linkOff: 4 }],
   [LINKTYPE.SYMANTEC_FIREWALL, { name: 'SYMANTEC_FIREWALL', kind: 'ether', typeOff: 6, nlOff: 44 }],
   [LINKTYPE.PPP_BSDOS, { name: 'PPP_BSDOS', kind: 'ppp-bsdos', typeOff: 5, nlOff: 24 }],
   [LINKTYPE.IPNET, { name: 'IPNET', kind: 'af-byte', typeOff: 1, nlOff: 24 }],
@@ -165,6 +185,23 @@ const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.PPI, { name: 'PPI', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'ppi' }],
   [LINKTYPE.PRISM_HEADER, { name: 'PRISM_HEADER', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'prism' }],
   [LINKTYPE.IEEE802_11, { name: 'IEEE802_11', kind: 'llc', typeOff: 0, nlOff: 8, prologue: WLAN_HDRLEN, wlan: true }],
+  // RFC 1483 LLC-encapsulated ATM and Classical IP over ATM: an LLC/SNAP header at 0.
+  [lt('ATM_RFC1483'), { name: 'ATM_RFC1483', kind: 'llc', typeOff: 0, nlOff: 8 }],
+  [lt('ATM_CLIP'), { name: 'ATM_CLIP', kind: 'llc', typeOff: 0, nlOff: 8 }],
+  // PPP in HDLC-like framing, and PPP with a direction byte (pppd): protocol at 2.
+  [lt('PPP_SERIAL'), { name: 'PPP_SERIAL', kind: 'ppp', typeOff: 2, nlOff: 4 }],
+  [lt('PPP_PPPD'), { name: 'PPP_PPPD', kind: 'ppp', typeOff: 2, nlOff: 4 }],
+  // BSD/OS SLIP: a 24-byte pseudo-header; libpcap 1.10.3 reads the IP version at byte 0.
+  [lt('SLIP_BSDOS'), { name: 'SLIP_BSDOS', kind: 'ipver', typeOff: 0, nlOff: 24, verOff: 0 }],
+  // Frame Relay: the network layer is addressed from 0 by libpcap 1.10.3 (it does not skip the
+  // variable-length Q.922 address), the protocol is the control byte + NLPID at 2.
+  [lt('FRELAY'), { name: 'FRELAY', kind: 'fr', typeOff: 2, nlOff: 0 }],
+  // OpenBSD enc(4): a 12-byte header starting with the address family in host byte order.
+  [lt('ENC'), { name: 'ENC', kind: 'af-host', typeOff: 0, nlOff: 12 }],
+  // LocalTalk: no protocol libpcap can name is ever carried.
+  [lt('LTALK'), { name: 'LTALK', kind: 'none', typeOff: 0, nlOff: 0 }],
+  [lt('NETANALYZER_TRANSPARENT'), { name: 'NETANALYZER_TRANSPARENT', kind: 'ether', typeOff: 24, nlOff: 26, mac: { dst: 12, src: 18 }, linkOff: 12 }],
+  ...JUNIPER_LINKS,
 ]);
 
 /**

@@ -17,6 +17,10 @@ function follow(t: Block, f: Facts): Block {
   let cur = t;
   for (let guard = 0; guard < 1_000_000; guard++) {
     if (isRet(cur)) return cur;
+    // Both edges lead to the same block: the test (and, blocks being self-contained, the loads
+    // feeding it) decides nothing. libpcap's optimizer drops such blocks too, so a packet too
+    // short for those loads is not rejected by them.
+    if (cur.jt === cur.jf && !cur.pinned) { cur = cur.jt!; continue; }
     const d = decide(f, cur);
     if (d === undefined) return cur;
     cur = d ? cur.jt! : cur.jf!;
@@ -41,5 +45,18 @@ export function threadJumps(p: Program): Program {
       inFacts.set(t, prev ? intersect(prev, ef) : ef);
     }
   }
-  return { prologue: p.prologue, root };
+  // Threading can leave a block whose two edges now meet after its predecessors were already
+  // resolved: bypass those too (processing in reverse order settles chains of them).
+  const bypass = (b: Block): Block => {
+    let cur = b;
+    while (!isRet(cur) && !cur.pinned && cur.jt === cur.jf) cur = cur.jt!;
+    return cur;
+  };
+  for (let i = order.length - 1; i >= 0; i--) {
+    const b = order[i]!;
+    if (isRet(b)) continue;
+    b.jt = bypass(b.jt!);
+    b.jf = bypass(b.jf!);
+  }
+  return { prologue: p.prologue, root: bypass(root) };
 }
