@@ -23,6 +23,32 @@ export interface VerifierCase {
 const slot = (code: number, dst = 0, src = 0, off = 0, imm = 0): EbpfSlot => ({ code, dst, src, off, imm });
 const PKT = 'ldxw %r2, [%r1]\nldxw %r3, [%r1+4]\nmov %r4, %r2\nadd %r4, 14\n';
 
+/** A packet pointer spilled at [r10-8]; the callee writes at (its r10) + {0 or 512} - 8. */
+export const FRAME_ESCAPE = `${PKT.replace('add %r4, 14', 'add %r4, 8')}mov %r0, 0
+jgt %r4, %r3, out
+stxdw [%r10-8], %r2
+ldxb %r1, [%r2]
+and %r1, 1
+lsh %r1, 9
+call local f
+ldxdw %r2, [%r10-8]
+ldxdw %r0, [%r2]
+out:
+exit
+f:
+mov %r2, %r10
+add %r2, %r1
+stxdw [%r2-8], %r3
+mov %r0, 0
+exit`;
+/** The callee reads [caller r10 - 32 + 8·(x & mask)]. */
+const CALLER_VAR = (mask: string) =>
+  `ldxw %r2, [%r1+12]\nand %r2, ${mask}\nlsh %r2, 3\nstdw [%r10-32], 0\nstdw [%r10-24], 0\nstdw [%r10-16], 0\nstdw [%r10-8], 0\n` +
+  'mov %r1, %r10\nadd %r1, -32\ncall local f\nexit\nf:\nadd %r1, %r2\nldxdw %r0, [%r1]\nexit';
+/** A stack read at r10 - 16 + (x masked as `mask`). */
+const VAR_STACK = (mask: string, load: string) =>
+  `stdw [%r10-16], 0\nstdw [%r10-8], 0\nldxw %r2, [%r1+12]\n${mask}\nmov %r3, %r10\nadd %r3, %r2\n${load} %r0, [%r3-16]\nexit`;
+
 export const VERIFIER_CASES: VerifierCase[] = [
   // ---- accepted ----
   { name: 'return a constant', asm: 'mov %r0, 2\nexit', expect: 'ok' },
@@ -104,6 +130,19 @@ export const VERIFIER_CASES: VerifierCase[] = [
     asm: 'stdw [%r10-8], 0\nmov %r1, %r10\nadd %r1, -8\ncall local f\nmov %r0, 0\nexit\nf:\nstdw [%r10-8], 0\nmov %r2, %r10\nadd %r2, -8\nstxdw [%r1], %r2\nmov %r0, 0\nexit',
     expect: 'stack-escape',
   },
+  // ---- call frames and variable offsets (issue 12: a callee's variable-offset write reached its
+  // caller's frame and replaced a spilled packet pointer; the JIT then read past the packet) ----
+  { name: "callee's variable-offset write reaches the caller's frame", asm: FRAME_ESCAPE, expect: 'stack-bounds' },
+  { name: "callee's variable-offset write stays in its own frame", asm: FRAME_ESCAPE.replace('lsh %r1, 9', 'lsh %r1, 3').replace('[%r2-8]', '[%r2-16]'), expect: 'ok' },
+  { name: "variable-offset read through a pointer into the caller's frame, inside it", asm: CALLER_VAR('3'), expect: 'ok' },
+  { name: "variable-offset read through a pointer into the caller's frame, past its top", asm: CALLER_VAR('7'), expect: 'stack-bounds' },
+  { name: 'pointer + pointer', asm: 'mov %r2, %r10\nadd %r2, %r1\nmov %r0, 0\nexit', expect: 'ptr-arith' },
+  { name: 'misaligned variable-offset stack read', asm: VAR_STACK('and %r2, 1', 'ldxdw'), expect: 'misaligned' },
+  { name: 'aligned variable-offset stack read', asm: VAR_STACK('and %r2, 1\nlsh %r2, 3', 'ldxdw'), expect: 'ok' },
+  { name: 'byte read at a variable stack offset', asm: VAR_STACK('and %r2, 1', 'ldxb'), expect: 'ok' },
+  { name: 'packet pointer plus an unbounded scalar', asm: 'mov %r6, %r1\ncall 5\nldxw %r2, [%r6]\nadd %r2, %r0\nmov %r0, 0\nexit', expect: 'ptr-arith' },
+  { name: 'packet pointer plus a bounded scalar', asm: 'mov %r6, %r1\ncall 5\nldxw %r2, [%r6]\nand %r0, 255\nadd %r2, %r0\nmov %r0, 0\nexit', expect: 'ok' },
+  { name: 'stack pointer minus an unbounded scalar, then a write', asm: 'call 5\nmov %r3, %r10\nsub %r3, %r0\nstb [%r3-1], 0\nmov %r0, 0\nexit', expect: 'ptr-arith' },
   { name: 'packet pointer used after xdp_adjust_head', asm: `${PKT}mov %r6, %r1\nmov %r7, %r2\nmov %r0, 0\njgt %r4, %r3, out\nmov %r1, %r6\nmov %r2, 4\ncall 44\nldxb %r0, [%r7]\nout:\nexit`, expect: 'bad-mem' },
 ];
 

@@ -15,7 +15,10 @@
  *   mem        conformance memory (run-time-checked bounds)
  *   func       a code address (lddw func)    any       budget-mode join of different kinds
  * A pointer's `off` is its constant offset from the region start, or null when a variable was
- * added (accesses through it are then checked at run time). `nullable` pointers come from
+ * added; then `vlo`/`vhi` bound it when the verifier knows a range (as the kernel's smin/smax
+ * of a pointer's var_off) and `vtz` says how aligned it is (the kernel's tnum low bits), which is
+ * what a variable-offset stack access is checked against. `tz` on a scalar is that alignment
+ * knowledge for plain numbers (`x & ~7`, `x << 3`). `nullable` pointers come from
  * helpers that may return NULL; `id` ties copies together so one null test refines them all.
  *
  * A state holds the call frames (registers + stack bookkeeping per frame), the packet range
@@ -32,11 +35,22 @@ export type PtrKind = 'ctx' | 'stack' | 'pkt' | 'pkt_end' | 'pkt_meta' | 'map' |
 
 export type Reg =
   | { t: 'uninit' }
-  | { t: 'scalar'; v: bigint | null; lo: bigint; hi: bigint; lo32: bigint; hi32: bigint }
+  | {
+      t: 'scalar'; v: bigint | null; lo: bigint; hi: bigint; lo32: bigint; hi32: bigint;
+      /** Low bits known to be zero (the value is a multiple of 2^tz); absent = none known. */
+      tz?: number;
+    }
   | {
       t: 'ptr';
       p: PtrKind;
       off: number | null;
+      /**
+       * With a variable offset (off = null): the signed range [vlo, vhi] the offset from the
+       * region start lies in, and vtz, its low bits known to be zero. Absent: unbounded.
+       */
+      vlo?: number;
+      vhi?: number;
+      vtz?: number;
       /** stack: frame number; map/map_value: map id; func: target pc. */
       ref: number;
       /** map_value: value size; alloc: record size; -1 unknown. */
@@ -143,11 +157,11 @@ export function regKey(r: Reg | undefined): string {
       return 'u';
     case 'scalar':
       if (r.v !== null) return `s${r.v.toString(16)}`;
-      return r.lo === 0n && r.hi === MAX64 && r.lo32 === 0n && r.hi32 === MAX32
+      return (r.lo === 0n && r.hi === MAX64 && r.lo32 === 0n && r.hi32 === MAX32
         ? 's'
-        : `s[${r.lo.toString(16)},${r.hi.toString(16)}|${r.lo32.toString(16)},${r.hi32.toString(16)}]`;
+        : `s[${r.lo.toString(16)},${r.hi.toString(16)}|${r.lo32.toString(16)},${r.hi32.toString(16)}]`) + (r.tz ? `a${r.tz}` : '');
     case 'ptr':
-      return `${r.p}${r.off ?? '?'}/${r.ref}/${r.size}${r.nullable ? 'n' : ''}${r.id ? `#${r.id}` : ''}${r.readonly ? 'r' : ''}`;
+      return `${r.p}${r.off ?? (r.vlo === undefined ? '?' : `?[${r.vlo},${r.vhi}]a${r.vtz ?? 0}`)}/${r.ref}/${r.size}${r.nullable ? 'n' : ''}${r.id ? `#${r.id}` : ''}${r.readonly ? 'r' : ''}`;
   }
 }
 
@@ -188,11 +202,20 @@ export function stateKey(s: State, live?: readonly number[]): string {
 export function joinReg(a: Reg, b: Reg): Reg {
   if (a.t === 'uninit' || b.t === 'uninit') return UNINIT;
   // Scalars: keep a when b lies inside it, else forget everything (a widening: it converges fast).
-  if (a.t === 'scalar' && b.t === 'scalar') return b.lo >= a.lo && b.hi <= a.hi && b.lo32 >= a.lo32 && b.hi32 <= a.hi32 ? a : UNKNOWN;
+  if (a.t === 'scalar' && b.t === 'scalar') {
+    if (!(b.lo >= a.lo && b.hi <= a.hi && b.lo32 >= a.lo32 && b.hi32 <= a.hi32)) return UNKNOWN;
+    const tz = Math.min(scalarTz(a), scalarTz(b));
+    return a.v !== null || (a.tz ?? 0) === tz ? a : { ...a, tz };
+  }
   if (a.t === 'ptr' && b.t === 'ptr') {
     if (a.p !== b.p || a.ref !== b.ref) return ptr('any', null);
+    // Offsets that differ become variable; the join forgets their range (accesses through it
+    // are then refused on the stack and checked at run time elsewhere).
     return {
-      t: 'ptr', p: a.p, off: a.off === b.off ? a.off : null, ref: a.ref, size: a.size === b.size ? a.size : -1,
+      t: 'ptr', p: a.p, off: a.off === b.off ? a.off : null, ref: a.ref,
+      ...(a.off === null && b.off === null && a.vlo !== undefined && b.vlo !== undefined
+        ? { vlo: Math.min(a.vlo, b.vlo), vhi: Math.max(a.vhi!, b.vhi!), vtz: Math.min(a.vtz ?? 0, b.vtz ?? 0) }
+        : {}), size: a.size === b.size ? a.size : -1,
       nullable: a.nullable || b.nullable, id: a.id === b.id ? a.id : 0, readonly: a.readonly || b.readonly,
     };
   }
@@ -230,6 +253,17 @@ export function joinStates(a: State, b: State): State | undefined {
   const refs = new Map(a.refs);
   for (const [k, v] of b.refs) refs.set(k, v);
   return { frames, pktRange: Math.min(a.pktRange, b.pktRange), refs };
+}
+
+/** Low bits known to be zero in a scalar (64 for the constant 0). */
+export function scalarTz(s: Scalar): number {
+  if (s.v !== null) {
+    if (s.v === 0n) return 64;
+    let n = 0;
+    for (let x = s.v; (x & 1n) === 0n; x >>= 1n) n++;
+    return n;
+  }
+  return s.tz ?? 0;
 }
 
 export function describeReg(r: Reg): string {

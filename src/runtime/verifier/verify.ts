@@ -13,14 +13,18 @@
  *   - only defined instructions run; r10 is never written; no register is read before it is
  *     written (r0 at exit included); no jump leaves its function or lands inside an lddw; every
  *     path ends in exit (or, in budget mode, loops under the run-time budget);
- *   - the stack: constant-offset accesses stay inside the frame's 512 bytes, and no stack byte
- *     is read before it was written (spilled pointers keep their type when filled);
+ *   - the stack: accesses stay inside the 512 bytes of the frame their pointer belongs to — at a
+ *     constant offset, or at a variable offset whose whole range does and whose alignment is
+ *     known (a callee never reaches its caller's frame through its own r10) — and no stack byte
+ *     is read before it was written (spilled pointers keep their type when filled; a variable
+ *     write forgets the spills its range covers);
  *   - context accesses hit a field of the hook's layout with an allowed size, stores only
  *     writable fields; constant-offset packet accesses lie inside a range proven by comparing a
  *     packet pointer with data_end; map-value and ring-record accesses with constant offsets
  *     stay inside the value/record; `.rodata` values are never written;
  *   - pointers are used only as their kind allows (no arithmetic on map or data_end pointers,
- *     no 32-bit or bitwise arithmetic on pointers, no dereference of a possibly-NULL pointer,
+ *     no pointer + pointer, no pointer ± a scalar without a known signed minimum or beyond
+ *     ±2^29 (the kernel's rule), no 32-bit or bitwise arithmetic on pointers, no dereference of a possibly-NULL pointer,
  *     no dereference of a scalar), and r0 at exit is a scalar where the hook needs a verdict;
  *   - helper calls pass arguments of the declared types (map kinds, initialised key/value
  *     memory of the map's sizes, constant sizes for stack memory, the ctx, live ring records);
@@ -30,10 +34,10 @@
  *   - termination: 'reject' and 'bounded' modes prove it (no loops, or loops that finish within
  *     the step limit with constants tracked exactly, as the kernel does).
  * What is CHECKED AT RUN TIME instead (the engines' bounds checks and budget):
- *   - accesses through pointers with a variable offset (stack, packet, map value, ring record),
- *     through conformance memory (`mem`, whose length arrives in r2), packet metadata, and
- *     budget-mode `any` values; after a variable-offset stack write the frame counts as
- *     initialised (read-before-write is proven only for constant offsets);
+ *   - accesses through pointers with a variable offset (packet, map value, ring record), through
+ *     conformance memory (`mem`, whose length arrives in r2), packet metadata, and budget-mode
+ *     `any` values; in budget mode, a stack pointer whose range the widening forgot (its write
+ *     then forgets the spills of every frame it could reach);
  *   - the instruction budget in 'budget' mode, callx targets, the tail-call count.
  */
 import { disassembleInsn } from '../../isa/ebpf/asm.ts';
@@ -49,7 +53,7 @@ import { VerifierError } from './error.ts';
 import { foldEnd } from './fold.ts';
 import type { CtxField, HookSpec } from './hooks.ts';
 import { aluRange, refineRanges, refineRangesFalse, widthRange } from './ranges.ts';
-import { MAX64 as UNKNOWN_HI, UNINIT, UNKNOWN, cloneState, describeReg, joinStates, newFrame, ptr, scalar, stateKey, STACK } from './state.ts';
+import { MAX64 as UNKNOWN_HI, UNINIT, UNKNOWN, cloneState, describeReg, joinStates, newFrame, ptr, scalar, scalarTz, stateKey, STACK } from './state.ts';
 import type { Frame, Reg, Scalar, State } from './state.ts';
 import { checkStructure, MAX_CALL_FRAMES } from './structure.ts';
 import type { Structure } from './structure.ts';
@@ -117,6 +121,44 @@ export function verify(prog: ProgramInput, hook: HookSpec): VerifiedProgram {
     ctxAccess: v.ctxAccess,
     provenAccess: v.provenAccess(),
   };
+}
+
+/** The kernel's BPF_MAX_VAR_OFF: pointer arithmetic must keep offsets within ±2^29. */
+const MAX_VAR_OFF = 1n << 29n;
+
+/** Low bits known to be zero in a number (the alignment of an offset; 64 for 0). */
+function numTz(n: number): number {
+  return scalarTz(scalar(BigInt(n)));
+}
+
+/** The scalar's signed 64-bit range, or null when its unsigned range straddles the sign bit. */
+function signedRange(k: Scalar): [bigint, bigint] | null {
+  const half = 1n << 63n;
+  if (k.hi < half) return [k.lo, k.hi];
+  if (k.lo >= half) return [k.lo - (1n << 64n), k.hi - (1n << 64n)];
+  return null;
+}
+
+/** `r` with `tz` known low zero bits (kept on unknown scalars only; constants say it already). */
+function withTz(r: Reg, tz: number): Reg {
+  return r.t === 'scalar' && r.v === null && tz > 0 ? { ...r, tz: Math.min(tz, 64) } : r;
+}
+
+/** Known low zero bits of `a op b` (0 when the operation keeps none). */
+function aluTz(op: string, wide: boolean, a: Scalar, b: Scalar): number {
+  const ta = scalarTz(a);
+  const tb = scalarTz(b);
+  const cap = (n: number) => Math.min(n, wide ? 64 : 32);
+  const k = b.v === null ? null : Number(b.v & BigInt(wide ? 63 : 31));
+  switch (op) {
+    case 'add': case 'sub': case 'or': case 'xor': return cap(Math.min(ta, tb));
+    case 'and': return cap(Math.max(ta, tb));
+    case 'mul': return cap(ta + tb);
+    case 'lsh': return k === null ? 0 : cap(ta + k);
+    case 'rsh': return k === null ? 0 : Math.max(0, ta - k);
+    case 'neg': return cap(ta);
+    default: return 0;
+  }
 }
 
 const JMP_INVERSE: Record<JmpOp, JmpOp | undefined> = {
@@ -342,14 +384,7 @@ class Walker {
         const f = st.frames[base.ref]!;
         // Reaching the checks below means a known offset inside the frame (atomics stay checked).
         this.noteProven(pc, a === null || atomic ? null : 'stack');
-        if (a === null) {
-          // Variable offset: bounds are checked at run time; conservatively the frame becomes initialised.
-          if (write) {
-            f.init.fill(1);
-            f.spills.fill(undefined);
-          }
-          return UNKNOWN;
-        }
+        if (a === null) return this.stackVarAccess(st, pc, base, off, size, write, value);
         // Like the kernel (whatever the CPU allows), stack accesses must be aligned to their
         // size: its spill/fill tracking, like ours, works on naturally aligned slots.
         if (size > 1 && a % size !== 0) this.fail('misaligned', pc, `misaligned stack access: off ${a} size ${size} (stack accesses must be aligned to their size)`);
@@ -433,6 +468,53 @@ class Walker {
       default:
         this.fail('bad-mem', pc, `invalid mem access '${describeReg(base)}'`);
     }
+  }
+
+  /**
+   * A stack access through a pointer with a variable offset, the kernel's way: the offset's range
+   * must be known, every byte it may touch must lie inside the frame the pointer belongs to (a
+   * callee can never reach its caller's frame through its own r10, nor the other way round), and
+   * the access must be aligned to its size whatever the offset (its known low zero bits). A write
+   * marks every byte of the range written and forgets the spills it may overwrite; a read needs
+   * every byte of the range written. Without a known range (budget-mode widening only) the
+   * access is left to the run-time check of the whole stack region, so a write forgets the
+   * spills of every frame it might reach — this one and all its callers'.
+   */
+  private stackVarAccess(st: State, pc: number, base: Extract<Reg, { t: 'ptr' }>, off: number, size: number, write: boolean, value?: Reg): Reg {
+    const what = write ? 'write' : 'read';
+    if (base.vlo === undefined || base.vhi === undefined) {
+      if (this.policy !== 'budget')
+        this.fail('stack-bounds', pc, `invalid unbounded variable-offset ${what} of stack: bound the offset so the access stays in its frame`);
+      if (write) {
+        for (let k = 0; k <= base.ref; k++) {
+          st.frames[k]!.init.fill(1);
+          st.frames[k]!.spills.fill(undefined);
+        }
+      }
+      return UNKNOWN;
+    }
+    const f = st.frames[base.ref]!;
+    const lo = base.vlo + off;
+    const hi = base.vhi + off;
+    const tz = Math.min(base.vtz ?? 0, numTz(off));
+    if (size > 1 && tz < Math.log2(size))
+      this.fail('misaligned', pc, `misaligned variable-offset stack access: off [${lo}, ${hi}] size ${size} (the offset is not known to be a multiple of ${size})`);
+    if (lo < -STACK || hi + size > 0)
+      this.fail('stack-bounds', pc, `invalid variable-offset ${what} of stack: off [${lo}, ${hi}] size ${size} reaches outside the ${STACK}-byte frame`);
+    this.fnDepth[this.s.funcOf[f.fn]!] = Math.max(this.fnDepth[this.s.funcOf[f.fn]!]!, -lo);
+    const b0 = STACK + lo;
+    const b1 = STACK + hi + size; // exclusive
+    if (write) {
+      if (value !== undefined && value.t === 'ptr' && value.p === 'stack' && value.ref > base.ref)
+        this.fail('stack-escape', pc, "a pointer to a function's stack may not be stored in its caller's stack");
+      for (let k = b0 >> 3; k <= (b1 - 1) >> 3; k++) f.spills[k] = undefined;
+      for (let k = b0; k < b1; k++) if (f.init[k] !== 1) f.init[k] = value !== undefined && value.t === 'scalar' && value.v === 0n && f.init[k] === 2 ? 2 : 1;
+      return UNKNOWN;
+    }
+    for (let k = b0; k < b1 && !this.hook.uninitStackReads; k++) {
+      if (!f.init[k]) this.fail('stack-uninit', pc, `invalid variable-offset read from stack: off [${lo}, ${hi}] size ${size}, byte at off ${k - STACK} was never written on this path`);
+    }
+    return UNKNOWN;
   }
 
   /**
@@ -595,13 +677,13 @@ class Walker {
     const src: Reg = 'src' in i ? this.read(st, pc, i.src) : scalar(BigInt(i.imm)); // imm sign-extended to 64 bits
     if (i.op === 'mov') {
       if (i.wide) return this.set(st, i.dst, src);
-      return this.set(st, i.dst, src.t === 'scalar' ? aluRange('mov', false, src, src) : widthRange(4));
+      return this.set(st, i.dst, src.t === 'scalar' ? withTz(aluRange('mov', false, src, src), Math.min(32, scalarTz(src))) : widthRange(4));
     }
     if (dst.t === 'ptr' || src.t === 'ptr') return this.set(st, i.dst, this.pointerArith(pc, st, i, dst, src));
     // x ^= x and x -= x are 0 whatever x is.
     if ('src' in i && i.src === i.dst && (i.op === 'xor' || i.op === 'sub')) return this.set(st, i.dst, scalar(0n));
     const a = dst.t === 'scalar' ? dst : UNKNOWN;
-    this.set(st, i.dst, aluRange(i.op, i.wide, a, src as Scalar));
+    this.set(st, i.dst, withTz(aluRange(i.op, i.wide, a, src as Scalar), aluTz(i.op, i.wide, a, src as Scalar)));
   }
 
   private pointerArith(pc: number, st: State, i: Extract<EbpfInsn, { kind: 'alu' }>, dst: Reg, src: Reg): Reg {
@@ -612,8 +694,10 @@ class Walker {
     const isAny = (r: Reg) => r.t === 'ptr' && r.p === 'any';
     const isTyped = (r: Reg) => r.t === 'ptr' && r.p !== 'any';
     if ((isAny(dst) || isAny(src)) && !isTyped(dst) && !isTyped(src)) {
-      if (!i.wide) return widthRange(4);
-      return i.op === 'add' || i.op === 'sub' ? ptr('any', null) : UNKNOWN;
+      if (i.wide && (i.op === 'add' || i.op === 'sub')) return ptr('any', null);
+      // Any other operation yields a number whatever the operands were (x & 0x18 is in [0, 0x18]).
+      const asScalar = (r: Reg): Scalar => (r.t === 'scalar' ? r : UNKNOWN);
+      return withTz(aluRange(i.op, i.wide, asScalar(dst), asScalar(src)), aluTz(i.op, i.wide, asScalar(dst), asScalar(src)));
     }
     if (!i.wide) this.fail('ptr-arith', pc, `32-bit arithmetic on pointer r${dst.t === 'ptr' ? i.dst : (i as { src: number }).src} prohibited`);
     if (i.op === 'sub' && dst.t === 'ptr' && src.t === 'ptr') {
@@ -627,6 +711,7 @@ class Walker {
       if (which.t === 'ptr' && which.p === 'any') return UNKNOWN;
       this.fail('ptr-arith', pc, `${i.op} on pointer (${describeReg(which)}) prohibited`);
     }
+    if (i.op === 'add' && isTyped(dst) && isTyped(src)) this.fail('ptr-arith', pc, `pointer += pointer prohibited (${describeReg(dst)} + ${describeReg(src)})`);
     // pointer ± scalar (or scalar + pointer)
     const p = (dst.t === 'ptr' ? dst : src) as Extract<Reg, { t: 'ptr' }>;
     const k = dst.t === 'ptr' ? src : dst;
@@ -635,12 +720,24 @@ class Walker {
     if (p.p === 'map' || p.p === 'pkt_end' || p.p === 'func') this.fail('ptr-arith', pc, `arithmetic on ${describeReg(p)} prohibited`);
     const delta = k.t === 'scalar' && k.v !== null ? BigInt.asIntN(64, k.v) : null;
     if (p.p === 'ctx' && delta === null) this.fail('ptr-arith', pc, 'variable-offset context pointer prohibited');
-    let off: number | null = null;
-    if (delta !== null && p.off !== null) {
-      const o = i.op === 'add' ? BigInt(p.off) + delta : BigInt(p.off) - delta;
-      off = o >= -(1n << 40n) && o <= 1n << 40n ? Number(o) : null;
+    // The kernel's sanity rule for pointer arithmetic (check_reg_sane_offset): the scalar must
+    // have a known signed minimum, and it and any constant must stay within ±2^29.
+    const sr = k.t === 'scalar' ? signedRange(k) : null;
+    if (p.p !== 'mem' && p.p !== 'any' && k.t === 'scalar') {
+      const name = describeReg({ ...p, off: 0, vlo: undefined });
+      if (delta !== null && (delta >= MAX_VAR_OFF || delta <= -MAX_VAR_OFF))
+        this.fail('ptr-arith', pc, `value ${delta} makes ${name} pointer be out of bounds`);
+      if (sr === null) this.fail('ptr-arith', pc, `math between ${name} pointer and register with unbounded min value is not allowed (bound the scalar first)`);
+      if (sr![0] >= MAX_VAR_OFF || sr![0] <= -MAX_VAR_OFF) this.fail('ptr-arith', pc, `value ${sr![0]} makes ${name} pointer be out of bounds`);
     }
-    return { ...p, off, id: 0 };
+    const base: [bigint, bigint, number] | null = p.off !== null ? [BigInt(p.off), BigInt(p.off), numTz(p.off)]
+      : p.vlo !== undefined ? [BigInt(p.vlo), BigInt(p.vhi!), p.vtz ?? 0] : null;
+    if (base === null || sr === null || k.t !== 'scalar') return { ...p, off: null, vlo: undefined, vhi: undefined, vtz: undefined, id: 0 };
+    const [lo, hi] = i.op === 'add' ? [base[0] + sr[0], base[1] + sr[1]] : [base[0] - sr[1], base[1] - sr[0]];
+    const LIM = 1n << 40n;
+    if (lo < -LIM || hi > LIM) return { ...p, off: null, vlo: undefined, vhi: undefined, vtz: undefined, id: 0 };
+    if (lo === hi) return { ...p, off: Number(lo), vlo: undefined, vhi: undefined, vtz: undefined, id: 0 };
+    return { ...p, off: null, vlo: Number(lo), vhi: Number(hi), vtz: Math.min(base[2], scalarTz(k)), id: 0 };
   }
 
   private jmp(pc: number, st: State, hist: Hist | undefined, i: Extract<EbpfInsn, { kind: 'jmp' }>): number {
@@ -684,8 +781,9 @@ class Walker {
       if ('src' in i && i.src === i.dst) return true;
       const r = outcome ? refineRanges(i.op, i.wide, a, b) : refineRangesFalse(i.op, i.wide, a, b);
       if (r === undefined) return false;
-      f.regs[i.dst] = r[0];
-      if ('src' in i) f.regs[i.src] = r[1];
+      // A narrowed value keeps its known low zero bits (every value of the subset has them).
+      f.regs[i.dst] = withTz(r[0], scalarTz(a));
+      if ('src' in i) f.regs[i.src] = withTz(r[1], scalarTz(b));
       return true;
     }
     const op = outcome ? i.op : JMP_INVERSE[i.op];
@@ -732,9 +830,13 @@ class Walker {
       for (let r = 1; r <= 5; r++) {
         const v = this.frame(st).regs[r]!;
         if (v.t !== 'ptr' || v.p !== 'stack') continue;
-        const f = st.frames[v.ref]!;
-        f.init.fill(1);
-        for (let k = 0; k < f.spills.length; k++) if (f.spills[k] !== undefined) f.spills[k] = ptr('any', null);
+        // The run-time check lets it reach up to the top of the stack region: this frame and
+        // every caller's frame above it.
+        for (let fi = 0; fi <= v.ref; fi++) {
+          const f = st.frames[fi]!;
+          f.init.fill(1);
+          for (let k = 0; k < f.spills.length; k++) if (f.spills[k] !== undefined) f.spills[k] = ptr('any', null);
+        }
       }
       this.clobberCallerSaved(st);
       this.set(st, 0, ptr('any', null));
