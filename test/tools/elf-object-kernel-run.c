@@ -23,8 +23,8 @@
  *
  * Global-data maps are named by their section (`.bss`, `.data`, `.rodata`), as tsdump names
  * them, not by libbpf's "<object>.bss". With PIN_DIR, every map is also pinned there (under
- * the same names) so `bpftool map dump -j pinned PIN_DIR/NAME` can read it; the caller removes
- * the pins.
+ * the same names, a leading dot made `_`) so `bpftool map dump -j pinned PIN_DIR/NAME` can
+ * read it; the caller removes the pins.
  */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
@@ -93,7 +93,9 @@ int main(int argc, char **argv) {
   bpf_object__for_each_map(m, obj) {
     if (argc > 3) {
       char path[4096];
-      snprintf(path, sizeof path, "%s/%s", argv[3], map_name(m));
+      /* bpffs refuses names starting with a dot: `.bss` is pinned as `_bss`. */
+      const char *n = map_name(m);
+      snprintf(path, sizeof path, "%s/%s%s", argv[3], n[0] == '.' ? "_" : "", n[0] == '.' ? n + 1 : n);
       if (bpf_map__pin(m, path)) { printf("error pin %s %d\n", path, errno); return 1; }
     }
     if (bpf_map__type(m) != BPF_MAP_TYPE_RINGBUF) continue;
