@@ -1,6 +1,6 @@
 /**
- * Capture I/O throughput. Setup writes a 1,000,000-packet pcap and the same packets as pcapng
- * under os.tmpdir() (deleted at exit), then measures, per packet: our block reader on both, the
+ * Capture I/O throughput. Setup writes a pcap of `--packets` packets (1,000,000 by default) and
+ * the same packets as pcapng under os.tmpdir() (deleted by teardown), then measures, per packet: our block reader on both, the
  * npm pcap-parser adapter on the pcap, and the pcap writer into /dev/null. An op is one packet
  * (readers reopen the file at its end), so ops/s is packets/s and MB/s counts file bytes.
  * The notes add one timed full pass per reader and the process's peak RSS: memory stays flat
@@ -10,11 +10,10 @@ import * as fsModule from 'node:fs';
 import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PcapWriter, PcapngWriter, fileSink, openCapture, type CaptureReader, type ReaderKind } from '../../src/capture/index.ts';
-import type { BenchCase, BenchResult, BenchSuite } from './harness.ts';
+import { PcapWriter, PcapngWriter, fileSink, openCapture, type CaptureReader, type ReaderKind } from '../../capture/index.ts';
+import type { BenchCase, MicroResult, MicroSuite } from './harness.ts';
 
-/** BENCH_PACKETS scales the generated capture down (the smoke test uses a few thousand). */
-const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
+let PACKETS = 1_000_000;
 const dir = join(tmpdir(), `tsdump-capture-bench-${process.pid}`);
 const pcapPath = join(dir, 'bench.pcap');
 const pcapngPath = join(dir, 'bench.pcapng');
@@ -23,7 +22,6 @@ const fullPass: string[] = [];
 function generate(): void {
   const { mkdirSync } = fsModule;
   mkdirSync(dir, { recursive: true });
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const frame = new Uint8Array(1514);
   for (let i = 0; i < frame.length; i++) frame[i] = (i * 31) & 0xff;
   const pcap = new PcapWriter(fileSink(pcapPath), { linkType: 1, snaplen: 262144 });
@@ -83,9 +81,11 @@ function timePass(label: string, path: string, reader: ReaderKind): void {
   );
 }
 
-export const suite: BenchSuite = {
+export const suite: MicroSuite = {
   name: 'capture',
-  setup() {
+  setup(ctx) {
+    PACKETS = ctx.packets;
+    fullPass.length = 0;
     generate();
     timePass('tsdump pcap  ', pcapPath, 'tsdump');
     timePass('tsdump pcapng', pcapngPath, 'tsdump');
@@ -107,12 +107,15 @@ export const suite: BenchSuite = {
       },
     ];
   },
-  notes(results: BenchResult[]) {
+  notes(results: MicroResult[]) {
     const ours = results.find((r) => r.name.startsWith('read pcap (tsdump'));
     const theirs = results.find((r) => r.name.startsWith('read pcap (pcap-parser'));
     const lines = [...fullPass];
-    if (ours && theirs) lines.push(`tsdump reader / pcap-parser: ${(ours.opsPerSec / theirs.opsPerSec).toFixed(1)}x packets/s`);
+    if (ours && theirs) lines.push(`tsdump reader / pcap-parser: ${(theirs.nsPerOp / ours.nsPerOp).toFixed(1)}x packets/s`);
     lines.push(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (files total ${((statSync(pcapPath).size + statSync(pcapngPath).size) / 1e6).toFixed(0)} MB)`);
     return lines;
+  },
+  teardown() {
+    rmSync(dir, { recursive: true, force: true });
   },
 };

@@ -4,10 +4,10 @@
  * memory (Ethernet + IPv4 + TCP with options and 100 bytes of payload; Ethernet + IPv6 + UDP), so
  * the suite needs no capture files. One op = one packet formatted.
  */
-import type { BenchCase, BenchSuite } from './harness.ts';
-import { PacketPrinter, type PrinterOptions } from '../../src/print/packet-printer.ts';
-import { TimestampFormatter } from '../../src/print/timestamp.ts';
-import { hexAsciiDump } from '../../src/print/hexdump.ts';
+import type { BenchCase, MicroSuite } from './harness.ts';
+import { PacketPrinter, type PrinterOptions } from '../../print/packet-printer.ts';
+import { TimestampFormatter } from '../../print/timestamp.ts';
+import { hexAsciiDump } from '../../print/hexdump.ts';
 
 function hex(s: string): Uint8Array {
   return Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
@@ -35,7 +35,7 @@ function printCase(name: string, pkt: Uint8Array, opts: Partial<PrinterOptions>)
   };
 }
 
-export const suite: BenchSuite = {
+export const suite: MicroSuite = {
   name: 'cli printers',
   setup(): BenchCase[] {
     const ts = new TimestampFormatter(0, 'micro');

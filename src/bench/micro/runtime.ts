@@ -7,10 +7,10 @@
  * chose the integer representation in src/runtime/semantics.ts (int32 pairs vs BigInt locals vs
  * a BigUint64Array register file, on 64-bit and on 32-bit work).
  */
-import { assemble } from '../../src/isa/ebpf/asm.ts';
-import { load, loadUnverified } from '../../src/runtime/index.ts';
-import type { EngineName, LoadedProgram } from '../../src/runtime/index.ts';
-import type { BenchCase, BenchResult, BenchSuite } from './harness.ts';
+import { assemble } from '../../isa/ebpf/asm.ts';
+import { ENGINE_NAMES, load, loadUnverified } from '../../runtime/index.ts';
+import type { LoadedProgram } from '../../runtime/index.ts';
+import type { BenchCase, MicroResult, MicroSuite } from './harness.ts';
 
 /** ip and tcp and (src port 80 or dst port 80), Ethernet, in socket-filter style. */
 const FILTER = `
@@ -111,11 +111,11 @@ function bigArray32(n: number): bigint {
   return RB[0];
 }
 
-export const suite: BenchSuite = {
-  name: 'ebpf runtime',
+export const suite: MicroSuite = {
+  name: 'runtime',
   setup() {
     const cases: BenchCase[] = [];
-    for (const engine of ['interp', 'jit', 'jit64'] as EngineName[]) {
+    for (const engine of ENGINE_NAMES) {
       cases.push(runCase(`filter ${engine}`, load(assemble(FILTER), { engine }), { packet: PACKET }));
       cases.push(runCase(`arith64 x1000 ${engine}`, load(assemble(ARITH64), { engine }), {}));
       cases.push({ ...runCase(`memsum 1500B ${engine}`, load(assemble(MEMSUM), { engine }), { mem: MEM }), bytesPerOp: 1500 });
@@ -136,11 +136,12 @@ export const suite: BenchSuite = {
     cases.push({ name: 'repr 32-bit: BigUint64Array', run: bigArray32 });
     return cases;
   },
-  notes(results: BenchResult[]) {
+  notes(results: MicroResult[]) {
     const ns = (name: string) => results.find((r) => r.name === name)?.nsPerOp ?? NaN;
     const out: string[] = [];
     for (const w of ['filter', 'arith64 x1000', 'memsum 1500B']) {
-      out.push(`${w}: jit ${(ns(`${w} interp`) / ns(`${w} jit`)).toFixed(1)}x, jit64 ${(ns(`${w} interp`) / ns(`${w} jit64`)).toFixed(1)}x faster than the interpreter`);
+      const tiers = ENGINE_NAMES.filter((e) => e !== 'interp').map((e) => `${e} ${(ns(`${w} interp`) / ns(`${w} ${e}`)).toFixed(1)}x`);
+      out.push(`${w}: ${tiers.join(', ')} faster than the interpreter`);
     }
     return out;
   },

@@ -1,0 +1,195 @@
+/**
+ * libpcap's own C `bpf_filter`, timed on the same packets as tsdump's engines. The C source below
+ * is built at run time with `gcc -O2 … -lpcap` (when gcc and libpcap-dev exist) into a cache
+ * directory under os.tmpdir(), named by a hash of the source so an edited helper is rebuilt.
+ *
+ * The helper runs as ONE child process for the whole benchmark, so its measurements interleave
+ * with the JavaScript engines' (A B C A B C …): it loads the capture with pcap_open_offline /
+ * pcap_next_ex into memory, then answers commands on stdin, one line each:
+ *   compile ID EXPR   pcap_compile(optimize=1, PCAP_NETMASK_UNKNOWN) on the capture's own
+ *                     pcap_t — libpcap's program, exactly what `tcpdump -r FILE EXPR` runs
+ *                     → "ok INSNS" | "err MESSAGE"
+ *   hot ID MS         loops bpf_filter over the first HOT packets for MS milliseconds
+ *                     → "NS_PER_PACKET MATCHES_PER_LOOP LOOPS"
+ *   stream ID MS      walks the packets from this filter's cursor (wrapping) for MS milliseconds
+ *                     → "NS_PER_PACKET FIRST_PACKET PACKETS MATCHES"
+ * While timing it adds up bpf_filter != 0 per packet, as the JavaScript loops do.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const LIBPCAP_TIMER_C = String.raw`/* tsdump bench: times libpcap's bpf_filter (see src/bench/libpcap-helper.ts). */
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAXF 64
+static unsigned char *arena; static size_t arenaLen, arenaCap;
+static size_t *offs; static unsigned *cap, *wire; static long n, ncap;
+static struct bpf_program progs[MAXF]; static int have[MAXF]; static long cursor[MAXF];
+
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
+
+int main(int argc, char **argv) {
+  if (argc < 4) { fprintf(stderr, "usage: %s CAPTURE HOT LIMIT\n", argv[0]); return 2; }
+  char err[PCAP_ERRBUF_SIZE];
+  pcap_t *p = pcap_open_offline(argv[1], err);
+  if (!p) { printf("err %s\n", err); return 1; }
+  long hot = atol(argv[2]), limit = atol(argv[3]);
+  struct pcap_pkthdr *h; const u_char *d;
+  while (n < limit && pcap_next_ex(p, &h, &d) == 1) {
+    if (n == ncap) { ncap = ncap ? ncap * 2 : 65536; offs = realloc(offs, ncap * sizeof *offs); cap = realloc(cap, ncap * sizeof *cap); wire = realloc(wire, ncap * sizeof *wire); }
+    if (arenaLen + 16 + h->caplen > arenaCap) { arenaCap = arenaCap ? arenaCap * 2 : (1 << 24); while (arenaCap < arenaLen + 16 + h->caplen) arenaCap *= 2; arena = realloc(arena, arenaCap); }
+    if (!offs || !cap || !wire || !arena) { printf("err out of memory\n"); return 1; }
+    arenaLen += 16; /* a gap like a pcap record header, as in the JavaScript blocks */
+    memcpy(arena + arenaLen, d, h->caplen);
+    offs[n] = arenaLen; cap[n] = h->caplen; wire[n] = h->len; arenaLen += h->caplen; n++;
+  }
+  if (n == 0) { printf("err no packets\n"); return 1; }
+  if (hot > n) hot = n;
+  printf("ready %ld\n", n); fflush(stdout);
+  size_t lineCap = 1 << 16; char *line = malloc(lineCap);
+  while (getline(&line, &lineCap, stdin) > 0) {
+    line[strcspn(line, "\n")] = 0;
+    char *cmd = strtok(line, " "); if (!cmd) continue;
+    if (!strcmp(cmd, "quit")) break;
+    char *idS = strtok(NULL, " "); int id = idS ? atoi(idS) : -1;
+    if (id < 0 || id >= MAXF) { printf("err bad id\n"); fflush(stdout); continue; }
+    if (!strcmp(cmd, "compile")) {
+      char *expr = strtok(NULL, "");
+      if (have[id]) pcap_freecode(&progs[id]);
+      have[id] = 0; cursor[id] = 0;
+      if (pcap_compile(p, &progs[id], expr ? expr : "", 1, PCAP_NETMASK_UNKNOWN) != 0) printf("err %s\n", pcap_geterr(p));
+      else { have[id] = 1; printf("ok %u\n", progs[id].bf_len); }
+    } else if (!have[id]) {
+      printf("err filter %d not compiled\n", id);
+    } else if (!strcmp(cmd, "hot")) {
+      double ms = atof(strtok(NULL, " ")); struct bpf_insn *f = progs[id].bf_insns;
+      long loops = 0; unsigned matches = 0; double t0 = now(), t;
+      do {
+        unsigned m = 0;
+        for (long i = 0; i < hot; i++) m += bpf_filter(f, arena + offs[i], wire[i], cap[i]) != 0;
+        matches = m; loops++; t = now();
+      } while (t - t0 < ms * 1e6);
+      printf("%.4f %u %ld\n", (t - t0) / ((double)loops * hot), matches, loops);
+    } else if (!strcmp(cmd, "stream")) {
+      double ms = atof(strtok(NULL, " ")); struct bpf_insn *f = progs[id].bf_insns;
+      long start = cursor[id], i = start, done = 0; unsigned long m = 0; double t0 = now(), t;
+      do {
+        for (int k = 0; k < 4096; k++) { m += bpf_filter(f, arena + offs[i], wire[i], cap[i]) != 0; if (++i == n) i = 0; }
+        done += 4096; t = now();
+      } while (t - t0 < ms * 1e6);
+      cursor[id] = i;
+      printf("%.4f %ld %ld %lu\n", (t - t0) / done, start, done, m);
+    } else printf("err unknown command %s\n", cmd);
+    fflush(stdout);
+  }
+  return 0;
+}
+`;
+
+/** Builds the helper (cached); returns its path, or why it is not available. */
+export function buildLibpcapTimer(): { path: string } | { unavailable: string } {
+  const hash = createHash('sha256').update(LIBPCAP_TIMER_C).digest('hex').slice(0, 12);
+  const dir = join(tmpdir(), 'tsdump-bench');
+  const bin = join(dir, `libpcap-timer-${hash}`);
+  if (existsSync(bin)) return { path: bin };
+  mkdirSync(dir, { recursive: true });
+  const src = join(dir, `libpcap-timer-${hash}.c`);
+  writeFileSync(src, LIBPCAP_TIMER_C);
+  const tmp = `${bin}.${process.pid}.tmp`;
+  const cc = spawnSync('gcc', ['-O2', '-o', tmp, src, '-lpcap'], { encoding: 'utf8' });
+  if (cc.error) return { unavailable: 'gcc not found' };
+  if (cc.status !== 0) {
+    rmSync(tmp, { force: true });
+    const first = (cc.stderr || '').split('\n').find((l) => /error/.test(l)) ?? cc.stderr.split('\n')[0];
+    return { unavailable: `gcc -lpcap failed (libpcap-dev missing?): ${first?.trim()}` };
+  }
+  renameSync(tmp, bin);
+  return { path: bin };
+}
+
+/** The running helper: one command at a time, answered by one line. */
+export class LibpcapTimer {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private buffered = '';
+  private readonly waiting: ((line: string) => void)[] = [];
+  private readonly lines: string[] = [];
+  private exited: string | undefined;
+  private stderr = '';
+
+  private constructor(bin: string, capture: string, hot: number, limit: number) {
+    this.child = spawn(bin, [capture, String(hot), String(Number.isFinite(limit) ? limit : 0x7fffffff)]);
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (chunk: string) => {
+      this.buffered += chunk;
+      for (let nl = this.buffered.indexOf('\n'); nl >= 0; nl = this.buffered.indexOf('\n')) {
+        const line = this.buffered.slice(0, nl);
+        this.buffered = this.buffered.slice(nl + 1);
+        const w = this.waiting.shift();
+        if (w) w(line);
+        else this.lines.push(line);
+      }
+    });
+    this.child.stderr.on('data', (c: Buffer) => { this.stderr += c.toString(); });
+    this.child.on('exit', (code) => {
+      this.exited = `libpcap helper exited (${code}) ${this.stderr.trim()}`;
+      for (const w of this.waiting.splice(0)) w(`err ${this.exited}`);
+    });
+  }
+
+  /** Starts the helper on the capture; resolves once it has loaded the packets. */
+  static async start(bin: string, capture: string, hot: number, limit: number): Promise<LibpcapTimer | string> {
+    const t = new LibpcapTimer(bin, capture, hot, limit);
+    const first = await t.nextLine();
+    if (!first.startsWith('ready ')) {
+      t.close();
+      return first.replace(/^err /, '');
+    }
+    return t;
+  }
+
+  private nextLine(): Promise<string> {
+    const l = this.lines.shift();
+    if (l !== undefined) return Promise.resolve(l);
+    if (this.exited) return Promise.resolve(`err ${this.exited}`);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private async ask(cmd: string): Promise<string> {
+    if (this.exited) return `err ${this.exited}`;
+    this.child.stdin.write(`${cmd}\n`);
+    return this.nextLine();
+  }
+
+  /** libpcap's program for `expression`: its length, or the error. */
+  async compile(id: number, expression: string): Promise<{ insns: number } | { error: string }> {
+    const r = await this.ask(`compile ${id} ${expression}`);
+    return r.startsWith('ok ') ? { insns: Number(r.slice(3)) } : { error: r.replace(/^err /, '') };
+  }
+
+  async hot(id: number, ms: number): Promise<{ ns: number; matches: number }> {
+    const r = await this.ask(`hot ${id} ${ms}`);
+    if (r.startsWith('err')) throw new Error(r);
+    const [ns, matches] = r.split(' ').map(Number);
+    return { ns: ns!, matches: matches! };
+  }
+
+  async stream(id: number, ms: number): Promise<{ ns: number; first: number; packets: number; matches: number }> {
+    const r = await this.ask(`stream ${id} ${ms}`);
+    if (r.startsWith('err')) throw new Error(r);
+    const [ns, first, packets, matches] = r.split(' ').map(Number);
+    return { ns: ns!, first: first!, packets: packets!, matches: matches! };
+  }
+
+  close(): void {
+    if (!this.exited) {
+      this.child.stdin.end('quit\n');
+    }
+  }
+}
