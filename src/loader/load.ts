@@ -91,7 +91,14 @@ export function loadObject(obj: ElfObject, opts: LoadObjectOptions = {}): Loaded
   for (const src of obj.programs) {
     if (opts.select && !opts.select(src)) continue;
     const hook = hookFor(src, obj, opts.loops);
-    const verified = verify(src.bytecode, hook);
+    let verified: VerifiedProgram;
+    try {
+      verified = verify(src.bytecode, hook);
+    } catch (e) {
+      // Name the program: an object may hold several.
+      if (e instanceof UserError) throw new UserError(e.code, `program '${src.name}' (section ${src.section}): ${e.message}`, { offset: e.offset });
+      throw e;
+    }
     // load() runs exactly the verified bytes, after the context conversion (shadow slots).
     const loaded = load(verified, { engine: opts.engine, helpers, resolveLddw, budget: opts.budget });
     const layout = loaded.ctxLayout;
