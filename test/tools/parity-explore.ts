@@ -30,7 +30,7 @@ interface Src {
 
 interface Event { pc: number; taken: boolean; src: Src; k: number; op: number; a: number }
 
-interface Trace { events: Event[]; loads: number[]; ret: number }
+interface Trace { events: Event[]; loads: number[]; ret: number; uninit: boolean }
 
 const NONE: Src = { kind: 'none', off: 0, size: 0, ops: [] };
 
@@ -49,6 +49,8 @@ function trace(prog: CbpfProgram, pkt: XPkt): Trace {
   let srcA: Src = NONE;
   const M = new Array<number>(16).fill(0);
   const srcM: Src[] = new Array<Src>(16).fill(NONE);
+  const written = new Array<boolean>(16).fill(false);
+  let uninit = false;
   while (pc < prog.length && steps++ < 100000) {
     const { code, jt, jf, k } = prog[pc]!;
     const cls = code & 7;
@@ -58,21 +60,21 @@ function trace(prog: CbpfProgram, pkt: XPkt): Trace {
       let v = 0, s: Src = NONE;
       if (mode === 0x00) { v = k; } // imm
       else if (mode === 0x80) { v = pkt.wirelen; s = { kind: 'len', off: 0, size: 4, ops: [] }; }
-      else if (mode === 0x60) { v = M[k & 15]!; s = srcM[k & 15]!; }
+      else if (mode === 0x60) { v = M[k & 15]!; s = srcM[k & 15]!; if (!written[k & 15]) uninit = true; }
       else if (mode === 0x20 || mode === 0x40) {
         const off = (mode === 0x40 ? (X + k) >>> 0 : k);
         loads.push(off + size);
-        if (off + size > caplen) return { events, loads, ret: 0 };
+        if (off + size > caplen) return { events, loads, ret: 0, uninit };
         v = rd(pkt.data, off, size); s = { kind: 'pkt', off, size, ops: [] };
       } else if (mode === 0xa0) { // msh
         loads.push(k + 1);
-        if (k >= caplen) return { events, loads, ret: 0 };
+        if (k >= caplen) return { events, loads, ret: 0, uninit };
         v = (pkt.data[k]! & 0xf) * 4;
       }
       if (cls === 0) { A = v >>> 0; srcA = s; } else X = v >>> 0;
       pc++;
     } else if (cls === 2 || cls === 3) { // st / stx
-      M[k & 15] = cls === 2 ? A : X; srcM[k & 15] = cls === 2 ? srcA : NONE; pc++;
+      M[k & 15] = cls === 2 ? A : X; srcM[k & 15] = cls === 2 ? srcA : NONE; written[k & 15] = true; pc++;
     } else if (cls === 4) { // alu
       const op = code & 0xf0, v = (code & 8) ? X : k;
       switch (op) {
@@ -99,13 +101,13 @@ function trace(prog: CbpfProgram, pkt: XPkt): Trace {
       events.push({ pc, taken: t, src: srcA, k: v, op, a: A });
       pc += 1 + (t ? jt : jf);
     } else if (cls === 6) { // ret
-      return { events, loads, ret: (code & 0x18) === 0x10 ? A : k };
+      return { events, loads, ret: (code & 0x18) === 0x10 ? A : k, uninit };
     } else { // misc: tax / txa
       if (code & 0x80) { A = X; srcA = NONE; } else X = A;
       pc++;
     }
   }
-  return { events, loads, ret: 0 };
+  return { events, loads, ret: 0, uninit };
 }
 
 /** Target A values that take the other side of a jump (op, k, currently taken?). */
@@ -156,6 +158,14 @@ function withValue(p: XPkt, src: Src, v: number): XPkt | undefined {
   const masked = src.size === 4 ? v >>> 0 : v % 2 ** (8 * src.size);
   for (let i = 0; i < src.size; i++) data[src.off + i] = Math.floor(masked / 2 ** (8 * (src.size - 1 - i))) & 0xff;
   return { data, wirelen: Math.max(p.wirelen, n) };
+}
+
+/**
+ * True when `prog` reads a scratch slot it never wrote on this packet: libpcap's bpf_filter
+ * leaves scratch memory uninitialised, so its verdict there is not defined.
+ */
+export function readsUnwrittenScratch(prog: CbpfProgram, pkt: XPkt): boolean {
+  return trace(prog, pkt).uninit;
 }
 
 const key = (p: XPkt) => `${p.wirelen}:${Buffer.from(p.data).toString('hex')}`;

@@ -198,8 +198,8 @@ export function load(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ctx, 
   let linkRelative = true;
   switch (proto) {
     case 'link': case 'ether': case 'ppp': case 'slip': case 'fddi': case 'tr': case 'wlan':
-      if (proto === 'ether' && !ctx.link.mac) L.err('FILTER_LINK_UNSUPPORTED', `'ether[]' is not supported on link type ${ctx.link.name}`, a.span);
-      base = ctx.link.linkOff ?? 0; linkRelative = false; break;
+      // libpcap 1.10.3 reads `ether[]` from the link header whatever the link type is.
+      base = ctx.linkBase ?? ctx.link.linkOff ?? 0; linkRelative = false; break;
     case 'radio':
       if (!ctx.link.radio) L.err('FILTER_LINK_UNSUPPORTED', `'radio[]' is not supported on link type ${ctx.link.name}`, a.span);
       base = 0; linkRelative = false; break;
@@ -324,13 +324,13 @@ function loadInRegister(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ct
   };
   switch (proto) {
     case 'link': case 'ether': case 'ppp': case 'slip': case 'fddi': case 'tr': case 'wlan':
-      if (proto === 'ether' && !ctx.link.mac) L.err('FILTER_LINK_UNSUPPORTED', `'ether[]' is not supported on link type ${ctx.link.name}`, a.span);
+      // libpcap 1.10.3 reads `ether[]` from the link header whatever the link type is.
       if (ctx.link.radio) { // X = M[link] + M[idx]; A = pkt[X]
         L.usedLink = true;
         L.useVarReg(ctx, LINK_SLOT);
         out.push(I.ldxMem(LINK_SLOT), I.ldMem(R(idx.reg)), I.aluX(I.ADD), I.tax(), I.ldInd(0, a.size));
       } else {
-        out.push(I.ldxMem(R(idx.reg)), I.ldInd(0, a.size)); // A = pkt[M[idx]]
+        out.push(I.ldxMem(R(idx.reg)), I.ldInd(ctx.linkBase ?? ctx.link.linkOff ?? 0, a.size)); // A = pkt[link + M[idx]]
       }
       break;
     case 'radio': // A = pkt[M[idx]] (from the start of the radio header)

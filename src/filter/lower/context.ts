@@ -32,6 +32,12 @@ export interface Ctx {
    * `nlOff` (and for 802.11 `typeOff`) are slot-relative to VAR_SLOT (see slotBase).
    */
   variable: boolean;
+  /**
+   * Where `link[]`/`ether[]` start when an encapsulation moved the link header (after `pppoes`
+   * the link header is the PPP header inside the session; libpcap keeps that for the rest of
+   * the expression). Undefined: the link type's own (LinkInfo.linkOff, default 0).
+   */
+  linkBase?: number;
 }
 
 /**

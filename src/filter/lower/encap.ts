@@ -57,7 +57,8 @@ export function pppoes(L: Lowerer, k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } 
     f = and(f, test([...L.at(ctx, ctx.nlOff + 2, 2)], I.JEQ_K, id.num!));
   }
   // After the 6-byte PPPoE header comes a 2-byte PPP protocol field, then the payload.
-  return { f, ctx: { ...ctx, kind: 'ppp', typeOff: ctx.nlOff + 6, nlOff: ctx.nlOff + 8, shifted: true } };
+  // The link header itself is now the PPP header (libpcap pushes it): `link[]` reads from there.
+  return { f, ctx: { ...ctx, kind: 'ppp', typeOff: ctx.nlOff + 6, nlOff: ctx.nlOff + 8, shifted: true, linkBase: ctx.nlOff + 6 } };
 }
 
 /**

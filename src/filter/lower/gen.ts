@@ -340,6 +340,8 @@ export class Lowerer {
   nlpidOff(ctx: Ctx): number {
     if (ctx.kind === 'llc') return ctx.typeOff + 3;
     if (ctx.kind === 'chdlc') return ctx.typeOff + 3;
+    // PPP: the NLPID follows the protocol field directly.
+    if (ctx.kind === 'ppp') return ctx.typeOff + 2;
     return ctx.typeOff + 2 + 3;
   }
 
@@ -868,18 +870,30 @@ export class Lowerer {
   llc(k: Keyword, ctx: Ctx): Frag {
     // After `mpls` the Ethernet type field is still where it was (mpls does not move it).
     if (ctx.kind === 'mpls' && ctx.link.kind === 'ether') ctx = { ...ctx, kind: 'ether' };
-    if (ctx.kind === 'llc' && !k.args[0]) {
-      // Every frame of these link types is LLC-encapsulated (802.11: every data frame).
-      return ctx.link.wlan ? and(not(test(this.wl(ctx, 0, 1), I.JSET_K, 0x04)), test(this.wl(ctx, 0, 1), I.JSET_K, 0x08)) : TRUE;
+    // libpcap 1.10.3 knows LLC on Ethernet, FDDI, token ring, RFC 1483 ATM, SunATM and 802.11.
+    const llcLinks = ['EN10MB', 'FDDI', 'IEEE802', 'ATM_RFC1483', 'SUNATM'];
+    if (!llcLinks.includes(ctx.link.name) && !ctx.link.wlan) {
+      const desc = linkTypeByLinkType(this.o.linkType)?.description ?? ctx.link.name;
+      this.err('FILTER_LINK_UNSUPPORTED', `'llc' not supported for ${desc}`, k.span);
     }
-    if (ctx.kind !== 'ether' || !ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `'llc' not supported on link type ${ctx.link.name}`, k.span);
-    const t = ctx.typeOff;
-    // An 802.3 frame (length in the type field) that is not Novell "raw" 802.3 (0xffff).
-    const base = and(not(test([...this.at(ctx, t, 2)], I.JGT_K, 1500)), not(test([...this.at(ctx, t + 2, 2)], I.JEQ_K, 0xffff)));
+    let base: Frag;
+    let ctl: number;
+    if (ctx.kind === 'llc' || ctx.kind === 'atm') {
+      // Every frame of these link types is LLC-encapsulated (802.11: every data frame; SunATM:
+      // LLC-multiplexed circuits); the control field follows DSAP and SSAP.
+      base = ctx.link.wlan ? and(not(test(this.wl(ctx, 0, 1), I.JSET_K, 0x04)), test(this.wl(ctx, 0, 1), I.JSET_K, 0x08))
+        : ctx.kind === 'atm' ? test([I.ldb(0), I.aluK(I.AND, 0x0f)], I.JEQ_K, 2) : TRUE;
+      ctl = ctx.typeOff + 2;
+    } else {
+      if (ctx.kind !== 'ether' || !ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `'llc' not supported on link type ${ctx.link.name}`, k.span);
+      const t = ctx.typeOff;
+      // An 802.3 frame (length in the type field) that is not Novell "raw" 802.3 (0xffff).
+      base = and(not(test([...this.at(ctx, t, 2)], I.JGT_K, 1500)), not(test([...this.at(ctx, t + 2, 2)], I.JEQ_K, 0xffff)));
+      ctl = t + 4;
+    }
     const sub = k.args[0];
     if (!sub) return base;
     // LLC control field: I frames have bit 0 clear; S frames 01; U frames 11.
-    const ctl = t + 4;
     const S: Record<string, number> = { rr: 0x01, rnr: 0x05, rej: 0x09 };
     const U: Record<string, number> = { ui: 0x03, ua: 0x63, disc: 0x43, dm: 0x0f, sabme: 0x6f, test: 0xe3, xid: 0xaf, frmr: 0x87 };
     let f: Frag;

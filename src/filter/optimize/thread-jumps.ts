@@ -12,15 +12,23 @@ import type { Block, Program } from '../cfg.ts';
 import { decide, intersect, withOutcome } from './facts.ts';
 import type { Facts } from './facts.ts';
 
+/**
+ * A test whose two edges reach the same return decides nothing: the block (and, blocks being
+ * self-contained, the loads feeding its test) can be skipped, so a packet too short for those
+ * loads is no longer rejected by them. libpcap's optimizer removes such "common branch targets"
+ * when no data dependency forbids it; a return has none. (Common targets that are tests are
+ * kept: there libpcap's shared registers usually forbid the move, and it keeps the loads.)
+ */
+function commonReturn(b: Block): boolean {
+  return !isRet(b) && !b.pinned && b.jt === b.jf && isRet(b.jt!);
+}
+
 /** Follows decided tests from `t` under `f`, returning the final target. */
 function follow(t: Block, f: Facts): Block {
   let cur = t;
   for (let guard = 0; guard < 1_000_000; guard++) {
     if (isRet(cur)) return cur;
-    // Both edges lead to the same block: the test (and, blocks being self-contained, the loads
-    // feeding it) decides nothing. libpcap's optimizer drops such blocks too, so a packet too
-    // short for those loads is not rejected by them.
-    if (cur.jt === cur.jf && !cur.pinned) { cur = cur.jt!; continue; }
+    if (commonReturn(cur)) { cur = cur.jt!; continue; }
     const d = decide(f, cur);
     if (d === undefined) return cur;
     cur = d ? cur.jt! : cur.jf!;
@@ -47,11 +55,7 @@ export function threadJumps(p: Program): Program {
   }
   // Threading can leave a block whose two edges now meet after its predecessors were already
   // resolved: bypass those too (processing in reverse order settles chains of them).
-  const bypass = (b: Block): Block => {
-    let cur = b;
-    while (!isRet(cur) && !cur.pinned && cur.jt === cur.jf) cur = cur.jt!;
-    return cur;
-  };
+  const bypass = (b: Block): Block => (commonReturn(b) ? b.jt! : b);
   for (let i = order.length - 1; i >= 0; i--) {
     const b = order[i]!;
     if (isRet(b)) continue;
