@@ -12,10 +12,10 @@
  * interpreter's own EbpfFault. No import takes or returns an i64, so no BigInt is created:
  * 64-bit values travel as two i32 arguments, or through the scratch area at RES_AT.
  */
-import { MAX_CALL_DEPTH, STACK_BYTES, EbpfFault } from '../semantics-memory.ts';
+import { EbpfFault, MAX_CALL_DEPTH, REGION, STACK_BYTES } from '../semantics-memory.ts';
 import type { Machine } from '../semantics-memory.ts';
 import { T } from '../semantics.ts';
-import { ARGS_AT, PAGE, RES_AT, STACK_AT } from './layout.ts';
+import { ARGS_AT, PAGE, RES_AT, STACK_AT, TABLE_AT, TABLE_ENTRY } from './layout.ts';
 import { FAULT } from './translate.ts';
 import { Wasm } from './webassembly.ts';
 import type { WasmGlobal, WasmMemory } from './webassembly.ts';
@@ -101,6 +101,11 @@ export class WasmInstance {
     };
     const instance = new Wasm.Instance(new Wasm.Module(bytes), { e });
     this.exports = instance.exports as Record<string, unknown>;
+    // The stack's region-table entry never changes.
+    const st = (TABLE_AT + REGION.stack * TABLE_ENTRY) >> 2;
+    this.i32[st] = STACK_AT;
+    this.i32[st + 1] = STACK_BYTES;
+    this.i32[st + 2] = 1;
   }
 
   /** Re-reads the memory's views after it grew, and keeps the Machine's stack region on it. */

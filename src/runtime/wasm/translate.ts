@@ -178,8 +178,10 @@ class Translator {
 
   constructor(private readonly p: Prepared, kind: ModuleKind) {
     this.batch = kind.kind === 'batch' ? kind : undefined;
-    // run: (r1lo, r1hi, r2lo, r2hi, budget); batch: (count, offsAt, capsAt, wiresAt, verdAt, blockAt, budget)
-    this.nParams = this.batch ? 7 : 5;
+    // run: (r1lo, r1hi, r2lo, r2hi, budget) → r0 low half;
+    // batch: (start, count, offsAt, capsAt, wiresAt, verdAt, delta, lo, span, budget) → -1, or
+    // the index of a packet outside the copied span (see batchLoop)
+    this.nParams = this.batch ? 10 : 5;
     const local = (t: ValType) => { this.locals.push(t); return this.nParams + this.locals.length - 1; };
     for (let r = 0; r <= 10; r++) this.R.push(local(I64));
     this.T64 = local(I64);
@@ -214,7 +216,7 @@ class Translator {
     const { c } = this;
     if (this.batch) this.batchLoop(); else this.runEntry();
     const type = this.batch
-      ? { params: [I32, I32, I32, I32, I32, I32, I32] as ValType[], results: [] as ValType[] }
+      ? { params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32] as ValType[], results: [I32] as ValType[] }
       : { params: [I32, I32, I32, I32, I32] as ValType[], results: [I32] as ValType[] };
     return { type, locals: this.locals, code: c, export: this.batch ? 'batch' : 'run' };
   }
@@ -242,7 +244,7 @@ class Translator {
   private batchLoop(): void {
     const { c, R } = this;
     const b = this.batch!;
-    const COUNT = 0, OFFS = 1, CAPS = 2, WIRES = 3, VERD = 4, BLOCK = 5, BUDGET0 = 6;
+    const START = 0, COUNT = 1, OFFS = 2, CAPS = 3, WIRES = 4, VERD = 5, DELTA = 6, LO = 7, SPAN = 8, BUDGET0 = 9;
     const II = this.locals.length + this.nParams;
     this.locals.push(I32); // packet index, kept apart from the body's scratch
     // Constant context fields (packet start) and the ctx region entry, once per call.
@@ -250,13 +252,18 @@ class Translator {
     c.i32(0).i32(b.ctxAt).mem(Op.i32_store, TABLE_AT + REGION.ctx * TABLE_ENTRY);
     c.i32(0).i32(b.hook.ctxSize).mem(Op.i32_store, TABLE_AT + REGION.ctx * TABLE_ENTRY + 4);
     c.i32(0).i32(0).mem(Op.i32_store, TABLE_AT + REGION.ctx * TABLE_ENTRY + 8);
-    c.i32(0).set(II);
+    c.i32(0).i32(0).mem(Op.i32_store, TABLE_AT + REGION.packet * TABLE_ENTRY + 8);
+    c.get(START).set(II);
     c.block(); const out = this.push();
     c.loop(); const next = this.push();
     c.get(II).get(COUNT).op(Op.i32_ge_u).brIf(this.depth(out));
-    // this packet: start in the block, captured and wire length
-    c.get(II).i32(2).op(Op.i32_shl).tee(this.U32).get(OFFS).op(Op.i32_add).mem(Op.i32_load, 0).get(BLOCK).op(Op.i32_add).set(this.SKB_BASE);
-    c.get(this.U32).get(CAPS).op(Op.i32_add).mem(Op.i32_load, 0).set(this.SKB_LEN);
+    // this packet: its offset relative to the copied span [lo, lo + span) and its captured length;
+    // a window outside the span ends the call with the packet's index (JavaScript copies more)
+    c.get(II).i32(2).op(Op.i32_shl).tee(this.U32).get(OFFS).op(Op.i32_add).mem(Op.i32_load, 0).tee(this.SKB_BASE)
+      .get(LO).op(Op.i32_sub).tee(this.T32).get(SPAN).op(Op.i32_gt_u);
+    c.get(this.U32).get(CAPS).op(Op.i32_add).mem(Op.i32_load, 0).tee(this.SKB_LEN).get(SPAN).get(this.T32).op(Op.i32_sub).op(Op.i32_gt_u);
+    c.op(Op.i32_or).if().get(II).op(Op.return).end();
+    c.get(this.SKB_BASE).get(DELTA).op(Op.i32_add).set(this.SKB_BASE);
     if (b.hook.packetRegion) {
       c.get(this.SKB_BASE).set(this.PKT_BASE);
       c.get(this.SKB_LEN).set(this.PKT_SIZE);
@@ -293,6 +300,7 @@ class Translator {
     c.br(this.depth(next));
     c.end(); this.pop();
     c.end(); this.pop();
+    c.i32(-1);
   }
 
   /** The program: segments inside their blocks (and the dispatch loop when needed). */
