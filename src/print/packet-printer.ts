@@ -27,6 +27,7 @@ import { ipv4At, ipv6At, macAt, hexColonAt } from './addr.ts';
 import { hexDump } from './hexdump.ts';
 import { dnsSummary } from './dns.ts';
 import type { NameTables } from './names.ts';
+import { ipv4VerboseHeader, ipv6VerboseHeader, pseudoChecksum, shouldBe, finish, sum16 } from './verbose.ts';
 
 export type Fidelity = 'exact' | 'prefix' | 'approx';
 
@@ -169,6 +170,8 @@ export class PacketPrinter {
   private out = '';
   private p: Uint8Array = new Uint8Array(0);
   private readonly tcpSeq = new Map<string, TcpSeqBase>();
+  /** What SACK block edges are relative to in the current segment (the peer's initial sequence number, or 0). */
+  private sackBase = 0;
   /** The IPv4 datagram being dissected is a first fragment (more fragments follow). */
   private fragmented = false;
 
@@ -186,7 +189,7 @@ export class PacketPrinter {
   print(data: Uint8Array, caplen: number, wirelen: number): string {
     this.out = '';
     this.p = data;
-    this.fidelity = this.o.verbose > 0 ? 'approx' : 'exact';
+    this.fidelity = 'exact';
     this.hdrlen = 0;
     switch (this.linkType) {
       case LINKTYPE.EN10MB:
@@ -444,6 +447,11 @@ export class PacketPrinter {
     }
     // Fewer bytes on the wire than the header claims: tcpdump says so and dissects anyway.
     if (length < len) this.out += `truncated-ip - ${len - length} bytes missing! `;
+    if (this.o.verbose > 0) {
+      const h = ipv4VerboseHeader(p, off, hl, cap);
+      if (h === null) this.fidelity = 'approx';
+      this.out += `${h ?? `(options, length ${len})`}\n    `;
+    }
     const frag = be16(p, off + 6);
     const proto = p[off + 9]!;
     const src = this.host4(off + 12);
@@ -459,6 +467,7 @@ export class PacketPrinter {
     // A first fragment (more-fragments set) is dissected like a whole datagram.
     this.fragmented = (frag & 0x2000) !== 0;
     this.transport(proto, src, dst, payload, plen, end, 4, off + 12);
+    this.fragmented = false;
   }
 
   private ipv6(off: number, length: number, cap: number): void {
@@ -474,6 +483,7 @@ export class PacketPrinter {
     }
     const plen = be16(p, off + 4);
     const nh = p[off + 6]!;
+    if (this.o.verbose > 0) this.out += `${ipv6VerboseHeader(p, off)} `;
     const src = this.host6(off + 8);
     const dst = this.host6(off + 24);
     if (plen === 0) {
@@ -488,7 +498,9 @@ export class PacketPrinter {
       // with the next header; we follow only when that is ICMPv6.
       const hlen = (p[off + 41]! + 1) * 8;
       if (p[off + 40] === 58 && end >= off + 40 + hlen && hlen <= plen) {
-        this.icmp6(src, dst, off + 40 + hlen, plen - hlen, end, 'HBH ');
+        // With -v tcpdump lists the options too (not reproduced).
+        if (this.o.verbose > 0) this.fidelity = 'approx';
+        this.icmp6(src, dst, off + 40 + hlen, plen - hlen, end, 'HBH ', off + 8);
         return;
       }
     }
@@ -515,7 +527,7 @@ export class PacketPrinter {
         this.tcp(src, dst, off, len, end, ver, addrOff);
         return;
       case 17:
-        this.udp(src, dst, off, len, end);
+        this.udp(src, dst, off, len, end, ver, addrOff);
         return;
       case 1:
         if (ver === 4) {
@@ -525,7 +537,7 @@ export class PacketPrinter {
         break;
       case 58:
         if (ver === 6) {
-          this.icmp6(src, dst, off, len, end);
+          this.icmp6(src, dst, off, len, end, '', addrOff);
           return;
         }
         break;
@@ -564,7 +576,13 @@ export class PacketPrinter {
     let ack = be32(p, off + 8);
     const win = be16(p, off + 14);
     const urp = be16(p, off + 18);
+    this.sackBase = 0;
     this.out += `Flags [${FLAG_TEXT[flags]}]`;
+    if (this.o.verbose > 0 && !this.fragmented && end >= off + len) {
+      const sum = pseudoChecksum(p, ver, addrOff, 6, off, len);
+      const stored = be16(p, off + 16);
+      this.out += `, cksum 0x${hex4(stored)} ${sum === 0 ? '(correct)' : `(incorrect -> 0x${hex4(shouldBe(stored, sum))})`}`;
+    }
     if (!this.o.absoluteSeq && flags & TH_ACK) {
       // Canonical order of the endpoints: compare addresses bytewise, then ports.
       const alen = ver === 4 ? 4 : 16;
@@ -580,9 +598,11 @@ export class PacketPrinter {
       } else if (rev) {
         seq = (seq - base.ack) >>> 0;
         ack = (ack - base.seq) >>> 0;
+        this.sackBase = base.seq;
       } else {
         seq = (seq - base.seq) >>> 0;
         ack = (ack - base.ack) >>> 0;
+        this.sackBase = base.ack;
       }
     }
     if (hl > len) {
@@ -590,7 +610,7 @@ export class PacketPrinter {
       return;
     }
     const dlen = len - hl;
-    if (dlen > 0 || flags & (TH_SYN | TH_FIN | TH_RST)) {
+    if (this.o.verbose > 1 || dlen > 0 || flags & (TH_SYN | TH_FIN | TH_RST)) {
       this.out += `, seq ${seq}`;
       if (dlen > 0) this.out += `:${(seq + dlen) >>> 0}`;
     }
@@ -636,7 +656,12 @@ export class PacketPrinter {
       else if (kind === 3 && len === 3) s += `wscale ${p[off + 2]}`;
       else if (kind === 4 && len === 2) s += 'sackOK';
       else if (kind === 8 && len === 10) s += `TS val ${be32(p, off + 2)} ecr ${be32(p, off + 6)}`;
-      else {
+      else if ((kind === 253 || kind === 254) && len >= 4 && be16(p, off + 2) !== 0xf989) s += `exp-${hex4(be16(p, off + 2))}`;
+      else if (kind === 5 && (len - 2) % 8 === 0) {
+        // SACK blocks acknowledge the peer's sequence space: relative to its initial number.
+        s += `sack ${(len - 2) / 8} `;
+        for (let i = off + 2; i < off + len; i += 8) s += `{${(be32(p, i) - this.sackBase) >>> 0}:${(be32(p, i + 4) - this.sackBase) >>> 0}}`;
+      } else {
         this.fidelity = 'approx';
         s += `opt-${kind}:${len}`;
       }
@@ -645,7 +670,7 @@ export class PacketPrinter {
     return s;
   }
 
-  private udp(src: string, dst: string, off: number, len: number, end: number): void {
+  private udp(src: string, dst: string, off: number, len: number, end: number, ver: number, addrOff: number): void {
     const p = this.p;
     if (end < off + 8) {
       this.out += `${src} > ${dst}: `;
@@ -667,6 +692,17 @@ export class PacketPrinter {
       if (!this.o.quiet) this.fidelity = 'approx';
       return;
     }
+    // -vv (IPv4) / -v (IPv6): the checksum, when the whole datagram was captured.
+    if ((ver === 4 ? this.o.verbose > 1 : this.o.verbose > 0) && !this.fragmented && end >= off + ulen) {
+      const stored = be16(p, off + 6);
+      if (ver === 4 && stored === 0) this.out += '[no cksum] ';
+      else {
+        const sum = pseudoChecksum(p, ver, addrOff, 17, off, ulen);
+        this.out += sum === 0 ? '[udp sum ok] ' : `[bad udp cksum 0x${hex4(stored)} -> 0x${hex4(shouldBe(stored, sum))}!] `;
+      }
+    }
+    // With -v tcpdump's DNS and NTP decoders print more than we reproduce.
+    if (this.o.verbose > 0 && !this.o.quiet && (sport === 53 || dport === 53 || sport === 123 || dport === 123)) this.fidelity = 'approx';
     if (!this.o.quiet && (sport === 53 || dport === 53) && (sport === 53 || !udpPortDecoded(sport)) && (dport === 53 || !udpPortDecoded(dport))) {
       // DNS, the one application protocol printed here (when it can be reproduced exactly).
       const dns = dnsSummary(this.p, off + 8, ulen - 8, end, this.o.names);
@@ -725,11 +761,25 @@ export class PacketPrinter {
     if (text === null) this.approx(`ICMP type ${type} code ${code}`);
     else this.out += text;
     this.out += `, length ${len}`;
+    if (this.o.verbose > 0) {
+      if (!this.fragmented && end >= off + len) {
+        const sum = finish(sum16(p, off, off + len));
+        if (sum !== 0) this.out += ` (wrong icmp cksum ${be16(p, off + 2).toString(16)} (->${shouldBe(be16(p, off + 2), sum).toString(16)})!)`;
+      }
+      // Errors quote the offending datagram, which -v prints too (not reproduced).
+      if (type === 3 || type === 4 || type === 5 || type === 11 || type === 12) this.fidelity = 'approx';
+    }
   }
 
-  private icmp6(src: string, dst: string, off: number, len: number, end: number, extHeaders = ''): void {
+  private icmp6(src: string, dst: string, off: number, len: number, end: number, extHeaders: string, addrOff: number): void {
     const p = this.p;
-    this.out += `${src} > ${dst}: ${extHeaders}ICMP6, `;
+    this.out += `${src} > ${dst}: ${extHeaders}`;
+    if (this.o.verbose > 0 && end >= off + len) {
+      const sum = pseudoChecksum(p, 6, addrOff, 58, off, len);
+      const stored = be16(p, off + 2);
+      this.out += sum === 0 ? '[icmp6 sum ok] ' : `[bad icmp6 cksum 0x${hex4(stored)} -> 0x${hex4(shouldBe(stored, sum))}!] `;
+    }
+    this.out += 'ICMP6, ';
     if (end < off + 4) {
       this.truncated('icmp6');
       return;
@@ -747,6 +797,8 @@ export class PacketPrinter {
     else if (type === 143 && end >= off + 8) text = `multicast listener report v2, ${be16(p, off + 6)} group record(s)`;
     if (text === null) this.approx(`type ${type} code ${p[off + 1]}`);
     else this.out += text;
+    // With -v tcpdump prints ND/MLD details (options, records) we do not reproduce.
+    if (this.o.verbose > 0 && type !== 128 && type !== 129) this.fidelity = 'approx';
     this.out += `, length ${len}`;
     // tcpdump shows the bytes of a message type it does not know.
     if (!icmp6TypeKnown(type)) this.out += hexDump(p, off, Math.min(end, off + len));
