@@ -309,6 +309,26 @@ export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
     H(132, 'ringbuf_submit', [{ type: 'alloc' }, { type: 'any' }], 'void', (env, st) => ringbufCommit(env, st, false)),
     H(133, 'ringbuf_discard', [{ type: 'alloc' }, { type: 'any' }], 'void', (env, st) => ringbufCommit(env, st, true)),
     H(42, 'get_numa_node_id', [], 'int', () => 0),
+    // csum_diff(from, from_size, to, to_size, seed): the 32-bit ones'-complement sum of seed, the
+    // complement of every 32-bit word of `from` and every word of `to` (sizes multiples of 4,
+    // together at most 512 bytes), with end-around carry — the x86-64 kernel's csum_partial.
+    H(28, 'csum_diff', [{ type: 'mem' }, { type: 'size' }, { type: 'mem' }, { type: 'size' }, { type: 'any' }], 'int', (env) => {
+      const fromSize = env.arg(2), toSize = env.arg(4);
+      if ((fromSize & 3n) !== 0n || (toSize & 3n) !== 0n || fromSize + toSize > 512n) return neg(Errno.EINVAL);
+      let acc = BigInt(env.argLo(5) >>> 0);
+      const add = (n: number, arg: number, invert: boolean) => {
+        if (n === 0) return;
+        const { bytes, offset } = env.argMem(arg, n);
+        for (let i = 0; i < n; i += 4) {
+          const w = (bytes[offset + i]! | (bytes[offset + i + 1]! << 8) | (bytes[offset + i + 2]! << 16) | (bytes[offset + i + 3]! << 24)) >>> 0;
+          acc += BigInt(invert ? ~w >>> 0 : w);
+        }
+      };
+      add(Number(fromSize), 1, true);
+      add(Number(toSize), 3, false);
+      while (acc > 0xffffffffn) acc = (acc & 0xffffffffn) + (acc >> 32n);
+      return acc;
+    }),
     // Metadata grows toward lower addresses in front of data: at most 32 bytes, 4-byte multiples.
     H(54, 'xdp_adjust_meta', [{ type: 'ctx' }, { type: 'any' }], 'int', (env, st) => {
       const f = st.xdp;

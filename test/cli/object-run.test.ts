@@ -81,7 +81,7 @@ describe('running example objects over captures', () => {
     expect(r.stderr).toMatch(/TC_ACT_OK: \d+\n {2}TC_ACT_SHOT: \d+\n/);
   });
 
-  it('--tx-out collects XDP_TX frames with the rewrite the program made (MACs and IPv4 addresses swapped)', async () => {
+  it('--tx-out collects XDP_TX frames with the rewrite the program made (MACs and IPv4 addresses swapped, TTL and checksum through bpf_csum_diff)', async () => {
     const tx = join(dir, 'tx.pcap');
     const passed = join(dir, 'pass.pcap');
     const cap = corpus('dhcp-rfc4388.pcap');
@@ -91,11 +91,24 @@ describe('running example objects over captures', () => {
     const ipv4 = input.filter((p) => p.length >= 34 && p[12] === 0x08 && p[13] === 0x00);
     const bounced = packetsOf(tx);
     expect(bounced.length).toBe(ipv4.length);
+    // One's-complement sum of the IPv4 header's 16-bit words: 0xffff when its checksum is right.
+    const headerSum = (f: Uint8Array): number => {
+      let sum = 0;
+      for (let i = 14; i < 14 + (f[14]! & 15) * 4; i += 2) sum += (f[i]! << 8) | f[i + 1]!;
+      while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+      return sum;
+    };
     bounced.forEach((b, i) => {
       const p = ipv4[i]!;
       const swapped = Buffer.concat([p.subarray(6, 12), p.subarray(0, 6), p.subarray(12, 26), p.subarray(30, 34), p.subarray(26, 30), p.subarray(34)]);
+      swapped[22] = 64; // TTL, and the checksum patched with bpf_csum_diff:
+      swapped[24] = b[24]!;
+      swapped[25] = b[25]!;
       expect(Buffer.from(b).equals(swapped)).toBe(true);
+      // An incremental update keeps a right checksum right (and a wrong one as wrong).
+      expect(headerSum(b)).toBe(headerSum(p));
     });
+    expect(bounced.filter((b) => headerSum(b) === 0xffff).length).toBeGreaterThan(0);
     expect(packetsOf(passed).length).toBe(input.length - ipv4.length);
     expect(JSON.parse(r.stdout)['.bss'][0].formatted).toEqual({ value: { '.bss': [{ bounced: ipv4.length }] } });
   });
