@@ -289,6 +289,7 @@ class Translator {
     }
     c.i64(big(STACK_BYTES, TAG_BASE + REGION.stack)).set(R[10]!);
     c.get(BUDGET0).set(this.BUDGET);
+    if (this.dispatch) c.i32(0).set(this.PC);
     if (this.hasCalls) c.i32(0).set(this.SP);
     c.block(); this.donePos = this.push();
     this.body();
