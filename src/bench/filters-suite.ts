@@ -194,18 +194,25 @@ function jsMeasurer(p: PreparedFilter, packets: BenchPackets, ref: Reference, on
 
 const PROBE_PACKETS = 16;
 
-/** ns/packet of a second run over the first PROBE_PACKETS hot packets (the first one warms up). */
+/**
+ * ns/packet over the first PROBE_PACKETS hot packets: the fastest of up to 7 runs after a first
+ * one (V8 compiles and the machine is shared: one run can catch a compile or a GC pause).
+ */
 function probe(p: PreparedFilter, packets: BenchPackets, ref: Reference, onMismatch: (regime: Regime, where: string, got: number, want: number) => void): number {
   const h = packets.hot;
   const n = Math.min(PROBE_PACKETS, h.count);
   const block: PacketBlock = { buf: h.buf, count: n, offsets: h.offsets.subarray(0, n), caplens: h.caplens.subarray(0, n), wirelens: h.wirelens.subarray(0, n) };
   const want = ref.range(0, n);
-  let got = p.countBlock(block);
-  const t0 = nowNs();
-  got = p.countBlock(block);
-  const ns = (nowNs() - t0) / n;
+  const got = p.countBlock(block);
   if (got !== want) onMismatch('hot', `first ${n} packets`, got, want);
-  return ns;
+  let best = Infinity;
+  const start = nowNs();
+  for (let k = 0; k < 7 && (k < 2 || nowNs() - start < 300e6); k++) {
+    const t0 = nowNs();
+    p.countBlock(block);
+    best = Math.min(best, (nowNs() - t0) / n);
+  }
+  return best;
 }
 
 export async function runFiltersSuite(packets: BenchPackets, opts: { rounds: number; ms: number; generated: boolean; seed?: number; filters?: readonly BenchFilter[] }, progress: Progress): Promise<FiltersResult> {
@@ -253,7 +260,7 @@ export async function runFiltersSuite(packets: BenchPackets, opts: { rounds: num
         progress.note(`tsdump bench: MISMATCH ${subject} on '${f.label}' (${regime}, ${where}): ${got} packets accepted, the cBPF interpreter accepts ${want}`);
       };
       if (timer) {
-        const c = await timer.compile(fi, f.expression);
+        const c = await timer.compile(fi, f.expression, packets.linkType, packets.snaplen);
         if ('error' in c) row.cells.push({ subject: LIBPCAP_ID, error: `pcap_compile: ${c.error}` });
         else {
           row.cells.push({ subject: LIBPCAP_ID, insns: c.insns });

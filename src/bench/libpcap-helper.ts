@@ -8,7 +8,9 @@
  * pcap_next_ex into memory, then answers commands on stdin, one line each:
  *   compile ID EXPR   pcap_compile(optimize=1, PCAP_NETMASK_UNKNOWN) on the capture's own
  *                     pcap_t — libpcap's program, exactly what `tcpdump -r FILE EXPR` runs
- *                     → "ok INSNS" | "err MESSAGE"
+ *                     → "ok N code jt jf k …" (the program) | "err MESSAGE"
+ *   load ID N code jt jf k …   installs a program compiled before (libpcap's optimizer takes
+ *                     tens of seconds on the 1,000-host filter, so programs are cached on disk)
  *   hot ID MS         loops bpf_filter over the first HOT packets for MS milliseconds
  *                     → "NS_PER_PACKET MATCHES_PER_LOOP LOOPS"
  *   stream ID MS      walks the packets from this filter's cursor (wrapping) for MS milliseconds
@@ -17,7 +19,7 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -65,7 +67,23 @@ int main(int argc, char **argv) {
       if (have[id]) pcap_freecode(&progs[id]);
       have[id] = 0; cursor[id] = 0;
       if (pcap_compile(p, &progs[id], expr ? expr : "", 1, PCAP_NETMASK_UNKNOWN) != 0) printf("err %s\n", pcap_geterr(p));
-      else { have[id] = 1; printf("ok %u\n", progs[id].bf_len); }
+      else {
+        have[id] = 1; printf("ok %u", progs[id].bf_len);
+        for (unsigned i = 0; i < progs[id].bf_len; i++) { struct bpf_insn *x = &progs[id].bf_insns[i]; printf(" %u %u %u %u", x->code, x->jt, x->jf, x->k); }
+        printf("\n");
+      }
+    } else if (!strcmp(cmd, "load")) {
+      if (have[id]) pcap_freecode(&progs[id]);
+      have[id] = 0; cursor[id] = 0;
+      char *t = strtok(NULL, " "); unsigned len = t ? (unsigned)atol(t) : 0;
+      struct bpf_insn *f = calloc(len ? len : 1, sizeof *f); unsigned i = 0;
+      for (; i < len; i++) {
+        char *c = strtok(NULL, " "), *jt = strtok(NULL, " "), *jf = strtok(NULL, " "), *k = strtok(NULL, " ");
+        if (!k) break;
+        f[i].code = (u_short)atol(c); f[i].jt = (u_char)atol(jt); f[i].jf = (u_char)atol(jf); f[i].k = (bpf_u_int32)strtoul(k, NULL, 10);
+      }
+      if (len == 0 || i != len) { free(f); printf("err bad program\n"); }
+      else { progs[id].bf_len = len; progs[id].bf_insns = f; have[id] = 1; printf("ok %u\n", len); }
     } else if (!have[id]) {
       printf("err filter %d not compiled\n", id);
     } else if (!strcmp(cmd, "hot")) {
@@ -92,6 +110,9 @@ int main(int argc, char **argv) {
   return 0;
 }
 `;
+
+/** Part of the program cache key: a cached program is libpcap's, from this helper's source. */
+const LIBPCAP_VERSION_KEY = createHash('sha256').update(LIBPCAP_TIMER_C).digest('hex').slice(0, 12);
 
 /** Builds the helper (cached); returns its path, or why it is not available. */
 export function buildLibpcapTimer(): { path: string } | { unavailable: string } {
@@ -167,10 +188,24 @@ export class LibpcapTimer {
     return this.nextLine();
   }
 
-  /** libpcap's program for `expression`: its length, or the error. */
-  async compile(id: number, expression: string): Promise<{ insns: number } | { error: string }> {
+  /**
+   * Installs libpcap's program for `expression` on a capture of link type `linkType` and
+   * snapshot length `snaplen`: from the disk cache when compiled before, else pcap_compile
+   * (then cached). Returns its length, or the error.
+   */
+  async compile(id: number, expression: string, linkType: number, snaplen: number): Promise<{ insns: number; cached: boolean } | { error: string }> {
+    const key = createHash('sha256').update(`${LIBPCAP_VERSION_KEY}\n${linkType}\n${snaplen}\n${expression}`).digest('hex').slice(0, 20);
+    const file = join(tmpdir(), 'tsdump-bench', `libpcap-program-${key}.txt`);
+    if (existsSync(file)) {
+      const r = await this.ask(`load ${id} ${readFileSync(file, 'utf8').trim()}`);
+      if (r.startsWith('ok ')) return { insns: Number(r.slice(3)), cached: true };
+    }
     const r = await this.ask(`compile ${id} ${expression}`);
-    return r.startsWith('ok ') ? { insns: Number(r.slice(3)) } : { error: r.replace(/^err /, '') };
+    if (!r.startsWith('ok ')) return { error: r.replace(/^err /, '') };
+    const program = r.slice(3);
+    writeFileSync(`${file}.${process.pid}`, program);
+    renameSync(`${file}.${process.pid}`, file);
+    return { insns: Number(program.slice(0, program.indexOf(' '))), cached: false };
   }
 
   async hot(id: number, ms: number): Promise<{ ns: number; matches: number }> {
