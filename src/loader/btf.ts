@@ -204,6 +204,10 @@ export interface BtfMapDef {
   /** BTF type ids of the key and value (`__type(key, …)`, `__type(value, …)`), when given. */
   keyType?: number;
   valueType?: number;
+  /** Byte size of the map's definition in `.maps`, and of the `values` array in it (libbpf's
+   * declarative initialisation, e.g. a program array's slots), when present. */
+  size: number;
+  valuesOffset?: number;
 }
 
 /** Reads every map variable of the `.maps` DATASEC. Unknown members are ignored. */
@@ -214,10 +218,12 @@ export function btfMapDefs(btf: Btf): BtfMapDef[] {
   for (const si of sec.secinfo) {
     const v = btf.byId(si.type);
     if (!v || v.kind !== BtfKind.VAR) bad(`.maps entry ${si.type} is not a variable`);
-    const def: BtfMapDef = { name: v!.name, offset: si.offset };
+    const def: BtfMapDef = { name: v!.name, offset: si.offset, size: si.size };
     const st = skipModifiers(btf, v!.type);
     if (!st || st.kind !== BtfKind.STRUCT) bad(`map '${v!.name}' is not a struct`);
     for (const m of st!.members) {
+      // __array(values, …): the initial slots, filled by relocations in .rel.maps.
+      if (m.name === 'values') def.valuesOffset = (st!.kindFlag ? m.offset & 0xffffff : m.offset) / 8;
       const mt = skipModifiers(btf, m.type);
       if (!mt || mt.kind !== BtfKind.PTR) continue;
       // __uint(name, N): pointer to an array of N ints.

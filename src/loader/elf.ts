@@ -30,7 +30,7 @@ import type { AnyMap } from '../maps/registry.ts';
 import { BPF_F_RDONLY_PROG, MapType } from '../maps/types.ts';
 import type { MapKind } from '../maps/types.ts';
 import { BtfKind, btfMapDefs, parseBtf } from './btf.ts';
-import type { Btf } from './btf.ts';
+import type { Btf, BtfMapDef } from './btf.ts';
 
 export type ProgramHook = 'xdp' | 'socket_filter' | 'sched_cls' | 'sched_act' | 'kprobe' | 'tracepoint' | 'syscall' | 'other';
 
@@ -55,6 +55,11 @@ export interface ElfObject {
   registry: MapRegistry;
   license: string;
   btf?: Btf;
+  /**
+   * Program-array slots the object fills itself (libbpf's `.values = { [i] = &prog }` in a
+   * BTF-defined map, written as relocations in `.rel.maps`); loadObject applies them.
+   */
+  progArrayInit: { map: string; index: number; program: string }[];
   /** BTF type ids of each map's key and value (BTF-defined maps, global data), for formatting. */
   mapTypes: Map<AnyMap, { key?: number; value?: number }>;
   program(name: string): ElfProgram;
@@ -194,9 +199,11 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
 
   // BTF-defined maps in ".maps".
   const mapsSec = sections.find((s) => s.name === '.maps');
+  let mapDefs: BtfMapDef[] = [];
   if (mapsSec) {
     if (!btf) fail('elf.maps', "object has a '.maps' section but no BTF (build with -g)");
-    for (const def of btfMapDefs(btf!)) {
+    mapDefs = btfMapDefs(btf!);
+    for (const def of mapDefs) {
       const sym = syms.find((s) => s.shndx === mapsSec.index && s.name === def.name);
       if (!sym) fail('elf.maps', `map '${def.name}' has no symbol in .maps`);
       const kind = def.type === undefined ? undefined : MAP_KIND_BY_TYPE.get(def.type);
@@ -247,9 +254,14 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
 
   // Relocations by target section.
   const relocs = new Map<number, { index: number; type: number; sym: Sym }[]>();
+  const progArrayInit: { map: string; index: number; program: string }[] = [];
   for (const s of sections) {
     if (s.type !== SHT_REL) continue;
     const target = sections[s.info];
+    if (target && mapsSec && target === mapsSec) {
+      readMapInit(s);
+      continue;
+    }
     if (!target || !(target.flags & SHF_EXECINSTR)) continue;
     const list: { index: number; type: number; sym: Sym }[] = [];
     const rdv = new DataView(s.data.buffer, s.data.byteOffset, s.data.byteLength);
@@ -261,6 +273,25 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
       list.push({ index: off / 8, type: Number(info & 0xffffffffn), sym: sym! });
     }
     relocs.set(target.index, list);
+  }
+
+  /** `.rel.maps`: each entry points a program-array slot (`values[i]`) at a program. */
+  function readMapInit(rel: Section): void {
+    const rdv = new DataView(rel.data.buffer, rel.data.byteOffset, rel.data.byteLength);
+    for (let p = 0; p + 16 <= rel.size; p += 16) {
+      const off = Number(rdv.getBigUint64(p, true));
+      const info = rdv.getBigUint64(p + 8, true);
+      const sym = syms[Number(info >> 32n)] ?? fail('elf.reloc', `relocation at ${rel.name}+${p} names a missing symbol`, rel.offset + p);
+      const def = mapDefs.find((d) => off >= d.offset && off < d.offset + d.size);
+      if (def === undefined || def.valuesOffset === undefined) fail('elf.reloc', `relocation at ${rel.name}+${p} (offset ${off} in .maps) is not inside a map's 'values' array`, rel.offset + p);
+      const m = maps.get(def!.name)!;
+      if (m.kind !== 'prog_array') fail('elf.maps', `map '${def!.name}': initial values are supported for program arrays only (this is ${m.kind})`, rel.offset + p);
+      const slot = (off - def!.offset - def!.valuesOffset!) / 8;
+      const fnSec = sections[sym!.shndx];
+      if (sym!.type !== STT_FUNC || !fnSec || !(fnSec.flags & SHF_EXECINSTR)) fail('elf.reloc', `map '${def!.name}' slot ${slot} names '${sym!.name}', which is not a program`, rel.offset + p);
+      if (!Number.isInteger(slot) || slot < 0 || slot >= m.maxEntries) fail('elf.maps', `map '${def!.name}': initial slot ${slot} is outside its ${m.maxEntries} entries`, rel.offset + p);
+      progArrayInit.push({ map: def!.name, index: slot, program: sym!.name });
+    }
   }
 
   const text = sections.find((s) => s.name === '.text' && s.flags & SHF_EXECINSTR);
@@ -338,7 +369,7 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
   }
 
   return {
-    programs, maps, registry, license, btf, mapTypes,
+    programs, maps, registry, license, btf, mapTypes, progArrayInit,
     program(name: string): ElfProgram {
       return programs.find((p) => p.name === name || p.section === name) ?? fail('elf.no-program', `no program named '${name}' (have: ${programs.map((p) => p.name).join(', ')})`);
     },

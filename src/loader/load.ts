@@ -157,7 +157,7 @@ export function loadObject(obj: ElfObject, opts: LoadObjectOptions = {}): Loaded
     programs.set(src.name, runnable);
   }
 
-  return {
+  const loadedObject: LoadedObject = {
     programs,
     state,
     program(name: string): RunnableProgram {
@@ -179,6 +179,10 @@ export function loadObject(obj: ElfObject, opts: LoadObjectOptions = {}): Loaded
       if (r !== 0) throw new UserError('map.update', `program array '${mapName}': index ${index} is out of range`);
     },
   };
+  // Slots the object initialises itself, as libbpf fills them at load (programs left out by
+  // `select` cannot be tail-called here).
+  for (const init of obj.progArrayInit) if (programs.has(init.program)) loadedObject.setTailCall(init.map, init.index, init.program);
+  return loadedObject;
 }
 
 interface Runnable extends RunnableProgram {

@@ -151,7 +151,8 @@ describe('example objects: tsdump equals the kernel (libbpf + BPF_PROG_TEST_RUN)
       }
       if (pins) {
         const dump = JSON.parse(jsonText(dumpObjectMaps(ours.object))) as Record<string, unknown[]>;
-        const theirs = bpftoolMaps(pins, Object.keys(dump));
+        // Program arrays: bpftool prints the kernel's program ids, which mean nothing here.
+        const theirs = bpftoolMaps(pins, ours.object.registry.list().filter((m) => m.kind !== 'prog_array').map((m) => m.name));
         for (const [name, entries] of theirs) expect(sortByKey(dump[name] as { key: string[] }[]), `bpftool map dump -j of ${name}`).toEqual(entries);
       }
     } finally {
