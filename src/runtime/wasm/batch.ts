@@ -69,9 +69,13 @@ export function hookModel(hook: WasmBatchHook, shadow: ReadonlyMap<string, numbe
   const data = shadow.get('data'), end = shadow.get('data_end');
   if (data !== undefined) fields.push({ at: data, value: 'data' });
   if (end !== undefined) fields.push({ at: end, value: 'data_end' });
-  if (hook === 'xdp') return { ctxSize: Math.max(shadowSize, 24), fields, packetRegion: true };
+  // Whole loads of these fields become the packet's values (no context read at all); the image
+  // in memory is kept up to date as well, for narrow reads.
+  const fold = new Map<string, 'data' | 'data_end' | 'wirelen'>([['data', 'data'], ['data_end', 'data_end']]);
+  if (hook === 'xdp') return { ctxSize: Math.max(shadowSize, 24), fields, packetRegion: true, fold };
   fields.push({ at: 0, value: 'wirelen' }); // __sk_buff.len
-  return { ctxSize: Math.max(shadowSize, 192), fields, packetRegion: hook === 'tc', skbLoadBytes: SKB_LOAD_BYTES };
+  fold.set('len', 'wirelen');
+  return { ctxSize: Math.max(shadowSize, 192), fields, packetRegion: hook === 'tc', skbLoadBytes: SKB_LOAD_BYTES, fold };
 }
 
 /**
@@ -85,7 +89,7 @@ export function loadWasmBatch(v: VerifiedProgram, hook: WasmBatchHook, opts: Was
   const m = new Machine(opts.helpers ?? {});
   const p = prepare(decodeSlots(slots), m, opts.resolveLddw);
   p.proven = v.provenAccess;
-  return compileWasmBatch(p, m, hookModel(hook, layout.offsets, layout.size), opts);
+  return compileWasmBatch(p, m, { ...hookModel(hook, layout.offsets, layout.size), ctxField: v.ctxAccess }, opts);
 }
 
 type BatchExport = (start: number, count: number, offs: number, caps: number, wires: number, verd: number, delta: number, lo: number, span: number, budget: number) => number;
@@ -98,9 +102,10 @@ export function compileWasmBatch(p: Prepared, m: Machine, model: BatchHookModel,
   const budget = Math.min(opts.budget ?? DEFAULT_BUDGET, 0x7fffffff);
   const PKT = (TABLE_AT + REGION.packet * TABLE_ENTRY) >> 2;
   // Helpers and slow paths see the context and the current packet where the module keeps them.
+  let ctxSize = model.ctxSize;
   const bind = (): void => {
     w.refresh();
-    m.bytes[REGION.ctx] = w.u8; m.views[REGION.ctx] = w.dv; m.base[REGION.ctx] = ctxAt; m.size[REGION.ctx] = model.ctxSize; m.writable[REGION.ctx] = false;
+    m.bytes[REGION.ctx] = w.u8; m.views[REGION.ctx] = w.dv; m.base[REGION.ctx] = ctxAt; m.size[REGION.ctx] = ctxSize; m.writable[REGION.ctx] = false;
     m.bytes[REGION.packet] = w.u8; m.views[REGION.packet] = w.dv; m.base[REGION.packet] = w.i32[PKT]!; m.size[REGION.packet] = w.i32[PKT + 1]!; m.writable[REGION.packet] = false;
     m.size[REGION.mem] = 0; m.base[REGION.mem] = 0;
     m.user = opts.env;
@@ -140,6 +145,15 @@ export function compileWasmBatch(p: Prepared, m: Machine, model: BatchHookModel,
       const n = block.count;
       if (n <= 0) return;
       const buf = block.buf;
+      if (model.ctxSizeDynamic) {
+        // the caller's context image (the Machine's ctx region), read-only for the program
+        ctxSize = m.size[REGION.ctx]!;
+        if (ctxSize > CTX_ROOM) throw new UserError('EBPF_BAD_INPUT', `the wasm tier takes contexts up to ${CTX_ROOM} bytes (${ctxSize} given)`);
+        const src = m.bytes[REGION.ctx]!, base = m.base[REGION.ctx]!;
+        w.u8.fill(0, ctxAt, ctxAt + CTX_ROOM);
+        if (ctxSize > 0) w.u8.set(src.subarray(base, base + ctxSize), ctxAt);
+        w.i32[((TABLE_AT + REGION.ctx * TABLE_ENTRY) >> 2) + 1] = ctxSize;
+      }
       if (buf.buffer === w.memory.buffer) {
         // A block read into blockBuffer's view: run it where it is.
         if (n > capacity || buf.byteOffset < arraysAt + 16 * capacity) throw new Error('wasm batch: the block does not fit the buffer blockBuffer gave');
@@ -203,4 +217,22 @@ function toUserError(e: unknown, p: Prepared): unknown {
     return new UserError(e.code, `pc ${e.pc}: ${text}: ${e.reason}`);
   }
   return e;
+}
+
+/** An engine batch function (the runtime's Engine.compileBatch contract in ../index.ts). */
+export type WasmEngineBatchFn = (view: DataView, buf: Uint8Array, offsets: Int32Array, caplens: Int32Array, wirelens: Int32Array, count: number, verdicts: Int32Array) => void;
+
+/**
+ * The wasm engine's `compileBatch`: the caller has set the Machine's context region to the hook's
+ * context image (copied into the module per call); whole loads of the fields in `fold` become
+ * each packet's values; the packet region is each packet's window; helpers are the Machine's.
+ */
+export function compileWasmEngineBatch(p: Prepared, m: Machine, fold: { fields: ReadonlyMap<string, 'data' | 'data_end' | 'wirelen' | 'caplen'> }): WasmEngineBatchFn {
+  const ctxField = (p as { ctxField?: ReadonlyMap<number, { name: string; off: number; kind: string }> }).ctxField;
+  const prog = compileWasmBatch(p, m, { ctxSize: 0, ctxSizeDynamic: true, fields: [], packetRegion: true, fold: fold.fields, ctxField });
+  const block: PacketBlock = { buf: new Uint8Array(0), count: 0, offsets: new Int32Array(0), caplens: new Int32Array(0), wirelens: new Int32Array(0) };
+  return (_view, buf, offsets, caplens, wirelens, count, verdicts) => {
+    block.buf = buf; block.offsets = offsets; block.caplens = caplens; block.wirelens = wirelens; block.count = count;
+    prog.run(block, verdicts);
+  };
 }

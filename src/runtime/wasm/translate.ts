@@ -70,6 +70,14 @@ export interface BatchHookModel {
   packetRegion: boolean;
   /** Helper id implemented inside the module as bpf_skb_load_bytes on the current packet. */
   skbLoadBytes?: number;
+  /**
+   * Context fields (by name) whose whole loads become the packet's value instead of a memory
+   * read; needs the verifier's field of each context load (`ctxField`, pc → field).
+   */
+  fold?: ReadonlyMap<string, 'data' | 'data_end' | 'wirelen' | 'caplen'>;
+  ctxField?: ReadonlyMap<number, { name: string; off: number; kind: string }>;
+  /** The context's size is set by JavaScript per call (region-table entry), not by the module. */
+  ctxSizeDynamic?: boolean;
 }
 
 export type ModuleKind = { kind: 'run' } | { kind: 'batch'; hook: BatchHookModel; ctxAt: number };
@@ -165,6 +173,7 @@ class Translator {
   private readonly CTX_BASE: number;
   private readonly SKB_BASE: number;
   private readonly SKB_LEN: number;
+  private readonly WIRE: number;
   /** Open labels (count); a label opened at position q has depth `open - 1 - q`. */
   private open = 0;
   /** Stack position of B_s (segment s starts after its end); -1 for segment 0. */
@@ -195,6 +204,7 @@ class Translator {
     this.CTX_BASE = local(I32);
     this.SKB_BASE = local(I32);
     this.SKB_LEN = local(I32);
+    this.WIRE = local(I32);
     const { prog, target } = p;
     const entry = new Set<number>([0]);
     let back = false;
@@ -250,7 +260,7 @@ class Translator {
     // Constant context fields (packet start) and the ctx region entry, once per call.
     for (const f of b.hook.fields) if (f.value === 'data') c.i32(0).i64(big(0, TAG_BASE + REGION.packet)).mem(Op.i64_store, b.ctxAt + f.at);
     c.i32(0).i32(b.ctxAt).mem(Op.i32_store, TABLE_AT + REGION.ctx * TABLE_ENTRY);
-    c.i32(0).i32(b.hook.ctxSize).mem(Op.i32_store, TABLE_AT + REGION.ctx * TABLE_ENTRY + 4);
+    if (!b.hook.ctxSizeDynamic) c.i32(0).i32(b.hook.ctxSize).mem(Op.i32_store, TABLE_AT + REGION.ctx * TABLE_ENTRY + 4);
     c.i32(0).i32(0).mem(Op.i32_store, TABLE_AT + REGION.ctx * TABLE_ENTRY + 8);
     c.i32(0).i32(0).mem(Op.i32_store, TABLE_AT + REGION.packet * TABLE_ENTRY + 8);
     c.get(START).set(II);
@@ -268,10 +278,10 @@ class Translator {
       c.get(this.SKB_BASE).set(this.PKT_BASE);
       c.get(this.SKB_LEN).set(this.PKT_SIZE);
     }
-    const needWire = b.hook.fields.some((f) => f.value === 'wirelen');
-    if (needWire) c.get(this.U32).get(WIRES).op(Op.i32_add).mem(Op.i32_load, 0).set(this.T32);
+    const needWire = b.hook.fields.some((f) => f.value === 'wirelen') || [...(b.hook.fold?.values() ?? [])].includes('wirelen');
+    if (needWire) c.get(this.U32).get(WIRES).op(Op.i32_add).mem(Op.i32_load, 0).set(this.WIRE);
     for (const f of b.hook.fields) {
-      if (f.value === 'wirelen') c.i32(0).get(this.T32).mem(Op.i32_store, b.ctxAt + f.at);
+      if (f.value === 'wirelen') c.i32(0).get(this.WIRE).mem(Op.i32_store, b.ctxAt + f.at);
       else if (f.value === 'caplen') c.i32(0).get(this.SKB_LEN).mem(Op.i32_store, b.ctxAt + f.at);
       else if (f.value === 'data_end') {
         c.i32(0).get(this.SKB_LEN).op(Op.i64_extend_i32_u).i64(big(0, TAG_BASE + REGION.packet)).op(Op.i64_or).mem(Op.i64_store, b.ctxAt + f.at);
@@ -570,6 +580,7 @@ class Translator {
         const d = R[insn.dst]!, s = R[insn.src]!;
         const load = insn.signed ? LOAD_S[insn.size]! : LOAD_U[insn.size]!;
         const direct = this.proven(i);
+        if (direct === 'ctx' && this.folded(insn, pc, d)) return;
         if (direct !== undefined) { this.directAddr(direct, s, insn.off); c.mem(load, this.directOffset(direct, insn.off)).set(d); return; }
         const n = Sizes[insn.size].bytes;
         c.get(s).i32(insn.off).i32(n).i32(0).call(F_CHK).tee(this.U32).i32(-1).op(Op.i32_eq).if(I64);
@@ -644,6 +655,27 @@ class Translator {
         return;
     }
     throw new Error(`wasm: atomic op 0x${code.toString(16)}`);
+  }
+
+  /**
+   * A proven context load of a field the batch folds: the packet's value instead of a read (a
+   * scalar only when read whole; pointer fields were rewritten to 8-byte shadow loads).
+   */
+  private folded(insn: { size: string; off: number }, pc: number, d: number): boolean {
+    const hook = this.batch?.hook;
+    const field = hook?.ctxField?.get(pc);
+    const v = field === undefined ? undefined : hook!.fold?.get(field.name);
+    if (field === undefined || v === undefined) return false;
+    if (field.kind === 'scalar' ? !(insn.size === 'w' && insn.off === field.off) : insn.size !== 'dw') return false;
+    const { c } = this;
+    switch (v) {
+      case 'data': c.i64(big(0, TAG_BASE + REGION.packet)); break;
+      case 'data_end': c.get(this.SKB_LEN).op(Op.i64_extend_i32_u).i64(big(0, TAG_BASE + REGION.packet)).op(Op.i64_or); break;
+      case 'wirelen': c.get(this.WIRE).op(Op.i64_extend_i32_u); break;
+      case 'caplen': c.get(this.SKB_LEN).op(Op.i64_extend_i32_u); break;
+    }
+    c.set(d);
+    return true;
   }
 
   private proven(i: number): 'stack' | 'pkt' | 'ctx' | undefined {
