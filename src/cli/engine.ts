@@ -14,7 +14,7 @@ import type { EbpfProgram } from '../isa/ebpf/types.ts';
 import type { EngineName } from '../runtime/index.ts';
 
 /** `cbpf`: the cBPF interpreter; `ebpf-*`: translated to eBPF and run by that runtime engine. */
-export const FILTER_ENGINES = ['cbpf', 'ebpf-interp', 'ebpf-jit', 'ebpf-jit64'] as const;
+export const FILTER_ENGINES = ['cbpf', 'ebpf-interp', 'ebpf-jit', 'ebpf-jit64', 'ebpf-wasm'] as const;
 export type FilterEngine = (typeof FILTER_ENGINES)[number];
 export const FILTER_HOOKS = ['socket', 'xdp'] as const;
 export type FilterHook = (typeof FILTER_HOOKS)[number];

@@ -41,6 +41,7 @@ import { helperFns, HELPERS } from './helpers.ts';
 import { compileInterpreter } from './interpreter.ts';
 import type { RunFn } from './interpreter.ts';
 import { compileJs, compileJs64 } from './jit/js.ts';
+import { compileWasm } from './wasm/engine.ts';
 import { EbpfFault, Machine, REGION, TAG_BASE } from './semantics-memory.ts';
 import type { HelperTable } from './semantics-memory.ts';
 import { prepare } from './semantics-program.ts';
@@ -67,6 +68,7 @@ export const ENGINES = {
   interp: { name: 'interp', compile: compileInterpreter },
   jit: { name: 'jit', compile: compileJs },
   jit64: { name: 'jit64', compile: compileJs64 },
+  wasm: { name: 'wasm', compile: compileWasm },
 } satisfies Record<string, Engine>;
 export type EngineName = keyof typeof ENGINES;
 export const ENGINE_NAMES = Object.keys(ENGINES) as EngineName[];
