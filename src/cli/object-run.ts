@@ -12,8 +12,8 @@
  *           TC_ACT_REDIRECT → `--tx-out`; the rest (SHOT, STOLEN, …) → dropped.
  *   socket  r0 = bytes to keep: 0 drops, otherwise the packet is cut to that length.
  * Passed packets are printed like tcpdump's matches, or written with `-w`, or counted with
- * `--count`; `-c N` stops after N passes. Ring-buffer records are printed as they arrive
- * (hex), `bpf_printk` lines go to stderr, `--stats` prints the action histogram and
+ * `--count`; `-c N` stops after N passes. Ring-buffer and perf-event records are printed as
+ * they arrive (hex), `bpf_printk` lines go to stderr, `--stats` prints the action histogram and
  * `--dump-maps` every map at the end as `{"name": bpftool map dump -j list}`.
  *
  * Every problem (bad object, unsupported helper or section, verifier refusal, a map file that
@@ -27,6 +27,7 @@ import { openLive } from '../capture/live.ts';
 import { attachObject } from '../loader/attach.ts';
 import type { ObjectHook } from '../loader/attach.ts';
 import { dumpObjectMaps, jsonText } from '../loader/btf-format.ts';
+import { PerfEventArray } from '../maps/perf-event-array.ts';
 import { RingBuf } from '../maps/ringbuf.ts';
 import { PacketPrinter } from '../print/packet-printer.ts';
 import { TimestampFormatter } from '../print/timestamp.ts';
@@ -126,6 +127,7 @@ export async function runObjectCommand(opts: TcpdumpOptions & { object?: ObjectR
     trace: (line) => io.write(2, `${line}\n`),
   });
   const rings = runner.object.registry.list().filter((m): m is RingBuf => m instanceof RingBuf);
+  const perfs = runner.object.registry.list().filter((m): m is PerfEventArray => m instanceof PerfEventArray);
 
   let info: CaptureInfo;
   let source: { each(fn: (rec: PacketRecord) => boolean): Promise<void>; close(): void; error?: Error; received?: () => number };
@@ -211,6 +213,7 @@ export async function runObjectCommand(opts: TcpdumpOptions & { object?: ObjectR
       const r0 = runner.run(rec.data);
       histogram.set(r0, (histogram.get(r0) ?? 0) + 1);
       for (const rb of rings) rb.consume((r) => { text += `ringbuf ${rb.name}: ${hex(r)}\n`; });
+      for (const pa of perfs) for (const r of pa.drain()) text += `perf ${pa.name} cpu ${r.cpu}: ${hex(r.data)}\n`;
       const fate = runner.fate(r0);
       if (fate === 'tx') {
         transmitted++;

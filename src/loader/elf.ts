@@ -208,9 +208,11 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
       if (!sym) fail('elf.maps', `map '${def.name}' has no symbol in .maps`);
       const kind = def.type === undefined ? undefined : MAP_KIND_BY_TYPE.get(def.type);
       if (kind === undefined) fail('elf.maps', `map '${def.name}': unsupported map type ${def.type ?? '(missing)'}`);
+      // A perf event array without max_entries gets one slot per CPU, as libbpf gives it.
+      const maxEntries = def.maxEntries ?? (kind === 'perf_event_array' ? registry.nCpus : 0);
       const m = registry.create({
         kind: kind!, name: def.name, keySize: def.keySize ?? (kind === 'ringbuf' ? 0 : 4), valueSize: def.valueSize ?? (kind === 'ringbuf' ? 0 : 4),
-        maxEntries: def.maxEntries ?? 0, flags: def.mapFlags ?? 0,
+        maxEntries, flags: def.mapFlags ?? 0,
       });
       maps.set(def.name, m);
       mapTypes.set(m, { key: def.keyType, value: def.valueType });

@@ -122,6 +122,7 @@ export function loadObject(obj: ElfObject, opts: LoadObjectOptions = {}): Loaded
           state.xdp = frame;
         } else {
           state.xdp = undefined;
+        state.packet = packet;
         }
         state.tailCalls = 0;
         state.tailCallTarget = undefined;

@@ -6,6 +6,8 @@ export { ArrayMap } from './array-map.ts';
 export { Errno, errnoName } from './errno.ts';
 export { HashMap } from './hash-map.ts';
 export { ProgArray } from './prog-array.ts';
+export { PerfEventArray } from './perf-event-array.ts';
+export type { PerfRecord } from './perf-event-array.ts';
 export { MapRegistry, createMap } from './registry.ts';
 export type { AnyMap, MapEntry } from './registry.ts';
 export { RingBuf } from './ringbuf.ts';

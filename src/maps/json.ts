@@ -13,6 +13,7 @@
 import { UserError } from '../errors.ts';
 import { ArrayMap } from './array-map.ts';
 import { errnoName } from './errno.ts';
+import { PerfEventArray } from './perf-event-array.ts';
 import { ProgArray } from './prog-array.ts';
 import type { MapRegistry } from './registry.ts';
 import { RingBuf } from './ringbuf.ts';
@@ -33,7 +34,7 @@ const hexBytes = (b: Uint8Array): string[] => Array.from(b, (x) => `0x${x.toStri
 
 /** A map's elements as `bpftool map dump -j` lists them. */
 export function dumpMapJson(registry: MapRegistry, map: BpfMap, fmt: MapFormatter = {}): JsonValue[] {
-  if (map instanceof RingBuf || map instanceof ProgArray) return [];
+  if (map instanceof RingBuf || map instanceof ProgArray || map instanceof PerfEventArray) return [];
   const out: JsonValue[] = [];
   const perCpu = map instanceof ArrayMap && map.kind === 'percpu_array';
   for (const key of registry.keys(map)) {
@@ -77,7 +78,7 @@ function parseBytes(v: unknown, what: string, want: number): Uint8Array {
  */
 export function loadMapJson(map: BpfMap, text: string, source = 'map file'): number {
   const name = map.name || String(map.id);
-  if (map instanceof RingBuf || map instanceof ProgArray) throw new UserError('map.json', `map '${name}' is a ${map.kind} map: it has no elements to preload`);
+  if (map instanceof RingBuf || map instanceof ProgArray || map instanceof PerfEventArray) throw new UserError('map.json', `map '${name}' is a ${map.kind} map: it has no elements to preload`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);

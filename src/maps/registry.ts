@@ -10,13 +10,14 @@ import { UserError } from '../errors.ts';
 import { ArrayMap } from './array-map.ts';
 import { errnoName } from './errno.ts';
 import { HashMap } from './hash-map.ts';
+import { PerfEventArray } from './perf-event-array.ts';
 import { ProgArray } from './prog-array.ts';
 import { RingBuf } from './ringbuf.ts';
 import { BPF_ANY } from './types.ts';
 import type { BpfMap, MapSpec } from './types.ts';
 import { validateMapSpec } from './validate.ts';
 
-export type AnyMap = ArrayMap | HashMap | RingBuf | ProgArray;
+export type AnyMap = ArrayMap | HashMap | RingBuf | ProgArray | PerfEventArray;
 
 /** Builds a map of the requested kind after checking the spec (throws UserError map.invalid). */
 export function createMap(spec: MapSpec): AnyMap {
@@ -32,6 +33,8 @@ export function createMap(spec: MapSpec): AnyMap {
       return new RingBuf(spec);
     case 'prog_array':
       return new ProgArray(spec);
+    case 'perf_event_array':
+      return new PerfEventArray(spec);
   }
 }
 

@@ -17,6 +17,7 @@ export const MapType = {
   hash: 1,
   array: 2,
   prog_array: 3,
+  perf_event_array: 4,
   percpu_array: 6,
   lru_hash: 9,
   ringbuf: 27,

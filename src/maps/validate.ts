@@ -33,6 +33,10 @@ export function validateMapSpec(spec: MapSpec): void {
       if (!intIn(spec.valueSize, 1, MAX_VALUE_SIZE)) bad(`value_size must be 1..${MAX_VALUE_SIZE} (got ${spec.valueSize})`);
       if (spec.maxEntries > 1 << 24) bad(`max_entries too large for this runtime (${spec.maxEntries} > ${1 << 24})`);
       break;
+    case 'perf_event_array':
+      if (spec.keySize !== 4 || spec.valueSize !== 4) bad(`key_size and value_size must be 4 for perf_event_array (got ${spec.keySize}, ${spec.valueSize})`);
+      if (spec.maxEntries > 4096) bad(`perf_event_array max_entries is a CPU count: at most 4096 (got ${spec.maxEntries})`);
+      break;
     case 'ringbuf':
       if (spec.keySize !== 0 || spec.valueSize !== 0) bad('ringbuf key_size and value_size must be 0');
       if (spec.maxEntries % RINGBUF_PAGE !== 0 || (spec.maxEntries & (spec.maxEntries - 1)) !== 0)

@@ -37,6 +37,7 @@
 import type { LddwInsn } from '../isa/ebpf/types.ts';
 import type { AnyMap, MapRegistry } from '../maps/registry.ts';
 import { Errno } from '../maps/errno.ts';
+import { PerfEventArray } from '../maps/perf-event-array.ts';
 import { ProgArray } from '../maps/prog-array.ts';
 import { RingBuf } from '../maps/ringbuf.ts';
 import type { MapKind } from '../maps/types.ts';
@@ -88,6 +89,8 @@ export interface HelperState {
   trace(line: string): void;
   /** The XDP frame when running an XDP program. */
   xdp?: XdpFrame;
+  /** The packet of a socket-filter or tc run (perf_event_output may append its bytes). */
+  packet?: Uint8Array;
   /** Ring records reserved and not yet submitted/discarded → their ring. */
   reserved: Map<Uint8Array, RingBuf>;
   /** Set by a successful tail_call (see header); the runner clears it. */
@@ -309,6 +312,30 @@ export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
     H(132, 'ringbuf_submit', [{ type: 'alloc' }, { type: 'any' }], 'void', (env, st) => ringbufCommit(env, st, false)),
     H(133, 'ringbuf_discard', [{ type: 'alloc' }, { type: 'any' }], 'void', (env, st) => ringbufCommit(env, st, true)),
     H(42, 'get_numa_node_id', [], 'int', () => 0),
+    // perf_event_output(ctx, map, flags, data, size): a record of `size` bytes of data, followed by
+    // the first (flags >> 32) & 0xfffff bytes of the packet, in slot flags & 0xffffffff
+    // (BPF_F_CURRENT_CPU = 0xffffffff: this CPU's) of a perf event array.
+    H(25, 'perf_event_output', [{ type: 'ctx' }, { type: 'map', kind: 'perf_event_array' }, { type: 'any' }, { type: 'mem' }, { type: 'size' }], 'int', (env, st) => {
+      const m = mapArg(env, st, 2);
+      if (!(m instanceof PerfEventArray)) return neg(Errno.EINVAL);
+      const flags = env.arg(3);
+      if ((flags & ~0x000fffffffffffffn) !== 0n) return neg(Errno.EINVAL);
+      const slot = Number(flags & 0xffffffffn);
+      const cpu = slot === 0xffffffff ? st.cpu : slot;
+      if (cpu >= m.maxEntries) return neg(Errno.E2BIG);
+      const size = Number(env.arg(5) & 0xffffffffn);
+      const ctxLen = Number((flags >> 32n) & 0xfffffn);
+      const f = st.xdp;
+      const pkt = f ? f.buf.subarray(f.data, f.dataEnd) : st.packet;
+      if (ctxLen > 0 && (pkt === undefined || ctxLen > pkt.length)) return neg(Errno.EFAULT);
+      const rec = new Uint8Array(size + ctxLen);
+      if (size > 0) {
+        const { bytes, offset } = env.argMem(4, size);
+        rec.set(bytes.subarray(offset, offset + size));
+      }
+      if (ctxLen > 0) rec.set(pkt!.subarray(0, ctxLen), size);
+      return m.output(cpu, rec);
+    }),
     // csum_diff(from, from_size, to, to_size, seed): the 32-bit ones'-complement sum of seed, the
     // complement of every 32-bit word of `from` and every word of `to` (sizes multiples of 4,
     // together at most 512 bytes), with end-around carry — the x86-64 kernel's csum_partial.

@@ -126,6 +126,16 @@ describe('running example objects over captures', () => {
     expect(lines.length).toBe(5);
   });
 
+  it('perf-event records are printed as they arrive: the sample, then the frame bytes the flags asked for', async () => {
+    const r = await tsdump(['-nn', '-r', corpus('dhcp-rfc4388.pcap'), '--xdp', obj('perf-sample.o'), '-c', '2']);
+    const lines = r.stdout.trim().split('\n');
+    // 342-byte DHCP frame, ports 67 → 67, then its Ethernet header.
+    expect(lines[0]).toBe('perf samples cpu 0: 56 01 00 00 43 00 43 00 a6 82 4b c9 a1 a7 74 83 ef 07 d0 a9 08 00');
+    expect(lines[1]).toMatch(/BOOTP\/DHCP, Request/);
+    expect(lines[2]).toMatch(/ICMP echo request/);
+    expect(lines).toHaveLength(3);
+  });
+
   it('bpf_printk lines go to stderr; a socket filter keeps the bytes it returns', async () => {
     const t = await tsdump(['-r', http, '--xdp', obj('trace.o'), '--count']);
     expect(t.stderr.split('\n').filter((l) => l.startsWith('len='))).toHaveLength(packetsOf(http).length);

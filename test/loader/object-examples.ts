@@ -35,6 +35,7 @@ export const EXAMPLES: Example[] = [
   { object: 'mac-swap.o', program: 'bounce_ipv4', hook: 'xdp', preload: [] },
   { object: 'event-logger.o', program: 'log_syns', hook: 'xdp', preload: [] },
   { object: 'tail-dispatch.o', program: 'dispatch', hook: 'xdp', preload: [] },
+  { object: 'perf-sample.o', program: 'sample_udp', hook: 'xdp', preload: [] },
   { object: 'socket-filter.o', program: 'http_only', hook: 'socket', preload: [] },
 ];
 

@@ -4,7 +4,7 @@
  * (test/tools/elf-object-kernel-run.c, built here with gcc -lbpf), its maps preloaded the same
  * way, and every packet run with BPF_PROG_TEST_RUN; tsdump runs the same packets through
  * `attachObject`. Per packet r0 and the output bytes (the frame after the program's rewrites)
- * must be equal, then the ring-buffer records (in order, tagged by packet) and the final contents
+ * must be equal, then the ring-buffer and perf-event records (in order, tagged by packet) and the final contents
  * of every map. Where bpftool is present, the maps dumped by `bpftool map dump -j` from the
  * kernel must equal tsdump's dump element for element, `formatted` (BTF) included.
  *
@@ -19,6 +19,7 @@ import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { attachObject } from '../../src/loader/attach.ts';
 import { dumpObjectMaps, jsonText } from '../../src/loader/btf-format.ts';
+import { PerfEventArray } from '../../src/maps/perf-event-array.ts';
 import { RingBuf } from '../../src/maps/ringbuf.ts';
 import { kernelOrSkip, mustNotSkip } from '../tools/kernel-oracle.ts';
 import { capturePackets, EXAMPLES, exampleCaptures, fixtures, preloadJson, repo } from './object-examples.ts';
@@ -62,6 +63,8 @@ interface KernelRun {
   runs: ({ r0: number; out: string } | null)[];
   /** Ring records: packet index and hex. */
   rings: { at: number; map: string; hex: string }[];
+  /** Perf-event records: packet index and hex (padded by the kernel: see the runner). */
+  perf: { at: number; map: string; hex: string }[];
   /** Map name → sorted `key=value` hex entries, or '-' when not readable by key. */
   maps: Map<string, string[] | '-'>;
 }
@@ -71,12 +74,13 @@ function kernelRun(bin: string, object: string, program: string, lines: string[]
   const r = spawnSync(bin, args, { input: lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 });
   const out = r.stdout.trim().split('\n');
   if (out[0] !== 'ok') throw new Error(`kernel runner: ${out.join(' | ')} ${r.stderr}`);
-  const res: KernelRun = { runs: [], rings: [], maps: new Map() };
+  const res: KernelRun = { runs: [], rings: [], perf: [], maps: new Map() };
   for (const l of out.slice(1)) {
     const f = l.split(' ');
     if (f[0] === 'run') res.runs.push({ r0: Number(f[1]), out: f[2] ?? '' });
     else if (f[0] === 'err') res.runs.push(null);
     else if (f[0] === 'ring') res.rings.push({ at: res.runs.length - 1, map: f[1]!, hex: f[2]! });
+    else if (f[0] === 'perf') res.perf.push({ at: res.runs.length - 1, map: f[1]!, hex: f[2]! });
     else if (f[0] === 'map') res.maps.set(f[1]!, f[2] === '-' ? '-' : (f[2] ?? '').split(';').filter((x) => x !== '').sort());
     else throw new Error(`kernel runner: ${l}`);
   }
@@ -126,7 +130,9 @@ describe('example objects: tsdump equals the kernel (libbpf + BPF_PROG_TEST_RUN)
         program: ex.program, engine: 'interp', maps: [...byMap].map(([map, json]) => ({ map, json })),
       });
       const rings = ours.object.registry.list().filter((m): m is RingBuf => m instanceof RingBuf);
+      const perfs = ours.object.registry.list().filter((m): m is PerfEventArray => m instanceof PerfEventArray);
       const ourRings: { at: number; map: string; hex: string }[] = [];
+      const ourPerf: { at: number; map: string; hex: string }[] = [];
       let ran = 0;
       packets.forEach((pkt, i) => {
         const kr = k.runs[i];
@@ -138,9 +144,12 @@ describe('example objects: tsdump equals the kernel (libbpf + BPF_PROG_TEST_RUN)
         const out = ex.hook === 'socket' ? '' : Buffer.from(ours.output(pkt, r0)).toString('hex');
         expect({ i, r0, out }).toEqual({ i, r0: kr.r0, out: ex.hook === 'socket' ? '' : kr.out });
         for (const rb of rings) rb.consume((rec) => void ourRings.push({ at: i, map: rb.name, hex: Buffer.from(rec).toString('hex') }));
+        // The kernel pads a perf sample with zeros until its size + 4 is a multiple of 8.
+        for (const pa of perfs) for (const r of pa.drain()) ourPerf.push({ at: i, map: pa.name, hex: Buffer.from(r.data).toString('hex').padEnd(2 * ((((r.data.length + 4 + 7) & ~7)) - 4), '0') });
       });
       expect(ran).toBeGreaterThan(0);
       expect(ourRings).toEqual(k.rings);
+      expect(ourPerf).toEqual(k.perf);
 
       for (const m of ours.object.registry.list()) {
         const want = k.maps.get(m.name);
@@ -151,8 +160,9 @@ describe('example objects: tsdump equals the kernel (libbpf + BPF_PROG_TEST_RUN)
       }
       if (pins) {
         const dump = JSON.parse(jsonText(dumpObjectMaps(ours.object))) as Record<string, unknown[]>;
-        // Program arrays: bpftool prints the kernel's program ids, which mean nothing here.
-        const theirs = bpftoolMaps(pins, ours.object.registry.list().filter((m) => m.kind !== 'prog_array').map((m) => m.name));
+        // Program and perf event arrays: bpftool prints the kernel's program ids and perf event
+        // fds, which mean nothing here (tsdump dumps them as []).
+        const theirs = bpftoolMaps(pins, ours.object.registry.list().filter((m) => m.kind !== 'prog_array' && m.kind !== 'perf_event_array').map((m) => m.name));
         for (const [name, entries] of theirs) expect(sortByKey(dump[name] as { key: string[] }[]), `bpftool map dump -j of ${name}`).toEqual(entries);
       }
     } finally {

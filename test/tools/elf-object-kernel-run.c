@@ -17,8 +17,10 @@
  *   run R0 OUT_HEX                 r0 (unsigned) and the packet as the program left it
  *   err ERRNO                      the kernel refused to run this packet (e.g. too short)
  *   ring NAME HEX                  a ring-buffer record, right after the run that produced it
+ *   perf NAME HEX                  a perf-event record (its raw sample, which the kernel pads so
+ *                                  that size + 4 is a multiple of 8), likewise
  *   map NAME KEY=VALUE;...         at the end, every map's elements in the kernel's iteration
- *                                  order (`-` for ring buffers and program arrays)
+ *                                  order (`-` for ring buffers, program and perf event arrays)
  *   error WHAT                     a failure that stops the run
  *
  * Global-data maps are named by their section (`.bss`, `.data`, `.rodata`), as tsdump names
@@ -66,6 +68,13 @@ static const char *map_name(const struct bpf_map *m) {
   return n;
 }
 
+static void on_sample(void *ctx, int cpu, void *data, __u32 size) {
+  (void)cpu;
+  printf("perf %s ", (const char *)ctx);
+  print_hex(data, size);
+  printf("\n");
+}
+
 static int on_record(void *ctx, void *data, size_t size) {
   printf("ring %s ", (const char *)ctx);
   print_hex(data, size);
@@ -89,6 +98,7 @@ int main(int argc, char **argv) {
   int prog_fd = bpf_program__fd(prog);
 
   struct ring_buffer *rings = NULL;
+  struct perf_buffer *perf = NULL;
   struct bpf_map *m;
   bpf_object__for_each_map(m, obj) {
     if (argc > 3) {
@@ -97,6 +107,12 @@ int main(int argc, char **argv) {
       const char *n = map_name(m);
       snprintf(path, sizeof path, "%s/%s%s", argv[3], n[0] == '.' ? "_" : "", n[0] == '.' ? n + 1 : n);
       if (bpf_map__pin(m, path)) { printf("error pin %s %d\n", path, errno); return 1; }
+    }
+    if (bpf_map__type(m) == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+      if (perf) { printf("error one perf event array only\n"); return 1; }
+      perf = perf_buffer__new(bpf_map__fd(m), 8, on_sample, NULL, (void *)map_name(m), NULL);
+      if (!perf) { printf("error perf buffer %d\n", errno); return 1; }
+      continue;
     }
     if (bpf_map__type(m) != BPF_MAP_TYPE_RINGBUF) continue;
     if (!rings) rings = ring_buffer__new(bpf_map__fd(m), on_record, (void *)map_name(m), NULL);
@@ -132,13 +148,14 @@ int main(int argc, char **argv) {
       printf("\n");
     }
     if (rings) ring_buffer__consume(rings);
+    if (perf) perf_buffer__consume(perf);
     fflush(stdout);
   }
 
   bpf_object__for_each_map(m, obj) {
     enum bpf_map_type t = bpf_map__type(m);
     printf("map %s ", map_name(m));
-    if (t == BPF_MAP_TYPE_RINGBUF || t == BPF_MAP_TYPE_PROG_ARRAY) { printf("-\n"); continue; }
+    if (t == BPF_MAP_TYPE_RINGBUF || t == BPF_MAP_TYPE_PROG_ARRAY || t == BPF_MAP_TYPE_PERF_EVENT_ARRAY) { printf("-\n"); continue; }
     int fd = bpf_map__fd(m);
     size_t ks = bpf_map__key_size(m), vs = bpf_map__value_size(m);
     int first = 1, have = bpf_map_get_next_key(fd, NULL, key) == 0;
@@ -157,6 +174,7 @@ int main(int argc, char **argv) {
     printf("\n");
   }
   ring_buffer__free(rings);
+  perf_buffer__free(perf);
   bpf_object__close(obj);
   return 0;
 }

@@ -126,7 +126,7 @@ const COMMON_HELPERS = [1, 2, 3, 5, 6, 7, 8, 12, 42, 118, 125, 130, 131, 132, 13
  */
 export function xdpHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPolicy = 'bounded'): HookSpec {
   const fields = XDP_MD_FIELDS.filter((x) => x.name !== 'egress_ifindex');
-  return { name: 'xdp', entry: { kind: 'ctx', size: 24, fields }, helpers: [...COMMON_HELPERS, 28, 44, 54, 65], maps, loops, returnScalar: true };
+  return { name: 'xdp', entry: { kind: 'ctx', size: 24, fields }, helpers: [...COMMON_HELPERS, 25, 28, 44, 54, 65], maps, loops, returnScalar: true };
 }
 
 /**
@@ -141,7 +141,7 @@ export function socketFilterHook(maps?: (id: number) => BpfMap | undefined, loop
 
 /** tc classifier: ctx = __sk_buff with direct packet access and legacy loads. */
 export function tcHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPolicy = 'bounded'): HookSpec {
-  return { name: 'sched_cls', entry: { kind: 'ctx', size: 192, fields: SK_BUFF_FIELDS, narrowReads: true }, helpers: [...COMMON_HELPERS, 28], maps, loops, legacyPacketLoads: true, returnScalar: true };
+  return { name: 'sched_cls', entry: { kind: 'ctx', size: 192, fields: SK_BUFF_FIELDS, narrowReads: true }, helpers: [...COMMON_HELPERS, 25, 28], maps, loops, legacyPacketLoads: true, returnScalar: true };
 }
 
 /**
