@@ -17,6 +17,7 @@ import type { ConvertHook } from '../convert/index.ts';
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
 import type { BatchRunFn, PacketBlock } from '../runtime/batch.ts';
 import type { EngineName } from '../runtime/index.ts';
+import { loadConvertedWasm } from '../runtime/wasm/converted.ts';
 
 export interface PreparedFilter {
   /** Runs the filter on every packet of the block; returns how many it accepted. */
@@ -95,6 +96,8 @@ export function listSubjects(): Subject[] {
       assertValid(prog, { strict: false });
       const conv = convert(prog, { hook: BENCH_HOOK });
       const runner = loadConverted(conv, BENCH_HOOK, { engine: runtimeEngine }) as ReturnType<typeof loadConverted> & { runBatch?: BatchRunFn };
+      // The wasm tier's batch path has its own loader (the packet loop inside the module).
+      if (!runner.runBatch && runtimeEngine === 'wasm') runner.runBatch = loadConvertedWasm(conv, BENCH_HOOK).runBatch;
       return { runner, insns: conv.prog.length };
     };
     const accept = `=== ${XDP_PASS}`;
