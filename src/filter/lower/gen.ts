@@ -160,25 +160,46 @@ export class Lowerer {
 
   // ---- boolean structure -------------------------------------------------------------------
 
+  /**
+   * Lowers the boolean structure with an explicit stack (post-order), not recursion, so nesting
+   * depth is bounded by memory rather than the JavaScript stack: 100,000 nested parentheses or
+   * `not`s, or a 100,000-term `or` chain, lower like short ones. The encapsulation context flows
+   * left to right: a node's left operand starts from the node's context, its right operand from
+   * the context the left one left behind.
+   */
   gen(ast: Ast, ctx: Ctx): { f: Frag; ctx: Ctx } {
+    interface Job { node: Ast; ctx: Ctx; step: number; left?: { f: Frag; ctx: Ctx } }
+    const jobs: Job[] = [{ node: ast, ctx, step: 0 }];
+    let ret: { f: Frag; ctx: Ctx } = { f: TRUE, ctx };
+    while (jobs.length > 0) {
+      const j = jobs[jobs.length - 1]!;
+      const n = j.node;
+      switch (n.type) {
+        case 'paren':
+        case 'not':
+          if (j.step++ === 0) { jobs.push({ node: n.type === 'paren' ? n.inner : n.operand, ctx: j.ctx, step: 0 }); continue; }
+          jobs.pop();
+          if (n.type === 'not') ret = { f: not(ret.f), ctx: ret.ctx };
+          continue;
+        case 'and':
+        case 'or':
+          if (j.step === 0) { j.step = 1; jobs.push({ node: n.left, ctx: j.ctx, step: 0 }); continue; }
+          if (j.step === 1) { j.step = 2; j.left = ret; jobs.push({ node: n.right, ctx: ret.ctx, step: 0 }); continue; }
+          jobs.pop();
+          ret = { f: n.type === 'and' ? and(j.left!.f, ret.f) : or(j.left!.f, ret.f), ctx: ret.ctx };
+          continue;
+        default:
+          jobs.pop();
+          ret = this.genLeaf(n, j.ctx);
+      }
+    }
+    return ret;
+  }
+
+  /** A primitive, keyword or relation (the leaves of the boolean structure). */
+  private genLeaf(ast: Exclude<Ast, { type: 'and' | 'or' | 'not' | 'paren' }>, ctx: Ctx): { f: Frag; ctx: Ctx } {
     switch (ast.type) {
       case 'empty': return { f: TRUE, ctx };
-      case 'paren': return this.gen(ast.inner, ctx);
-      case 'not': { const r = this.gen(ast.operand, ctx); return { f: not(r.f), ctx: r.ctx }; }
-      case 'and':
-      case 'or': {
-        // Walk the left spine iteratively: `a or b or c ...` with 10,000 terms is 10,000 deep.
-        const spine: Array<Extract<Ast, { type: 'and' | 'or' }>> = [];
-        let node: Ast = ast;
-        while (node.type === 'and' || node.type === 'or') { spine.push(node); node = node.left; }
-        let acc = this.gen(node, ctx);
-        for (let i = spine.length - 1; i >= 0; i--) {
-          const n = spine[i]!;
-          const r = this.gen(n.right, acc.ctx);
-          acc = { f: n.type === 'and' ? and(acc.f, r.f) : or(acc.f, r.f), ctx: r.ctx };
-        }
-        return acc;
-      }
       case 'rel': this.curSpan = ast.span; return { f: relation(this, ast.op, ast.left, ast.right, ctx), ctx };
       case 'prim': this.curSpan = ast.span; return { f: this.primitive(ast, ctx), ctx };
       case 'kw': this.curSpan = ast.span; return this.keyword(ast, ctx);
@@ -209,6 +230,7 @@ export class Lowerer {
 
   linkProtoInner(ctx: Ctx, p: number): Frag {
     const t = ctx.typeOff;
+    if (ctx.link.plainType && !ctx.shifted && (ctx.kind === 'ether' || ctx.kind === 'sll')) return test([...this.at(ctx, t, 2)], I.JEQ_K, p);
     switch (ctx.kind) {
       case 'none': return FALSE;
       case 'magic': return test([I.ld(0), I.aluK(I.AND, ctx.link.magic!.mask)], I.JEQ_K, ctx.link.magic!.value);
@@ -260,8 +282,10 @@ export class Lowerer {
         if (p <= 1500) {
           // Linux cooked headers carry 802.2 frames as protocol LINUX_SLL_P_802_2 (4).
           if (p === LLCSAP.IPX) {
+            // IPX: Ethernet II type, 802.3 raw (protocol 1), or 802.2 (protocol 4) with SNAP or SAP 0xe0.
+            const snap = and(test([...this.at(ctx, t + 6, 4)], I.JEQ_K, ETHERTYPE.IPX), test([...this.at(ctx, t + 2, 4)], I.JEQ_K, 0xaaaa0300));
             return orAll([test([...this.at(ctx, t, 2)], I.JEQ_K, ETHERTYPE.IPX), test([...this.at(ctx, t, 2)], I.JEQ_K, 1),
-              and(test([...this.at(ctx, t, 2)], I.JEQ_K, 4), test([...this.at(ctx, t + 2, 1)], I.JEQ_K, LLCSAP.IPX))]);
+              and(test([...this.at(ctx, t, 2)], I.JEQ_K, 4), or(test([...this.at(ctx, t + 2, 1)], I.JEQ_K, LLCSAP.IPX), snap))]);
           }
           const llc = p === LLCSAP.ISONS || p === LLCSAP.NETBEUI || p === LLCSAP.IP ? test([...this.at(ctx, t + 2, 2)], I.JEQ_K, (p << 8) | p)
             : test([...this.at(ctx, t + 2, 1)], I.JEQ_K, p);
@@ -269,9 +293,10 @@ export class Lowerer {
         }
         if (p === ETHERTYPE.ATALK || p === ETHERTYPE.AARP) {
           const oui = p === ETHERTYPE.ATALK ? 0x080007 : 0;
+          // The 802.2 LLC/SNAP header follows the protocol field directly.
           const snap = andAll([test([...this.at(ctx, t, 2)], I.JEQ_K, 4),
-            test([...this.at(ctx, t + 8, 4)], I.JEQ_K, ((oui & 0xffff) << 16 | p) >>> 0),
-            test([...this.at(ctx, t + 4, 4)], I.JEQ_K, (0xaaaa0300 | (oui >>> 16)) >>> 0)]);
+            test([...this.at(ctx, t + 6, 4)], I.JEQ_K, ((oui & 0xffff) << 16 | p) >>> 0),
+            test([...this.at(ctx, t + 2, 4)], I.JEQ_K, (0xaaaa0300 | (oui >>> 16)) >>> 0)]);
           return or(test([...this.at(ctx, t, 2)], I.JEQ_K, p), snap);
         }
         return test([...this.at(ctx, t, 2)], I.JEQ_K, p);
@@ -284,7 +309,8 @@ export class Lowerer {
       case 'af-byte': {
         const af = p === ETHERTYPE.IP ? AF_INET : p === ETHERTYPE.IPV6 ? AF_INET6 : -1;
         if (af < 0) return FALSE;
-        if (ctx.kind === 'af-byte') return test([I.ldb(t)], I.JEQ_K, af);
+        // IPNET (Solaris) numbers IPv6 26 (IPH_AF_INET6); pflog uses this machine's AF_INET6.
+        if (ctx.kind === 'af-byte') return test([I.ldb(t)], I.JEQ_K, af === AF_INET6 && ctx.link.name === 'IPNET' ? 26 : af);
         // The 4-byte family is in the byte order of the machine that wrote the capture: this
         // machine's (little-endian) unless the savefile is swapped; LOOP's is network order.
         const netOrder = ctx.kind === 'af-net' || (this.o.context === 'savefile' && this.o.swapped === true);
@@ -340,8 +366,11 @@ export class Lowerer {
   nlpidOff(ctx: Ctx): number {
     if (ctx.kind === 'llc') return ctx.typeOff + 3;
     if (ctx.kind === 'chdlc') return ctx.typeOff + 3;
-    // PPP: the NLPID follows the protocol field directly.
+    // PPP: the NLPID follows the protocol field directly. Linux cooked headers and the
+    // plain-type links: libpcap 1.10.3 reads it at the network-layer offset (on LINUX_SLL that
+    // is the LLC DSAP, so `clnp` there never matches a real frame; we do the same).
     if (ctx.kind === 'ppp') return ctx.typeOff + 2;
+    if ((ctx.kind === 'sll' || ctx.link.plainType) && !ctx.shifted) return ctx.nlOff;
     return ctx.typeOff + 2 + 3;
   }
 

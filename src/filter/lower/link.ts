@@ -100,6 +100,12 @@ export interface LinkInfo {
   linkOff?: number;
   /** LANE-encapsulated Ethernet inside SunATM (after `lane`): ATM fields stay valid. */
   lane?: boolean;
+  /**
+   * libpcap 1.10.3 compares the protocol field with the protocol's value and nothing else (no
+   * 802.3/LLC/SNAP alternatives), and reads OSI's NLPID at the network-layer offset: Linux
+   * cooked v2, Symantec firewall, Apple IP over IEEE 1394.
+   */
+  plainType?: boolean;
   /** Kind 'ipver': where the IP version nibble is read, when not at nlOff (BSD/OS SLIP reads byte 0). */
   verOff?: number;
 }
@@ -154,9 +160,9 @@ const JUNIPER_LINKS: ReadonlyArray<[number, LinkInfo]> = JUNIPER_NL.map(([name, 
 const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.EN10MB, { name: 'EN10MB', kind: 'ether', typeOff: 12, nlOff: 14, mac: { dst: 0, src: 6 } }],
   [LINKTYPE.LINUX_SLL, { name: 'LINUX_SLL', kind: 'sll', typeOff: 14, nlOff: 16, direction: { off: 0, size: 2 } }],
-  [LINKTYPE.LINUX_SLL2, { name: 'LINUX_SLL2', kind: 'sll', typeOff: 0, nlOff: 20, direction: { off: 10, size: 1 } }],
+  [LINKTYPE.LINUX_SLL2, { name: 'LINUX_SLL2', kind: 'sll', typeOff: 0, nlOff: 20, direction: { off: 10, size: 1 } , plainType: true }],
   [LINKTYPE.RAW, { name: 'RAW', kind: 'ipver', typeOff: 0, nlOff: 0 }],
-  [LINKTYPE.SLIP, { name: 'SLIP', kind: 'ipver', typeOff: 0, nlOff: 16 }],
+  [LINKTYPE.SLIP, { name: 'SLIP', kind: 'ipver', typeOff: 0, nlOff: 16, verOff: 0 }], // 1.10.3 reads the version at 0, before the 16-byte header
   [LINKTYPE.IPV4, { name: 'IPV4', kind: 'ipv4', typeOff: 0, nlOff: 0 }],
   [LINKTYPE.IPV6, { name: 'IPV6', kind: 'ipv6', typeOff: 0, nlOff: 0 }],
   [LINKTYPE.NULL, { name: 'NULL', kind: 'af-host', typeOff: 0, nlOff: 4 }],
@@ -170,15 +176,15 @@ const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.MTP2, { name: 'MTP2', kind: 'none', typeOff: 0, nlOff: 0, mtp2: 0 }],
   [LINKTYPE.MTP2_WITH_PHDR, { name: 'MTP2_WITH_PHDR', kind: 'none', typeOff: 0, nlOff: 0, mtp2: 4 }],
   [LINKTYPE.SUNATM, { name: 'SUNATM', kind: 'atm', typeOff: 4, nlOff: 12 }],
-  [LINKTYPE.APPLE_IP_OVER_IEEE1394, { name: 'APPLE_IP_OVER_IEEE1394', kind: 'ether', typeOff: 16, nlOff: 18 }],
+  [LINKTYPE.APPLE_IP_OVER_IEEE1394, { name: 'APPLE_IP_OVER_IEEE1394', kind: 'ether', typeOff: 16, nlOff: 18 , plainType: true }],
   [LINKTYPE.NETANALYZER, { name: 'NETANALYZER', kind: 'ether', typeOff: 16, nlOff: 18, mac: { dst: 4, src: 10 }, linkOff: 4 }],
-  [LINKTYPE.SYMANTEC_FIREWALL, { name: 'SYMANTEC_FIREWALL', kind: 'ether', typeOff: 6, nlOff: 44 }],
+  [LINKTYPE.SYMANTEC_FIREWALL, { name: 'SYMANTEC_FIREWALL', kind: 'ether', typeOff: 6, nlOff: 44 , plainType: true }],
   [LINKTYPE.PPP_BSDOS, { name: 'PPP_BSDOS', kind: 'ppp-bsdos', typeOff: 5, nlOff: 24 }],
   [LINKTYPE.IPNET, { name: 'IPNET', kind: 'af-byte', typeOff: 1, nlOff: 24 }],
   [LINKTYPE.ARCNET, { name: 'ARCNET', kind: 'arcnet', typeOff: 2, nlOff: 6 }],
   [LINKTYPE.ARCNET_LINUX, { name: 'ARCNET_LINUX', kind: 'arcnet', typeOff: 4, nlOff: 8 }],
-  [LINKTYPE.BACNET_MS_TP, { name: 'BACNET_MS_TP', kind: 'magic', typeOff: 0, nlOff: 0, magic: { mask: 0xffff0000, value: 0x55ff0000 } }],
-  [LINKTYPE.JUNIPER_MFR, { name: 'JUNIPER_MFR', kind: 'magic', typeOff: 0, nlOff: 0, magic: { mask: 0xffffff00, value: 0x4d474300 }, direction: { off: 3, size: 1 } }],
+  [LINKTYPE.BACNET_MS_TP, { name: 'BACNET_MS_TP', kind: 'magic', typeOff: 0, nlOff: UNREACHABLE, magic: { mask: 0xffff0000, value: 0x55ff0000 } }],
+  [LINKTYPE.JUNIPER_MFR, { name: 'JUNIPER_MFR', kind: 'magic', typeOff: 0, nlOff: 4, magic: { mask: 0xffffff00, value: 0x4d474300 }, direction: { off: 3, size: 1 } }],
   [LINKTYPE.PFLOG, { name: 'PFLOG', kind: 'af-byte', typeOff: 1, nlOff: 0, prologue: PFLOG_HDRLEN }],
   [LINKTYPE.IEEE802_11_RADIO, { name: 'IEEE802_11_RADIO', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'radiotap' }],
   [LINKTYPE.IEEE802_11_RADIO_AVS, { name: 'IEEE802_11_RADIO_AVS', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'avs' }],
