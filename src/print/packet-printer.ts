@@ -24,9 +24,10 @@
  */
 
 import { ipv4At, ipv6At, macAt, hexColonAt } from './addr.ts';
-import { hexDump } from './hexdump.ts';
+import { hexDump, hexAsciiDump } from './hexdump.ts';
 import { dnsSummary } from './dns.ts';
 import type { NameTables } from './names.ts';
+import * as apps from './apps.ts';
 import { ipv4VerboseHeader, ipv6VerboseHeader, pseudoChecksum, shouldBe, finish, sum16 } from './verbose.ts';
 
 export type Fidelity = 'exact' | 'prefix' | 'approx';
@@ -53,6 +54,7 @@ export const LINKTYPE = {
   LINUX_SLL: 113,
   IPV4: 228,
   IPV6: 229,
+  C_HDLC: 104,
 } as const;
 
 const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
@@ -107,6 +109,23 @@ interface TcpSeqBase {
   ack: number;
 }
 
+/** Protocol types tcpdump decodes after a GRE header (others print as gre-proto-0xNNNN). */
+const GRE_DECODED: ReadonlySet<number> = new Set([0x6558, 0x8847, 0x8848, 0x880b, 0x00fe, 0x8137, 0x6003, 0x0806, 0x8100, 0x0001, 0x2000, 0x88be, 0x22eb]);
+
+/**
+ * Ethertypes some tcpdump printer decodes (or may). Any other prints as "ethertype Unknown"
+ * with the link header and a hex and ASCII dump of the rest.
+ */
+const ETHERTYPES_DECODED: ReadonlySet<number> = new Set([
+  0x0800, 0x86dd, 0x0806, 0x8035, 0x8100, 0x88a8, 0x9100, 0x9200, 0x8137, 0x6000, 0x6001, 0x6002, 0x6003, 0x6004, 0x6005,
+  0x6006, 0x6007, 0x809b, 0x80f3, 0x8847, 0x8848, 0x8863, 0x8864, 0x888e, 0x88cc, 0x8809, 0x8902, 0x88e5, 0x9000, 0x893a,
+  0x8947, 0x894f, 0x88a2, 0x88ca, 0x8892, 0x22f0, 0x0842, 0x88f7, 0x8915, 0x88e7, 0x8926, 0x86de, 0x8819, 0x876b, 0x880b,
+  0x8906, 0x8914, 0x88b5, 0x88b6, 0x88b7, 0x8870, 0x8808, 0x0200, 0x0201, 0x0600, 0x0a00, 0x0a01, 0x2000, 0x2001, 0x22e5,
+  0x8181, 0x88b8, 0x88ba, 0x88bf, 0x8899, 0x88d9, 0x88dc, 0x88e1, 0x88fb, 0x8939, 0x8940, 0x8941, 0x8942, 0x22ea, 0x22eb,
+  0x4305, 0x9999, 0xfefe, 0x88be, 0x8100, 0xabcd, 0x0707, 0xdada, 0x1111, 0xf1ff, 0x3030, 0xd28b, 0x886f, 0x8874,
+  0x8875, 0x88a4, 0x88ab, 0x88b9, 0x88c7, 0x88cd, 0x88d7, 0x88e3, 0x88f5, 0x88f8, 0x8911, 0x8917, 0x8929, 0x892f, 0x8944,
+]);
+
 /** tcpdump's MAXIMUM_SNAPLEN: larger caplen/len values in a record header are invalid. */
 export const MAXIMUM_SNAPLEN = 262144;
 
@@ -131,7 +150,7 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 const UDP_HIGH_PORTS: ReadonlySet<number> = new Set([
   1589, 1645, 1646, 1700, 1701, 1812, 1813, 1985, 2049, 2103, 2104, 2152, 2123, 3503, 3784, 3785, 3799, 4341, 4342,
   4500, 4567, 4784, 4789, 5060, 5061, 5246, 5247, 5353, 5355, 5359, 5540, 5555, 6081, 6343, 6633, 6635, 6653,
-  6696, 6697, 6784, 4790, 12222, 12223, 7000, 7001, 7002, 7003, 7004, 7005, 7006, 7007, 7008, 7009, 8231, 8472, 9000, 9099, 30490,
+  6696, 6697, 6784, 4790, 12222, 12223, 7000, 7001, 7002, 7003, 7004, 7005, 7006, 7007, 7008, 7009, 8231, 8472, 9000, 9099, 30490, 49152,
 ]);
 function udpPortDecoded(port: number): boolean {
   return port < 1024 || UDP_HIGH_PORTS.has(port);
@@ -207,6 +226,9 @@ export class PacketPrinter {
       case LINKTYPE.IPV6:
         if (this.o.linkHeader) this.out += 'ip: ';
         this.rawIp(0, wirelen, caplen);
+        break;
+      case LINKTYPE.C_HDLC:
+        this.chdlc(caplen, wirelen);
         break;
       default:
         this.approx(`link-type ${this.linkType}, length ${wirelen}`);
@@ -294,6 +316,19 @@ export class PacketPrinter {
       }
     }
     this.hdrlen = off;
+    if (type <= 1500) {
+      // An 802.3 length field after the tags: LLC follows (not decoded).
+      this.approx(`802.3, length ${length - off}`);
+      return;
+    }
+    if (!ETHERTYPES_DECODED.has(type)) {
+      // tcpdump prints the link header (even without -e) and the bytes after it.
+      if (!e) this.out += `${macAt(p, 6)} > ${macAt(p, 0)}, ${q ? `Unknown Ethertype (0x${hex4(type)})` : `ethertype Unknown (0x${hex4(type)})`}, length ${length}: `;
+      if (off < cap) this.out += hexAsciiDump(p, off, cap);
+      // A frame cut short by the snapshot: tcpdump's dump rules there are not reproduced.
+      if (cap < length) this.fidelity = 'approx';
+      return;
+    }
     this.network(type, off, length - off, cap);
   }
 
@@ -366,6 +401,60 @@ export class PacketPrinter {
     if (isV4) this.ipv4(4, length - 4, cap);
     else if (isV6) this.ipv6(4, length - 4, cap);
     else this.approx(`AF ${family}, length ${length}`);
+  }
+
+  /** Cisco HDLC: address, control, then an ethertype-like protocol field. */
+  private chdlc(cap: number, length: number): void {
+    const p = this.p;
+    if (cap < 4) {
+      this.hdrlen = cap;
+      this.truncated('chdlc');
+      return;
+    }
+    this.hdrlen = 4;
+    const proto = be16(p, 2);
+    // With -e tcpdump names the address byte and the protocol first (not reproduced).
+    if (this.o.linkHeader) this.approx(`chdlc 0x${p[0]!.toString(16)}, length ${length}: `);
+    if (proto === 0x0800) this.ipv4(4, length - 4, cap);
+    else if (proto === 0x86dd) this.ipv6(4, length - 4, cap);
+    else if (proto === 0x8035 || proto === 0x2000 || proto === 0x8847 || proto === 0x8848 || proto === 0x00fe) this.approx(`chdlc protocol 0x${hex4(proto)}, length ${length}`);
+    else this.out += `unknown CHDLC protocol (0x${hex4(proto)})`;
+  }
+
+  /** GRE version 0: flags, key, sequence, then the carried protocol. */
+  private gre(src: string, dst: string, off: number, len: number, end: number): void {
+    const p = this.p;
+    this.out += `${src} > ${dst}: `;
+    if (end < off + 4) {
+      this.truncated('gre');
+      return;
+    }
+    const flags = be16(p, off);
+    if ((flags & 7) !== 0 || this.o.verbose > 0 || this.o.quiet || this.o.linkHeader || flags & 0x4000 || flags & 0x8000) {
+      this.approx(`GREv${flags & 7}, length ${len}`);
+      return;
+    }
+    const proto = be16(p, off + 2);
+    let o = off + 4;
+    let s = 'GREv0';
+    if (flags & 0x2000) {
+      if (end < o + 4) return this.truncated('gre');
+      s += `, key=0x${be32(p, o).toString(16)}`;
+      o += 4;
+    }
+    if (flags & 0x1000) {
+      if (end < o + 4) return this.truncated('gre');
+      s += `, seq ${be32(p, o)}`;
+      o += 4;
+    }
+    const rest = len - (o - off);
+    // The length printed is the whole GRE packet's.
+    this.out += `${s}, length ${len}: `;
+    if (proto === 0x0800) this.ipv4(o, rest, end);
+    else if (proto === 0x86dd) this.ipv6(o, rest, end);
+    // Protocols tcpdump decodes inside GRE that we do not (bridged Ethernet, MPLS, PPP, WCCP, ISO, IPX, …).
+    else if (GRE_DECODED.has(proto)) this.approx(`gre-proto-0x${proto.toString(16)}`);
+    else this.out += `gre-proto-0x${proto.toString(16)}`;
   }
 
   /** Raw IP: the version nibble picks IPv4 or IPv6. */
@@ -522,6 +611,28 @@ export class PacketPrinter {
           this.out += `${src} > ${dst}: igmp`;
           return;
         }
+        if (ver === 4 && this.o.verbose === 0) {
+          const t = apps.igmp(this.p, off, len, end, (o) => this.host4(o));
+          if (t !== null) {
+            this.out += `${src} > ${dst}: ${t}`;
+            return;
+          }
+        }
+        break;
+      case 89:
+        if (this.o.verbose === 0) {
+          const t = apps.ospf(this.p, off, len, end);
+          if (t !== null) {
+            this.out += `${src} > ${dst}: ${t}`;
+            return;
+          }
+        }
+        break;
+      case 47:
+        if (ver === 4) {
+          this.gre(src, dst, off, len, end);
+          return;
+        }
         break;
       case 6:
         this.tcp(src, dst, off, len, end, ver, addrOff);
@@ -626,6 +737,22 @@ export class PacketPrinter {
       this.out += `, options [${this.tcpOptions(off + 20, off + hl)}]`;
     }
     this.out += `, length ${dlen}`;
+    if (dlen > 0 && this.fidelity === 'exact') {
+      if (sport === 179 || dport === 179) {
+        // BGP: without -v tcpdump says only that.
+        this.out += ': BGP';
+        if (this.o.verbose > 0) this.fidelity = 'approx';
+        return;
+      }
+      if (sport === 80 || dport === 80 || sport === 8080 || dport === 8080) {
+        const t = apps.httpFirstLine(p, off + hl, Math.min(end, off + len));
+        if (t !== null) {
+          this.out += `: ${t}`;
+          if (this.o.verbose > 0) this.fidelity = 'approx';
+          return;
+        }
+      }
+    }
     // tcpdump goes on to decode well-known application ports after this point.
     if (dlen > 0 && this.fidelity === 'exact' && (tcpPortDecoded(sport) || tcpPortDecoded(dport))) this.fidelity = 'prefix';
   }
@@ -703,6 +830,14 @@ export class PacketPrinter {
     }
     // With -v tcpdump's DNS and NTP decoders print more than we reproduce.
     if (this.o.verbose > 0 && !this.o.quiet && (sport === 53 || dport === 53 || sport === 123 || dport === 123)) this.fidelity = 'approx';
+    if (!this.o.quiet) {
+      const t = this.udpApp(sport, dport, off + 8, ulen - 8, end);
+      if (t !== undefined) {
+        if (t === null || this.o.verbose > 0) this.fidelity = 'approx';
+        this.out += t ?? `UDP, length ${ulen - 8}`;
+        return;
+      }
+    }
     if (!this.o.quiet && (sport === 53 || dport === 53) && (sport === 53 || !udpPortDecoded(sport)) && (dport === 53 || !udpPortDecoded(dport))) {
       // DNS, the one application protocol printed here (when it can be reproduced exactly).
       const dns = dnsSummary(this.p, off + 8, ulen - 8, end, this.o.names);
@@ -722,6 +857,23 @@ export class PacketPrinter {
     this.out += `UDP, length ${ulen - 8}`;
     // Without -q tcpdump decodes many UDP ports (DNS, NTP, …) instead of this line.
     if (!this.o.quiet && (udpPortDecoded(sport) || udpPortDecoded(dport))) this.fidelity = 'approx';
+  }
+
+  /**
+   * The UDP application protocols decoded here: undefined when none applies, null when one
+   * applies but the packet is not reproduced, else tcpdump's text.
+   */
+  private udpApp(sport: number, dport: number, off: number, len: number, end: number): string | null | undefined {
+    const p = this.p;
+    const is = (...ports: number[]): boolean =>
+      (ports.includes(sport) || ports.includes(dport)) && (ports.includes(sport) || !udpPortDecoded(sport)) && (ports.includes(dport) || !udpPortDecoded(dport));
+    if (is(1985)) return apps.hsrp(p, off, len, end, (o) => this.host4(o));
+    if (is(3784)) return apps.bfd(p, off, len, end, 3784);
+    if (is(4784)) return apps.bfd(p, off, len, end, 4784);
+    if (is(67, 68)) return apps.bootp(p, off, len, end);
+    if (is(1645, 1646, 1812, 1813, 3799)) return apps.radius(p, off, len, end);
+    if (is(646)) return apps.ldpUdp(p, off, len, end);
+    return undefined;
   }
 
   // ---------------------------------------------------------------- ICMP / ICMPv6

@@ -1,0 +1,136 @@
+/**
+ * One-line summaries of the application and routing protocols tcpdump decodes by port or
+ * protocol number, in its non-verbose form: HSRP, BFD, BOOTP/DHCP, RADIUS, LDP (UDP hellos),
+ * IGMP, OSPF, BGP and the first line of HTTP. Each function gets the packet, where its payload
+ * starts, its length on the wire and where the captured bytes end, and returns tcpdump's text,
+ * or null when the packet is one it does not reproduce exactly (the caller then marks the line
+ * approximate).
+ *
+ * Technique: fixed-offset reads after an explicit captured-length check per field, the way
+ * tcpdump's printers stop at "[|proto]" when a field they need was not captured.
+ */
+import { ipv4At, macAt } from './addr.ts';
+
+function be16(p: Uint8Array, o: number): number {
+  return (p[o]! << 8) | p[o + 1]!;
+}
+function be32(p: Uint8Array, o: number): number {
+  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
+}
+
+const HSRP_OPS = ['hello', 'coup', 'resign'];
+const HSRP_STATES: ReadonlyMap<number, string> = new Map([[0, 'initial'], [1, 'learn'], [2, 'listen'], [4, 'speak'], [8, 'standby'], [16, 'active']]);
+
+/** HSRP (UDP 1985): `HSRPv0-hello 20: state=active group=1 addr=192.168.0.1`. */
+export function hsrp(p: Uint8Array, off: number, len: number, end: number, host4: (o: number) => string): string | null {
+  if (end < off + 8) return null;
+  const op = p[off + 1]!;
+  const state = HSRP_STATES.get(p[off + 2]!);
+  if (state === undefined) return null;
+  let s = `HSRPv${p[off]}-${HSRP_OPS[op] ?? `unknown (${op})`} ${len}: state=${state} group=${p[off + 6]} `;
+  if (p[off + 7] !== 0) s += `[reserved=${p[off + 7]}!] `;
+  if (end < off + 20) return `${s} [|hsrp]`;
+  return `${s}addr=${host4(off + 16)}`;
+}
+
+const BFD_STATES = ['AdminDown', 'Down', 'Init', 'Up'];
+const BFD_FLAGS: ReadonlyArray<[number, string]> = [[0x20, 'Poll'], [0x10, 'Final'], [0x08, 'Control Plane Independent'], [0x04, 'Authentication Present'], [0x02, 'Demand'], [0x01, 'Multipoint']];
+
+/** BFD control (UDP 3784) and multihop (4784), version 1: `BFDv1, Control, State Up, Flags: [none], length: 24`. */
+export function bfd(p: Uint8Array, off: number, len: number, end: number, port: number): string | null {
+  if (end < off + 2) return null;
+  const version = p[off]! >> 5;
+  if (version !== 1) return null;
+  const flags = p[off + 1]! & 0x3f;
+  const names = BFD_FLAGS.filter(([b]) => flags & b).map(([, n]) => n);
+  return `BFDv1, ${port === 4784 ? 'Multihop' : 'Control'}, State ${BFD_STATES[p[off + 1]! >> 6]}, Flags: [${names.length ? names.join(', ') : 'none'}], length: ${len}`;
+}
+
+/** BOOTP/DHCP (UDP 67/68): `BOOTP/DHCP, Request from 08:00:27:46:e8:84, length 300`. */
+export function bootp(p: Uint8Array, off: number, len: number, end: number): string | null {
+  if (end < off + 1) return null;
+  const op = p[off]!;
+  let s = `BOOTP/DHCP, ${op === 1 ? 'Request' : op === 2 ? 'Reply' : `unknown (0x${op.toString(16).padStart(2, '0')})`}`;
+  if (op === 1) {
+    if (end < off + 3) return null;
+    if (p[off + 1] === 1 && p[off + 2] === 6) {
+      if (end < off + 34) return null;
+      s += ` from ${macAt(p, off + 28)}`;
+    }
+  }
+  return `${s}, length ${len}`;
+}
+
+const RADIUS_CODES: ReadonlyMap<number, string> = new Map([
+  [1, 'Access-Request'], [2, 'Access-Accept'], [3, 'Access-Reject'], [4, 'Accounting-Request'], [5, 'Accounting-Response'],
+  [11, 'Access-Challenge'], [12, 'Status-Server'], [13, 'Status-Client'], [40, 'Disconnect-Request'], [41, 'Disconnect-ACK'],
+  [42, 'Disconnect-NAK'], [43, 'CoA-Request'], [44, 'CoA-ACK'], [45, 'CoA-NAK'],
+]);
+
+/** RADIUS (UDP 1645/1646/1812/1813/3799): `RADIUS, Access-Request (1), id: 0x05 length: 139`. */
+export function radius(p: Uint8Array, off: number, len: number, end: number): string | null {
+  if (end < off + 4 || len < 20) return null;
+  const code = p[off]!;
+  const name = RADIUS_CODES.get(code);
+  if (name === undefined) return null;
+  return `RADIUS, ${name} (${code}), id: 0x${p[off + 1]!.toString(16).padStart(2, '0')} length: ${len}`;
+}
+
+/** LDP over UDP (646, hellos): `LDP, Label-Space-ID: 172.168.0.2:0, pdu-length: 38`. */
+export function ldpUdp(p: Uint8Array, off: number, len: number, end: number): string | null {
+  if (end < off + 10 || len < 10 || be16(p, off) !== 1) return null;
+  const pdu = be16(p, off + 2);
+  if (pdu + 4 !== len) return null;
+  return `LDP, Label-Space-ID: ${ipv4At(p, off + 4)}:${be16(p, off + 8)}, pdu-length: ${pdu}`;
+}
+
+/** IGMP v1/v2 messages: `igmp v2 report 225.1.1.4`, `igmp query v2 [max resp time 10] [gaddr …]`, `igmp leave …`. */
+export function igmp(p: Uint8Array, off: number, len: number, end: number, host4: (o: number) => string): string | null {
+  if (end < off + 8 || len !== 8) return null;
+  const type = p[off]!;
+  const mrt = p[off + 1]!;
+  const group = be32(p, off + 4);
+  switch (type) {
+    case 0x11: {
+      let s = `igmp query v${mrt === 0 ? 1 : 2}`;
+      if (mrt !== 0 && mrt !== 100) s += ` [max resp time ${mrt}]`;
+      if (group !== 0) s += ` [gaddr ${host4(off + 4)}]`;
+      return s;
+    }
+    case 0x12:
+      return `igmp v1 report ${host4(off + 4)}`;
+    case 0x16:
+      return `igmp v2 report ${host4(off + 4)}`;
+    case 0x17:
+      return `igmp leave ${host4(off + 4)}`;
+    default:
+      return null;
+  }
+}
+
+const OSPF_TYPES = ['', 'Hello', 'Database Description', 'LS-Request', 'LS-Update', 'LS-Ack'];
+
+/** OSPFv2/v3 without -v: `OSPFv2, Hello, length 44`. */
+export function ospf(p: Uint8Array, off: number, len: number, end: number): string | null {
+  if (end < off + 2) return null;
+  const version = p[off]!;
+  const type = p[off + 1]!;
+  if ((version !== 2 && version !== 3) || OSPF_TYPES[type] === undefined || type === 0) return null;
+  // With cryptographic authentication (OSPFv2 auth type 2) tcpdump's length differs: not reproduced.
+  if (version === 2 && (end < off + 16 || be16(p, off + 14) === 2)) return null;
+  return `OSPFv${version}, ${OSPF_TYPES[type]}, length ${len}`;
+}
+
+const HTTP_START = /^(?:GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK|SEARCH) \S|^HTTP\/\d\.\d /;
+
+/** The first line of an HTTP request or response (TCP 80 and friends): `HTTP: GET / HTTP/1.1`. */
+export function httpFirstLine(p: Uint8Array, off: number, end: number): string | null {
+  let line = '';
+  for (let i = off; i < end && i - off < 300; i++) {
+    const c = p[i]!;
+    if (c === 0x0d && p[i + 1] === 0x0a && i + 1 < end) return HTTP_START.test(line) ? `HTTP: ${line}` : null;
+    if (c < 0x20 || c > 0x7e) return null;
+    line += String.fromCharCode(c);
+  }
+  return null;
+}
