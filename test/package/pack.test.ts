@@ -99,7 +99,7 @@ describe.skipIf(skip !== undefined)('npm pack → npm install → command and li
 
   it('the tarball holds the built package only, well under 2 MB', () => {
     expect(packSize).toBeLessThan(2_000_000);
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/bin/tsdump.js']) expect(packFiles).toContain(f);
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/bin/tsdump.cjs']) expect(packFiles).toContain(f);
     expect(packFiles.filter((f) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f))).toEqual([]);
     expect(packFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
   });

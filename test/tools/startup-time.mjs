@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Start-up time of the built command against Node itself: runs `node -e 0` and
-// `node dist/bin/tsdump.js -r captures/http.pcap` (or the command given after --) alternately,
+// `node dist/bin/tsdump.cjs -r captures/http.pcap` (or the command given after --) alternately,
 // N times each (default 21), and prints the median and minimum wall time of each and the ratio
 // of the medians. Alternating the two keeps a change in machine load from favouring one side.
 // Needs the build (`npm run build`). Usage: node test/tools/startup-time.mjs [N] [-- args...]
@@ -10,9 +10,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = join(root, 'dist', 'bin', 'tsdump.js');
+const bin = join(root, 'dist', 'bin', 'tsdump.cjs');
 if (!existsSync(bin)) {
-  console.error('startup-time: dist/bin/tsdump.js is missing; run npm run build first');
+  console.error('startup-time: dist/bin/tsdump.cjs is missing; run npm run build first');
   process.exit(1);
 }
 const argv = process.argv.slice(2);
