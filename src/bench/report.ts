@@ -191,21 +191,23 @@ export function filtersSvg(r: FiltersResult, title: string): string {
     for (let d = lo; d <= hi; d *= 10) {
       const gx = px + sx(d);
       parts.push(`<line x1="${gx.toFixed(1)}" y1="${top - 4}" x2="${gx.toFixed(1)}" y2="${top + plotH}" stroke="#ddd"/>`);
-      parts.push(`<text x="${gx.toFixed(1)}" y="${top + plotH + 14}" text-anchor="middle" fill="#555">${d >= 1000 ? `${d / 1000} µs` : `${d} ns`}</text>`);
+      parts.push(`<text x="${gx.toFixed(1)}" y="${top + plotH + 14}" text-anchor="middle" fill="#555">${d >= 1e6 ? `${d / 1e6} ms` : d >= 1000 ? `${d / 1000} µs` : `${d} ns`}</text>`);
     }
     r.rows.forEach((row, fi) => {
       const gy = top + fi * groupH;
       parts.push(`<text x="${px - 8}" y="${gy + (subjects.length * bar) / 2 + 4}" text-anchor="end">${esc(row.label)}</text>`);
       subjects.forEach((s, si) => {
-        const cell = row.cells.find((c) => c.subject === s.id)?.[regime];
+        const full = row.cells.find((c) => c.subject === s.id);
+        const cell = full?.[regime];
         if (!cell || !Number.isFinite(cell.median)) return;
+        const mark = full?.tooSlow ? '* (probe only)' : '';
         const y = gy + si * bar;
         const w = Math.max(1, sx(cell.median));
         parts.push(`<rect x="${px}" y="${y}" width="${w.toFixed(1)}" height="${bar - 2}" fill="${COLORS[si % COLORS.length]}"><title>${esc(`${s.label}, ${row.label}: ${fmtNs(cell.median)} ns (${fmtNs(cell.min)}–${fmtNs(cell.max)})`)}</title></rect>`);
         const wl = px + Math.max(0, sx(cell.min));
         const wh = px + Math.max(0, sx(cell.max));
         parts.push(`<line x1="${wl.toFixed(1)}" y1="${y + (bar - 2) / 2}" x2="${wh.toFixed(1)}" y2="${y + (bar - 2) / 2}" stroke="#000" stroke-width="0.7"/>`);
-        parts.push(`<text x="${(px + w + 3).toFixed(1)}" y="${y + bar - 2}" font-size="8" fill="#333">${fmtNs(cell.median)}</text>`);
+        parts.push(`<text x="${(px + w + 3).toFixed(1)}" y="${y + bar - 2}" font-size="8" fill="#333">${fmtNs(cell.median)}${mark}</text>`);
       });
     });
   });
