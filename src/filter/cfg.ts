@@ -73,14 +73,15 @@ function patch(exits: Exit[], to: Block): void {
 }
 
 /**
- * Appends `b` to `a` in place and returns `a`. Exit lists belong to exactly one fragment and
- * fragments are consumed when combined, so growing the accumulated list in place keeps
- * `a or b or c ...` linear instead of quadratic (a short left list is copied instead).
+ * The exits of `a` and `b` in one list: the shorter list is pushed onto the longer one, in
+ * place. Exit lists belong to exactly one fragment and fragments are consumed when combined,
+ * and the order of exits does not matter (each is patched once), so both `a or b or c ...` and
+ * right-nested `a or (b or (c ...))` stay linear instead of quadratic.
  */
 function append(a: Exit[], b: Exit[]): Exit[] {
-  if (a.length < b.length) return a.concat(b);
-  for (const e of b) a.push(e);
-  return a;
+  const [long, short] = a.length >= b.length ? [a, b] : [b, a];
+  for (const e of short) long.push(e);
+  return long;
 }
 
 export function and(a: Frag, b: Frag): Frag {

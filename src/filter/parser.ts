@@ -9,6 +9,15 @@
  * libpcap). Arithmetic level: precedence climbing with libpcap's table (`|` < `&` < shifts <
  * `+ -` < `* / %` < unary minus); `^` has no precedence in libpcap's grammar, so yacc always
  * shifts it: `a ^ b + c` is `a ^ (b + c)` and `a + b ^ c` is `a + (b ^ c)`; we reproduce that.
+ *
+ * Depth: the boolean level (and/or chains, `not`, parentheses) is parsed with an explicit stack
+ * of open parentheses instead of recursion, so `((((…tcp…))))` 100,000 deep or `not` repeated
+ * 100,000 times cannot exhaust the JavaScript stack (tcpdump accepts them). The arithmetic
+ * level and parenthesised value lists (`host (a or (b or c))`) still recurse, here and in the
+ * lowering, so they have explicit limits with a one-line error (FILTER_TOO_DEEP), far beyond
+ * any real filter and well inside the JavaScript stack: value lists nest at most MAX_NESTING
+ * deep; an arithmetic expression spends at most MAX_ARITH, 1 per binary operator and
+ * ARITH_LEVEL per nested level (parenthesis, unary minus, load index, `^`/`%` operand).
  */
 import { UserError } from '../errors.ts';
 import type { Span } from '../errors.ts';
@@ -48,6 +57,22 @@ const NAME_KW: ReadonlySet<string> = new Set(['on', 'reason', 'rset', 'action', 
 /** Field keywords compared with a number: `sio 3`, `vpi > 10`, `opc (1 or 2)`. */
 const MTP3_KW: ReadonlySet<string> = new Set(['sio', 'opc', 'dpc', 'sls', 'hsio', 'hopc', 'hdpc', 'hsls', 'vpi', 'vci']);
 
+/** Nesting limit of parenthesised value lists; see the file comment. */
+export const MAX_NESTING = 1000;
+/** Budget of one arithmetic expression, and what one nested level of it costs. */
+export const MAX_ARITH = 3000;
+export const ARITH_LEVEL = 3;
+
+/** One open parenthesis of the boolean level (or the whole expression, `open` undefined). */
+interface Level {
+  /** What the level has so far, and the operator waiting for its right operand. */
+  left: Ast | undefined;
+  op: 'and' | 'or' | undefined;
+  /** The `(` that opened the level and the `not`s in front of it. */
+  open: Token | undefined;
+  nots: Token[];
+}
+
 function spanOf(a: Span, b: Span): Span {
   return { start: a.start, end: b.end };
 }
@@ -56,9 +81,21 @@ class Parser {
   private toks: Token[];
   private i = 0;
   private lastQuals: Quals | undefined = undefined;
+  private depth = 0;
+  /** Arithmetic budget spent by the enclosing levels (see MAX_ARITH). */
+  private arith = 0;
+
+  /** Index of the matching `)`/`]` for each `(`/`[` token (-1: unmatched), computed once. */
+  private readonly match: Int32Array;
 
   constructor(private readonly src: string) {
     this.toks = lex(src);
+    this.match = new Int32Array(this.toks.length).fill(-1);
+    const open: number[] = [];
+    this.toks.forEach((t, j) => {
+      if (t.kind === '(' || t.kind === '[') open.push(j);
+      else if ((t.kind === ')' || t.kind === ']') && open.length > 0) this.match[open.pop()!] = j;
+    });
   }
 
   private peek(o = 0): Token { return this.toks[Math.min(this.i + o, this.toks.length - 1)]!; }
@@ -88,15 +125,55 @@ class Parser {
     return undefined;
   }
 
+  /** Enters one level of a recursive rule; refuses nesting beyond MAX_NESTING. */
+  private enter(t: Token): void {
+    if (++this.depth > MAX_NESTING) this.fail(`expression nested too deeply (more than ${MAX_NESTING} levels)`, t.span, 'FILTER_TOO_DEEP');
+  }
+
+  /**
+   * expr := term (and|or (inherited-value | term))*, term := not* (relation | '(' expr ')' |
+   * primitive). Iterative: `levels` is the stack of open parentheses; each holds the left
+   * operand built so far and the operator waiting for the next term.
+   */
   private parseExpr(): Ast {
-    let left = this.parseTerm();
+    const levels: Level[] = [{ left: undefined, op: undefined, open: undefined, nots: [] }];
     for (;;) {
-      const op = this.isAndOr(this.peek());
-      if (!op) return left;
-      this.next();
-      const right = this.bareIdAhead() ? this.parseInheritedId() : this.parseTerm();
-      left = { type: op, left, right, span: spanOf(left.span, right.span) };
+      // A term: `not`s, then an opening parenthesis (a new level) or a relation / primitive.
+      const nots: Token[] = [];
+      let term: Ast | undefined;
+      const top = levels[levels.length - 1]!;
+      if (top.op !== undefined && this.bareIdAhead()) term = this.parseInheritedId();
+      else {
+        for (let t = this.peek(); t.kind === '!' || this.isKw(t, 'not'); t = this.peek()) nots.push(this.next());
+        if (this.peek().kind === '(' && !this.arithAhead()) {
+          levels.push({ left: undefined, op: undefined, open: this.next(), nots });
+          continue;
+        }
+        term = this.withNots(nots, this.parseRterm());
+      }
+      // Fold the term into its level; close levels while a ')' follows.
+      for (;;) {
+        const lv = levels[levels.length - 1]!;
+        lv.left = lv.left === undefined || lv.op === undefined ? term : { type: lv.op, left: lv.left, right: term!, span: spanOf(lv.left.span, term!.span) };
+        const op = this.isAndOr(this.peek());
+        if (op) {
+          this.next();
+          lv.op = op;
+          break;
+        }
+        if (lv.open === undefined) return lv.left!;
+        const close = this.expect(')', "')'");
+        levels.pop();
+        term = this.withNots(lv.nots, { type: 'paren', inner: lv.left!, span: spanOf(lv.open.span, close.span) });
+      }
     }
+  }
+
+  /** `not`s applied to a term, innermost last: each `not` spans from itself to the term's end. */
+  private withNots(nots: Token[], term: Ast): Ast {
+    let t = term;
+    for (let k = nots.length - 1; k >= 0; k--) t = { type: 'not', operand: t, span: spanOf(nots[k]!.span, term.span) };
+    return t;
   }
 
   /** Is the next thing a bare value that inherits qualifiers (`443`, `not b`, `(b or c)`)? */
@@ -120,31 +197,13 @@ class Parser {
     return this.parseId(q);
   }
 
-  private parseTerm(): Ast {
-    const t = this.peek();
-    if (t.kind === '!' || this.isKw(t, 'not')) {
-      this.next();
-      const operand = this.parseTerm();
-      return { type: 'not', operand, span: spanOf(t.span, operand.span) };
-    }
-    return this.parseRterm();
-  }
-
   /** After '(' at offset 0: does the matching ')' precede an arithmetic/relational operator? */
   private parenIsArith(): boolean {
-    let depth = 0;
-    for (let j = 0; ; j++) {
-      const t = this.peek(j);
-      if (t.kind === 'eof') return false;
-      if (t.kind === '(' || t.kind === '[') depth++;
-      else if (t.kind === ')' || t.kind === ']') {
-        depth--;
-        if (depth === 0) {
-          const u = this.peek(j + 1);
-          return RELOPS.has(u.kind) || ARITH_PREC.has(u.kind) || NO_PREC.has(u.kind);
-        }
-      }
-    }
+    // Brackets count as one kind, as the scan they replace did: the precomputed match is that scan's.
+    const j = this.match[this.i] ?? -1;
+    if (j < 0) return false;
+    const u = this.toks[j + 1] ?? this.toks[this.toks.length - 1]!;
+    return RELOPS.has(u.kind) || ARITH_PREC.has(u.kind) || NO_PREC.has(u.kind);
   }
 
   private arithAhead(): boolean {
@@ -163,12 +222,6 @@ class Parser {
   private parseRterm(): Ast {
     const t = this.peek();
     if (this.arithAhead()) return this.parseRelation();
-    if (t.kind === '(') {
-      this.next();
-      const inner = this.parseExpr();
-      const close = this.expect(')', "')'");
-      return { type: 'paren', inner, span: spanOf(t.span, close.span) };
-    }
     if (t.kind !== 'kw') {
       if (t.kind === 'eof') this.fail('unexpected end of expression', t.span);
       this.fail(`unexpected '${t.text}'; expected a primitive such as "host", "port", "tcp"`, t.span);
@@ -186,13 +239,29 @@ class Parser {
     return { type: 'rel', op: t.kind as RelOp, left, right, span: spanOf(left.span, right.span) };
   }
 
+  /** Spends `n` of the arithmetic budget at token `t` (a binary operator, or a level). */
+  private spend(n: number, t: Token): void {
+    this.arith += n;
+    if (this.arith > MAX_ARITH)
+      this.fail(`arithmetic expression too long or nested too deeply (limit ${MAX_ARITH}: each operator counts 1, each nested parenthesis, unary minus or load ${ARITH_LEVEL})`, t.span, 'FILTER_TOO_DEEP');
+  }
+
   private parseArith(minPrec: number): Arith {
+    const saved = this.arith;
+    const r = this.parseArithIn(minPrec);
+    // Operators of a chain stay spent (the lowering recurses along the chain); nested levels end here.
+    if (minPrec === 0) this.arith = saved;
+    return r;
+  }
+
+  private parseArithIn(minPrec: number): Arith {
     let left = this.parseUnary();
     for (;;) {
       const t = this.peek();
       if (NO_PREC.has(t.kind)) {
         // yacc shifts '^' and '%' (no precedence): the whole rest of the expression is the operand.
         this.next();
+        this.spend(ARITH_LEVEL, t);
         const right = this.parseArith(0);
         left = { type: 'bin', op: t.kind as ArithOp, left, right, span: spanOf(left.span, right.span) };
         continue;
@@ -200,6 +269,7 @@ class Parser {
       const p = ARITH_PREC.get(t.kind);
       if (p === undefined || p < minPrec) return left;
       this.next();
+      this.spend(1, t);
       const right = this.parseArith(p + 1);
       left = { type: 'bin', op: t.kind as ArithOp, left, right, span: spanOf(left.span, right.span) };
     }
@@ -209,20 +279,29 @@ class Parser {
     const t = this.peek();
     if (t.kind === '-') {
       this.next();
+      const saved = this.arith;
+      this.spend(ARITH_LEVEL, t);
       const operand = this.parseUnary();
+      this.arith = saved;
       return { type: 'neg', operand, span: spanOf(t.span, operand.span) };
     }
     if (t.kind === 'num') { this.next(); return { type: 'num', value: t.num!, span: t.span }; }
     if (this.isKw(t, 'len')) { this.next(); return { type: 'len', span: t.span }; }
     if (t.kind === '(') {
       this.next();
+      const saved = this.arith;
+      this.spend(ARITH_LEVEL, t);
       const inner = this.parseArith(0);
+      this.arith = saved;
       const close = this.expect(')', "')'");
       return { type: 'paren', inner, span: spanOf(t.span, close.span) };
     }
     if (t.kind === 'kw' && this.peek(1).kind === '[') {
       this.next(); this.next();
+      const saved = this.arith;
+      this.spend(ARITH_LEVEL, t);
       const index = this.parseArith(0);
+      this.arith = saved;
       let size: 1 | 2 | 4 = 1;
       let explicitSize = false;
       if (this.peek().kind === ':') {
@@ -241,6 +320,13 @@ class Parser {
 
   /** A value (or parenthesised combination of values) under qualifiers `q`. */
   private parseId(q: Quals): Ast {
+    this.enter(this.peek());
+    const r = this.parseIdIn(q);
+    this.depth--;
+    return r;
+  }
+
+  private parseIdIn(q: Quals): Ast {
     const t = this.peek();
     if (t.kind === '!' || this.isKw(t, 'not')) {
       this.next();
