@@ -23,7 +23,7 @@ import { ProgArray } from '../maps/prog-array.ts';
 import type { ElfObject, ElfProgram } from './elf.ts';
 import { createHelperState, helperFns, lddwResolver } from '../runtime/helpers.ts';
 import type { HelperState, XdpFrame } from '../runtime/helpers.ts';
-import { load, REGION } from '../runtime/index.ts';
+import { load, REGION, TAG_BASE } from '../runtime/index.ts';
 import type { EngineName, LoadedProgram, RunInput } from '../runtime/index.ts';
 import type { ShadowLayout } from '../runtime/verifier/ctx-rewrite.ts';
 import { socketFilterHook, tcHook, xdpHook } from '../runtime/verifier/hooks.ts';
@@ -87,6 +87,10 @@ export function loadObject(obj: ElfObject, opts: LoadObjectOptions = {}): Loaded
   const programs = new Map<string, RunnableProgram>();
   const frameBuf = { bytes: new Uint8Array(XDP_HEADROOM + 2048 + XDP_TAILROOM) };
   const frame: XdpFrame = { buf: frameBuf.bytes, data: 0, dataEnd: 0, dataMeta: 0, hardEnd: 0 };
+  /** The frame buffer whose headroom is known to be all zero, unless a helper moved data or
+   * data_meta into it during a run (then `headTouched`). */
+  let cleanHead: Uint8Array | undefined;
+  let headTouched = false;
 
   for (const src of obj.programs) {
     if (opts.select && !opts.select(src)) continue;
@@ -114,7 +118,13 @@ export function loadObject(obj: ElfObject, opts: LoadObjectOptions = {}): Loaded
           const need = XDP_HEADROOM + packet.length + XDP_TAILROOM;
           if (frameBuf.bytes.length < need) frameBuf.bytes = new Uint8Array(need);
           frame.buf = frameBuf.bytes;
-          frame.buf.fill(0, 0, XDP_HEADROOM);
+          // Headroom is zero at the start of every run; only a run that moved data or data_meta
+          // into it (adjust_head/adjust_meta) can have written there: then it is cleared again.
+          if (headTouched || frame.buf !== cleanHead) {
+            frame.buf.fill(0, 0, XDP_HEADROOM);
+            cleanHead = frame.buf;
+            headTouched = false;
+          }
           frame.buf.set(packet, XDP_HEADROOM);
           frame.data = frame.dataMeta = XDP_HEADROOM;
           frame.dataEnd = XDP_HEADROOM + packet.length;
@@ -141,7 +151,10 @@ export function loadObject(obj: ElfObject, opts: LoadObjectOptions = {}): Loaded
     };
     const dataAt = layout.offsets.get('data') ?? -1;
     const endAt = layout.offsets.get('data_end') ?? -1;
-    const onChange = (g: XdpFrame) => setShadow(ctxView, layout, loaded, g);
+    const onChange = (g: XdpFrame) => {
+      if (g.data < XDP_HEADROOM || g.dataMeta < XDP_HEADROOM) headTouched = true;
+      setShadow(ctxView, layout, loaded, g);
+    };
     (runnable as Runnable).runOnce = (packet: Uint8Array, f: XdpFrame): number => {
       if (isXdp) {
         setShadow(ctxView, layout, loaded, f);
@@ -190,13 +203,23 @@ interface Runnable extends RunnableProgram {
   runOnce(packet: Uint8Array, frame: XdpFrame): number;
 }
 
-/** Writes the XDP shadow pointers for the frame's current data/data_end/data_meta. */
-function setShadow(ctx: DataView, layout: ShadowLayout, loaded: LoadedProgram, f: XdpFrame): void {
-  const set = (field: string, off: number) => {
-    const at = layout.offsets.get(field);
-    if (at !== undefined) ctx.setBigUint64(at, loaded.pointer(REGION.packet, off), true);
-  };
-  set('data', f.data);
-  set('data_end', f.dataEnd);
-  set('data_meta', f.dataMeta);
+/**
+ * Writes the XDP shadow pointers for the frame's current data/data_end/data_meta: a pointer's
+ * high half is the packet region's tag, its low half the offset (no BigInt per packet).
+ */
+function setShadow(ctx: DataView, layout: ShadowLayout, _loaded: LoadedProgram, f: XdpFrame): void {
+  const hi = TAG_BASE + REGION.packet;
+  const d = layout.offsets.get('data'), e = layout.offsets.get('data_end'), m = layout.offsets.get('data_meta');
+  if (d !== undefined) {
+    ctx.setUint32(d, f.data, true);
+    ctx.setUint32(d + 4, hi, true);
+  }
+  if (e !== undefined) {
+    ctx.setUint32(e, f.dataEnd, true);
+    ctx.setUint32(e + 4, hi, true);
+  }
+  if (m !== undefined) {
+    ctx.setUint32(m, f.dataMeta, true);
+    ctx.setUint32(m + 4, hi, true);
+  }
 }
