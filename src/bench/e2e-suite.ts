@@ -127,7 +127,7 @@ export function runE2eSuite(capture: string, rounds: number, progress: Progress,
         const tm = /@@time ([\d.]+) (\d+)/.exec(r.stderr);
         if (tm) rss[i] = Math.max(Number.isNaN(rss[i]!) ? 0 : rss[i]!, Number(tm[2]) / 1024);
         const cnt = /(\d+) packets?\b/.exec(text);
-        if (c.mode === '--count' && cnt) counts[i] = Number(cnt[1]);
+        if ((c.mode === '--count' || c.mode === 'small') && cnt) counts[i] = Number(cnt[1]);
         if (c.outFile && round === 0) {
           const bytes = readFileSync(c.outFile);
           digests[i] = createHash('sha256').update(bytes).digest('hex');

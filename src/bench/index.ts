@@ -22,7 +22,12 @@ import { ensureTraffic } from './traffic.ts';
 export { parseBenchArgs, SUITES, USAGE, type BenchOptions } from './options.ts';
 
 export interface BenchReport {
-  meta: { date: string; node: string; cpu: string; cores: number; platform: string; command: string; options: Omit<BenchOptions, 'suites'> & { suites: SuiteName[] } };
+  meta: {
+    date: string; node: string; cpu: string; cores: number; platform: string; command: string;
+    /** The 1-minute load average when the run started and ended: a busy machine inflates every figure. */
+    loadavg: { start: number; end?: number };
+    options: Omit<BenchOptions, 'suites'> & { suites: SuiteName[] };
+  };
   filters?: FiltersResult;
   compile?: CompileResult;
   e2e?: E2eResult;
@@ -48,6 +53,7 @@ export async function runBench(opts: BenchOptions, progress = new Progress()): P
       cores: os.cpus().length,
       platform: `${os.type()} ${os.release()} ${os.arch()}`,
       command: `tsdump bench ${process.argv.slice(3).join(' ')}`.trim(),
+      loadavg: { start: os.loadavg()[0]! },
       options: opts,
     },
     micro: {},
@@ -97,12 +103,13 @@ export async function runBench(opts: BenchOptions, progress = new Progress()): P
     }
   }
   report.targets = checkTargets(report.filters, report.compile, report.e2e);
+  report.meta.loadavg.end = os.loadavg()[0]!;
   return report;
 }
 
 /** The report as text tables. */
 export function formatReport(r: BenchReport): string {
-  const out: string[] = [`tsdump bench — ${r.meta.date}, node ${r.meta.node}, ${r.meta.cpu} ×${r.meta.cores}, ${r.meta.platform}`];
+  const out: string[] = [`tsdump bench — ${r.meta.date}, node ${r.meta.node}, ${r.meta.cpu} ×${r.meta.cores}, ${r.meta.platform}; load average ${r.meta.loadavg.start.toFixed(1)} → ${r.meta.loadavg.end?.toFixed(1) ?? '?'}`];
   if (r.filters) out.push('', formatFilters(r.filters));
   if (r.compile) out.push('', formatCompile(r.compile));
   if (r.e2e) out.push('', formatE2e(r.e2e));
