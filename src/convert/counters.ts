@@ -1,7 +1,7 @@
 /**
  * Verdict counters in an eBPF map, added to a converted filter: every `exit` of the program
  * becomes a jump to one epilogue that counts the verdict in a 2-entry array map (index 1 =
- * accepted: XDP_PASS at the XDP hook, a non-zero byte count at the socket hook; index 0 = the
+ * accepted: XDP_PASS at the XDP hook, TC_ACT_OK at tc, a non-zero byte count at the socket hook; index 0 = the
  * rest) with an atomic add, then returns the program's own r0. This is how an XDP filter
  * reports statistics to user space, which reads the map while or after the program runs.
  *
@@ -14,14 +14,16 @@
  */
 import { layout } from '../isa/ebpf/codec.ts';
 import type { EbpfInsn, EbpfProgram } from '../isa/ebpf/types.ts';
-import { XDP_PASS } from '../hooks/index.ts';
+import { BPF_FUNC, TC_ACT, XDP_ACTION } from '../isa/ebpf/uapi.ts';
+
+const XDP_PASS = XDP_ACTION.PASS;
 import type { ConvertHook } from './to-ebpf.ts';
 
 /** Index of the "accepted" counter; the other verdicts count at index 0. */
 export const COUNTER_ACCEPTED = 1;
 export const COUNTER_REJECTED = 0;
 /** Kernel helper id of bpf_map_lookup_elem(map, key). */
-export const HELPER_MAP_LOOKUP_ELEM = 1;
+export const HELPER_MAP_LOOKUP_ELEM = BPF_FUNC.map_lookup_elem;
 /** The map the epilogue expects: BPF_MAP_TYPE_ARRAY, u32 key, u64 value, 2 entries. */
 export const COUNTER_MAP = { kind: 'array', keySize: 4, valueSize: 8, maxEntries: 2 } as const;
 
@@ -42,9 +44,9 @@ export function withVerdictCounters(prog: EbpfProgram, hook: ConvertHook, mapRef
   out.push(
     { kind: 'alu', op: 'mov', wide: true, dst: 6, src: 0 }, // r6 = verdict
     { kind: 'alu', op: 'mov', wide: false, dst: 1, imm: COUNTER_REJECTED }, // w1 = rejected
-    // accepted: XDP_PASS (xdp) or a non-zero byte count (socket)
-    hook === 'xdp'
-      ? { kind: 'jmp', op: 'jne', wide: false, dst: 6, imm: XDP_PASS, off: 1 }
+    // accepted: XDP_PASS (xdp), TC_ACT_OK (tc) or a non-zero byte count (socket)
+    hook === 'xdp' || hook === 'tc'
+      ? { kind: 'jmp', op: 'jne', wide: false, dst: 6, imm: hook === 'xdp' ? XDP_PASS : TC_ACT.OK, off: 1 }
       : { kind: 'jmp', op: 'jeq', wide: false, dst: 6, imm: 0, off: 1 },
     { kind: 'alu', op: 'mov', wide: false, dst: 1, imm: COUNTER_ACCEPTED }, // w1 = accepted
     { kind: 'stx', size: 'w', dst: 10, src: 1, off: KEY_OFF }, // key = w1

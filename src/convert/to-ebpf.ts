@@ -35,6 +35,12 @@
  *             linear part) and the verifier refuses packet offsets beyond 0xffff, so a load
  *             at or past that offset is "return 0".
  *
+ *   'tc'      BPF_PROG_TYPE_SCHED_CLS, ctx = __sk_buff with direct packet access (data at 76,
+ *             data_end at 80): the packet loads of 'xdp', but `len` = __sk_buff.len, the WIRE
+ *             length (spilled to r10-80 by the prologue), so `len`, `less` and `greater` see a
+ *             truncated packet as tcpdump does. 'action' results are TC_ACT_OK (accept) and
+ *             TC_ACT_SHOT (reject).
+ *
  * Semantics kept from bpf_filter: a load past the captured length returns 0, the whole group's
  * check is hoisted to where the group starts (exact: a straight-line block has no other exit,
  * and an early "return 0" is what the failing load would have produced); division or modulo by
@@ -60,13 +66,19 @@ import type { Size as CbpfSize } from '../isa/cbpf/opcodes.ts';
 import type { EbpfInsn, EbpfProgram } from '../isa/ebpf/types.ts';
 import type { JmpOp, Size } from '../isa/ebpf/opcodes.ts';
 import { analyze, BIT_A, BIT_X, type Analysis, type Op } from './analysis.ts';
-import { HELPER_SKB_LOAD_BYTES, XDP_DROP, XDP_PASS } from '../hooks/index.ts';
+import { BPF_FUNC, fieldOffset, SK_BUFF, TC_ACT, XDP_ACTION, XDP_MD } from '../isa/ebpf/uapi.ts';
 
-export type ConvertHook = 'socket' | 'xdp';
+const HELPER_SKB_LOAD_BYTES = BPF_FUNC.skb_load_bytes;
+const XDP_PASS = XDP_ACTION.PASS, XDP_DROP = XDP_ACTION.DROP;
+
+export type ConvertHook = 'socket' | 'xdp' | 'tc';
 
 export interface ConvertOptions {
   hook: ConvertHook;
-  /** XDP only: 'action' (default: 0 → XDP_DROP, else XDP_PASS) or 'value' (the cBPF result). */
+  /**
+   * XDP and tc: 'action' (default: 0 → XDP_DROP / TC_ACT_SHOT, else XDP_PASS / TC_ACT_OK) or
+   * 'value' (the cBPF result).
+   */
   xdpResult?: 'action' | 'value';
 }
 
@@ -81,7 +93,7 @@ export interface ConvertResult {
 
 /** Backward jumps a converted program may take per packet (see the header). */
 export const MAX_BACKWARD_JUMPS = 64;
-export { HELPER_SKB_LOAD_BYTES, XDP_DROP, XDP_PASS } from '../hooks/index.ts';
+export { HELPER_SKB_LOAD_BYTES, XDP_DROP, XDP_PASS };
 
 // Register map.
 const R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R5 = 5, RA = 6, RX = 7, RCTX = 8, RDATA = 8, REND = 9, FP = 10;
@@ -100,8 +112,11 @@ const XDP_MAX_OFF = 0xffff;
 const XDP_IND_SPAN = 0x7000;
 /** socket: bpf_skb_load_bytes takes a u32 offset and refuses offsets above INT_MAX. */
 const SKB_MAX_OFF = 0x7fffffff;
-/** Stack offsets of the kernel's `struct xdp_md` and `struct __sk_buff` fields we read. */
-const XDP_MD_DATA = 0, XDP_MD_DATA_END = 4, SK_BUFF_LEN = 0;
+/** Offsets of the kernel's `struct xdp_md` and `struct __sk_buff` fields we read (linux/bpf.h). */
+const XDP_MD_DATA = fieldOffset(XDP_MD, 'data'), XDP_MD_DATA_END = fieldOffset(XDP_MD, 'data_end');
+const SK_BUFF_LEN = fieldOffset(SK_BUFF, 'len'), SK_BUFF_DATA = fieldOffset(SK_BUFF, 'data'), SK_BUFF_DATA_END = fieldOffset(SK_BUFF, 'data_end');
+/** tc: the u32 slot the prologue spills __sk_buff.len to (above the socket windows' area). */
+const LEN_OFF = -80;
 
 /** "return 0": jump/jcc resolve it to a nearby exit island (labels -2, -3, …). */
 const EXIT_LABEL = -1;
@@ -122,11 +137,11 @@ export function toEbpf(cbpf: CbpfProgram, opts: ConvertOptions): EbpfProgram {
 }
 
 export function convert(cbpf: CbpfProgram, opts: ConvertOptions): ConvertResult {
-  if (opts.hook !== 'socket' && opts.hook !== 'xdp') {
-    throw new UserError('CONVERT_BAD_HOOK', `unknown hook '${String(opts.hook)}' (expected 'socket' or 'xdp')`);
+  if (opts.hook !== 'socket' && opts.hook !== 'xdp' && opts.hook !== 'tc') {
+    throw new UserError('CONVERT_BAD_HOOK', `unknown hook '${String(opts.hook)}' (expected 'socket', 'tc' or 'xdp')`);
   }
   if (cbpf.length === 0) throw new UserError('CONVERT_EMPTY', 'cannot convert an empty classic BPF program');
-  return new Emitter(cbpf, analyze(cbpf, opts.hook === 'xdp' ? XDP_MAX_OFF : undefined), opts).run();
+  return new Emitter(cbpf, analyze(cbpf, opts.hook !== 'socket' ? XDP_MAX_OFF : undefined), opts).run();
 }
 
 class Emitter {
@@ -135,8 +150,13 @@ class Emitter {
   private readonly fixups: { at: number; label: number }[] = [];
   private readonly labels = new Map<number, number>();
   private readonly ctxLoads: CtxLoad[] = [];
+  /** Direct packet access (xdp and tc); `tc`: the context is __sk_buff (len at offset 0). */
   private readonly xdp: boolean;
+  private readonly tc: boolean;
   private readonly action: boolean;
+  /** The verdicts 'action' mode returns: XDP_PASS/XDP_DROP, or TC_ACT_OK/TC_ACT_SHOT. */
+  private readonly passValue: number;
+  private readonly dropValue: number;
   // Exit islands: "r0 = 0; exit" pairs. Forward users share the pending island, placed at the
   // next instruction boundary once its first user is ISLAND_GAP behind; later users jump back to
   // the last island while it is within reach. Short programs get exactly one island, at the end.
@@ -147,8 +167,11 @@ class Emitter {
   private nextIslandLabel = -2;
 
   constructor(private readonly prog: CbpfProgram, private readonly a: Analysis, private readonly opts: ConvertOptions) {
-    this.xdp = opts.hook === 'xdp';
+    this.tc = opts.hook === 'tc';
+    this.xdp = opts.hook === 'xdp' || this.tc;
     this.action = this.xdp && (opts.xdpResult ?? 'action') === 'action';
+    this.passValue = this.tc ? TC_ACT.OK : XDP_PASS;
+    this.dropValue = this.tc ? TC_ACT.SHOT : XDP_DROP;
   }
 
   run(): ConvertResult {
@@ -212,7 +235,7 @@ class Emitter {
     const last = this.code[this.code.length - 1];
     if (last !== undefined && last.kind !== 'ja' && last.kind !== 'exit') this.emit({ kind: 'ja', off: 2 });
     this.labels.set(this.pendingIsland, this.code.length);
-    this.mov(R0, this.action ? XDP_DROP : 0); // return 0
+    this.mov(R0, this.action ? this.dropValue : 0); // return 0
     this.emit({ kind: 'exit' });
     this.lastIsland = this.pendingIsland;
     this.lastIslandAt = this.code.length - 2;
@@ -233,7 +256,19 @@ class Emitter {
 
   private prologue(): void {
     const a = this.a;
-    if (this.xdp) {
+    if (this.tc) {
+      if (a.usesPacket) {
+        this.ctxLoads.push({ pc: this.code.length, field: 'data' });
+        this.emit({ kind: 'ldx', size: 'w', signed: false, dst: RDATA, src: R1, off: SK_BUFF_DATA }); // r8 = skb->data
+        this.ctxLoads.push({ pc: this.code.length, field: 'data_end' });
+        this.emit({ kind: 'ldx', size: 'w', signed: false, dst: REND, src: R1, off: SK_BUFF_DATA_END }); // r9 = skb->data_end
+      }
+      if (a.usesLen) {
+        this.ctxLoads.push({ pc: this.code.length, field: 'len' });
+        this.emit({ kind: 'ldx', size: 'w', signed: false, dst: R2, src: R1, off: SK_BUFF_LEN }); // r2 = skb->len
+        this.emit({ kind: 'stx', size: 'w', dst: FP, src: R2, off: LEN_OFF }); // spilled: no register is free
+      }
+    } else if (this.xdp) {
       if (a.usesPacket || a.usesLen) {
         this.ctxLoads.push({ pc: this.code.length, field: 'data' });
         this.emit({ kind: 'ldx', size: 'w', signed: false, dst: RDATA, src: R1, off: XDP_MD_DATA }); // r8 = ctx->data
@@ -469,7 +504,10 @@ class Emitter {
       case 'ld-ind': this.load(RA, l!); return; // A = pkt[X + k:size]
       case 'ld-imm': this.mov(reg(op.dst), op.k); return; // A/X = k
       case 'ld-len':
-        if (this.xdp) {
+        if (this.tc) {
+          // A/X = skb->len (the wire length), spilled by the prologue
+          this.emit({ kind: 'ldx', size: 'w', signed: false, dst: reg(op.dst), src: FP, off: LEN_OFF });
+        } else if (this.xdp) {
           // A/X = data_end - data
           this.emit({ kind: 'alu', op: 'mov', wide: true, dst: reg(op.dst), src: REND });
           this.emit({ kind: 'alu', op: 'sub', wide: true, dst: reg(op.dst), src: RDATA });
@@ -497,12 +535,12 @@ class Emitter {
       case 'jcond': this.cond(op, pc); return;
       case 'ret':
         if (op.src === 'k') {
-          this.mov(R0, this.action ? (op.k !== 0 ? XDP_PASS : XDP_DROP) : op.k); // return k
+          this.mov(R0, this.action ? (op.k !== 0 ? this.passValue : this.dropValue) : op.k); // return k
         } else if (this.action) {
-          // return A ? XDP_PASS : XDP_DROP
-          this.mov(R0, XDP_PASS);
+          // return A ? pass : drop
+          this.mov(R0, this.passValue);
           this.emit({ kind: 'jmp', op: 'jne', wide: false, dst: RA, imm: 0, off: 1 });
-          this.mov(R0, XDP_DROP);
+          this.mov(R0, this.dropValue);
         } else {
           this.emit({ kind: 'alu', op: 'mov', wide: false, dst: R0, src: RA }); // return A
         }

@@ -9,14 +9,17 @@
  * (../loader/load.ts) copies packets into a frame with room for programs that need that.
  * Per packet only integers are written into a preallocated context.
  */
+import { XDP_ACTION, XDP_MD } from '../isa/ebpf/uapi.ts';
 import { REGION, TAG_BASE } from '../runtime/index.ts';
-import type { LoadedProgram } from '../runtime/index.ts';
+import type { BatchFold, LoadedProgram } from '../runtime/index.ts';
+import { batchOrLoop } from './tc.ts';
+import type { BoundProgram } from './tc.ts';
 
-export const XDP_ABORTED = 0;
-export const XDP_DROP = 1;
-export const XDP_PASS = 2;
-export const XDP_TX = 3;
-export const XDP_REDIRECT = 4;
+export const XDP_ABORTED = XDP_ACTION.ABORTED;
+export const XDP_DROP = XDP_ACTION.DROP;
+export const XDP_PASS = XDP_ACTION.PASS;
+export const XDP_TX = XDP_ACTION.TX;
+export const XDP_REDIRECT = XDP_ACTION.REDIRECT;
 
 /** run(buffer, offset, length) → the XDP action, for a program loaded verified for the XDP hook. */
 export function attachXdp(loaded: LoadedProgram): (buf: Uint8Array, offset: number, length: number) => number {
@@ -30,6 +33,27 @@ export function attachXdp(loaded: LoadedProgram): (buf: Uint8Array, offset: numb
   const endAt = endSlot ?? -1;
   return (buf, offset, length) => {
     if (endAt >= 0) view.setUint32(endAt, length, true); // data_end = packet + length
-    return loaded.runPacket(ctx, buf, offset, length);
+    return loaded.runPacket(ctx, buf, offset, length, true); // writable, as in the kernel
   };
+}
+
+/** Context fields the batch form folds to per-packet values. */
+export const XDP_FOLD: BatchFold = { fields: new Map([['data', 'data'], ['data_end', 'data_end']]) };
+
+/**
+ * The XDP hook as a BoundProgram (./tc.ts): `run` per packet and `runBatch` per block (the
+ * engine's batch form when it has one). The packet is writable, as in the kernel.
+ */
+export function bindXdp(loaded: LoadedProgram): BoundProgram {
+  const layout = loaded.ctxLayout;
+  const dataSlot = layout.offsets.get('data'), endSlot = layout.offsets.get('data_end');
+  const ctx = new Uint8Array(Math.max(layout.size, XDP_MD.size));
+  const view = new DataView(ctx.buffer);
+  for (const at of [dataSlot, endSlot]) if (at !== undefined) view.setUint32(at + 4, TAG_BASE + REGION.packet, true);
+  const endAt = endSlot ?? -1;
+  const run = (buf: Uint8Array, offset: number, caplen: number): number => {
+    if (endAt >= 0) view.setUint32(endAt, caplen, true);
+    return loaded.runPacket(ctx, buf, offset, caplen, true);
+  };
+  return { run, runBatch: batchOrLoop(loaded, ctx, XDP_FOLD, run), ctx };
 }

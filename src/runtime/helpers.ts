@@ -391,9 +391,13 @@ export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
  * The engines' helper table (id → HelperFn) for a spec table: each function takes its
  * HelperState from `env.user`. One table serves every run; state travels with the run.
  */
-export function helperFns(table: ReadonlyMap<number, HelperSpec> = HELPERS): HelperTable {
+export function helperFns(table: ReadonlyMap<number, HelperSpec> = HELPERS, state?: HelperState): HelperTable {
+  // Every attach path gets a complete helper environment: a run without its own state (a hook's
+  // runPacket, attachXdp alone) uses this table's, so ktime, prandom, smp_processor_id or
+  // xdp_adjust_* never see an undefined state (they return -EOPNOTSUPP without a frame).
+  const fallback = state ?? createHelperState();
   const out: Record<number, HelperFn> = {};
-  for (const [id, h] of table) out[id] = (env) => h.impl(env, env.user as HelperState);
+  for (const [id, h] of table) out[id] = (env) => h.impl(env, (env.user as HelperState | undefined) ?? fallback);
   return out;
 }
 

@@ -40,8 +40,11 @@ import type { EbpfProgram } from '../isa/ebpf/types.ts';
 import { helperFns, HELPERS } from './helpers.ts';
 import { compileInterpreter } from './interpreter.ts';
 import type { RunFn } from './interpreter.ts';
-import { compileJs, compileJs64 } from './jit/js.ts';
+import { compileJs, compileJs64, compileJsBatch, compileJsDispatch } from './jit/js.ts';
 import { compileWasm } from './wasm/engine.ts';
+import { compileWasmEngineBatch } from './wasm/batch.ts';
+import type { BatchFold } from './jit/structured.ts';
+import type { BatchRunFn, PacketBlock } from './batch.ts';
 import { EbpfFault, Machine, REGION, TAG_BASE } from './semantics-memory.ts';
 import type { HelperTable } from './semantics-memory.ts';
 import { prepare } from './semantics-program.ts';
@@ -61,14 +64,29 @@ export type { LddwResolver } from './semantics-program.ts';
 export interface Engine {
   name: string;
   compile(p: Prepared, m: Machine): RunFn;
+  /**
+   * Optional batch form (see ./batch.ts): runs a block of packets with the packet loop inside
+   * the generated code; undefined for a program it cannot batch (the hook loops instead).
+   */
+  compileBatch?(p: Prepared, m: Machine, fold: BatchFold): EngineBatchFn | undefined;
 }
 
-/** Every engine, in one list: the engine-case table and the conformance test run them all. */
+/** An engine's batch function: (block view, block buffer, offsets, caplens, wirelens, count, verdicts). */
+export type EngineBatchFn = (view: DataView, buf: Uint8Array, offsets: Int32Array, caplens: Int32Array, wirelens: Int32Array, count: number, verdicts: Int32Array) => void;
+export type { BatchFold } from './jit/structured.ts';
+
+/**
+ * Every engine, in one list: the engine-case table and the conformance test run them all.
+ * `jit` emits structured code (labelled blocks, ./jit/structured.ts) for programs without back
+ * edges or local calls and the dispatch loop (./jit/js.ts) otherwise; `jit-dispatch` always
+ * emits the dispatch loop, so both generators stay under every differential test.
+ */
 export const ENGINES = {
   interp: { name: 'interp', compile: compileInterpreter },
-  jit: { name: 'jit', compile: compileJs },
+  jit: { name: 'jit', compile: compileJs, compileBatch: compileJsBatch },
+  'jit-dispatch': { name: 'jit-dispatch', compile: compileJsDispatch },
   jit64: { name: 'jit64', compile: compileJs64 },
-  wasm: { name: 'wasm', compile: compileWasm },
+  wasm: { name: 'wasm', compile: compileWasm, compileBatch: compileWasmEngineBatch },
 } satisfies Record<string, Engine>;
 export type EngineName = keyof typeof ENGINES;
 export const ENGINE_NAMES = Object.keys(ENGINES) as EngineName[];
@@ -136,11 +154,19 @@ export interface LoadedProgram {
   run64(input?: RunInput): bigint;
   /**
    * The per-packet fast path for hooks: `run({ ctx, packet, packetOffset, packetLength })` with
-   * both read-only and no memory or env, without reading an input object.
+   * both read-only (the packet writable when `packetWritable`: XDP and tc programs may store
+   * into it, as in the kernel) and no memory or env, without reading an input object.
    */
-  runPacket(ctx: Uint8Array, packet: Uint8Array, offset: number, length: number): number;
+  runPacket(ctx: Uint8Array, packet: Uint8Array, offset: number, length: number, packetWritable?: boolean): number;
   /** A pointer value into a region (e.g. to write packet pointers into a context). */
   pointer(region: number, offset: number): bigint;
+  /**
+   * The batch form for a hook (./batch.ts): every packet of a block per call, r1 = a pointer to
+   * `ctx` (the hook's context image, read-only), context loads of the fields in `fold` replaced
+   * by each packet's values. Undefined when the engine or the program has no batch form (then
+   * the hook runs `runPacket` per packet).
+   */
+  batchRunner(ctx: Uint8Array, fold: BatchFold): BatchRunFn | undefined;
   /** What the verifier proved (undefined only for loadUnverified). */
   readonly verified: VerifiedProgram | undefined;
   /**
@@ -220,11 +246,11 @@ function enter(input) {
 return {
   run(input = NO_INPUT) { enter(input); return m.r0l >>> 0; },
   run64(input = NO_INPUT) { enter(input); return (BigInt(m.r0h >>> 0) << 32n) | BigInt(m.r0l >>> 0); },
-  runPacket(ctx, pkt, off, len) {
+  runPacket(ctx, pkt, off, len, writable) {
     if (ctxNeeded > 0 && ctx.length < ctxNeeded) badCtx({ ctx });
     if (off < 0 || len < 0 || off + len > pkt.length) badWindow(pkt, off, len);
     m.setRegion(R_CTX, ctx, false);
-    m.setRegion(R_PACKET, pkt, false, off, len);
+    m.setRegion(R_PACKET, pkt, writable === true, off, len);
     m.setRegion(R_MEM, undefined, true);
     m.stopped = false;
     m.user = undefined;
@@ -241,8 +267,12 @@ function instantiate(prog: EbpfProgram, opts: LoadOptions, verified: VerifiedPro
   const engine = opts.engine === undefined || opts.engine === 'auto' ? chooseEngine(prog) : opts.engine;
   const m = new Machine(opts.helpers ?? {});
   const p = prepare(prog, m, opts.resolveLddw);
-  if (verified) p.proven = verified.provenAccess;
-  const fn = ENGINES[engine].compile(p, m);
+  if (verified) {
+    p.proven = verified.provenAccess;
+    p.ctxField = verified.ctxAccess;
+  }
+  const eng: Engine = ENGINES[engine];
+  const fn = eng.compile(p, m);
   const budget = opts.budget ?? DEFAULT_BUDGET;
   // Proven context loads are direct: the run's ctx must then hold the whole context.
   let ctxNeeded = 0;
@@ -266,6 +296,26 @@ function instantiate(prog: EbpfProgram, opts: LoadOptions, verified: VerifiedPro
     run: entry.run,
     run64: entry.run64,
     runPacket: entry.runPacket,
+    batchRunner(ctx, fold) {
+      const bfn = eng.compileBatch?.(p, m, fold);
+      if (bfn === undefined) return undefined;
+      if (ctx.length < ctxNeeded) badCtx({ ctx });
+      let lastBuf: Uint8Array | undefined, view: DataView | undefined;
+      return (block: PacketBlock, verdicts: Int32Array) => {
+        const buf = block.buf;
+        // One DataView per block buffer (a reader reuses its buffer: usually none at all).
+        if (buf !== lastBuf) { lastBuf = buf; view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
+        m.setRegion(R_CTX, ctx, false);
+        m.setRegion(R_MEM, undefined, true);
+        m.stopped = false;
+        m.user = undefined;
+        try {
+          bfn(view!, buf, block.offsets, block.caplens, block.wirelens, block.count, verdicts);
+        } catch (e) {
+          throw fault(e);
+        }
+      };
+    },
     pointer(region, offset) {
       return (BigInt(TAG_BASE + region) << 32n) | BigInt(offset >>> 0);
     },

@@ -38,6 +38,11 @@ export interface Prepared {
    * by `load` for verified programs; the JIT accesses those directly (see ./jit/js.ts).
    */
   proven?: ReadonlyMap<number, 'stack' | 'pkt' | 'ctx'>;
+  /**
+   * The context field each context access reads (slot pc → field), set by `load` for verified
+   * programs: a batch function folds loads of the fields its hook supplies (./jit/structured.ts).
+   */
+  ctxField?: ReadonlyMap<number, { name: string; off: number; kind: string }>;
 }
 
 export function insnError(code: string, prog: EbpfProgram, pcOf: Int32Array, i: number, msg: string): UserError {

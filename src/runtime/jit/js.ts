@@ -30,6 +30,8 @@ import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, REGION, STACK_BYTES, TAG_BASE } 
 import type { Machine } from '../semantics-memory.ts';
 import { emitInsn } from '../semantics-program.ts';
 import type { Prepared } from '../semantics-program.ts';
+import { canStructure, structuredBatchSource, structuredSource } from './structured.ts';
+import type { BatchFold } from './structured.ts';
 
 /**
  * Register placement. `locals`: two int32 locals per register (the default tier). `typed`: the
@@ -140,7 +142,7 @@ ${lines.join('\n')}
  * offset in the region, as for the checked accessors (semantics-memory.ts), whose results
  * these lines reproduce exactly (loads zero- or sign-extend, stores truncate).
  */
-function emitDirect(insn: EbpfInsn, region: 'stack' | 'pkt' | 'ctx', dl: string, dh: string, sl: string, sh: string, off: number, imm: number, immHi: number): string {
+export function emitDirect(insn: EbpfInsn, region: 'stack' | 'pkt' | 'ctx', dl: string, dh: string, sl: string, sh: string, off: number, imm: number, immHi: number): string {
   const [V, B] = region === 'pkt' ? ['PV', 'PB'] : region === 'ctx' ? ['CV', 'CB'] : ['SV', 'SB'];
   if (insn.kind === 'ldx') {
     const at = `t = ${B} + ${sl} + ${off};`;
@@ -162,10 +164,37 @@ function emitDirect(insn: EbpfInsn, region: 'stack' | 'pkt' | 'ctx', dl: string,
   }
 }
 
-/** Compiles a prepared program to a JavaScript function. */
+/**
+ * Compiles a prepared program to a JavaScript function: structured code (./structured.ts) when
+ * the program has no back edges and no local calls, the dispatch loop above otherwise.
+ */
 export function compileJs(p: Prepared, m: Machine): RunFn {
+  const src = canStructure(p) ? structuredSource(p) : jitSource(p, 'locals');
+  return new Function('M', 'F', 'Fault', src)(m, support, EbpfFault) as RunFn;
+}
+
+/** The dispatch-loop generator alone (engine `jit-dispatch`: keeps it under every test). */
+export function compileJsDispatch(p: Prepared, m: Machine): RunFn {
   return new Function('M', 'F', 'Fault', jitSource(p, 'locals'))(m, support, EbpfFault) as RunFn;
 }
+
+/**
+ * The batch form of the structured code (see ../batch.ts), or undefined when the program needs
+ * the dispatch loop (the hook then loops over the packets itself).
+ */
+export function compileJsBatch(p: Prepared, m: Machine, fold: BatchFold): StructuredBatchFn | undefined {
+  if (!canStructure(p)) return undefined;
+  // Folded data/data_end are per-packet constants: only helpers that never move the packet (or
+  // need the hook's packet state, as skb_load_bytes does) may run inside the batch loop.
+  if (p.prog.some((i) => (i.kind === 'call' && i.call === 'helper' && !BATCH_HELPERS.has(i.imm)) || i.kind === 'callx')) return undefined;
+  return new Function('M', 'F', 'Fault', structuredBatchSource(p, fold))(m, support, EbpfFault) as StructuredBatchFn;
+}
+
+/** Helpers a batch function may call: map lookup/update/delete, clocks, prandom, CPU id. */
+const BATCH_HELPERS = new Set([1, 2, 3, 5, 7, 8, 118, 125, 160]);
+
+/** batch(view, buf, offsets, caplens, wirelens, count, verdicts), see structuredBatchSource. */
+export type StructuredBatchFn = (view: DataView, buf: Uint8Array, offsets: Int32Array, caplens: Int32Array, wirelens: Int32Array, count: number, verdicts: Int32Array) => void;
 
 /** The jit64 tier: typed-array registers with BigInt 64-bit arithmetic. */
 export function compileJs64(p: Prepared, m: Machine): RunFn {
