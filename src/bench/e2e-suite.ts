@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,15 +59,27 @@ export function packageRoot(): string {
   }
 }
 
+/** Newest modification time of the files under `dir` (0 when it does not exist). */
+function newestMtime(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+  }
+  return newest;
+}
+
 /** The command to run: the package's bin when it exists, else the development launcher. */
-export function cliCommand(): { argv: string[]; label: string } {
+export function cliCommand(): { argv: string[]; label: string; stale?: boolean } {
   const root = packageRoot();
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
   const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.tsdump;
   const candidates = [bin, 'src/cli/bin.mjs'].filter((x): x is string => !!x).map((b) => join(root, b));
   const path = candidates.find((c) => existsSync(c));
   if (!path) throw new Error('tsdump bench: no tsdump launcher found');
-  return { argv: [process.execPath, path], label: path.slice(root.length + 1) };
+  // A built launcher older than the sources measures old code: say so.
+  const stale = !path.endsWith('.mjs') && statSync(path).mtimeMs < newestMtime(join(root, 'src'));
+  return { argv: [process.execPath, path], label: path.slice(root.length + 1), stale };
 }
 
 interface Cmd {
@@ -84,6 +96,7 @@ interface Cmd {
  */
 export function runE2eSuite(capture: string, rounds: number, progress: Progress, expression = 'tcp port 80', small?: string): E2eResult {
   const cli = cliCommand();
+  if (cli.stale) progress.note(`tsdump bench: ${cli.label} is older than the sources under src/: the e2e suite measures the last build (npm run build)`);
   const haveTcpdump = spawnSync('tcpdump', ['--version'], { encoding: 'utf8' });
   const tcpdumpVersion = haveTcpdump.status === 0 ? (haveTcpdump.stdout || haveTcpdump.stderr).split('\n')[0]!.trim() : null;
   const gnuTime = existsSync('/usr/bin/time');
@@ -167,7 +180,7 @@ export function runE2eSuite(capture: string, rounds: number, progress: Progress,
     capture,
     expression,
     rounds,
-    cli: cli.label,
+    cli: cli.stale ? `${cli.label} (OLDER than src/: run npm run build)` : cli.label,
     tcpdump: tcpdumpVersion,
     rss: gnuTime ? 'GNU time %M (max over rounds)' : 'not measured (no /usr/bin/time)',
     rows,
