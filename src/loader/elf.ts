@@ -30,6 +30,7 @@ import type { AnyMap } from '../maps/registry.ts';
 import { BPF_F_RDONLY_PROG, MapType } from '../maps/types.ts';
 import type { MapKind } from '../maps/types.ts';
 import { BtfKind, btfMapDefs, parseBtf } from './btf.ts';
+import { mapTypeName } from './helper-names.ts';
 import type { Btf, BtfMapDef } from './btf.ts';
 
 export type ProgramHook = 'xdp' | 'socket_filter' | 'sched_cls' | 'sched_act' | 'kprobe' | 'tracepoint' | 'syscall' | 'other';
@@ -207,7 +208,7 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
       const sym = syms.find((s) => s.shndx === mapsSec.index && s.name === def.name);
       if (!sym) fail('elf.maps', `map '${def.name}' has no symbol in .maps`);
       const kind = def.type === undefined ? undefined : MAP_KIND_BY_TYPE.get(def.type);
-      if (kind === undefined) fail('elf.maps', `map '${def.name}': unsupported map type ${def.type ?? '(missing)'}`);
+      if (kind === undefined) fail('elf.maps', def.type === undefined ? `map '${def.name}' has no type` : `map '${def.name}': ${mapTypeName(def.type)} is not supported (tsdump has ${Object.keys(MapType).join(', ')})`);
       // A perf event array without max_entries gets one slot per CPU, as libbpf gives it.
       const maxEntries = def.maxEntries ?? (kind === 'perf_event_array' ? registry.nCpus : 0);
       const m = registry.create({
@@ -231,7 +232,7 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
     for (const s of msyms) {
       const f = (i: number) => (s.value + i * 4 + 4 <= defSize * msyms.length && i * 4 < defSize ? ldv.getUint32(s.value + i * 4, true) : 0);
       const kind = MAP_KIND_BY_TYPE.get(f(0));
-      if (kind === undefined) fail('elf.maps', `map '${s.name}': unsupported map type ${f(0)}`, legacy.offset + s.value);
+      if (kind === undefined) fail('elf.maps', `map '${s.name}': ${mapTypeName(f(0))} is not supported (tsdump has ${Object.keys(MapType).join(', ')})`, legacy.offset + s.value);
       const m = registry.create({ kind: kind!, name: s.name, keySize: f(1), valueSize: f(2), maxEntries: f(3), flags: f(4) });
       maps.set(s.name, m);
       mapAt.set(`${legacy.index}:${s.value}`, m);

@@ -1,7 +1,8 @@
 /**
- * Kernel helper names by id (the order of linux/bpf.h's helper list, ids 0–210), so
- * an error can say `bpf_fib_lookup (#69)` instead of a bare number. The string is split once
- * on first use; ids beyond the list are printed as numbers.
+ * Kernel helper names by id (the order of linux/bpf.h's helper list, ids 0–210) and map type
+ * names by number (its enum bpf_map_type, 0–31), so an error can say
+ * `bpf_fib_lookup (helper 69)` or `BPF_MAP_TYPE_DEVMAP (14)` instead of a bare number. The
+ * strings are split once on first use; numbers beyond the lists are printed as numbers.
  */
 const NAMES = `
   unspec map_lookup_elem map_update_elem map_delete_elem probe_read ktime_get_ns trace_printk
@@ -52,4 +53,20 @@ export function helperName(id: number): string {
   table ??= NAMES.trim().split(/\s+/);
   const n = id > 0 ? table[id] : undefined;
   return n === undefined ? `helper #${id}` : `bpf_${n}`;
+}
+
+const MAP_TYPES = `
+  unspec hash array prog_array perf_event_array percpu_hash percpu_array stack_trace
+  cgroup_array lru_hash lru_percpu_hash lpm_trie array_of_maps hash_of_maps devmap sockmap
+  cpumap xskmap sockhash cgroup_storage reuseport_sockarray percpu_cgroup_storage queue stack
+  sk_storage devmap_hash struct_ops ringbuf inode_storage task_storage bloom_filter user_ringbuf
+`;
+
+let mapTypes: string[] | undefined;
+
+/** `BPF_MAP_TYPE_<NAME> (n)` for a kernel map type number, or `map type n` when unknown. */
+export function mapTypeName(type: number): string {
+  mapTypes ??= MAP_TYPES.trim().split(/\s+/);
+  const n = type > 0 ? mapTypes[type] : undefined;
+  return n === undefined ? `map type ${type}` : `BPF_MAP_TYPE_${n.toUpperCase()} (${type})`;
 }

@@ -212,6 +212,7 @@ describe('object options and hostile objects: one clear line, exit 1', () => {
     ['a program in a section no hook uses', () => obj('hostile/odd-section.o'), /odd-section\.o: no xdp program in the object \(have: sampler \(section perf_event\)\)$/],
     ['an oversized map', () => obj('hostile/huge-map.o'), /huge-map\.o: map 'huge': max_entries too large for this runtime/],
     ['a program the verifier must refuse', () => obj('hostile/unchecked-read.o'), /unchecked-read\.o: program 'unchecked' \(section xdp\): verifier: pc \d+: .*invalid access to packet/],
+    ['an unsupported map type', () => obj('hostile/devmap.o'), /devmap\.o: map 'ports': BPF_MAP_TYPE_DEVMAP \(14\) is not supported/],
     ['an unsupported helper', () => obj('hostile/fib-lookup.o'), /fib-lookup\.o: program 'route' calls bpf_fib_lookup \(helper 69\) at pc \d+, which tsdump does not provide/],
   ];
 
