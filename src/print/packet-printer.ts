@@ -291,7 +291,7 @@ export class PacketPrinter {
     off += 2;
     if (type <= 1500) {
       this.hdrlen = 14;
-      this.approx(`802.3, length ${length}`);
+      this.llc(type, length, cap);
       return;
     }
     if (e) this.out += this.etherTypeText(type) + `, length ${length}: `;
@@ -330,6 +330,25 @@ export class PacketPrinter {
       return;
     }
     this.network(type, off, length - off, cap);
+  }
+
+  /**
+   * An 802.3 frame (the type field is a length): LLC, decoded for spanning tree (SAP 0x42) with
+   * its -e header `802.3, length N: LLC, dsap STP (0x42) Individual, ssap STP (0x42) Command,
+   * ctrl 0x03: `; anything else is a generic approximate line.
+   */
+  private llc(dataLen: number, length: number, cap: number): void {
+    const p = this.p;
+    if (cap >= 17 && p[14] === 0x42 && p[15] === 0x42 && p[16] === 0x03 && this.o.verbose === 0) {
+      const t = apps.stp(p, 17, dataLen - 3, Math.min(cap, 14 + dataLen));
+      if (t !== null) {
+        this.hdrlen = 17; // the LLC header belongs to the link layer (where -x starts)
+        if (this.o.linkHeader) this.out += `802.3, length ${dataLen}: LLC, dsap STP (0x42) Individual, ssap STP (0x42) Command, ctrl 0x03: `;
+        this.out += t;
+        return;
+      }
+    }
+    this.approx(`802.3, length ${length}`);
   }
 
   /** `-e` text for an ethertype: `IPv4` with -q, `ethertype IPv4 (0x0800)` without. */
@@ -619,6 +638,24 @@ export class PacketPrinter {
           }
         }
         break;
+      case 51: {
+        // AH: SPI, sequence number and ICV, then the protocol it protects (OSPF here).
+        const p = this.p;
+        if (end < off + 12) break;
+        const hlen = (p[off + 1]! + 2) * 4;
+        if (hlen < 12 || end < off + hlen || hlen > len) break;
+        let icv = '';
+        for (let i = off + 12; i < off + hlen; i++) icv += p[i]!.toString(16).padStart(2, '0');
+        const head = `${src} > ${dst}: AH(spi=0x${be32(p, off + 4).toString(16).padStart(8, '0')},seq=0x${be32(p, off + 8).toString(16)},icv=0x${icv}): `;
+        if (p[off] === 89 && this.o.verbose === 0) {
+          const t = apps.ospf(p, off + hlen, len - hlen, end);
+          if (t !== null) {
+            this.out += head + t;
+            return;
+          }
+        }
+        break;
+      }
       case 89:
         if (this.o.verbose === 0) {
           const t = apps.ospf(this.p, off, len, end);
