@@ -20,6 +20,12 @@
  *   F CTX LINKTYPE SNAPLEN ENDIAN OPT EXPR
  *       compile, then read packet lines "P WIRELEN HEXBYTES" until a line "E"; answers
  *       "ok V1,V2,..." (bpf_filter's return value per packet, in order) or "error MESSAGE".
+ * A second mode, `parity-oracle files FILE...`, is `tcpdump -r FILE EXPR` for many expressions
+ * at once: it opens every FILE, keeps its handle and its packets, then reads expressions from
+ * stdin (one a line) and answers each with one line holding, per file in argument order and
+ * separated by TABs, "E" when pcap_compile on that file's handle fails (the first error's text
+ * follows the last field as "error MESSAGE") or the comma-separated indices of the packets
+ * pcap_offline_filter() accepts.
  * CTX is savefile or dead; LINKTYPE the number stored in files; ENDIAN le or be (the byte order
  * the savefile is written in); OPT 0 or 1. Built at run time by parity-harness.ts with
  * `gcc ... -lpcap`; never committed as a binary.
@@ -99,7 +105,56 @@ static void chomp(void) {
     while (L > 0 && (line[L - 1] == '\n' || line[L - 1] == '\r')) line[--L] = '\0';
 }
 
-int main(void) {
+struct sfile { pcap_t *p; size_t n, cap; struct pcap_pkthdr *h; u_char **d; };
+
+static int files_mode(int argc, char **argv) {
+    int nf = argc - 2;
+    struct sfile *fs = calloc((size_t)nf, sizeof *fs);
+    char errbuf[PCAP_ERRBUF_SIZE];
+    for (int i = 0; i < nf; i++) {
+        struct sfile *f = &fs[i];
+        f->p = pcap_open_offline(argv[i + 2], errbuf);
+        if (!f->p) { fprintf(stderr, "%s: %s\n", argv[i + 2], errbuf); return 2; }
+        struct pcap_pkthdr *h; const u_char *d;
+        while (pcap_next_ex(f->p, &h, &d) == 1) {
+            if (f->n == f->cap) {
+                f->cap = f->cap ? f->cap * 2 : 64;
+                f->h = realloc(f->h, f->cap * sizeof *f->h);
+                f->d = realloc(f->d, f->cap * sizeof *f->d);
+            }
+            f->h[f->n] = *h;
+            f->d[f->n] = malloc(h->caplen ? h->caplen : 1);
+            memcpy(f->d[f->n], d, h->caplen);
+            f->n++;
+        }
+    }
+    while (fgets(line, sizeof line, stdin)) {
+        chomp();
+        char firsterr[PCAP_ERRBUF_SIZE + 64] = "";
+        for (int i = 0; i < nf; i++) {
+            struct sfile *f = &fs[i];
+            struct bpf_program prog;
+            if (i) putchar('\t');
+            if (pcap_compile(f->p, &prog, line, 1, 0) != 0) {
+                if (!firsterr[0]) snprintf(firsterr, sizeof firsterr, "%s", pcap_geterr(f->p));
+                putchar('E');
+                continue;
+            }
+            int first = 1;
+            for (size_t j = 0; j < f->n; j++) {
+                if (pcap_offline_filter(&prog, &f->h[j], f->d[j])) { printf(first ? "%zu" : ",%zu", j); first = 0; }
+            }
+            pcap_freecode(&prog);
+        }
+        if (firsterr[0]) printf("\terror %s", firsterr);
+        putchar('\n');
+        fflush(stdout);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 2 && strcmp(argv[1], "files") == 0) return files_mode(argc, argv);
     snprintf(tmpdir_path, sizeof tmpdir_path, "%s/parity-oracle-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(tmpdir_path)) { perror("mkdtemp"); return 2; }
     static unsigned char pkt[1 << 18];

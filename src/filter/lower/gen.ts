@@ -684,6 +684,19 @@ export class Lowerer {
     return p;
   }
 
+  /**
+   * The transport protocol a port name implies, as libpcap 1.10.3's name lookup reports it: a
+   * name the services file lists for tcp only (http) or udp only (ntp) restricts an unqualified
+   * `port NAME` to that protocol; listed for both (domain), or a number, it does not.
+   */
+  portNameProto(text: string): number | undefined {
+    if (/^[0-9]+$/.test(text) || /^0[xX][0-9a-fA-F]+$/.test(text)) return undefined;
+    const tcp = this.o.resolver.service(text, 'tcp'), udp = this.o.resolver.service(text, 'udp');
+    if (tcp !== undefined && udp === undefined) return IPPROTO.TCP;
+    if (tcp === undefined && udp !== undefined) return IPPROTO.UDP;
+    return undefined;
+  }
+
   port(p: Primitive, ctx: Ctx, type: 'port' | 'portrange'): Frag {
     const q = p.quals;
     const v = p.value;
@@ -711,8 +724,12 @@ export class Lowerer {
         lo = this.resolvePort(m[1]!, v.span, sproto);
         hi = this.resolvePort(m[2]!, v.span, sproto);
         if (lo > hi) [lo, hi] = [hi, lo];
+        const a = this.portNameProto(m[1]!), b = this.portNameProto(m[2]!);
+        if (!sproto && a !== undefined && a === b) protos = [a];
       } else {
         lo = hi = this.resolvePort(v.text, v.span, sproto);
+        const only = sproto ? undefined : this.portNameProto(v.text);
+        if (only !== undefined) protos = [only];
       }
     } else {
       return this.err('FILTER_BAD_PORT', `'${v.text}' is not a port`, v.span);
