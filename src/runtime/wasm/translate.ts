@@ -174,6 +174,9 @@ class Translator {
   private readonly SKB_BASE: number;
   private readonly SKB_LEN: number;
   private readonly WIRE: number;
+  /** Counter and source of smallCopy. */
+  private readonly CI: number;
+  private readonly CS: number;
   /** Open labels (count); a label opened at position q has depth `open - 1 - q`. */
   private open = 0;
   /** Stack position of B_s (segment s starts after its end); -1 for segment 0. */
@@ -205,6 +208,8 @@ class Translator {
     this.SKB_BASE = local(I32);
     this.SKB_LEN = local(I32);
     this.WIRE = local(I32);
+    this.CI = local(I32);
+    this.CS = local(I32);
     const { prog, target } = p;
     const entry = new Set<number>([0]);
     let back = false;
@@ -280,7 +285,13 @@ class Translator {
     }
     const needWire = b.hook.fields.some((f) => f.value === 'wirelen') || [...(b.hook.fold?.values() ?? [])].includes('wirelen');
     if (needWire) c.get(this.U32).get(WIRES).op(Op.i32_add).mem(Op.i32_load, 0).set(this.WIRE);
-    for (const f of b.hook.fields) {
+    // The context image and the region table matter only to context loads that do not fold and
+    // to checked accesses and helpers (which may follow a pointer into the context or packet).
+    const slow = this.p.prog.some((insn, i) => ((insn.kind === 'ldx' || insn.kind === 'st' || insn.kind === 'stx') && this.proven(i) === undefined) ||
+      insn.kind === 'atomic' || insn.kind === 'callx' || (insn.kind === 'call' && insn.call === 'helper'));
+    const unfolded = this.p.prog.some((insn, i) => insn.kind === 'ldx' && this.proven(i) === 'ctx' && !this.foldable(insn, this.p.pcOf[i]!));
+    const image = slow || unfolded;
+    for (const f of image ? b.hook.fields : []) {
       if (f.value === 'wirelen') c.i32(0).get(this.WIRE).mem(Op.i32_store, b.ctxAt + f.at);
       else if (f.value === 'caplen') c.i32(0).get(this.SKB_LEN).mem(Op.i32_store, b.ctxAt + f.at);
       else if (f.value === 'data_end') {
@@ -288,10 +299,12 @@ class Translator {
       }
     }
     // region table: the packet window; the current packet for JavaScript slow paths
-    c.i32(0).get(this.PKT_BASE).mem(Op.i32_store, TABLE_AT + REGION.packet * TABLE_ENTRY);
-    c.i32(0).get(this.PKT_SIZE).mem(Op.i32_store, TABLE_AT + REGION.packet * TABLE_ENTRY + 4);
-    c.i32(0).get(this.SKB_BASE).mem(Op.i32_store, CUR_PKT_AT);
-    c.i32(0).get(this.SKB_LEN).mem(Op.i32_store, CUR_PKT_AT + 4);
+    if (slow) {
+      c.i32(0).get(this.PKT_BASE).mem(Op.i32_store, TABLE_AT + REGION.packet * TABLE_ENTRY);
+      c.i32(0).get(this.PKT_SIZE).mem(Op.i32_store, TABLE_AT + REGION.packet * TABLE_ENTRY + 4);
+      c.i32(0).get(this.SKB_BASE).mem(Op.i32_store, CUR_PKT_AT);
+      c.i32(0).get(this.SKB_LEN).mem(Op.i32_store, CUR_PKT_AT + 4);
+    }
     // registers: r1 = ctx, r10 = top of the stack, the rest 0 (as every engine starts)
     for (let r = 0; r <= 9; r++) {
       if (r === 1) c.i64(big(0, TAG_BASE + REGION.ctx)).set(R[1]!);
@@ -416,13 +429,35 @@ class Translator {
       .get(R[2]!).op(Op.i32_wrap_i64).op(Op.i64_extend_i32_u).get(LEN).op(Op.i64_extend_i32_u).op(Op.i64_add)
       .get(this.SKB_LEN).op(Op.i64_extend_i32_u).op(Op.i64_gt_u).op(Op.i32_or);
     c.if(); this.push();
-    c.get(ADDR).i32(0).get(LEN).memoryFill();
+    this.smallCopy(ADDR, -1, LEN);
     c.i64(-14n).set(R[0]!);
     c.else();
-    c.get(ADDR).get(this.SKB_BASE).get(R[2]!).op(Op.i32_wrap_i64).op(Op.i32_add).get(LEN).memoryCopy();
+    c.get(this.SKB_BASE).get(R[2]!).op(Op.i32_wrap_i64).op(Op.i32_add).set(this.CS);
+    this.smallCopy(ADDR, this.CS, LEN);
     c.i64(0n).set(R[0]!);
     c.end(); this.pop();
     c.end(); this.pop();
+  }
+
+  /**
+   * Copies LEN bytes from address SRC to address DST (or zero-fills when `src` is -1). A byte
+   * loop up to 16 bytes — what filters load — because memory.copy/fill are calls out of the
+   * generated code in V8, which cost more than copying a few bytes; memory.copy/fill beyond.
+   */
+  private smallCopy(dst: number, src: number, len: number): void {
+    const { c } = this;
+    c.get(len).i32(16).op(Op.i32_le_u).if();
+    c.i32(0).set(this.CI);
+    c.block().loop();
+    c.get(this.CI).get(len).op(Op.i32_ge_u).brIf(1);
+    c.get(dst).get(this.CI).op(Op.i32_add);
+    if (src < 0) c.i32(0); else c.get(src).get(this.CI).op(Op.i32_add).mem(Op.i32_load8_u, 0);
+    c.mem(Op.i32_store8, 0);
+    c.get(this.CI).i32(1).op(Op.i32_add).set(this.CI).br(0);
+    c.end().end();
+    c.else();
+    if (src < 0) c.get(dst).i32(0).get(len).memoryFill(); else c.get(dst).get(src).get(len).memoryCopy();
+    c.end();
   }
 
   // ---- one instruction ----------------------------------------------------------------------
@@ -661,12 +696,18 @@ class Translator {
    * A proven context load of a field the batch folds: the packet's value instead of a read (a
    * scalar only when read whole; pointer fields were rewritten to 8-byte shadow loads).
    */
-  private folded(insn: { size: string; off: number }, pc: number, d: number): boolean {
+  private foldable(insn: { size: string; off: number }, pc: number): 'data' | 'data_end' | 'wirelen' | 'caplen' | undefined {
     const hook = this.batch?.hook;
     const field = hook?.ctxField?.get(pc);
     const v = field === undefined ? undefined : hook!.fold?.get(field.name);
-    if (field === undefined || v === undefined) return false;
-    if (field.kind === 'scalar' ? !(insn.size === 'w' && insn.off === field.off) : insn.size !== 'dw') return false;
+    if (field === undefined || v === undefined) return undefined;
+    if (field.kind === 'scalar' ? !(insn.size === 'w' && insn.off === field.off) : insn.size !== 'dw') return undefined;
+    return v;
+  }
+
+  private folded(insn: { size: string; off: number }, pc: number, d: number): boolean {
+    const v = this.foldable(insn, pc);
+    if (v === undefined) return false;
     const { c } = this;
     switch (v) {
       case 'data': c.i64(big(0, TAG_BASE + REGION.packet)); break;
