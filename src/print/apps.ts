@@ -22,7 +22,7 @@ const HSRP_OPS = ['hello', 'coup', 'resign'];
 const HSRP_STATES: ReadonlyMap<number, string> = new Map([[0, 'initial'], [1, 'learn'], [2, 'listen'], [4, 'speak'], [8, 'standby'], [16, 'active']]);
 
 /** HSRP (UDP 1985): `HSRPv0-hello 20: state=active group=1 addr=192.168.0.1`. */
-export function hsrp(p: Uint8Array, off: number, len: number, end: number, host4: (o: number) => string): string | null {
+export function hsrp(p: Uint8Array, off: number, len: number, end: number, host4: (o: number) => string, verbose = 0): string | null {
   if (end < off + 8) return null;
   const op = p[off + 1]!;
   const state = HSRP_STATES.get(p[off + 2]!);
@@ -30,7 +30,20 @@ export function hsrp(p: Uint8Array, off: number, len: number, end: number, host4
   let s = `HSRPv${p[off]}-${HSRP_OPS[op] ?? `unknown (${op})`} ${len}: state=${state} group=${p[off + 6]} `;
   if (p[off + 7] !== 0) s += `[reserved=${p[off + 7]}!] `;
   if (end < off + 20) return `${s} [|hsrp]`;
-  return `${s}addr=${host4(off + 16)}`;
+  s += `addr=${host4(off + 16)}`;
+  if (verbose > 0) {
+    // -v: timers, priority and the 8-byte authentication text (up to its first NUL).
+    let auth = '';
+    for (let i = off + 8; i < off + 16; i++) {
+      const c = p[i]!;
+      if (c === 0) break;
+      if (c < 0x20 || c > 0x7e) return null;
+      auth += String.fromCharCode(c);
+    }
+    if (p[off + 3]! >= 60 || p[off + 4]! >= 60) return null;
+    s += ` hellotime=${p[off + 3]}s holdtime=${p[off + 4]}s priority=${p[off + 5]} auth="${auth}"`;
+  }
+  return s;
 }
 
 const BFD_STATES = ['AdminDown', 'Down', 'Init', 'Up'];

@@ -189,6 +189,8 @@ export class PacketPrinter {
   private out = '';
   private p: Uint8Array = new Uint8Array(0);
   private readonly tcpSeq = new Map<string, TcpSeqBase>();
+  /** The UDP application text just produced is tcpdump's -v form too. */
+  private verboseApp = false;
   /** What SACK block edges are relative to in the current segment (the peer's initial sequence number, or 0). */
   private sackBase = 0;
   /** The IPv4 datagram being dissected is a first fragment (more fragments follow). */
@@ -630,7 +632,8 @@ export class PacketPrinter {
           this.out += `${src} > ${dst}: igmp`;
           return;
         }
-        if (ver === 4 && this.o.verbose === 0) {
+        if (ver === 4) {
+          // (IGMP v1/v2 lines are the same with -v)
           const t = apps.igmp(this.p, off, len, end, (o) => this.host4(o));
           if (t !== null) {
             this.out += `${src} > ${dst}: ${t}`;
@@ -870,7 +873,8 @@ export class PacketPrinter {
     if (!this.o.quiet) {
       const t = this.udpApp(sport, dport, off + 8, ulen - 8, end);
       if (t !== undefined) {
-        if (t === null || this.o.verbose > 0) this.fidelity = 'approx';
+        if (t === null || (this.o.verbose > 0 && !this.verboseApp)) this.fidelity = 'approx';
+        this.verboseApp = false;
         this.out += t ?? `UDP, length ${ulen - 8}`;
         return;
       }
@@ -904,7 +908,12 @@ export class PacketPrinter {
     const p = this.p;
     const is = (...ports: number[]): boolean =>
       (ports.includes(sport) || ports.includes(dport)) && (ports.includes(sport) || !udpPortDecoded(sport)) && (ports.includes(dport) || !udpPortDecoded(dport));
-    if (is(1985)) return apps.hsrp(p, off, len, end, (o) => this.host4(o));
+    if (is(1985)) {
+      const t = apps.hsrp(p, off, len, end, (o) => this.host4(o), this.o.verbose);
+      // (the caller marks -v lines approximate; HSRP's -v form is reproduced)
+      if (t !== null && this.o.verbose > 0) this.verboseApp = true;
+      return t;
+    }
     if (is(3784)) return apps.bfd(p, off, len, end, 3784);
     if (is(4784)) return apps.bfd(p, off, len, end, 4784);
     if (is(67, 68)) return apps.bootp(p, off, len, end);
