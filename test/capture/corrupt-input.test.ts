@@ -8,8 +8,10 @@ import fc from 'fast-check';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openCaptureBytes } from '../../src/capture/index.ts';
+import { createHash } from 'node:crypto';
+import { memorySink, openCaptureBytes, PcapWriter, rewriteCapture } from '../../src/capture/index.ts';
 import { UserError } from '../../src/errors.ts';
+import { savefileLinkType } from '../../src/capture/pcap/writer.ts';
 import { goldenDir, repoRoot } from './corpus.ts';
 
 const seeds: Uint8Array[] = [
@@ -56,5 +58,34 @@ describe('corrupt captures', () => {
       }),
       { seed: 424242, numRuns: 1500 },
     );
+  });
+});
+
+/**
+ * Reader/writer differences with tcpdump found in issue 12, against committed tcpdump output
+ * (test/golden/capture/tcpdump-differences, made by test/tools/gen-tcpdump-differences.ts):
+ * a pcapng whose first block's trailing length disagrees is read to the end; a pcap link-type
+ * field holding a DLT number (11, 12, 15, 16) is written back as its LINKTYPE (100–103); a
+ * modified-magic header adds 14 to the snapshot length on Ethernet only. Both ways of
+ * writing must give tcpdump's bytes: the library's rewriteCapture, and a PcapWriter given the
+ * input's raw link-type field through savefileLinkType (what a `-w` copying the field must do).
+ */
+describe('tcpdump -r IN -w OUT on the issue-12 differences', () => {
+  const dir = join(goldenDir, 'tcpdump-differences');
+  const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, { sha256: string; packets: number }>;
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  it.each(Object.entries(expected))('%s', (name, want) => {
+    const path = join(dir, name);
+    const lib = memorySink();
+    const res = rewriteCapture(path, lib);
+    expect(res.error).toBeNull();
+    expect(res.packets).toBe(want.packets);
+    expect(sha(lib.bytes())).toBe(want.sha256);
+    const r = openCaptureBytes(new Uint8Array(readFileSync(path)), { libpcapCompat: true });
+    const cli = memorySink();
+    const w = new PcapWriter(cli, { linkType: savefileLinkType(r.info.rawLinkTypeField), snaplen: r.info.snaplen, precision: 'micro' });
+    for (let p = r.next(); p !== null; p = r.next()) w.writePacket(p);
+    w.flush();
+    expect(sha(cli.bytes())).toBe(want.sha256);
   });
 });

@@ -97,8 +97,9 @@ export class PcapReader implements CaptureReader {
     const maxSnap = maxSnaplenForDlt(dlt);
     // libpcap keeps the header's value unless it is <= 0 as a C int.
     let snapshot = (headerSnaplen | 0) <= 0 ? maxSnap : headerSnaplen;
-    // Kuznetzov's format: libpcap adds the 14 bytes its patched kernels left out of the count.
-    if (magic === PCAP_MAGIC_KUZNETZOV) snapshot += 14;
+    // Kuznetzov's format: on Ethernet, libpcap adds the 14 bytes its patched kernels left out of
+    // the count (other link types keep the header's value, as tcpdump -w shows).
+    if (magic === PCAP_MAGIC_KUZNETZOV && dlt === 1) snapshot += 14;
     src.pos += 24;
 
     this.le = le;

@@ -7,6 +7,7 @@
  * the fraction in the file's unit: tsNsec / 1000 truncated toward zero for µs (a corrupt
  * file's negative fraction converts as libpcap's C division does).
  */
+import { dltToLinkType, linkTypeByDlt, linkTypeByLinkType } from '../link-types.ts';
 import type { ByteSink } from '../sink.ts';
 import { RecordWriter, type WritablePacket, type WriterOptions } from '../record-writer.ts';
 import { PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO } from './reader.ts';
@@ -57,4 +58,19 @@ export class PcapWriter extends RecordWriter {
     this.packets++;
     this.commit();
   }
+}
+
+/**
+ * The header's link-type field for `linkType`: a value that is not a LINKTYPE but a DLT whose
+ * LINKTYPE differs (DLT_ATM_RFC1483 11, DLT_RAW 12, DLT_SLIP_BSDOS 15, DLT_PPP_BSDOS 16 — what a
+ * pcap file carrying a DLT number in its field reads back as) is written as that LINKTYPE
+ * (100–103), as libpcap's pcap_dump_open does; the FCS bits above are kept. The writer itself
+ * writes the value it is given (a LINKTYPE); a caller copying an input's raw field passes it
+ * through this first.
+ */
+export function savefileLinkType(linkType: number): number {
+  const base = linkType & 0x03ffffff;
+  if (linkTypeByLinkType(base) !== undefined || linkTypeByDlt(base) === undefined) return linkType >>> 0;
+  const lt = dltToLinkType(base);
+  return lt < 0 || lt === base ? linkType >>> 0 : ((linkType & ~0x03ffffff) | lt) >>> 0;
 }
