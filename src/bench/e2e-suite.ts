@@ -23,6 +23,8 @@ export interface E2eRow {
   label: string;
   command: string;
   wallS: Spread;
+  /** User + system CPU seconds (GNU time), when measurable. */
+  cpuS?: Spread;
   /** Peak RSS in MB (max over the rounds), when measurable. */
   peakRssMb?: number;
   /** The packet count printed (--count) or written (-w FILE). */
@@ -40,6 +42,8 @@ export interface E2eResult {
   rows: E2eRow[];
   /** tsdump's wall time over tcpdump's, per mode (median over median). */
   ratios: Record<string, number>;
+  /** The same for CPU time (user + system), when measured. */
+  cpuRatios: Record<string, number>;
   mismatches: string[];
 }
 
@@ -116,6 +120,7 @@ export function runE2eSuite(capture: string, rounds: number, progress: Progress,
     );
   }
   const walls = cmds.map(() => [] as number[]);
+  const cpus = cmds.map(() => [] as number[]);
   const rss = cmds.map(() => NaN);
   const errors: (string | undefined)[] = cmds.map(() => undefined);
   const counts: (number | undefined)[] = cmds.map(() => undefined);
@@ -127,7 +132,7 @@ export function runE2eSuite(capture: string, rounds: number, progress: Progress,
       for (const [i, c] of cmds.entries()) {
         if (errors[i]) continue;
         progress.update(`end to end, round ${round + 1}/${rounds}: ${c.label}`);
-        const argv = gnuTime ? ['/usr/bin/time', '-f', '@@time %e %M', ...c.argv] : c.argv;
+        const argv = gnuTime ? ['/usr/bin/time', '-f', '@@time %e %M %U %S', ...c.argv] : c.argv;
         const t0 = process.hrtime.bigint();
         const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
         const wall = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -137,8 +142,11 @@ export function runE2eSuite(capture: string, rounds: number, progress: Progress,
           continue;
         }
         walls[i]!.push(wall);
-        const tm = /@@time ([\d.]+) (\d+)/.exec(r.stderr);
-        if (tm) rss[i] = Math.max(Number.isNaN(rss[i]!) ? 0 : rss[i]!, Number(tm[2]) / 1024);
+        const tm = /@@time ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
+        if (tm) {
+          rss[i] = Math.max(Number.isNaN(rss[i]!) ? 0 : rss[i]!, Number(tm[2]) / 1024);
+          cpus[i]!.push(Number(tm[3]) + Number(tm[4]));
+        }
         const cnt = /(\d+) packets?\b/.exec(text);
         if ((c.mode === '--count' || c.mode === 'small') && cnt) counts[i] = Number(cnt[1]);
         if (c.outFile && round === 0) {
@@ -161,17 +169,20 @@ export function runE2eSuite(capture: string, rounds: number, progress: Progress,
     label: c.label,
     command: c.argv.map((a) => (a === process.execPath ? 'node' : a.length > 60 ? `${a.slice(0, 57)}...` : a)).join(' '),
     wallS: spread(walls[i]!),
+    cpuS: cpus[i]!.length ? spread(cpus[i]!) : undefined,
     peakRssMb: Number.isNaN(rss[i]!) ? undefined : rss[i],
     packets: counts[i],
     error: errors[i],
   }));
   const ratios: Record<string, number> = {};
+  const cpuRatios: Record<string, number> = {};
   const mismatches: string[] = [];
   for (const mode of ['--count', '-w /dev/null', '-w FILE']) {
     const a = cmds.findIndex((c) => c.tool === 'tsdump' && c.mode === mode);
     const b = cmds.findIndex((c) => c.tool === 'tcpdump' && c.mode === mode);
     if (a < 0 || b < 0 || errors[a] || errors[b]) continue;
     ratios[mode] = rows[a]!.wallS.median / rows[b]!.wallS.median;
+    if (rows[a]!.cpuS && rows[b]!.cpuS) cpuRatios[mode] = rows[a]!.cpuS!.median / rows[b]!.cpuS!.median;
     if (counts[a] !== undefined && counts[b] !== undefined && counts[a] !== counts[b]) mismatches.push(`${mode}: tsdump ${counts[a]} packets, tcpdump ${counts[b]}`);
     if (digests[a] && digests[b] && digests[a] !== digests[b]) mismatches.push(`${mode}: the files tsdump and tcpdump wrote differ`);
   }
@@ -185,6 +196,7 @@ export function runE2eSuite(capture: string, rounds: number, progress: Progress,
     rss: gnuTime ? 'GNU time %M (max over rounds)' : 'not measured (no /usr/bin/time)',
     rows,
     ratios,
+    cpuRatios,
     mismatches,
   };
 }

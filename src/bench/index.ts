@@ -71,7 +71,7 @@ export async function runBench(opts: BenchOptions, progress = new Progress()): P
     const cap = getCapture();
     progress.update(`reading ${cap.path}`);
     const packets = loadPackets(cap.path, opts.read ? Infinity : opts.packets);
-    report.filters = await runFiltersSuite(packets, { rounds: opts.rounds, ms: opts.ms, generated: cap.generated || !opts.read, seed: opts.read ? undefined : opts.seed }, progress);
+    report.filters = await runFiltersSuite(packets, { rounds: opts.rounds, ms: opts.ms, clock: opts.clock, generated: cap.generated || !opts.read, seed: opts.read ? undefined : opts.seed }, progress);
     for (const m of report.filters.mismatches) report.failures.push(`filters: ${m.subject} on '${m.filter}' (${m.regime}): ${m.got} matches, want ${m.want}`);
   }
   if (wants('compile')) {

@@ -23,6 +23,8 @@ export interface BenchOptions {
   read?: string;
   seed: number;
   quick: boolean;
+  /** What the filter suite's ns/packet count: the process's CPU time (default) or wall time. */
+  clock: 'cpu' | 'wall';
 }
 
 export const USAGE = `Usage: tsdump bench [SUITE...] [options]
@@ -43,6 +45,8 @@ Options:
   --seed N       seed of the generated capture (default 1)
   --rounds N     interleaved rounds (default 5; e2e: 3)
   --ms N         milliseconds per measurement (default 100)
+  --clock C      cpu (default): ns/packet of the process's CPU time, so time spent
+                 preempted on a busy machine is not counted; wall: elapsed time
   --quick        a short smoke run (20,000 packets, 2 rounds, 5 ms)
   --json         print the results as JSON instead of tables
   --svg FILE     write a bar chart of ns/packet per engine and filter
@@ -58,7 +62,7 @@ function intArg(flag: string, v: string | undefined, min: number): number {
 
 /** Parses the arguments; `null` means help was asked for. */
 export function parseBenchArgs(args: string[]): BenchOptions | null {
-  const o: BenchOptions = { suites: [], json: false, rounds: 5, ms: 100, packets: 1_000_000, seed: 1, quick: false };
+  const o: BenchOptions = { suites: [], json: false, rounds: 5, ms: 100, packets: 1_000_000, seed: 1, quick: false, clock: 'cpu' };
   let rounds: number | undefined;
   let ms: number | undefined;
   let packets: number | undefined;
@@ -77,6 +81,12 @@ export function parseBenchArgs(args: string[]): BenchOptions | null {
       case '--ms': ms = intArg(flag, value(), 0.1); break;
       case '--packets': packets = intArg(flag, value(), 1); break;
       case '--seed': o.seed = intArg(flag, value(), 0); break;
+      case '--clock': {
+        const v = value();
+        if (v !== 'cpu' && v !== 'wall') throw new UserError('BENCH_USAGE', `tsdump bench: --clock wants cpu or wall, not '${v ?? ''}'`);
+        o.clock = v;
+        break;
+      }
       default:
         if (a.startsWith('-')) throw new UserError('BENCH_USAGE', `tsdump bench: unknown option '${a}' (tsdump bench --help lists them)`);
         if (!(SUITES as readonly string[]).includes(a)) throw new UserError('BENCH_USAGE', `tsdump bench: unknown suite '${a}' (suites: ${SUITES.join(', ')})`);

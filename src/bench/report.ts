@@ -40,7 +40,8 @@ export function formatFilters(r: FiltersResult): string {
   const out: string[] = [];
   const c = r.capture;
   out.push(`== filters: ${c.packets.toLocaleString('en-US')} packets (${(c.bytes / 1e6).toFixed(0)} MB of packet data, ${c.blocks} blocks) from ${c.generated ? `the generated capture (seed ${c.seed})` : c.path}`);
-  out.push(`   ${r.rounds} interleaved rounds of ${r.ms} ms per measurement after a warm-up round; ns/packet, median (× libpcap's median)`);
+  out.push(`   ${r.rounds} interleaved rounds of ${r.ms} ms per measurement after a warm-up round; ns/packet of ${r.clock === 'cpu' ? 'process CPU time' : 'wall time'}, median (× libpcap's median)`);
+  out.push(`   eBPF engines: translated for the ${r.hook} hook and built by createPacketFilter as the command builds them; --engine auto = ${r.defaultEngine}`);
   out.push(`   libpcap: ${r.libpcap.available ? r.libpcap.program : `not measured (${r.libpcap.reason})`}`);
   for (const regime of REGIMES) {
     out.push('');
@@ -92,10 +93,10 @@ export function formatCompile(r: CompileResult): string {
 }
 
 export function formatE2e(r: E2eResult): string {
-  const head = ['command', 'wall s (median)', 'min–max', 'peak RSS', 'packets'];
-  const rows = r.rows.map((row) => [row.label, row.error ? 'failed' : row.wallS.median.toFixed(3), row.error ? row.error.slice(0, 60) : `${row.wallS.min.toFixed(3)}–${row.wallS.max.toFixed(3)}`, row.peakRssMb !== undefined ? `${row.peakRssMb.toFixed(0)} MB` : 'n/a', row.packets !== undefined ? String(row.packets) : '']);
+  const head = ['command', 'wall s (median)', 'min–max', 'CPU s (user+sys)', 'peak RSS', 'packets'];
+  const rows = r.rows.map((row) => [row.label, row.error ? 'failed' : row.wallS.median.toFixed(3), row.error ? row.error.slice(0, 60) : `${row.wallS.min.toFixed(3)}–${row.wallS.max.toFixed(3)}`, row.cpuS ? row.cpuS.median.toFixed(2) : 'n/a', row.peakRssMb !== undefined ? `${row.peakRssMb.toFixed(0)} MB` : 'n/a', row.packets !== undefined ? String(row.packets) : '']);
   const lines = [`== e2e: '${r.expression}' on ${r.capture}, ${r.rounds} interleaved rounds; CLI ${r.cli}; ${r.tcpdump ?? 'tcpdump not installed'}; RSS: ${r.rss}`, table(head, rows)];
-  for (const [mode, x] of Object.entries(r.ratios)) lines.push(`   ${mode}: tsdump / tcpdump wall time ${x.toFixed(2)}×`);
+  for (const [mode, x] of Object.entries(r.ratios)) lines.push(`   ${mode}: tsdump / tcpdump wall time ${x.toFixed(2)}×${r.cpuRatios[mode] !== undefined ? `, CPU time ${r.cpuRatios[mode]!.toFixed(2)}×` : ''}`);
   for (const m of r.mismatches) lines.push(`   MISMATCH: ${m}`);
   return lines.join('\n');
 }
@@ -183,7 +184,7 @@ export function filtersSvg(r: FiltersResult, title: string): string {
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="11">`);
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
   parts.push(`<text x="10" y="20" font-size="15" font-weight="bold">${esc(title)}</text>`);
-  parts.push(`<text x="10" y="38" fill="#555">ns per packet (log scale), median of ${r.rounds} interleaved rounds; whiskers: min–max. Shorter is faster.</text>`);
+  parts.push(`<text x="10" y="38" fill="#555">ns per packet of ${r.clock === 'cpu' ? 'CPU time' : 'wall time'} (log scale), median of ${r.rounds} interleaved rounds; whiskers: min–max. Shorter is faster.</text>`);
   REGIMES.forEach((regime, pi) => {
     const x0 = 10 + pi * panelW;
     const px = x0 + labelW;

@@ -1,23 +1,21 @@
 /**
- * What the filter benchmark measures: one "subject" per way tsdump can run a filter — the cBPF
- * interpreter, and for every eBPF engine of the command's engine list (FILTER_ENGINES, so a new
- * engine shows up here by itself) its single-packet `run` and, where the runner has one, its
- * batch path `runBatch` (the packet loop inside the generated code).
+ * What the filter benchmark measures: one "subject" per way tsdump can run a filter — for every
+ * engine of the command's engine list (FILTER_ENGINES, so a new engine shows up here by itself),
+ * built by the library's one pipeline function (createPacketFilter, src/pipeline.ts) exactly as
+ * the command builds it: the cBPF interpreter, and each eBPF engine at the default path's hook,
+ * through its single-packet `run` and through its batch path `runBatch` (a block of packets per
+ * call; the packet loop inside the generated code where the engine has a batch form).
  *
- * Every subject turns a compiled filter into `countBlock(block) → matches`. The loop that calls a
- * single-packet `run` is generated per subject and filter with `new Function` (its source names
- * the subject), so each gets its own call site and type feedback in V8, as the command has with
- * its single loaded filter; a loop shared by all subjects would go megamorphic and measure V8's
- * inline caches instead of the engines.
+ * Every subject turns a compiled filter into `countBlock(block) → matches`. The loops around
+ * `run` and `runBatch` are generated per subject and filter with `new Function` (their source
+ * names the subject), so each has its own call sites and type feedback in V8, as the command has
+ * with its single loaded filter; one loop shared by all subjects would go megamorphic and measure
+ * V8's inline caches instead of the engines.
  */
-import { assertValid, createInterpreter } from '../cbpf/index.ts';
 import { FILTER_ENGINES } from '../cli/engine.ts';
-import { convert, loadConverted, XDP_PASS } from '../convert/index.ts';
-import type { ConvertHook } from '../convert/index.ts';
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
+import { AUTO_ENGINE, AUTO_HOOK, createPacketFilter, type PacketFilter, type PacketFilterEngine } from '../pipeline.ts';
 import type { BatchRunFn, PacketBlock } from '../runtime/batch.ts';
-import type { EngineName } from '../runtime/index.ts';
-import { loadConvertedWasm } from '../runtime/wasm/converted.ts';
 
 export interface PreparedFilter {
   /** Runs the filter on every packet of the block; returns how many it accepted. */
@@ -34,101 +32,78 @@ export interface Subject {
   /** The filter engine (`cbpf`, `ebpf-jit`, …) and how packets are handed over. */
   engine: string;
   path: 'run' | 'batch';
-  prepare(prog: CbpfProgram): PreparedFilter;
+  prepare(prog: CbpfProgram, linkType: number, snaplen: number): PreparedFilter;
 }
+
+/** The hook the eBPF subjects run at: the default path's (tc-style: direct access, wire length). */
+export const BENCH_HOOK = AUTO_HOOK;
+/** What `--engine auto` runs. */
+export const DEFAULT_ENGINE = `ebpf-${AUTO_ENGINE}`;
 
 let loopSerial = 0;
 
-/** A fresh per-packet loop around `run(buf, offset, caplen, wirelen) → r0` accepting when `accept`. */
-function singlePacketLoop(tag: string, run: (buf: Uint8Array, offset: number, caplen: number, wirelen: number) => number, accept: string): (b: PacketBlock) => number {
+type RunFn = (buf: Uint8Array, offset: number, caplen: number, wirelen: number) => number;
+
+/** A fresh per-packet loop around `run` accepting when `accepts(r0)`. */
+function singlePacketLoop(tag: string, run: RunFn, accepts: (r0: number) => boolean): (b: PacketBlock) => number {
   const src = `return function countBlock(b) { // ${tag} #${loopSerial++}
     const buf = b.buf, off = b.offsets, cap = b.caplens, wire = b.wirelens, n = b.count;
     let m = 0;
-    for (let i = 0; i < n; i++) if (run(buf, off[i], cap[i], wire[i]) ${accept}) m++;
+    for (let i = 0; i < n; i++) if (accepts(run(buf, off[i], cap[i], wire[i]))) m++;
     return m;
   };`;
-  return new Function('run', src)(run) as (b: PacketBlock) => number;
+  return new Function('run', 'accepts', src)(run, accepts) as (b: PacketBlock) => number;
 }
 
-/** A fresh loop counting accepted verdicts after one `runBatch` call. */
-function batchLoop(tag: string, runBatch: BatchRunFn, accept: string): (b: PacketBlock) => number {
+/** A fresh loop counting accepted verdicts after one `runBatch` call (what the command does). */
+function batchLoop(tag: string, runBatch: BatchRunFn, accepts: (r0: number) => boolean): (b: PacketBlock) => number {
   const src = `let v = new Int32Array(4096);
   return function countBlock(b) { // ${tag} #${loopSerial++}
     const n = b.count;
     if (v.length < n) v = new Int32Array(n);
     runBatch(b, v);
     let m = 0;
-    for (let i = 0; i < n; i++) if (v[i] ${accept}) m++;
+    for (let i = 0; i < n; i++) if (accepts(v[i])) m++;
     return m;
   };`;
-  return new Function('runBatch', src)(runBatch) as (b: PacketBlock) => number;
+  return new Function('runBatch', 'accepts', src)(runBatch, accepts) as (b: PacketBlock) => number;
 }
-
-/** The hook the eBPF subjects run at: XDP (the frame, direct packet access). */
-export const BENCH_HOOK: ConvertHook = 'xdp';
 
 export function listSubjects(): Subject[] {
   const out: Subject[] = [];
-  out.push({
-    id: 'cbpf/run',
-    label: 'cbpf interp',
-    engine: 'cbpf',
-    path: 'run',
-    prepare(prog) {
-      assertValid(prog, { strict: false });
-      const f = createInterpreter(prog);
-      // The interpreter takes (packet, caplen, wirelen, offset).
-      const run = (buf: Uint8Array, offset: number, caplen: number, wirelen: number): number => f(buf, caplen, wirelen, offset);
-      return { countBlock: singlePacketLoop('cbpf', run, '!== 0'), insns: prog.length };
-    },
-  });
-  for (const engine of FILTER_ENGINES) {
-    if (!engine.startsWith('ebpf-')) continue;
-    const runtimeEngine = engine.slice('ebpf-'.length) as EngineName;
-    // run and batch share one loaded program per filter.
-    const loaded = new WeakMap<CbpfProgram, ReturnType<typeof loadNow>>();
-    const load = (prog: CbpfProgram) => {
-      let l = loaded.get(prog);
-      if (!l) loaded.set(prog, (l = loadNow(prog)));
-      return l;
+  for (const engine of FILTER_ENGINES as readonly string[]) {
+    if (engine === 'auto') continue; // it is one of the others (DEFAULT_ENGINE)
+    // run and batch share one filter per program.
+    const built = new WeakMap<CbpfProgram, PacketFilter>();
+    const build = (prog: CbpfProgram, linkType: number, snaplen: number): PacketFilter => {
+      let f = built.get(prog);
+      if (!f) built.set(prog, (f = createPacketFilter({ program: prog, linkType, snaplen, engine: engine as PacketFilterEngine, hook: engine === 'cbpf' ? undefined : BENCH_HOOK })));
+      return f;
     };
-    const loadNow = (prog: CbpfProgram) => {
-      assertValid(prog, { strict: false });
-      const conv = convert(prog, { hook: BENCH_HOOK });
-      const runner = loadConverted(conv, BENCH_HOOK, { engine: runtimeEngine }) as ReturnType<typeof loadConverted> & { runBatch?: BatchRunFn };
-      // The wasm tier's batch path has its own loader (the packet loop inside the module).
-      if (!runner.runBatch && runtimeEngine === 'wasm') runner.runBatch = loadConvertedWasm(conv, BENCH_HOOK).runBatch;
-      return { runner, insns: conv.prog.length };
-    };
-    const accept = `=== ${XDP_PASS}`;
+    const short = engine === 'cbpf' ? 'cbpf' : engine.slice('ebpf-'.length);
+    const insns = (f: PacketFilter) => f.ebpf?.length ?? f.cbpf.length;
     out.push({
       id: `${engine}/run`,
-      label: `${engine.slice(5)} run`,
+      label: engine === 'cbpf' ? 'cbpf interp' : `${short} run`,
       engine,
       path: 'run',
-      prepare(prog) {
-        const { runner, insns } = load(prog);
-        return { countBlock: singlePacketLoop(`${engine} run`, runner.run, accept), insns };
+      prepare(prog, linkType, snaplen) {
+        const f = build(prog, linkType, snaplen);
+        return { countBlock: singlePacketLoop(`${engine} run`, f.run, f.accepts), insns: insns(f) };
       },
     });
+    // The cBPF interpreter's runBatch is a plain loop over run: no separate subject.
+    if (engine === 'cbpf') continue;
     out.push({
       id: `${engine}/batch`,
-      label: `${engine.slice(5)} batch`,
+      label: `${short} batch`,
       engine,
       path: 'batch',
-      prepare(prog) {
-        const { runner, insns } = load(prog);
-        if (!runner.runBatch) throw new NoBatchPath();
-        return { countBlock: batchLoop(`${engine} batch`, runner.runBatch, accept), insns };
+      prepare(prog, linkType, snaplen) {
+        const f = build(prog, linkType, snaplen);
+        return { countBlock: batchLoop(`${engine} batch`, f.runBatch, f.accepts), insns: insns(f) };
       },
     });
   }
   return out;
-}
-
-/** Thrown by `prepare` when an engine has no batch path (yet): the subject is left out. */
-export class NoBatchPath extends Error {
-  constructor() {
-    super('no batch path');
-  }
 }

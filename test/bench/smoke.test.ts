@@ -31,7 +31,7 @@ describe('tsdump bench arguments', () => {
     expect(o).toMatchObject({ suites: ['filters'], rounds: 3, ms: 50, packets: 1000, read: 'x.pcap', svg: 'c.svg', json: true, seed: 7 });
     expect(parseBenchArgs(['--quick', '--rounds', '4'])).toMatchObject({ quick: true, rounds: 4, packets: 20_000 });
   });
-  for (const bad of [['nosuch'], ['--nosuch'], ['--rounds'], ['--rounds', 'x'], ['--rounds', '0'], ['--svg'], ['-r']]) {
+  for (const bad of [['nosuch'], ['--nosuch'], ['--rounds'], ['--rounds', 'x'], ['--rounds', '0'], ['--svg'], ['-r'], ['--clock', 'x']]) {
     it(`refuses ${bad.join(' ')}`, () => {
       expect(() => parseBenchArgs(bad)).toThrow(UserError);
     });
