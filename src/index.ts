@@ -2,6 +2,7 @@
  * tsdump as a library: the pipeline of DESIGN.md, one typed function per arrow, no global
  * state. The command line (src/cli) is a thin layer over these.
  *
+ *   createPacketFilter(opts)       expression | program → { run, runBatch, counters } (the whole pipeline)
  *   compile(text, opts)            pcap-filter expression → classic BPF (libpcap 1.10.3 verdicts)
  *   formatD/DD/DDD(prog)           tcpdump -d / -dd / -ddd text
  *   interpret / createInterpreter  the reference cBPF VM (libpcap bpf_filter semantics)
@@ -23,6 +24,9 @@ export { formatD, formatDD, formatDDD, assemble as assembleCbpf, parseProgram as
 export { interpret, createInterpreter, validate as validateCbpf } from './cbpf/index.ts';
 export { toEbpf, convert } from './convert/index.ts';
 export { verify, xdpHook, socketFilterHook, tcHook } from './runtime/verifier/index.ts';
+export { createPacketFilter, type PacketFilter, type PacketFilterOptions, type PacketFilterEngine } from './pipeline.ts';
+export { createPacketBlock, type PacketBlock, type BatchRunFn } from './runtime/batch.ts';
+export { PACKET_HOOKS, attachTc, bindXdp, type PacketHook, type PacketHookName } from './hooks/index.ts';
 export { load, ENGINE_NAMES, type EngineName, type LoadOptions, type LoadedProgram } from './runtime/index.ts';
 export { openCapture, PcapWriter, PcapngWriter, fileSink, memorySink, linkTypeByName } from './capture/index.ts';
 export type { CaptureReader, PacketRecord } from './capture/types.ts';

@@ -1,22 +1,26 @@
 /**
  * The CLI's link to the filter compiler (src/filter) and the engines: an expression becomes a
  * cBPF program (the empty expression is libpcap's `ret #snaplen`), and a program becomes a
- * validated packet filter run by the chosen engine — the reference cBPF interpreter (what
- * tcpdump does in userland), or the program translated to eBPF (src/convert) and run at a
- * socket-filter or XDP hook by the eBPF interpreter or one of the JITs.
+ * packet filter built by the library's pipeline (src/pipeline.ts) — by default the program
+ * translated to eBPF and run at the tc hook on the structured JIT, or the reference cBPF
+ * interpreter (what tcpdump does in userland), or a named eBPF engine at a named hook.
  */
 import { assertValid, createInterpreter } from '../cbpf/index.ts';
 import type { PacketRecord } from '../capture/types.ts';
-import { convert, loadConverted, XDP_PASS } from '../convert/index.ts';
+import { convert } from '../convert/to-ebpf.ts';
+import { createPacketFilter } from '../pipeline.ts';
 import { compile } from '../filter/index.ts';
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
 import type { EbpfProgram } from '../isa/ebpf/types.ts';
-import type { EngineName } from '../runtime/index.ts';
 
-/** `cbpf`: the cBPF interpreter; `ebpf-*`: translated to eBPF and run by that runtime engine. */
-export const FILTER_ENGINES = ['cbpf', 'ebpf-interp', 'ebpf-jit', 'ebpf-jit64', 'ebpf-wasm'] as const;
+/**
+ * `auto` (the default): the design's path, compile → cBPF → eBPF at the tc hook on the fastest
+ * tier (src/pipeline.ts); `cbpf`: the reference cBPF interpreter; `ebpf-*`: translated to eBPF
+ * and run by that runtime engine.
+ */
+export const FILTER_ENGINES = ['auto', 'cbpf', 'ebpf-interp', 'ebpf-jit', 'ebpf-jit-dispatch', 'ebpf-jit64', 'ebpf-wasm'] as const;
 export type FilterEngine = (typeof FILTER_ENGINES)[number];
-export const FILTER_HOOKS = ['socket', 'xdp'] as const;
+export const FILTER_HOOKS = ['tc', 'xdp', 'socket'] as const;
 export type FilterHook = (typeof FILTER_HOOKS)[number];
 
 /**
@@ -60,21 +64,15 @@ export function createFilter(prog: CbpfProgram): PacketFilter {
 }
 
 /**
- * A filter over capture records on the chosen engine. eBPF engines get each packet as a window
- * of the reader's block buffer (no copy); a socket filter accepts when it keeps a non-zero number
- * of bytes, an XDP program when it returns XDP_PASS.
+ * A filter over capture records on the chosen engine, built by the library's pipeline
+ * (createPacketFilter). eBPF engines get each packet as a window of the reader's block buffer
+ * (no copy). The hook: as given, else tc for `auto`, socket for an explicit eBPF engine.
  */
-export function createRecordFilter(prog: CbpfProgram, engine: FilterEngine = 'cbpf', hook: FilterHook = 'socket', stats = false): RecordFilter {
-  if (engine === 'cbpf') {
-    const f = createFilter(prog);
-    return (rec) => (rec.buf !== undefined ? f(rec.buf, rec.caplen, rec.wirelen, rec.dataOffset) : f(rec.data, rec.caplen, rec.wirelen)) !== 0;
-  }
-  assertValid(prog, { strict: false });
-  const runner = loadConverted(convert(prog, { hook }), hook, { engine: engine.slice('ebpf-'.length) as EngineName, counters: stats });
-  const pass = hook === 'xdp' ? (r0: number) => r0 === XDP_PASS : (r0: number) => r0 !== 0;
-  const f: RecordFilter = (rec) => pass(rec.buf !== undefined ? runner.run(rec.buf, rec.dataOffset!, rec.caplen, rec.wirelen) : runner.run(rec.data, 0, rec.caplen, rec.wirelen));
-  f.counters = runner.counters;
-  return f;
+export function createRecordFilter(prog: CbpfProgram, engine: FilterEngine = 'auto', hook?: FilterHook, stats = false): RecordFilter {
+  const f = createPacketFilter({ program: prog, engine, hook: hook ?? (engine === 'auto' ? 'tc' : 'socket'), counters: stats && engine !== 'cbpf' });
+  const rf: RecordFilter = (rec) => (rec.buf !== undefined ? f.matches(rec.buf, rec.dataOffset!, rec.caplen, rec.wirelen) : f.matches(rec.data, 0, rec.caplen, rec.wirelen));
+  rf.counters = f.counters;
+  return rf;
 }
 
 /** The translated eBPF program for `-d` with an eBPF engine, in the kernel's notation. */

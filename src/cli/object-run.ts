@@ -107,7 +107,7 @@ const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padSt
 
 /** The `--engine` value as a runtime engine: the eBPF tiers by name, the default picks itself. */
 function engineFor(opts: TcpdumpOptions): EngineName | undefined {
-  if (opts.engine === 'cbpf') return undefined;
+  if (opts.engine === 'cbpf' || opts.engine === 'auto') return undefined;
   const name = opts.engine.replace(/^ebpf-/, '');
   if (!(ENGINE_NAMES as string[]).includes(name)) throw new UserError('cli.usage', `--engine ${opts.engine} cannot run eBPF objects (have: ${ENGINE_NAMES.map((e) => `ebpf-${e}`).join(', ')})`);
   return name as EngineName;

@@ -128,7 +128,7 @@ function buildProgram(): Command {
     .option('--pcapng', 'write pcapng instead of pcap with -w (also chosen by a .pcapng output name)')
     .addOption(new Option('--reader <reader>', 'capture reader').choices(['ours', 'pcap-parser']).default('ours'))
     .option('--program <file>', 'run a cBPF program file (-ddd, -dd or bpf_asm text) instead of an expression')
-    .addOption(new Option('--engine <engine>', 'what runs the filter: the cBPF interpreter, or the program translated to eBPF on the eBPF interpreter or a JIT').choices([...FILTER_ENGINES]).default('cbpf'))
+    .addOption(new Option('--engine <engine>', 'what runs the filter: auto (the program translated to eBPF at the tc hook on the fastest tier), the cBPF interpreter (the reference), or a named eBPF engine').choices([...FILTER_ENGINES]).default('auto'))
     .option('--stats', 'with an eBPF engine: the program counts its verdicts in an eBPF array map; print the counters at the end')
     .option('--xdp <object>', 'run every packet through the XDP program of a clang-built eBPF object (prog.o or prog.o:name)')
     .option('--tc <object>', 'run every packet through the tc (SCHED_CLS) program of an eBPF object (prog.o or prog.o:name)')
@@ -192,7 +192,7 @@ export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { te
     absoluteSeq: o.S === true,
     expression: program.args.join(' '),
     engine: o.engine as FilterEngine,
-    hook: (o.hook as FilterHook | undefined) ?? 'socket',
+    hook: (o.hook as FilterHook | undefined) ?? (o.engine === 'auto' ? 'tc' : 'socket'),
   };
   opts.stats = o.stats === true;
   opts.object = objectRunOptions(o);
@@ -327,7 +327,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
       r.close();
     }
     const prog = await programFor(opts, linkType, snaplen, fileInfo);
-    if (opts.engine !== 'cbpf') {
+    if (opts.engine !== 'cbpf' && opts.engine !== 'auto') {
       // The translation the eBPF engines run, in the kernel's notation (-d only).
       if (opts.dumpProgram > 1) throw new UserError('cli.usage', '-dd and -ddd print classic BPF only; use -d with an eBPF engine');
       io.write(1, pretty(ebpfListing(prog, opts.hook)));

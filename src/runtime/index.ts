@@ -91,6 +91,16 @@ export const ENGINES = {
 export type EngineName = keyof typeof ENGINES;
 export const ENGINE_NAMES = Object.keys(ENGINES) as EngineName[];
 
+/**
+ * THE BUDGET RULE, which every engine follows (interpreter, JITs, wasm), so that a program stops
+ * at the same point whichever engine runs it: a run starts with `budget` units (LoadOptions,
+ * default DEFAULT_BUDGET); each TAKEN backward jump (a jump whose target is at or before the
+ * jumping instruction: ja, gotol or a conditional jump that is taken) and each local call
+ * (bpf-to-bpf `call`) costs one unit, checked before the transfer; when a transfer finds the
+ * budget at zero the run ends with EBPF_BUDGET at that instruction's pc. Straight-line code,
+ * forward jumps, helper calls and exits cost nothing: without back edges and local calls a
+ * program always terminates, so only loops and recursion-like call chains need a bound.
+ */
 export const DEFAULT_BUDGET = 1_000_000;
 
 /**
@@ -120,7 +130,7 @@ export interface LoadOptions {
    * one). Default: runtimeHook(the ids of `helpers`).
    */
   hook?: HookSpec;
-  /** Instruction budget per run (the JIT counts back-edges and calls). Default 1e6. */
+  /** Budget per run: units of taken backward jumps and local calls (see DEFAULT_BUDGET). Default 1e6. */
   budget?: number;
   /** Resolves map references in lddw (map_fd, map_value, …). */
   resolveLddw?: LddwResolver;

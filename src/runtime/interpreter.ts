@@ -8,7 +8,8 @@
  * expansion of the shared semantic rows with operands `R[d]`, `R[d + 1]`, `IL[i]`, … where `R`
  * is the register file, an Int32Array of 11 (lo, hi) pairs. So the interpreter and the JIT
  * cannot disagree about what an instruction means, only about control flow, and the
- * interpreter counts every instruction against the budget.
+ * interpreter follows the runtime's one budget rule (./index.ts: a unit per taken backward jump
+ * and per local call), like every other engine.
  *
  * Local calls push (return index, r6–r9, r10) on an Int32Array frame stack and give the callee a
  * fresh 512-byte frame (r10 = top of it); exit pops, or ends the program at depth 0.
@@ -66,6 +67,8 @@ function allShapes(): EbpfInsn[] {
 const SHAPES = allShapes();
 const SHAPE_ID = new Map(SHAPES.map((s, k) => [shapeKey(s), k]));
 
+const BUDGET = "throw new Fault(PC[i], 'instruction budget exhausted', 'EBPF_BUDGET')";
+
 /** The interpreter loop's source, built once from the semantic rows. */
 function interpreterSource(): string {
   const cases = SHAPES.map((shape, k) => {
@@ -73,9 +76,10 @@ function interpreterSource(): string {
       dl: 'R[d]', dh: 'R[d + 1]', sl: 'R[s]', sh: 'R[s + 1]',
       imm: 'IL[i]', immHi: 'IH[i]', off: 'OFF[i]', pc: 'PC[i]',
       r0l: 'R[0]', r0h: 'R[1]', args: ['R[2]', 'R[3]', 'R[4]', 'R[5]', 'R[6]', 'R[7]', 'R[8]', 'R[9]', 'R[10]', 'R[11]'], t: 't',
-      jump: 'i = TG[i]; continue;',
+      // The budget rule (./index.ts): one unit per taken backward jump and per local call.
+      jump: `if (TG[i] <= i && --budget < 0) ${BUDGET}; i = TG[i]; continue;`,
       callLocal:
-        `if (sp >= ${MAX_CALL_DEPTH - 1}) throw new Fault(PC[i], 'call depth exceeds ${MAX_CALL_DEPTH}', 'EBPF_CALL_DEPTH'); ` +
+        `if (--budget < 0) ${BUDGET}; if (sp >= ${MAX_CALL_DEPTH - 1}) throw new Fault(PC[i], 'call depth exceeds ${MAX_CALL_DEPTH}', 'EBPF_CALL_DEPTH'); ` +
         `f = sp * ${FRAME_INTS}; FS[f] = i + 1; for (let k = 0; k < 10; k++) FS[f + 1 + k] = R[12 + k]; ` +
         `sp++; R[20] = ${STACK_BYTES} - ${STACK_SIZE} * sp; R[21] = ${TAG_BASE}; i = TG[i]; continue;`,
       exit:
@@ -93,7 +97,6 @@ function interpreterSource(): string {
   return function interpret(R, FS, budget) {
     let i = 0, t = 0, sp = 0, f = 0;
     for (;;) {
-      if (--budget < 0) throw new Fault(PC[i], 'instruction budget exhausted', 'EBPF_BUDGET');
       const d = D[i], s = S[i];
       switch (OP[i]) {
 ${cases.join('\n')}

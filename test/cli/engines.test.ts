@@ -1,6 +1,7 @@
 /**
- * `--engine` and `--hook`: the same filter run by the cBPF interpreter and, translated to eBPF,
- * at a socket-filter or XDP hook by the eBPF interpreter and both JITs must select the same
+ * `--engine` and `--hook`: the same filter run by the cBPF interpreter (the reference) and,
+ * translated to eBPF, by default (`auto`: the tc hook on the structured JIT) and at a
+ * socket-filter, tc or XDP hook by the eBPF interpreter and the JITs must select the same
  * packets. Checked through the command itself (in process) with `--count`, on the sample
  * captures and on corpus captures of several link types, for expressions covering the usual
  * primitives, variable-length headers, arithmetic and encapsulations. (`protochain` is left
@@ -34,6 +35,9 @@ const EXPRESSIONS = [
   'greater 1000', 'ip[0] & 0xf != 5', 'udp[8:2] = 0x1234 or tcp[(tcp[12] >> 4) * 4] = 0x47',
 ];
 const ENGINES: Array<[string, string[]]> = [
+  ['auto (default: tc hook, structured JIT)', []],
+  ['ebpf-jit tc', ['--engine', 'ebpf-jit', '--hook', 'tc']],
+  ['ebpf-interp tc', ['--engine', 'ebpf-interp', '--hook', 'tc']],
   ['ebpf-interp socket', ['--engine', 'ebpf-interp', '--hook', 'socket']],
   ['ebpf-interp xdp', ['--engine', 'ebpf-interp', '--hook', 'xdp']],
   ['ebpf-jit socket', ['--engine', 'ebpf-jit']],
@@ -65,7 +69,7 @@ describe('--engine: every engine and hook selects the packets the cBPF interpret
       const differ: string[] = [];
       let compared = 0;
       for (const expr of EXPRESSIONS) {
-        const ref = await tsdump(['-r', f, '--count', ...(expr ? [expr] : [])]);
+        const ref = await tsdump(['-r', f, '--count', '--engine', 'cbpf', ...(expr ? [expr] : [])]);
         if (ref.status !== 0) continue; // a filter this link type cannot carry: every engine refuses alike
         for (const [name, args] of ENGINES) {
           const got = await tsdump(['-r', f, '--count', ...args, ...(expr ? [expr] : [])]);
@@ -84,7 +88,7 @@ describe('--engine: every engine and hook selects the packets the cBPF interpret
     const dir = mkdtempSync(join(tmpdir(), 'tsdump-engines-'));
     try {
       const f = join(repoRoot, 'captures', 'http.pcap');
-      await tsdump(['-r', f, '-w', join(dir, 'ref.pcap'), 'tcp port 80 and len > 80']);
+      await tsdump(['-r', f, '-w', join(dir, 'ref.pcap'), '--engine', 'cbpf', 'tcp port 80 and len > 80']);
       const ref = readFileSync(join(dir, 'ref.pcap'));
       for (const [name, args] of ENGINES) {
         const out = join(dir, `${name.replace(' ', '-')}.pcap`);
@@ -98,10 +102,11 @@ describe('--engine: every engine and hook selects the packets the cBPF interpret
 
   it('--stats prints the verdict counters the eBPF program kept in its map', async () => {
     const f = join(repoRoot, 'captures', 'http.pcap');
-    const all = await tsdump(['-r', f, '--count']);
+    const all = await tsdump(['-r', f, '--count', '--engine', 'cbpf']);
     const total = Number(/^(\d+) packets?/.exec(all.out)![1]);
-    for (const hook of ['socket', 'xdp']) {
-      const r = await tsdump(['-r', f, '--count', '--engine', 'ebpf-jit', '--hook', hook, '--stats', 'tcp port 80 and len > 80']);
+    for (const args of [['--engine', 'ebpf-jit', '--hook', 'socket'], ['--engine', 'ebpf-jit', '--hook', 'xdp'], ['--engine', 'ebpf-jit', '--hook', 'tc'], []]) {
+      // [] = the default (--engine auto: the tc hook on the structured JIT)
+      const r = await tsdump(['-r', f, '--count', ...args, '--stats', 'tcp port 80 and len > 80']);
       expect(r.status).toBe(0);
       const accepted = Number(/^(\d+) packets?/.exec(r.out)![1]);
       const m = /eBPF verdict counters \(array map kept by the program\): (\d+) accepted, (\d+) rejected/.exec(r.err);
@@ -109,7 +114,7 @@ describe('--engine: every engine and hook selects the packets the cBPF interpret
       expect(Number(m![1])).toBe(accepted);
       expect(Number(m![1]) + Number(m![2])).toBe(total);
     }
-    const bad = await tsdump(['-r', f, '--stats']);
+    const bad = await tsdump(['-r', f, '--engine', 'cbpf', '--stats']);
     expect(bad.status).toBe(1);
     expect(bad.err).toMatch(/--stats needs an eBPF engine/);
   });
@@ -118,7 +123,7 @@ describe('--engine: every engine and hook selects the packets the cBPF interpret
     const d = await tsdump(['-d', '-y', 'EN10MB', '--engine', 'ebpf-jit', '--hook', 'xdp', 'ip6']);
     expect(d.status).toBe(0);
     expect(d.out).toMatch(/r6 = \*\(u16 \*\)\(r8 \+ 12\)/);
-    const bad = await tsdump(['-r', join(repoRoot, 'captures', 'http.pcap'), '--hook', 'xdp']);
+    const bad = await tsdump(['-r', join(repoRoot, 'captures', 'http.pcap'), '--engine', 'cbpf', '--hook', 'xdp']);
     expect(bad.status).toBe(1);
     expect(bad.err).toMatch(/--hook needs an eBPF engine/);
   });
