@@ -21,7 +21,7 @@ import { assemble } from '../../src/isa/ebpf/asm.ts';
 import { createPacketBlock } from '../../src/runtime/batch.ts';
 import type { PacketBlock } from '../../src/runtime/batch.ts';
 import { load } from '../../src/runtime/index.ts';
-import { runtimeHook, verify } from '../../src/runtime/verifier/index.ts';
+import { runtimeHook, verify, xdpHook } from '../../src/runtime/verifier/index.ts';
 import { socketFilterHookContext } from '../../src/hooks/index.ts';
 import { loadWasmBatch } from '../../src/runtime/wasm/batch.ts';
 import { loadConvertedWasm } from '../../src/runtime/wasm/converted.ts';
@@ -148,6 +148,29 @@ describe('wasm batch path: wild classic programs', () => {
       }
     }
     expect(compared).toBeGreaterThan(200);
+  });
+});
+
+describe('wasm batch path: packet stores', () => {
+  it('an XDP program that rewrites its packets changes the caller\'s block (copied back), in place too', () => {
+    // if (data + 2 <= data_end) { data[0] = 0x5a; data[1] ^= 0xff } return XDP_PASS
+    const src = [
+      'ldxw %r2, [%r1+0]', 'ldxw %r3, [%r1+4]', 'mov %r4, %r2', 'add %r4, 2', 'jgt %r4, %r3, +5',
+      'stb [%r2+0], 0x5a', 'ldxb %r5, [%r2+1]', 'xor %r5, 0xff', 'stxb [%r2+1], %r5', 'ja +0',
+      'mov %r0, 2', 'exit',
+    ].join('\n');
+    const v = verify(assemble(src), xdpHook());
+    const pkts = [3, 1, 0, 9].map((n, k) => ({ data: Uint8Array.from({ length: n }, (_, i) => k * 16 + i), wirelen: n }));
+    const want = pkts.map((p) => { const d = p.data.slice(); if (d.length >= 2) { d[0] = 0x5a; d[1] = d[1]! ^ 0xff; } return [...d]; });
+    const w = loadWasmBatch(v, 'xdp');
+    const b = blockOf(pkts, 2);
+    expect(batchVerdicts(w.run, b)).toEqual([2, 2, 2, 2]);
+    expect(pkts.map((p, i) => [...b.buf.subarray(b.offsets[i]!, b.offsets[i]! + p.data.length)])).toEqual(want);
+    const b2 = blockOf(pkts, 2);
+    const view = w.blockBuffer(b2.buf.length, pkts.length);
+    view.set(b2.buf);
+    expect(batchVerdicts(w.run, { ...b2, buf: view })).toEqual([2, 2, 2, 2]);
+    expect(pkts.map((p, i) => [...view.subarray(b2.offsets[i]!, b2.offsets[i]! + p.data.length)])).toEqual(want);
   });
 });
 

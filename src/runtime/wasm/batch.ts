@@ -27,7 +27,7 @@ import type { Prepared } from '../semantics-program.ts';
 import { rewriteCtxLoads } from '../verifier/ctx-rewrite.ts';
 import type { VerifiedProgram } from '../verifier/verify.ts';
 import { WasmInstance } from './instance.ts';
-import { CUR_PKT_AT, DATA_AT, PAGE, RES_AT, TABLE_AT, TABLE_ENTRY } from './layout.ts';
+import { CUR_PKT_AT, DATA_AT, DIRTY_AT, PAGE, RES_AT, TABLE_AT, TABLE_ENTRY } from './layout.ts';
 import { translate } from './translate.ts';
 import type { BatchCtxField, BatchHookModel } from './translate.ts';
 
@@ -72,10 +72,10 @@ export function hookModel(hook: WasmBatchHook, shadow: ReadonlyMap<string, numbe
   // Whole loads of these fields become the packet's values (no context read at all); the image
   // in memory is kept up to date as well, for narrow reads.
   const fold = new Map<string, 'data' | 'data_end' | 'wirelen'>([['data', 'data'], ['data_end', 'data_end']]);
-  if (hook === 'xdp') return { ctxSize: Math.max(shadowSize, 24), fields, packetRegion: true, fold };
+  if (hook === 'xdp') return { ctxSize: Math.max(shadowSize, 24), fields, packetRegion: true, packetWritable: true, fold };
   fields.push({ at: 0, value: 'wirelen' }); // __sk_buff.len
   fold.set('len', 'wirelen');
-  return { ctxSize: Math.max(shadowSize, 192), fields, packetRegion: hook === 'tc', skbLoadBytes: SKB_LOAD_BYTES, fold };
+  return { ctxSize: Math.max(shadowSize, 192), fields, packetRegion: hook === 'tc', packetWritable: hook === 'tc', skbLoadBytes: SKB_LOAD_BYTES, fold };
 }
 
 /**
@@ -106,7 +106,7 @@ export function compileWasmBatch(p: Prepared, m: Machine, model: BatchHookModel,
   const bind = (): void => {
     w.refresh();
     m.bytes[REGION.ctx] = w.u8; m.views[REGION.ctx] = w.dv; m.base[REGION.ctx] = ctxAt; m.size[REGION.ctx] = ctxSize; m.writable[REGION.ctx] = false;
-    m.bytes[REGION.packet] = w.u8; m.views[REGION.packet] = w.dv; m.base[REGION.packet] = w.i32[PKT]!; m.size[REGION.packet] = w.i32[PKT + 1]!; m.writable[REGION.packet] = false;
+    m.bytes[REGION.packet] = w.u8; m.views[REGION.packet] = w.dv; m.base[REGION.packet] = w.i32[PKT]!; m.size[REGION.packet] = w.i32[PKT + 1]!; m.writable[REGION.packet] = model.packetWritable === true;
     m.size[REGION.mem] = 0; m.base[REGION.mem] = 0;
     m.user = opts.env;
   };
@@ -191,10 +191,14 @@ export function compileWasmBatch(p: Prepared, m: Machine, model: BatchHookModel,
           i32.set(block.wirelens.subarray(0, n), wires >> 2);
         }
         let stop: number;
+        w.u8[DIRTY_AT] = 0;
         try {
           stop = run(start, n, offs, caps, wires, verd, blockAt - lo, lo, hi - lo, budget);
         } catch (e) {
           throw fault(e);
+        } finally {
+          // the program stored into packets: the caller's block gets the bytes back
+          if (w.u8[DIRTY_AT] !== 0) buf.set(w.u8.subarray(blockAt, blockAt + (hi - lo)), lo);
         }
         if (stop < 0) break;
         const o = block.offsets[stop]!, c = block.caplens[stop]!;
@@ -229,7 +233,7 @@ export type WasmEngineBatchFn = (view: DataView, buf: Uint8Array, offsets: Int32
  */
 export function compileWasmEngineBatch(p: Prepared, m: Machine, fold: { fields: ReadonlyMap<string, 'data' | 'data_end' | 'wirelen' | 'caplen'> }): WasmEngineBatchFn {
   const ctxField = (p as { ctxField?: ReadonlyMap<number, { name: string; off: number; kind: string }> }).ctxField;
-  const prog = compileWasmBatch(p, m, { ctxSize: 0, ctxSizeDynamic: true, fields: [], packetRegion: true, fold: fold.fields, ctxField });
+  const prog = compileWasmBatch(p, m, { ctxSize: 0, ctxSizeDynamic: true, fields: [], packetRegion: true, packetWritable: true, fold: fold.fields, ctxField });
   const block: PacketBlock = { buf: new Uint8Array(0), count: 0, offsets: new Int32Array(0), caplens: new Int32Array(0), wirelens: new Int32Array(0) };
   return (_view, buf, offsets, caplens, wirelens, count, verdicts) => {
     block.buf = buf; block.offsets = offsets; block.caplens = caplens; block.wirelens = wirelens; block.count = count;

@@ -7,7 +7,8 @@
  *   64     region table: one 16-byte entry per fixed region (stack, ctx, packet, mem) — base
  *          address in this memory, size in bytes, writable flag — which checked accesses read
  *          after turning a pointer's tag into a region index
- *   128    the current packet of a batch run (base, caplen) for JavaScript slow paths
+ *   128    the current packet of a batch run (base, caplen) for JavaScript slow paths; at 136
+ *          a flag a store into the packet region sets
  *   256    local-call frames: MAX_CALL_DEPTH × 48 bytes (return segment, r6..r10)
  *   65536  the eBPF stack (STACK_BYTES): at 64 KiB so that a frame offset (≥ -32768) plus the
  *          stack's base is a non-negative constant, i.e. a load/store's own offset immediate
@@ -23,6 +24,8 @@ export const TABLE_ENTRY = 16;
 /** Fixed regions with a table entry (REGION.stack … REGION.mem); others take the slow path. */
 export const FIXED_REGIONS = 4;
 export const CUR_PKT_AT = 128;
+/** Set to 1 by a checked store into the packet region (a batch then copies the block back). */
+export const DIRTY_AT = 136;
 export const FRAMES_AT = 256;
 export const FRAME_BYTES = 48;
 export const STACK_AT = 65536;

@@ -45,7 +45,7 @@ import { STACK_SIZE } from '../../isa/ebpf/opcodes.ts';
 import type { Prepared } from '../semantics-program.ts';
 import { Code, encodeModule, I32, I64, Op } from './encoder.ts';
 import type { Func, ValType } from './encoder.ts';
-import { ARGS_AT, CUR_PKT_AT, FIXED_REGIONS, FRAME_BYTES, FRAMES_AT, RES_AT, STACK_AT, TABLE_AT, TABLE_ENTRY } from './layout.ts';
+import { ARGS_AT, CUR_PKT_AT, DIRTY_AT, FIXED_REGIONS, FRAME_BYTES, FRAMES_AT, RES_AT, STACK_AT, TABLE_AT, TABLE_ENTRY } from './layout.ts';
 
 /** Fault kinds the `fault` import turns into the interpreter's EbpfFaults. */
 export const FAULT = { budget: 0, callDepth: 1, kfunc: 2, invalid: 3, fallsOff: 4 } as const;
@@ -68,6 +68,8 @@ export interface BatchHookModel {
   fields: BatchCtxField[];
   /** The packet is the packet region (XDP, tc); otherwise only bpf_skb_load_bytes reads it. */
   packetRegion: boolean;
+  /** Stores into the packet region are allowed (and copied back to the caller's block). */
+  packetWritable?: boolean;
   /** Helper id implemented inside the module as bpf_skb_load_bytes on the current packet. */
   skbLoadBytes?: number;
   /**
@@ -120,7 +122,9 @@ function checkFunction(): Func {
     .get(N).op(Op.i64_extend_i32_u).op(Op.i64_add)
     .get(E).mem(Op.i32_load, TABLE_AT + 4).op(Op.i64_extend_i32_u).op(Op.i64_gt_u)
     .if().i32(-1).op(Op.return).end();
-  c.get(W).if().get(E).mem(Op.i32_load, TABLE_AT + 8).op(Op.i32_eqz).if().i32(-1).op(Op.return).end().end();
+  c.get(W).if().get(E).mem(Op.i32_load, TABLE_AT + 8).op(Op.i32_eqz).if().i32(-1).op(Op.return).end()
+    // a store into the packet: the block must be copied back to the caller's buffer
+    .get(IDX).i32(REGION.packet).op(Op.i32_eq).if().i32(0).i32(1).mem(Op.i32_store8, DIRTY_AT).end().end();
   c.get(E).mem(Op.i32_load, TABLE_AT).get(A).op(Op.i32_add);
   return { type: { params: [I64, I32, I32, I32], results: [I32] }, locals: [I32, I32, I32], code: c };
 }
@@ -267,7 +271,7 @@ class Translator {
     c.i32(0).i32(b.ctxAt).mem(Op.i32_store, TABLE_AT + REGION.ctx * TABLE_ENTRY);
     if (!b.hook.ctxSizeDynamic) c.i32(0).i32(b.hook.ctxSize).mem(Op.i32_store, TABLE_AT + REGION.ctx * TABLE_ENTRY + 4);
     c.i32(0).i32(0).mem(Op.i32_store, TABLE_AT + REGION.ctx * TABLE_ENTRY + 8);
-    c.i32(0).i32(0).mem(Op.i32_store, TABLE_AT + REGION.packet * TABLE_ENTRY + 8);
+    c.i32(0).i32(b.hook.packetWritable ? 1 : 0).mem(Op.i32_store, TABLE_AT + REGION.packet * TABLE_ENTRY + 8);
     c.get(START).set(II);
     c.block(); const out = this.push();
     c.loop(); const next = this.push();
