@@ -8,12 +8,13 @@
  * verified with the runtime's own convention plus the hook's helper. With `counters`, the
  * program counts its verdicts in its own array map (./counters.ts).
  */
-import { attachXdp, socketFilterHookContext } from '../hooks/index.ts';
+import { attachTc, attachXdp, bindXdp, socketFilterHookContext } from '../hooks/index.ts';
+import type { BatchRunFn } from '../runtime/batch.ts';
 import { MapRegistry, u32Key } from '../maps/index.ts';
 import { createHelperState, HELPERS, lddwResolver } from '../runtime/helpers.ts';
 import { load } from '../runtime/index.ts';
 import type { EngineName, HelperEnv } from '../runtime/index.ts';
-import { verify, xdpHook } from '../runtime/verifier/index.ts';
+import { tcHook, verify, xdpHook } from '../runtime/verifier/index.ts';
 import { COUNTER_ACCEPTED, COUNTER_MAP, COUNTER_REJECTED, HELPER_MAP_LOOKUP_ELEM, withVerdictCounters } from './counters.ts';
 import type { ConvertHook, ConvertResult } from './to-ebpf.ts';
 
@@ -32,6 +33,8 @@ export interface ConvertedRunner {
   readonly engine: EngineName;
   /** Runs the filter on buf[offset, offset + caplen) whose wire length is wirelen; returns r0. */
   run(buf: Uint8Array, offset: number, caplen: number, wirelen: number): number;
+  /** verdicts[i] = r0 for every packet of the block (../runtime/batch.ts). */
+  runBatch: BatchRunFn;
   /** With `counters`: the map's two counters (accepted / rejected packets so far). */
   counters(): { accepted: bigint; rejected: bigint } | undefined;
 }
@@ -47,10 +50,13 @@ export function loadConverted(res: ConvertResult, hook: ConvertHook, opts: LoadC
   const helpers = { ...sock.helpers, [HELPER_MAP_LOOKUP_ELEM]: (env: HelperEnv) => lookup.impl(env, helperState) };
   const resolveLddw = lddwResolver(registry);
   // Loops (protochain's) run under the instruction budget, as in the interpreter.
-  const loaded = hook === 'xdp'
-    ? load(verify(prog, xdpHook((id) => registry.get(id), 'budget')), { engine: opts.engine, budget: opts.budget, helpers, resolveLddw })
+  const loaded = hook === 'xdp' || hook === 'tc'
+    ? load(verify(prog, (hook === 'xdp' ? xdpHook : tcHook)((id) => registry.get(id), 'budget')), { engine: opts.engine, budget: opts.budget, helpers, resolveLddw })
     : load(prog, { engine: opts.engine, budget: opts.budget, helpers, resolveLddw });
-  const run = hook === 'xdp' ? attachXdp(loaded) : sock.attach(loaded);
+  const run = hook === 'xdp' ? attachXdp(loaded) : hook === 'tc' ? attachTc(loaded).run : sock.attach(loaded);
+  // The batch form (a block per call; the structured JIT's packet loop inside generated code).
+  const runBatch: BatchRunFn = hook === 'xdp' ? bindXdp(loaded).runBatch : hook === 'tc' ? attachTc(loaded).runBatch
+    : (block, verdicts) => { for (let i = 0; i < block.count; i++) verdicts[i] = run(block.buf, block.offsets[i]!, block.caplens[i]!, block.wirelens[i]!); };
   const counters = () => {
     if (!counterMap) return undefined;
     const read = (i: number): bigint => {
@@ -59,5 +65,5 @@ export function loadConverted(res: ConvertResult, hook: ConvertHook, opts: LoadC
     };
     return { accepted: read(COUNTER_ACCEPTED), rejected: read(COUNTER_REJECTED) };
   };
-  return { engine: loaded.engine, run, counters };
+  return { engine: loaded.engine, run, runBatch, counters };
 }

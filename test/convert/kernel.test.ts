@@ -1,7 +1,8 @@
 /**
  * The Linux kernel as the judge of the converter's output: every libpcap program of the corpus
- * tsv (optimized and unoptimized) is converted for both hooks and loaded with BPF_PROG_LOAD as
- * a socket filter and as an XDP program; the kernel verifier must accept every one, and
+ * tsv (optimized and unoptimized) is converted for every hook and loaded with BPF_PROG_LOAD as
+ * a socket filter, an XDP program and a tc classifier (SCHED_CLS, whose test run also starts at
+ * the Ethernet header); the kernel verifier must accept every one, and
  * BPF_PROG_TEST_RUN on sample golden packets must return what the reference interpreter
  * returns (the kernel's skb/frame length is the captured length, so wirelen = caplen here).
  * The same for seeded wild random programs (loops, unknown opcodes, jumps off the end).
@@ -28,7 +29,10 @@ const ETH_HLEN = 14;
 const MAX_TEST_RUN = 3000;
 const PER_PROGRAM = 6;
 
-type Mode = 'socket' | 'xdp-value' | 'xdp-action';
+type Mode = 'socket' | 'xdp-value' | 'xdp-action' | 'tc-value' | 'tc-action';
+/** BPF_PROG_TYPE_SCHED_CLS (tc); its test run starts the skb at the Ethernet header, like XDP's frame. */
+const SCHED_CLS = 3;
+const TC_ACT_OK = 0, TC_ACT_SHOT = 2;
 interface Job { label: string; mode: Mode; prog: CbpfProgram; packet: Uint8Array; want: number; value: number }
 
 function request(j: Job, insns: Uint8Array): RawRequest {
@@ -37,6 +41,7 @@ function request(j: Job, insns: Uint8Array): RawRequest {
     data.set(j.packet, ETH_HLEN);
     return { progType: PROG_TYPE.SOCKET_FILTER, insns, data };
   }
+  if (j.mode.startsWith('tc')) return { progType: SCHED_CLS as unknown as typeof PROG_TYPE.XDP, insns, data: j.packet, dataOutSize: j.packet.length + 256 };
   return { progType: PROG_TYPE.XDP, insns, data: j.packet, dataOutSize: j.packet.length + 256 };
 }
 
@@ -49,8 +54,8 @@ function runJobs(k: KernelOracle, jobs: readonly Job[]): { failures: string[]; l
     if (!m) cache.set(j.prog, (m = new Map()));
     let b = m.get(j.mode);
     if (!b) {
-      const hook: ConvertHook = j.mode === 'socket' ? 'socket' : 'xdp';
-      b = encodeProgram(convert(j.prog, { hook, xdpResult: j.mode === 'xdp-value' ? 'value' : 'action' }).prog);
+      const hook: ConvertHook = j.mode === 'socket' ? 'socket' : j.mode.startsWith('tc') ? 'tc' : 'xdp';
+      b = encodeProgram(convert(j.prog, { hook, xdpResult: j.mode.endsWith('-value') ? 'value' : 'action' }).prog);
       m.set(j.mode, b);
     }
     return b;
@@ -64,7 +69,7 @@ function runJobs(k: KernelOracle, jobs: readonly Job[]): { failures: string[]; l
       const j = batch[n]!;
       if (o.kind === 'ok') {
         loaded++;
-        const hook: ConvertHook = j.mode === 'xdp-action' ? 'xdp' : 'socket'; // 'value' results compare like socket
+        const hook: ConvertHook = j.mode === 'xdp-action' ? 'xdp' : j.mode === 'tc-action' ? 'tc' : 'socket'; // 'value' results compare like socket
         if (o.retval !== j.want && !loopBudgetDifference(j.prog, hook, o.retval, j.value)) failures.push(`${j.label} [${j.mode}] on ${j.packet.length} bytes: kernel returned ${o.retval}, reference ${j.want}`);
       } else if (o.kind === 'reject') {
         failures.push(`${j.label} [${j.mode}] rejected by the kernel verifier: ${o.reason}\n${o.log.split('\n').slice(-6).join('\n')}`);
@@ -86,7 +91,9 @@ function jobsFor(label: string, prog: CbpfProgram, packets: readonly Uint8Array[
     jobs.push({ label, mode: 'socket', prog, packet, want: v, value: v });
     if (packet.length >= ETH_HLEN) {
       jobs.push({ label, mode: 'xdp-value', prog, packet, want: v, value: v });
+      jobs.push({ label, mode: 'tc-value', prog, packet, want: v, value: v });
       if (!actionDone) jobs.push({ label, mode: 'xdp-action', prog, packet, want: v !== 0 ? XDP_PASS : XDP_DROP, value: v });
+      if (!actionDone) jobs.push({ label, mode: 'tc-action', prog, packet, want: v !== 0 ? TC_ACT_OK : TC_ACT_SHOT, value: v });
       actionDone = true;
     }
   }

@@ -16,7 +16,7 @@ import type { EngineName } from '../../src/runtime/index.ts';
 import { corpusAvailable, CORPUS_DIR, IN_CI, parseTsv } from '../tools/golden-paths.ts';
 import { loadSourcePackets, loadVerdicts } from '../tools/verdicts.ts';
 
-export const HOOKS: readonly ConvertHook[] = ['socket', 'xdp'];
+export const HOOKS: readonly ConvertHook[] = ['socket', 'xdp', 'tc'];
 
 /** One libpcap program of the tsv. */
 export interface TsvProgram { row: number; dlt: string; expr: string; optimized: boolean; prog: CbpfProgram }
@@ -71,6 +71,7 @@ export function loopBudgetDifference(prog: CbpfProgram, hook: ConvertHook, got: 
 
 /** What a converted program returns at `hook` when the classic program returns `value`. */
 export function expectedAt(hook: ConvertHook, value: number): number {
+  if (hook === 'tc') return value !== 0 ? 0 : 2; // TC_ACT_OK / TC_ACT_SHOT
   return hook === 'xdp' ? (value !== 0 ? XDP_PASS : XDP_DROP) : value;
 }
 
