@@ -75,7 +75,7 @@ export async function runBench(opts: BenchOptions, progress = new Progress()): P
     for (const m of report.filters.mismatches) report.failures.push(`filters: ${m.subject} on '${m.filter}' (${m.regime}): ${m.got} matches, want ${m.want}`);
   }
   if (wants('compile')) {
-    report.compile = runCompileSuite(1, 262144, opts.quick ? 2 : 20, progress);
+    report.compile = runCompileSuite(1, 262144, opts.quick ? 2 : 20, progress, opts.clock);
   }
   if (wants('e2e')) {
     // With the generated capture, a tenth of it too: peak RSS against file size.

@@ -89,7 +89,7 @@ export function formatCompile(r: CompileResult): string {
   const f = (x: number) => (x < 0.01 ? x.toFixed(4) : x < 1 ? x.toFixed(3) : x.toFixed(1));
   const rows = r.rows.map((row) => [row.label, ...STAGES.map((s) => f(row.stageMs[s])), f(row.totalMs), String(row.cbpfInsns), String(row.ebpfInsns)]);
   rows.push(['median over the set', ...STAGES.map((s) => f(r.medianMs[s])), f(r.medianMs.total), '', '']);
-  return `== compile: latency per stage (median of repeats; ready = loaded on ${r.engine}, ${r.hook} hook)\n${table(head, rows)}`;
+  return `== compile: latency per stage (${r.clock === 'cpu' ? 'process CPU time' : 'wall time'}, median of repeats; ready = loaded on ${r.engine}, ${r.hook} hook)\n${table(head, rows)}`;
 }
 
 export function formatE2e(r: E2eResult): string {
