@@ -167,7 +167,7 @@ describe('toEbpf structure', () => {
     const e1 = err(() => toEbpf([], { hook: 'socket' }));
     expect(e1).toBeInstanceOf(UserError);
     expect((e1 as UserError).code).toBe('CONVERT_EMPTY');
-    const e2 = err(() => toEbpf(assemble('ret #1'), { hook: 'tc' as ConvertHook }));
+    const e2 = err(() => toEbpf(assemble('ret #1'), { hook: 'sk_msg' as ConvertHook }));
     expect((e2 as UserError).code).toBe('CONVERT_BAD_HOOK');
   });
 });
