@@ -23,6 +23,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '../errors.ts';
 import type { CaptureInfo, PacketRecord } from '../capture/types.ts';
 import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
+import { savefileLinkType } from '../capture/pcap/writer.ts';
 import { openLive } from '../capture/live.ts';
 import { attachObject } from '../loader/attach.ts';
 import type { ObjectHook } from '../loader/attach.ts';
@@ -176,7 +177,7 @@ export async function runObjectCommand(opts: TcpdumpOptions & { object?: ObjectR
   const sinkFor = (file: string | undefined): PacketSink | null => {
     if (file === undefined) return null;
     const pcapng = writerFormatFor(file, { pcapng: opts.pcapng }) === 'pcapng';
-    return openWriter(file, { linkType: pcapng ? info.linkType : info.rawLinkTypeField, snaplen: info.snaplen, precision: opts.precision, pcapng }, opts.packetBuffered);
+    return openWriter(file, { linkType: pcapng ? info.linkType : savefileLinkType(info.rawLinkTypeField), snaplen: info.snaplen, precision: opts.precision, pcapng }, opts.packetBuffered);
   };
   const sink = sinkFor(opts.writeFile);
   const tx = sinkFor(run.txOut);

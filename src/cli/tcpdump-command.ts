@@ -24,6 +24,7 @@ import { compileExpression, createRecordFilter, ebpfListing, FILTER_ENGINES, FIL
 import type { FilterEngine, FilterHook, RecordFilter } from './engine.ts';
 import { pretty } from '../isa/ebpf/asm.ts';
 import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
+import { savefileLinkType } from '../capture/pcap/writer.ts';
 import { writeFullySync } from '../capture/sink.ts';
 import { deviceLine, listDevices, openLive, probeLive } from '../capture/live.ts';
 import { loadProgramFile } from './program-file.ts';
@@ -412,7 +413,7 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
   if (opts.writeFile !== undefined) {
     // pcapng with --pcapng or an output name ending in .pcapng; otherwise pcap as tcpdump writes it.
     const pcapng = writerFormatFor(opts.writeFile, { pcapng: opts.pcapng }) === 'pcapng';
-    sink = openWriter(opts.writeFile, { linkType: pcapng ? info.linkType : info.rawLinkTypeField, snaplen: info.snaplen, precision: opts.precision, pcapng }, opts.packetBuffered);
+    sink = openWriter(opts.writeFile, { linkType: pcapng ? info.linkType : savefileLinkType(info.rawLinkTypeField), snaplen: info.snaplen, precision: opts.precision, pcapng }, opts.packetBuffered);
   }
   const printing = !opts.countOnly && (sink === null || opts.printWithWrite);
   // With `-w -` the capture owns stdout, so printed lines go to stderr.
