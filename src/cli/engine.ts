@@ -7,6 +7,7 @@
  */
 import { assertValid, createInterpreter } from '../cbpf/index.ts';
 import type { PacketRecord } from '../capture/types.ts';
+import type { BatchRunFn } from '../runtime/batch.ts';
 import { convert } from '../convert/to-ebpf.ts';
 import { createPacketFilter } from '../pipeline.ts';
 import { compile } from '../filter/index.ts';
@@ -27,7 +28,13 @@ export type FilterHook = (typeof FILTER_HOOKS)[number];
  * Whether a packet matches (the filter accepts it). With `stats` on an eBPF engine, `counters`
  * reads the verdict counters the program keeps in its eBPF array map.
  */
-export type RecordFilter = ((rec: PacketRecord) => boolean) & { counters?: () => { accepted: bigint; rejected: bigint } | undefined };
+export type RecordFilter = ((rec: PacketRecord) => boolean) & {
+  counters?: () => { accepted: bigint; rejected: bigint } | undefined;
+  /** The block form (src/runtime/batch.ts): verdicts[i] = the run's result for packet i. */
+  runBatch?: BatchRunFn;
+  /** What a result in `verdicts` means: the packet matches. */
+  accepts?: (r0: number) => boolean;
+};
 
 export interface CompileOptions {
   linkType: number;
@@ -72,6 +79,8 @@ export function createRecordFilter(prog: CbpfProgram, engine: FilterEngine = 'au
   const f = createPacketFilter({ program: prog, engine, hook: hook ?? (engine === 'auto' ? 'tc' : 'socket'), counters: stats && engine !== 'cbpf' });
   const rf: RecordFilter = (rec) => (rec.buf !== undefined ? f.matches(rec.buf, rec.dataOffset!, rec.caplen, rec.wirelen) : f.matches(rec.data, 0, rec.caplen, rec.wirelen));
   rf.counters = f.counters;
+  rf.runBatch = f.runBatch;
+  rf.accepts = f.accepts;
   return rf;
 }
 

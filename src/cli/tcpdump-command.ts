@@ -17,7 +17,7 @@ import { endianness } from 'node:os';
 import { UserError } from '../errors.ts';
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
 import type { CompileOptions as FilterCompileOptions } from '../filter/index.ts';
-import type { CaptureInfo, PacketRecord } from '../capture/types.ts';
+import type { CaptureInfo, CaptureReader, PacketRecord } from '../capture/types.ts';
 import { expandArgv } from './argv.ts';
 import { openReader, openWriter, linkTypeLabel, parseLinkTypeName, type PacketSink } from './capture-io.ts';
 import { compileExpression, createRecordFilter, ebpfListing, FILTER_ENGINES, FILTER_HOOKS } from './engine.ts';
@@ -26,6 +26,8 @@ import { pretty } from '../isa/ebpf/asm.ts';
 import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
 import { savefileLinkType } from '../capture/pcap/writer.ts';
 import { writeFullySync } from '../capture/sink.ts';
+import { blockFiller, createRecordBlock, recordAt } from '../capture/batch.ts';
+import { MutableRecord } from '../capture/record.ts';
 import { deviceLine, listDevices, openLive, probeLive } from '../capture/live.ts';
 import { loadProgramFile } from './program-file.ts';
 import { objectRunOptions, runObjectCommand, type ObjectRunOptions } from './object-run.ts';
@@ -364,10 +366,20 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   const matches = createRecordFilter(prog, opts.engine, opts.hook, opts.stats);
 
   const output = createOutput(opts, info, io);
+  // Stopped by -c: what the reader found after that point is not reported (as one at a time).
+  let stopped = false;
   try {
-    for (let rec = reader.next(); rec !== null; rec = reader.next()) {
-      if (matches(rec) && !output.handle(rec)) break;
-    }
+    // Blocks of packets per filter call (see filterFileInBlocks), unless the verdict counters
+    // must stop exactly at the -c-th match, or TSDUMP_BATCH=0 asks for one packet at a time.
+    const perPacket = matches.runBatch === undefined || (opts.stats === true && opts.count !== undefined) || process.env.TSDUMP_BATCH === '0';
+    if (perPacket) {
+      for (let rec = reader.next(); rec !== null; rec = reader.next()) {
+        if (matches(rec) && !output.handle(rec)) {
+          stopped = true;
+          break;
+        }
+      }
+    } else stopped = filterFileInBlocks(reader, matches, output);
     output.flush();
   } catch (e) {
     // Like tcpdump killed by SIGPIPE: no message; what was read is simply not printed.
@@ -381,7 +393,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
     }
   }
   let status = 0;
-  if (reader.error) {
+  if (reader.error && !stopped) {
     io.write(2, `tsdump: ${reader.error.message}\n`);
     status = 1;
   }
@@ -389,6 +401,31 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   if (opts.countOnly) io.write(1, `${output.matched} packet${output.matched === 1 ? '' : 's'}\n`);
   return status;
 }
+
+/**
+ * The file loop on blocks: the reader fills a block of consecutive records (windows of its own
+ * buffer, or copies for readers that cannot: src/capture/batch.ts), the filter runs the whole
+ * block in one call, and each accepted record is refilled into one reused PacketRecord for the
+ * output, in order. Nothing is allocated per packet. True when the output stopped it (-c).
+ */
+function filterFileInBlocks(reader: CaptureReader, matches: RecordFilter, output: Output): boolean {
+  const runBatch = matches.runBatch!;
+  const accepts = matches.accepts!;
+  const block = createRecordBlock(BLOCK_RECORDS);
+  const verdicts = new Int32Array(BLOCK_RECORDS);
+  const rec = new MutableRecord();
+  const fill = blockFiller(reader);
+  for (let n = fill(block); n > 0; n = fill(block)) {
+    runBatch(block, verdicts);
+    for (let i = 0; i < n; i++) {
+      if (accepts(verdicts[i]!) && !output.handle(recordAt(block, i, rec))) return true;
+    }
+  }
+  return false;
+}
+
+/** Records per filter call in the file loop. */
+const BLOCK_RECORDS = 1024;
 
 /** --stats: the verdict counters the eBPF program kept in its map, on stderr. */
 function writeStats(f: RecordFilter | undefined, io: CommandIo): void {

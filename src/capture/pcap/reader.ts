@@ -25,6 +25,7 @@ import type { ByteSource } from '../byte-source.ts';
 import { linkTypeToDlt, maxSnaplenForDlt } from '../link-types.ts';
 import { MutableRecord } from '../record.ts';
 import type { CaptureInfo, CaptureReader, PacketRecord } from '../types.ts';
+import type { RecordBlock } from '../batch.ts';
 
 export const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
 export const PCAP_MAGIC_NANO = 0xa1b23c4d;
@@ -188,6 +189,73 @@ export class PcapReader implements CaptureReader {
     rec.tsNsec = this.nano ? tsFrac : tsFrac * 1000;
     rec.offset = at;
     return rec;
+  }
+
+  /**
+   * Fills `block` with consecutive records that all lie in the current block buffer (see
+   * ../batch.ts). The first record goes through `next()` (which may refill the buffer, and
+   * reports errors); the following ones are parsed in place only while header and bytes are
+   * already buffered and need no cut to the snapshot (nor are refused as too long). Anything
+   * else ends the block and is left for the next call, so errors and every intact record come
+   * out exactly as with `next()`. Returns the count (0: end, see `error`).
+   */
+  nextBlock(block: RecordBlock): number {
+    block.count = 0;
+    const first = this.next();
+    if (first === null) return 0;
+    const rec = this.rec;
+    block.buf = rec.buf;
+    block.offsets[0] = rec.dataOffset;
+    block.caplens[0] = rec.caplen;
+    block.wirelens[0] = rec.wirelen;
+    block.tsSec[0] = rec.tsSec;
+    block.tsNsec[0] = rec.tsNsec;
+    block.recOffsets[0] = rec.offset;
+    block.linkTypes[0] = rec.linkType;
+    block.interfaceIds[0] = 0;
+    let n = 1;
+    // An over-long record lives in the scratch buffer: it is a block on its own.
+    const src = this.src;
+    if (rec.buf !== src.buf) {
+      block.count = 1;
+      return 1;
+    }
+    const v = src.view;
+    const le = this.le;
+    const hdrLen = this.hdrLen;
+    const swap = this.swap;
+    // Records above either limit are cut or refused by next().
+    const limit = Math.min(this.snapshot, this.maxCaplen);
+    const nano = this.nano;
+    const linkType = rec.linkType;
+    const cap = block.capacity;
+    const end = src.end;
+    let p = src.pos;
+    while (n < cap && end - p >= hdrLen) {
+      let caplen = v.getUint32(p + 8, le);
+      let wirelen = v.getUint32(p + 12, le);
+      if (swap !== LengthSwap.None && (swap === LengthSwap.Always || caplen > wirelen)) {
+        const t = caplen;
+        caplen = wirelen;
+        wirelen = t;
+      }
+      // Errors and over-long records: left to next().
+      if (caplen > limit || end - p - hdrLen < caplen) break;
+      const tsFrac = v.getInt32(p + 4, le);
+      block.tsSec[n] = v.getInt32(p, le);
+      block.tsNsec[n] = nano ? tsFrac : tsFrac * 1000;
+      block.recOffsets[n] = src.base + p;
+      block.offsets[n] = p + hdrLen;
+      block.caplens[n] = caplen;
+      block.wirelens[n] = wirelen;
+      block.linkTypes[n] = linkType;
+      block.interfaceIds[n] = 0;
+      p += hdrLen + caplen;
+      n++;
+    }
+    src.pos = p;
+    block.count = n;
+    return n;
   }
 
   private finish(err: UserError | null): null {
