@@ -6,7 +6,7 @@ import { assemble } from '../../src/isa/ebpf/asm.ts';
 import type { EbpfInsn, EbpfProgram, EbpfSlot } from '../../src/isa/ebpf/types.ts';
 import { MapRegistry } from '../../src/maps/index.ts';
 import { loadElf } from '../../src/loader/elf.ts';
-import { conformanceHook, socketFilterHook, tcHook, VerifierError, verify, xdpHook } from '../../src/runtime/verifier/index.ts';
+import { conformanceHook, DEFAULT_MAX_STEPS, defaultMaxSteps, socketFilterHook, tcHook, VerifierError, verify, xdpHook } from '../../src/runtime/verifier/index.ts';
 import type { HookSpec } from '../../src/runtime/verifier/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -183,6 +183,14 @@ describe('verifier: loops', () => {
   it('follows long counted loops like the kernel, and gives up at the step limit', () => {
     expect(verify(assemble('mov %r0, 0\nl:\nadd %r0, 1\njlt %r0, 100000, l\nexit'), xdp).stats.steps).toBeGreaterThan(200000);
     rejects(assemble('mov %r0, 0\nl:\nadd %r0, 1\njlt %r0, 100000, l\nexit'), { ...xdp, maxSteps: 50_000 }, 'unbounded-loop', /not provably bounded: more than 50000/);
+  });
+  it('refuses a loop whose state never converges after a step limit scaled to the program (fuzz finding)', () => {
+    // r0 += 2^29 until r0 == 1: no state repeats for 2^35 iterations. It used to walk the kernel's
+    // full 1,000,000 steps (seconds); a 4-slot program now gets defaultMaxSteps(4) = 400,000.
+    expect(defaultMaxSteps(4)).toBe(400_000);
+    expect(defaultMaxSteps(10_000)).toBe(640_000);
+    expect(defaultMaxSteps(100_000)).toBe(DEFAULT_MAX_STEPS);
+    rejects(assemble('mov %r0, 0\nl:\nadd %r0, 0x20000000\njne %r0, 1, l\nexit'), xdp, 'unbounded-loop', /not provably bounded: more than 400000 instructions processed/);
   });
   it('accepts loops on unknown bounds in budget mode and says the budget is needed', () => {
     const p = assemble('ldxw %r2, [%r1+16]\nmov %r0, 0\nl:\nadd %r0, 1\njlt %r0, %r2, l\nexit');

@@ -31,7 +31,8 @@ export interface CtxField {
  *  - 'reject': any back-edge is an error (the pre-5.3 kernel rule).
  *  - 'bounded' (default): loops are explored iteration by iteration with exact constants, like
  *    the kernel's bounded-loop support; a loop whose abstract state repeats is an infinite loop,
- *    and one the walk does not finish within the step limit (maxSteps, 1M like the kernel) is
+ *    and one the walk does not finish within the step limit (maxSteps; by default 64 steps an
+ *    instruction, 200,000 to 1M — the kernel's is a flat 1M: see verify.ts defaultMaxSteps) is
  *    rejected as not provably bounded.
  *  - 'budget': loops are accepted after a widening fixpoint proves everything else (types,
  *    initialisation, bounds of constant accesses); termination is NOT proven, so the engine must
@@ -68,7 +69,7 @@ export interface HookSpec {
   callx?: boolean;
   /** r0 at exit must be a scalar (not a pointer), as the kernel requires for packet hooks. */
   returnScalar?: boolean;
-  /** Abstract-interpretation step limit (kernel: 1,000,000 processed instructions). */
+  /** Abstract-interpretation step limit (default: defaultMaxSteps(program size); kernel: 1,000,000 processed instructions). */
   maxSteps?: number;
   /**
    * Helpers whose types are not known (runtimeHook: whatever table the caller loads with): a

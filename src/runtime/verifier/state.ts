@@ -259,9 +259,11 @@ export function joinStates(a: State, b: State): State | undefined {
 export function scalarTz(s: Scalar): number {
   if (s.v !== null) {
     if (s.v === 0n) return 64;
-    let n = 0;
-    for (let x = s.v; (x & 1n) === 0n; x >>= 1n) n++;
-    return n;
+    // Count trailing zeros on 32-bit halves (a BigInt shift loop cost up to 64 allocations).
+    const lo = Number(BigInt.asUintN(32, s.v));
+    if (lo !== 0) return 31 - Math.clz32(lo & -lo);
+    const hi = Number(BigInt.asUintN(32, s.v >> 32n));
+    return hi === 0 ? 64 : 63 - Math.clz32(hi & -hi);
   }
   return s.tz ?? 0;
 }

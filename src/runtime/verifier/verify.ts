@@ -92,7 +92,25 @@ export interface VerifiedProgram {
 /** The region a proven access always reaches (see VerifiedProgram.provenAccess). */
 export type ProvenRegion = 'stack' | 'pkt' | 'ctx';
 
+/** The kernel's limit on instructions processed; tsdump's default is lower (see defaultMaxSteps). */
 export const DEFAULT_MAX_STEPS = 1_000_000;
+
+/**
+ * The step limit when the hook sets none: the work is bounded by the program's size rather than a
+ * flat million, so no input keeps the verifier busy for seconds. The abstract walk costs a few
+ * microseconds a step in JavaScript (the kernel's C walk is far cheaper), so a loop whose state
+ * never converges — e.g. one adding 2^29 until the value equals 1, which repeats no state for 2^35
+ * iterations — used to run the full million steps (6–20 s) before refusal. A program gets 64
+ * steps per instruction slot, at least 400,000 and at most the kernel's 1,000,000: straight-line
+ * code and converted filters (a handful of steps per instruction) are far inside it, a counted
+ * loop of 100,000 iterations (~200,000 steps, which the kernel accepts) still passes, and a
+ * non-converging loop in a small program is refused after 400,000 steps. The price: a small
+ * program whose loops need more than that (the kernel allows up to 1M) is refused as "not
+ * provably bounded"; a hook can set `maxSteps` to DEFAULT_MAX_STEPS for the kernel's rule.
+ */
+export function defaultMaxSteps(slots: number): number {
+  return Math.min(DEFAULT_MAX_STEPS, Math.max(400_000, 64 * slots));
+}
 
 interface Hist {
   pc: number;
@@ -219,7 +237,7 @@ class Walker {
   constructor(private readonly s: Structure, private readonly hook: HookSpec) {
     this.table = hook.helperTable ?? HELPERS;
     this.policy = hook.loops ?? 'bounded';
-    this.maxSteps = hook.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.maxSteps = hook.maxSteps ?? defaultMaxSteps(s.at.length);
     this.fnDepth = new Array<number>(s.functions.length).fill(0);
   }
 
