@@ -125,6 +125,16 @@ describe('verifier: pointers, maps, packets and helpers', () => {
     expect(() => verify(spilled, hook)).not.toThrow();
     rejects([...lookup(arr.id), ...assemble('jeq %r0, 0, out\nldxdw %r0, [%r0+16]\nexit\nout:\nexit')], hook, 'value-bounds', /off 16 size 8, value size 16/);
   });
+  it('checks helper memory on the stack byte-wise, without alignment, as the kernel does', () => {
+    // A 16-byte value at fp-24 (8-aligned, not 16-aligned) for map_update_elem: accepted.
+    const upd = (init: string) => [
+      ...assemble(`stw [%r10-4], 0\n${init}mov %r2, %r10\nadd %r2, -4\nmov %r3, %r10\nadd %r3, -24\nmov %r4, 0`),
+      ldmap(1, arr.id), ...assemble('call 2\nmov %r0, 0\nexit'),
+    ];
+    expect(() => verify(upd('stdw [%r10-24], 1\nstdw [%r10-16], 2\n'), hook)).not.toThrow();
+    // Half of it unwritten: refused, naming the first missing byte.
+    rejects(upd('stdw [%r10-24], 1\n'), hook, 'stack-uninit', /the map value at off -24 size 16, byte at off -16/);
+  });
   it('requires the key on the stack to be initialised and a map pointer in r1', () => {
     rejects([...assemble('mov %r2, %r10\nadd %r2, -4'), ldmap(1, arr.id), ...assemble('call 1\nmov %r0, 0\nexit')], hook, 'stack-uninit', /off -4 size 4/);
     rejects(assemble('stw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\nmov %r1, 5\ncall 1\nmov %r0, 0\nexit'), hook, 'helper-arg', /expected a map pointer/);

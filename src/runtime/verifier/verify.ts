@@ -572,6 +572,19 @@ class Walker {
       return;
     }
     if (size === 0) return;
+    if (v.p === 'stack' && v.off !== null && size > 1 && v.off % size !== 0) {
+      // Helper memory on the stack is checked byte by byte, as the kernel does (bounds and
+      // initialisation, no alignment): a 16-byte value at fp-24 is fine although it is not one
+      // naturally aligned 16-byte access.
+      if (v.off < -STACK || v.off + size > 0)
+        this.fail('stack-bounds', pc, `invalid read of stack: ${what} at off ${v.off} size ${size} is outside the ${STACK}-byte frame`);
+      const f = st.frames[v.ref]!;
+      for (let k = 0; k < size && !this.hook.uninitStackReads; k++) {
+        if (!f.init[STACK + v.off + k]) this.fail('stack-uninit', pc, `invalid read from stack: ${what} at off ${v.off} size ${size}, byte at off ${v.off + k} was never written on this path`);
+      }
+      for (let k = 0; k < size; k++) this.access(st, pc, r, k, 1, false);
+      return;
+    }
     this.access(st, pc, r, 0, size, false);
   }
 
