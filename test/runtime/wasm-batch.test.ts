@@ -174,6 +174,30 @@ describe('wasm batch path: packet stores', () => {
   });
 });
 
+describe('wasm engine: one Machine, two modules', () => {
+  // A loaded program has a single-run module and a batch module on the same Machine, each with
+  // its own linear memory. A helper reads its pointer arguments through the Machine, so the
+  // Machine's stack must be the stack of the module that called it: before the fix it was the
+  // module built last (the batch one), and a map lookup from a single run read the key from the
+  // other module's stack — the counters epilogue counted every packet as rejected.
+  it('a map lookup keyed on the stack sees the calling module\'s stack, single run and batch alternating', () => {
+    const res = convert(compile('udp', { linkType: 1, snaplen: 262144, optimize: true }), { hook: 'xdp' });
+    const udp = new Uint8Array(60); udp[12] = 8; udp[14] = 0x45; udp[23] = 17;
+    const tcp = udp.slice(); tcp[23] = 6;
+    for (const engine of ['interp', 'wasm'] as const) {
+      const r = loadConverted(res, 'xdp', { engine, counters: true });
+      expect(r.run(udp, 0, 60, 60), engine).toBe(2);
+      expect(r.run(tcp, 0, 60, 60), engine).toBe(1);
+      expect(r.counters(), `${engine} single`).toEqual({ accepted: 1n, rejected: 1n });
+      const pkts = [udp, tcp, udp].map((data) => ({ data, wirelen: data.length }));
+      expect(batchVerdicts(r.runBatch, blockOf(pkts, 0)), engine).toEqual([2, 1, 2]);
+      expect(r.counters(), `${engine} batch`).toEqual({ accepted: 3n, rejected: 2n });
+      expect(r.run(udp, 0, 60, 60), engine).toBe(2);
+      expect(r.counters(), `${engine} single again`).toEqual({ accepted: 4n, rejected: 2n });
+    }
+  });
+});
+
 describe('wasm batch path: faults', () => {
   it('a checked access outside the context faults with the interpreter\'s error', () => {
     // Verified with the runtime's convention (the socket translation's), whose r1 is checked at

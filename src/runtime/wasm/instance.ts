@@ -2,8 +2,9 @@
  * The JavaScript side of a wasm-tier module: its linear memory, the imports its code calls, and
  * the Machine binding that lets the runtime's JavaScript helpers and fault paths work unchanged.
  *
- * The Machine's stack region (region 0) is pointed at the stack inside linear memory for good,
- * so a helper reading a key from the stack (`env.argMem`) reads the bytes wasm wrote. The other
+ * The Machine's stack region (region 0) is pointed at the stack inside linear memory on entry
+ * to every import (one Machine may serve two modules, each with its own memory), so a helper
+ * reading a key from the stack (`env.argMem`) reads the bytes this module wrote. The other
  * fixed regions are bound by the caller before each import call (`beforeJs`): a single run keeps
  * them on the caller's own arrays (copied in and out around the run and around helper calls, see
  * ./engine.ts), a batch run points them at its windows of linear memory. Slow-path accesses
@@ -59,6 +60,7 @@ export class WasmInstance {
       helper(id: number, pc: number): number {
         const v = self.i32;
         for (let k = 0; k < 10; k++) A[k] = v[AR + k]!;
+        self.bindStack();
         hooks.beforeHelper();
         m.call(id, pc);
         self.refresh();
@@ -69,6 +71,7 @@ export class WasmInstance {
         return stopped ? 1 : 0;
       },
       ld(n: number, hi: number, lo: number, off: number, pc: number): void {
+        self.bindStack();
         hooks.beforeAccess();
         const a = lo + off;
         if (n === 8) m.ld64(hi, a, pc);
@@ -76,6 +79,7 @@ export class WasmInstance {
         writeT();
       },
       st(n: number, hi: number, lo: number, off: number, pc: number, vlo: number, vhi: number): void {
+        self.bindStack();
         hooks.beforeAccess();
         const a = lo + off;
         if (n === 8) m.st64(hi, a, vlo, vhi, pc);
@@ -84,6 +88,7 @@ export class WasmInstance {
         else m.st8(hi, a, vlo, pc);
       },
       atomic(op: number, n: number, hi: number, lo: number, off: number, pc: number, xlo: number, xhi: number, clo: number, chi: number): void {
+        self.bindStack();
         hooks.beforeAccess();
         if (n === 4) m.atomic32(op, hi, lo + off, xlo, clo, pc);
         else m.atomic64(op, hi, lo + off, xlo, xhi, clo, chi, pc);
@@ -95,6 +100,7 @@ export class WasmInstance {
       },
       skb(pc: number): void {
         for (let k = 0; k < 10; k++) A[k] = self.i32[AR + k]!;
+        self.bindStack();
         hooks.beforeAccess();
         hooks.skb!(pc);
       },
@@ -116,7 +122,18 @@ export class WasmInstance {
     this.u8 = new Uint8Array(buf);
     this.i32 = new Int32Array(buf);
     this.dv = new DataView(buf);
+    this.bindStack();
+  }
+
+  /**
+   * Points the Machine's stack region at this module's stack. Called on entry to every import
+   * that reaches the Machine, not only when the memory grows: one Machine can serve two modules
+   * (a loaded program's single-run module and its batch module, ./engine.ts and ./batch.ts),
+   * and each must show the helpers its own stack, e.g. the key a map lookup reads.
+   */
+  bindStack(): void {
     const m = this.m;
+    if (m.bytes[0] === this.u8) return;
     m.bytes[0] = this.u8;
     m.views[0] = this.dv;
     m.base[0] = STACK_AT;
