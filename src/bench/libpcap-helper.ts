@@ -1,7 +1,7 @@
 /**
  * libpcap's own C `bpf_filter`, timed on the same packets as tsdump's engines. The C source below
  * is built at run time with `gcc -O2 … -lpcap` (when gcc and libpcap-dev exist) into a cache
- * directory under os.tmpdir(), named by a hash of the source so an edited helper is rebuilt.
+ * per-user cache folder (benchCacheDir in traffic.ts), named by a hash of the source so an edited helper is rebuilt.
  *
  * The helper runs as ONE child process for the whole benchmark, so its measurements interleave
  * with the JavaScript engines' (A B C A B C …): it loads the capture with pcap_open_offline /
@@ -20,9 +20,9 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchCacheDir } from './traffic.ts';
 
 export const LIBPCAP_TIMER_C = String.raw`/* tsdump bench: times libpcap's bpf_filter (see src/bench/libpcap-helper.ts). */
 #include <pcap/pcap.h>
@@ -127,10 +127,9 @@ const LIBPCAP_VERSION_KEY = createHash('sha256').update(LIBPCAP_TIMER_C).digest(
 /** Builds the helper (cached); returns its path, or why it is not available. */
 export function buildLibpcapTimer(): { path: string } | { unavailable: string } {
   const hash = createHash('sha256').update(LIBPCAP_TIMER_C).digest('hex').slice(0, 12);
-  const dir = join(tmpdir(), 'tsdump-bench');
+  const dir = benchCacheDir();
   const bin = join(dir, `libpcap-timer-${hash}`);
   if (existsSync(bin)) return { path: bin };
-  mkdirSync(dir, { recursive: true });
   const src = join(dir, `libpcap-timer-${hash}.c`);
   writeFileSync(src, LIBPCAP_TIMER_C);
   const tmp = `${bin}.${process.pid}.tmp`;
@@ -205,7 +204,7 @@ export class LibpcapTimer {
    */
   async compile(id: number, expression: string, linkType: number, snaplen: number): Promise<{ insns: number; cached: boolean } | { error: string }> {
     const key = createHash('sha256').update(`${LIBPCAP_VERSION_KEY}\n${linkType}\n${snaplen}\n${expression}`).digest('hex').slice(0, 20);
-    const file = join(tmpdir(), 'tsdump-bench', `libpcap-program-${key}.txt`);
+    const file = join(benchCacheDir(), `libpcap-program-${key}.txt`);
     if (existsSync(file)) {
       const r = await this.ask(`load ${id} ${readFileSync(file, 'utf8').trim()}`);
       if (r.startsWith('ok ')) return { insns: Number(r.slice(3)), cached: true };

@@ -32,16 +32,27 @@ export function manyHostAddress(i: number): [number, number, number, number] {
   return [172, 20, (i >> 8) & 255, (i & 255)];
 }
 
+/**
+ * The benchmark's cache folder (generated captures, the compiled libpcap helper, libpcap's
+ * programs): one per user under the system temp directory, created private (0700), so a user
+ * never runs a helper binary or reads a program another user left there.
+ */
+export function benchCacheDir(): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  const dir = join(tmpdir(), `tsdump-bench-${uid}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
 /** Where the generated capture of `packets` packets and `seed` is cached. */
 export function trafficCachePath(packets: number, seed: number): string {
-  return join(tmpdir(), 'tsdump-bench', `traffic-v${GENERATOR_VERSION}-${packets}-${seed}.pcap`);
+  return join(benchCacheDir(), `traffic-v${GENERATOR_VERSION}-${packets}-${seed}.pcap`);
 }
 
 /** Returns the cached capture's path, generating it first when it is missing. */
 export function ensureTraffic(packets: number, seed: number, progress?: (msg: string) => void): { path: string; generated: boolean } {
   const path = trafficCachePath(packets, seed);
   if (existsSync(path)) return { path, generated: false };
-  mkdirSync(join(tmpdir(), 'tsdump-bench'), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     writeTraffic(tmp, packets, seed, progress);
