@@ -1,6 +1,6 @@
 /**
  * libpcap's own C `bpf_filter`, timed on the same packets as tsdump's engines. The C source below
- * is built at run time with `gcc -O2 … -lpcap` (when gcc and libpcap-dev exist) into a cache
+ * is built at run time with `gcc -O2 … -lpcap` (when gcc and libpcap-dev exist) into the
  * per-user cache folder (benchCacheDir in traffic.ts), named by a hash of the source so an edited helper is rebuilt.
  *
  * The helper runs as ONE child process for the whole benchmark, so its measurements interleave
