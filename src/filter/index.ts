@@ -4,6 +4,14 @@
  * the link type (lower/gen.ts) into a block CFG (cfg.ts), optionally run the optimizer passes
  * (optimize/), then emit linear cBPF (emit.ts). Every user-caused failure is a UserError with a
  * span into the expression.
+ *
+ * Size limits. `compile` refuses, before lexing, an expression longer than MAX_FILTER_BYTES
+ * (1 MiB) or joining more than MAX_PRIMITIVES (12,000) primitives with and/or (counted as the
+ * number of `and`, `or`, `&&`, `||` words plus one), with one FILTER_TOO_LARGE error naming the
+ * limit. Compile time grows faster than linearly with the number of primitives (mostly in the
+ * optimizer): a 10,000-host `or` list compiles, in tens of seconds with -O; past the limit the
+ * answer is immediate rather than minutes and gigabytes. Nesting depth has its own limits
+ * (FILTER_TOO_DEEP, parser.ts).
  */
 import { UserError } from '../errors.ts';
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
@@ -97,7 +105,35 @@ function renumberSlots(prog: Program, map: ReadonlyMap<number, number>): Program
   return { prologue: re(prog.prologue), root: prog.root };
 }
 
+/** Longest expression `compile` accepts, in characters (see the header). */
+export const MAX_FILTER_BYTES = 1 << 20;
+/** Most and/or-connected primitives `compile` accepts (see the header). */
+export const MAX_PRIMITIVES = 12_000;
+
+/**
+ * Refuses an expression over the size limits, in one linear scan before any other work. The
+ * connective count is an upper bound (a host name such as `and` would count), which only matters
+ * near the limit.
+ */
+export function checkFilterSize(text: string): void {
+  if (text.length > MAX_FILTER_BYTES) {
+    throw new UserError('FILTER_TOO_LARGE', `filter expression too large: ${text.length} characters (limit ${MAX_FILTER_BYTES})`, {
+      span: { start: MAX_FILTER_BYTES, end: text.length }, source: text,
+    });
+  }
+  const connective = /(?<![\w.:-])(?:and|or)(?![\w.:-])|&&|\|\|/gi;
+  let n = 1;
+  for (let m = connective.exec(text); m !== null; m = connective.exec(text)) {
+    if (++n > MAX_PRIMITIVES) {
+      throw new UserError('FILTER_TOO_LARGE', `filter expression too large: more than ${MAX_PRIMITIVES} primitives joined by and/or (limit ${MAX_PRIMITIVES})`, {
+        span: { start: m.index, end: m.index + m[0].length }, source: text,
+      });
+    }
+  }
+}
+
 export function compile(text: string, opts: CompileOptions): CbpfProgram {
+  checkFilterSize(text);
   const ast = parse(text);
   const lowered = lowerToCfg(ast, text, opts);
   let prog: Program = lowered;

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
-import { compile } from '../../src/filter/index.ts';
+import { compile, MAX_FILTER_BYTES, MAX_PRIMITIVES } from '../../src/filter/index.ts';
 import { tableResolver } from '../../src/filter/names.ts';
 import { MAX_ARITH, MAX_NESTING } from '../../src/filter/parser.ts';
 import { runCbpf } from './helpers/vm.ts';
@@ -46,6 +46,33 @@ describe('filter compiler scale', () => {
     const prog = compile(hosts(10000), opts);
     expect(runCbpf(prog, ipv4(0x0a00270f), 54)).toBe(65535);
     expect(runCbpf(prog, ipv4(0x0a002710), 54)).toBe(0);
+  });
+});
+
+describe('huge filters (issue 12): past the documented size, one FILTER_TOO_LARGE error before any work', () => {
+  it('refuses more than MAX_PRIMITIVES and/or-joined primitives, naming the limit and pointing at the connective', () => {
+    expect(MAX_PRIMITIVES).toBeGreaterThanOrEqual(10_000); // 10,000-host lists compile (above)
+    const e = errorOf(hosts(MAX_PRIMITIVES + 1));
+    expect(e?.code).toBe('FILTER_TOO_LARGE');
+    expect(e?.message).toBe(`filter expression too large: more than ${MAX_PRIMITIVES} primitives joined by and/or (limit ${MAX_PRIMITIVES})`);
+    expect(e?.span?.end! - e?.span?.start!).toBe(2); // the last ` or `
+    // Refused before lexing: 100,000 terms (minutes and gigabytes before) and a 1 MB `ether host`
+    // list, with && / || counted as well.
+    expect(errorOf(hosts(100_000))?.code).toBe('FILTER_TOO_LARGE');
+    expect(errorOf(Array.from({ length: 31_250 }, (_, i) => `ether host 0:0:0:0:${(i >> 8) & 255}:${i & 255}`).join(' or '))?.code).toBe('FILTER_TOO_LARGE');
+    expect(errorOf(Array.from({ length: MAX_PRIMITIVES + 1 }, () => 'tcp').join(' && '))?.code).toBe('FILTER_TOO_LARGE');
+    expect(errorOf(Array.from({ length: MAX_PRIMITIVES + 1 }, () => 'tcp').join('||'))?.code).toBe('FILTER_TOO_LARGE');
+  });
+  it('words that only contain and/or are not connectives', () => {
+    // `port` contains `or` but is not a connective: counted, these 6,000 terms would pass 12,000.
+    const text = Array.from({ length: 6000 }, () => 'port 80').join(' or ');
+    expect(errorOf(text)).toBeUndefined();
+  });
+  it(`refuses an expression longer than ${MAX_FILTER_BYTES} characters`, () => {
+    const e = errorOf(`${' '.repeat(MAX_FILTER_BYTES)}tcp`);
+    expect(e?.code).toBe('FILTER_TOO_LARGE');
+    expect(e?.message).toBe(`filter expression too large: ${MAX_FILTER_BYTES + 3} characters (limit ${MAX_FILTER_BYTES})`);
+    expect(errorOf(`${' '.repeat(MAX_FILTER_BYTES - 3)}tcp`)).toBeUndefined();
   });
 });
 
