@@ -56,6 +56,10 @@ export const VERIFIER_CASES: VerifierCase[] = [
   { name: 'packet check written the other way round', asm: `${PKT}mov %r0, 2\njle %r3, %r4, out\nldxb %r0, [%r2+13]\nand %r0, 1\nout:\nexit`, expect: 'ok' },
   { name: 'scalar context fields', asm: 'ldxw %r0, [%r1+12]\nldxw %r2, [%r1+16]\nadd %r0, %r2\nand %r0, 3\nexit', expect: 'ok' },
   { name: 'stack write then read', asm: 'stdw [%r10-8], 7\nldxdw %r0, [%r10-8]\nexit', expect: 'ok' },
+  // Helper memory on the stack is checked byte by byte (bounds, initialisation), not as one aligned access.
+  { name: 'helper memory: 16 bytes at fp-24 for csum_diff', asm: 'stdw [%r10-24], 1\nstdw [%r10-16], 2\nmov %r1, %r10\nadd %r1, -24\nmov %r2, 16\nmov %r3, %r10\nadd %r3, -24\nmov %r4, 16\nmov %r5, 0\ncall 28\nmov %r0, 2\nexit', expect: 'ok' },
+  { name: 'helper memory: 12 bytes at fp-20 for csum_diff', asm: 'stw [%r10-20], 1\nstdw [%r10-16], 2\nmov %r1, %r10\nadd %r1, -20\nmov %r2, 12\nmov %r3, %r10\nadd %r3, -20\nmov %r4, 12\nmov %r5, 0\ncall 28\nmov %r0, 2\nexit', expect: 'ok' },
+  { name: 'helper memory partly unwritten', asm: 'stdw [%r10-24], 1\nmov %r1, %r10\nadd %r1, -24\nmov %r2, 16\nmov %r3, %r10\nadd %r3, -24\nmov %r4, 16\nmov %r5, 0\ncall 28\nmov %r0, 2\nexit', expect: 'stack-uninit', kernelDiffers: 'the kernel lets privileged (root) loaders read uninitialised stack (allow_uninit_stack); tsdump keeps the unprivileged read-before-write rule' },
   { name: 'spill and fill the ctx pointer', asm: 'stxdw [%r10-8], %r1\nldxdw %r2, [%r10-8]\nldxw %r0, [%r2+12]\nexit', expect: 'ok' },
   { name: 'counted loop of 10', asm: 'mov %r0, 0\nmov %r1, 0\nl:\nadd %r0, %r1\nadd %r1, 1\njlt %r1, 10, l\nand %r0, 1\nexit', expect: 'ok' },
   { name: 'counted loop of 100000', asm: 'mov %r0, 0\nl:\nadd %r0, 1\njlt %r0, 100000, l\nmov %r0, 2\nexit', expect: 'ok' },
