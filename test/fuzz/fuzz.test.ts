@@ -5,6 +5,9 @@
  * disagreeing with the interpreter.
  */
 import { describe, expect, it } from 'vitest';
+import { compile } from '../../src/filter/index.ts';
+import { assemble } from '../../src/isa/ebpf/asm.ts';
+import { DEFAULT_MAX_STEPS, defaultMaxSteps, VerifierError, verify, xdpHook } from '../../src/runtime/verifier/index.ts';
 import { CAMPAIGNS, formatReport } from './campaigns.ts';
 
 const SLICE: Record<string, number> = { filters: 6, captures: 400, ebpf: 25, 'xdp-adversarial': 150, elf: 60 };
@@ -18,4 +21,27 @@ describe('fuzz campaigns, CI slice (seed 7)', () => {
     // Something must get through, or the campaign tests nothing.
     expect(r.accepted, report).toBeGreaterThan(0);
   }, 300_000);
+});
+
+/**
+ * Findings of the long campaigns, each kept as a named regression (the full tests live next to
+ * the code they cover: test/runtime/verifier.test.ts, test/filter/scale.test.ts).
+ */
+describe('fuzz findings', () => {
+  it('verifier: a loop whose state never converges is refused at the scaled step limit, not after 1M steps', () => {
+    const p = assemble('mov %r0, 0\nl:\nadd %r0, 0x20000000\njne %r0, 1, l\nexit');
+    let err: unknown;
+    try {
+      verify(p, xdpHook());
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(VerifierError);
+    expect((err as VerifierError).message).toMatch(new RegExp(`more than ${defaultMaxSteps(4)} instructions processed`));
+    expect(defaultMaxSteps(4)).toBeLessThan(DEFAULT_MAX_STEPS);
+  });
+  it('filters: 100,000 `or` terms are refused as FILTER_TOO_LARGE before any lexing', () => {
+    const text = Array.from({ length: 100_000 }, (_, i) => `port ${(i % 65535) + 1}`).join(' or ');
+    expect(() => compile(text, { linkType: 1, snaplen: 65535, optimize: true })).toThrow(expect.objectContaining({ code: 'FILTER_TOO_LARGE' }) as unknown as Error);
+  });
 });
