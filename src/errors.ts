@@ -33,6 +33,17 @@ export class UserError extends Error {
 
 /** Renders `source` with a caret line under `span`, e.g. for "tcp port" → "tcp port\n        ^". */
 export function caretLines(source: string, span: Span): string {
+  // A long source (a filter file of thousands of terms) is shown as a window around the span,
+  // so the error stays a few short lines: "…" marks the text left out on each side.
+  const MAX = 160, CONTEXT = 60;
+  if (source.length > MAX) {
+    const from = Math.max(0, span.start - CONTEXT);
+    const to = Math.min(source.length, Math.max(span.end, span.start + 1) + CONTEXT);
+    const head = from > 0 ? '…' : '', tail = to < source.length ? '…' : '';
+    const shown = source.slice(from, to).replace(/[\r\n\t]/g, ' ');
+    const width = Math.max(1, Math.min(span.end, to) - span.start);
+    return `${head}${shown}${tail}\n${' '.repeat(head.length + span.start - from)}${'^'.repeat(width)}`;
+  }
   const width = Math.max(1, span.end - span.start);
   return `${source}\n${' '.repeat(span.start)}${'^'.repeat(width)}`;
 }

@@ -11,3 +11,18 @@ describe('errors', () => {
     expect(formatUserError(e)).toBe("expected a port number after 'port' (column 9)\ntcp port\n        ^");
   });
 });
+
+describe('caretLines on a long source', () => {
+  it('shows a window around the span, marked with … on the cut sides, the caret under the span', () => {
+    const source = Array.from({ length: 2000 }, (_, i) => `host 10.0.${i >> 8}.${i & 255}`).join(' or ');
+    const at = source.indexOf('host 10.0.3.200');
+    const [line, carets] = caretLines(source, { start: at, end: at + 4 }).split('\n');
+    expect(line!.length).toBeLessThan(200);
+    expect(line!.startsWith('…') && line!.endsWith('…')).toBe(true);
+    expect(carets).toBe(`${' '.repeat(carets!.indexOf('^'))}^^^^`);
+    expect(line!.slice(carets!.indexOf('^'), carets!.indexOf('^') + 15)).toBe('host 10.0.3.200');
+  });
+  it('leaves a short source whole', () => {
+    expect(caretLines('tcp port', { start: 8, end: 8 })).toBe('tcp port\n        ^');
+  });
+});
