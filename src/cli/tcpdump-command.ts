@@ -118,7 +118,7 @@ function buildProgram(): Command {
     .option('-q', 'quick (quiet) output: less protocol detail')
     .option('-S', 'print absolute TCP sequence numbers')
     .option('-t', 'timestamps: -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since first', increase, 0)
-    .option('-v', 'verbose (lines are then marked approximate: tsdump prints the non-verbose form)', increase, 0)
+    .option('-v', 'verbose (-vv: more): IPv4/IPv6 header fields, TCP/UDP/ICMP checksums, as tcpdump -v prints them', increase, 0)
     .option('-x', 'hex dump after the link header (-xx: from the start)', increase, 0)
     .option('-X', 'hex and ASCII dump (-XX: from the start)', increase, 0)
     .option('-A', 'ASCII dump (-AA: from the start)', increase, 0)
