@@ -181,8 +181,10 @@ export function runE2eSuite(capture: string, rounds: number, progress: Progress,
     const a = cmds.findIndex((c) => c.tool === 'tsdump' && c.mode === mode);
     const b = cmds.findIndex((c) => c.tool === 'tcpdump' && c.mode === mode);
     if (a < 0 || b < 0 || errors[a] || errors[b]) continue;
-    ratios[mode] = rows[a]!.wallS.median / rows[b]!.wallS.median;
-    if (rows[a]!.cpuS && rows[b]!.cpuS) cpuRatios[mode] = rows[a]!.cpuS!.median / rows[b]!.cpuS!.median;
+    // A ratio only where the divisor is measurable: on a small capture tcpdump's CPU time rounds
+    // to 0.00 s in GNU time's report, and an infinite ratio would read back from JSON as null.
+    if (rows[b]!.wallS.median > 0) ratios[mode] = rows[a]!.wallS.median / rows[b]!.wallS.median;
+    if (rows[a]!.cpuS && rows[b]!.cpuS && rows[b]!.cpuS!.median > 0) cpuRatios[mode] = rows[a]!.cpuS!.median / rows[b]!.cpuS!.median;
     if (counts[a] !== undefined && counts[b] !== undefined && counts[a] !== counts[b]) mismatches.push(`${mode}: tsdump ${counts[a]} packets, tcpdump ${counts[b]}`);
     if (digests[a] && digests[b] && digests[a] !== digests[b]) mismatches.push(`${mode}: the files tsdump and tcpdump wrote differ`);
   }

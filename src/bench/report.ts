@@ -96,7 +96,8 @@ export function formatE2e(r: E2eResult): string {
   const head = ['command', 'wall s (median)', 'min–max', 'CPU s (user+sys)', 'peak RSS', 'packets'];
   const rows = r.rows.map((row) => [row.label, row.error ? 'failed' : row.wallS.median.toFixed(3), row.error ? row.error.slice(0, 60) : `${row.wallS.min.toFixed(3)}–${row.wallS.max.toFixed(3)}`, row.cpuS ? row.cpuS.median.toFixed(2) : 'n/a', row.peakRssMb !== undefined ? `${row.peakRssMb.toFixed(0)} MB` : 'n/a', row.packets !== undefined ? String(row.packets) : '']);
   const lines = [`== e2e: '${r.expression}' on ${r.capture}, ${r.rounds} interleaved rounds; CLI ${r.cli}; ${r.tcpdump ?? 'tcpdump not installed'}; RSS: ${r.rss}`, table(head, rows)];
-  for (const [mode, x] of Object.entries(r.ratios)) lines.push(`   ${mode}: tsdump / tcpdump wall time ${x.toFixed(2)}×${r.cpuRatios[mode] !== undefined ? `, CPU time ${r.cpuRatios[mode]!.toFixed(2)}×` : ''}`);
+  const ratio = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
+  for (const [mode, x] of Object.entries(r.ratios)) lines.push(`   ${mode}: tsdump / tcpdump wall time ${ratio(x)}${r.cpuRatios[mode] !== undefined ? `, CPU time ${ratio(r.cpuRatios[mode])}` : ''}`);
   for (const m of r.mismatches) lines.push(`   MISMATCH: ${m}`);
   return lines.join('\n');
 }
