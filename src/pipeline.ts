@@ -20,14 +20,14 @@
  */
 import { assertValid, createInterpreter } from './cbpf/index.ts';
 import { convert } from './convert/to-ebpf.ts';
-import { COUNTER_ACCEPTED, COUNTER_MAP, COUNTER_REJECTED, withVerdictCounters } from './convert/counters.ts';
+import { COUNTER_MAP, readVerdictCounters, withVerdictCounters } from './convert/counters.ts';
 import { UserError } from './errors.ts';
 import { compile } from './filter/index.ts';
 import { PACKET_HOOKS } from './hooks/packet-hooks.ts';
 import type { PacketHookName } from './hooks/packet-hooks.ts';
 import type { CbpfProgram } from './isa/cbpf/types.ts';
 import type { EbpfProgram } from './isa/ebpf/types.ts';
-import { MapRegistry, u32Key } from './maps/index.ts';
+import { MapRegistry } from './maps/index.ts';
 import type { BatchRunFn, PacketBlock } from './runtime/batch.ts';
 import { createHelperState, HELPERS, helperFns, lddwResolver } from './runtime/helpers.ts';
 import { ENGINES, load } from './runtime/index.ts';
@@ -135,14 +135,7 @@ export function createPacketFilter(opts: PacketFilterOptions): PacketFilter {
   const bound = inst.bind(loaded);
   const accepts = hook.accepts;
   const run = bound.run;
-  const counters = () => {
-    if (!counterMap) return undefined;
-    const read = (i: number): bigint => {
-      const v = counterMap.lookup(u32Key(i), 0, 0)!;
-      return new DataView(v.buffer, v.byteOffset, v.byteLength).getBigUint64(0, true);
-    };
-    return { accepted: read(COUNTER_ACCEPTED), rejected: read(COUNTER_REJECTED) };
-  };
+  const counters = () => (counterMap ? readVerdictCounters(counterMap) : undefined);
   return {
     engine: `ebpf-${loaded.engine}`,
     hook: hookName,

@@ -17,6 +17,7 @@ import type { EbpfInsn, EbpfProgram } from '../isa/ebpf/types.ts';
 import { BPF_FUNC, TC_ACT, XDP_ACTION } from '../isa/ebpf/uapi.ts';
 
 const XDP_PASS = XDP_ACTION.PASS;
+import type { BpfMap } from '../maps/types.ts';
 import type { ConvertHook } from './to-ebpf.ts';
 
 /** Index of the "accepted" counter; the other verdicts count at index 0. */
@@ -61,4 +62,13 @@ export function withVerdictCounters(prog: EbpfProgram, hook: ConvertHook, mapRef
     { kind: 'exit' },
   );
   return out;
+}
+
+/** The two counters a program built by withVerdictCounters keeps in `map` (accepted / rejected). */
+export function readVerdictCounters(map: Pick<BpfMap, 'lookup'>): { accepted: bigint; rejected: bigint } {
+  const read = (i: number): bigint => {
+    const v = map.lookup(Uint8Array.of(i, 0, 0, 0), 0, 0)!;
+    return new DataView(v.buffer, v.byteOffset, v.byteLength).getBigUint64(0, true);
+  };
+  return { accepted: read(COUNTER_ACCEPTED), rejected: read(COUNTER_REJECTED) };
 }

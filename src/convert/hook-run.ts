@@ -10,12 +10,12 @@
  */
 import { attachTc, attachXdp, bindXdp, socketFilterHookContext } from '../hooks/index.ts';
 import type { BatchRunFn } from '../runtime/batch.ts';
-import { MapRegistry, u32Key } from '../maps/index.ts';
+import { MapRegistry } from '../maps/index.ts';
 import { createHelperState, HELPERS, lddwResolver } from '../runtime/helpers.ts';
 import { load } from '../runtime/index.ts';
 import type { EngineName, HelperEnv } from '../runtime/index.ts';
 import { tcHook, verify, xdpHook } from '../runtime/verifier/index.ts';
-import { COUNTER_ACCEPTED, COUNTER_MAP, COUNTER_REJECTED, HELPER_MAP_LOOKUP_ELEM, withVerdictCounters } from './counters.ts';
+import { COUNTER_MAP, HELPER_MAP_LOOKUP_ELEM, readVerdictCounters, withVerdictCounters } from './counters.ts';
 import type { ConvertHook, ConvertResult } from './to-ebpf.ts';
 
 export interface LoadConvertedOptions {
@@ -57,13 +57,6 @@ export function loadConverted(res: ConvertResult, hook: ConvertHook, opts: LoadC
   // The batch form (a block per call; the structured JIT's packet loop inside generated code).
   const runBatch: BatchRunFn = hook === 'xdp' ? bindXdp(loaded).runBatch : hook === 'tc' ? attachTc(loaded).runBatch
     : (block, verdicts) => { for (let i = 0; i < block.count; i++) verdicts[i] = run(block.buf, block.offsets[i]!, block.caplens[i]!, block.wirelens[i]!); };
-  const counters = () => {
-    if (!counterMap) return undefined;
-    const read = (i: number): bigint => {
-      const v = counterMap.lookup(u32Key(i), 0, 0)!;
-      return new DataView(v.buffer, v.byteOffset, v.byteLength).getBigUint64(0, true);
-    };
-    return { accepted: read(COUNTER_ACCEPTED), rejected: read(COUNTER_REJECTED) };
-  };
+  const counters = () => (counterMap ? readVerdictCounters(counterMap) : undefined);
   return { engine: loaded.engine, run, runBatch, counters };
 }
