@@ -12,6 +12,8 @@
 import type { BpfMap } from '../../maps/types.ts';
 import { HELPERS } from '../helpers.ts';
 import type { HelperSpec } from '../helpers.ts';
+import { SK_BUFF, XDP_MD } from '../../isa/ebpf/uapi.ts';
+import type { UapiField } from '../../isa/ebpf/uapi.ts';
 
 export type CtxFieldKind = 'scalar' | 'pkt' | 'pkt_end' | 'pkt_meta';
 
@@ -94,29 +96,25 @@ export interface HookSpec {
   uninitStackReads?: boolean;
 }
 
-const f = (name: string, off: number, size: number, kind: CtxFieldKind = 'scalar', write = false): CtxField => ({ name, off, size, kind, write });
+
+/**
+ * The context layouts come from the one linux/bpf.h table (src/isa/ebpf/uapi.ts); the verifier
+ * adds only what it decides: which fields a program may write, and `cb`'s any-size rule.
+ */
+const WRITABLE_SKB = new Set(['mark', 'priority', 'tc_index', 'cb', 'tc_classid']);
+const ctxFields = (fields: readonly UapiField[], writable: ReadonlySet<string> = new Set()): CtxField[] =>
+  fields.map((u) => {
+    const field: CtxField = { name: u.name, off: u.off, size: u.size, kind: u.kind, write: writable.has(u.name) };
+    // cb[0..4]: one 20-byte scratch area the kernel lets programs access at any aligned size
+    // (an 8-byte load at cb[0] spans cb[0] and cb[1]).
+    return u.name === 'cb' ? { ...field, anySize: true } : field;
+  });
 
 /** struct xdp_md (24 bytes). */
-export const XDP_MD_FIELDS: readonly CtxField[] = [
-  f('data', 0, 4, 'pkt'),
-  f('data_end', 4, 4, 'pkt_end'),
-  f('data_meta', 8, 4, 'pkt_meta'),
-  f('ingress_ifindex', 12, 4),
-  f('rx_queue_index', 16, 4),
-  f('egress_ifindex', 20, 4),
-];
+export const XDP_MD_FIELDS: readonly CtxField[] = ctxFields(XDP_MD.fields);
 
 /** struct __sk_buff, the fields we model (offsets from linux/bpf.h). */
-export const SK_BUFF_FIELDS: readonly CtxField[] = [
-  f('len', 0, 4), f('pkt_type', 4, 4), f('mark', 8, 4, 'scalar', true), f('queue_mapping', 12, 4), f('protocol', 16, 4),
-  f('vlan_present', 20, 4), f('vlan_tci', 24, 4), f('vlan_proto', 28, 4), f('priority', 32, 4, 'scalar', true),
-  f('ingress_ifindex', 36, 4), f('ifindex', 40, 4), f('tc_index', 44, 4, 'scalar', true),
-  // cb[0..4]: one 20-byte scratch area the kernel lets programs access at any aligned size
-  // (an 8-byte load at cb[0] spans cb[0] and cb[1]).
-  { ...f('cb', 48, 20, 'scalar', true), anySize: true },
-  f('hash', 68, 4), f('tc_classid', 72, 4, 'scalar', true), f('data', 76, 4, 'pkt'), f('data_end', 80, 4, 'pkt_end'),
-  f('napi_id', 84, 4),
-];
+export const SK_BUFF_FIELDS: readonly CtxField[] = ctxFields(SK_BUFF.fields, WRITABLE_SKB);
 
 const COMMON_HELPERS = [1, 2, 3, 5, 6, 7, 8, 12, 42, 118, 125, 130, 131, 132, 133, 134, 160, 195];
 
