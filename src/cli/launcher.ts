@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/**
+ * The installed `tsdump` command's first file (dist/bin/tsdump.cjs): it runs the bundled command
+ * (dist/bin/tsdump-bundle.cjs, built from ./tsdump.ts) through a V8 code cache, so a run does not
+ * parse and compile half a megabyte of JavaScript again.
+ *
+ * Technique: Node 22 has `module.enableCompileCache()`; Node 20, which we support, does not, so
+ * this does by hand what it does. The bundle's source is compiled with `vm.Script` and the
+ * `cachedData` a previous run left (V8 then deserializes the compiled functions instead of
+ * parsing and compiling them; it refuses data made by another V8 version or with other flags,
+ * `cachedDataRejected`), and run as a CommonJS module wrapper with a real `require`. When there
+ * was no usable cache, the run writes one at exit with `script.createCachedData()`, which then
+ * holds every function this run compiled — so a run that read a capture (`-r`, `-i`) replaces a
+ * cache left by a run that did not (`--version`, `-d`), whose cache lacks the filter path.
+ *
+ * The cache lives in a private per-user folder under the system temp directory (mode 0700,
+ * refused unless it is a directory owned by the user and writable by nobody else: compiled code
+ * is code), one file per bundle build (its size and mtime) and Node version; writes go through a
+ * temporary file and a rename, so concurrent runs never read half a file. TSDUMP_NO_COMPILE_CACHE=1
+ * turns the cache off (the bundle is then compiled as usual). Any problem with the cache is
+ * silent: it only ever costs the time it was meant to save.
+ */
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createRequire, wrap } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
+
+const bundle = join(__dirname, 'tsdump-bundle.cjs');
+const source = readFileSync(bundle, 'latin1');
+
+/** The private cache folder, created if needed; undefined when it cannot be trusted or made. */
+function cacheDir(): string | undefined {
+  if (process.env.TSDUMP_NO_COMPILE_CACHE === '1') return undefined;
+  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+  const dir = join(tmpdir(), `tsdump-compile-cache-${uid < 0 ? 'user' : uid}`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
+    if (!st.isDirectory() || (uid >= 0 && st.uid !== uid) || (process.platform !== 'win32' && (st.mode & 0o022) !== 0)) return undefined;
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether this run reads packets (the path worth caching), judged from its arguments. */
+function readsPackets(argv: readonly string[]): boolean {
+  return argv.some((a) => a === 'bench' || /^-[^-]*[ri]/.test(a) || a === '--interface');
+}
+
+const dir = cacheDir();
+let key = '';
+let cached: Buffer | undefined;
+let light = false;
+if (dir !== undefined) {
+  const st = statSync(bundle);
+  key = `bundle-${st.size}-${Math.trunc(st.mtimeMs)}-${process.version}-${process.arch}`;
+  for (const suffix of ['.full', '.light']) {
+    try {
+      cached = readFileSync(join(dir, key + suffix));
+      light = suffix === '.light';
+      break;
+    } catch {
+      // no cache of this kind
+    }
+  }
+}
+
+const script = new Script(wrap(source.startsWith('#!') ? `//${source.slice(2)}` : source), { filename: bundle, cachedData: cached });
+const full = readsPackets(process.argv.slice(2));
+if (dir !== undefined && (cached === undefined || script.cachedDataRejected === true || (light && full))) {
+  process.once('exit', () => {
+    try {
+      const data = script.createCachedData();
+      const name = key + (full ? '.full' : '.light');
+      const tmp = join(dir, `${name}.${process.pid}.tmp`);
+      const fd = openSync(tmp, 'w', 0o600);
+      try {
+        writeSync(fd, data);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, join(dir, name));
+      // Caches of earlier builds (or of the light kind, now replaced) are removed.
+      for (const f of readdirSync(dir)) if (f.startsWith('bundle-') && f !== name && !f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
+    } catch {
+      // a cache that cannot be written is no cache
+    }
+  });
+}
+const mod = { exports: {} as unknown, filename: bundle, id: bundle, loaded: false };
+(script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, __dirname);
