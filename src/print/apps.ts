@@ -123,15 +123,21 @@ export function igmp(p: Uint8Array, off: number, len: number, end: number, host4
 
 const OSPF_TYPES = ['', 'Hello', 'Database Description', 'LS-Request', 'LS-Update', 'LS-Ack'];
 
-/** OSPFv2/v3 without -v: `OSPFv2, Hello, length 44`. */
-export function ospf(p: Uint8Array, off: number, len: number, end: number): string | null {
+/**
+ * OSPF without -v: `OSPFv2, Hello, length 44`. Over IPv4 (`v6` false) an MD5 trailer (auth type
+ * 2) is not counted in the length tcpdump prints; over IPv6 the header has no auth field.
+ */
+export function ospf(p: Uint8Array, off: number, len: number, end: number, v6 = false): string | null {
   if (end < off + 2) return null;
   const version = p[off]!;
   const type = p[off + 1]!;
-  if ((version !== 2 && version !== 3) || OSPF_TYPES[type] === undefined || type === 0) return null;
-  // With cryptographic authentication (OSPFv2 auth type 2) tcpdump's length differs: not reproduced.
-  if (version === 2 && (end < off + 16 || be16(p, off + 14) === 2)) return null;
-  return `OSPFv${version}, ${OSPF_TYPES[type]}, length ${len}`;
+  if (!v6) {
+    if (end < off + 16) return null;
+    if (be16(p, off + 14) === 2) len -= 16;
+  }
+  const name = OSPF_TYPES[type];
+  if (name === undefined || type === 0) return `OSPFv${version}, ${v6 ? `unknown packet type (${type})` : `unknown LS-type ${type}`}, length ${len}`;
+  return `OSPFv${version}, ${name}, length ${len}`;
 }
 
 const HTTP_START = /^(?:GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK|SEARCH) \S|^HTTP\/\d\.\d /;

@@ -69,7 +69,7 @@ export function ipv4VerboseHeader(p: Uint8Array, off: number, hl: number, captur
   if (frag & 0x8000) flags.push('rsvd');
   if (frag & 0x4000) flags.push('DF');
   if (frag & 0x2000) flags.push('MF');
-  let s = `(tos 0x${tos.toString(16)}${ECN[tos & 3]}, ttl ${ttl}, id ${id}, offset ${(frag & 0x1fff) * 8}, flags [${flags.length ? flags.join(', ') : 'none'}], proto ${ipProtoName(proto)} (${proto}), length ${len}`;
+  let s = `(tos 0x${tos.toString(16)}${ECN[tos & 3]}${ttl >= 1 ? `, ttl ${ttl}` : ''}, id ${id}, offset ${(frag & 0x1fff) * 8}, flags [${flags.length ? flags.join(', ') : 'none'}], proto ${ipProtoName(proto)} (${proto}), length ${len}`;
   if (hl > 20) {
     const opts = ipv4Options(p, off + 20, off + hl);
     if (opts === null) return null;

@@ -1,0 +1,191 @@
+/**
+ * Which application printer tcpdump 4.99.3 hands a UDP payload to, and the text of the ones
+ * reproduced here (ISAKMP/IKE with its NAT-traversal framing, DHCPv6, …). tcpdump tries the ports
+ * in one fixed order and the first match wins, whichever side (source or destination) it is on,
+ * so `udpDecoder` is that order written down as a table; the caller prints "UDP, length N" only
+ * when no entry matches.
+ *
+ * Technique: each printer is a pure function of the packet bytes (payload offset, length on the
+ * wire, end of the captured bytes) returning tcpdump's text, or null when the packet is one it
+ * does not reproduce exactly. IKEv1's initiator/responder letter needs the one piece of state
+ * tcpdump keeps across packets, a small ring of initiator cookies with the addresses of the
+ * exchange that started them (class IsakmpState).
+ */
+
+export type UdpDecoder =
+  | 'domain' | 'mdns' | 'timed' | 'tftp' | 'bootp' | 'rip' | 'aodv' | 'isakmp' | 'isakmp-natt' | 'snmp' | 'ntp'
+  | 'krb' | 'l2tp' | 'vat' | 'zephyr' | 'rx' | 'ripng' | 'dhcp6' | 'ahcp' | 'babel' | 'hncp' | 'wb' | 'autorp'
+  | 'radius' | 'hsrp' | 'lwres' | 'ldp' | 'olsr' | 'lspping' | 'bcm-li' | 'bfd' | 'lmp' | 'vqp' | 'sflow'
+  | 'lwapp-control' | 'lwapp-data' | 'sip' | 'syslog' | 'otv' | 'vxlan' | 'geneve' | 'lisp' | 'vxlan-gpe' | 'zep'
+  | 'mpls' | 'llap' | 'ptp' | 'someip';
+
+/** Decoders chosen when either port matches, in tcpdump's order (up to RX, whose test is a range). */
+const EITHER_FIRST: ReadonlyArray<[UdpDecoder, readonly number[]]> = [
+  ['domain', [53]], ['mdns', [5353]], ['timed', [525]], ['tftp', [69]], ['bootp', [68, 67]], ['rip', [520]],
+  ['aodv', [654]], ['isakmp', [500]], ['isakmp-natt', [4500]], ['isakmp', [7500, 8500]], ['snmp', [161, 162]],
+  ['ntp', [123]], ['krb', [88, 750]], ['l2tp', [1701]],
+];
+
+/** tcpdump's UDP port dispatch: the printer it picks for these ports, or null for "UDP, length N". */
+export function udpDecoder(sport: number, dport: number, p: Uint8Array, off: number, end: number): UdpDecoder | null {
+  const either = (...ports: number[]): boolean => ports.includes(sport) || ports.includes(dport);
+  for (const [name, ports] of EITHER_FIRST) if (either(...ports)) return name;
+  // (NetBIOS over UDP is decoded only when tcpdump is built with SMB support; Debian's is not.)
+  if (dport === 3456) return 'vat';
+  if (either(2103, 2104)) return 'zephyr';
+  if ((sport >= 7000 && sport <= 7009) || (dport >= 7000 && dport <= 7009)) return 'rx';
+  if (either(521)) return 'ripng';
+  if (either(546, 547)) return 'dhcp6';
+  if (either(5359)) return 'ahcp';
+  if (either(6696, 6697)) return 'babel';
+  if (either(8231)) return 'hncp';
+  if (dport === 4567) return 'wb';
+  if (either(496)) return 'autorp';
+  if (either(1645, 1812, 1646, 1813, 1700, 3799)) return 'radius';
+  if (dport === 1985) return 'hsrp';
+  if (either(921)) return 'lwres';
+  if (either(646)) return 'ldp';
+  if (either(698)) return 'olsr';
+  if (either(3503)) return 'lspping';
+  if (sport === 49152) return 'bcm-li';
+  if (dport === 3784 || dport === 4784 || dport === 6784 || dport === 3785) return 'bfd';
+  if (either(701)) return 'lmp';
+  if (either(1589)) return 'vqp';
+  if (either(6343)) return 'sflow';
+  if (dport === 12223 || sport === 12223) return 'lwapp-control';
+  if (either(12222)) return 'lwapp-data';
+  if (either(5060)) return 'sip';
+  if (either(514)) return 'syslog';
+  if (either(8472)) return 'otv';
+  if (either(4789)) return 'vxlan';
+  if (either(6081)) return 'geneve';
+  if (either(4342)) return 'lisp';
+  if (either(4790)) return 'vxlan-gpe';
+  if (either(17754)) return 'zep';
+  if (either(6635)) return 'mpls';
+  // AppleTalk DDP in UDP ("kip"): a LAP header of type DDP (2) on an AppleTalk port (200-207? see atalkPort).
+  if (end >= off + 3 && p[off + 2] === 2 && (atalkPort(sport) || atalkPort(dport))) return 'llap';
+  if (either(319, 320)) return 'ptp';
+  if (either(30490)) return 'someip';
+  return null;
+}
+
+/** tcpdump's atalk_port: the UDP ports of AppleTalk-in-UDP (kip): 200 + DDP socket numbers 1, 2, 4, 6. */
+function atalkPort(port: number): boolean {
+  return port === 201 || port === 202 || port === 204 || port === 206;
+}
+
+function be16(p: Uint8Array, o: number): number {
+  return (p[o]! << 8) | p[o + 1]!;
+}
+function be32(p: Uint8Array, o: number): number {
+  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
+}
+function hex(p: Uint8Array, from: number, to: number): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += p[i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+// ------------------------------------------------------------------------------ ISAKMP / IKE
+
+const ETYPES: ReadonlyMap<number, string> = new Map([
+  [0, 'none'], [1, 'base'], [2, 'ident'], [3, 'auth'], [4, 'agg'], [5, 'inf'], [32, 'oakley-quick'], [33, 'oakley-newgroup'],
+  [34, 'ikev2_init'], [35, 'ikev2_auth'], [36, 'child_sa'], [37, 'inf2'],
+]);
+
+/** The IKEv1 initiator cookies tcpdump remembers (20, reused in a ring), with the exchange's addresses. */
+export class IsakmpState {
+  // tcpdump's table starts zeroed: an all-zero cookie is "found" with no addresses (side '?').
+  private readonly cache: Array<{ cookie: string; iaddr: string; raddr: string }> = Array.from({ length: 20 }, () => ({ cookie: '0000000000000000', iaddr: '', raddr: '' }));
+  private next = 0;
+
+  find(cookie: string): number {
+    for (let i = 0; i < this.cache.length; i++) if (this.cache[i]?.cookie === cookie) return i;
+    return -1;
+  }
+
+  record(cookie: string, src: string, dst: string): void {
+    const i = this.find(cookie);
+    if (i >= 0) {
+      this.next = (i + 1) % this.cache.length;
+      return;
+    }
+    this.cache[this.next] = { cookie, iaddr: src, raddr: dst };
+    this.next = (this.next + 1) % this.cache.length;
+  }
+
+  side(i: number, src: string): 'I' | 'R' | '?' {
+    const e = this.cache[i]!;
+    if (e.iaddr === '') return '?';
+    return e.iaddr === src ? 'I' : e.raddr === src ? 'R' : '?';
+  }
+}
+
+/**
+ * ISAKMP (UDP 500): `isakmp: phase 1 I ident` (IKEv1), `isakmp: parent_sa ikev2_init[I]` (IKEv2).
+ * `src`/`dst` are the raw address bytes (hex) of the IP header, for IKEv1's cookie cache. With -v
+ * tcpdump goes on to print every payload, which is not reproduced (null).
+ */
+export function isakmp(p: Uint8Array, off: number, len: number, end: number, verbose: number, state: IsakmpState, src: string, dst: string): string | null {
+  if (end < off + 28) return ' [|isakmp]';
+  if (verbose > 0) return null;
+  const major = p[off + 17]! >> 4;
+  let s = 'isakmp:';
+  const msgid = be32(p, off + 20);
+  const etype = p[off + 18]!;
+  const flags = p[off + 19]!;
+  const ename = ETYPES.get(etype) ?? `#${etype}`;
+  if (major === 1) {
+    s += msgid === 0 ? ' phase 1' : ' phase 2/others';
+    const cookie = hex(p, off, off + 8);
+    const i = state.find(cookie);
+    if (i < 0) {
+      let zero = true;
+      for (let k = off + 8; k < off + 16; k++) if (p[k] !== 0) zero = false;
+      if (zero) {
+        s += ' I';
+        state.record(cookie, src, dst);
+      } else s += ' ?';
+    } else s += ` ${state.side(i, src)}`;
+    s += ` ${ename}`;
+    if (flags) s += `[${flags & 1 ? 'E' : ''}${flags & 2 ? 'C' : ''}]`;
+  } else if (major === 2) {
+    s += msgid === 0 ? ' parent_sa' : ' child_sa ';
+    s += ` ${ename}`;
+    if (flags) s += `[${flags & 0x08 ? 'I' : ''}${flags & 0x10 ? 'V' : ''}${flags & 0x20 ? 'R' : ''}]`;
+  }
+  return s;
+}
+
+/** ESP's first two fields: `ESP(spi=0x00001234,seq=0x5), length 100`, or the truncation mark. */
+export function espText(p: Uint8Array, off: number, len: number, end: number): string {
+  if (end < off + 8) return ' [|esp]';
+  return `ESP(spi=0x${be32(p, off).toString(16).padStart(8, '0')},seq=0x${be32(p, off + 4).toString(16)}), length ${len}`;
+}
+
+/** IKE and ESP over UDP 4500 (RFC 3948): keep-alive, non-ESP marker then IKE, or ESP. */
+export function isakmpNatT(p: Uint8Array, off: number, len: number, end: number, verbose: number, state: IsakmpState, src: string, dst: string): string | null {
+  if (len === 1 && end > off && p[off] === 0xff) return 'isakmp-nat-keep-alive';
+  if (len < 4) return ' [|isakmp_rfc3948]';
+  if (end < off + 4) return ' [|isakmp_rfc3948]';
+  if (be32(p, off) === 0) {
+    const t = isakmp(p, off + 4, len - 4, end, verbose, state, src, dst);
+    return t === null ? null : `NONESP-encap: ${t}`;
+  }
+  return `UDP-encap: ${espText(p, off, len, end)}`;
+}
+
+// ------------------------------------------------------------------------------ DHCPv6
+
+const DHCP6_TYPES = ['', 'solicit', 'advertise', 'request', 'confirm', 'renew', 'rebind', 'reply', 'release', 'decline',
+  'reconfigure', 'inf-req', 'relay-fwd', 'relay-reply', 'leasequery', 'leasequery-reply'];
+
+/** DHCPv6 (UDP 546/547) without -v: `dhcp6 solicit`. */
+export function dhcp6(p: Uint8Array, off: number, len: number, end: number, verbose: number): string | null {
+  if (end < off + 4) return 'dhcp6 [|dhcp6]';
+  const type = p[off]!;
+  const name = DHCP6_TYPES[type] || `msgtype-${type}`;
+  if (verbose > 0) return null;
+  return `dhcp6 ${name}`;
+}
