@@ -28,6 +28,8 @@ import { hexDump, hexAsciiDump } from './hexdump.ts';
 import { dnsSummary } from './dns.ts';
 import type { NameTables } from './names.ts';
 import * as apps from './apps.ts';
+import { greHeader, greDecodes } from './ip/gre.ts';
+import { udpDecoder, isakmp, isakmpNatT, dhcp6, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { ipv4VerboseHeader, ipv6VerboseHeader, pseudoChecksum, shouldBe, finish, sum16 } from './verbose.ts';
 
 export type Fidelity = 'exact' | 'prefix' | 'approx';
@@ -109,8 +111,6 @@ interface TcpSeqBase {
   ack: number;
 }
 
-/** Protocol types tcpdump decodes after a GRE header (others print as gre-proto-0xNNNN). */
-const GRE_DECODED: ReadonlySet<number> = new Set([0x6558, 0x8847, 0x8848, 0x880b, 0x00fe, 0x8137, 0x6003, 0x0806, 0x8100, 0x0001, 0x2000, 0x88be, 0x22eb]);
 
 /**
  * Ethertypes some tcpdump printer decodes (or may). Any other prints as "ethertype Unknown"
@@ -143,18 +143,8 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
   return problems.length === 0 ? null : `[Invalid header:${problems.join(',')}]`;
 }
 
-/**
- * UDP ports for which tcpdump (without -q) prints an application-layer decode instead of
- * "UDP, length N": every port below 1024 is treated as decoded, plus the known higher ones.
- */
-const UDP_HIGH_PORTS: ReadonlySet<number> = new Set([
-  1589, 1645, 1646, 1700, 1701, 1812, 1813, 1985, 2049, 2103, 2104, 2152, 2123, 3503, 3784, 3785, 3799, 4341, 4342,
-  4500, 4567, 4784, 4789, 5060, 5061, 5246, 5247, 5353, 5355, 5359, 5540, 5555, 6081, 6343, 6633, 6635, 6653,
-  6696, 6697, 6784, 4790, 12222, 12223, 7000, 7001, 7002, 7003, 7004, 7005, 7006, 7007, 7008, 7009, 8231, 8472, 9000, 9099, 30490, 49152,
-]);
-function udpPortDecoded(port: number): boolean {
-  return port < 1024 || UDP_HIGH_PORTS.has(port);
-}
+/** UDP application printers whose -v form the functions here reproduce too. */
+const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp']);
 
 /**
  * TCP ports whose payload tcpdump (without -q) decodes after the summary: every port below 1024
@@ -189,12 +179,12 @@ export class PacketPrinter {
   private out = '';
   private p: Uint8Array = new Uint8Array(0);
   private readonly tcpSeq = new Map<string, TcpSeqBase>();
-  /** The UDP application text just produced is tcpdump's -v form too. */
-  private verboseApp = false;
   /** What SACK block edges are relative to in the current segment (the peer's initial sequence number, or 0). */
   private sackBase = 0;
   /** The IPv4 datagram being dissected is a first fragment (more fragments follow). */
   private fragmented = false;
+  /** IKEv1 initiator cookies seen so far (tcpdump's ISAKMP printer keeps them across packets). */
+  private readonly isakmpState = new IsakmpState();
 
   constructor(linkType: number, options: PrinterOptions) {
     this.linkType = linkType;
@@ -442,39 +432,18 @@ export class PacketPrinter {
     else this.out += `unknown CHDLC protocol (0x${hex4(proto)})`;
   }
 
-  /** GRE version 0: flags, key, sequence, then the carried protocol. */
+  /** GRE (src/print/ip/gre.ts reads the header), then the carried protocol. */
   private gre(src: string, dst: string, off: number, len: number, end: number): void {
-    const p = this.p;
     this.out += `${src} > ${dst}: `;
-    if (end < off + 4) {
-      this.truncated('gre');
-      return;
-    }
-    const flags = be16(p, off);
-    if ((flags & 7) !== 0 || this.o.verbose > 0 || this.o.quiet || this.o.linkHeader || flags & 0x4000 || flags & 0x8000) {
-      this.approx(`GREv${flags & 7}, length ${len}`);
-      return;
-    }
-    const proto = be16(p, off + 2);
-    let o = off + 4;
-    let s = 'GREv0';
-    if (flags & 0x2000) {
-      if (end < o + 4) return this.truncated('gre');
-      s += `, key=0x${be32(p, o).toString(16)}`;
-      o += 4;
-    }
-    if (flags & 0x1000) {
-      if (end < o + 4) return this.truncated('gre');
-      s += `, seq ${be32(p, o)}`;
-      o += 4;
-    }
-    const rest = len - (o - off);
-    // The length printed is the whole GRE packet's.
-    this.out += `${s}, length ${len}: `;
-    if (proto === 0x0800) this.ipv4(o, rest, end);
-    else if (proto === 0x86dd) this.ipv6(o, rest, end);
-    // Protocols tcpdump decodes inside GRE that we do not (bridged Ethernet, MPLS, PPP, WCCP, ISO, IPX, …).
-    else if (GRE_DECODED.has(proto)) this.approx(`gre-proto-0x${proto.toString(16)}`);
+    const h = greHeader(this.p, off, len, end, this.o.verbose, this.o.linkHeader);
+    this.out += h.text;
+    if (h.truncated || h.approx) this.fidelity = 'approx';
+    if (h.proto === undefined || h.payload === undefined || h.payloadLen === undefined) return;
+    const proto = h.proto;
+    if (h.version === 0 && proto === 0x0800) this.ipv4(h.payload, h.payloadLen, end);
+    else if (h.version === 0 && proto === 0x86dd) this.ipv6(h.payload, h.payloadLen, end);
+    // Protocols tcpdump decodes inside GRE that we do not (bridged Ethernet, MPLS, PPP, ISO, IPX, AppleTalk).
+    else if (greDecodes(h.version ?? 0, proto)) this.approx(`gre-proto-0x${proto.toString(16)}`);
     else this.out += `gre-proto-0x${proto.toString(16)}`;
   }
 
@@ -570,8 +539,8 @@ export class PacketPrinter {
     const plen = len - hl;
     const end = Math.min(cap, off + len);
     if ((frag & 0x1fff) !== 0) {
-      // A later fragment has no transport header; tcpdump prints its own summary of it.
-      this.approx(`${src} > ${dst}: ip-proto-${proto} fragment (offset ${(frag & 0x1fff) * 8}${frag & 0x2000 ? ', more' : ''}), length ${plen}`);
+      // A later fragment has no transport header: tcpdump names only the protocol.
+      this.out += `${src} > ${dst}: ${this.protoName(proto)}`;
       return;
     }
     // A first fragment (more-fragments set) is dissected like a whole datagram.
@@ -651,7 +620,7 @@ export class PacketPrinter {
         for (let i = off + 12; i < off + hlen; i++) icv += p[i]!.toString(16).padStart(2, '0');
         const head = `${src} > ${dst}: AH(spi=0x${be32(p, off + 4).toString(16).padStart(8, '0')},seq=0x${be32(p, off + 8).toString(16)},icv=0x${icv}): `;
         if (p[off] === 89 && this.o.verbose === 0) {
-          const t = apps.ospf(p, off + hlen, len - hlen, end);
+          const t = apps.ospf(p, off + hlen, len - hlen, end, ver === 6);
           if (t !== null) {
             this.out += head + t;
             return;
@@ -661,7 +630,7 @@ export class PacketPrinter {
       }
       case 89:
         if (this.o.verbose === 0) {
-          const t = apps.ospf(this.p, off, len, end);
+          const t = apps.ospf(this.p, off, len, end, ver === 6);
           if (t !== null) {
             this.out += `${src} > ${dst}: ${t}`;
             return;
@@ -669,11 +638,8 @@ export class PacketPrinter {
         }
         break;
       case 47:
-        if (ver === 4) {
-          this.gre(src, dst, off, len, end);
-          return;
-        }
-        break;
+        this.gre(src, dst, off, len, end);
+        return;
       case 6:
         this.tcp(src, dst, off, len, end, ver, addrOff);
         return;
@@ -839,87 +805,100 @@ export class PacketPrinter {
 
   private udp(src: string, dst: string, off: number, len: number, end: number, ver: number, addrOff: number): void {
     const p = this.p;
-    if (end < off + 8) {
-      this.out += `${src} > ${dst}: `;
-      this.truncated('udp');
+    if (end < off + 4) {
+      this.out += `${src} > ${dst}:  [|udp]`;
       return;
     }
     const sport = be16(p, off);
     const dport = be16(p, off + 2);
-    const ulen = be16(p, off + 4);
     this.out += `${src}.${this.uport(sport)} > ${dst}.${this.uport(dport)}: `;
-    if (ulen < 8) {
-      this.approx(`UDP, bad length ${ulen} < 8`);
+    if (len < 8) {
+      this.out += `truncated-udp ${len}`;
       return;
     }
-    // A first fragment holds only part of the datagram, so its length cannot be checked.
-    if (ulen > len && !this.fragmented) {
-      this.out += `UDP, bad length ${ulen - 8} > ${len - 8}`;
-      // Without -q tcpdump still tries the port's decoder on what is there.
-      if (!this.o.quiet) this.fidelity = 'approx';
+    if (end < off + 6) {
+      this.out += ' [|udp]';
       return;
+    }
+    let ulen = be16(p, off + 4);
+    if (ulen === 0 && len > 65535) ulen = len; // an IPv6 jumbogram
+    if (ulen < 8) {
+      this.out += `truncated-udplength ${ulen}`;
+      return;
+    }
+    // tcpdump's two lengths: the header's (ulen) and what the IP layer carries, capped by it.
+    ulen -= 8;
+    const length = Math.min(ulen, len - 8);
+    const pay = off + 8;
+    if (pay > end) {
+      this.out += ' [|udp]';
+      return;
+    }
+    if (!this.o.quiet && end >= pay + 8) {
+      // ONC RPC on the NFS port: tcpdump decodes NFS calls and replies (not reproduced).
+      const dir = be32(p, pay + 4);
+      if ((dport === 2049 && dir === 0) || (sport === 2049 && dir === 1)) {
+        this.approx(`NFS ${dir === 0 ? 'request' : 'reply'} xid ${be32(p, pay)}`);
+        return;
+      }
     }
     // -vv (IPv4) / -v (IPv6): the checksum, when the whole datagram was captured.
-    if ((ver === 4 ? this.o.verbose > 1 : this.o.verbose > 0) && !this.fragmented && end >= off + ulen) {
+    if ((ver === 4 ? this.o.verbose > 1 : this.o.verbose > 0) && !this.fragmented) {
       const stored = be16(p, off + 6);
       if (ver === 4 && stored === 0) this.out += '[no cksum] ';
-      else {
-        const sum = pseudoChecksum(p, ver, addrOff, 17, off, ulen);
+      else if (end >= pay + length) {
+        const sum = pseudoChecksum(p, ver, addrOff, 17, off, length + 8);
         this.out += sum === 0 ? '[udp sum ok] ' : `[bad udp cksum 0x${hex4(stored)} -> 0x${hex4(shouldBe(stored, sum))}!] `;
       }
     }
-    // With -v tcpdump's DNS and NTP decoders print more than we reproduce.
-    if (this.o.verbose > 0 && !this.o.quiet && (sport === 53 || dport === 53 || sport === 123 || dport === 123)) this.fidelity = 'approx';
-    if (!this.o.quiet) {
-      const t = this.udpApp(sport, dport, off + 8, ulen - 8, end);
-      if (t !== undefined) {
-        if (t === null || (this.o.verbose > 0 && !this.verboseApp)) this.fidelity = 'approx';
-        this.verboseApp = false;
-        this.out += t ?? `UDP, length ${ulen - 8}`;
-        return;
-      }
-    }
-    if (!this.o.quiet && (sport === 53 || dport === 53) && (sport === 53 || !udpPortDecoded(sport)) && (dport === 53 || !udpPortDecoded(dport))) {
-      // DNS, the one application protocol printed here (when it can be reproduced exactly).
-      const dns = dnsSummary(this.p, off + 8, ulen - 8, end, this.o.names);
-      if (dns !== null) {
-        this.out += dns;
-        return;
-      }
-    }
-    if (!this.o.quiet && (sport === 123 || dport === 123) && (sport === 123 || !udpPortDecoded(sport)) && (dport === 123 || !udpPortDecoded(dport)) && end > off + 8) {
-      // NTP without -v: version and mode only. (Mode names seen in tcpdump's output are exact.)
-      const b0 = this.p[off + 8]!;
-      const mode = NTP_MODES[b0 & 7]!;
-      this.out += `NTPv${(b0 >> 3) & 7}, ${mode[0]}, length ${ulen - 8}`;
-      if (!mode[1]) this.fidelity = 'approx';
+    const decoder = this.o.quiet ? null : udpDecoder(sport, dport, p, pay, end);
+    if (decoder !== null) {
+      const t = this.udpApp(decoder, sport, dport, pay, length, end, ver, addrOff);
+      if (t === null || (this.o.verbose > 0 && !UDP_VERBOSE_OK.has(decoder))) this.fidelity = 'approx';
+      this.out += t ?? `UDP, length ${ulen}`;
       return;
     }
-    this.out += `UDP, length ${ulen - 8}`;
-    // Without -q tcpdump decodes many UDP ports (DNS, NTP, …) instead of this line.
-    if (!this.o.quiet && (udpPortDecoded(sport) || udpPortDecoded(dport))) this.fidelity = 'approx';
+    // A first fragment holds only part of the datagram, so its length cannot be checked.
+    this.out += ulen > length && !this.fragmented ? `UDP, bad length ${ulen} > ${length}` : `UDP, length ${ulen}`;
   }
 
   /**
-   * The UDP application protocols decoded here: undefined when none applies, null when one
-   * applies but the packet is not reproduced, else tcpdump's text.
+   * The text of the UDP application printer tcpdump picked (src/print/ip/udp.ts), or null when
+   * that printer or this packet is not reproduced.
    */
-  private udpApp(sport: number, dport: number, off: number, len: number, end: number): string | null | undefined {
+  private udpApp(decoder: UdpDecoder, sport: number, dport: number, off: number, len: number, end: number, ver: number, addrOff: number): string | null {
     const p = this.p;
-    const is = (...ports: number[]): boolean =>
-      (ports.includes(sport) || ports.includes(dport)) && (ports.includes(sport) || !udpPortDecoded(sport)) && (ports.includes(dport) || !udpPortDecoded(dport));
-    if (is(1985)) {
-      const t = apps.hsrp(p, off, len, end, (o) => this.host4(o), this.o.verbose);
-      // (the caller marks -v lines approximate; HSRP's -v form is reproduced)
-      if (t !== null && this.o.verbose > 0) this.verboseApp = true;
-      return t;
+    const alen = ver === 4 ? 4 : 16;
+    switch (decoder) {
+      case 'domain':
+      case 'mdns':
+        return dnsSummary(p, off, len, end, this.o.names);
+      case 'ntp': {
+        if (end <= off) return null;
+        // NTP without -v: version and mode only. (Mode names seen in tcpdump's output are exact.)
+        const b0 = p[off]!;
+        const mode = NTP_MODES[b0 & 7]!;
+        return mode[1] ? `NTPv${(b0 >> 3) & 7}, ${mode[0]}, length ${len}` : null;
+      }
+      case 'hsrp':
+        return apps.hsrp(p, off, len, end, (o) => this.host4(o), this.o.verbose);
+      case 'bfd':
+        return dport === 3784 || dport === 4784 ? apps.bfd(p, off, len, end, dport) : null;
+      case 'bootp':
+        return apps.bootp(p, off, len, end);
+      case 'radius':
+        return apps.radius(p, off, len, end);
+      case 'ldp':
+        return apps.ldpUdp(p, off, len, end);
+      case 'isakmp':
+        return isakmp(p, off, len, end, this.o.verbose, this.isakmpState, hexColonAt(p, addrOff, alen), hexColonAt(p, addrOff + alen, alen));
+      case 'isakmp-natt':
+        return isakmpNatT(p, off, len, end, this.o.verbose, this.isakmpState, hexColonAt(p, addrOff, alen), hexColonAt(p, addrOff + alen, alen));
+      case 'dhcp6':
+        return dhcp6(p, off, len, end, this.o.verbose);
+      default:
+        return null;
     }
-    if (is(3784)) return apps.bfd(p, off, len, end, 3784);
-    if (is(4784)) return apps.bfd(p, off, len, end, 4784);
-    if (is(67, 68)) return apps.bootp(p, off, len, end);
-    if (is(1645, 1646, 1812, 1813, 3799)) return apps.radius(p, off, len, end);
-    if (is(646)) return apps.ldpUdp(p, off, len, end);
-    return undefined;
   }
 
   // ---------------------------------------------------------------- ICMP / ICMPv6
