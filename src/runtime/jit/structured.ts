@@ -133,7 +133,8 @@ function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string
   };
   const uses = { pkt: false, stack: false, ctx: false, pktChecked: false };
   prog.forEach((insn, i) => {
-    const d = foldOf(i) !== undefined ? undefined : directOf(i);
+    if (foldOf(i) !== undefined) return; // a folded context load touches no memory
+    const d = directOf(i);
     if (d === 'pkt') uses.pkt = true;
     if (d === 'stack') uses.stack = true;
     if (d === 'ctx') uses.ctx = true;
@@ -142,8 +143,30 @@ function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string
   const reloadViews = (uses.pkt ? ` PV = M.views[${REGION.packet}]; PB = M.base[${REGION.packet}];` : '') +
     (uses.ctx ? ` CV = M.views[${REGION.ctx}]; CB = M.base[${REGION.ctx}];` : '');
 
+  // A direct unsigned 16/32-bit packet load followed by `be16`/`be32` of the same register
+  // (how translated classic loads read network order) is one big-endian DataView read; the
+  // swap then emits nothing. Only when nothing jumps to the swap.
+  const jumpedTo = new Uint8Array(prog.length + 1);
+  for (let i = 0; i < prog.length; i++) if (target[i]! >= 0) jumpedTo[target[i]!] = 1;
+  const fusedSwap = new Uint8Array(prog.length);
+  for (let i = 0; i + 1 < prog.length; i++) {
+    const a = prog[i]!, b = prog[i + 1]!;
+    if (a.kind !== 'ldx' || a.signed || (a.size !== 'h' && a.size !== 'w') || directOf(i) !== 'pkt' || foldOf(i) !== undefined) continue;
+    if (b.kind !== 'end' || b.order !== 'be' || b.dst !== a.dst || b.width !== (a.size === 'h' ? 16 : 32) || jumpedTo[i + 1]) continue;
+    fusedSwap[i + 1] = 1;
+  }
+  const bigEndianLoad = (i: number): string | undefined => {
+    if (!fusedSwap[i + 1]) return undefined;
+    const insn = prog[i]! as Extract<EbpfInsn, { kind: 'ldx' }>;
+    const at = `t = PB + ${rl(insn.src)} + ${insn.off};`;
+    return insn.size === 'h' ? `${at} ${rl(insn.dst)} = PV.getUint16(t); ${rh(insn.dst)} = 0;` : `${at} ${rl(insn.dst)} = PV.getInt32(t); ${rh(insn.dst)} = 0;`;
+  };
+
   // Code of each instruction, with the high half of a narrow register as the literal 0.
   const codeOf = (i: number, jump: string): string => {
+    if (fusedSwap[i]) return '';
+    const be = bigEndianLoad(i);
+    if (be !== undefined) return be;
     const insn = prog[i]!;
     const dst = 'dst' in insn ? insn.dst : 0;
     const src = 'src' in insn ? insn.src : 0;
@@ -312,22 +335,42 @@ export function structuredBatchSource(p: Prepared, fold: BatchFold): string {
   const ctl = { exit, abort: seg ? 'V[i] = 0; return -1;' : 'V[i] = 0; continue pkt;', stop: exit };
   const g = generator(p, ctl, fold);
   const { decl, run } = assemble(p, g, ctl, 'batch');
-  // PV/PB/PL/WL are per packet; in segmented code they are closure variables segments read.
   const needRegion = g.uses.pktChecked;
-  const perPacket = `PB = O[i]; PL = C[i]; WL = W[i];${needRegion ? ` M.base[${REGION.packet}] = PB; M.size[${REGION.packet}] = PL;` : ''}`;
+  // A helper may unwind (M.stopped); programs without calls never set it.
+  const calls = p.prog.some((insn) => insn.kind === 'call' || insn.kind === 'callx');
+  const stopped = calls ? ' M.stopped = false;' : '';
+  const region = needRegion ? ` M.base[${REGION.packet}] = PB; M.size[${REGION.packet}] = PL;` : '';
   const init = seg
-    ? `S_r1l = 0; S_r1h = ${TAG_BASE + REGION.ctx}; S_r10l = ${STACK_BYTES}; S_r10h = ${TAG_BASE}; M.stopped = false;`
-    : `r1l = 0; r1h = ${TAG_BASE + REGION.ctx}; r10l = ${STACK_BYTES}; r10h = ${TAG_BASE}; M.stopped = false;`;
+    ? `S_r1l = 0; S_r1h = ${TAG_BASE + REGION.ctx}; S_r10l = ${STACK_BYTES}; S_r10h = ${TAG_BASE};${stopped}`
+    : `r1l = 0; r1h = ${TAG_BASE + REGION.ctx}; r10l = ${STACK_BYTES}; r10h = ${TAG_BASE};${stopped}`;
   const runCode = run.replace(/\n/, `\n${init}\n`);
+  const stackCtx = (g.uses.stack ? `, SV = M.views[${REGION.stack}], SB = M.base[${REGION.stack}]` : '') +
+    (g.uses.ctx ? `, CV = M.views[${REGION.ctx}], CB = M.base[${REGION.ctx}]` : '');
+  const setRegion = needRegion ? ` M.setRegion(${REGION.packet}, buf, true, 0, 0);` : '';
+  if (!seg) {
+    // One function: the per-packet values are locals (V8 keeps them in machine registers); the
+    // views are re-read once per call.
+    return `'use strict';
+${SUPPORT_PROLOGUE}
+const A = M.A;
+return function batch(view, buf, O, C, W, count, V) {
+  const PV = view${stackCtx};${setRegion}
+  pkt: for (let i = 0; i < count; i++) {
+    const PB = O[i], PL = C[i], WL = W[i];${region}
+${runCode}
+  }
+};`;
+  }
+  // Segmented: PV/PB/PL/WL/V live in the closure, where the segment functions read them.
   return `'use strict';
 ${SUPPORT_PROLOGUE}
 const A = M.A;
-let V = null, PV = M.views[${REGION.packet}], PB = 0, PL = 0, WL = 0${g.uses.stack ? `, SV = M.views[${REGION.stack}], SB = M.base[${REGION.stack}]` : ''}${g.uses.ctx ? `, CV = M.views[${REGION.ctx}], CB = M.base[${REGION.ctx}]` : ''};
+let V = null, PV = M.views[${REGION.packet}], PB = 0, PL = 0, WL = 0${stackCtx};
 ${decl}
 return function batch(view, buf, O, C, W, count, verdicts) {
-  PV = view; V = verdicts;${needRegion ? ` M.setRegion(${REGION.packet}, buf, true, 0, 0);` : ''}${g.uses.ctx ? ` CV = M.views[${REGION.ctx}]; CB = M.base[${REGION.ctx}];` : ''}
+  PV = view; V = verdicts;${setRegion}${g.uses.ctx ? ` CV = M.views[${REGION.ctx}]; CB = M.base[${REGION.ctx}];` : ''}
   pkt: for (let i = 0; i < count; i++) {
-    ${perPacket}
+    PB = O[i]; PL = C[i]; WL = W[i];${region}
 ${runCode}
   }
 };`;

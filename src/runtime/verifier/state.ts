@@ -56,8 +56,18 @@ export type Reg =
       /** map_value: value size; alloc: record size; -1 unknown. */
       size: number;
       nullable: boolean;
-      /** Identity for null-check propagation and reference release (0 = none). */
+      /**
+       * Identity for null-check propagation and reference release (0 = none). A packet pointer
+       * with a variable offset gets a negative id at the instruction that made its offset
+       * variable (-(pc + 1)); constants added later keep the id and accumulate in `fix`, so a
+       * comparison of one such pointer with data_end proves bytes for every pointer of that id
+       * (the kernel's find_good_pkt_pointers).
+       */
       id: number;
+      /** Variable packet pointer: bytes added since its id was assigned. */
+      fix?: number;
+      /** Variable packet pointer: bytes proven readable from the id's base (the kernel's range). */
+      prange?: number;
       readonly: boolean;
     };
 
@@ -161,7 +171,7 @@ export function regKey(r: Reg | undefined): string {
         ? 's'
         : `s[${r.lo.toString(16)},${r.hi.toString(16)}|${r.lo32.toString(16)},${r.hi32.toString(16)}]`) + (r.tz ? `a${r.tz}` : '');
     case 'ptr':
-      return `${r.p}${r.off ?? (r.vlo === undefined ? '?' : `?[${r.vlo},${r.vhi}]a${r.vtz ?? 0}`)}/${r.ref}/${r.size}${r.nullable ? 'n' : ''}${r.id ? `#${r.id}` : ''}${r.readonly ? 'r' : ''}`;
+      return `${r.p}${r.off ?? (r.vlo === undefined ? '?' : `?[${r.vlo},${r.vhi}]a${r.vtz ?? 0}`)}/${r.ref}/${r.size}${r.nullable ? 'n' : ''}${r.id ? `#${r.id}` : ''}${r.fix !== undefined ? `+${r.fix}R${r.prange ?? 0}` : ''}${r.readonly ? 'r' : ''}`;
   }
 }
 
@@ -216,7 +226,9 @@ export function joinReg(a: Reg, b: Reg): Reg {
       ...(a.off === null && b.off === null && a.vlo !== undefined && b.vlo !== undefined
         ? { vlo: Math.min(a.vlo, b.vlo), vhi: Math.max(a.vhi!, b.vhi!), vtz: Math.min(a.vtz ?? 0, b.vtz ?? 0) }
         : {}), size: a.size === b.size ? a.size : -1,
-      nullable: a.nullable || b.nullable, id: a.id === b.id ? a.id : 0, readonly: a.readonly || b.readonly,
+      nullable: a.nullable || b.nullable, id: a.id === b.id && a.fix === b.fix ? a.id : 0, readonly: a.readonly || b.readonly,
+      // A variable packet pointer keeps its id only when both sides agree; then the smaller range.
+      ...(a.id === b.id && a.fix !== undefined && a.fix === b.fix ? { fix: a.fix, prange: Math.min(a.prange ?? 0, b.prange ?? 0) } : {}),
     };
   }
   // A scalar on one path and a pointer on the other: initialised, type unknown.

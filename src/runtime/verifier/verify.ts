@@ -463,8 +463,12 @@ class Walker {
         if (atomic) this.fail('pkt-access', pc, 'atomic access to packet data is not allowed');
         if (a !== null && (a < 0 || a + size > st.pktRange))
           this.fail('pkt-access', pc, `invalid access to packet: off ${a} size ${size}, proven range is ${st.pktRange} bytes (compare a packet pointer with data_end first)`);
+        // A variable offset is proven by its id's range (see Reg in ./state.ts): the access lies
+        // in [base, base + prange) of the id and never before the packet's start.
+        const varProven = a === null && base.id < 0 && base.fix !== undefined && base.vlo !== undefined &&
+          base.fix + off >= 0 && base.fix + off + size <= (base.prange ?? 0) && base.vlo + off >= 0;
         // Loads only: whether the packet may be written is the run's choice (checked at run time).
-        this.noteProven(pc, a === null || write ? null : 'pkt');
+        this.noteProven(pc, (a === null && !varProven) || write ? null : 'pkt');
         return UNKNOWN;
       }
       case 'map_value':
@@ -763,12 +767,40 @@ class Walker {
     }
     const base: [bigint, bigint, number] | null = p.off !== null ? [BigInt(p.off), BigInt(p.off), numTz(p.off)]
       : p.vlo !== undefined ? [BigInt(p.vlo), BigInt(p.vhi!), p.vtz ?? 0] : null;
-    if (base === null || sr === null || k.t !== 'scalar') return { ...p, off: null, vlo: undefined, vhi: undefined, vtz: undefined, id: 0 };
+    const none = { fix: undefined, prange: undefined };
+    if (base === null || sr === null || k.t !== 'scalar') return { ...p, off: null, vlo: undefined, vhi: undefined, vtz: undefined, id: 0, ...none };
     const [lo, hi] = i.op === 'add' ? [base[0] + sr[0], base[1] + sr[1]] : [base[0] - sr[1], base[1] - sr[0]];
     const LIM = 1n << 40n;
-    if (lo < -LIM || hi > LIM) return { ...p, off: null, vlo: undefined, vhi: undefined, vtz: undefined, id: 0 };
-    if (lo === hi) return { ...p, off: Number(lo), vlo: undefined, vhi: undefined, vtz: undefined, id: 0 };
-    return { ...p, off: null, vlo: Number(lo), vhi: Number(hi), vtz: Math.min(base[2], scalarTz(k)), id: 0 };
+    if (lo < -LIM || hi > LIM) return { ...p, off: null, vlo: undefined, vhi: undefined, vtz: undefined, id: 0, ...none };
+    if (lo === hi) return { ...p, off: Number(lo), vlo: undefined, vhi: undefined, vtz: undefined, id: 0, ...none };
+    const v = { ...p, off: null, vlo: Number(lo), vhi: Number(hi), vtz: Math.min(base[2], scalarTz(k)), id: 0, ...none };
+    if (p.p !== 'pkt') return v;
+    // Packet pointers with a variable offset carry an id (see Reg in ./state.ts): a constant
+    // step keeps it, a variable one starts a new id at this pc (older pointers of that id forget it).
+    if (p.off === null && p.id < 0 && p.fix !== undefined && delta !== null) {
+      return { ...v, id: p.id, fix: p.fix + Number(i.op === 'add' ? delta : -delta), prange: p.prange };
+    }
+    const id = -(pc + 1);
+    this.forgetPktId(st, id);
+    return { ...v, id, fix: 0, prange: 0 };
+  }
+
+  /** Drops the id (and the range it carries) of every packet pointer holding `id`. */
+  private forgetPktId(st: State, id: number): void {
+    const drop = (v: Reg): Reg => (v.t === 'ptr' && v.p === 'pkt' && v.id === id ? { ...v, id: 0, fix: undefined, prange: undefined } : v);
+    for (const f of st.frames) {
+      for (let r = 0; r < f.regs.length; r++) f.regs[r] = drop(f.regs[r]!);
+      for (let k = 0; k < f.spills.length; k++) if (f.spills[k] !== undefined) f.spills[k] = drop(f.spills[k]!);
+    }
+  }
+
+  /** `ptr` (a variable packet pointer) ≤ data_end: every pointer of its id gets range ≥ ptr.fix. */
+  private provePktId(st: State, id: number, fix: number): void {
+    const grow = (v: Reg): Reg => (v.t === 'ptr' && v.p === 'pkt' && v.id === id && v.fix !== undefined && (v.prange ?? 0) < fix ? { ...v, prange: Math.min(fix, 0xffff) } : v);
+    for (const f of st.frames) {
+      for (let r = 0; r < f.regs.length; r++) f.regs[r] = grow(f.regs[r]!);
+      for (let k = 0; k < f.spills.length; k++) if (f.spills[k] !== undefined) f.spills[k] = grow(f.spills[k]!);
+    }
   }
 
   private jmp(pc: number, st: State, hist: Hist | undefined, i: Extract<EbpfInsn, { kind: 'jmp' }>): number {
@@ -834,6 +866,10 @@ class Walker {
       if (a.p === 'pkt' && b.p === 'pkt_end' && a.off !== null && (op === 'jle' || op === 'jlt')) proven = a.off;
       if (a.p === 'pkt_end' && b.p === 'pkt' && b.off !== null && (op === 'jge' || op === 'jgt')) proven = b.off;
       if (proven !== null && proven > st.pktRange) st.pktRange = Math.min(proven, 0xffff);
+      // A variable-offset packet pointer: the range belongs to its id.
+      const varPkt = (r: Reg) => r.t === 'ptr' && r.p === 'pkt' && r.off === null && r.id < 0 && r.fix !== undefined && r.fix > 0;
+      if (varPkt(a) && b.p === 'pkt_end' && (op === 'jle' || op === 'jlt')) this.provePktId(st, a.id, a.fix!);
+      if (a.p === 'pkt_end' && varPkt(b) && (op === 'jge' || op === 'jgt')) this.provePktId(st, b.id, b.fix!);
       return true;
     }
     return true;
