@@ -28,6 +28,8 @@ import { hexDump, hexAsciiDump } from './hexdump.ts';
 import { dnsSummary } from './dns.ts';
 import type { NameTables } from './names.ts';
 import * as apps from './apps.ts';
+import { macText, type L2Options, type L2Result } from './link/l2.ts';
+import { llc } from './link/llc.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
 import { udpDecoder, isakmp, isakmpNatT, dhcp6, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { ipv4VerboseHeader, ipv6VerboseHeader, pseudoChecksum, shouldBe, finish, sum16 } from './verbose.ts';
@@ -45,6 +47,8 @@ export interface PrinterOptions {
   absoluteSeq: boolean;
   /** Host, port and protocol names (tcpdump without -n); undefined prints numbers. */
   names?: NameTables;
+  /** -x/-X/-A given: tcpdump then leaves out its default hex print of bytes it does not decode. */
+  dumps?: boolean;
 }
 
 /** LINKTYPE_* values this printer dissects. */
@@ -122,7 +126,7 @@ const ETHERTYPES_DECODED: ReadonlySet<number> = new Set([
   0x8947, 0x894f, 0x88a2, 0x88ca, 0x8892, 0x22f0, 0x0842, 0x88f7, 0x8915, 0x88e7, 0x8926, 0x86de, 0x8819, 0x876b, 0x880b,
   0x8906, 0x8914, 0x88b5, 0x88b6, 0x88b7, 0x8870, 0x8808, 0x0200, 0x0201, 0x0600, 0x0a00, 0x0a01, 0x2000, 0x2001, 0x22e5,
   0x8181, 0x88b8, 0x88ba, 0x88bf, 0x8899, 0x88d9, 0x88dc, 0x88e1, 0x88fb, 0x8939, 0x8940, 0x8941, 0x8942, 0x22ea, 0x22eb,
-  0x4305, 0x9999, 0xfefe, 0x88be, 0x8100, 0xabcd, 0x0707, 0xdada, 0x1111, 0xf1ff, 0x3030, 0xd28b, 0x886f, 0x8874,
+  0x4305, 0x9999, 0xfefe, 0x88be, 0x8100, 0xabcd, 0x0707, 0x1111, 0xd28b, 0x886f, 0x8874,
   0x8875, 0x88a4, 0x88ab, 0x88b9, 0x88c7, 0x88cd, 0x88d7, 0x88e3, 0x88f5, 0x88f8, 0x8911, 0x8917, 0x8929, 0x892f, 0x8944,
 ]);
 
@@ -282,8 +286,11 @@ export class PacketPrinter {
     let type = be16(p, off);
     off += 2;
     if (type <= 1500) {
-      this.hdrlen = 14;
-      this.llc(type, length, cap);
+      // An 802.3 length field: LLC follows (src/print/link/llc.ts); padding is not part of it,
+      // and a length beyond the frame is cut to the frame.
+      const n = Math.min(type, length - 14);
+      if (e) this.out += `802.3, length ${n}: `;
+      this.l2(llc(p, 14, n, Math.min(cap, 14 + n), 0, this.l2o()));
       return;
     }
     if (e) this.out += this.etherTypeText(type) + `, length ${length}: `;
@@ -300,47 +307,46 @@ export class PacketPrinter {
       if (e) {
         this.out += `vlan ${tci & 0xfff}, p ${tci >> 13}${tci & 0x1000 ? ', DEI' : ''}, `;
         if (type <= 1500) {
-          this.hdrlen = off;
-          this.approx(`802.3, length ${length - off}`);
-          return;
+          this.out += '802.3';
+          break;
         }
         this.out += q ? `${ETHERTYPE_NAMES.get(type) ?? `ethertype 0x${hex4(type)}`}, ` : `ethertype ${this.etherTypeLongName(type)}, `;
       }
     }
     this.hdrlen = off;
     if (type <= 1500) {
-      // An 802.3 length field after the tags: LLC follows (not decoded).
-      this.approx(`802.3, length ${length - off}`);
+      // An 802.3 length field after the tags: LLC follows.
+      const n = Math.min(type, length - off);
+      this.l2(llc(p, off, n, Math.min(cap, off + n), 0, this.l2o()));
       return;
     }
     if (!ETHERTYPES_DECODED.has(type)) {
       // tcpdump prints the link header (even without -e) and the bytes after it.
-      if (!e) this.out += `${macAt(p, 6)} > ${macAt(p, 0)}, ${q ? `Unknown Ethertype (0x${hex4(type)})` : `ethertype Unknown (0x${hex4(type)})`}, length ${length}: `;
-      if (off < cap) this.out += hexAsciiDump(p, off, cap);
-      // A frame cut short by the snapshot: tcpdump's dump rules there are not reproduced.
-      if (cap < length) this.fidelity = 'approx';
+      if (!e) this.out += `${this.mac(6)} > ${this.mac(0)}, ${q ? `Unknown Ethertype (0x${hex4(type)})` : `ethertype Unknown (0x${hex4(type)})`}, length ${length}: `;
+      // (tcpdump's default print: the captured bytes after the link header; not with -q)
+      if (off < cap && !q && this.o.dumps !== true) this.out += hexAsciiDump(p, off, cap);
       return;
     }
     this.network(type, off, length - off, cap);
   }
 
-  /**
-   * An 802.3 frame (the type field is a length): LLC, decoded for spanning tree (SAP 0x42) with
-   * its -e header `802.3, length N: LLC, dsap STP (0x42) Individual, ssap STP (0x42) Command,
-   * ctrl 0x03: `; anything else is a generic approximate line.
-   */
-  private llc(dataLen: number, length: number, cap: number): void {
-    const p = this.p;
-    if (cap >= 17 && p[14] === 0x42 && p[15] === 0x42 && p[16] === 0x03 && this.o.verbose === 0) {
-      const t = apps.stp(p, 17, dataLen - 3, Math.min(cap, 14 + dataLen));
-      if (t !== null) {
-        this.hdrlen = 17; // the LLC header belongs to the link layer (where -x starts)
-        if (this.o.linkHeader) this.out += `802.3, length ${dataLen}: LLC, dsap STP (0x42) Individual, ssap STP (0x42) Command, ctrl 0x03: `;
-        this.out += t;
-        return;
-      }
-    }
-    this.approx(`802.3, length ${length}`);
+  /** Appends a link-layer decoder's result (src/print/link) and dissects the layer it hands on. */
+  private l2(r: L2Result): void {
+    this.out += r.text;
+    if (r.approx) this.fidelity = 'approx';
+    if (r.hdrlen !== undefined) this.hdrlen = r.hdrlen;
+    if (r.next !== undefined) this.network(r.next.type, r.next.off, r.next.len, r.next.end);
+  }
+
+  /** A MAC address in a line's own text (with its vendor when names are on, as tcpdump). */
+  private mac(off: number): string {
+    const m = macText(this.p, off, this.o.names !== undefined);
+    if (!m.exact) this.fidelity = 'approx';
+    return m.text;
+  }
+
+  private l2o(): L2Options {
+    return { quiet: this.o.quiet, linkHeader: this.o.linkHeader, verbose: this.o.verbose, names: this.o.names !== undefined, dumps: this.o.dumps === true };
   }
 
   /** `-e` text for an ethertype: `IPv4` with -q, `ethertype IPv4 (0x0800)` without. */

@@ -1,0 +1,78 @@
+/**
+ * OSI network-layer protocols behind LLC SAP 0xfe, with IS-IS in tcpdump 4.99.3's one-line
+ * form: `IS-IS, L2 Lan IIH, src-id 4444.4444.4444, lan-id 4444.4444.4444.01, prio 64, length
+ * 1497`, and likewise for point-to-point hellos, link-state PDUs and sequence-number PDUs. With
+ * -e the NLPID is named first (`OSI NLPID IS-IS (0x83): …`). The verbose form (every TLV) and
+ * the other OSI protocols (CLNP, ES-IS) are not reproduced: their lines are marked approximate.
+ *
+ * Technique: the 8-byte common header (NLPID, header length, version, system-ID length, PDU
+ * type), then the PDU type's fixed header at known offsets. System IDs print as three dotted
+ * groups of four hex digits, with the pseudonode byte after a dot and the LSP number after a
+ * dash, as tcpdump writes them.
+ */
+import { be16, be32, hex, type L2Options, type L2Result } from './l2.ts';
+
+const PDU_NAMES: ReadonlyMap<number, string> = new Map([
+  [15, 'L1 Lan IIH'], [16, 'L2 Lan IIH'], [17, 'p2p IIH'], [18, 'L1 LSP'], [20, 'L2 LSP'],
+  [24, 'L1 CSNP'], [25, 'L2 CSNP'], [26, 'L1 PSNP'], [27, 'L2 PSNP'],
+]);
+
+/** Fixed header length (common part included) per PDU type. */
+const PDU_HEADER: ReadonlyMap<number, number> = new Map([
+  [15, 27], [16, 27], [17, 20], [18, 27], [20, 27], [24, 33], [25, 33], [26, 17], [27, 17],
+]);
+
+/** A system ID (6 bytes) as "xxxx.xxxx.xxxx", plus ".nn" for a 7th and "-nn" for an 8th byte. */
+export function sysId(p: Uint8Array, off: number, len: number): string {
+  let s = `${hex(be16(p, off), 4)}.${hex(be16(p, off + 2), 4)}.${hex(be16(p, off + 4), 4)}`;
+  if (len >= 7) s += `.${hex(p[off + 6]!, 2)}`;
+  if (len >= 8) s += `-${hex(p[off + 7]!, 2)}`;
+  return s;
+}
+
+const NLPID_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x00, 'NULL'], [0x81, 'CLNP'], [0x82, 'ES-IS'], [0x83, 'IS-IS'], [0xcc, 'IPv4'], [0x8e, 'IPv6'],
+]);
+
+/** An OSI packet (the byte after the LLC header): `length` on the wire, captured up to `end`. */
+export function osi(p: Uint8Array, off: number, length: number, end: number, o: L2Options): L2Result {
+  if (end < off + 1) return { text: '[|osi]', approx: true };
+  const nlpid = p[off]!;
+  const head = o.linkHeader ? `OSI NLPID ${NLPID_NAMES.get(nlpid) ?? 'Unknown'} (0x${hex(nlpid, 2)}): ` : '';
+  if (nlpid !== 0x83) return { text: `${head}OSI NLPID 0x${hex(nlpid, 2)}, length ${length}`, approx: true };
+  const t = isis(p, off, length, end, o);
+  if (t === null) return { text: `${head}IS-IS, length ${length}`, approx: true };
+  return { text: `${head}${o.linkHeader ? '' : 'IS-IS, '}${t}` };
+}
+
+/** IS-IS without -v: null when the PDU is one this does not reproduce (verbose, malformed, cut). */
+function isis(p: Uint8Array, off: number, length: number, end: number, o: L2Options): string | null {
+  if (o.verbose > 0 || end < off + 8) return null;
+  const li = p[off + 1]!;
+  const idLen = p[off + 3]!;
+  const type = p[off + 4]! & 0x1f;
+  const name = PDU_NAMES.get(type);
+  const hlen = PDU_HEADER.get(type);
+  // Version 1, 6-byte system IDs, the header length the PDU type requires, all captured.
+  if (name === undefined || hlen === undefined || p[off + 2] !== 1 || p[off + 5] !== 1 || (idLen !== 0 && idLen !== 6)) return null;
+  if (li !== hlen || end < off + hlen || length < hlen) return null;
+  const b = off + 8;
+  switch (type) {
+    case 15:
+    case 16: {
+      if (be16(p, b + 9) > length) return null;
+      return `${name}, src-id ${sysId(p, b + 1, 6)}, lan-id ${sysId(p, b + 12, 7)}, prio ${p[b + 11]! & 0x7f}, length ${length}`;
+    }
+    case 17:
+      if (be16(p, b + 9) > length) return null;
+      return `${name}, src-id ${sysId(p, b + 1, 6)}, length ${length}`;
+    case 18:
+    case 20:
+      if (be16(p, b) > length) return null;
+      return `${name}, lsp-id ${sysId(p, b + 4, 8)}, seq 0x${hex(be32(p, b + 12), 8)}, lifetime ${String(be16(p, b + 2)).padStart(5)}s, length ${length}`;
+    default:
+      // CSNP and PSNP: the sender's ID with its circuit byte.
+      if (be16(p, b) > length) return null;
+      return `${name}, src-id ${sysId(p, b + 2, 7)}, length ${length}`;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * What the link-layer decoders in this folder hand back to the packet printer, and the byte
+ * readers they share.
+ *
+ * Technique: each decoder is a pure function of the packet bytes (where its header starts, the
+ * length on the wire, where the captured bytes end) and the print options. It returns the text
+ * of its own layer and, when another layer follows that the printer already dissects (IPv4,
+ * IPv6, ARP, another ethertype), where that layer starts — the printer appends the text and
+ * carries on from there, the way tcpdump's printers hand (bytes, length) to the next one. A
+ * decoder never guesses: when a packet is one it does not reproduce exactly, `approx` is set and
+ * the printer marks the line so (the golden tests then do not require it to equal tcpdump's).
+ */
+
+export interface L2Options {
+  quiet: boolean;
+  linkHeader: boolean;
+  verbose: number;
+  /** Names are on (tcpdump without -n). */
+  names: boolean;
+  /** -x/-X/-A given: tcpdump's default hex print of undecoded bytes is left out. */
+  dumps: boolean;
+}
+
+/** The layer that follows, for the packet printer to dissect. */
+export interface L2Next {
+  /** An ethertype (0x0800, 0x86dd, 0x0806, 0x8100 …). */
+  type: number;
+  off: number;
+  /** Length on the wire from `off`. */
+  len: number;
+  /** Where the captured bytes for this layer end. */
+  end: number;
+}
+
+export interface L2Result {
+  text: string;
+  approx?: boolean;
+  next?: L2Next;
+  /** Where -x/-X/-A dumps of this packet start, when the decoder knows it. */
+  hdrlen?: number;
+}
+
+export function be16(p: Uint8Array, o: number): number {
+  return (p[o]! << 8) | p[o + 1]!;
+}
+export function be32(p: Uint8Array, o: number): number {
+  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
+}
+export function le16(p: Uint8Array, o: number): number {
+  return p[o]! | (p[o + 1]! << 8);
+}
+export function le32(p: Uint8Array, o: number): number {
+  return (p[o]! | (p[o + 1]! << 8) | (p[o + 2]! << 16) | (p[o + 3]! << 24)) >>> 0;
+}
+export function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0');
+}
+
+/** Bytes as lowercase hex without separators. */
+export function hexBytes(p: Uint8Array, off: number, len: number): string {
+  let s = '';
+  for (let i = 0; i < len; i++) s += hex(p[off + i]!, 2);
+  return s;
+}
+
+/** A result for a packet the decoder does not reproduce: tcpdump's header part plus a marker. */
+export function approx(text: string): L2Result {
+  return { text, approx: true };
+}
+
+/**
+ * OUIs that tcpdump's table may name (Cisco, IEEE 802.1/802.3, ITU-T, Juniper, …): a MAC address
+ * with one of these is printed without a name here and the line marked approximate.
+ */
+const NAMED_OUIS: ReadonlySet<number> = new Set([0x000000, 0x00000c, 0x0000f8, 0x0080c2, 0x00120f, 0x0019a7, 0x00e02b, 0x00d0ca, 0x000585, 0x00601d, 0x0007e9, 0x001018, 0x000a99, 0x00a0c5, 0x0014cd]);
+
+/**
+ * A MAC address as tcpdump prints it in a line's own text: with names on (no -n) and no ethers
+ * entry, followed by the vendor part, " (oui Unknown)" for a vendor it does not name.
+ * `exact` is false when the vendor might have a name in tcpdump's table.
+ */
+export function macText(p: Uint8Array, off: number, names: boolean): { text: string; exact: boolean } {
+  let s = '';
+  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + hex(p[off + i]!, 2);
+  if (!names) return { text: s, exact: true };
+  const oui = (p[off]! << 16) | (p[off + 1]! << 8) | p[off + 2]!;
+  return { text: `${s} (oui Unknown)`, exact: !NAMED_OUIS.has(oui) };
+}
