@@ -27,6 +27,13 @@ export interface RecordBlock extends PacketBlock {
   recOffsets: Float64Array;
   linkTypes: Int32Array;
   interfaceIds: Int32Array;
+  /**
+   * True when every record of the block is stored in `buf` exactly as a little-endian pcap file
+   * with the input's timestamp unit stores it: its 16-byte record header directly before its
+   * bytes, uncut. A writer of that same format can then copy accepted records, headers included,
+   * as runs of the buffer (PcapWriter.writeRecords) instead of formatting each one.
+   */
+  rawRecords: boolean;
 }
 
 /** A reader that can fill a RecordBlock itself (without copying packet bytes). */
@@ -45,6 +52,7 @@ export function createRecordBlock(capacity = 1024): RecordBlock {
     recOffsets: new Float64Array(capacity),
     linkTypes: new Int32Array(capacity),
     interfaceIds: new Int32Array(capacity),
+    rawRecords: false,
   };
 }
 
@@ -81,6 +89,7 @@ export class CopyingBlockFiller {
     let used = 0;
     let n = 0;
     block.buf = this.buf;
+    block.rawRecords = false;
     while (n < block.capacity) {
       const rec = this.pending ?? this.reader.next();
       this.pending = null;

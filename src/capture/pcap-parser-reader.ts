@@ -37,8 +37,13 @@ interface PpParser extends EventEmitter {
   buffer: Buffer | null;
 }
 
-const require = createRequire(import.meta.url);
-const pcapParser = require('pcap-parser') as { parse(input: NodeJS.ReadableStream): PpParser };
+type PcapParserModule = { parse(input: NodeJS.ReadableStream): PpParser };
+let pcapParserModule: PcapParserModule | undefined;
+/** The package, loaded on first use: a command that does not ask for this reader never loads it. */
+function pcapParser(): PcapParserModule {
+  pcapParserModule ??= createRequire(import.meta.url)('pcap-parser') as PcapParserModule;
+  return pcapParserModule;
+}
 
 class ChunkFeeder extends EventEmitter {
   pause(): this {
@@ -66,7 +71,7 @@ export class PcapParserReader implements CaptureReader {
 
   constructor(src: ByteSource) {
     this.src = src;
-    this.parser = pcapParser.parse(this.feeder as unknown as NodeJS.ReadableStream);
+    this.parser = pcapParser().parse(this.feeder as unknown as NodeJS.ReadableStream);
     this.parser.on('globalHeader', (h: PpGlobalHeader) => (this.header = h));
     this.parser.on('packet', (p: PpPacket) => this.queue.push(p));
     this.parser.on('error', (e: Error) => (this.failed = e));

@@ -13,6 +13,12 @@ import type { CaptureReader, PacketRecord } from '../capture/types.ts';
 /** A packet destination (`-w`). */
 export interface PacketSink {
   write(rec: PacketRecord): void;
+  /**
+   * pcap output only: copies `count` records lying back to back in buf[start, end) in the pcap
+   * form this writer makes (PcapWriter.writeRecords); `copiesRecordsOf` says for which input.
+   */
+  writeRecords?(buf: Uint8Array, start: number, end: number, count: number): void;
+  copiesRecordsOf?(precision: 'micro' | 'nano'): boolean;
   /** Push buffered bytes to the file (for -U). */
   flush(): void;
   close(): void;
@@ -59,6 +65,16 @@ export function openReader(path: string, reader: 'ours' | 'pcap-parser'): Captur
 export function openWriter(path: string, opts: WriterOptions, packetBuffered = false): PacketSink {
   const sink = fileSink(path);
   const common = { linkType: opts.linkType, snaplen: opts.snaplen, precision: opts.precision, packetBuffered };
-  const w = opts.pcapng ? new PcapngWriter(sink, common) : new PcapWriter(sink, common);
-  return { write: (rec) => w.writePacket(rec), flush: () => w.flush(), close: () => w.close() };
+  if (opts.pcapng) {
+    const w = new PcapngWriter(sink, common);
+    return { write: (rec) => w.writePacket(rec), flush: () => w.flush(), close: () => w.close() };
+  }
+  const w = new PcapWriter(sink, common);
+  return {
+    write: (rec) => w.writePacket(rec),
+    writeRecords: (buf, start, end, count) => w.writeRecords(buf, start, end, count),
+    copiesRecordsOf: (precision) => w.copiesRecordsOf(precision),
+    flush: () => w.flush(),
+    close: () => w.close(),
+  };
 }

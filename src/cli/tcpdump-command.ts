@@ -26,7 +26,7 @@ import { pretty } from '../isa/ebpf/asm.ts';
 import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
 import { savefileLinkType } from '../capture/pcap/writer.ts';
 import { writeFullySync } from '../capture/sink.ts';
-import { blockFiller, createRecordBlock, recordAt } from '../capture/batch.ts';
+import { blockFiller, createRecordBlock, recordAt, type RecordBlock } from '../capture/batch.ts';
 import { MutableRecord } from '../capture/record.ts';
 import { deviceLine, listDevices, openLive, probeLive } from '../capture/live.ts';
 import { loadProgramFile } from './program-file.ts';
@@ -415,8 +415,14 @@ function filterFileInBlocks(reader: CaptureReader, matches: RecordFilter, output
   const verdicts = new Int32Array(BLOCK_RECORDS);
   const rec = new MutableRecord();
   const fill = blockFiller(reader);
+  const whole = output.handleBlock;
   for (let n = fill(block); n > 0; n = fill(block)) {
     runBatch(block, verdicts);
+    if (whole !== undefined) {
+      const r = whole(block, verdicts, accepts);
+      if (r === BlockDone.Stopped) return true;
+      if (r === BlockDone.Handled) continue;
+    }
     for (let i = 0; i < n; i++) {
       if (accepts(verdicts[i]!) && !output.handle(recordAt(block, i, rec))) return true;
     }
@@ -426,6 +432,8 @@ function filterFileInBlocks(reader: CaptureReader, matches: RecordFilter, output
 
 /** Records per filter call in the file loop. */
 const BLOCK_RECORDS = 1024;
+/** Bytes of a pcap record header (the rawRecords layout). */
+const PCAP_RECORD_HEADER = 16;
 
 /** --stats: the verdict counters the eBPF program kept in its map, on stderr. */
 function writeStats(f: RecordFilter | undefined, io: CommandIo): void {
@@ -433,11 +441,26 @@ function writeStats(f: RecordFilter | undefined, io: CommandIo): void {
   if (c) io.write(2, `eBPF verdict counters (array map kept by the program): ${c.accepted} accepted, ${c.rejected} rejected\n`);
 }
 
+/** What `Output.handleBlock` did with a block. */
+const enum BlockDone {
+  /** Every accepted record was taken. */
+  Handled,
+  /** The `-c` count was reached. */
+  Stopped,
+  /** Nothing: this block needs `handle` per record. */
+  PerRecord,
+}
+
 interface Output {
   /** Packets that matched and were not skipped. */
   readonly matched: number;
   /** Takes a matching packet (skip, write, print); false once the `-c` count is reached. */
   handle(rec: PacketRecord): boolean;
+  /**
+   * When the output needs no PacketRecord (nothing printed: `--count`, or `-w` to pcap from a
+   * pcap input in the same layout), takes the accepted records of a whole filtered block at once.
+   */
+  handleBlock?: (block: RecordBlock, verdicts: Int32Array, accepts: (r0: number) => boolean) => BlockDone;
   /** Writes out buffered text. */
   flush(): void;
   /** Closes the `-w` file (a closed pipe there is not an error). */
@@ -455,7 +478,10 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
   const printing = !opts.countOnly && (sink === null || opts.printWithWrite);
   // With `-w -` the capture owns stdout, so printed lines go to stderr.
   const textFd: 1 | 2 = opts.writeFile === '-' ? 2 : 1;
-  const printer = new PacketPrinter(info.linkType, { quiet: opts.quiet, linkHeader: opts.linkHeader, verbose: opts.verbose, absoluteSeq: opts.absoluteSeq, names: opts.numeric > 0 ? undefined : loadNameTables(opts.namesDir), dumps: opts.hex + opts.hexAscii + opts.ascii > 0 });
+  // The printer (and the names files it reads without -n) only when packets are printed.
+  const printer = printing
+    ? new PacketPrinter(info.linkType, { quiet: opts.quiet, linkHeader: opts.linkHeader, verbose: opts.verbose, absoluteSeq: opts.absoluteSeq, names: opts.numeric > 0 ? undefined : loadNameTables(opts.namesDir), dumps: opts.hex + opts.hexAscii + opts.ascii > 0 })
+    : undefined;
   const ts = new TimestampFormatter(opts.timestampLevel, opts.precision);
   const limit = opts.count ?? Infinity;
   // Live packets arrive one at a time: their lines go out at once.
@@ -464,8 +490,57 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
   let out = '';
   let matched = 0;
   let skip = opts.skip;
+  // Whole blocks: counting only, or copying runs of raw pcap records (not with -U, which flushes
+  // after every packet).
+  const copyRecords = sink !== null && !opts.packetBuffered && sink.writeRecords !== undefined && sink.copiesRecordsOf?.(info.precision) === true;
+  let handleBlock: Output['handleBlock'];
+  if (!printing && sink === null) {
+    handleBlock = (block, verdicts, accepts) => {
+      const n = block.count;
+      for (let i = 0; i < n; i++) {
+        if (!accepts(verdicts[i]!)) continue;
+        if (skip > 0) skip--;
+        else if (++matched >= limit) return BlockDone.Stopped;
+      }
+      return BlockDone.Handled;
+    };
+  } else if (!printing && copyRecords) {
+    const writeRecords = sink!.writeRecords!;
+    handleBlock = (block, verdicts, accepts) => {
+      if (!block.rawRecords) return BlockDone.PerRecord;
+      const { buf, offsets, caplens } = block;
+      const n = block.count;
+      // The current run of accepted records: buf[from, to), `run` records.
+      let from = 0, to = -1, run = 0;
+      let done: BlockDone = BlockDone.Handled;
+      for (let i = 0; i < n; i++) {
+        if (!accepts(verdicts[i]!)) continue;
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
+        const start = offsets[i]! - PCAP_RECORD_HEADER, end = offsets[i]! + caplens[i]!;
+        if (start === to) {
+          to = end;
+          run++;
+        } else {
+          if (run > 0) writeRecords(buf, from, to, run);
+          from = start;
+          to = end;
+          run = 1;
+        }
+        if (++matched >= limit) {
+          done = BlockDone.Stopped;
+          break;
+        }
+      }
+      if (run > 0) writeRecords(buf, from, to, run);
+      return done;
+    };
+  }
   return {
     get matched() { return matched; },
+    handleBlock,
     handle(rec) {
       if (skip > 0) {
         skip--;
@@ -486,9 +561,9 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
           fidelity = 'exact';
         } else {
           line += ts.format(rec.tsSec, rec.tsNsec);
-          line += printer.print(rec.data, rec.caplen, rec.wirelen);
-          line += dump(opts, rec.data, rec.caplen, printer.hdrlen);
-          fidelity = ts.exact ? printer.fidelity : 'approx';
+          line += printer!.print(rec.data, rec.caplen, rec.wirelen);
+          line += dump(opts, rec.data, rec.caplen, printer!.hdrlen);
+          fidelity = ts.exact ? printer!.fidelity : 'approx';
         }
         io.packet?.(line, fidelity);
         out += line + '\n';

@@ -68,6 +68,8 @@ export class PcapReader implements CaptureReader {
   private readonly rec = new MutableRecord();
   private scratch = new Uint8Array(0);
   private done = false;
+  /** Records are stored as PcapWriter writes them (little-endian, 16-byte headers, lengths not swapped). */
+  private readonly rawLayout: boolean;
 
   /** Reads the file header; `src` is positioned at the magic (already known to be pcap). */
   constructor(src: ByteSource) {
@@ -109,6 +111,7 @@ export class PcapReader implements CaptureReader {
     this.swap = major === 2 && minor < 3 ? LengthSwap.Always : major === 2 && minor === 3 ? LengthSwap.IfCaplenBigger : major === 543 ? LengthSwap.Always : LengthSwap.None;
     this.maxCaplen = maxSnap;
     this.snapshot = snapshot;
+    this.rawLayout = le && this.hdrLen === 16 && this.swap === LengthSwap.None;
     this.rec.linkType = linkType;
     this.info = {
       format: 'pcap',
@@ -155,14 +158,15 @@ export class PcapReader implements CaptureReader {
       const limit = caplen > this.snapshot ? `snaplen of ${this.snapshot}` : `maximum of ${this.maxCaplen}`;
       return this.finish(captureError('CAPTURE_BAD_LENGTH', `invalid packet capture length ${caplen}, bigger than ${limit}`, at));
     }
-    src.pos += hdrLen;
     let keep = caplen;
     if (caplen > this.snapshot) keep = this.snapshot;
-    if (!src.ensure(keep)) {
-      const got = src.available;
+    // Header and bytes in the buffer together (a refill keeps the header in front of the bytes).
+    if (!src.ensure(hdrLen + keep)) {
+      const got = src.available - hdrLen;
       src.pos = src.end;
       return this.finish(captureError('CAPTURE_TRUNCATED', `truncated dump file; tried to read ${caplen} captured bytes, only got ${got}`, at));
     }
+    src.pos += hdrLen;
     const rec = this.rec;
     if (keep < caplen) {
       // Over-long record (rare): keep the first `keep` bytes in a scratch buffer, then read and
@@ -201,6 +205,7 @@ export class PcapReader implements CaptureReader {
    */
   nextBlock(block: RecordBlock): number {
     block.count = 0;
+    block.rawRecords = false;
     const first = this.next();
     if (first === null) return 0;
     const rec = this.rec;
@@ -255,6 +260,9 @@ export class PcapReader implements CaptureReader {
     }
     src.pos = p;
     block.count = n;
+    // Every record lies in the buffer as read (the first one too: it was not cut, or it would be
+    // in the scratch buffer), so with this file's layout the block is the pcap form a writer makes.
+    block.rawRecords = this.rawLayout && first.offset === src.base + block.offsets[0]! - hdrLen;
     return n;
   }
 
