@@ -20,6 +20,7 @@
  */
 import { assertValid, createInterpreter } from './cbpf/index.ts';
 import { convert } from './convert/to-ebpf.ts';
+import type { ConvertResult } from './convert/to-ebpf.ts';
 import { COUNTER_MAP, readVerdictCounters, withVerdictCounters } from './convert/counters.ts';
 import { UserError } from './errors.ts';
 import { compile } from './filter/index.ts';
@@ -113,39 +114,76 @@ export function createPacketFilter(opts: PacketFilterOptions): PacketFilter {
     return cbpfFilter(prog);
   }
   const hookName = opts.hook ?? AUTO_HOOK;
-  const hook = PACKET_HOOKS[hookName];
-  if (hook === undefined) throw new UserError('PIPELINE_HOOK', `unknown hook '${String(hookName)}' (tc, xdp or socket)`);
+  if (PACKET_HOOKS[hookName] === undefined) throw new UserError('PIPELINE_HOOK', `unknown hook '${String(hookName)}' (tc, xdp or socket)`);
   const conv = convert(prog, { hook: hookName });
   const engine: EngineName = requested === 'auto' ? autoEngine(conv.prog.length) : (requested.slice('ebpf-'.length) as EngineName);
   if (!(engine in ENGINES)) throw new UserError('PIPELINE_ENGINE', `unknown engine '${requested}'`);
-
-  const registry = new MapRegistry();
-  const counterMap = opts.counters ? registry.create({ ...COUNTER_MAP }) : undefined;
-  const ebpf = counterMap ? withVerdictCounters(conv.prog, hookName, counterMap.id) : conv.prog;
-  const inst = hook.instance();
-  // A complete helper environment bound to this filter's maps (the counters' map lookup).
-  const state = createHelperState({ registry });
-  const helpers = { ...helperFns(HELPERS, state), ...inst.helpers };
-  const resolveLddw = lddwResolver(registry);
-  // Loops (protochain's) run under the instruction budget, as in the interpreter.
-  const spec = hook.spec((id) => registry.get(id), 'budget');
-  const loaded = spec !== undefined
-    ? load(verify(ebpf, spec), { engine, budget: opts.budget, helpers, resolveLddw })
-    : load(ebpf, { engine, budget: opts.budget, helpers, resolveLddw });
-  const bound = inst.bind(loaded);
-  const accepts = hook.accepts;
-  const run = bound.run;
-  const counters = () => (counterMap ? readVerdictCounters(counterMap) : undefined);
+  const t = loadConverted(conv, hookName, { engine, budget: opts.budget, counters: opts.counters });
+  const { run, accepts } = t;
   return {
-    engine: `ebpf-${loaded.engine}`,
+    engine: `ebpf-${t.engine}`,
     hook: hookName,
     cbpf: prog,
-    ebpf,
+    ebpf: t.ebpf,
     run,
     accepts,
     matches: (buf, offset, caplen, wirelen) => accepts(run(buf, offset, caplen, wirelen)),
+    runBatch: t.runBatch,
+    counters: t.counters,
+  };
+}
+
+export interface LoadConvertedOptions {
+  /** Default: the structured JIT. */
+  engine?: EngineName;
+  /** Instruction budget per run (default: the runtime's). */
+  budget?: number;
+  /** Count the verdicts in an eBPF array map updated by the program itself (src/convert/counters.ts). */
+  counters?: boolean;
+}
+
+export interface ConvertedRunner {
+  readonly engine: EngineName;
+  /** The program as loaded (with the counters epilogue when asked for). */
+  readonly ebpf: EbpfProgram;
+  /** Runs the filter on buf[offset, offset + caplen) whose wire length is wirelen; returns r0. */
+  run(buf: Uint8Array, offset: number, caplen: number, wirelen: number): number;
+  /** verdicts[i] = r0 for every packet of the block (src/runtime/batch.ts). */
+  runBatch: BatchRunFn;
+  /** What r0 means at this hook: accepted? */
+  accepts(r0: number): boolean;
+  /** With `counters`: the map's two counters (accepted / rejected packets so far). */
+  counters(): { accepted: bigint; rejected: bigint } | undefined;
+}
+
+/**
+ * Loads a translation (src/convert) at its hook the way the kernel would: verified under the
+ * hook's own spec (loops under the instruction budget, as in the interpreter), loaded on the
+ * engine with a complete helper environment bound to the filter's maps (the counters' map
+ * lookup) and the hook's own helpers (bpf_skb_load_bytes at the socket hook), then bound to
+ * packets by the hook.
+ */
+export function loadConverted(res: ConvertResult, hookName: PacketHookName, opts: LoadConvertedOptions = {}): ConvertedRunner {
+  const hook = PACKET_HOOKS[hookName];
+  if (hook === undefined) throw new UserError('PIPELINE_HOOK', `unknown hook '${String(hookName)}' (tc, xdp or socket)`);
+  const engine = opts.engine ?? AUTO_ENGINE;
+  if (!(engine in ENGINES)) throw new UserError('PIPELINE_ENGINE', `unknown engine '${String(engine)}'`);
+  const registry = new MapRegistry();
+  const counterMap = opts.counters ? registry.create({ ...COUNTER_MAP }) : undefined;
+  const ebpf = counterMap ? withVerdictCounters(res.prog, hookName, counterMap.id) : res.prog;
+  const inst = hook.instance();
+  const state = createHelperState({ registry });
+  const helpers = { ...helperFns(HELPERS, state), ...inst.helpers };
+  const spec = hook.spec((id) => registry.get(id), 'budget');
+  const loaded = load(verify(ebpf, spec), { engine, budget: opts.budget, helpers, resolveLddw: lddwResolver(registry) });
+  const bound = inst.bind(loaded);
+  return {
+    engine: loaded.engine,
+    ebpf,
+    run: bound.run,
     runBatch: bound.runBatch,
-    counters,
+    accepts: hook.accepts,
+    counters: () => (counterMap ? readVerdictCounters(counterMap) : undefined),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as tsdump from '../src/index.ts';
-import { loadConverted } from '../src/convert/index.ts';
+import { loadConverted } from '../src/pipeline.ts';
 
 // Ethernet + IPv4 + TCP 10.0.0.1:1234 → 10.0.0.2:80, SYN.
 const packet = Uint8Array.from([

@@ -36,13 +36,8 @@ export interface PacketHook {
   readonly name: PacketHookName;
   /** enum bpf_prog_type. */
   readonly progType: number;
-  /**
-   * The verifier spec programs for this hook are verified under; undefined for the socket hook,
-   * whose translations call bpf_skb_load_bytes into uninitialised stack windows, which the
-   * verifier's helper types cannot express yet (they are verified under the runtime's own
-   * convention instead: run-time-checked accesses, see runtimeHook).
-   */
-  spec(maps?: (id: number) => BpfMap | undefined, loops?: LoopPolicy): HookSpec | undefined;
+  /** The verifier spec programs for this hook are verified under (the kernel's rules for it). */
+  spec(maps?: (id: number) => BpfMap | undefined, loops?: LoopPolicy): HookSpec;
   /** What r0 means: does the program accept (pass) the packet? */
   accepts(r0: number): boolean;
   /** r0 values of a translated filter that accepts / rejects (the counters epilogue tests `pass`). */
@@ -81,7 +76,7 @@ export const XDP_HOOK: PacketHook = {
 export const SOCKET_HOOK: PacketHook = {
   name: 'socket',
   progType: BPF_PROG_TYPE.SOCKET_FILTER,
-  spec: (maps, loops) => (void socketFilterHook, void maps, void loops, undefined),
+  spec: (maps, loops) => socketFilterHook(maps, loops),
   accepts: (r0) => r0 !== 0,
   pass: 1,
   drop: 0,

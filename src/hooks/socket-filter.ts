@@ -10,13 +10,14 @@
  * its helpers; then `sock.attach(loaded)` gives `run(buffer, offset, caplen, wirelen) → r0`.
  * Per packet only integers are written into preallocated buffers.
  */
+import { BPF_FUNC, SK_BUFF } from '../isa/ebpf/uapi.ts';
+import { skbLoadBytes } from '../runtime/helpers.ts';
 import type { HelperEnv, HelperFn, LoadedProgram } from '../runtime/index.ts';
 
 /** Kernel helper id of bpf_skb_load_bytes(skb, offset, to, len). */
-export const HELPER_SKB_LOAD_BYTES = 26;
+export const HELPER_SKB_LOAD_BYTES = BPF_FUNC.skb_load_bytes;
 /** sizeof(struct __sk_buff) in linux/bpf.h (the fields past `len` are left zero). */
-export const SK_BUFF_SIZE = 192;
-const EFAULT = 14;
+export const SK_BUFF_SIZE = SK_BUFF.size;
 const EMPTY = new Uint8Array(0);
 
 export interface SocketFilterHookContext {
@@ -29,20 +30,9 @@ export interface SocketFilterHookContext {
 export function socketFilterHookContext(): SocketFilterHookContext {
   // The packet the helper copies from (set before each run).
   let curBuf: Uint8Array = EMPTY, curOff = 0, curLen = 0;
-  const skbLoadBytes = (env: HelperEnv): number => {
-    const from = env.argLo(2) >>> 0;
-    const len = env.argLo(4) >>> 0;
-    const { bytes, offset } = env.argMem(3, len);
-    if (env.argHi(2) !== 0 || from > 0x7fffffff || from + len > curLen) {
-      bytes.fill(0, offset, offset + len);
-      return -EFAULT;
-    }
-    const at = curOff + from;
-    for (let i = 0; i < len; i++) bytes[offset + i] = curBuf[at + i]!;
-    return 0;
-  };
+  const loadBytes = (env: HelperEnv): number => skbLoadBytes(env, curBuf, curOff, curLen);
   return {
-    helpers: { [HELPER_SKB_LOAD_BYTES]: skbLoadBytes },
+    helpers: { [HELPER_SKB_LOAD_BYTES]: loadBytes },
     attach(loaded) {
       const ctx = new Uint8Array(SK_BUFF_SIZE);
       const view = new DataView(ctx.buffer);

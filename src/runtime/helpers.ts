@@ -6,9 +6,13 @@
  *   map        a map pointer (lddw map_fd) — optionally of a required kind (ringbuf, prog_array)
  *   key        pointer to readable, initialised memory of the map's key size (stack or map value…)
  *   value      pointer to readable memory of the map's value size
- *   mem        pointer to readable memory whose length is the *next* argument
- *   size       a scalar (the length of the preceding `mem`; must be a known constant > 0 when
- *              the memory is the stack, since the verifier checks the bytes are initialised)
+ *   mem        pointer to readable, initialised memory whose length is the *next* argument
+ *   uninit_mem pointer to memory the helper WRITES, length in the next argument (the kernel's
+ *              ARG_PTR_TO_UNINIT_MEM): stack or a writable map value / ring record, need not
+ *              be initialised before the call and is initialised after it
+ *   size       the length of the preceding `mem`/`uninit_mem` (the kernel's ARG_CONST_SIZE, or
+ *              ARG_CONST_SIZE_OR_ZERO with `zero`): a scalar that is never negative, below
+ *              2^29, and not 0 unless `zero`; the memory is checked at its largest value
  *   ctx        the program's context pointer
  *   alloc      a ring-buffer record returned by ringbuf_reserve and not yet released
  *   any        any initialised value (a scalar or a pointer)
@@ -48,7 +52,8 @@ export type HelperArg =
   | { type: 'key' }
   | { type: 'value' }
   | { type: 'mem' }
-  | { type: 'size' }
+  | { type: 'uninit_mem' }
+  | { type: 'size'; zero?: boolean }
   | { type: 'ctx' }
   | { type: 'alloc' }
   | { type: 'any' };
@@ -266,6 +271,25 @@ function xdpAdjust(env: HelperEnv, st: HelperState, head: boolean): number {
   return ok;
 }
 
+/**
+ * bpf_skb_load_bytes on the packet buf[base, base + caplen): copies `len` (r4) bytes from packet
+ * offset r2 to the memory r3 points to, 0; or, when they are not all captured (or the offset is
+ * above INT_MAX), zero-fills the destination and returns -EFAULT, as the kernel does. The one
+ * implementation: the helper table's entry and the socket-filter hook's (src/hooks) call it.
+ */
+export function skbLoadBytes(env: HelperEnv, buf: Uint8Array, base: number, caplen: number): number {
+  const from = env.argLo(2) >>> 0;
+  const len = env.argLo(4) >>> 0;
+  const { bytes, offset } = env.argMem(3, len);
+  if (env.argHi(2) !== 0 || from > 0x7fffffff || from + len > caplen) {
+    bytes.fill(0, offset, offset + len);
+    return neg(Errno.EFAULT);
+  }
+  const at = base + from;
+  for (let i = 0; i < len; i++) bytes[offset + i] = buf[at + i]!;
+  return ok;
+}
+
 const H = (id: number, name: string, args: HelperArg[], ret: HelperRet, impl: HelperImpl, changesPacket = false): HelperSpec => ({ id, name, args, ret, impl, changesPacket });
 
 /** The helper table, by id. */
@@ -293,7 +317,7 @@ export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
     H(44, 'xdp_adjust_head', [{ type: 'ctx' }, { type: 'any' }], 'int', (env, st) => xdpAdjust(env, st, true), true),
     H(65, 'xdp_adjust_tail', [{ type: 'ctx' }, { type: 'any' }], 'int', (env, st) => xdpAdjust(env, st, false), true),
     H(125, 'ktime_get_boot_ns', [], 'int', (_env, st) => st.clockNs() & M64),
-    H(130, 'ringbuf_output', [{ type: 'map', kind: 'ringbuf' }, { type: 'mem' }, { type: 'size' }, { type: 'any' }], 'int', (env, st) => {
+    H(130, 'ringbuf_output', [{ type: 'map', kind: 'ringbuf' }, { type: 'mem' }, { type: 'size', zero: true }, { type: 'any' }], 'int', (env, st) => {
       const rb = ringbufArg(env, st);
       const size = env.arg(3);
       if (rb === undefined || env.arg(4) > 3n || size === 0n || size > 0x7fffffffn) return neg(Errno.EINVAL);
@@ -315,7 +339,7 @@ export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
     // perf_event_output(ctx, map, flags, data, size): a record of `size` bytes of data, followed by
     // the first (flags >> 32) & 0xfffff bytes of the packet, in slot flags & 0xffffffff
     // (BPF_F_CURRENT_CPU = 0xffffffff: this CPU's) of a perf event array.
-    H(25, 'perf_event_output', [{ type: 'ctx' }, { type: 'map', kind: 'perf_event_array' }, { type: 'any' }, { type: 'mem' }, { type: 'size' }], 'int', (env, st) => {
+    H(25, 'perf_event_output', [{ type: 'ctx' }, { type: 'map', kind: 'perf_event_array' }, { type: 'any' }, { type: 'mem' }, { type: 'size', zero: true }], 'int', (env, st) => {
       const m = mapArg(env, st, 2);
       if (!(m instanceof PerfEventArray)) return neg(Errno.EINVAL);
       const flags = env.arg(3);
@@ -336,10 +360,16 @@ export const HELPERS: ReadonlyMap<number, HelperSpec> = new Map(
       if (ctxLen > 0) rec.set(pkt!.subarray(0, ctxLen), size);
       return m.output(cpu, rec);
     }),
+    // skb_load_bytes(skb, offset, to, len): copies len packet bytes from offset into `to` (the
+    // run's packet: socket filters and tc; the hooks bind it to a window, src/hooks).
+    H(26, 'skb_load_bytes', [{ type: 'ctx' }, { type: 'any' }, { type: 'uninit_mem' }, { type: 'size' }], 'int', (env, st) => {
+      const pkt = st.packet;
+      return pkt === undefined ? neg(Errno.EINVAL) : skbLoadBytes(env, pkt, 0, pkt.length);
+    }),
     // csum_diff(from, from_size, to, to_size, seed): the 32-bit ones'-complement sum of seed, the
     // complement of every 32-bit word of `from` and every word of `to` (sizes multiples of 4,
     // together at most 512 bytes), with end-around carry — the x86-64 kernel's csum_partial.
-    H(28, 'csum_diff', [{ type: 'mem' }, { type: 'size' }, { type: 'mem' }, { type: 'size' }, { type: 'any' }], 'int', (env) => {
+    H(28, 'csum_diff', [{ type: 'mem' }, { type: 'size', zero: true }, { type: 'mem' }, { type: 'size', zero: true }, { type: 'any' }], 'int', (env) => {
       const fromSize = env.arg(2), toSize = env.arg(4);
       if ((fromSize & 3n) !== 0n || (toSize & 3n) !== 0n || fromSize + toSize > 512n) return neg(Errno.EINVAL);
       let acc = BigInt(env.argLo(5) >>> 0);

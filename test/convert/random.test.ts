@@ -6,7 +6,8 @@
  * return what the reference interpreter returns.
  */
 import { describe, expect, it } from 'vitest';
-import { convert, loadConverted } from '../../src/convert/index.ts';
+import { convert } from '../../src/convert/index.ts';
+import { loadConverted } from '../../src/pipeline.ts';
 import { createInterpreter } from '../../src/cbpf/interpret.ts';
 import { formatDDDLine } from '../../src/isa/cbpf/format.ts';
 import { ENGINE_NAMES } from '../../src/runtime/index.ts';

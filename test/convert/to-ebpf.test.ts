@@ -5,7 +5,8 @@
  * jumps, the XDP result mapping, and UserErrors for what cannot be converted.
  */
 import { describe, expect, it } from 'vitest';
-import { convert, loadConverted, toEbpf, HELPER_SKB_LOAD_BYTES, MAX_BACKWARD_JUMPS, XDP_DROP, XDP_PASS } from '../../src/convert/index.ts';
+import { convert, toEbpf, HELPER_SKB_LOAD_BYTES, MAX_BACKWARD_JUMPS, XDP_DROP, XDP_PASS } from '../../src/convert/index.ts';
+import { loadConverted } from '../../src/pipeline.ts';
 import type { ConvertHook } from '../../src/convert/index.ts';
 import { interpret } from '../../src/cbpf/interpret.ts';
 import { assemble } from '../../src/isa/cbpf/asm.ts';

@@ -1,7 +1,7 @@
 /**
  * The wasm tier's batch path (src/runtime/wasm/batch.ts, converted.ts): whole blocks of packets
  * per call must give, packet for packet, the verdict the eBPF interpreter gives one packet at a
- * time through the hooks (src/convert/hook-run.ts), on real captures and on seeded wild classic
+ * time through the hooks (src/pipeline.ts loadConverted), on real captures and on seeded wild classic
  * programs (loops under the budget, divisions by zero, reads past the packet); the verdict
  * counters in the program's array map must equal the cBPF interpreter's accept/reject counts;
  * block layouts (gaps, packets out of order, a block read in place into the module's memory)
@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createInterpreter } from '../../src/cbpf/interpret.ts';
 import { openCapture } from '../../src/capture/index.ts';
-import { convert, loadConverted } from '../../src/convert/index.ts';
+import { convert } from '../../src/convert/index.ts';
+import { loadConverted } from '../../src/pipeline.ts';
 import type { ConvertHook, ConvertResult } from '../../src/convert/index.ts';
 import { UserError } from '../../src/errors.ts';
 import { compile } from '../../src/filter/index.ts';

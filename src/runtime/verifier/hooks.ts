@@ -130,17 +130,19 @@ export function xdpHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPo
 
 /**
  * Socket filter: ctx = __sk_buff without direct packet access (the kernel refuses data/data_end
- * here; programs read the packet with LD_ABS/LD_IND), returns the number of bytes to keep.
+ * here; programs read the packet with LD_ABS/LD_IND or copy it with bpf_skb_load_bytes, helper
+ * 26, into stack memory that need not be initialised: its `uninit_mem` argument), returns the
+ * number of bytes to keep.
  */
 export function socketFilterHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPolicy = 'bounded'): HookSpec {
   // Only cb[] is writable from a socket filter; data/data_end are not readable at all.
   const fields = SK_BUFF_FIELDS.filter((x) => x.kind === 'scalar').map((x) => ({ ...x, write: x.name === 'cb' }));
-  return { name: 'socket_filter', entry: { kind: 'ctx', size: 192, fields, narrowReads: true }, helpers: COMMON_HELPERS, maps, loops, legacyPacketLoads: true, returnScalar: true };
+  return { name: 'socket_filter', entry: { kind: 'ctx', size: 192, fields, narrowReads: true }, helpers: [...COMMON_HELPERS, 26], maps, loops, legacyPacketLoads: true, returnScalar: true };
 }
 
 /** tc classifier: ctx = __sk_buff with direct packet access and legacy loads. */
 export function tcHook(maps?: (id: number) => BpfMap | undefined, loops: LoopPolicy = 'bounded'): HookSpec {
-  return { name: 'sched_cls', entry: { kind: 'ctx', size: 192, fields: SK_BUFF_FIELDS, narrowReads: true }, helpers: [...COMMON_HELPERS, 25, 28], maps, loops, legacyPacketLoads: true, returnScalar: true };
+  return { name: 'sched_cls', entry: { kind: 'ctx', size: 192, fields: SK_BUFF_FIELDS, narrowReads: true }, helpers: [...COMMON_HELPERS, 25, 26, 28], maps, loops, legacyPacketLoads: true, returnScalar: true };
 }
 
 /**

@@ -27,7 +27,9 @@
  *     ±2^29 (the kernel's rule), no 32-bit or bitwise arithmetic on pointers, no dereference of a possibly-NULL pointer,
  *     no dereference of a scalar), and r0 at exit is a scalar where the hook needs a verdict;
  *   - helper calls pass arguments of the declared types (map kinds, initialised key/value
- *     memory of the map's sizes, constant sizes for stack memory, the ctx, live ring records);
+ *     memory of the map's sizes, sizes never negative and below 2^29, the ctx, live ring
+ *     records; memory a helper writes — the kernel's uninit_mem — may be uninitialised stack
+ *     and is initialised after the call);
  *     every ring-buffer record reserved is submitted or discarded on every path;
  *   - bpf-to-bpf calls nest at most 8 frames, without recursion; a callee never returns a
  *     pointer into its own stack; the combined stack of a call chain fits in 512 bytes;
@@ -57,6 +59,9 @@ import { MAX64 as UNKNOWN_HI, UNINIT, UNKNOWN, cloneState, describeReg, joinStat
 import type { Frame, Reg, Scalar, State } from './state.ts';
 import { checkStructure, MAX_CALL_FRAMES } from './structure.ts';
 import type { Structure } from './structure.ts';
+
+/** Sizes of helper memory arguments stay below this (the kernel's BPF_MAX_VAR_SIZ, 512 MiB). */
+const MAX_VAR_SIZE = 1n << 29n;
 
 export interface VerifiedProgram {
   hook: HookSpec;
@@ -592,6 +597,50 @@ class Walker {
     this.access(st, pc, r, 0, size, false);
   }
 
+  /**
+   * The size argument of a helper memory pair (argument index `k`, 0-based, is the `size` that
+   * follows the memory pointer), checked as the kernel's check_mem_size_reg: a scalar that is
+   * never negative as a signed number, not 0 unless the prototype allows it, and below 2^29.
+   * Returns its largest value (the helper may use that many bytes), or null when the prototype
+   * has no size there (then the memory check needs a known size elsewhere).
+   */
+  private sizeArg(st: State, pc: number, h: HelperSpec, k: number): number | null {
+    const arg = h.args[k];
+    if (arg === undefined || arg.type !== 'size') return null;
+    const r = k + 1;
+    const v = this.read(st, pc, r);
+    if (v.t !== 'scalar') this.fail('helper-arg', pc, `${h.name} arg${r}: R${r} type=${describeReg(v)}, expected a scalar size`);
+    const sz = v as Extract<Reg, { t: 'scalar' }>;
+    if (sz.hi >= 1n << 63n) this.fail('helper-arg', pc, `${h.name} arg${r}: R${r} min value is negative, either use unsigned or 'var &= const'`);
+    if (sz.lo === 0n && arg.zero !== true) this.fail('helper-arg', pc, `${h.name} arg${r}: R${r} invalid zero-sized read (the size may be 0)`);
+    if (sz.hi >= MAX_VAR_SIZE) this.fail('helper-arg', pc, `${h.name} arg${r}: R${r} unbounded memory access, use 'var &= const' or 'if (var < const)' (size up to ${sz.hi})`);
+    return Number(sz.hi);
+  }
+
+  /**
+   * A pointer to memory the helper writes (the kernel's ARG_PTR_TO_UNINIT_MEM), `n` bytes (the
+   * size's largest value): the stack (inside the frame; initialised or not when the size is a
+   * known constant and the offset too — otherwise, as the kernel, every byte it may write must
+   * already be initialised), a writable map value or a ring-buffer record in bounds; the
+   * context, map pointers, data_end and numbers are refused. Conformance/runtime memory is
+   * checked at run time.
+   */
+  private checkUninitMemArg(st: State, pc: number, r: number, n: number, constSize: boolean, what: string): void {
+    const v = this.read(st, pc, r);
+    if (v.t !== 'ptr' || (v.p !== 'stack' && v.p !== 'map_value' && v.p !== 'alloc' && v.p !== 'pkt' && v.p !== 'mem' && v.p !== 'any'))
+      this.fail('helper-arg', pc, `${what}: R${r} type=${describeReg(v)}, expected a pointer to the stack, a map value or a ring-buffer record the helper can write`);
+    const p = v as Extract<Reg, { t: 'ptr' }>;
+    if (p.p === 'stack' && p.off !== null && constSize) {
+      if (p.off < -STACK || p.off + n > 0)
+        this.fail('stack-bounds', pc, `invalid write of stack: ${what} at off ${p.off} size ${n} is outside the ${STACK}-byte frame`);
+      return;
+    }
+    // Not a plain stack window: the memory must be readable (the kernel then drops raw mode for
+    // the stack) and writable, at every byte the helper may touch.
+    if (p.p === 'stack') this.checkMemArg(st, pc, r, n, 'memory');
+    for (let k = 0; k < n && p.p !== 'stack'; k++) this.access(st, pc, r, k, 1, true, UNKNOWN);
+  }
+
   // ---- instructions ----
 
   /** Executes the instruction at pc; returns the next pc, or -1 when this path ends. */
@@ -914,6 +963,8 @@ class Walker {
     let map: BpfMap | undefined;
     let allocSize = -1;
     let keyConst: bigint | null = null;
+    // Memory the helper writes (uninit_mem): marked written once every argument is checked.
+    const helperWrites: { r: number; n: number }[] = [];
     h.args.forEach((arg, k) => {
       const r = k + 1;
       const v = this.read(st, pc, r);
@@ -934,10 +985,16 @@ class Walker {
           this.checkMemArg(st, pc, r, map === undefined ? null : map.valueSize, 'the map value');
           break;
         case 'mem': {
-          const sz = f.regs[r + 1]!;
           // A bounded size is checked at its largest value (the helper may use all of it).
-          const n = sz.t === 'scalar' && sz.hi < 1n << 31n ? Number(sz.hi) : null;
+          const n = this.sizeArg(st, pc, h, k + 1);
           this.checkMemArg(st, pc, r, n, 'memory');
+          break;
+        }
+        case 'uninit_mem': {
+          const n = this.sizeArg(st, pc, h, k + 1)!;
+          const sz = f.regs[r + 1] as Extract<Reg, { t: 'scalar' }>;
+          this.checkUninitMemArg(st, pc, r, n, sz.v !== null, `${h.name} arg${r}`);
+          helperWrites.push({ r, n });
           break;
         }
         case 'size':
@@ -962,6 +1019,9 @@ class Walker {
           break;
       }
     });
+    // After the call the bytes the helper wrote are initialised, and spills there are gone (the
+    // kernel replays the call's writes as byte stores): byte-wise, so any offset works.
+    for (const { r, n } of helperWrites) for (let k = 0; k < n; k++) this.access(st, pc, r, k, 1, true, UNKNOWN);
     if (id === 12 && st.refs.size > 0) this.fail('ref-leak', pc, 'tail_call would leak a ring-buffer record that is neither submitted nor discarded');
     if (h.changesPacket) {
       for (const fr of st.frames) {

@@ -1,8 +1,7 @@
 /**
  * A translated classic BPF filter (../../convert) on the wasm tier's batch path, loaded the way
- * ../../convert/hook-run.ts loads it for the other engines: an XDP translation verified for the
- * XDP hook (loops under the budget), a socket translation verified with the runtime's own
- * convention plus bpf_skb_load_bytes; with `counters`, the verdicts counted by the program in
+ * ../../pipeline.ts (loadConverted) loads it for the other engines: verified under its own hook's
+ * spec (XDP, tc or socket filter; loops under the budget); with `counters`, the verdicts counted by the program in
  * its own eBPF array map (../../convert/counters.ts: map lookup + atomic add), readable from
  * JavaScript after each block. `run` is the single-packet form over the same module (a block of
  * one), for callers that go packet by packet.
@@ -14,12 +13,11 @@ import { createPacketBlock } from '../batch.ts';
 import type { PacketBlock } from '../batch.ts';
 import { createHelperState, HELPERS, lddwResolver } from '../helpers.ts';
 import type { HelperEnv } from '../semantics-memory.ts';
-import { runtimeHook, verify, xdpHook } from '../verifier/index.ts';
+import { socketFilterHook, tcHook, verify, xdpHook } from '../verifier/index.ts';
 import { loadWasmBatch } from './batch.ts';
 import type { WasmBatchProgram } from './batch.ts';
 
 const HELPER_MAP_LOOKUP_ELEM = 1;
-const HELPER_SKB_LOAD_BYTES = 26;
 
 export interface WasmConvertedRunner {
   /** verdicts[i] = r0 of packet i (bytes to keep at the socket hook, an XDP action at XDP). */
@@ -37,9 +35,8 @@ export function loadConvertedWasm(res: ConvertResult, hook: ConvertHook, opts: {
   const lookup = HELPERS.get(HELPER_MAP_LOOKUP_ELEM)!;
   const helpers = { [HELPER_MAP_LOOKUP_ELEM]: (env: HelperEnv) => lookup.impl(env, state) };
   const resolveLddw = lddwResolver(registry);
-  const v = hook === 'xdp'
-    ? verify(prog, xdpHook((id) => registry.get(id), 'budget'))
-    : verify(prog, runtimeHook([HELPER_MAP_LOOKUP_ELEM, HELPER_SKB_LOAD_BYTES]));
+  const spec = hook === 'xdp' ? xdpHook : hook === 'tc' ? tcHook : socketFilterHook;
+  const v = verify(prog, spec((id) => registry.get(id), 'budget'));
   const program = loadWasmBatch(v, hook, { helpers, resolveLddw, budget: opts.budget });
   const one = createPacketBlock(1);
   const verdict = new Int32Array(1);
