@@ -66,6 +66,7 @@ import type { Size as CbpfSize } from '../isa/cbpf/opcodes.ts';
 import type { EbpfInsn, EbpfProgram } from '../isa/ebpf/types.ts';
 import type { JmpOp, Size } from '../isa/ebpf/opcodes.ts';
 import { analyze, BIT_A, BIT_X, type Analysis, type Op } from './analysis.ts';
+import { emitCompareTree, emitGuardedTrees, planCompareTrees, type TreePlan } from './sets.ts';
 import { BPF_FUNC, fieldOffset, SK_BUFF, TC_ACT, XDP_ACTION, XDP_MD } from '../isa/ebpf/uapi.ts';
 
 const HELPER_SKB_LOAD_BYTES = BPF_FUNC.skb_load_bytes;
@@ -80,6 +81,11 @@ export interface ConvertOptions {
    * 'value' (the cBPF result).
    */
   xdpResult?: 'action' | 'value';
+  /**
+   * Chains of at least this many `jeq #k` (host and port lists) become binary search trees
+   * (./sets.ts); default MIN_TREE_COMPARES (8), `false` keeps every chain linear.
+   */
+  compareTrees?: number | false;
 }
 
 /** Where the converted program reads context fields the hook runner must provide. */
@@ -141,7 +147,11 @@ export function convert(cbpf: CbpfProgram, opts: ConvertOptions): ConvertResult 
     throw new UserError('CONVERT_BAD_HOOK', `unknown hook '${String(opts.hook)}' (expected 'socket', 'tc' or 'xdp')`);
   }
   if (cbpf.length === 0) throw new UserError('CONVERT_EMPTY', 'cannot convert an empty classic BPF program');
-  return new Emitter(cbpf, analyze(cbpf, opts.hook !== 'socket' ? XDP_MAX_OFF : undefined), opts).run();
+  const a = analyze(cbpf, opts.hook !== 'socket' ? XDP_MAX_OFF : undefined);
+  // Long compare chains become search trees: a rewritten view of the analysis (./sets.ts).
+  const plan: TreePlan = opts.compareTrees === false ? { analysis: a, trees: new Map(), guarded: new Map() }
+    : planCompareTrees(a, cbpf.length, { minCompares: opts.compareTrees, directPacket: opts.hook !== 'socket' });
+  return new Emitter(cbpf, plan.analysis, opts, plan).run();
 }
 
 class Emitter {
@@ -166,7 +176,8 @@ class Emitter {
   private lastIslandAt = -1;
   private nextIslandLabel = -2;
 
-  constructor(private readonly prog: CbpfProgram, private readonly a: Analysis, private readonly opts: ConvertOptions) {
+  constructor(private readonly prog: CbpfProgram, private readonly a: Analysis, private readonly opts: ConvertOptions,
+    private readonly sets: Omit<TreePlan, 'analysis'> = { trees: new Map(), guarded: new Map() }) {
     this.tc = opts.hook === 'tc';
     this.xdp = opts.hook === 'xdp' || this.tc;
     this.action = this.xdp && (opts.xdpResult ?? 'action') === 'action';
@@ -392,6 +403,17 @@ class Emitter {
 
   private block(start: number, end: number): void {
     const { loads } = this.groups(start, end);
+    const fields = this.sets.guarded.get(start);
+    if (fields) {
+      // A compare chain over several packet fields: one guard, a tree per field; a packet too
+      // short for the guard runs on into the block's own code, the linear chain (./sets.ts).
+      const n = this.prog.length;
+      emitGuardedTrees(fields, { a: RA, data: RDATA, dataEnd: REND, scratch: R1 }, {
+        raw: (insn) => this.emit(insn),
+        jcc: (o, imm, t) => this.jcc(o, RA, { imm }, t >= n ? EXIT_LABEL : t),
+        jump: (t) => this.jump(t >= n ? EXIT_LABEL : t),
+      });
+    }
     // XDP: one check for every absolute load of the block, at its start, unless every path
     // here has already checked at least that much.
     if (this.xdp) {
@@ -579,6 +601,16 @@ class Emitter {
     const label = (t: number): number => (t >= n ? EXIT_LABEL : t);
     const src = op.src === 'k' ? { imm: op.k } : { src: RX };
     const next = this.nextEmitted(pc);
+    const tree = this.sets.trees.get(pc);
+    if (tree) {
+      // The compare chain that starts here, as a binary search on A (./sets.ts).
+      emitCompareTree(tree, RA, {
+        raw: (insn) => this.emit(insn),
+        jcc: (o, imm, t) => this.jcc(o, RA, { imm }, label(t)),
+        jump: (t, last) => (last ? this.jumpTo(t, pc) : this.jump(label(t))),
+      });
+      return;
+    }
     if (op.jt === op.jf) { this.jumpTo(op.jt, pc); return; } // both ways go to one place
     // if A op k/X goto jt else goto jf — inverted when jt is the next block (jset has no inverse).
     const inverse: Partial<Record<JmpOp, JmpOp>> = { jeq: 'jne', jgt: 'jle', jge: 'jlt' };
