@@ -10,8 +10,8 @@
  * number of `and`, `or`, `&&`, `||` words plus one), with one FILTER_TOO_LARGE error naming the
  * limit. Compile time grows faster than linearly with the number of primitives (mostly in the
  * optimizer): a 10,000-host `or` list compiles, in tens of seconds with -O; past the limit the
- * answer is immediate rather than minutes and gigabytes. Nesting depth has its own limits
- * (FILTER_TOO_DEEP, parser.ts).
+ * answer is immediate rather than minutes and gigabytes. Nesting depth has no limit of its own:
+ * the parser and the lowering keep explicit stacks (parser.ts, lower/gen.ts, lower/arith.ts).
  */
 import { UserError } from '../errors.ts';
 import type { CbpfProgram } from '../isa/cbpf/types.ts';

@@ -10,14 +10,11 @@
  * `+ -` < `* / %` < unary minus); `^` has no precedence in libpcap's grammar, so yacc always
  * shifts it: `a ^ b + c` is `a ^ (b + c)` and `a + b ^ c` is `a + (b ^ c)`; we reproduce that.
  *
- * Depth: the boolean level (and/or chains, `not`, parentheses) is parsed with an explicit stack
- * of open parentheses instead of recursion, so `((((…tcp…))))` 100,000 deep or `not` repeated
- * 100,000 times cannot exhaust the JavaScript stack (tcpdump accepts them). The arithmetic
- * level and parenthesised value lists (`host (a or (b or c))`) still recurse, here and in the
- * lowering, so they have explicit limits with a one-line error (FILTER_TOO_DEEP), far beyond
- * any real filter and well inside the JavaScript stack: value lists nest at most MAX_NESTING
- * deep; an arithmetic expression spends at most MAX_ARITH, 1 per binary operator and
- * ARITH_LEVEL per nested level (parenthesis, unary minus, load index, `^`/`%` operand).
+ * Depth: nothing recurses on the JavaScript stack. The boolean level (and/or chains, `not`,
+ * parentheses), the arithmetic level (operator chains, unary minus, parentheses, loads) and
+ * parenthesised value lists (`host (a or (b or c))`) are each parsed with an explicit stack of
+ * open constructs, so 100,000 nested parentheses, `not`s or arithmetic terms parse as tcpdump
+ * parses them; what bounds them is the expression's size limit (FILTER_TOO_LARGE, index.ts).
  */
 import { UserError } from '../errors.ts';
 import type { Span } from '../errors.ts';
@@ -57,11 +54,17 @@ const NAME_KW: ReadonlySet<string> = new Set(['on', 'reason', 'rset', 'action', 
 /** Field keywords compared with a number: `sio 3`, `vpi > 10`, `opc (1 or 2)`. */
 const MTP3_KW: ReadonlySet<string> = new Set(['sio', 'opc', 'dpc', 'sls', 'hsio', 'hopc', 'hdpc', 'hsls', 'vpi', 'vci']);
 
-/** Nesting limit of parenthesised value lists; see the file comment. */
-export const MAX_NESTING = 1000;
-/** Budget of one arithmetic expression, and what one nested level of it costs. */
-export const MAX_ARITH = 3000;
-export const ARITH_LEVEL = 3;
+/** An open construct of the arithmetic level (see parseArith). */
+type ArithFrame =
+  | { k: 'chain'; minPrec: number; left: Arith | undefined; op: ArithOp | undefined }
+  | { k: 'neg'; tok: Token }
+  | { k: 'paren'; tok: Token }
+  | { k: 'load'; tok: Token };
+
+/** An open construct of a value list (see parseId). */
+type IdFrame =
+  | { k: 'list'; tok: Token; left: Ast | undefined; op: 'and' | 'or' | undefined }
+  | { k: 'not'; tok: Token };
 
 /** One open parenthesis of the boolean level (or the whole expression, `open` undefined). */
 interface Level {
@@ -81,9 +84,6 @@ class Parser {
   private toks: Token[];
   private i = 0;
   private lastQuals: Quals | undefined = undefined;
-  private depth = 0;
-  /** Arithmetic budget spent by the enclosing levels (see MAX_ARITH). */
-  private arith = 0;
 
   /** Index of the matching `)`/`]` for each `(`/`[` token (-1: unmatched), computed once. */
   private readonly match: Int32Array;
@@ -123,11 +123,6 @@ class Parser {
     if (t.kind === '&&' || this.isKw(t, 'and')) return 'and';
     if (t.kind === '||' || this.isKw(t, 'or')) return 'or';
     return undefined;
-  }
-
-  /** Enters one level of a recursive rule; refuses nesting beyond MAX_NESTING. */
-  private enter(t: Token): void {
-    if (++this.depth > MAX_NESTING) this.fail(`expression nested too deeply (more than ${MAX_NESTING} levels)`, t.span, 'FILTER_TOO_DEEP');
   }
 
   /**
@@ -230,122 +225,116 @@ class Parser {
   }
 
   private parseRelation(): Ast {
-    const left = this.parseArith(0);
+    const left = this.parseArith();
     const t = this.peek();
     if (!RELOPS.has(t.kind)) this.fail('expected a relational operator (=, !=, <, <=, >, >=)', t.span);
     this.next();
-    const right = this.parseArith(0);
+    const right = this.parseArith();
     this.lastQuals = undefined;
     return { type: 'rel', op: t.kind as RelOp, left, right, span: spanOf(left.span, right.span) };
   }
 
-  /** Spends `n` of the arithmetic budget at token `t` (a binary operator, or a level). */
-  private spend(n: number, t: Token): void {
-    this.arith += n;
-    if (this.arith > MAX_ARITH)
-      this.fail(`arithmetic expression too long or nested too deeply (limit ${MAX_ARITH}: each operator counts 1, each nested parenthesis, unary minus or load ${ARITH_LEVEL})`, t.span, 'FILTER_TOO_DEEP');
-  }
-
-  private parseArith(minPrec: number): Arith {
-    const saved = this.arith;
-    const r = this.parseArithIn(minPrec);
-    // Operators of a chain stay spent (the lowering recurses along the chain); nested levels end here.
-    if (minPrec === 0) this.arith = saved;
-    return r;
-  }
-
-  private parseArithIn(minPrec: number): Arith {
-    let left = this.parseUnary();
+  /**
+   * arith := unary (binop arith)*, with libpcap's precedences; unary := '-' unary | num | len |
+   * '(' arith ')' | proto '[' arith [':' size] ']'. Iterative precedence climbing: `frames` holds
+   * what the recursive version would keep on the JavaScript stack — an open operator chain (its
+   * minimum precedence, the left operand so far, the operator waiting for its right operand), a
+   * pending unary minus, an open parenthesis or an open load. A finished operand is handed to
+   * the frame on top until one asks for more input.
+   */
+  private parseArith(): Arith {
+    const frames: ArithFrame[] = [{ k: 'chain', minPrec: 0, left: undefined, op: undefined }];
     for (;;) {
+      // Prefixes open frames; an atom ends the operand.
       const t = this.peek();
-      if (NO_PREC.has(t.kind)) {
-        // yacc shifts '^' and '%' (no precedence): the whole rest of the expression is the operand.
+      if (t.kind === '-') { this.next(); frames.push({ k: 'neg', tok: t }); continue; }
+      if (t.kind === '(') {
         this.next();
-        this.spend(ARITH_LEVEL, t);
-        const right = this.parseArith(0);
-        left = { type: 'bin', op: t.kind as ArithOp, left, right, span: spanOf(left.span, right.span) };
+        frames.push({ k: 'paren', tok: t }, { k: 'chain', minPrec: 0, left: undefined, op: undefined });
         continue;
       }
-      const p = ARITH_PREC.get(t.kind);
-      if (p === undefined || p < minPrec) return left;
-      this.next();
-      this.spend(1, t);
-      const right = this.parseArith(p + 1);
-      left = { type: 'bin', op: t.kind as ArithOp, left, right, span: spanOf(left.span, right.span) };
-    }
-  }
-
-  private parseUnary(): Arith {
-    const t = this.peek();
-    if (t.kind === '-') {
-      this.next();
-      const saved = this.arith;
-      this.spend(ARITH_LEVEL, t);
-      const operand = this.parseUnary();
-      this.arith = saved;
-      return { type: 'neg', operand, span: spanOf(t.span, operand.span) };
-    }
-    if (t.kind === 'num') { this.next(); return { type: 'num', value: t.num!, span: t.span }; }
-    if (this.isKw(t, 'len')) { this.next(); return { type: 'len', span: t.span }; }
-    if (t.kind === '(') {
-      this.next();
-      const saved = this.arith;
-      this.spend(ARITH_LEVEL, t);
-      const inner = this.parseArith(0);
-      this.arith = saved;
-      const close = this.expect(')', "')'");
-      return { type: 'paren', inner, span: spanOf(t.span, close.span) };
-    }
-    if (t.kind === 'kw' && this.peek(1).kind === '[') {
-      this.next(); this.next();
-      const saved = this.arith;
-      this.spend(ARITH_LEVEL, t);
-      const index = this.parseArith(0);
-      this.arith = saved;
-      let size: 1 | 2 | 4 = 1;
-      let explicitSize = false;
-      if (this.peek().kind === ':') {
-        this.next();
-        const s = this.expect('num', 'a size (1, 2 or 4) after \':\'');
-        if (s.num !== 1 && s.num !== 2 && s.num !== 4) this.fail('data size must be 1, 2, or 4', s.span, 'FILTER_BAD_SIZE');
-        size = s.num;
-        explicitSize = true;
+      if (t.kind === 'kw' && this.peek(1).kind === '[') {
+        this.next(); this.next();
+        frames.push({ k: 'load', tok: t }, { k: 'chain', minPrec: 0, left: undefined, op: undefined });
+        continue;
       }
-      const close = this.expect(']', "']'");
-      return { type: 'load', proto: t.text, index, size, explicitSize, span: spanOf(t.span, close.span) };
-    }
-    if (t.kind === 'eof') this.fail('expected an arithmetic expression', t.span);
-    return this.fail(`unexpected '${t.text}' in an arithmetic expression`, t.span);
-  }
-
-  /** A value (or parenthesised combination of values) under qualifiers `q`. */
-  private parseId(q: Quals): Ast {
-    this.enter(this.peek());
-    const r = this.parseIdIn(q);
-    this.depth--;
-    return r;
-  }
-
-  private parseIdIn(q: Quals): Ast {
-    const t = this.peek();
-    if (t.kind === '!' || this.isKw(t, 'not')) {
-      this.next();
-      const operand = this.parseId(q);
-      return { type: 'not', operand, span: spanOf(t.span, operand.span) };
-    }
-    if (t.kind === '(') {
-      this.next();
-      let left = this.parseId(q);
+      let v: Arith;
+      if (t.kind === 'num') { this.next(); v = { type: 'num', value: t.num!, span: t.span }; }
+      else if (this.isKw(t, 'len')) { this.next(); v = { type: 'len', span: t.span }; }
+      else if (t.kind === 'eof') this.fail('expected an arithmetic expression', t.span);
+      else this.fail(`unexpected '${t.text}' in an arithmetic expression`, t.span);
+      // Hand the operand up until a frame needs another one.
       for (;;) {
-        const op = this.isAndOr(this.peek());
-        if (!op) break;
-        this.next();
-        const right = this.parseId(q);
-        left = { type: op, left, right, span: spanOf(left.span, right.span) };
+        const f = frames[frames.length - 1]!;
+        if (f.k === 'neg') { frames.pop(); v = { type: 'neg', operand: v, span: spanOf(f.tok.span, v.span) }; continue; }
+        if (f.k === 'paren') {
+          frames.pop();
+          const close = this.expect(')', "')'");
+          v = { type: 'paren', inner: v, span: spanOf(f.tok.span, close.span) };
+          continue;
+        }
+        if (f.k === 'load') { frames.pop(); v = this.finishLoad(f.tok, v); continue; }
+        f.left = f.left === undefined || f.op === undefined ? v : { type: 'bin', op: f.op, left: f.left, right: v, span: spanOf(f.left.span, v.span) };
+        f.op = undefined;
+        const o = this.peek();
+        // yacc shifts '^' and '%' (no precedence): the whole rest of the expression is the operand.
+        const p = NO_PREC.has(o.kind) ? 0 : ARITH_PREC.get(o.kind);
+        if (p !== undefined && (NO_PREC.has(o.kind) || p >= f.minPrec)) {
+          this.next();
+          f.op = o.kind as ArithOp;
+          frames.push({ k: 'chain', minPrec: NO_PREC.has(o.kind) ? 0 : p + 1, left: undefined, op: undefined });
+          break;
+        }
+        frames.pop();
+        if (frames.length === 0) return f.left;
+        v = f.left;
       }
-      const close = this.expect(')', "')'");
-      return { type: 'paren', inner: left, span: spanOf(t.span, close.span) };
     }
+  }
+
+  /** After `proto[index`: an optional `:size`, then `]`. */
+  private finishLoad(t: Token, index: Arith): Arith {
+    let size: 1 | 2 | 4 = 1;
+    let explicitSize = false;
+    if (this.peek().kind === ':') {
+      this.next();
+      const s = this.expect('num', 'a size (1, 2 or 4) after \':\'');
+      if (s.num !== 1 && s.num !== 2 && s.num !== 4) this.fail('data size must be 1, 2, or 4', s.span, 'FILTER_BAD_SIZE');
+      size = s.num;
+      explicitSize = true;
+    }
+    const close = this.expect(']', "']'");
+    return { type: 'load', proto: t.text, index, size, explicitSize, span: spanOf(t.span, close.span) };
+  }
+
+  /**
+   * A value, or a parenthesised and/or combination of values (`not` allowed in front of each),
+   * under qualifiers `q`: `host (a or (b and not c))`. Iterative like parseArith: `frames` are
+   * the open parentheses (with the list built so far) and pending `not`s.
+   */
+  private parseId(q: Quals): Ast {
+    const frames: IdFrame[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === '!' || this.isKw(t, 'not')) { this.next(); frames.push({ k: 'not', tok: t }); continue; }
+      if (t.kind === '(') { this.next(); frames.push({ k: 'list', tok: t, left: undefined, op: undefined }); continue; }
+      let v = this.parseIdValue(q);
+      for (;;) {
+        const f = frames[frames.length - 1];
+        if (f === undefined) return v;
+        if (f.k === 'not') { frames.pop(); v = { type: 'not', operand: v, span: spanOf(f.tok.span, v.span) }; continue; }
+        f.left = f.left === undefined || f.op === undefined ? v : { type: f.op, left: f.left, right: v, span: spanOf(f.left.span, v.span) };
+        const op = this.isAndOr(this.peek());
+        if (op) { this.next(); f.op = op; break; }
+        const close = this.expect(')', "')'");
+        frames.pop();
+        v = { type: 'paren', inner: f.left, span: spanOf(f.tok.span, close.span) };
+      }
+    }
+  }
+
+  /** One value under `q`, with its `/len` or `mask m`. */
+  private parseIdValue(q: Quals): Ast {
     const v = this.parseValue(q);
     const prim = { type: 'prim' as const, quals: q, value: v, span: v.span } as Extract<Ast, { type: 'prim' }>;
     // `net 10.0.0.0/8`, `net 10.0.0.0 mask 255.0.0.0`

@@ -2,6 +2,13 @@
  * Relations and arithmetic: `expr relop expr` with `proto[expr:size]` loads, `len` and the ten
  * binary operators. Values are computed into A (using X and per-block scratch slots by depth);
  * constant subexpressions are folded. Guards ("the packet is TCP") follow libpcap 1.10.3.
+ *
+ * Depth: an arithmetic tree may be 100,000 levels deep (`ip[0] + 1 + 1 …` is a left spine as long
+ * as the chain, `- - - 1` and `((1))` nest), so nothing here recurses on the JavaScript stack.
+ * The code generators are written as if recursive, but as generator functions: a "recursive
+ * call" is `yield sub(...)`, and `trampoline` keeps the suspended callers on an array and
+ * resumes each with its callee's result — the recursion's shape with a heap-allocated stack.
+ * Constant values are computed once per node by an explicit post-order walk and cached.
  */
 import { UserError } from '../../errors.ts';
 import type { Arith, RelOp } from '../ast.ts';
@@ -13,6 +20,40 @@ import type { Lowerer } from './gen.ts';
 import { IPPROTO, LINK_SLOT, SCRATCH_SLOTS, slotOf, untag, VAR_SLOT } from './context.ts';
 import type { Ctx } from './context.ts';
 
+/** A coroutine standing for one recursive call: it yields the calls it makes and returns its result. */
+type Co<T> = Generator<Co<unknown>, T, unknown>;
+
+/** Runs `main` and every coroutine it yields, depth-first, on an explicit stack. */
+function trampoline<T>(main: Co<T>): T {
+  const stack: Co<unknown>[] = [main];
+  let value: unknown;
+  for (;;) {
+    const r = stack[stack.length - 1]!.next(value);
+    if (r.done) {
+      stack.pop();
+      value = r.value;
+      if (stack.length === 0) return value as T;
+    } else {
+      stack.push(r.value);
+      value = undefined;
+    }
+  }
+}
+
+/** The children of an arithmetic node, left to right. */
+function kids(a: Arith): Arith[] {
+  switch (a.type) {
+    case 'paren': return [a.inner];
+    case 'neg': return [a.operand];
+    case 'load': return [a.index];
+    case 'bin': return [a.left, a.right];
+    default: return [];
+  }
+}
+
+/** Constant value of every node already folded (null: not constant). Nodes are immutable. */
+const folded = new WeakMap<Arith, number | null>();
+
 const ALU_OPS: Record<string, number> = {
   '+': I.ADD, '-': I.SUB, '*': I.MUL, '/': I.DIV, '%': I.MOD, '&': I.AND, '|': I.OR, '^': I.XOR, '<<': I.LSH, '>>': I.RSH,
 };
@@ -23,6 +64,25 @@ const ALU_OPS: Record<string, number> = {
  * folds, and only its optimizer reports it (see `arith`); unoptimized, it runs and rejects.
  */
 export function constValue(a: Arith): number | undefined {
+  // Post-order over the nodes not folded yet; each node is folded after its children.
+  const todo: { a: Arith; seen: boolean }[] = [{ a, seen: false }];
+  while (todo.length > 0) {
+    const t = todo[todo.length - 1]!;
+    if (folded.has(t.a)) { todo.pop(); continue; }
+    if (!t.seen) {
+      t.seen = true;
+      for (const k of kids(t.a)) if (!folded.has(k)) todo.push({ a: k, seen: false });
+      continue;
+    }
+    todo.pop();
+    folded.set(t.a, foldNode(t.a) ?? null);
+  }
+  return folded.get(a) ?? undefined;
+}
+
+/** The constant value of `a` from its children's (already folded). */
+function foldNode(a: Arith): number | undefined {
+  const constValue = (k: Arith): number | undefined => folded.get(k) ?? undefined;
   switch (a.type) {
     case 'num': return a.value >>> 0;
     case 'paren': return constValue(a.inner);
@@ -56,13 +116,15 @@ export function constValue(a: Arith): number | undefined {
  * code fragment starts with its left operand's code, and `proto[i]` with its index's.
  */
 function firstLiteral(a: Arith): number | undefined {
-  switch (a.type) {
-    case 'num': return a.value >>> 0;
-    case 'len': return undefined;
-    case 'paren': return firstLiteral(a.inner);
-    case 'neg': return firstLiteral(a.operand);
-    case 'bin': return firstLiteral(a.left);
-    case 'load': return firstLiteral(a.index);
+  for (let n = a; ;) {
+    switch (n.type) {
+      case 'num': return n.value >>> 0;
+      case 'len': return undefined;
+      case 'paren': n = n.inner; break;
+      case 'neg': n = n.operand; break;
+      case 'bin': n = n.left; break;
+      case 'load': n = n.index; break;
+    }
   }
 }
 
@@ -72,14 +134,26 @@ function firstLiteral(a: Arith): number | undefined {
  * "shift by more than 31 bits" and `x / (1 - 1)` passes (the optimizer may report it later).
  * Reported bottom-up, left to right, as the parser reduces.
  */
-export function checkOperands(L: Lowerer, a: Arith): void {
+export function checkOperands(L: Lowerer, root: Arith): void {
+  // Post-order, left to right, on an explicit stack.
+  const todo: { a: Arith; seen: boolean }[] = [{ a: root, seen: false }];
+  while (todo.length > 0) {
+    const t = todo[todo.length - 1]!;
+    if (!t.seen) {
+      t.seen = true;
+      const ks = kids(t.a);
+      for (let j = ks.length - 1; j >= 0; j--) todo.push({ a: ks[j]!, seen: false });
+      continue;
+    }
+    todo.pop();
+    checkNode(L, t.a);
+  }
+}
+
+/** The checks of one node, its operands' done. */
+function checkNode(L: Lowerer, a: Arith): void {
   switch (a.type) {
-    case 'paren': checkOperands(L, a.inner); return;
-    case 'neg': checkOperands(L, a.operand); return;
-    case 'load': checkOperands(L, a.index); return;
     case 'bin': {
-      checkOperands(L, a.left);
-      checkOperands(L, a.right);
       const k = firstLiteral(a.right);
       if (k === undefined) return;
       if (a.op === '/' && k === 0) L.err('FILTER_DIV_ZERO', 'division by zero', a.right.span);
@@ -153,19 +227,23 @@ export function relation(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: 
  * returns the guards that libpcap attaches to the value (see `relation`).
  */
 export function arith(L: Lowerer, a: Arith, ctx: Ctx, out: Stmt[], depth: number): Frag[] {
+  return trampoline(arithCo(L, a, ctx, out, depth));
+}
+
+function* arithCo(L: Lowerer, a: Arith, ctx: Ctx, out: Stmt[], depth: number): Co<Frag[]> {
   if (depth >= SCRATCH_SLOTS) L.err('FILTER_TOO_COMPLEX', 'expression too complex', a.span);
   const c = constValue(a);
   if (c !== undefined) { out.push(I.ldImm(c)); return []; }
   switch (a.type) {
     case 'num': out.push(I.ldImm(a.value)); return [];
     case 'len': out.push(I.ldLen()); return [];
-    case 'paren': return arith(L, a.inner, ctx, out, depth);
-    case 'neg': { const g = arith(L, a.operand, ctx, out, depth); out.push(I.neg()); return g; }
+    case 'paren': return (yield arithCo(L, a.inner, ctx, out, depth)) as Frag[];
+    case 'neg': { const g = (yield arithCo(L, a.operand, ctx, out, depth)) as Frag[]; out.push(I.neg()); return g; }
     case 'bin': {
       const op = ALU_OPS[a.op];
       const rc = constValue(a.right);
       if (rc !== undefined) {
-        const g = arith(L, a.left, ctx, out, depth);
+        const g = (yield arithCo(L, a.left, ctx, out, depth)) as Frag[];
         // A constant divisor 0 or shift count > 31: libpcap's optimizer reports it when it
         // turns `op x` into `op #k`; unoptimized, the program computes it at run time (a
         // division by 0 rejects the packet, a shift by 32 or more gives 0), so do we.
@@ -179,17 +257,22 @@ export function arith(L: Lowerer, a: Arith, ctx: Ctx, out: Stmt[], depth: number
         }
         return g;
       }
-      const g = arith(L, a.left, ctx, out, depth);
+      const g = (yield arithCo(L, a.left, ctx, out, depth)) as Frag[];
       out.push(I.st(depth));
-      arith(L, a.right, ctx, out, depth + 1); // its guards are dropped, as in libpcap 1.10.3
+      yield arithCo(L, a.right, ctx, out, depth + 1); // its guards are dropped, as in libpcap 1.10.3
       out.push(I.tax(), I.ldMem(depth), I.aluX(op));
       return g;
     }
-    case 'load': return load(L, a, ctx, out, depth);
+    case 'load': return (yield loadCo(L, a, ctx, out, depth)) as Frag[];
   }
 }
 
+/** `proto[index:size]` into A (`arith` for a load node). */
 export function load(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ctx, out: Stmt[], depth: number): Frag[] {
+  return trampoline(loadCo(L, a, ctx, out, depth));
+}
+
+function* loadCo(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ctx, out: Stmt[], depth: number): Co<Frag[]> {
   const proto = a.proto;
   const idx = constValue(a.index);
   const guards: Frag[] = [];
@@ -227,7 +310,7 @@ export function load(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ctx, 
       return guards;
     }
     // A = index; M[d] = A; X = IP header length; A = M[d] + X; X = A; A = pkt[X + nl]
-    const gi = arith(L, a.index, ctx, out, depth);
+    const gi = (yield arithCo(L, a.index, ctx, out, depth)) as Frag[];
     out.push(I.st(depth), ...L.ipHdrLenX(ctx), I.ldMem(depth), I.aluX(I.ADD), I.tax(), I.ldInd(untag(base), a.size));
     return [...gi, ...guards];
   }
@@ -241,7 +324,7 @@ export function load(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ctx, 
     else out.push(I.ldAbs((base + idx) >>> 0, a.size));
     return guards;
   }
-  const gi = arith(L, a.index, ctx, out, depth);
+  const gi = (yield arithCo(L, a.index, ctx, out, depth)) as Frag[];
   if (rel) { L.noteSlot(ctx, relSlot); out.push(I.ldxMem(relSlot), I.aluX(I.ADD)); }
   if (wlanRel) { L.usedLink = true; out.push(I.ldxMem(LINK_SLOT), I.aluX(I.ADD)); }
   out.push(I.tax(), I.ldInd(untag(base), a.size));
@@ -267,8 +350,8 @@ const R = (reg: number): number => REG_TAG + reg;
 
 function relationInRegisters(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: Ctx): Frag {
   const stmts: Stmt[] = [];
-  const a0 = inRegister(L, left, ctx, stmts);
-  const a1 = inRegister(L, right, ctx, stmts);
+  const a0 = trampoline(inRegister(L, left, ctx, stmts));
+  const a1 = trampoline(inRegister(L, right, ctx, stmts));
   stmts.push(I.ldxMem(R(a1.reg)), I.ldMem(R(a0.reg)));
   let cmp: Frag;
   switch (op) {
@@ -283,19 +366,21 @@ function relationInRegisters(L: Lowerer, op: RelOp, left: Arith, right: Arith, c
 }
 
 /** Appends code leaving the value of `a` in M[reg] (libpcap's gen_loadi/gen_arth/...). */
-function inRegister(L: Lowerer, a: Arith, ctx: Ctx, out: Stmt[]): { reg: number; guards: Frag[] } {
+type InReg = { reg: number; guards: Frag[] };
+
+function* inRegister(L: Lowerer, a: Arith, ctx: Ctx, out: Stmt[]): Co<InReg> {
   switch (a.type) {
     case 'num': { const reg = L.allocReg(); out.push(I.ldImm(a.value), I.st(R(reg))); return { reg, guards: [] }; } // M[r] = k
     case 'len': { const reg = L.allocReg(); out.push(I.ldLen(), I.st(R(reg))); return { reg, guards: [] }; } // M[r] = wirelen
-    case 'paren': return inRegister(L, a.inner, ctx, out);
+    case 'paren': return (yield inRegister(L, a.inner, ctx, out)) as InReg;
     case 'neg': { // M[r] = -M[r], in the operand's register
-      const v = inRegister(L, a.operand, ctx, out);
+      const v = (yield inRegister(L, a.operand, ctx, out)) as InReg;
       out.push(I.ldMem(R(v.reg)), I.neg(), I.st(R(v.reg)));
       return v;
     }
     case 'bin': { // M[new] = M[a] op M[b]; the right operand's guards are dropped, as in libpcap
-      const a0 = inRegister(L, a.left, ctx, out);
-      const a1 = inRegister(L, a.right, ctx, out);
+      const a0 = (yield inRegister(L, a.left, ctx, out)) as InReg;
+      const a1 = (yield inRegister(L, a.right, ctx, out)) as InReg;
       out.push(I.ldxMem(R(a1.reg)), I.ldMem(R(a0.reg)), I.aluX(ALU_OPS[a.op]!));
       L.regs.free(a0.reg);
       L.regs.free(a1.reg);
@@ -303,7 +388,7 @@ function inRegister(L: Lowerer, a: Arith, ctx: Ctx, out: Stmt[]): { reg: number;
       out.push(I.st(R(reg)));
       return { reg, guards: a0.guards };
     }
-    case 'load': return loadInRegister(L, a, ctx, out);
+    case 'load': return (yield loadInRegister(L, a, ctx, out)) as InReg;
   }
 }
 
@@ -311,9 +396,9 @@ function inRegister(L: Lowerer, a: Arith, ctx: Ctx, out: Stmt[]): { reg: number;
  * `proto[index:size]` in libpcap's order: the index's code, a register for the result (the
  * index's is freed), then the offset register (allocated on first use), then the guards.
  */
-function loadInRegister(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ctx, out: Stmt[]): { reg: number; guards: Frag[] } {
+function* loadInRegister(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ctx, out: Stmt[]): Co<InReg> {
   const proto = a.proto;
-  const idx = inRegister(L, a.index, ctx, out);
+  const idx = (yield inRegister(L, a.index, ctx, out)) as InReg;
   const reg = L.allocReg();
   L.regs.free(idx.reg);
   const guards: Frag[] = [...idx.guards];
