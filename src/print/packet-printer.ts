@@ -31,7 +31,9 @@ import * as apps from './apps.ts';
 import { macText, type L2Options, type L2Result } from './link/l2.ts';
 import { llc } from './link/llc.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
-import { udpDecoder, isakmp, isakmpNatT, dhcp6, IsakmpState, type UdpDecoder } from './ip/udp.ts';
+import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, IsakmpState, type UdpDecoder } from './ip/udp.ts';
+import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
+import { pim, vrrp, dccp } from './ip/protos.ts';
 import { ipv4VerboseHeader, ipv6VerboseHeader, pseudoChecksum, shouldBe, finish, sum16 } from './verbose.ts';
 
 export type Fidelity = 'exact' | 'prefix' | 'approx';
@@ -146,6 +148,9 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
   if (wirelen > MAXIMUM_SNAPLEN) problems.push(` len(${wirelen}) > ${MAXIMUM_SNAPLEN}`);
   return problems.length === 0 ? null : `[Invalid header:${problems.join(',')}]`;
 }
+
+/** IP protocols tcpdump 4.99.3 decodes with printers not reproduced here (their lines are approximate). */
+const IP_DECODED: ReadonlySet<number> = new Set([9, 88, 8, 46, 55, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
 const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp']);
@@ -439,8 +444,7 @@ export class PacketPrinter {
   }
 
   /** GRE (src/print/ip/gre.ts reads the header), then the carried protocol. */
-  private gre(src: string, dst: string, off: number, len: number, end: number): void {
-    this.out += `${src} > ${dst}: `;
+  private gre(off: number, len: number, end: number): void {
     const h = greHeader(this.p, off, len, end, this.o.verbose, this.o.linkHeader);
     this.out += h.text;
     if (h.truncated || h.approx) this.fidelity = 'approx';
@@ -551,121 +555,222 @@ export class PacketPrinter {
     }
     // A first fragment (more-fragments set) is dissected like a whole datagram.
     this.fragmented = (frag & 0x2000) !== 0;
-    this.transport(proto, src, dst, payload, plen, end, 4, off + 12);
+    this.transport(proto, src, dst, payload, plen, end, 4, off + 12, false, p[off + 8]!);
     this.fragmented = false;
   }
 
+  /**
+   * IPv6, as tcpdump's ip6_print: the header (and its -v part), then the extension-header chain
+   * (src/print/ip/ip6-ext.ts) until a protocol that is not one, handed to transport().
+   */
   private ipv6(off: number, length: number, cap: number): void {
     const p = this.p;
-    if (!this.o.linkHeader) this.out += 'IP6 ';
     if (cap < off + 40) {
+      if (!this.o.linkHeader) this.out += 'IP6 ';
       this.truncated('ip6');
       return;
     }
+    if (length < 40) {
+      this.out += `truncated-ip6 ${length}`;
+      return;
+    }
+    if (!this.o.linkHeader) this.out += 'IP6 ';
     if (p[off]! >> 4 !== 6) {
-      this.approx(`bad IPv6 version ${p[off]! >> 4}`);
+      this.out += `version error: ${p[off]! >> 4} != 6`;
       return;
     }
     const plen = be16(p, off + 4);
-    const nh = p[off + 6]!;
+    let len: number;
+    if (plen !== 0) {
+      len = plen + 40;
+      if (length < len) this.out += `truncated-ip6 - ${len - length} bytes missing!`;
+    } else len = length + 40;
+    let nh = p[off + 6]!;
     if (this.o.verbose > 0) this.out += `${ipv6VerboseHeader(p, off)} `;
     const src = this.host6(off + 8);
     const dst = this.host6(off + 24);
-    if (plen === 0) {
-      this.approx(`${src} > ${dst}: jumbo payload, length ${length - 40}`);
-      return;
-    }
-    if (length < 40 + plen) this.out += `truncated-ip6 - ${40 + plen - length} bytes missing!`;
+    let end = Math.min(cap, off + len);
     this.fragmented = false;
-    const end = Math.min(cap, off + 40 + plen);
-    if (nh === 0 && end >= off + 42) {
-      // Hop-by-hop options (e.g. the router alert of MLD): tcpdump notes "HBH" and goes on
-      // with the next header; we follow only when that is ICMPv6.
-      const hlen = (p[off + 41]! + 1) * 8;
-      if (p[off + 40] === 58 && end >= off + 40 + hlen && hlen <= plen) {
-        // With -v tcpdump lists the options too (not reproduced).
-        if (this.o.verbose > 0) this.fidelity = 'approx';
-        this.icmp6(src, dst, off + 40 + hlen, plen - hlen, end, 'HBH ', off + 8);
+    let cp = off;
+    let advance = 40;
+    let total = 0;
+    let ph = 255;
+    let jumbo: number | undefined;
+    let sawExt = false;
+    const v = this.o.verbose;
+    while (cp < end && advance > 0) {
+      if (len < advance) {
+        this.out += ' [|ip6]';
         return;
       }
+      cp += advance;
+      len -= advance;
+      total += advance;
+      if (cp === off + 40 && nh !== 6 && nh !== 17 && nh !== 33 && nh !== 132) this.out += `${src} > ${dst}: `;
+      let r: ExtResult;
+      switch (nh) {
+        case 0:
+          if (ph !== 255) {
+            this.out += "[The Hop-by-Hop Options header don't follow the IPv6 header] (invalid)";
+            return;
+          }
+          r = hopByHop(p, cp, end, v, plen === 0);
+          if (r.jumbo !== undefined) jumbo = r.jumbo;
+          if (r.advance > 0 && plen === 0 && jumbo === undefined) {
+            this.out += `${r.text}[No valid Jumbo Payload Hop-by-Hop option found] (invalid)`;
+            return;
+          }
+          break;
+        case 60:
+          r = destOptions(p, cp, end, v);
+          break;
+        case 44:
+          r = fragment(p, cp, end, v, off);
+          if (r.advance > 0 && end <= cp + r.advance) r = { ...r, advance: -1 };
+          this.fragmented = true;
+          break;
+        case 135:
+        case 62:
+          r = mobility(p, cp, end, v);
+          this.out += r.text;
+          if (!r.ok) this.fidelity = 'approx';
+          return;
+        case 43:
+          r = routing(p, cp, end, v);
+          break;
+        default: {
+          if (jumbo !== undefined) {
+            // A Jumbo Payload option gives the real length (not reproduced).
+            this.fidelity = 'approx';
+            len = jumbo + 40 - total;
+          } else if (plen === 0) {
+            if (sawExt) {
+              this.out += ' [|ip6]';
+              return;
+            }
+            len = 0;
+            end = Math.min(end, off + 40);
+          }
+          this.transport(nh, src, dst, cp, len, end, 6, off + 8, true, p[off + 7]!);
+          this.fragmented = false;
+          return;
+        }
+      }
+      this.out += r.text;
+      if (!r.ok) this.fidelity = 'approx';
+      if (r.advance < 0) return;
+      sawExt = true;
+      ph = nh;
+      nh = p[cp]!;
+      advance = r.advance;
     }
-    this.transport(nh, src, dst, off + 40, plen, end, 6, off + 8);
   }
 
-  private transport(proto: number, src: string, dst: string, off: number, len: number, end: number, ver: number, addrOff: number): void {
-    switch (proto) {
-      case 50:
-        // ESP: the SPI and sequence number are all that is readable.
-        if (end >= off + 8) {
-          this.out += `${src} > ${dst}: ESP(spi=0x${be32(this.p, off).toString(16).padStart(8, '0')},seq=0x${be32(this.p, off + 4).toString(16)}), length ${len}`;
-          return;
-        }
-        break;
-      case 2:
-        // IGMP: tcpdump -q prints only the protocol name.
-        if (ver === 4 && this.o.quiet) {
-          this.out += `${src} > ${dst}: igmp`;
-          return;
-        }
-        if (ver === 4) {
-          // (IGMP v1/v2 lines are the same with -v)
-          const t = apps.igmp(this.p, off, len, end, (o) => this.host4(o));
-          if (t !== null) {
-            this.out += `${src} > ${dst}: ${t}`;
+  /**
+   * tcpdump's ip_demux_print: the protocol after the IPv4 header or the IPv6 header chain. For
+   * protocols other than TCP, UDP, DCCP and SCTP, "src > dst: " comes first (unless the IPv6
+   * chain already printed it: `addrsPrinted`). `ttl` is the IP TTL / hop limit.
+   */
+  private transport(proto: number, src: string, dst: string, off: number, len: number, end: number, ver: number, addrOff: number, addrsPrinted = false, ttl = 0): void {
+    const p = this.p;
+    const v = this.o.verbose;
+    if (!addrsPrinted && proto !== 6 && proto !== 17 && proto !== 33 && proto !== 132) this.out += `${src} > ${dst}: `;
+    for (;;) {
+      switch (proto) {
+        case 51: {
+          // AH, then the protocol it protects.
+          if (end <= off) {
+            this.out += ' [|ah]';
             return;
           }
+          const nh = p[off]!;
+          const r = ah(p, off, end, v);
+          this.out += r.text;
+          if (r.advance < 0) return;
+          off += r.advance;
+          len -= r.advance;
+          proto = nh;
+          continue;
         }
-        break;
-      case 51: {
-        // AH: SPI, sequence number and ICV, then the protocol it protects (OSPF here).
-        const p = this.p;
-        if (end < off + 12) break;
-        const hlen = (p[off + 1]! + 2) * 4;
-        if (hlen < 12 || end < off + hlen || hlen > len) break;
-        let icv = '';
-        for (let i = off + 12; i < off + hlen; i++) icv += p[i]!.toString(16).padStart(2, '0');
-        const head = `${src} > ${dst}: AH(spi=0x${be32(p, off + 4).toString(16).padStart(8, '0')},seq=0x${be32(p, off + 8).toString(16)},icv=0x${icv}): `;
-        if (p[off] === 89 && this.o.verbose === 0) {
-          const t = apps.ospf(p, off + hlen, len - hlen, end, ver === 6);
-          if (t !== null) {
-            this.out += head + t;
+        case 50:
+          this.out += espText(p, off, len, end);
+          return;
+        case 2:
+          if (ver !== 4) break;
+          // IGMP: tcpdump -q prints only the protocol name.
+          if (this.o.quiet) {
+            this.out += 'igmp';
             return;
+          } else {
+            // (IGMP v1/v2 lines are the same with -v)
+            const t = apps.igmp(p, off, len, end, (o) => this.host4(o));
+            if (t !== null) {
+              this.out += t;
+              return;
+            }
           }
+          break;
+        case 89: {
+          const t = apps.ospf(p, off, len, end, ver === 6);
+          if (t === null) break;
+          this.out += t;
+          // With -v tcpdump decodes the whole OSPF packet (not reproduced).
+          if (v > 0) this.fidelity = 'approx';
+          return;
         }
-        break;
+        case 47:
+          this.gre(off, len, end);
+          return;
+        case 6:
+          this.tcp(src, dst, off, len, end, ver, addrOff);
+          return;
+        case 17:
+          this.udp(src, dst, off, len, end, ver, addrOff);
+          return;
+        case 33: {
+          const r = dccp(p, off, len, end, v, this.o.quiet, src, dst, ver, addrOff);
+          this.out += r.text;
+          if (!r.ok) this.fidelity = 'approx';
+          return;
+        }
+        case 1:
+          if (ver === 4) this.icmp(off, len, end);
+          else this.out += '[ICMP requires IPv4] (invalid)';
+          return;
+        case 58:
+          if (ver === 6) this.icmp6(off, len, end, addrOff);
+          else this.out += '[ICMPv6 requires IPv6] (invalid)';
+          return;
+        case 4:
+          this.ipv4(off, len, end);
+          return;
+        case 41:
+          this.ipv6(off, len, end);
+          return;
+        case 103: {
+          const r = pim(p, off, len, end, v);
+          this.out += r.text;
+          if (!r.ok) this.fidelity = 'approx';
+          return;
+        }
+        case 112: {
+          const r = vrrp(p, off, len, end, v, ttl, ver, addrOff);
+          this.out += r.text;
+          if (!r.ok) this.fidelity = 'approx';
+          return;
+        }
+        case 59:
+          this.out += 'no next header';
+          return;
+        case 77:
+          this.out += ` nd ${len}`;
+          return;
       }
-      case 89:
-        if (this.o.verbose === 0) {
-          const t = apps.ospf(this.p, off, len, end, ver === 6);
-          if (t !== null) {
-            this.out += `${src} > ${dst}: ${t}`;
-            return;
-          }
-        }
-        break;
-      case 47:
-        this.gre(src, dst, off, len, end);
-        return;
-      case 6:
-        this.tcp(src, dst, off, len, end, ver, addrOff);
-        return;
-      case 17:
-        this.udp(src, dst, off, len, end, ver, addrOff);
-        return;
-      case 1:
-        if (ver === 4) {
-          this.icmp(src, dst, off, len, end);
-          return;
-        }
-        break;
-      case 58:
-        if (ver === 6) {
-          this.icmp6(src, dst, off, len, end, '', addrOff);
-          return;
-        }
-        break;
+      // Protocols tcpdump decodes that we do not (SCTP, EIGRP, RSVP, PGM, …) are marked approximate.
+      if (IP_DECODED.has(proto)) this.fidelity = 'approx';
+      this.out += ` ${this.protoName(proto)} ${len}`;
+      return;
     }
-    this.approx(`${src} > ${dst}: ${this.protoName(proto)} ${len}`);
   }
 
   // ---------------------------------------------------------------- TCP / UDP
@@ -909,9 +1014,8 @@ export class PacketPrinter {
 
   // ---------------------------------------------------------------- ICMP / ICMPv6
 
-  private icmp(src: string, dst: string, off: number, len: number, end: number): void {
+  private icmp(off: number, len: number, end: number): void {
     const p = this.p;
-    this.out += `${src} > ${dst}: `;
     if (end < off + 4) {
       this.truncated('icmp');
       return;
@@ -954,9 +1058,8 @@ export class PacketPrinter {
     }
   }
 
-  private icmp6(src: string, dst: string, off: number, len: number, end: number, extHeaders: string, addrOff: number): void {
+  private icmp6(off: number, len: number, end: number, addrOff: number): void {
     const p = this.p;
-    this.out += `${src} > ${dst}: ${extHeaders}`;
     if (this.o.verbose > 0 && end >= off + len) {
       const sum = pseudoChecksum(p, 6, addrOff, 58, off, len);
       const stored = be16(p, off + 2);

@@ -1,0 +1,175 @@
+/**
+ * Protocols carried directly over IP that tcpdump 4.99.3 summarises on one line: PIM (`PIMv2,
+ * Hello, length 34`), VRRP (`VRRPv2, Advertisement, vrid 1, prio 100, authtype none, intvl 1s,
+ * length 20`, with `-v` its checksum and addresses) and DCCP (`DCCP-Request (service=0) `, with
+ * `-v` the CCVal/CsCov fields and the checksum over the covered part, with `-vv` the sequence
+ * number).
+ *
+ * Technique: fixed-offset reads; a field beyond the captured bytes ends the text with tcpdump's
+ * `[|proto]` mark, as its GET_ macros do. Each function returns the text and whether it is
+ * tcpdump's exactly (`ok`), so the caller can mark forms not reproduced (PIM's -v decode, DCCP
+ * options) as approximate.
+ */
+import { ipv4At, ipv6At } from '../addr.ts';
+import { sum16, finish, shouldBe } from '../verbose.ts';
+
+export interface ProtoText {
+  text: string;
+  ok: boolean;
+}
+
+function be16(p: Uint8Array, o: number): number {
+  return (p[o]! << 8) | p[o + 1]!;
+}
+function be32(p: Uint8Array, o: number): number {
+  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
+}
+function hex4(n: number): string {
+  return n.toString(16).padStart(4, '0');
+}
+
+const PIM2_TYPES = ['Hello', 'Register', 'Register Stop', 'Join / Prune', 'Bootstrap', 'Assert', 'Graft',
+  'Graft Acknowledgement', 'Candidate RP Advertisement', 'Prune Refresh', 'DF Election', 'ECMP Redirect'];
+
+/** PIM (103). Only the non-verbose form is reproduced (the -v decode is marked not ok). */
+export function pim(p: Uint8Array, off: number, len: number, end: number, verbose: number): ProtoText {
+  if (end <= off) return { text: ' [|pim]', ok: true };
+  const b = p[off]!;
+  const ver = b >> 4;
+  if (ver !== 2) return { text: `PIMv${ver}, length ${len}`, ok: true };
+  const type = PIM2_TYPES[b & 15] ?? 'Unknown Type';
+  if (!verbose) return { text: `PIMv2, ${type}, length ${len}`, ok: true };
+  return { text: `PIMv2, length ${len}\n\t${type}`, ok: false };
+}
+
+/**
+ * VRRP (112). `ttl` is the IP TTL / hop limit (tcpdump notes any other than 255), `ver` the IP
+ * version, `addrOff` the IP source address (for VRRPv3's pseudo-header checksum).
+ */
+export function vrrp(p: Uint8Array, off: number, len: number, end: number, verbose: number, ttl: number, ver: number, addrOff: number): ProtoText {
+  const trunc = (s: string): ProtoText => ({ text: `${s} [|vrrp]`, ok: true });
+  let s = 'VRRP';
+  if (end <= off) return trunc(s);
+  const version = p[off]! >> 4;
+  const type = p[off]! & 15;
+  s += `v${version}, ${type === 1 ? 'Advertisement' : `unknown type (${type})`}`;
+  if (ttl !== 255) s += `, (ttl ${ttl})`;
+  if (version < 2 || version > 3 || type !== 1) return { text: s, ok: true };
+  if (end < off + 3) return trunc(s);
+  s += `, vrid ${p[off + 1]}, prio ${p[off + 2]}`;
+  if (end < off + 6) return trunc(s);
+  const auth = p[off + 4]!;
+  if (version === 2) s += `, authtype ${['none', 'simple', 'ah'][auth] ?? `#${auth}`}, intvl ${p[off + 5]}s, length ${len}`;
+  else s += `, intvl ${((p[off + 4]! & 0x0f) << 8) | p[off + 5]!}cs, length ${len}`;
+  if (!verbose) return { text: s, ok: true };
+  if (end < off + 4) return trunc(s);
+  const naddrs = p[off + 3]!;
+  if (end >= off + len) {
+    let bad: boolean;
+    if (version === 2) bad = finish(sum16(p, off, off + len)) !== 0;
+    else {
+      const alen = ver === 4 ? 8 : 32;
+      bad = finish(sum16(p, off, off + len, sum16(p, addrOff, addrOff + alen) + 112 + len)) !== 0;
+    }
+    if (bad) s += `, (bad vrrp cksum ${be16(p, off + 6).toString(16)})`;
+  }
+  s += ', addrs';
+  if (naddrs > 1) s += `(${naddrs})`;
+  s += ':';
+  let c = ' ';
+  let o = off + 8;
+  for (let i = 0; i < naddrs; i++) {
+    const n = ver === 4 ? 4 : 16;
+    if (end < o + n) return trunc(s);
+    s += c + (ver === 4 ? ipv4At(p, o) : ipv6At(p, o));
+    o += n;
+    c = ',';
+  }
+  if (version === 2 && auth === 1) {
+    if (end < o + 8) return trunc(s);
+    let a = '';
+    for (let i = o; i < o + 8 && p[i] !== 0; i++) {
+      const ch = p[i]!;
+      // (tcpdump's nd_printjnp escapes non-printing bytes: not reproduced)
+      if (ch < 0x20 || ch > 0x7e) return { text: s, ok: false };
+      a += String.fromCharCode(ch);
+    }
+    s += ` auth "${a}"`;
+  }
+  return { text: s, ok: true };
+}
+
+const DCCP_TYPES = ['DCCP-Request', 'DCCP-Response', 'DCCP-Data', 'DCCP-Ack', 'DCCP-DataAck', 'DCCP-CloseReq',
+  'DCCP-Close', 'DCCP-Reset', 'DCCP-Sync', 'DCCP-SyncAck'];
+const DCCP_RESET_CODES = ['unspecified', 'closed', 'aborted', 'no_connection', 'packet_error', 'option_error',
+  'mandatory_error', 'connection_refused', 'bad_service_code', 'too_busy', 'bad_init_cookie', 'aggression_penalty'];
+/** Bytes each packet type adds after the generic header (acknowledgment, service code, reset code). */
+const DCCP_EXTRA = [4, 12, 0, 8, 8, 8, 8, 12, 8, 8];
+
+/**
+ * DCCP (33), after "src > dst" addresses that this function prints itself with the ports (as TCP
+ * and UDP do): `src` and `dst` are the address texts, `addrOff`/`ver` locate the IP addresses for
+ * the checksum's pseudo-header.
+ */
+export function dccp(p: Uint8Array, off: number, len: number, end: number, verbose: number, quiet: boolean, src: string, dst: string, ver: number, addrOff: number): ProtoText {
+  if (end < off + 12) return { text: `${src} > ${dst}:  [|dccp]`, ok: true };
+  if (len < 12) return { text: `${src} > ${dst}: truncated-dccp - ${12 - len} bytes missing!`, ok: true };
+  const x = p[off + 8]! & 1;
+  let fixed = x ? 16 : 12;
+  if (len < fixed) return { text: `${src} > ${dst}: truncated-dccp - ${fixed - len} bytes missing!`, ok: true };
+  if (end < off + fixed) return { text: `${src} > ${dst}:  [|dccp]`, ok: true };
+  const sport = be16(p, off);
+  const dport = be16(p, off + 2);
+  const hlen = p[off + 4]! * 4;
+  let s = `${src}.${sport} > ${dst}.${dport}: DCCP`;
+  if (quiet) {
+    s += ` ${len - hlen}`;
+    if (hlen > len) s += ` [bad hdr length ${hlen} - too long, > ${len}]`;
+    return { text: s, ok: true };
+  }
+  const cscov = p[off + 5]! & 15;
+  if (verbose) s += ` (CCVal ${p[off + 5]! >> 4}, CsCov ${cscov}`;
+  if (verbose && end >= off + len) {
+    const stored = be16(p, off + 6);
+    s += `, cksum 0x${hex4(stored)} `;
+    let cov = len;
+    if (cscov !== 0) cov = Math.min(len, (p[off + 4]! + cscov - 1) * 4);
+    const alen = ver === 4 ? 8 : 32;
+    const sum = finish(sum16(p, off, off + cov, sum16(p, addrOff, addrOff + alen) + 33 + (len & 0xffff) + Math.floor(len / 0x10000)));
+    s += sum !== 0 ? `(incorrect -> 0x${hex4(shouldBe(stored, sum))})` : '(correct)';
+  }
+  if (verbose) s += ')';
+  s += ' ';
+  const type = (p[off + 8]! >> 1) & 15;
+  const name = DCCP_TYPES[type];
+  if (name === undefined) s += `unknown-type-${type} `;
+  else {
+    fixed += DCCP_EXTRA[type]!;
+    if (len < fixed) return { text: `${s}truncated-${name} - ${fixed - len} bytes missing!`, ok: true };
+    if (type === 0 || type === 1) {
+      const so = type === 0 ? fixed - 4 : fixed - 4;
+      if (end < off + fixed) return { text: `${s} [|dccp]`, ok: true };
+      s += `${name} (service=${be32(p, off + so)}) `;
+    } else if (type === 7) {
+      if (end < off + fixed) return { text: `${s} [|dccp]`, ok: true };
+      const code = p[off + fixed - 4]!;
+      s += `${name} (code=${DCCP_RESET_CODES[code] ?? 'invalid'}) `;
+    } else s += `${name} `;
+  }
+  if (type !== 2 && type !== 0) {
+    // The acknowledgment number: 24 or 48 bits after the generic header.
+    const a = off + (x ? 16 : 12);
+    if (x) {
+      if (end < a + 8) return { text: `${s} [|dccp]`, ok: true };
+      s += `(ack=${be16(p, a + 2) * 0x100000000 + be32(p, a + 4)}) `;
+    } else {
+      if (end < a + 4) return { text: `${s} [|dccp]`, ok: true };
+      s += `(ack=${(p[a + 1]! << 16) | be16(p, a + 2)}) `;
+    }
+  }
+  if (verbose < 2) return { text: s, ok: true };
+  const seq = x ? be16(p, off + 10) * 0x100000000 + be32(p, off + 12) : (p[off + 9]! << 16) | be16(p, off + 10);
+  s += `seq ${seq}`;
+  // Options after the fixed part are listed with -vv (not reproduced).
+  return { text: s, ok: !(hlen > fixed) };
+}
