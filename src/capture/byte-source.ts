@@ -1,13 +1,19 @@
 /**
  * Block-buffered byte input for the capture readers.
  *
- * Technique: one large buffer (1 MiB by default) filled with synchronous `readSync` calls; the
+ * Technique: one buffer (256 KiB by default) filled with synchronous `readSync` calls; the
  * readers parse records in place and ask `ensure(n)` for the next n bytes. When the unread tail
  * is too short, it is moved to the front (`copyWithin`, a memmove) and the rest of the buffer is
  * refilled, so memory stays constant however large the input is; the buffer only grows for a
  * single record bigger than it. A `DataView` over the same memory reads multi-byte fields in
  * either byte order. Works for regular files and pipes (stdin, `-r -`); an in-memory source
  * wraps a byte array without copying (and never compacts it, so the caller's bytes stay intact).
+ *
+ * Why 256 KiB: the kernel's copy into the buffer leaves the bytes in the CPU's cache, where the
+ * parser and the filter then find them, if the buffer is small enough to stay there. Reading the
+ * benchmark's 228 MB capture and filtering it (`tcp port 80`, JS JIT batches) took 70 ms of CPU
+ * with 256 KiB against 83 ms with 1 MiB (best of 7, 2-vCPU EPYC VM under load, 2026-12-02);
+ * 128 KiB was no better than 256 KiB.
  */
 import { openSync, readSync, closeSync } from 'node:fs';
 import { UserError } from '../errors.ts';
@@ -61,7 +67,7 @@ export class ByteSource {
   }
 
   /** Opens a file ('-' = stdin). A missing or unreadable file is a one-line UserError. */
-  static open(path: string, blockSize = 1 << 20): ByteSource {
+  static open(path: string, blockSize = 1 << 18): ByteSource {
     if (path === '-') return new ByteSource(0, false, new Uint8Array(blockSize), false);
     let fd: number;
     try {

@@ -19,7 +19,7 @@ export type ReaderKind = 'tsdump' | 'pcap-parser';
 export interface OpenCaptureOptions {
   /** Which implementation reads the file; default 'tsdump' (the block reader). */
   reader?: ReaderKind;
-  /** Read buffer size in bytes (default 1 MiB). */
+  /** Read buffer size in bytes (default 256 KiB: see ByteSource). */
   blockSize?: number;
   /** pcapng: be as strict as libpcap 1.10.3 (one link type, one byte order); see PcapngOptions. */
   libpcapCompat?: boolean;
