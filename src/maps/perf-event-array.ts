@@ -7,7 +7,7 @@
  * update the map (the kernel refuses that too); from user space it has no elements to dump.
  */
 import { Errno } from './errno.ts';
-import type { BpfMap, MapSpec } from './types.ts';
+import { FdArrayMap } from './fd-array.ts';
 
 export interface PerfRecord {
   /** The slot (CPU) the record was written to. */
@@ -15,25 +15,12 @@ export interface PerfRecord {
   data: Uint8Array;
 }
 
-export class PerfEventArray implements BpfMap {
+export class PerfEventArray extends FdArrayMap {
   readonly kind = 'perf_event_array' as const;
-  readonly keySize = 4;
-  readonly valueSize = 4;
-  readonly maxEntries: number;
-  readonly flags: number;
-  readonly name: string;
-  id = 0;
   private queue: PerfRecord[] = [];
   /** Records waiting at most (the rest are counted as lost, like an overrun perf ring). */
-  readonly capacity: number;
+  readonly capacity = 1 << 16;
   lost = 0;
-
-  constructor(spec: MapSpec) {
-    this.maxEntries = spec.maxEntries;
-    this.flags = spec.flags ?? 0;
-    this.name = spec.name ?? '';
-    this.capacity = 1 << 16;
-  }
 
   /** Appends a record to slot `cpu` (the helper has checked the index): 0, or -ENOSPC when full. */
   output(cpu: number, data: Uint8Array): number {
@@ -50,10 +37,6 @@ export class PerfEventArray implements BpfMap {
     const out = this.queue;
     this.queue = [];
     return out;
-  }
-
-  lookup(_key?: Uint8Array, _keyOffset?: number): undefined {
-    return undefined;
   }
 
   update(_key?: Uint8Array, _value?: Uint8Array, _flags?: number): number {

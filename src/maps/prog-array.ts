@@ -7,24 +7,17 @@
  */
 import { Errno } from './errno.ts';
 import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, readU32, u32Key, nextIndexKey } from './types.ts';
-import type { BpfMap, MapSpec } from './types.ts';
+import type { MapSpec } from './types.ts';
+import { FdArrayMap } from './fd-array.ts';
 
-export class ProgArray<P = unknown> implements BpfMap {
+export class ProgArray<P = unknown> extends FdArrayMap {
   readonly kind = 'prog_array' as const;
-  readonly keySize = 4;
-  readonly valueSize = 4;
-  readonly maxEntries: number;
-  readonly flags: number;
-  readonly name: string;
-  id = 0;
   private readonly progs: (P | undefined)[];
   /** Resolves a program id written from user space; set by the registry. */
   resolve: (id: number) => P | undefined = () => undefined;
 
   constructor(spec: MapSpec) {
-    this.maxEntries = spec.maxEntries;
-    this.flags = spec.flags ?? 0;
-    this.name = spec.name ?? '';
+    super(spec);
     this.progs = new Array(spec.maxEntries);
   }
 
@@ -38,10 +31,6 @@ export class ProgArray<P = unknown> implements BpfMap {
     if (index >= this.maxEntries) return -Errno.E2BIG;
     this.progs[index] = prog;
     return 0;
-  }
-
-  lookup(_key?: Uint8Array, _keyOffset?: number): undefined {
-    return undefined;
   }
 
   update(key: Uint8Array, value: Uint8Array, flags: number, keyOffset = 0, valueOffset = 0): number {
