@@ -1,0 +1,143 @@
+/**
+ * The installed command's launcher (src/cli/launcher.ts → dist/bin/tsdump.cjs): it runs the
+ * bundle next to it through a V8 code cache kept in a private per-user folder under the temp
+ * directory. Built here with esbuild as the package build does, next to a small stand-in bundle
+ * (and once next to the real bundle), then run as child processes with TMPDIR pointing at a
+ * fresh folder: the bundle's output, arguments, exit status and strict mode are unchanged; the
+ * first run writes the cache, a run that reads packets replaces a `--version` run's cache, a
+ * garbage cache is refused by V8 and rewritten, an untrusted folder and TSDUMP_NO_COMPILE_CACHE=1
+ * mean no cache at all.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './golden-helpers.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'tsdump-launcher-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const STAND_IN = `#!/usr/bin/env node
+'use strict';
+const path = require('node:path');
+function sum(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }
+const strict = (function () { return this === undefined; })();
+process.stdout.write(JSON.stringify({ file: path.basename(__filename), args: process.argv.slice(2), sum: sum(10), strict }) + '\\n');
+process.exitCode = process.argv.includes('--fail') ? 3 : 0;
+`;
+
+/** A bin folder: the launcher built from source plus `bundle` as tsdump-bundle.cjs. */
+function binDir(name: string, bundle: string): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  buildSync({ entryPoints: [join(repoRoot, 'src/cli/launcher.ts')], bundle: true, format: 'cjs', platform: 'node', target: 'node20', outfile: join(dir, 'tsdump.cjs'), logLevel: 'warning' });
+  writeFileSync(join(dir, 'tsdump-bundle.cjs'), bundle);
+  return dir;
+}
+
+function run(dir: string, tmp: string, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [join(dir, 'tsdump.cjs'), ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, TMPDIR: tmp, ...env } });
+  return { status: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** The cache files (name → mtime) in the per-user folder under `tmp`. */
+function caches(tmp: string): Map<string, number> {
+  const dir = join(tmp, `tsdump-compile-cache-${process.getuid?.() ?? 'user'}`);
+  const m = new Map<string, number>();
+  try {
+    for (const f of readdirSync(dir)) m.set(f, statSync(join(dir, f)).mtimeMs);
+  } catch {
+    // no folder: no cache
+  }
+  return m;
+}
+
+function freshTmp(name: string): string {
+  const t = join(work, `tmp-${name}`);
+  mkdirSync(t, { recursive: true });
+  return t;
+}
+
+describe('launcher with the code cache', () => {
+  const dir = binDir('stand-in', STAND_IN);
+  const want = (args: string[]) => `${JSON.stringify({ file: 'tsdump-bundle.cjs', args, sum: 45, strict: true })}\n`;
+
+  it('runs the bundle unchanged; the first run writes the cache, later runs use it', () => {
+    const tmp = freshTmp('a');
+    expect(run(dir, tmp, ['--version'])).toEqual({ status: 0, out: want(['--version']), err: '' });
+    const first = caches(tmp);
+    expect([...first.keys()]).toEqual([expect.stringMatching(/^bundle-\d+-\d+-v\d+\.\d+\.\d+-\w+\.light$/)]);
+    // A run that reads packets replaces a light run's cache with its own.
+    expect(run(dir, tmp, ['-nnr', 'x.pcap', '--fail'])).toEqual({ status: 3, out: want(['-nnr', 'x.pcap', '--fail']), err: '' });
+    const full = caches(tmp);
+    expect([...full.keys()]).toEqual([expect.stringMatching(/\.full$/)]);
+    // Accepted and full: nothing is rewritten.
+    expect(run(dir, tmp, ['-r', 'x.pcap']).out).toBe(want(['-r', 'x.pcap']));
+    expect(run(dir, tmp, ['--version']).out).toBe(want(['--version']));
+    expect(caches(tmp)).toEqual(full);
+  });
+
+  it('a cache V8 refuses is replaced; a new build of the bundle gets its own', () => {
+    const tmp = freshTmp('b');
+    run(dir, tmp, ['-r', 'x.pcap']);
+    const [name] = [...caches(tmp).keys()];
+    const path = join(tmp, `tsdump-compile-cache-${process.getuid?.() ?? 'user'}`, name!);
+    writeFileSync(path, Buffer.alloc(4096, 0x5a));
+    const garbage = statSync(path).size;
+    expect(run(dir, tmp, ['-r', 'x.pcap'])).toEqual({ status: 0, out: want(['-r', 'x.pcap']), err: '' });
+    expect(statSync(path).size).not.toBe(garbage);
+    // Another bundle (another size and mtime): another cache file, the old one removed.
+    const other = binDir('stand-in-2', `${STAND_IN}// another build\n`);
+    run(other, tmp, ['-r', 'x.pcap']);
+    expect([...caches(tmp).keys()]).toHaveLength(1);
+    expect([...caches(tmp).keys()][0]).not.toBe(name);
+  });
+
+  it('no cache when turned off or when the folder is not private', () => {
+    const off = freshTmp('c');
+    expect(run(dir, off, ['-r', 'x.pcap'], { TSDUMP_NO_COMPILE_CACHE: '1' }).out).toBe(want(['-r', 'x.pcap']));
+    expect(caches(off).size).toBe(0);
+    if (process.platform === 'win32') return;
+    const open = freshTmp('d');
+    const folder = join(open, `tsdump-compile-cache-${process.getuid?.() ?? 'user'}`);
+    mkdirSync(folder);
+    chmodSync(folder, 0o777);
+    expect(run(dir, open, ['-r', 'x.pcap']).out).toBe(want(['-r', 'x.pcap']));
+    expect(caches(open).size).toBe(0);
+  });
+
+  it('runs the real bundle: the same output with and without the cache', () => {
+    const real = join(work, 'real');
+    mkdirSync(real, { recursive: true });
+    buildSync({
+      entryPoints: [join(repoRoot, 'src/cli/tsdump.ts')],
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      minifyWhitespace: true,
+      minifySyntax: true,
+      external: ['cap', 'pcap-parser'],
+      outfile: join(real, 'tsdump-bundle.cjs'),
+      define: { 'import.meta.url': '__tsdumpImportMetaUrl' },
+      banner: { js: "'use strict';const __tsdumpImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
+      logLevel: 'warning',
+    });
+    copyFileSync(join(dir, 'tsdump.cjs'), join(real, 'tsdump.cjs'));
+    const tmp = freshTmp('e');
+    const args = ['-nnr', 'captures/http.pcap', 'tcp port 80'];
+    const plain = run(real, tmp, args, { TSDUMP_NO_COMPILE_CACHE: '1' });
+    expect(plain.status).toBe(0);
+    expect(plain.out.split('\n').length).toBeGreaterThan(5);
+    const writing = run(real, tmp, args);
+    const cached = run(real, tmp, args);
+    expect(caches(tmp).size).toBe(1);
+    expect(writing).toEqual(plain);
+    expect(cached).toEqual(plain);
+    const bad = run(real, tmp, ['-r', 'captures/http.pcap', 'tcp port']);
+    expect(bad.status).toBe(1);
+    expect(bad.err).toMatch(/expected a port number/);
+  }, 60_000);
+});
