@@ -30,6 +30,7 @@ import type { NameTables } from './names.ts';
 import * as apps from './apps.ts';
 import { macText, type L2Options, type L2Result } from './link/l2.ts';
 import { llc } from './link/llc.ts';
+import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
 import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
@@ -65,13 +66,6 @@ export const LINKTYPE = {
   C_HDLC: 104,
 } as const;
 
-const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
-  [0x0800, 'IPv4'],
-  [0x86dd, 'IPv6'],
-  [0x0806, 'ARP'],
-  [0x8100, '802.1Q'],
-  [0x88a8, '802.1Q-QinQ'],
-]);
 
 const SLL_PKTTYPES = ['In', 'B', 'M', 'P', 'Out'];
 
@@ -287,9 +281,7 @@ export class PacketPrinter {
     const e = this.o.linkHeader;
     const q = this.o.quiet;
     if (e) this.out += `${macAt(p, 6)} > ${macAt(p, 0)}, `;
-    let off = 12;
-    let type = be16(p, off);
-    off += 2;
+    const type = be16(p, 12);
     if (type <= 1500) {
       // An 802.3 length field: LLC follows (src/print/link/llc.ts); padding is not part of it,
       // and a length beyond the frame is cut to the frame.
@@ -298,6 +290,17 @@ export class PacketPrinter {
       this.l2(llc(p, 14, n, Math.min(cap, 14 + n), 0, this.l2o()));
       return;
     }
+    this.etherType(type, 14, length, cap);
+  }
+
+  /**
+   * An Ethernet frame from its type field on (`off` is just after it; `length` is the frame's):
+   * VLAN tags, then the protocol. Also what follows an Arista timestamp header.
+   */
+  private etherType(type: number, off: number, length: number, cap: number): void {
+    const p = this.p;
+    const e = this.o.linkHeader;
+    const q = this.o.quiet;
     if (e) this.out += this.etherTypeText(type) + `, length ${length}: `;
     // 802.1Q / QinQ tags: `vlan V, p P[, DEI], <inner type>, ` (only shown with -e).
     while (type === 0x8100 || type === 0x88a8) {
@@ -323,6 +326,12 @@ export class PacketPrinter {
       // An 802.3 length field after the tags: LLC follows.
       const n = Math.min(type, length - off);
       this.l2(llc(p, off, n, Math.min(cap, off + n), 0, this.l2o()));
+      return;
+    }
+    const r = etherPayload(type, p, off, length, cap, this.l2o());
+    if (r !== null) {
+      this.l2(r);
+      if (r.ether !== undefined) this.etherType(r.ether.etherType, r.ether.off, length, cap);
       return;
     }
     if (!ETHERTYPES_DECODED.has(type)) {
@@ -480,8 +489,11 @@ export class PacketPrinter {
       case 0x0806:
         this.arp(off, length, cap);
         return;
-      default:
-        this.approx(`ethertype 0x${hex4(type)}, length ${length}`);
+      default: {
+        const r = etherPayload(type, this.p, off, off + length, cap, this.l2o());
+        if (r !== null && r.ether === undefined) this.l2(r);
+        else this.approx(`ethertype 0x${hex4(type)}, length ${length}`);
+      }
     }
   }
 

@@ -1,0 +1,182 @@
+/**
+ * Ethertypes other than IP and ARP that tcpdump 4.99.3 decodes, for the ones real captures
+ * carry: MPLS label stacks (then IPv4/IPv6 by the payload's version nibble), Arista's timestamp
+ * header (then the inner ethertype, printed like an Ethernet header's), LLDP (its one-line form),
+ * the Ethernet configuration-testing "Loopback" protocol and GeoNetworking beacons. The names
+ * tcpdump gives ethertypes in `-e` headers are here too.
+ *
+ * Technique: each decoder reads its header at fixed offsets after checking it was captured and
+ * returns its text plus, when an encapsulated layer follows, where it starts (`next`), so the
+ * packet printer continues with IPv4, IPv6 or another Ethernet type field exactly as it would
+ * after an Ethernet header. Forms not reproduced (verbose TLV listings, unusual variants) are
+ * returned with `approx` set.
+ */
+import { be16, be32, hex, le16, macText, type L2Options, type L2Result } from './l2.ts';
+
+/** Ethertype names as tcpdump prints them (`ethertype NAME (0xNNNN)` with -e, `NAME` with -e -q). */
+export const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x0800, 'IPv4'], [0x86dd, 'IPv6'], [0x0806, 'ARP'], [0x8035, 'Reverse ARP'], [0x8100, '802.1Q'], [0x88a8, '802.1Q-QinQ'],
+  [0x9100, '802.1Q-9100'], [0x8847, 'MPLS unicast'], [0x8848, 'MPLS multicast'], [0x88cc, 'LLDP'], [0x9000, 'Loopback'],
+  [0x8947, 'GeoNet'], [0x6003, 'DN'], [0x88f7, 'PTP'], [0xd28b, 'Arista Vendor Specific Protocol'], [0x88e5, '802.1AE MACsec'],
+  [0x886f, 'MS NLB heartbeat'], [0x8809, 'Slow Protocols'], [0x888e, 'EAPOL'], [0x1111, 'CALM FAST'], [0xfefe, 'OSI'],
+  [0x8863, 'PPPoE D'], [0x8864, 'PPPoE S'],
+]);
+
+/** Where an Ethernet-style type field continues: `len` is then the whole frame's length. */
+export interface EtherContinue {
+  etherType: number;
+  off: number;
+}
+
+export type EtherResult = L2Result & { ether?: EtherContinue };
+
+/**
+ * The payload of ethertype `type` at `off` (the frame's wire length `frame`, captured up to
+ * `end`, the Ethernet header at 0), or null when it is not one decoded here.
+ */
+export function etherPayload(type: number, p: Uint8Array, off: number, frame: number, end: number, o: L2Options): EtherResult | null {
+  const len = frame - off;
+  switch (type) {
+    case 0x8847:
+    case 0x8848:
+      return mpls(p, off, len, end, o);
+    case 0xd28b:
+      return arista(p, off, frame, end, o);
+    case 0x88cc:
+      return lldp(p, off, len, end, o);
+    case 0x9000:
+      return loopback(p, off, len, end, o);
+    case 0x8947:
+      return geonet(p, off, len, end, o);
+    default:
+      return null;
+  }
+}
+
+/** MPLS label stack entries, then the payload guessed from its first nibble, as tcpdump does. */
+export function mpls(p: Uint8Array, off: number, len: number, end: number, o: L2Options): EtherResult {
+  let s = 'MPLS';
+  let approx = false;
+  for (;;) {
+    if (end < off + 4) return { text: `${s}[|MPLS]`, approx: true };
+    const e = be32(p, off);
+    const label = e >>> 12;
+    // -v names the reserved labels (0-15) and puts each further entry on its own line.
+    if (o.verbose > 0 && (label < 16 || s !== 'MPLS')) approx = true;
+    s += ` (label ${label}, tc ${(e >> 9) & 7}${e & 0x100 ? ', [S]' : ''}, ttl ${e & 0xff})`;
+    off += 4;
+    len -= 4;
+    if (e & 0x100) break;
+  }
+  if (end <= off) return { text: `${s} [|mpls]`, approx: true };
+  const v = p[off]! >> 4;
+  // The payload starts on a new line with -v.
+  const sep = o.verbose > 0 ? '\n\t' : ' ';
+  if (v === 4) return { text: s + sep, approx, next: { type: 0x0800, off, len, end } };
+  if (v === 6) return { text: s + sep, approx, next: { type: 0x86dd, off, len, end } };
+  return { text: s, approx: true };
+}
+
+/**
+ * LLDP without -v: its length and, when the frame names the system (TLV 5), that name. (-v lists
+ * every TLV: not reproduced.)
+ */
+function lldp(p: Uint8Array, off: number, len: number, end: number, o: L2Options): EtherResult {
+  let s = `LLDP, length ${len}`;
+  const stop = off + len;
+  for (let t = off; t < stop; ) {
+    // A TLV cut off by the snapshot ends the line with tcpdump's truncation mark.
+    if (t + 2 > end) return { text: `${s} [|lldp]`, approx: o.verbose > 0 };
+    const type = p[t]! >> 1;
+    const tlen = be16(p, t) & 0x1ff;
+    if (type === 0) break;
+    if (t + 2 + tlen > end) return { text: `${s} [|lldp]`, approx: o.verbose > 0 };
+    if (type === 5) {
+      let name = '';
+      for (let i = t + 2; i < t + 2 + tlen; i++) {
+        const c = p[i]!;
+        if (c < 0x20 || c > 0x7e) return { text: s, approx: true };
+        name += String.fromCharCode(c);
+      }
+      s += `: ${name}`;
+    }
+    t += 2 + tlen;
+  }
+  return { text: s, approx: o.verbose > 0 };
+}
+
+const ARISTA_HW: readonly string[] = ['R/R2', 'R3'];
+
+/** Arista's vendor header: a timestamp (64-bit seconds+ns or 48-bit), then another ethertype. */
+function arista(p: Uint8Array, off: number, frame: number, end: number, o: L2Options): EtherResult {
+  // Without -e tcpdump names the ethertype itself before the header.
+  let s = o.linkHeader ? '' : o.quiet ? `Arista Vendor Specific Protocol, length ${frame}: ` : `ethertype Arista Vendor Specific Protocol (0xd28b), length ${frame}: `;
+  if (end < off + 4) return { text: `${s}[|arista]`, approx: true };
+  const subtype = be16(p, off);
+  const version = be16(p, off + 2);
+  const scale = (version >> 8) & 0xff;
+  const format = (version >> 4) & 0xf;
+  const hw = version & 0xf;
+  if (subtype !== 1 || scale > 1 || (format !== 1 && format !== 2) || hw > 1) return { text: `${s}SubType 0x${hex(subtype, 4)}`, approx: true };
+  s += `SubType Timestamp (0x0001), Timescale ${scale === 0 ? 'TAI' : 'UTC'} (${scale}), Format ${format === 1 ? '64-bit' : '48-bit'} (${format}), HwInfo ${ARISTA_HW[hw]} (${hw}), Timestamp `;
+  let t = off + 4;
+  if (format === 1) {
+    if (end < t + 8) return { text: `${s}[|arista]`, approx: true };
+    const d = new Date(be32(p, t) * 1000);
+    const two = (n: number): string => String(n).padStart(2, '0');
+    s += `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}.${String(be32(p, t + 4)).padStart(9, '0')}`;
+    t += 8;
+  } else {
+    if (end < t + 6) return { text: `${s}[|arista]`, approx: true };
+    s += `${be16(p, t)}.${String(be32(p, t + 2)).padStart(9, '0')}`;
+    t += 6;
+  }
+  if (end < t + 2) return { text: `${s}: [|ether]`, approx: true };
+  return { text: `${s}: `, ether: { etherType: be16(p, t), off: t + 2 } };
+}
+
+/** Ethernet configuration testing ("Loopback", 0x9000): skip count, then reply or forward. */
+function loopback(p: Uint8Array, off: number, len: number, end: number, o: L2Options): EtherResult {
+  let s = 'Loopback';
+  if (end < off + 2) return { text: `${s}[|loopback]`, approx: true };
+  const skip = le16(p, off);
+  s += `, skipCount ${skip}`;
+  if (skip % 8 !== 0) return { text: `${s} (bogus)`, approx: true };
+  const f = off + 2 + skip;
+  if (end < f + 2) return { text: `${s}[|loopback]`, approx: true };
+  const fn = le16(p, f);
+  const rest = len - (f - off);
+  if (fn === 1) {
+    if (end < f + 4) return { text: `${s}, Reply[|loopback]`, approx: true };
+    return { text: `${s}, Reply, receipt number ${le16(p, f + 2)}, data (${rest - 4} octets)` };
+  }
+  if (fn === 2) {
+    if (end < f + 8) return { text: `${s}, Forward Data[|loopback]`, approx: true };
+    const m = macText(p, f + 2, o.names);
+    return { text: `${s}, Forward Data, forwarding address ${m.text}, data (${rest - 8} octets)`, approx: !m.exact };
+  }
+  return { text: `${s}, unknown function ${fn}`, approx: true };
+}
+
+const GN_NEXT: readonly string[] = ['Any', 'BTP-A', 'BTP-B', 'IPv6'];
+
+/** GeoNetworking (ETSI ITS) beacons: basic header and the sender's position vector. */
+function geonet(p: Uint8Array, off: number, len: number, end: number, o: L2Options): EtherResult {
+  const src = macText(p, 6, o.names);
+  let s = `GeoNet src:${src.text}; `;
+  if (end < off + 36 || len < 36) return { text: `${s}[|geonet]`, approx: true };
+  const version = p[off]! >> 4;
+  const nh = p[off]! & 0xf;
+  const ht = p[off + 1]! >> 4;
+  const hst = p[off + 1]! & 0xf;
+  if (ht !== 1 || hst !== 0 || nh > 3) return { text: `${s}v:${version}`, approx: true };
+  s += `v:${version} NH:${nh}-${GN_NEXT[nh]} HT:1-0-Beacon HopLim:${p[off + 7]} Payload:${be16(p, off + 4)} `;
+  const lat = be32(p, off + 20);
+  const lon = be32(p, off + 24);
+  let gn = '';
+  for (let i = 0; i < 8; i++) gn += (i ? ':' : '') + hex(p[off + 8 + i]!, 2);
+  s += `GN_ADDR:${gn} lat:${lat} lon:${lon}`;
+  // (negative coordinates: tcpdump's signedness there is not confirmed)
+  return { text: s, approx: !src.exact || lat >= 0x80000000 || lon >= 0x80000000 || o.verbose > 0 };
+}
+
