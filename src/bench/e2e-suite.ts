@@ -5,6 +5,10 @@
  * each reports the median wall time and its spread, and the peak RSS (through GNU time's %M
  * when /usr/bin/time exists; otherwise the RSS is not known and says so).
  *
+ * A last row runs `node -e 0` in the same rounds: Node's own start-up, the floor under every
+ * tsdump row (what a JavaScript command cannot go below), so the table shows how much of tsdump's
+ * time is the runtime starting and how much is tsdump's own work.
+ *
  * The command run is the package's own `bin` when that file exists (the built CLI in dist/),
  * otherwise the development launcher src/cli/bin.mjs. The matching packets tsdump and tcpdump
  * count must agree, and the `-w FILE` outputs must be byte-identical; a difference is a mismatch
@@ -112,6 +116,7 @@ export function runE2eSuite(capture: string, rounds: number, progress: Progress,
     { label: 'tsdump -w FILE', mode: '-w FILE', tool: 'tsdump', argv: [...cli.argv, '-r', capture, '-w', outTs, expression], outFile: outTs },
   ];
   if (small) cmds.push({ label: 'tsdump --count, 1/10 of the file', mode: 'small', tool: 'tsdump', argv: [...cli.argv, '-r', small, '--count', expression] });
+  cmds.push({ label: 'node -e 0 (start-up floor)', mode: 'floor', tool: 'tsdump', argv: [process.execPath, '-e', '0'] });
   if (tcpdumpVersion) {
     cmds.push(
       { label: 'tcpdump --count', mode: '--count', tool: 'tcpdump', argv: ['tcpdump', '-nn', '-r', capture, '--count', expression] },
