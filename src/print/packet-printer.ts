@@ -35,6 +35,7 @@ import { greHeader, greDecodes } from './ip/gre.ts';
 import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { pim, vrrp, dccp } from './ip/protos.ts';
+import { tcpDecoder, openflow, ldp, rpkiRtr } from './ip/tcp-apps.ts';
 import { ipv4VerboseHeader, ipv6VerboseHeader, pseudoChecksum, shouldBe, finish, sum16 } from './verbose.ts';
 
 export type Fidelity = 'exact' | 'prefix' | 'approx';
@@ -144,22 +145,10 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 }
 
 /** IP protocols tcpdump 4.99.3 decodes with printers not reproduced here (their lines are approximate). */
-const IP_DECODED: ReadonlySet<number> = new Set([9, 88, 8, 46, 55, 113, 132, 108, 143]);
+const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
 const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp']);
-
-/**
- * TCP ports whose payload tcpdump (without -q) decodes after the summary: every port below 1024
- * is treated as decoded, plus the known higher ones (PPTP, NFS, HTTP alternates, SIP, RESP,
- * OpenFlow, RTSP, BEEP, …). Lines on other ports end at ", length N".
- */
-const TCP_HIGH_PORTS: ReadonlySet<number> = new Set([
-  1723, 2049, 3128, 3260, 5060, 5061, 6379, 6633, 6653, 8000, 8080, 8554, 10288, 1812, 1813, 11371,
-]);
-function tcpPortDecoded(port: number): boolean {
-  return port < 1024 || TCP_HIGH_PORTS.has(port);
-}
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -796,7 +785,9 @@ export class PacketPrinter {
     }
     const sport = be16(p, off);
     const dport = be16(p, off + 2);
-    this.out += `${src}.${this.tport(sport)} > ${dst}.${this.tport(dport)}: `;
+    // After extension headers (or AH) tcpdump shows only the ports.
+    if (p[ver === 4 ? addrOff - 3 : addrOff - 2] === 6) this.out += `${src}.${this.tport(sport)} > ${dst}.${this.tport(dport)}: `;
+    else this.out += `${this.tport(sport)} > ${this.tport(dport)}: `;
     if (end < off + 20) {
       this.truncated('tcp');
       return;
@@ -866,24 +857,54 @@ export class PacketPrinter {
       this.out += `, options [${this.tcpOptions(off + 20, off + hl)}]`;
     }
     this.out += `, length ${dlen}`;
-    if (dlen > 0 && this.fidelity === 'exact') {
-      if (sport === 179 || dport === 179) {
-        // BGP: without -v tcpdump says only that.
-        this.out += ': BGP';
-        if (this.o.verbose > 0) this.fidelity = 'approx';
-        return;
-      }
-      if (sport === 80 || dport === 80 || sport === 8080 || dport === 8080) {
-        const t = apps.httpFirstLine(p, off + hl, Math.min(end, off + len));
-        if (t !== null) {
-          this.out += `: ${t}`;
-          if (this.o.verbose > 0) this.fidelity = 'approx';
-          return;
-        }
-      }
+    if (dlen === 0 || this.fidelity !== 'exact') return;
+    // With -v the data of a RST segment is printed instead (not reproduced).
+    if (flags & TH_RST && this.o.verbose > 0) {
+      this.fidelity = 'approx';
+      return;
     }
-    // tcpdump goes on to decode well-known application ports after this point.
-    if (dlen > 0 && this.fidelity === 'exact' && (tcpPortDecoded(sport) || tcpPortDecoded(dport))) this.fidelity = 'prefix';
+    const decoder = tcpDecoder(sport, dport);
+    if (decoder === null) return;
+    const pay = off + hl;
+    const pend = Math.min(end, off + len);
+    let t: string | null = null;
+    switch (decoder) {
+      case 'bgp':
+        // BGP: without -v tcpdump says only that.
+        t = this.o.verbose > 0 ? null : ': BGP';
+        break;
+      case 'http': {
+        const h = apps.httpFirstLine(p, pay, pend);
+        if (h !== null) t = `: ${h}`;
+        if (this.o.verbose > 0) t = null;
+        break;
+      }
+      case 'openflow':
+        t = openflow(p, pay, dlen, end, this.o.verbose);
+        // A field beyond the capture ends tcpdump's printer early, and its dump then starts at the frame.
+        if (t?.endsWith('[|openflow]')) this.hdrlen = 0;
+        break;
+      case 'ldp':
+        t = ldp(p, pay, dlen, end, this.o.verbose);
+        break;
+      case 'rpki-rtr':
+        t = rpkiRtr(this.o.verbose);
+        break;
+      case 'nfs':
+        // Only RPC calls to / replies from the NFS port are decoded; other data prints nothing.
+        if (dlen >= 4 && end >= pay + 12) {
+          const dir = be32(p, pay + 8);
+          if ((dport === 2049 && dir === 0) || (sport === 2049 && dir === 1)) break;
+        }
+        t = '';
+        break;
+    }
+    if (t === null) {
+      // tcpdump decodes this port's payload here; we print only the summary before it.
+      this.fidelity = 'prefix';
+      return;
+    }
+    this.out += t;
   }
 
   /** TCP options as `mss 1460,nop,wscale 7,sackOK,TS val 1 ecr 0`. */
@@ -929,12 +950,15 @@ export class PacketPrinter {
   private udp(src: string, dst: string, off: number, len: number, end: number, ver: number, addrOff: number): void {
     const p = this.p;
     if (end < off + 4) {
-      this.out += `${src} > ${dst}:  [|udp]`;
+      if (p[ver === 4 ? addrOff - 3 : addrOff - 2] === 17) this.out += `${src} > ${dst}: `;
+      this.out += ' [|udp]';
       return;
     }
     const sport = be16(p, off);
     const dport = be16(p, off + 2);
-    this.out += `${src}.${this.uport(sport)} > ${dst}.${this.uport(dport)}: `;
+    // After extension headers (or AH) tcpdump shows only the ports.
+    if (p[ver === 4 ? addrOff - 3 : addrOff - 2] === 17) this.out += `${src}.${this.uport(sport)} > ${dst}.${this.uport(dport)}: `;
+    else this.out += `${this.uport(sport)} > ${this.uport(dport)}: `;
     if (len < 8) {
       this.out += `truncated-udp ${len}`;
       return;
@@ -1012,7 +1036,7 @@ export class PacketPrinter {
       case 'radius':
         return apps.radius(p, off, len, end);
       case 'ldp':
-        return apps.ldpUdp(p, off, len, end);
+        return ldp(p, off, len, end, this.o.verbose);
       case 'isakmp':
         return isakmp(p, off, len, end, this.o.verbose, this.isakmpState, hexColonAt(p, addrOff, alen), hexColonAt(p, addrOff + alen, alen));
       case 'isakmp-natt':

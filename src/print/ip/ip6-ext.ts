@@ -110,9 +110,11 @@ export function destOptions(p: Uint8Array, off: number, end: number, verbose: nu
  * the payload length; a later fragment ends the dissection. `ip6` is the IPv6 header's offset.
  */
 export function fragment(p: Uint8Array, off: number, end: number, verbose: number, ip6: number): ExtResult {
-  if (end < off + 8) return { text: ' [|frag6]', advance: -1, ok: true };
+  if (end < off + (verbose ? 8 : 4)) return { text: ' [|frag6]', advance: -1, ok: true };
   const fo = be16(p, off + 2) & 0xfff8;
-  const rest = 40 + be16(p, ip6 + 4) - (off - ip6) - 8;
+  // (computed by tcpdump as an unsigned size: a header past the payload length wraps around)
+  const restN = 40 + be16(p, ip6 + 4) - (off - ip6) - 8;
+  const rest = restN >= 0 ? `${restN}` : (BigInt(restN) + (1n << 64n)).toString();
   const text = verbose ? `frag (0x${be32(p, off + 4).toString(16).padStart(8, '0')}:${fo}|${rest})` : `frag (${fo}|${rest})`;
   if (fo !== 0) return { text, advance: -1, ok: true };
   return { text: `${text} `, advance: 8, ok: true };
@@ -188,23 +190,24 @@ export function mobility(p: Uint8Array, off: number, end: number, verbose: numbe
       hlen = 24;
       break;
     case 5: {
-      if (!need(6)) return trunc(s);
-      s += ` seq#=${be16(p, off + 4)}`;
-      if (!need(7)) return trunc(s);
-      const bits = p[off + 6]! >> 4;
+      if (!need(8)) return trunc(s);
+      s += ` seq#=${be16(p, off + 6)}`;
+      if (!need(9)) return trunc(s);
+      const bits = p[off + 8]! >> 4;
       if (bits) {
         const names = ([[8, 'A'], [4, 'H'], [2, 'L'], [1, 'K']] as const).filter(([b]) => bits & b).map(([, n]) => n);
         s += ` ${names.join('')}`;
       }
-      if (!need(10)) return trunc(s);
-      s += ` lifetime=${be16(p, off + 8) << 2}`;
-      hlen = 10;
+      if (!need(12)) return trunc(s);
+      s += ` lifetime=${be16(p, off + 10) << 2}`;
+      hlen = 12;
       break;
     }
     case 6:
-      if (!need(6)) return trunc(s);
-      s += ` status=${p[off + 4]}`;
-      if (p[off + 5]! & 0x80) s += ' K';
+      if (!need(7)) return trunc(s);
+      s += ` status=${p[off + 6]}`;
+      if (!need(8)) return trunc(s);
+      if (p[off + 7]! & 0x80) s += ' K';
       if (!need(10)) return trunc(s);
       s += ` seq#=${be16(p, off + 8)}`;
       if (!need(12)) return trunc(s);
@@ -213,7 +216,7 @@ export function mobility(p: Uint8Array, off: number, end: number, verbose: numbe
       break;
     case 7:
       if (!need(24)) return trunc(s);
-      s += ` status=${p[off + 4]} homeaddr ${ipv6At(p, off + 8)}`;
+      s += ` status=${p[off + 6]} homeaddr ${ipv6At(p, off + 8)}`;
       hlen = 24;
       break;
     default:
