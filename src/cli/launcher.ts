@@ -15,10 +15,10 @@
  *
  * The cache lives in a private per-user folder under the system temp directory (mode 0700,
  * refused unless it is a directory owned by the user and writable by nobody else: compiled code
- * is code), one file per bundle build (its size and mtime) and Node version; writes go through a
- * temporary file and a rename, so concurrent runs never read half a file. TSDUMP_NO_COMPILE_CACHE=1
- * turns the cache off (the bundle is then compiled as usual). Any problem with the cache is
- * silent: it only ever costs the time it was meant to save.
+ * is code), one file per bundle build (its size and mtime) and Node version, the newest few kept;
+ * writes go through a temporary file and a rename, so concurrent runs never read half a file.
+ * TSDUMP_NO_COMPILE_CACHE=1 turns the cache off (the bundle is then compiled as usual). Any
+ * problem with the cache is silent: it only ever costs the time it was meant to save.
  */
 import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
@@ -27,6 +27,8 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 
 const bundle = join(__dirname, 'tsdump-bundle.cjs');
+/** Caches of other bundle builds or Node versions kept besides this one's. */
+const KEEP_OTHER_BUILDS = 3;
 const source = readFileSync(bundle, 'latin1');
 
 /** The private cache folder, created if needed; undefined when it cannot be trusted or made. */
@@ -82,8 +84,14 @@ if (dir !== undefined && (cached === undefined || script.cachedDataRejected === 
         closeSync(fd);
       }
       renameSync(tmp, join(dir, name));
-      // Caches of earlier builds (or of the light kind, now replaced) are removed.
-      for (const f of readdirSync(dir)) if (f.startsWith('bundle-') && f !== name && !f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
+      if (full) rmSync(join(dir, `${key}.light`), { force: true });
+      // Other builds' caches stay (two installed versions would otherwise remove each other's at
+      // every run), but only the newest few.
+      const others = readdirSync(dir)
+        .filter((f) => f.startsWith('bundle-') && !f.startsWith(key) && !f.endsWith('.tmp'))
+        .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+        .sort((a, b) => b.t - a.t);
+      for (const { f } of others.slice(KEEP_OTHER_BUILDS)) rmSync(join(dir, f), { force: true });
     } catch {
       // a cache that cannot be written is no cache
     }

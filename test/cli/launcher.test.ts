@@ -88,11 +88,15 @@ describe('launcher with the code cache', () => {
     const garbage = statSync(path).size;
     expect(run(dir, tmp, ['-r', 'x.pcap'])).toEqual({ status: 0, out: want(['-r', 'x.pcap']), err: '' });
     expect(statSync(path).size).not.toBe(garbage);
-    // Another bundle (another size and mtime): another cache file, the old one removed.
-    const other = binDir('stand-in-2', `${STAND_IN}// another build\n`);
-    run(other, tmp, ['-r', 'x.pcap']);
-    expect([...caches(tmp).keys()]).toHaveLength(1);
-    expect([...caches(tmp).keys()][0]).not.toBe(name);
+    // Other bundles (another size and mtime) get their own cache files; the newest four are kept.
+    const names = [name!];
+    for (let k = 2; k <= 5; k++) {
+      const other = binDir(`stand-in-${k}`, `${STAND_IN}${'//'.repeat(k)}\n`);
+      expect(run(other, tmp, ['-r', 'x.pcap']).out).toBe(want(['-r', 'x.pcap']));
+      names.push([...caches(tmp).entries()].sort((a, b) => b[1] - a[1])[0]![0]);
+    }
+    expect(new Set(names).size).toBe(5);
+    expect([...caches(tmp).keys()].sort()).toEqual(names.slice(1).sort());
   });
 
   it('no cache when turned off or when the folder is not private', () => {

@@ -197,34 +197,53 @@ export class PcapReader implements CaptureReader {
 
   /**
    * Fills `block` with consecutive records that all lie in the current block buffer (see
-   * ../batch.ts). The first record goes through `next()` (which may refill the buffer, and
-   * reports errors); the following ones are parsed in place only while header and bytes are
-   * already buffered and need no cut to the snapshot (nor are refused as too long). Anything
-   * else ends the block and is left for the next call, so errors and every intact record come
-   * out exactly as with `next()`. Returns the count (0: end, see `error`).
+   * ../batch.ts), parsed in place while header and bytes are already buffered and need no cut to
+   * the snapshot (nor are refused as too long). When not even the first record is like that, it
+   * goes through `next()` (which refills the buffer, cuts, or reports the error) and the rest of
+   * the block follows in place. Anything else ends the block and is left for the next call, so
+   * errors and every intact record come out exactly as with `next()`. Returns the count (0: end,
+   * see `error`).
+   *
+   * The in-place loop is its own small method: V8 optimizes it soon after the first blocks,
+   * while `next()` with its refills and error paths stays out of it.
    */
   nextBlock(block: RecordBlock): number {
     block.count = 0;
     block.rawRecords = false;
-    const first = this.next();
-    if (first === null) return 0;
-    const rec = this.rec;
-    block.buf = rec.buf;
-    block.offsets[0] = rec.dataOffset;
-    block.caplens[0] = rec.caplen;
-    block.wirelens[0] = rec.wirelen;
-    block.tsSec[0] = rec.tsSec;
-    block.tsNsec[0] = rec.tsNsec;
-    block.recOffsets[0] = rec.offset;
-    block.linkTypes[0] = rec.linkType;
-    block.interfaceIds[0] = 0;
-    let n = 1;
-    // An over-long record lives in the scratch buffer: it is a block on its own.
+    if (this.done) return 0;
     const src = this.src;
-    if (rec.buf !== src.buf) {
-      block.count = 1;
-      return 1;
+    block.buf = src.buf;
+    let n = this.parseInPlace(block, 0);
+    if (n === 0) {
+      const rec = this.next();
+      if (rec === null) return 0;
+      block.buf = rec.buf;
+      block.offsets[0] = rec.dataOffset;
+      block.caplens[0] = rec.caplen;
+      block.wirelens[0] = rec.wirelen;
+      block.tsSec[0] = rec.tsSec;
+      block.tsNsec[0] = rec.tsNsec;
+      block.recOffsets[0] = rec.offset;
+      block.linkTypes[0] = rec.linkType;
+      block.interfaceIds[0] = 0;
+      // An over-long record lives in the scratch buffer: it is a block on its own.
+      if (rec.buf !== src.buf) {
+        block.count = 1;
+        return 1;
+      }
+      n = this.parseInPlace(block, 1);
     }
+    block.count = n;
+    // Every record lies in the buffer as read (a first record from next() too, unless a refill
+    // separated its header from its bytes), so with this file's layout the block is the pcap form
+    // a writer makes.
+    block.rawRecords = this.rawLayout && block.recOffsets[0] === src.base + block.offsets[0]! - this.hdrLen;
+    return n;
+  }
+
+  /** Parses records whole in src.buf into block[n..]; returns the new count (see nextBlock). */
+  private parseInPlace(block: RecordBlock, n: number): number {
+    const src = this.src;
     const v = src.view;
     const le = this.le;
     const hdrLen = this.hdrLen;
@@ -232,9 +251,11 @@ export class PcapReader implements CaptureReader {
     // Records above either limit are cut or refused by next().
     const limit = Math.min(this.snapshot, this.maxCaplen);
     const nano = this.nano;
-    const linkType = rec.linkType;
+    const linkType = this.rec.linkType;
     const cap = block.capacity;
+    const base = src.base;
     const end = src.end;
+    const { tsSec, tsNsec, recOffsets, offsets, caplens, wirelens, linkTypes, interfaceIds } = block;
     let p = src.pos;
     while (n < cap && end - p >= hdrLen) {
       let caplen = v.getUint32(p + 8, le);
@@ -247,22 +268,18 @@ export class PcapReader implements CaptureReader {
       // Errors and over-long records: left to next().
       if (caplen > limit || end - p - hdrLen < caplen) break;
       const tsFrac = v.getInt32(p + 4, le);
-      block.tsSec[n] = v.getInt32(p, le);
-      block.tsNsec[n] = nano ? tsFrac : tsFrac * 1000;
-      block.recOffsets[n] = src.base + p;
-      block.offsets[n] = p + hdrLen;
-      block.caplens[n] = caplen;
-      block.wirelens[n] = wirelen;
-      block.linkTypes[n] = linkType;
-      block.interfaceIds[n] = 0;
+      tsSec[n] = v.getInt32(p, le);
+      tsNsec[n] = nano ? tsFrac : tsFrac * 1000;
+      recOffsets[n] = base + p;
+      offsets[n] = p + hdrLen;
+      caplens[n] = caplen;
+      wirelens[n] = wirelen;
+      linkTypes[n] = linkType;
+      interfaceIds[n] = 0;
       p += hdrLen + caplen;
       n++;
     }
     src.pos = p;
-    block.count = n;
-    // Every record lies in the buffer as read (the first one too: it was not cut, or it would be
-    // in the scratch buffer), so with this file's layout the block is the pcap form a writer makes.
-    block.rawRecords = this.rawLayout && first.offset === src.base + block.offsets[0]! - hdrLen;
     return n;
   }
 
