@@ -5,7 +5,9 @@
  * the Ethernet header); the kernel verifier must accept every one, and
  * BPF_PROG_TEST_RUN on sample golden packets must return what the reference interpreter
  * returns (the kernel's skb/frame length is the captured length, so wirelen = caplen here).
- * The same for seeded wild random programs (loops, unknown opcodes, jumps off the end).
+ * The same for seeded wild random programs (loops, unknown opcodes, jumps off the end), and for
+ * compare chains translated as search trees (src/convert/sets.ts): compiled host, port and ARP
+ * lists up to 1,000 addresses and seeded random chains (./sets-cases.ts).
  *
  * How packets reach the program: XDP's test run hands the bytes over as the frame (at least an
  * Ethernet header's 14 bytes); a socket filter's test run treats the first 14 bytes as an
@@ -24,6 +26,9 @@ import { kernelOrSkip, PROG_TYPE, type KernelOracle, type RawRequest } from '../
 import { listVerdictFiles, loadSourcePackets, loadVerdicts } from '../tools/verdicts.ts';
 import { farJumpProgram, loopBudgetDifference, tsvPrograms, type TsvProgram } from './support.ts';
 import { wildCases } from './random-programs.ts';
+import { chainCases, listPackets, listPrograms } from './sets-cases.ts';
+import { analyze } from '../../src/convert/analysis.ts';
+import { planCompareTrees } from '../../src/convert/sets.ts';
 
 const ETH_HLEN = 14;
 const MAX_TEST_RUN = 3000;
@@ -148,4 +153,37 @@ describe('converted programs in the Linux kernel', () => {
     expect(failures.slice(0, 8)).toEqual([]);
     expect(loaded).toBe(jobs.length);
   }, 120_000);
+
+  it('host/port lists and random compare chains, translated as search trees, load and test-run like bpf_filter', ({ skip }) => {
+    const k = kernelOrSkip(skip);
+    const jobs: Job[] = [];
+    let trees = 0, guarded = 0;
+    const count = (prog: CbpfProgram) => {
+      const p = planCompareTrees(analyze(prog, 0xffff), prog.length, { directPacket: true });
+      trees += p.trees.size;
+      guarded += p.guarded.size;
+    };
+    listPrograms().forEach((p, i) => {
+      count(p.prog);
+      jobs.push(...jobsFor(p.label, p.prog, listPackets(p.addrs, p.ports, 0x7ee + i, 8).map((x) => x.data)));
+    });
+    for (const c of chainCases(0x7ee5, 200)) {
+      count(c.prog);
+      jobs.push(...jobsFor(c.label, c.prog, c.packets.filter((_, i) => i % 3 === 0).map((x) => x.data)));
+    }
+    // the trees are really there (the linear form would pass too)
+    expect(trees).toBeGreaterThan(40);
+    expect(guarded).toBeGreaterThan(10);
+    // A tc test run refuses (EINVAL) a bare Ethernet header and an IPv4 / IPv6 packet cut inside
+    // its IP header, whatever the program: such packets go to the socket and xdp runs only.
+    const tcAccepts = (d: Uint8Array): boolean => {
+      const type = d.length >= 14 ? (d[12]! << 8) | d[13]! : 0;
+      return d.length > 14 && !(type === 0x0800 && d.length < 34) && !(type === 0x86dd && d.length < 54);
+    };
+    const kept = jobs.filter((j) => !j.mode.startsWith('tc') || tcAccepts(j.packet));
+    expect(kept.length).toBeGreaterThan(jobs.length / 2);
+    const { failures, loaded } = runJobs(k, kept);
+    expect(failures.slice(0, 8)).toEqual([]);
+    expect(loaded).toBe(kept.length);
+  }, 300_000);
 });
