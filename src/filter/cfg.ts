@@ -38,6 +38,13 @@ export interface Block {
    * protochain's loop, whose internal jumps (one backward) stay inside this sequence.
    */
   raw?: CbpfInsn[];
+  /**
+   * Position in the last `topoOrder` that reached this block (-1 before any): the passes index
+   * plain arrays with it instead of hashing blocks into Maps. Valid until the graph changes.
+   */
+  index: number;
+  /** Traversal stamp of `topoOrder` (internal). */
+  seen: number;
 }
 
 export interface Exit {
@@ -56,7 +63,7 @@ export const FALSE: Frag = { kind: 'const', value: false };
 let nextId = 1;
 
 export function newBlock(stmts: Stmt[], code: number, k: number): Block {
-  return { id: nextId++, stmts, code, k, jt: null, jf: null };
+  return { id: nextId++, stmts, code, k, jt: null, jf: null, index: -1, seen: 0 };
 }
 
 /** A fragment of one test block: `stmts; if (A <op> k) true else false`. */
@@ -139,26 +146,42 @@ export function finish(f: Frag, accept: number, prologue: Stmt[]): Program {
   return { prologue, root: f.head };
 }
 
-/** All blocks reachable from `root`, in a topological order (every edge goes forward). */
+/** Stamp of the current traversal: a block is visited when its `seen` equals it. */
+let epoch = 0;
+
+/**
+ * All blocks reachable from `root`, in a topological order (every edge goes forward); sets each
+ * block's `index` to its position. An iterative post-order DFS over two parallel stacks (no
+ * per-block allocation, no Map): reversing the post-order gives a topological order.
+ */
 export function topoOrder(root: Block): Block[] {
-  const order: Block[] = [];
-  const state = new Map<Block, number>();
-  // Iterative post-order DFS; reversing the post-order gives a topological order.
-  const stack: Array<[Block, number]> = [[root, 0]];
-  state.set(root, 1);
+  const stamp = ++epoch;
+  const post: Block[] = [];
+  const stack: Block[] = [root];
+  const step: number[] = [0];
+  root.seen = stamp;
   while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const [b, step] = top;
-    const succ = step === 0 ? b.jf : step === 1 ? b.jt : null;
-    if (step < 2) {
-      top[1]++;
-      if (succ && !state.has(succ)) { state.set(succ, 1); stack.push([succ, 0]); }
+    const top = stack.length - 1;
+    const b = stack[top]!;
+    const s = step[top]!;
+    if (s < 2) {
+      step[top] = s + 1;
+      const succ = s === 0 ? b.jf : b.jt;
+      if (succ !== null && succ.seen !== stamp) { succ.seen = stamp; stack.push(succ); step.push(0); }
       continue;
     }
     stack.pop();
-    order.push(b);
+    step.pop();
+    post.push(b);
   }
-  return order.reverse();
+  const n = post.length;
+  const order = new Array<Block>(n);
+  for (let i = 0; i < n; i++) {
+    const b = post[n - 1 - i]!;
+    b.index = i;
+    order[i] = b;
+  }
+  return order;
 }
 
 export function isRet(b: Block): boolean {

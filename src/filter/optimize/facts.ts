@@ -1,8 +1,10 @@
 /**
  * What is known about tested values along a path, for jump threading. A block's tested value
  * is identified by its *key*: the text of the statements that compute A (blocks are
- * self-contained, so equal keys mean equal values on the same packet). Per key we keep: an
- * exact value, a few excluded values, and the outcomes of a few `jgt`/`jge`/`jset` tests. Sizes are capped so that fact sets stay O(1) and the pass stays linear.
+ * self-contained, so equal keys mean equal values on the same packet), which a pass interns
+ * into a small integer (-1: a value not tracked). Per key we keep: an exact value, a few
+ * excluded values, and the outcomes of a few `jgt`/`jge`/`jset` tests. Sizes are capped so that
+ * fact sets stay O(1) and the pass stays linear.
  */
 import type { Block } from '../cfg.ts';
 import { JEQ, JGE, JGT, JSET } from '../insn.ts';
@@ -15,7 +17,7 @@ export interface ValueFacts {
   jset: Array<[number, boolean]>;
 }
 
-export type Facts = Map<string, ValueFacts>;
+export type Facts = Map<number, ValueFacts>;
 
 const MAX_KEYS = 32;
 const MAX_LIST = 8;
@@ -32,11 +34,10 @@ function copyVF(v: ValueFacts): ValueFacts {
   return { eq: v.eq, ne: v.ne.slice(), gt: v.gt.slice(), ge: v.ge.slice(), jset: v.jset.slice() };
 }
 
-/** Facts plus "the test of `b` had outcome `taken`" (a new map; `f` is not modified). */
-export function withOutcome(f: Facts, b: Block, taken: boolean): Facts {
-  const key = testKey(b);
+/** Facts plus "the test of `b` (value `key`) had outcome `taken`" (a new map; `f` is not modified). */
+export function withOutcome(f: Facts, key: number, b: Block, taken: boolean): Facts {
+  if (key < 0) return f; // nothing learnt: facts are never modified in place, so share them
   const out: Facts = new Map(f);
-  if (key === undefined) return out;
   const old = f.get(key);
   if (!old && out.size >= MAX_KEYS) return out;
   const v: ValueFacts = old ? copyVF(old) : { ne: [], gt: [], ge: [], jset: [] };
@@ -61,9 +62,8 @@ export function withOutcome(f: Facts, b: Block, taken: boolean): Facts {
  * its loads, and a load past the end of a truncated packet rejects it, so deciding more tests
  * than libpcap would change verdicts on short packets (the oracle is libpcap's verdicts).
  */
-export function decide(f: Facts, b: Block): boolean | undefined {
-  const key = testKey(b);
-  if (key === undefined) return undefined;
+export function decide(f: Facts, key: number, b: Block): boolean | undefined {
+  if (key < 0) return undefined;
   const v = f.get(key);
   if (!v) return undefined;
   const k = b.k >>> 0;

@@ -8,6 +8,7 @@
  */
 import { isRet, topoOrder } from '../cfg.ts';
 import type { Block, Program } from '../cfg.ts';
+import type { Work } from './work.ts';
 import { ABS, ADD, ALU, AND, DIV, IMM, IND, JEQ, JGE, JGT, JSET, LD, LDX, LSH, MISC, MOD, MSH, MUL, NEG, OR, RSH, SUB, XOR } from '../insn.ts';
 
 /** The constant value of A at the end of `b`'s statements, if it is one. */
@@ -75,19 +76,21 @@ function staticSuccessor(b: Block): Block | undefined {
   return r ? b.jt! : b.jf!;
 }
 
-export function foldConstants(p: Program): Program {
+export function foldConstants(p: Program, work?: Work): Program {
   const order = topoOrder(p.root);
+  if (work) work.steps += order.length;
   // Reverse topological order: successors are final before their predecessors are looked at,
-  // so a chain of blocks that all became useless collapses in one pass.
-  const dest = new Map<Block, Block>();
+  // so a chain of blocks that all became useless collapses in one pass. dest[i]: where an
+  // edge into order[i] goes now (indexed by Block.index).
+  const dest = new Array<Block>(order.length);
   for (let i = order.length - 1; i >= 0; i--) {
     const b = order[i]!;
     if (!isRet(b)) {
-      b.jt = dest.get(b.jt!)!;
-      b.jf = dest.get(b.jf!)!;
+      b.jt = dest[b.jt!.index]!;
+      b.jf = dest[b.jf!.index]!;
     }
     const s = staticSuccessor(b);
-    dest.set(b, s ?? b);
+    dest[i] = s ?? b;
   }
-  return { prologue: p.prologue, root: dest.get(p.root)! };
+  return { prologue: p.prologue, root: dest[0]! };
 }

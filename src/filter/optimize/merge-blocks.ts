@@ -7,24 +7,28 @@
  */
 import { isRet, topoOrder } from '../cfg.ts';
 import type { Block, Program } from '../cfg.ts';
+import type { Work } from './work.ts';
 
-export function mergeBlocks(p: Program): Program {
+export function mergeBlocks(p: Program, work?: Work): Program {
   const order = topoOrder(p.root);
-  const canon = new Map<Block, Block>();
+  if (work) work.steps += order.length;
+  // canon[i]: the block standing for order[i]; ids[i]: the canonical number of a kept block
+  // (both indexed by Block.index, which the blocks keep while this pass runs).
+  const canon = new Array<Block>(order.length);
+  const ids = new Int32Array(order.length);
   const byKey = new Map<string, Block>();
-  const ids = new Map<Block, number>();
   for (let i = order.length - 1; i >= 0; i--) {
     const b = order[i]!;
-    if (!isRet(b)) { b.jt = canon.get(b.jt!)!; b.jf = canon.get(b.jf!)!; }
+    if (!isRet(b)) { b.jt = canon[b.jt!.index]!; b.jf = canon[b.jf!.index]!; }
     let key = `${b.code}:${b.k}|`;
     for (const s of b.stmts) key += `${s.code}:${s.k};`;
-    if (!isRet(b)) key += `|${ids.get(b.jt!)}|${ids.get(b.jf!)}`;
+    if (!isRet(b)) key += `|${ids[b.jt!.index]}|${ids[b.jf!.index]}`;
     if (b.pinned) key += `|pinned${b.id}`;
     const seen = byKey.get(key);
-    if (seen) { canon.set(b, seen); continue; }
+    if (seen) { canon[i] = seen; continue; }
     byKey.set(key, b);
-    canon.set(b, b);
-    ids.set(b, ids.size);
+    canon[i] = b;
+    ids[i] = byKey.size;
   }
-  return { prologue: p.prologue, root: canon.get(p.root)! };
+  return { prologue: p.prologue, root: canon[0]! };
 }

@@ -1,56 +1,37 @@
 /**
  * Pass "pullup": moves a test of an already-tested value up a conjunction (or disjunction)
- * chain, next to the tests of that value, so that jump threading can then decide it. This is
- * what lets libpcap 1.10.3 see that `(lat or pppoed) and ether[0] = 1 and ip` rejects every
- * packet: every path into the `ether[0] = 1` block has just tested the Ethernet type, the
- * `ip` test below it tests the Ethernet type again, so the `ip` test is pulled above
- * `ether[0] = 1`, where the type is known to be 0x6004 or 0x8863 on each incoming edge.
+ * chain, next to the tests of that value, so that jump threading can then decide it and the
+ * redundant-loads pass can share one load among them. This is what lets libpcap 1.10.3 see that
+ * `(lat or pppoed) and ether[0] = 1 and ip` rejects every packet, and what turns
+ * `host a or host b or …` into one run of source-address tests followed by one run of
+ * destination-address tests.
  *
- * The shape (for "and"; "or" is the mirror image with the roles of jt and jf swapped): a block
- * B all of whose predecessors test the same value V; following true edges from B, a chain of
- * blocks that all share B's false successor F (a conjunction whose failure goes to F): first
- * zero or more blocks testing V, then a block D testing something else, then further blocks,
- * then a block S testing V again. S is moved above D. A conjunction may be reordered because
- * blocks are self-contained (no block reads registers another wrote); as in libpcap, a load
- * in D that would have failed on a short packet before S's test is then skipped when S fails.
- * S's own load cannot fail: the predecessors of B loaded the same value.
+ * The rule (libpcap's and/or pullup; "or" is described, "and" is the mirror image with the roles
+ * of jt and jf swapped): a block B all of whose predecessors test the same value V; following
+ * false edges from B, a chain of blocks that all share B's true successor F: first zero or more
+ * blocks testing V, then a block D testing something else, then further blocks, then a block S
+ * testing V again. S is moved above D. A disjunction may be reordered because blocks are
+ * self-contained (no block reads registers another wrote); as in libpcap, a load in D that would
+ * have failed on a short packet before S's test is then skipped when S succeeds. Where libpcap
+ * checks that B dominates the chain, we require every chain block below its head to have the
+ * chain as its only predecessor: moving S then changes no other path. Pinned (prologue) blocks
+ * are never moved or passed.
  *
- * Where libpcap checks that B dominates the chain, we require every chain block below B to
- * have B's chain as its only predecessor: moving S then changes no other path. Pinned
- * (prologue) blocks are never moved or passed.
+ * Technique: applying the rule one move at a time until nothing moves (as libpcap does) costs a
+ * walk down the chain per move, quadratic in the chain's length — minutes for a 10,000-host
+ * list. Instead, each maximal chain is rearranged once into the rule's fixpoint, which can be
+ * computed directly: moves keep the relative order of the tests of one value and never move the
+ * first test of a value (except the head's value V, which goes to the top), so the fixpoint is
+ * the chain's tests grouped by tested value — the head predecessors' V first, then the values in
+ * the order of their first test; blocks with no trackable value (comparisons with X) stay
+ * where they are relative to the groups. One sort key per block, one relinking: linear.
  */
 import { isRet, topoOrder } from '../cfg.ts';
 import type { Block, Program } from '../cfg.ts';
 import { testKey } from './facts.ts';
+import type { Work } from './work.ts';
 
 type Mode = 'and' | 'or';
-
-interface Graph {
-  preds: Map<Block, Array<{ block: Block; onTrue: boolean }>>;
-  /** testKey per block, computed once per sweep (a pullup moves edges, never statements). */
-  keys: Map<Block, string | undefined>;
-}
-
-function keyOf(g: Graph, b: Block): string | undefined {
-  if (g.keys.has(b)) return g.keys.get(b);
-  const k = testKey(b);
-  g.keys.set(b, k);
-  return k;
-}
-
-function graph(order: Block[]): Graph {
-  const preds = new Map<Block, Array<{ block: Block; onTrue: boolean }>>();
-  for (const b of order) {
-    if (isRet(b)) continue;
-    for (const onTrue of [true, false]) {
-      const s = onTrue ? b.jt! : b.jf!;
-      let l = preds.get(s);
-      if (!l) preds.set(s, (l = []));
-      l.push({ block: b, onTrue });
-    }
-  }
-  return { preds, keys: new Map() };
-}
 
 const next = (x: Block, m: Mode): Block => (m === 'and' ? x.jt! : x.jf!);
 const fixed = (x: Block, m: Mode): Block => (m === 'and' ? x.jf! : x.jt!);
@@ -58,72 +39,128 @@ function setNext(x: Block, m: Mode, to: Block): void {
   if (m === 'and') x.jt = to; else x.jf = to;
 }
 
-/** Whether `x` may be part of b's chain: a test sharing b's fixed exit F, entered only from the chain. */
-function inChain(x: Block, b: Block, F: Block, g: Graph, m: Mode): boolean {
-  return !isRet(x) && !x.pinned && fixed(x, m) === F && (x === b || g.preds.get(x)?.length === 1);
+/**
+ * Predecessor edges in compressed form, indexed by `Block.index`: the edges into block i are
+ * `src[off[i]] … src[off[i+1]-1]` (pred index * 2 + 1 for a true edge, + 0 for a false edge).
+ */
+interface Preds { off: Int32Array; src: Int32Array }
+
+function predecessors(order: Block[]): Preds {
+  const n = order.length;
+  const off = new Int32Array(n + 1);
+  for (const b of order) {
+    if (isRet(b)) continue;
+    off[b.jt!.index + 1]!++;
+    off[b.jf!.index + 1]!++;
+  }
+  for (let i = 0; i < n; i++) off[i + 1]! += off[i]!;
+  const fill = off.slice(0, n);
+  const src = new Int32Array(off[n]!);
+  for (const b of order) {
+    if (isRet(b)) continue;
+    src[fill[b.jt!.index]!++] = b.index * 2 + 1;
+    src[fill[b.jf!.index]!++] = b.index * 2;
+  }
+  return { off, src };
 }
 
-/** One pullup at `b` in direction `m`, if the shape is there. */
-function pullAt(b: Block, g: Graph, m: Mode): boolean {
-  const preds = g.preds.get(b);
-  if (!preds || preds.length === 0) return false;
-  const val = keyOf(g, preds[0]!.block);
-  if (val === undefined) return false;
-  for (const e of preds) if (e.block.pinned || keyOf(g, e.block) !== val) return false;
-  const F = fixed(b, m);
-  // D: the first block of the chain that tests something other than V.
-  let parent: Block | null = null;
-  let diff = b;
-  for (;;) {
-    if (!inChain(diff, b, F, g, m)) return false;
-    if (keyOf(g, diff) !== val) break;
-    parent = diff;
-    diff = next(diff, m);
+/** One sweep over every maximal chain of mode `m`; whether anything moved. */
+function sweep(p: Program, m: Mode, keyIds: Map<string, number>, work: Work | undefined): boolean {
+  const order = topoOrder(p.root);
+  const n = order.length;
+  const { off, src } = predecessors(order);
+  // Tested value per block as a small integer (-1: none), interned across sweeps.
+  const key = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const b = order[i]!;
+    const k = isRet(b) ? undefined : testKey(b);
+    if (k === undefined) { key[i] = -1; continue; }
+    let id = keyIds.get(k);
+    if (id === undefined) keyIds.set(k, (id = keyIds.size));
+    key[i] = id;
   }
-  // S: the next block of the chain that tests V again.
-  let sparent = diff;
-  let same = next(diff, m);
-  for (;;) {
-    if (same === b || !inChain(same, b, F, g, m)) return false;
-    if (keyOf(g, same) === val) break;
-    sparent = same;
-    same = next(same, m);
-  }
-  const after = next(same, m);
-  const onTrue = m === 'and';
-  setNext(sparent, m, after);
-  setNext(same, m, diff);
-  if (parent === null) {
-    for (const e of preds) if (e.onTrue) e.block.jt = same; else e.block.jf = same;
-    g.preds.set(same, preds);
-  } else {
-    setNext(parent, m, same);
-    g.preds.set(same, [{ block: parent, onTrue }]);
-  }
-  // Keep the predecessor lists exact, so the sweep can go on without rebuilding them.
-  g.preds.set(diff, [{ block: same, onTrue }]);
-  const ap = g.preds.get(after)!;
-  const i = ap.findIndex((e) => e.block === same && e.onTrue === onTrue);
-  ap[i] = { block: sparent, onTrue };
-  return true;
-}
-
-/** Bound on sweeps per invocation (the optimizer's own loop repeats the pass as well). */
-const MAX_SWEEPS = 8;
-
-export function pullup(p: Program): Program {
-  for (let n = 0; n < MAX_SWEEPS; n++) {
-    const order = topoOrder(p.root);
-    const g = graph(order);
-    let changed = false;
-    // Bottom-up, as libpcap walks its levels from the leaves towards the root.
-    for (let i = order.length - 1; i >= 0; i--) {
-      const b = order[i]!;
-      if (isRet(b) || b.pinned) continue;
-      if (pullAt(b, g, 'or')) changed = true;
-      if (pullAt(b, g, 'and')) changed = true;
+  const member = new Uint8Array(n);
+  // Per value: its rank in the chain being sorted, valid when stampOf[value] is that chain's stamp.
+  const rankOf = new Int32Array(keyIds.size);
+  const stampOf = new Int32Array(keyIds.size);
+  let stamp = 0;
+  let changed = false;
+  let steps = n;
+  const chain: Block[] = [];
+  const ranks: number[] = [];
+  // Topological order meets a chain's head before its other blocks.
+  for (const head of order) {
+    if (isRet(head) || head.pinned || member[head.index]) continue;
+    const F = fixed(head, m);
+    chain.length = 0;
+    chain.push(head);
+    member[head.index] = 1;
+    for (let x = next(head, m); !isRet(x) && !x.pinned && fixed(x, m) === F && off[x.index + 1]! - off[x.index]! === 1 && !member[x.index]; x = next(x, m)) {
+      chain.push(x);
+      member[x.index] = 1;
     }
-    if (!changed) break;
+    steps += chain.length;
+    if (chain.length < 2) continue;
+    // V: the value every predecessor of the head tests, if they agree.
+    const h = head.index;
+    let v = -1;
+    for (let e = off[h]!; e < off[h + 1]!; e++) {
+      const pb = order[src[e]! >> 1]!;
+      const k = pb.pinned ? -1 : key[pb.index]!;
+      if (e === off[h]) v = k;
+      else if (k !== v) v = -1;
+      if (v === -1) break;
+    }
+    // Group rank per block: V's tests first, then each value at its first test; a block without
+    // a key is a group of its own.
+    stamp++;
+    if (v >= 0) { stampOf[v] = stamp; rankOf[v] = -1; }
+    ranks.length = 0;
+    let sorted = true;
+    for (let i = 0; i < chain.length; i++) {
+      const k = key[chain[i]!.index]!;
+      let r = i;
+      if (k >= 0) {
+        if (stampOf[k] === stamp) r = rankOf[k]!;
+        else { stampOf[k] = stamp; rankOf[k] = i; }
+      }
+      if (i > 0 && r < ranks[i - 1]!) sorted = false;
+      ranks.push(r);
+    }
+    if (sorted) continue;
+    // Stable order by rank: ranks are chain positions (or -1), so a counting sort is linear.
+    const count = new Int32Array(chain.length + 2);
+    for (const r of ranks) count[r + 2]!++;
+    for (let i = 1; i < count.length; i++) count[i]! += count[i - 1]!;
+    const out = new Array<Block>(chain.length);
+    for (let i = 0; i < chain.length; i++) out[count[ranks[i]! + 1]!++] = chain[i]!;
+    changed = true;
+    const after = next(chain[chain.length - 1]!, m);
+    for (let i = 0; i + 1 < out.length; i++) setNext(out[i]!, m, out[i + 1]!);
+    setNext(out[out.length - 1]!, m, after);
+    // A new top (V's tests pulled above the head) takes over the head's incoming edges; the
+    // head of a chain with no predecessor (the root) has no V, so the root never changes.
+    const top = out[0]!;
+    if (top !== head) {
+      for (let e = off[h]!; e < off[h + 1]!; e++) {
+        const pb = order[src[e]! >> 1]!;
+        if (src[e]! & 1) pb.jt = top; else pb.jf = top;
+      }
+    }
+  }
+  if (work) work.steps += steps;
+  return changed;
+}
+
+/** Bound on or/and sweep pairs per invocation (the optimizer's own loop repeats the pass as well). */
+const MAX_SWEEPS = 4;
+
+export function pullup(p: Program, work?: Work): Program {
+  const keyIds = new Map<string, number>();
+  for (let n = 0; n < MAX_SWEEPS; n++) {
+    const or = sweep(p, 'or', keyIds, work);
+    const and = sweep(p, 'and', keyIds, work);
+    if (!or && !and) break;
   }
   return p;
 }

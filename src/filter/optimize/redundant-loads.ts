@@ -7,7 +7,8 @@
  * This pass breaks the "self-contained blocks" invariant, so it must run last.
  */
 import { isRet, topoOrder } from '../cfg.ts';
-import type { Block, Program, Stmt } from '../cfg.ts';
+import type { Program, Stmt } from '../cfg.ts';
+import type { Work } from './work.ts';
 import { ABS, ALU, IMM, IND, LD, LDX, LEN, MEM, MISC, MSH, ST, STX } from '../insn.ts';
 
 interface Regs { a?: string; x?: string }
@@ -32,12 +33,14 @@ function loadDesc(s: Stmt, x: string | undefined): string | undefined {
   }
 }
 
-export function redundantLoads(p: Program): Program {
+export function redundantLoads(p: Program, work?: Work): Program {
   const order = topoOrder(p.root);
-  const inRegs = new Map<Block, Regs>();
-  inRegs.set(p.root, {});
+  if (work) work.steps += order.length;
+  // Register contents on entry, per Block.index (met over the incoming edges).
+  const inRegs = new Array<Regs | undefined>(order.length);
+  inRegs[0] = {};
   for (const b of order) {
-    let r: Regs = { ...(inRegs.get(b) ?? {}) };
+    let r: Regs = { ...(inRegs[b.index] ?? {}) };
     const mem = new Map<number, string | undefined>();
     const kept: Stmt[] = [];
     for (const s of b.stmts) {
@@ -69,8 +72,8 @@ export function redundantLoads(p: Program): Program {
     if (b.raw) r = { a: `?${fresh++}`, x: `?${fresh++}` };
     if (isRet(b)) continue;
     for (const t of [b.jt!, b.jf!]) {
-      const prev = inRegs.get(t);
-      inRegs.set(t, prev ? meet(prev, r) : { ...r });
+      const prev = inRegs[t.index];
+      inRegs[t.index] = prev ? meet(prev, r) : { ...r };
     }
     r = {};
   }

@@ -9,8 +9,9 @@
  */
 import { isRet, topoOrder } from '../cfg.ts';
 import type { Block, Program } from '../cfg.ts';
-import { decide, intersect, withOutcome } from './facts.ts';
+import { decide, intersect, testKey, withOutcome } from './facts.ts';
 import type { Facts } from './facts.ts';
+import type { Work } from './work.ts';
 
 /**
  * A test whose two edges reach the same return decides nothing: the block (and, blocks being
@@ -23,34 +24,54 @@ function commonReturn(b: Block): boolean {
   return !isRet(b) && !b.pinned && b.jt === b.jf && isRet(b.jt!);
 }
 
-/** Follows decided tests from `t` under `f`, returning the final target. */
-function follow(t: Block, f: Facts): Block {
-  let cur = t;
-  for (let guard = 0; guard < 1_000_000; guard++) {
-    if (isRet(cur)) return cur;
-    if (commonReturn(cur)) { cur = cur.jt!; continue; }
-    const d = decide(f, cur);
-    if (d === undefined) return cur;
-    cur = d ? cur.jt! : cur.jf!;
+/** Tested value per block, interned (-1: none), indexed by Block.index. */
+function keysOf(order: Block[]): Int32Array {
+  const ids = new Map<string, number>();
+  const key = new Int32Array(order.length);
+  for (let i = 0; i < order.length; i++) {
+    const b = order[i]!;
+    const k = isRet(b) ? undefined : testKey(b);
+    if (k === undefined) { key[i] = -1; continue; }
+    let id = ids.get(k);
+    if (id === undefined) ids.set(k, (id = ids.size));
+    key[i] = id;
   }
-  return cur;
+  return key;
 }
 
-export function threadJumps(p: Program): Program {
+export function threadJumps(p: Program, work?: Work): Program {
+  // Keys come from the order before any redirection: threading only moves edges to blocks
+  // already reachable, so every block met below has its index in this order.
+  const order = topoOrder(p.root);
+  const key = keysOf(order);
+  let steps = order.length;
+  /** Follows decided tests from `t` under `f`, returning the final target. */
+  const follow = (t: Block, f: Facts): Block => {
+    let cur = t;
+    for (;;) {
+      steps++;
+      if (isRet(cur)) return cur;
+      if (commonReturn(cur)) { cur = cur.jt!; continue; }
+      const d = decide(f, key[cur.index]!, cur);
+      if (d === undefined) return cur;
+      cur = d ? cur.jt! : cur.jf!;
+    }
+  };
   const root = follow(p.root, new Map());
-  const order = topoOrder(root);
-  const inFacts = new Map<Block, Facts>();
-  inFacts.set(root, new Map());
-  for (const b of order) {
+  // Facts on entry per Block.index; blocks left unreachable by earlier redirections have none.
+  const inFacts = new Array<Facts | undefined>(order.length);
+  inFacts[root.index] = new Map();
+  for (let i = root.index; i < order.length; i++) {
+    const b = order[i]!;
     if (isRet(b)) continue;
-    const f = inFacts.get(b);
-    if (!f) continue; // no longer reachable after earlier redirections
+    const f = inFacts[i];
+    if (!f) continue;
     for (const taken of [true, false]) {
-      const ef = withOutcome(f, b, taken);
+      const ef = withOutcome(f, key[i]!, b, taken);
       const t = follow(taken ? b.jt! : b.jf!, ef);
       if (taken) b.jt = t; else b.jf = t;
-      const prev = inFacts.get(t);
-      inFacts.set(t, prev ? intersect(prev, ef) : ef);
+      const prev = inFacts[t.index];
+      inFacts[t.index] = prev ? intersect(prev, ef) : ef;
     }
   }
   // Threading can leave a block whose two edges now meet after its predecessors were already
@@ -62,5 +83,6 @@ export function threadJumps(p: Program): Program {
     b.jt = bypass(b.jt!);
     b.jf = bypass(b.jf!);
   }
+  if (work) work.steps += steps;
   return { prologue: p.prologue, root: bypass(root) };
 }
