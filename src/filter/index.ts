@@ -74,6 +74,12 @@ function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Lowered {
   const radio = ctx.link.radio;
   if (radio && (lowerer.usedVariable || lowerer.usedLink) && !isRet(prog.root)) {
     prog = { prologue: [], root: radioPrologue(radio, lowerer.usedVariable, prog.root, newBlock([], RET_K, 0)) };
+  } else if (radio === 'ppi') {
+    // libpcap 1.10.3 puts the PPI frame's DLT check (802.11) in front of every program.
+    const check = newBlock([{ code: 0x20, k: 4 }], 0x15, 0x69000000); // ld [4]; jeq #0x69000000
+    check.jt = prog.root;
+    check.jf = newBlock([], RET_K, 0);
+    prog = { prologue: prog.prologue, root: check };
   }
   // 802.11: the offset slots become the registers libpcap's allocator gave them.
   if (ctx.link.wlan) {
@@ -81,7 +87,9 @@ function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Lowered {
     if (lowerer.usedVariable && !lowerer.varRegs.has(VAR_SLOT)) lowerer.varRegs.set(VAR_SLOT, lowerer.allocReg());
     prog = renumberSlots(prog, lowerer.varRegs);
   }
-  return { ...prog, noOptimize: lowerer.noOptimize, optError: lowerer.deferredOptError };
+  // On Prism headers libpcap 1.10.3 always emits the header-length code, which turns its
+  // optimizer off for every program of that link type.
+  return { ...prog, noOptimize: lowerer.noOptimize || ctx.link.radio === 'prism', optError: lowerer.deferredOptError };
 }
 
 /**
@@ -103,6 +111,21 @@ function renumberSlots(prog: Program, map: ReadonlyMap<number, number>): Program
     if (b.jf) todo.push(b.jf);
   }
   return { prologue: re(prog.prologue), root: prog.root };
+}
+
+/** Does any block reachable from `root` load scratch slot `slot` (ld M[slot] / ldx M[slot])? */
+function readsSlot(root: Block, slot: number): boolean {
+  const seen = new Set<Block>();
+  const todo: Block[] = [root];
+  while (todo.length > 0) {
+    const b = todo.pop()!;
+    if (seen.has(b)) continue;
+    seen.add(b);
+    if (b.stmts.some((st) => (st.code === 0x60 || st.code === 0x61) && st.k === slot)) return true;
+    if (b.jt) todo.push(b.jt);
+    if (b.jf) todo.push(b.jf);
+  }
+  return false;
 }
 
 /** Longest expression `compile` accepts, in characters (see the header). */
@@ -142,6 +165,9 @@ export function compile(text: string, opts: CompileOptions): CbpfProgram {
     // What libpcap's optimizer reports while folding constants (lowering already folded).
     if (lowered.optError) throw lowered.optError;
     prog = optimize(prog);
+    // A link-header prologue whose slot nothing reads any more goes, as libpcap's optimizer
+    // deletes the dead store and the loads before it (pflog: `not pppoes` needs no header length).
+    if (prog.prologue.length > 0 && !readsSlot(prog.root, VAR_SLOT)) prog = { ...prog, prologue: [] };
     const r = prog.root;
     if ((r.code & 0x07) === 0x06 && r.k === 0 && ast.type !== 'empty') {
       throw new UserError('FILTER_REJECTS_ALL', 'expression rejects all packets', { span: { start: 0, end: text.length }, source: text });

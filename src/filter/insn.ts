@@ -21,9 +21,9 @@ export const JEQ_X = JMP | JEQ | X, JGT_X = JMP | JGT | X, JGE_X = JMP | JGE | X
 const sizeBits = (size: 1 | 2 | 4): number => (size === 1 ? B : size === 2 ? H : W);
 
 /** A = pkt[k:size] */
-export const ldAbs = (k: number, size: 1 | 2 | 4): Stmt => ({ code: LD | sizeBits(size) | ABS, k });
-/** A = pkt[X + k:size] */
-export const ldInd = (k: number, size: 1 | 2 | 4): Stmt => ({ code: LD | sizeBits(size) | IND, k });
+export const ldAbs = (k: number, size: 1 | 2 | 4): Stmt => ({ code: LD | sizeBits(size) | ABS, k: k >>> 0 });
+/** A = pkt[X + k:size] (offsets are unsigned 32-bit: a negative k wraps, as in libpcap's sums) */
+export const ldInd = (k: number, size: 1 | 2 | 4): Stmt => ({ code: LD | sizeBits(size) | IND, k: k >>> 0 });
 export const ld = (k: number): Stmt => ldAbs(k, 4);
 export const ldh = (k: number): Stmt => ldAbs(k, 2);
 export const ldb = (k: number): Stmt => ldAbs(k, 1);
@@ -34,7 +34,7 @@ export const ldLen = (): Stmt => ({ code: LD | W | LEN, k: 0 });
 /** A = M[k] */
 export const ldMem = (k: number): Stmt => ({ code: LD | W | MEM, k });
 /** X = 4 * (pkt[k] & 0xf) */
-export const ldxMsh = (k: number): Stmt => ({ code: LDX | B | MSH, k });
+export const ldxMsh = (k: number): Stmt => ({ code: LDX | B | MSH, k: k >>> 0 });
 /** X = #k */
 export const ldxImm = (k: number): Stmt => ({ code: LDX | W | IMM, k: k >>> 0 });
 /** X = M[k] */

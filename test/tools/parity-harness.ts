@@ -34,7 +34,7 @@ import { LINK_TYPES, dltToLinkType } from '../../src/capture/link-types.ts';
 import { Rng } from './packet-gen.ts';
 import { explore, readsUnwrittenScratch } from './parity-explore.ts';
 import type { XPkt } from './parity-explore.ts';
-import { PARITY_PRIMITIVES, combos } from './parity-exprs.ts';
+import { PARITY_PRIMITIVES, PARITY_REGRESSIONS, combos } from './parity-exprs.ts';
 import { exceptionFor } from './parity-exceptions.ts';
 import { parityResolver } from './parity-names.ts';
 
@@ -180,7 +180,7 @@ export interface RecordedRow { c: ParityCase; error?: string; pkts?: XPkt[]; ver
 
 /** All cases for the given link types: every primitive and the combinations, in every context. */
 export function allCases(lts: readonly { name: string; linkType: number }[], nCombos: number, seed = 1): ParityCase[] {
-  const exprs = [...PARITY_PRIMITIVES, ...combos(new Rng(seed), nCombos)];
+  const exprs = [...new Set([...PARITY_PRIMITIVES, ...PARITY_REGRESSIONS, ...combos(new Rng(seed), nCombos)])];
   const out: ParityCase[] = [];
   for (const { linkType } of lts) {
     const ctxs: [CompileContext, 'le' | 'be'][] = [['savefile', 'le'], ['dead', 'le']];
@@ -222,8 +222,16 @@ function main(): void {
 function recordSlice(rows: readonly RecordedRow[], names: ReadonlyMap<number, string>): void {
   if (process.env.UPDATE_GOLDEN !== '1') { console.log('(--record needs UPDATE_GOLDEN=1)'); return; }
   const rng = new Rng(424242);
-  // Every row that disagreed (flagged open: known, not yet fixed), and a seeded share of the rest.
-  const keep = rows.filter((r) => r.open || (r.error !== undefined ? rng.chance(0.04) : rng.chance(0.12)));
+  // Every row that disagreed (flagged open: known, not yet fixed), every row of a regression
+  // expression, and a seeded share of the rest.
+  // (on the common link types; on the others a quarter of them, to keep the file small).
+  const regressions = new Set(PARITY_REGRESSIONS);
+  const common = new Set(['EN10MB', 'RAW', 'LINUX_SLL', 'NULL', 'LOOP', 'IEEE802_11_RADIO']);
+  const keep = rows.filter((r) => {
+    const sampled = r.error !== undefined ? rng.chance(0.04) : rng.chance(0.12);
+    const regression = regressions.has(r.c.expr) && (common.has(names.get(r.c.linkType) ?? '') || rng.chance(0.25));
+    return r.open || regression || sampled;
+  });
   const lines = keep.map((r) => JSON.stringify({
     lt: names.get(r.c.linkType), linkType: r.c.linkType, ctx: r.c.ctx, endian: r.c.endian, snaplen: r.c.snaplen, expr: r.c.expr,
     ...(r.error !== undefined ? { error: r.error } : { pkts: r.pkts!.map((p) => `${p.wirelen}:${Buffer.from(p.data).toString('hex')}`), verdicts: r.verdicts }),

@@ -175,7 +175,7 @@ function checkNode(L: Lowerer, a: Arith): void {
 export function relation(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: Ctx): Frag {
   checkOperands(L, left);
   checkOperands(L, right);
-  if (ctx.link.wlan) return relationInRegisters(L, op, left, right, ctx);
+  if (L.wlanRegs) return relationInRegisters(L, op, left, right, ctx);
   const lc = constValue(left);
   const rc = constValue(right);
   let cmp: Frag;
@@ -284,7 +284,8 @@ function* loadCo(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ctx, out:
       // libpcap 1.10.3 reads `ether[]` from the link header whatever the link type is.
       base = ctx.linkBase ?? ctx.link.linkOff ?? 0; linkRelative = false; break;
     case 'radio':
-      if (!ctx.link.radio) L.err('FILTER_LINK_UNSUPPORTED', `'radio[]' is not supported on link type ${ctx.link.name}`, a.span);
+      // libpcap 1.10.3: radiotap, AVS and Prism headers only (not PPI).
+      if (!ctx.link.radio || ctx.link.radio === 'ppi') L.err('FILTER_LINK_UNSUPPORTED', 'radio information not present in capture', a.span);
       base = 0; linkRelative = false; break;
     case 'ip': case 'ip6': case 'arp': case 'rarp': case 'atalk': case 'decnet': case 'lat':
     case 'sca': case 'moprc': case 'mopdl':
@@ -312,12 +313,14 @@ function* loadCo(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: Ctx, out:
     // A = index; M[d] = A; X = IP header length; A = M[d] + X; X = A; A = pkt[X + nl]
     const gi = (yield arithCo(L, a.index, ctx, out, depth)) as Frag[];
     out.push(I.st(depth), ...L.ipHdrLenX(ctx), I.ldMem(depth), I.aluX(I.ADD), I.tax(), I.ldInd(untag(base), a.size));
-    return [...gi, ...guards];
+    // libpcap's order: IPv4, the index's guards, the protocol, not a later fragment.
+    return [guards[0]!, ...gi, ...guards.slice(1)];
   }
-  const relSlot = linkRelative ? slotOf(base) : undefined;
+  // The link header itself may be at a run-time offset (inside Geneve, after pppoes on 802.11).
+  const relSlot = proto !== 'radio' ? slotOf(base) : undefined;
   const rel = relSlot !== undefined;
   // Behind a radio header, `link[]` (and ether/wlan) address the 802.11 header.
-  const wlanRel = !linkRelative && proto !== 'radio' && ctx.link.radio !== undefined;
+  const wlanRel = !linkRelative && !rel && proto !== 'radio' && ctx.link.radio !== undefined;
   if (idx !== undefined) {
     if (rel) out.push(...L.at(ctx, (base + idx) >>> 0, a.size));
     else if (wlanRel) out.push(...L.wl(ctx, (base + idx) >>> 0, a.size));
@@ -362,7 +365,24 @@ function relationInRegisters(L: Lowerer, op: RelOp, left: Arith, right: Arith, c
   if (op === '!=' || op === '<' || op === '<=') cmp = not(cmp);
   L.regs.free(a0.reg);
   L.regs.free(a1.reg);
+  // Both sides constant (`0 = 1`): libpcap's optimizer follows values through the registers and
+  // decides the comparison (an always-false program is "rejects all packets"); the registers
+  // are still allocated above, as libpcap allocates them.
+  const lc = constValue(left), rc = constValue(right);
+  if (lc !== undefined && rc !== undefined) return holds(op, lc, rc) ? TRUE : FALSE;
   return and(andAll([...a0.guards, ...a1.guards]), cmp);
+}
+
+/** `a op b` on constants. */
+function holds(op: RelOp, a: number, b: number): boolean {
+  switch (op) {
+    case '=': return a === b;
+    case '!=': return a !== b;
+    case '>': return a > b;
+    case '>=': return a >= b;
+    case '<': return a < b;
+    case '<=': return a <= b;
+  }
 }
 
 /** Appends code leaving the value of `a` in M[reg] (libpcap's gen_loadi/gen_arth/...). */
@@ -410,7 +430,11 @@ function* loadInRegister(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: C
   switch (proto) {
     case 'link': case 'ether': case 'ppp': case 'slip': case 'fddi': case 'tr': case 'wlan':
       // libpcap 1.10.3 reads `ether[]` from the link header whatever the link type is.
-      if (ctx.link.radio) { // X = M[link] + M[idx]; A = pkt[X]
+      if (slotOf(ctx.linkBase ?? 0) !== undefined) { // X = M[slot] + M[idx]; A = pkt[X + k] (the link header moved by pppoes)
+        const base = ctx.linkBase!;
+        L.noteSlot(ctx, slotOf(base)!);
+        out.push(I.ldxMem(slotOf(base)!), I.ldMem(R(idx.reg)), I.aluX(I.ADD), I.tax(), I.ldInd(untag(base), a.size));
+      } else if (ctx.link.radio) { // X = M[link] + M[idx]; A = pkt[X]
         L.usedLink = true;
         L.useVarReg(ctx, LINK_SLOT);
         out.push(I.ldxMem(LINK_SLOT), I.ldMem(R(idx.reg)), I.aluX(I.ADD), I.tax(), I.ldInd(0, a.size));
@@ -419,7 +443,8 @@ function* loadInRegister(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: C
       }
       break;
     case 'radio': // A = pkt[M[idx]] (from the start of the radio header)
-      if (!ctx.link.radio) L.err('FILTER_LINK_UNSUPPORTED', `'radio[]' is not supported on link type ${ctx.link.name}`, a.span);
+      // libpcap 1.10.3: radiotap, AVS and Prism headers only (not PPI).
+      if (!ctx.link.radio || ctx.link.radio === 'ppi') L.err('FILTER_LINK_UNSUPPORTED', 'radio information not present in capture', a.span);
       out.push(I.ldxMem(R(idx.reg)), I.ldInd(0, a.size));
       break;
     case 'ip': case 'ip6': case 'arp': case 'rarp': case 'atalk': case 'decnet': case 'lat':
@@ -430,7 +455,9 @@ function* loadInRegister(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: C
     case 'tcp': case 'udp': case 'icmp': case 'igmp': case 'igrp': case 'pim': case 'vrrp': case 'carp': case 'sctp':
       // X = IPv4 header length + M[var]; X += M[idx]; A = pkt[X + nl]
       out.push(...L.ipHdrLenX(ctx), I.ldMem(R(idx.reg)), I.aluX(I.ADD), I.tax(), I.ldInd(nl, a.size));
-      guards.push(L.protoAbbrev(proto, ctx), L.firstFrag(ctx), L.linkProto(ctx, ETHERTYPE.IP));
+      // libpcap's order: IPv4, the index's guards, the protocol, not a later fragment.
+      guards.unshift(L.linkProto(ctx, ETHERTYPE.IP));
+      guards.push(L.protoAbbrev(proto, ctx), L.firstFrag(ctx));
       break;
     case 'icmp6': // guards first (IPv6, next header 58), then A = pkt[M[var] + M[idx] + nl + 40]
       guards.push(L.linkProto(ctx, ETHERTYPE.IPV6), test([...L.at(ctx, ctx.nlOff + 6, 1)], I.JEQ_K, IPPROTO.ICMPV6));

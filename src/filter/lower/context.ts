@@ -4,7 +4,7 @@
  *
  * Scratch memory M[0..15]: blocks use M[0..SCRATCH_SLOTS-1] for arithmetic, each block on its
  * own; the higher slots hold offsets computed at run time and read by later blocks: Geneve's
- * inner offsets (11, 12), the protochain walk (13), and the link-header prologues (14, 15).
+ * inner offsets (10, 11, 12), the protochain walk (13), and the link-header prologues (14, 15).
  */
 import { UserError } from '../../errors.ts';
 import type { NameResolver } from '../names.ts';
@@ -66,10 +66,13 @@ export const AF_INET = 2, AF_INET6 = 10;
 export const SKF_AD_PKTTYPE = 0xfffff004, SKF_AD_IFINDEX = 0xfffff008;
 /** Scratch slot of the protochain walk (see protochain.ts). */
 export const PROTOCHAIN_SLOT = 13;
-/** Slots written by `geneve` (see encap.ts). */
-export const GENEVE_TYPE_SLOT = 11, GENEVE_NL_SLOT = 12;
-/** Scratch slots usable inside one block (11-12 Geneve's, 13 protochain's, 14-15 the prologues'). */
-export const SCRATCH_SLOTS = 11;
+/**
+ * Slots written by `geneve` (see encap.ts): the inner link header (where the encapsulated
+ * frame starts), the inner protocol field and the inner network layer.
+ */
+export const GENEVE_LINK_SLOT = 10, GENEVE_TYPE_SLOT = 11, GENEVE_NL_SLOT = 12;
+/** Scratch slots usable inside one block (10-12 Geneve's, 13 protochain's, 14-15 the prologues'). */
+export const SCRATCH_SLOTS = 10;
 
 export function initialCtx(linkType: number, source: string): Ctx {
   const link = linkInfo(linkType);

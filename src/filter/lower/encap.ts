@@ -8,9 +8,10 @@ import type { Keyword } from '../ast.ts';
 import { and, andAll, newBlock, not, or, orAll, test, TRUE } from '../cfg.ts';
 import type { Block, Frag, Stmt } from '../cfg.ts';
 import * as I from '../insn.ts';
-import { ETHERTYPE } from './link.ts';
+import { ETHERTYPE, nlNosnap } from './link.ts';
+import type { LinkInfo } from './link.ts';
 import type { Lowerer } from './gen.ts';
-import { GENEVE_NL_SLOT, GENEVE_TYPE_SLOT, IPPROTO, slotBase, slotOf, untag } from './context.ts';
+import { GENEVE_LINK_SLOT, GENEVE_NL_SLOT, GENEVE_TYPE_SLOT, IPPROTO, slotBase, slotOf, untag } from './context.ts';
 import type { Ctx } from './context.ts';
 
 /** Link types on which libpcap 1.10.3 accepts `vlan` / `mpls`. */
@@ -33,7 +34,9 @@ export function vlan(L: Lowerer, k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
 }
 
 export function mpls(L: Lowerer, k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
-  if (!MPLS_LINKS.has(ctx.link.name)) L.err('FILTER_LINK_UNSUPPORTED', `no MPLS support for link type ${ctx.link.name}`, k.span);
+  // After `pppoes` libpcap's link type is PPP, which carries MPLS.
+  const afterPppoes = ctx.kind === 'ppp' && ctx.shifted && ctx.mplsDepth === 0;
+  if (!MPLS_LINKS.has(ctx.link.name) && !afterPppoes) L.err('FILTER_LINK_UNSUPPORTED', `no MPLS support for link type ${ctx.link.name}`, k.span);
   let f: Frag;
   if (ctx.mplsDepth > 0) {
     // Inside a label stack: the previous label must not be the bottom of the stack.
@@ -61,13 +64,22 @@ export function pppoes(L: Lowerer, k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } 
   return { f, ctx: { ...ctx, kind: 'ppp', typeOff: ctx.nlOff + 6, nlOff: ctx.nlOff + 8, shifted: true, linkBase: ctx.nlOff + 6 } };
 }
 
+/** The link after `geneve`: Ethernet (libpcap pushes DLT_EN10MB) at run-time offsets. */
+const GENEVE_INNER_LINK: LinkInfo = {
+  name: 'EN10MB', kind: 'ether', typeOff: slotBase(GENEVE_TYPE_SLOT), nlOff: slotBase(GENEVE_NL_SLOT),
+  mac: { dst: slotBase(GENEVE_LINK_SLOT), src: slotBase(GENEVE_LINK_SLOT) + 6 }, geneve: true,
+};
+
 /**
  * `geneve [vni]`: UDP to port 6081 carrying Geneve version 0 (and the VNI, if given). What
  * follows in the expression applies to the encapsulated frame, whose position depends on
  * the IP header length and the Geneve options length. Pinned blocks compute, per path,
+ * GENEVE_LINK_SLOT (end of the Geneve header: where an inner Ethernet frame starts),
  * GENEVE_TYPE_SLOT (offset of the inner Ethernet type, or of Geneve's own protocol field
  * when the payload is not Ethernet) and GENEVE_NL_SLOT (offset of the inner network layer);
- * the new context reads through those slots.
+ * the new context reads through those slots. Like libpcap 1.10.3, the rest of the expression
+ * sees an Ethernet link whatever the outer link type is (`geneve and ether src X`, `geneve and
+ * mpls` compile on any link), its link header (`ether[]`, MAC addresses) at GENEVE_LINK_SLOT.
  */
 export function geneve(L: Lowerer, k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
   L.noOptimize = true;
@@ -80,9 +92,11 @@ export function geneve(L: Lowerer, k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } 
     const exit = pin([]);
     const ether = pin([I.txa(), I.aluK(I.ADD, 12), I.st(GENEVE_TYPE_SLOT), I.aluK(I.ADD, 2), I.st(GENEVE_NL_SLOT)]);
     ether.jt = exit; ether.jf = exit;
+    // X = Geneve header; M[type] = X + 2; A = X + 8 + 4 * option length = end of the Geneve
+    // header: the inner link header and, unless the payload is Ethernet, the network layer.
     const head = newBlock([...toGeneve, I.tax(), I.aluK(I.ADD, 2), I.st(GENEVE_TYPE_SLOT),
-      I.ldInd(0, 1), I.aluK(I.AND, 0x3f), I.aluK(I.MUL, 4), I.aluK(I.ADD, 8), I.aluX(I.ADD), I.st(GENEVE_NL_SLOT),
-      I.ldInd(2, 2), I.ldxMem(GENEVE_NL_SLOT)], I.JEQ_K, 0x6558);
+      I.ldInd(0, 1), I.aluK(I.AND, 0x3f), I.aluK(I.MUL, 4), I.aluK(I.ADD, 8), I.aluX(I.ADD), I.st(GENEVE_LINK_SLOT), I.st(GENEVE_NL_SLOT),
+      I.ldInd(2, 2), I.ldxMem(GENEVE_LINK_SLOT)], I.JEQ_K, 0x6558);
     head.pinned = true;
     head.jt = ether; head.jf = exit;
     return { kind: 'blocks', head, trues: [{ block: exit, onTrue: true }, { block: exit, onTrue: false }], falses: [] };
@@ -104,6 +118,10 @@ export function geneve(L: Lowerer, k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } 
     vni ? test([...L.at(ctx, nl + 52, 4), I.aluK(I.AND, 0xffffff00)], I.JEQ_K, (vni.num! << 8) >>> 0) : TRUE,
     slots(slotOf(nl) === undefined ? [I.ldImm(nl + 48)] : [I.ldMem(slotOf(nl)!), I.aluK(I.ADD, rnl + 48)]),
   ]);
-  const inner: Ctx = { ...ctx, kind: 'ether', typeOff: slotBase(GENEVE_TYPE_SLOT), nlOff: slotBase(GENEVE_NL_SLOT), shifted: true, mplsDepth: 0 };
+  // On 802.11 links our slots stand for the registers libpcap's allocator hands out here, in
+  // its order: the inner type's, the inner link header's, the inner network layer's.
+  if (L.wlanRegs) for (const slot of [GENEVE_TYPE_SLOT, GENEVE_LINK_SLOT, GENEVE_NL_SLOT]) if (!L.varRegs.has(slot)) L.varRegs.set(slot, L.allocReg());
+  const inner: Ctx = { ...ctx, link: { ...GENEVE_INNER_LINK, nosnap: nlNosnap(ctx.link) }, kind: 'ether', typeOff: slotBase(GENEVE_TYPE_SLOT), nlOff: slotBase(GENEVE_NL_SLOT),
+    shifted: true, mplsDepth: 0, linkBase: slotBase(GENEVE_LINK_SLOT) };
   return { f: or(v4, v6), ctx: inner };
 }

@@ -21,9 +21,9 @@ import type { Ast, Keyword, Primitive, Quals } from '../ast.ts';
 import { and, andAll, FALSE, not, or, orAll, test, TRUE } from '../cfg.ts';
 import type { Frag, Stmt } from '../cfg.ts';
 import * as I from '../insn.ts';
-import { ETHERTYPE, LANE_LINK, LLCSAP, PPP_PROTO } from './link.ts';
+import { ETHERTYPE, LANE_LINK, linkInfo, LLCSAP, nlNosnap, PPP_PROTO } from './link.ts';
 import { parseIPv6, parseMac } from '../names.ts';
-import { AF_INET, AF_INET6, GENEVE_NL_SLOT, GENEVE_TYPE_SLOT, IPPROTO, LINK_SLOT, SKF_AD_IFINDEX, SKF_AD_PKTTYPE, slotOf, untag, VAR_SLOT } from './context.ts';
+import { AF_INET, AF_INET6, GENEVE_LINK_SLOT, GENEVE_NL_SLOT, GENEVE_TYPE_SLOT, IPPROTO, LINK_SLOT, SKF_AD_IFINDEX, SKF_AD_PKTTYPE, slotBase, slotOf, untag, VAR_SLOT } from './context.ts';
 import type { Ctx, GenOptions } from './context.ts';
 import { relation } from './arith.ts';
 import { geneve, mpls, pppoes, vlan } from './encap.ts';
@@ -97,6 +97,18 @@ export class Lowerer {
   /** The register libpcap assigned to VAR_SLOT / LINK_SLOT on 802.11 links, in first-use order. */
   readonly varRegs = new Map<number, number>();
 
+  /**
+   * libpcap's register allocation is emulated program-wide when the capture's link type is
+   * 802.11 (see registers.ts), also inside encapsulations that change the link type.
+   */
+  get wlanRegs(): boolean { return linkInfo(this.o.linkType)?.wlan === true; }
+
+  /**
+   * The link layer libpcap compiles for at this point is still 802.11 (not PPP after `pppoes`,
+   * not Ethernet after `geneve`): 802.11 addresses, frame types and data-frame checks apply.
+   */
+  wlanHere(ctx: Ctx): boolean { return ctx.link.wlan === true && ctx.kind === 'llc'; }
+
   /** A register for arithmetic, or the error libpcap reports when none is left. */
   allocReg(): number {
     const r = this.regs.alloc();
@@ -117,12 +129,13 @@ export class Lowerer {
     return [I.ldxMem(LINK_SLOT), I.ldInd(off, size)];
   }
 
-  noteSlot(ctx: Ctx, slot: number): void {
+  noteSlot(ctx: Ctx | undefined, slot: number): void {
     if (slot === VAR_SLOT) {
+      if (!ctx) throw new Error('noteSlot: VAR_SLOT needs the context');
       this.usedVariable = true;
       this.useVarReg(ctx, VAR_SLOT);
       if (ctx.link.wlan) this.noOptimize = true;
-    } else if (slot === GENEVE_NL_SLOT || slot === GENEVE_TYPE_SLOT) {
+    } else if (slot === GENEVE_NL_SLOT || slot === GENEVE_TYPE_SLOT || slot === GENEVE_LINK_SLOT) {
       this.noOptimize = true;
     }
   }
@@ -221,8 +234,9 @@ export class Lowerer {
   linkProto(ctx: Ctx, p: number): Frag {
     const inner = this.linkProtoInner(ctx, p);
     if (ctx.link.lane) return this.notLeControl(ctx, inner);
-    // 802.11: only data frames carry a payload.
-    if (ctx.link.wlan && !ctx.shifted && !(inner.kind === 'const' && !inner.value)) {
+    // 802.11: only data frames carry a payload (also behind VLAN tags: libpcap checks the frame
+    // type whenever the link is still 802.11 — not after mpls, pppoes or geneve).
+    if (ctx.link.wlan && ctx.kind === 'llc' && !(inner.kind === 'const' && !inner.value)) {
       return andAll([not(test(this.wl(ctx, 0, 1), I.JSET_K, 0x04)), test(this.wl(ctx, 0, 1), I.JSET_K, 0x08), inner]);
     }
     return inner;
@@ -232,7 +246,11 @@ export class Lowerer {
     const t = ctx.typeOff;
     if (ctx.link.plainType && !ctx.shifted && (ctx.kind === 'ether' || ctx.kind === 'sll')) return test([...this.at(ctx, t, 2)], I.JEQ_K, p);
     switch (ctx.kind) {
-      case 'none': return FALSE;
+      // LocalTalk carries AppleTalk and nothing else libpcap can name; MTP2 has no protocol
+      // field libpcap 1.10.3 knows, so naming any protocol there is an error.
+      case 'none':
+        if (ctx.link.name === 'LTALK') return p === ETHERTYPE.ATALK ? TRUE : FALSE;
+        return this.err('FILTER_LINK_UNSUPPORTED', `${linkTypeByLinkType(this.o.linkType)?.description ?? ctx.link.name} link-layer type filtering not implemented`, this.curSpan);
       case 'magic': return test([I.ld(0), I.aluK(I.AND, ctx.link.magic!.mask)], I.JEQ_K, ctx.link.magic!.value);
       case 'opaque':
         return this.err('FILTER_LINK_UNSUPPORTED', `${ctx.link.description ?? ctx.link.name} link-layer type filtering not implemented`, this.curSpan);
@@ -253,26 +271,27 @@ export class Lowerer {
         // An 802.2 LLC header at t (SNAP: aa aa 03, OUI, type) as on FDDI, token ring, 802.11.
         if (p === LLCSAP.ISONS || p === LLCSAP.NETBEUI || p === LLCSAP.IP) return test(this.at(ctx, t, 2), I.JEQ_K, (p << 8) | p);
         if (p <= 1500) return test(this.at(ctx, t, 1), I.JEQ_K, p);
-        if (p === ETHERTYPE.ATALK || p === ETHERTYPE.AARP) {
-          const oui = p === ETHERTYPE.ATALK ? 0x080007 : 0;
-          return and(test(this.at(ctx, t + 4, 4), I.JEQ_K, ((oui & 0xffff) << 16 | p) >>> 0),
-            test(this.at(ctx, t, 4), I.JEQ_K, (0xaaaa0300 | (oui >>> 16)) >>> 0));
+        // AppleTalk: SNAP with Apple's OUI 08:00:07. Every other Ethernet type (AARP too) is
+        // checked only where a SNAP header would hold it, as libpcap 1.10.3 does.
+        if (p === ETHERTYPE.ATALK) {
+          return and(test(this.at(ctx, t + 4, 4), I.JEQ_K, ((0x0007 << 16) | p) >>> 0), test(this.at(ctx, t, 4), I.JEQ_K, 0xaaaa0308));
         }
         return test(this.at(ctx, t + 6, 2), I.JEQ_K, p);
       case 'chdlc':
         // Cisco HDLC: an Ethernet type, or 0xfefe for OSI.
         if (p === LLCSAP.ISONS) return test(this.at(ctx, t, 2), I.JEQ_K, 0xfefe);
-        if (p <= 1500) return FALSE;
+        // Other values, SAPs too, are compared with the protocol field as they are.
         return test(this.at(ctx, t, 2), I.JEQ_K, p);
       case 'ether':
         if (p <= 1500) return this.etherLlc(ctx, p);
         if (p === ETHERTYPE.ATALK || p === ETHERTYPE.AARP) {
           // Ethernet II, or 802.3 + SNAP with the matching OUI (Apple's for AppleTalk, 0 for AARP).
           const oui = p === ETHERTYPE.ATALK ? 0x080007 : 0;
+          const llc = this.llcOff(ctx);
           const snap = andAll([
             not(test([...this.at(ctx, t, 2)], I.JGT_K, 1500)),
-            test([...this.at(ctx, t + 6, 4)], I.JEQ_K, ((oui & 0xffff) << 16 | p) >>> 0),
-            test([...this.at(ctx, t + 2, 4)], I.JEQ_K, (0xaaaa0300 | (oui >>> 16)) >>> 0),
+            test([...this.at(ctx, llc + 4, 4)], I.JEQ_K, ((oui & 0xffff) << 16 | p) >>> 0),
+            test([...this.at(ctx, llc, 4)], I.JEQ_K, (0xaaaa0300 | (oui >>> 16)) >>> 0),
           ]);
           return or(test([...this.at(ctx, t, 2)], I.JEQ_K, p), snap);
         }
@@ -351,31 +370,39 @@ export class Lowerer {
   /** 802.3 frames (length ≤ 1500 in the type field) whose LLC header announces SAP `p`. */
   etherLlc(ctx: Ctx, p: number): Frag {
     const t = ctx.typeOff;
+    const l = this.llcOff(ctx);
     const is8023 = not(test([...this.at(ctx, t, 2)], I.JGT_K, 1500));
-    if (p === LLCSAP.ISONS || p === LLCSAP.NETBEUI || p === LLCSAP.IP) return and(is8023, test([...this.at(ctx, t + 2, 2)], I.JEQ_K, (p << 8) | p));
+    if (p === LLCSAP.ISONS || p === LLCSAP.NETBEUI || p === LLCSAP.IP) return and(is8023, test([...this.at(ctx, l, 2)], I.JEQ_K, (p << 8) | p));
     if (p === LLCSAP.IPX) {
       // IPX: Ethernet II type 0x8137, 802.2 with SAP 0xe0, 802.3 "raw" (0xffff), or SNAP.
-      const snap = and(test([...this.at(ctx, t + 6, 4)], I.JEQ_K, ETHERTYPE.IPX), test([...this.at(ctx, t + 2, 4)], I.JEQ_K, 0xaaaa0300));
-      const llc = orAll([snap, test([...this.at(ctx, t + 2, 1)], I.JEQ_K, LLCSAP.IPX), test([...this.at(ctx, t + 2, 2)], I.JEQ_K, 0xffff)]);
+      const snap = and(test([...this.at(ctx, l + 4, 4)], I.JEQ_K, ETHERTYPE.IPX), test([...this.at(ctx, l, 4)], I.JEQ_K, 0xaaaa0300));
+      const llc = orAll([snap, test([...this.at(ctx, l, 1)], I.JEQ_K, LLCSAP.IPX), test([...this.at(ctx, l, 2)], I.JEQ_K, 0xffff)]);
       return or(test([...this.at(ctx, t, 2)], I.JEQ_K, ETHERTYPE.IPX), and(is8023, llc));
     }
-    return and(is8023, test([...this.at(ctx, t + 2, 1)], I.JEQ_K, p));
+    return and(is8023, test([...this.at(ctx, l, 1)], I.JEQ_K, p));
   }
 
   /** Offset of the OSI NLPID byte: after the 3-byte LLC header (after 0xfefe + control on C-HDLC). */
   nlpidOff(ctx: Ctx): number {
-    if (ctx.kind === 'llc') return ctx.typeOff + 3;
+    if (ctx.kind === 'llc' || ctx.kind === 'atm') return ctx.typeOff + 3;
     if (ctx.kind === 'chdlc') return ctx.typeOff + 3;
     // PPP: the NLPID follows the protocol field directly. Linux cooked headers and the
     // plain-type links: libpcap 1.10.3 reads it at the network-layer offset (on LINUX_SLL that
     // is the LLC DSAP, so `clnp` there never matches a real frame; we do the same).
     if (ctx.kind === 'ppp') return ctx.typeOff + 2;
+    if (ctx.kind === 'magic' && ctx.link.nlpid !== undefined) return ctx.link.nlpid;
+    // BSD/OS PPP and Frame Relay: at the network layer (for Frame Relay, offset 0 in 1.10.3).
+    if (ctx.kind === 'ppp-bsdos' || ctx.kind === 'fr') return ctx.nlOff;
+    // Inside Geneve: the inner payload plus the outer link type's offset (see nlNosnap).
+    if (ctx.link.geneve && ctx.kind === 'ether') return this.llcOff(ctx) + nlNosnap(ctx.link);
     if ((ctx.kind === 'sll' || ctx.link.plainType) && !ctx.shifted) return ctx.nlOff;
-    return ctx.typeOff + 2 + 3;
+    return this.llcOff(ctx) + 3;
   }
 
   /** OSI: `iso` and the NLPID after the LLC header is `nlpid`. */
   isoProto(ctx: Ctx, nlpid: number): Frag {
+    // Frame Relay: UI control byte then the NLPID, one compare (libpcap 1.10.3).
+    if (ctx.kind === 'fr') return test(this.at(ctx, ctx.typeOff, 2), I.JEQ_K, 0x0300 | nlpid);
     return and(this.linkProto(ctx, LLCSAP.ISONS), test(this.at(ctx, this.nlpidOff(ctx), 1), I.JEQ_K, nlpid));
   }
 
@@ -392,12 +419,43 @@ export class Lowerer {
     return m;
   }
 
-  /** pkt[off:6] == mac, as a 4-byte then a 2-byte compare (802.11-relative when `wctx` is given). */
+  /**
+   * pkt[off:6] == mac, as a 4-byte then a 2-byte compare (802.11-relative when `wctx` is given;
+   * `off` may be slot-relative, inside Geneve).
+   */
   macEq(off: number, mac: Uint8Array, wctx?: Ctx): Frag {
     const lo = ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0;
     const hi = (mac[0]! << 8) | mac[1]!;
     if (wctx) return and(test(this.wl(wctx, off + 2, 4), I.JEQ_K, lo), test(this.wl(wctx, off, 2), I.JEQ_K, hi));
+    const slot = slotOf(off);
+    if (slot !== undefined) {
+      this.noteSlot(undefined, slot);
+      return and(test([I.ldxMem(slot), I.ldInd(untag(off) + 2, 4)], I.JEQ_K, lo), test([I.ldxMem(slot), I.ldInd(untag(off), 2)], I.JEQ_K, hi));
+    }
     return and(test([I.ld(off + 2)], I.JEQ_K, lo), test([I.ldh(off)], I.JEQ_K, hi));
+  }
+
+  /**
+   * The check libpcap 1.10.3 puts before Ethernet-address tests on an encapsulated link layer:
+   * LANE data, not LE Control (see notLeControl); inside Geneve, that the payload is an
+   * Ethernet frame, i.e. the inner link header and network layer differ (M[link] != M[nl]).
+   */
+  prevLinkCheck(ctx: Ctx, f: Frag): Frag {
+    if (ctx.link.geneve) {
+      this.noteSlot(undefined, GENEVE_LINK_SLOT);
+      return and(not(test([I.ldMem(GENEVE_LINK_SLOT), I.ldxMem(GENEVE_NL_SLOT)], I.JEQ_K | I.X, 0)), f);
+    }
+    return this.notLeControl(ctx, f);
+  }
+
+  /**
+   * Where the 802.2 LLC header of an Ethernet-kind link starts (libpcap's OR_LLC: the link-layer
+   * payload, before any MPLS labels): right after the type field, except inside Geneve, where
+   * the payload offset is its own slot (they differ when the payload is not Ethernet).
+   */
+  llcOff(ctx: Ctx): number {
+    if (slotOf(ctx.typeOff) === GENEVE_TYPE_SLOT) return slotBase(GENEVE_NL_SLOT) + untag(ctx.typeOff);
+    return ctx.typeOff + 2;
   }
 
   dirCombine(dir: Quals['dir'], src: () => Frag, dst: () => Frag, span: Span, what: string): Frag {
@@ -563,17 +621,17 @@ export class Lowerer {
         mac = this.o.resolver.ether(v.text);
         if (!mac) this.err('FILTER_UNKNOWN_HOST', `unknown ether host '${v.text}'`, v.span);
       } else this.err('FILTER_BAD_VALUE', `'${v.text}' is not an Ethernet address`, v.span);
-      if (ctx.link.wlan) return wlanAddr(this, ctx, q.dir, mac!, span);
+      if (this.wlanHere(ctx)) return wlanAddr(this, ctx, q.dir, mac!, span);
       const m = this.needMac(ctx, span);
       const addr = mac!;
-      return this.notLeControl(ctx, this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host'));
+      return this.prevLinkCheck(ctx, this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host'));
     }
     if (v.kind === 'mac') {
       if (q.proto === undefined && type === 'host') {
-        if (ctx.link.wlan) return wlanAddr(this, ctx, q.dir, parseMac(v.text)!, span);
+        if (this.wlanHere(ctx)) return wlanAddr(this, ctx, q.dir, parseMac(v.text)!, span);
         const m = this.needMac(ctx, span);
         const addr = parseMac(v.text)!;
-        return this.notLeControl(ctx, this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host'));
+        return this.prevLinkCheck(ctx, this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host'));
       }
       this.err('FILTER_BAD_VALUE', 'a MAC address is only valid with "ether host"', v.span);
     }
@@ -767,7 +825,7 @@ export class Lowerer {
     const h = this.o.resolver.host(v.text);
     if (!mac || !h || h.v4.length === 0) this.err('FILTER_UNKNOWN_HOST', `unknown host '${v.text}'`, v.span);
     const m = this.needMac(ctx, p.span);
-    const ether = or(this.macEq(m.src, mac!), this.macEq(m.dst, mac!));
+    const ether = this.prevLinkCheck(ctx, or(this.macEq(m.src, mac!), this.macEq(m.dst, mac!)));
     const hosts = orAll(h!.v4.map((a) => this.host4(ctx, p.quals.proto, a, 0xffffffff, undefined, p.span)));
     return and(ether, not(hosts));
   }
@@ -801,16 +859,15 @@ export class Lowerer {
           return { f: test([I.ldh(2)], I.JEQ_K, k.name === 'inbound' ? 2 : 1), ctx };
         }
         if (ctx.link.name === 'PPP_PPPD') {
-          // pppd's direction byte: 0 = received.
-          const inbound = test([I.ldb(0)], I.JEQ_K, 0);
-          return { f: k.name === 'inbound' ? inbound : not(inbound), ctx };
+          // pppd's direction byte: 0 = received, 1 = sent (other values are neither).
+          return { f: test([I.ldb(0)], I.JEQ_K, k.name === 'inbound' ? 0 : 1), ctx };
         }
         if (ctx.link.name === 'SLIP') {
           // SLIP's pseudo-header starts with a direction byte: 0 = received, 1 = sent.
           const inbound = test([I.ldb(0)], I.JEQ_K, 0);
           return { f: k.name === 'inbound' ? inbound : not(inbound), ctx };
         }
-        if (ctx.link.name.startsWith('JUNIPER_')) {
+        if (ctx.link.name.startsWith('JUNIPER_') && ctx.link.kind === 'magic') {
           // Juniper pseudo-header flags: bit 0 set = inbound.
           const inbound = test([I.ldb(3), I.aluK(I.AND, 0x01)], I.JEQ_K, 1);
           return { f: k.name === 'inbound' ? inbound : not(inbound), ctx };
@@ -884,12 +941,13 @@ export class Lowerer {
       const ld = (): Stmt[] => hostMask === 0xffffffff ? [...this.at(ctx, ctx.nlOff + 16, 4)] : [...this.at(ctx, ctx.nlOff + 16, 4), I.aluK(I.AND, hostMask)];
       return and(this.linkProto(ctx, ETHERTYPE.IP), or(test(ld(), I.JEQ_K, 0), test(ld(), I.JEQ_K, hostMask)));
     }
-    if (ctx.link.kind === 'arcnet' && (k.proto === undefined || k.proto === 'link')) return test([I.ldb(1)], I.JEQ_K, 0);
-    if (k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan') {
+    const linkQual = k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan';
+    if (ctx.link.kind === 'arcnet' && linkQual) return test([I.ldb(1)], I.JEQ_K, 0);
+    if (linkQual) {
       const all = Uint8Array.of(255, 255, 255, 255, 255, 255);
-      if (ctx.link.wlan) return wlanAddr(this, ctx, 'dst', all, k.span);
+      if (this.wlanHere(ctx)) return wlanAddr(this, ctx, 'dst', all, k.span);
       if (!ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `not a broadcast link (link type ${ctx.link.name})`, k.span);
-      return this.notLeControl(ctx, this.macEq(ctx.link.mac.dst, all));
+      return this.prevLinkCheck(ctx, this.macEq(ctx.link.mac.dst, all));
     }
     return this.err('FILTER_BAD_QUAL', `only link-layer/IP broadcast filters supported`, k.span);
   }
@@ -898,9 +956,10 @@ export class Lowerer {
     if (ctx.kind === 'ppp' && ctx.shifted && k.proto !== 'ip' && k.proto !== 'ip6') this.err('FILTER_LINK_UNSUPPORTED', 'not a broadcast link', k.span);
     if (k.proto === 'ip') return and(this.linkProto(ctx, ETHERTYPE.IP), test([...this.at(ctx, ctx.nlOff + 16, 1)], I.JGE_K, 224));
     if (k.proto === 'ip6') return and(this.linkProto(ctx, ETHERTYPE.IPV6), test([...this.at(ctx, ctx.nlOff + 24, 1)], I.JEQ_K, 255));
-    if (ctx.link.kind === 'arcnet' && (k.proto === undefined || k.proto === 'link')) return test([I.ldb(1)], I.JEQ_K, 0);
-    if (k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan') {
-      if (ctx.link.wlan) {
+    const linkQual = k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan';
+    if (ctx.link.kind === 'arcnet' && linkQual) return test([I.ldb(1)], I.JEQ_K, 0);
+    if (linkQual) {
+      if (this.wlanHere(ctx)) {
         // The group bit of the destination address (addr3 for data frames to the DS, else addr1).
         const g = (off: number): Frag => test(this.wl(ctx, off, 1), I.JSET_K, 1);
         const fcb = (byte: number, bit: number): Frag => test(this.wl(ctx, byte, 1), I.JSET_K, bit);
@@ -908,7 +967,7 @@ export class Lowerer {
           and(not(fcb(0, 0x08)), g(4))));
       }
       if (!ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `not a broadcast link (link type ${ctx.link.name})`, k.span);
-      return this.notLeControl(ctx, test([I.ldb(ctx.link.mac.dst)], I.JSET_K, 1));
+      return this.prevLinkCheck(ctx, test(this.at(ctx, ctx.link.mac.dst, 1), I.JSET_K, 1));
     }
     return this.err('FILTER_BAD_QUAL', `only link-layer/IP multicast filters supported`, k.span);
   }
@@ -918,7 +977,7 @@ export class Lowerer {
     if (ctx.kind === 'mpls' && ctx.link.kind === 'ether') ctx = { ...ctx, kind: 'ether' };
     // libpcap 1.10.3 knows LLC on Ethernet, FDDI, token ring, RFC 1483 ATM, SunATM and 802.11.
     const llcLinks = ['EN10MB', 'FDDI', 'IEEE802', 'ATM_RFC1483', 'SUNATM'];
-    if (!llcLinks.includes(ctx.link.name) && !ctx.link.wlan) {
+    if (!llcLinks.includes(ctx.link.name) && !this.wlanHere(ctx)) {
       const desc = linkTypeByLinkType(this.o.linkType)?.description ?? ctx.link.name;
       this.err('FILTER_LINK_UNSUPPORTED', `'llc' not supported for ${desc}`, k.span);
     }
@@ -934,8 +993,8 @@ export class Lowerer {
       if (ctx.kind !== 'ether' || !ctx.link.mac) this.err('FILTER_LINK_UNSUPPORTED', `'llc' not supported on link type ${ctx.link.name}`, k.span);
       const t = ctx.typeOff;
       // An 802.3 frame (length in the type field) that is not Novell "raw" 802.3 (0xffff).
-      base = and(not(test([...this.at(ctx, t, 2)], I.JGT_K, 1500)), not(test([...this.at(ctx, t + 2, 2)], I.JEQ_K, 0xffff)));
-      ctl = t + 4;
+      base = and(not(test([...this.at(ctx, t, 2)], I.JGT_K, 1500)), not(test([...this.at(ctx, this.llcOff(ctx), 2)], I.JEQ_K, 0xffff)));
+      ctl = this.llcOff(ctx) + 2;
     }
     const sub = k.args[0];
     if (!sub) return base;

@@ -38,7 +38,7 @@ const PF_ACTIONS: Record<string, number> = {
 
 /** `[wlan] type T [subtype S]`, `subtype S`, `dir D` on the 802.11 frame-control bytes. */
 export function wlanField(L: Lowerer, k: Keyword, ctx: Ctx): Frag {
-  if (!ctx.link.wlan || ctx.link.radio === 'ppi') L.err('FILTER_LINK_UNSUPPORTED', `802.11 link-layer types supported only on 802.11 (not ${ctx.link.name})`, k.span);
+  if (!L.wlanHere(ctx) || ctx.link.radio === 'ppi') L.err('FILTER_LINK_UNSUPPORTED', `802.11 link-layer types supported only on 802.11 (not ${ctx.link.name})`, k.span);
   const fc = (mask: number, v: number): Frag => test([...L.wl(ctx, 0, 1), I.aluK(I.AND, mask)], I.JEQ_K, v);
   const num = (v: Keyword['args'][number], table: Record<string, number>, what: string): number => {
     if (v.kind === 'num') return v.num!;
@@ -75,9 +75,11 @@ export function wlanAddr(L: Lowerer, ctx: Ctx, dir: Quals['dir'], mac: Uint8Arra
   const isCtl = (): Frag => fcb(0x04);
   const isData = (): Frag => fcb(0x08);
   const at = (off: number): Frag => L.macEq(off, mac, ctx);
-  const src = (): Frag => and(not(isCtl()), or(and(isData(), or(and(dsb(0x02), or(and(dsb(0x01), at(24)), and(not(dsb(0x01)), at(16)))),
-    and(not(dsb(0x02)), at(10)))), and(not(isData()), at(10))));
-  const dst = (): Frag => and(not(isCtl()), or(and(isData(), or(and(dsb(0x01), at(16)), and(not(dsb(0x01)), at(4)))), and(not(isData()), at(4))));
+  // In libpcap 1.10.3's order (each `or` tries the "bit clear" case first): the order of the
+  // loads decides the verdicts on truncated frames when the program is not optimized.
+  const src = (): Frag => and(not(isCtl()), or(and(not(isData()), at(10)), and(isData(), or(and(not(dsb(0x02)), at(10)),
+    and(dsb(0x02), or(and(not(dsb(0x01)), at(16)), and(dsb(0x01), at(24))))))));
+  const dst = (): Frag => and(not(isCtl()), or(and(not(isData()), at(4)), and(isData(), or(and(not(dsb(0x01)), at(4)), and(dsb(0x01), at(16))))));
   const fcm = (mask: number, v: number): Frag => test([...L.wl(ctx, 0, 1), I.aluK(I.AND, mask)], I.JEQ_K, v);
   const noAddr2 = (): Frag => and(fcm(0x0c, 0x04), or(fcm(0xf0, 0xc0), fcm(0xf0, 0xd0)));
   switch (dir) {

@@ -108,6 +108,33 @@ export interface LinkInfo {
   plainType?: boolean;
   /** Kind 'ipver': where the IP version nibble is read, when not at nlOff (BSD/OS SLIP reads byte 0). */
   verOff?: number;
+  /**
+   * The frame inside Geneve (after `geneve`): offsets are slot-relative, and Ethernet-address
+   * tests first check that the payload is an Ethernet frame (Transparent Ethernet Bridging).
+   */
+  geneve?: boolean;
+  /**
+   * Inside Geneve: where OSI's NLPID is read, relative to the inner payload. libpcap 1.10.3
+   * keeps the outer link type's "network layer without SNAP" offset there (3 behind an 802.2
+   * header on Ethernet, FDDI, token ring, 802.11, ATM; 0 on links without one; unset — a load
+   * that always fails — on Juniper, MTP2, IPNET and the like).
+   */
+  nosnap?: number;
+  /** Kind 'magic': where libpcap 1.10.3 reads OSI's NLPID (may be negative: see JUNIPER_OFFSETS). */
+  nlpid?: number;
+}
+
+/** libpcap 1.10.3's off_nl_nosnap of a link type (see LinkInfo.nosnap); UNREACHABLE when unset. */
+export function nlNosnap(link: LinkInfo): number {
+  if (link.geneve) return link.nosnap ?? 0;
+  const llc3 = ['EN10MB', 'FDDI', 'IEEE802', 'IEEE802_11', 'IEEE802_11_RADIO', 'IEEE802_11_RADIO_AVS', 'PRISM_HEADER', 'PPI',
+    'ATM_RFC1483', 'ATM_CLIP', 'SUNATM', 'IP_OVER_FC', 'NETANALYZER', 'NETANALYZER_TRANSPARENT'];
+  if (llc3.includes(link.name)) return 3;
+  if (link.name === 'JUNIPER_ATM1' || link.name === 'JUNIPER_ATM2') return 10;
+  if (link.name === 'JUNIPER_ETHER' || link.name === 'JUNIPER_PPPOE') return 21;
+  const zero = ['SLIP', 'SLIP_BSDOS', 'NULL', 'LOOP', 'ENC', 'PPP', 'PPP_PPPD', 'C_HDLC', 'PPP_SERIAL', 'PPP_ETHER', 'PPP_BSDOS', 'RAW',
+    'IPV4', 'IPV6', 'LINUX_SLL', 'LINUX_SLL2', 'LTALK', 'FRELAY', 'MFR', 'APPLE_IP_OVER_IEEE1394', 'SYMANTEC_FIREWALL', 'PFLOG', 'PFSYNC'];
+  return zero.includes(link.name) ? 0 : UNREACHABLE;
 }
 
 /**
@@ -141,21 +168,28 @@ const PFLOG_HDRLEN = [
 ];
 
 /**
- * Juniper pseudo-headers: every protocol test is the "MGC" magic check (kind 'magic'); the
- * network layer starts where libpcap 1.10.3 puts it per type. Where 1.10.3 has no offset (it
- * computes -2, so every network-layer load is far past any packet), we use an offset past any
- * packet too (UNREACHABLE): the loads fail exactly as libpcap's do.
+ * Juniper pseudo-headers (and BACnet MS/TP): every protocol test is the magic check (kind
+ * 'magic'); the network layer and OSI's NLPID are where libpcap 1.10.3 puts them per type:
+ * link payload + network-layer offset, and link payload + "no SNAP" offset. Where 1.10.3 has no
+ * value it uses OFFSET_NOT_SET (-1) in that unsigned 32-bit sum, so the sum wraps: with neither
+ * offset set the network layer is at -2, and `host 10.0.0.1` reads the source address at
+ * byte 10 (-2 + 12) while fields at 0 and 1 are past any packet. Offsets here keep that
+ * arithmetic (negative numbers; the instruction constructors store k modulo 2^32).
  */
 const UNREACHABLE = 0xf00000;
-const JUNIPER_NL: ReadonlyArray<[string, number]> = [
-  ['JUNIPER_MLPPP', 4], ['JUNIPER_MLFR', 4], ['JUNIPER_ES', UNREACHABLE], ['JUNIPER_GGSN', 12], ['JUNIPER_ATM2', 8],
-  ['JUNIPER_SERVICES', UNREACHABLE], ['JUNIPER_ATM1', 4], ['JUNIPER_MONITOR', 12], ['JUNIPER_PPPOE', 32],
-  ['JUNIPER_PPPOE_ATM', 6], ['JUNIPER_ETHER', 32], ['JUNIPER_PPP', 4], ['JUNIPER_FRELAY', 4], ['JUNIPER_CHDLC', 4],
-  ['JUNIPER_VP', UNREACHABLE], ['JUNIPER_ISM', UNREACHABLE], ['JUNIPER_ST', UNREACHABLE], ['JUNIPER_VS', UNREACHABLE],
-  ['JUNIPER_SRX_E2E', UNREACHABLE], ['JUNIPER_FIBRECHANNEL', UNREACHABLE], ['JUNIPER_ATM_CEMIC', UNREACHABLE],
+const NOT_SET = -1;
+/** [name, link payload offset, network layer from there, NLPID from there] (libpcap 1.10.3). */
+const JUNIPER_OFFSETS: ReadonlyArray<[string, number, number, number]> = [
+  ['JUNIPER_MFR', 4, 0, NOT_SET], ['JUNIPER_MLFR', 4, 0, NOT_SET], ['JUNIPER_MLPPP', 4, 0, NOT_SET], ['JUNIPER_PPP', 4, 0, NOT_SET],
+  ['JUNIPER_CHDLC', 4, 0, NOT_SET], ['JUNIPER_FRELAY', 4, 0, NOT_SET], ['JUNIPER_ATM1', 4, 0, 10], ['JUNIPER_ATM2', 8, 0, 10],
+  ['JUNIPER_PPPOE', 14, 18, 21], ['JUNIPER_ETHER', 14, 18, 21], ['JUNIPER_PPPOE_ATM', 6, 0, NOT_SET], ['JUNIPER_GGSN', 12, 0, NOT_SET],
+  ['JUNIPER_ES', NOT_SET, NOT_SET, NOT_SET], ['JUNIPER_MONITOR', 12, 0, NOT_SET], ['JUNIPER_SERVICES', NOT_SET, NOT_SET, NOT_SET],
+  ['JUNIPER_VP', NOT_SET, NOT_SET, NOT_SET], ['JUNIPER_ST', NOT_SET, NOT_SET, NOT_SET], ['JUNIPER_ISM', NOT_SET, NOT_SET, NOT_SET],
+  ['JUNIPER_VS', NOT_SET, NOT_SET, NOT_SET], ['JUNIPER_SRX_E2E', NOT_SET, NOT_SET, NOT_SET],
+  ['JUNIPER_FIBRECHANNEL', NOT_SET, NOT_SET, NOT_SET], ['JUNIPER_ATM_CEMIC', NOT_SET, NOT_SET, NOT_SET],
 ];
-const JUNIPER_LINKS: ReadonlyArray<[number, LinkInfo]> = JUNIPER_NL.map(([name, nl]) => [lt(name),
-  { name, kind: 'magic', typeOff: 0, nlOff: nl, magic: { mask: 0xffffff00, value: 0x4d474300 }, direction: { off: 3, size: 1 } }]);
+const JUNIPER_LINKS: ReadonlyArray<[number, LinkInfo]> = JUNIPER_OFFSETS.map(([name, pl, nl, nosnap]) => [lt(name),
+  { name, kind: 'magic', typeOff: 0, nlOff: pl + nl, nlpid: pl + nosnap, magic: { mask: 0xffffff00, value: 0x4d474300 }, direction: { off: 3, size: 1 } }]);
 
 const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.EN10MB, { name: 'EN10MB', kind: 'ether', typeOff: 12, nlOff: 14, mac: { dst: 0, src: 6 } }],
@@ -183,8 +217,7 @@ const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [LINKTYPE.IPNET, { name: 'IPNET', kind: 'af-byte', typeOff: 1, nlOff: 24 }],
   [LINKTYPE.ARCNET, { name: 'ARCNET', kind: 'arcnet', typeOff: 2, nlOff: 6 }],
   [LINKTYPE.ARCNET_LINUX, { name: 'ARCNET_LINUX', kind: 'arcnet', typeOff: 4, nlOff: 8 }],
-  [LINKTYPE.BACNET_MS_TP, { name: 'BACNET_MS_TP', kind: 'magic', typeOff: 0, nlOff: UNREACHABLE, magic: { mask: 0xffff0000, value: 0x55ff0000 } }],
-  [LINKTYPE.JUNIPER_MFR, { name: 'JUNIPER_MFR', kind: 'magic', typeOff: 0, nlOff: 4, magic: { mask: 0xffffff00, value: 0x4d474300 }, direction: { off: 3, size: 1 } }],
+  [LINKTYPE.BACNET_MS_TP, { name: 'BACNET_MS_TP', kind: 'magic', typeOff: 0, nlOff: NOT_SET + NOT_SET, nlpid: NOT_SET + NOT_SET, magic: { mask: 0xffff0000, value: 0x55ff0000 } }],
   [LINKTYPE.PFLOG, { name: 'PFLOG', kind: 'af-byte', typeOff: 1, nlOff: 0, prologue: PFLOG_HDRLEN }],
   [LINKTYPE.IEEE802_11_RADIO, { name: 'IEEE802_11_RADIO', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'radiotap' }],
   [LINKTYPE.IEEE802_11_RADIO_AVS, { name: 'IEEE802_11_RADIO_AVS', kind: 'llc', typeOff: 0, nlOff: 8, wlan: true, radio: 'avs' }],
@@ -208,6 +241,8 @@ const LINKS: ReadonlyMap<number, LinkInfo> = new Map<number, LinkInfo>([
   [lt('LTALK'), { name: 'LTALK', kind: 'none', typeOff: 0, nlOff: 0 }],
   [lt('NETANALYZER_TRANSPARENT'), { name: 'NETANALYZER_TRANSPARENT', kind: 'ether', typeOff: 24, nlOff: 26, mac: { dst: 12, src: 18 }, linkOff: 12 }],
   ...JUNIPER_LINKS,
+  // Endace ERF: no protocol field libpcap knows, but MTP2 fields 20 bytes in (ERF's MTP2 records).
+  [lt('ERF'), { name: 'ERF', kind: 'opaque', typeOff: 0, nlOff: 0, mtp2: 20, description: linkTypeByLinkType(lt('ERF'))?.description }],
 ]);
 
 /**

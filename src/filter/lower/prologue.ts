@@ -42,7 +42,7 @@ export function radioPrologue(kind: RadioKind, needPayload: boolean, root: Block
   if (!needPayload) {
     tail = goto([I.st(LINK_SLOT)], root);
   } else {
-    // Padding for radiotap: if the flags field is present (and no extended bitmap), and the
+    // Padding for radiotap (data frames): if the flags field is present (and no extended bitmap), and the
     // flags byte (after the 8-byte TSFT when present) has DATAPAD, round up to 4 bytes.
     let after: Block = root;
     if (kind === 'radiotap') {
@@ -56,10 +56,11 @@ export function radioPrologue(kind: RadioKind, needPayload: boolean, root: Block
     }
     const qos = goto([I.ldMem(VAR_SLOT), I.aluK(I.ADD, 2), I.st(VAR_SLOT)], after);
     const qosBit = pin([], I.JSET_K, 0x80); qosBit.jt = qos; qosBit.jf = after;
-    const notCtl = pin([], I.JSET_K, 0x04); notCtl.jt = after; notCtl.jf = qosBit;
+    // Only data frames get the QoS and padding adjustments: other frames go straight to the filter.
+    const notCtl = pin([], I.JSET_K, 0x04); notCtl.jt = root; notCtl.jf = qosBit;
     // M[link] = A; X = A; M[var] = A + 24; A = fc; data frame?
     tail = pin([I.st(LINK_SLOT), I.tax(), I.txa(), I.aluK(I.ADD, 24), I.st(VAR_SLOT), I.ldInd(0, 1)], I.JSET_K, 0x08);
-    tail.jt = notCtl; tail.jf = after;
+    tail.jt = notCtl; tail.jf = root;
   }
   switch (kind) {
     case 'radiotap': return prepend(LE16_AT_2, tail);

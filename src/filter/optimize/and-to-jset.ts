@@ -11,7 +11,29 @@
  */
 import { isRet, topoOrder } from '../cfg.ts';
 import type { Program } from '../cfg.ts';
-import { ALU, AND, JEQ, JMP, JSET, K } from '../insn.ts';
+import { ALU, AND, DIV, JEQ, JMP, JSET, K, LD, LDX, MOD, X } from '../insn.ts';
+import type { Stmt } from '../cfg.ts';
+
+/**
+ * The statements of a block whose A is about to be overwritten (`and #0`) and whose jump no
+ * longer reads it: the trailing statements that only compute A go (loads and ALU, except
+ * divisions by X, which can reject the packet), then a trailing X load no remaining statement
+ * follows (blocks here are self-contained: no other block reads this block's A or X).
+ */
+function withoutDeadTail(stmts: readonly Stmt[]): Stmt[] {
+  let n = stmts.length;
+  while (n > 0) {
+    const s = stmts[n - 1]!;
+    const cls = s.code & 0x07;
+    const aluX = cls === ALU && (s.code & X) !== 0;
+    if (cls === LD || (cls === ALU && !(aluX && ((s.code & 0xf0) === DIV || (s.code & 0xf0) === MOD)))) { n--; continue; }
+    break;
+  }
+  const out = stmts.slice(0, n);
+  // A trailing X load: nothing after it in the block reads X, and the jump compares with k.
+  while (out.length > 0 && (out[out.length - 1]!.code & 0x07) === LDX) out.pop();
+  return out;
+}
 
 export function andToJset(p: Program): Program {
   for (const b of topoOrder(p.root)) {
@@ -24,8 +46,11 @@ export function andToJset(p: Program): Program {
     const t = b.jt;
     b.jt = b.jf;
     b.jf = t;
-    // `jset #0` never jumps: the block no longer depends on the packet (fold-constants removes it).
-    if (b.k === 0) b.jt = b.jf;
+    // `jset #0` never jumps: the block no longer depends on the packet (fold-constants removes
+    // it). libpcap turns `and #0` into `ld #0` and then deletes the statements whose results
+    // that overwrites (the load of the masked value, and an X no one reads any more), so a
+    // packet too short for those loads is not rejected by them; drop them too.
+    if (b.k === 0) { b.jt = b.jf; b.stmts = withoutDeadTail(b.stmts); }
     if (b.k === 0xffffffff) b.jf = b.jt;
   }
   return p;
