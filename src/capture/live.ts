@@ -62,7 +62,7 @@ export function loadCap(): CapModule {
     return capModule;
   } catch (e) {
     const why = (e as Error).message.split('\n')[0];
-    throw new UserError('live.no-cap', `live capture needs the optional 'cap' package, which is not available (${why}); install libpcap-dev and a C++ toolchain, then run npm install`);
+    throw new UserError('LIVE_NO_CAP', `live capture needs the optional 'cap' package, which is not available (${why}); install libpcap-dev and a C++ toolchain, then run npm install`);
   }
 }
 
@@ -200,7 +200,7 @@ export function openLive(device: string, opts: LiveOptions = {}): LiveCapture {
   const { Cap } = loadCap();
   // An unknown device is refused before `cap` tries (and fails) to open it.
   if (!Cap.deviceList().some((d) => d.name === device)) {
-    throw new UserError('live.open', `${device}: No such device exists (tsdump -D lists the interfaces)`);
+    throw new UserError('LIVE_OPEN', `${device}: No such device exists (tsdump -D lists the interfaces)`);
   }
   const cap = new Cap();
   // One byte more than the snapshot, so `truncated` never fires for a full-snapshot packet.
@@ -212,12 +212,12 @@ export function openLive(device: string, opts: LiveOptions = {}): LiveCapture {
     failedHandles.push(cap);
     const msg = (e as Error).message;
     const denied = /permitted|permission/i.test(msg);
-    throw new UserError('live.open', `${device}: ${denied ? `You don't have permission to capture on that device (${msg})` : msg}`);
+    throw new UserError('LIVE_OPEN', `${device}: ${denied ? `You don't have permission to capture on that device (${msg})` : msg}`);
   }
   const linkType = CAP_LINK_TYPES[name];
   if (linkType === undefined) {
     cap.close();
-    throw new UserError('live.link-type', `${device}: ${name} (cap reports only Ethernet, NULL, 802.11 radiotap, Linux cooked and raw IP)`);
+    throw new UserError('LIVE_LINK_TYPE', `${device}: ${name} (cap reports only Ethernet, NULL, 802.11 radiotap, Linux cooked and raw IP)`);
   }
   const snaplen = Math.min(opts.snaplen ?? LIVE_SNAPLEN, LIVE_SNAPLEN);
   const direction = opts.direction ?? 'inout';
@@ -228,7 +228,7 @@ export function openLive(device: string, opts: LiveOptions = {}): LiveCapture {
   const ownMac = direction !== 'inout' && linkType === 1 ? macBytes(sysRead(device, 'address')) : undefined;
   if (direction !== 'inout' && linkType !== 113 && ownMac === undefined) {
     cap.close();
-    throw new UserError('live.direction', `${device}: -Q ${direction} is not supported on this device (no link-layer address to tell directions apart)`);
+    throw new UserError('LIVE_DIRECTION', `${device}: -Q ${direction} is not supported on this device (no link-layer address to tell directions apart)`);
   }
   const outgoing = (): boolean => {
     if (linkType === 113) return bytes[0] === 0 && bytes[1] === 4; // SLL packet type 4: sent by us

@@ -41,7 +41,7 @@ export function linkTypeLabel(linkType: number): string {
 /** `-y NAME`: a name (with or without `DLT_`/`LINKTYPE_`, any case) → LINKTYPE_* value. */
 export function parseLinkTypeName(text: string): number {
   const t = linkTypeByName(text);
-  if (t === undefined) throw new UserError('cli.bad-linktype', `invalid data link type ${text}`);
+  if (t === undefined) throw new UserError('CLI_BAD_LINKTYPE', `invalid data link type ${text}`);
   return t.linkType;
 }
 

@@ -69,18 +69,18 @@ export function objectRunOptions(o: Record<string, unknown>): ObjectRunOptions |
   const given = (['xdp', 'tc', 'socket'] as const).filter((h) => o[h === 'socket' ? 'socketFilter' : h] !== undefined);
   const extras = o.txOut !== undefined || o.dumpMaps === true || (Array.isArray(o.map) && o.map.length > 0);
   if (given.length === 0) {
-    if (extras) throw new UserError('cli.usage', '--tx-out, --dump-maps and --map need an object to run (--xdp, --tc or --socket-filter prog.o) (see tsdump --help)');
+    if (extras) throw new UserError('CLI_USAGE', '--tx-out, --dump-maps and --map need an object to run (--xdp, --tc or --socket-filter prog.o) (see tsdump --help)');
     return undefined;
   }
-  if (given.length > 1) throw new UserError('cli.usage', `${given.map((h) => FLAG[h]).join(' and ')} cannot be used together: run one object program at one hook (see tsdump --help)`);
+  if (given.length > 1) throw new UserError('CLI_USAGE', `${given.map((h) => FLAG[h]).join(' and ')} cannot be used together: run one object program at one hook (see tsdump --help)`);
   const hook = given[0]!;
   const { path, program } = splitObjectArg(String(o[hook === 'socket' ? 'socketFilter' : hook]));
   const mapFiles = ((o.map as string[] | undefined) ?? []).map((m) => {
     const eq = m.indexOf('=');
-    if (eq <= 0 || eq === m.length - 1) throw new UserError('cli.usage', `--map wants NAME=FILE (a map name and a bpftool map dump -j file), got '${m}'`);
+    if (eq <= 0 || eq === m.length - 1) throw new UserError('CLI_USAGE', `--map wants NAME=FILE (a map name and a bpftool map dump -j file), got '${m}'`);
     return { name: m.slice(0, eq), file: m.slice(eq + 1) };
   });
-  if (hook !== 'xdp' && hook !== 'tc' && o.txOut !== undefined) throw new UserError('cli.usage', '--tx-out collects XDP_TX / TC_ACT_REDIRECT packets: it needs --xdp or --tc');
+  if (hook !== 'xdp' && hook !== 'tc' && o.txOut !== undefined) throw new UserError('CLI_USAGE', '--tx-out collects XDP_TX / TC_ACT_REDIRECT packets: it needs --xdp or --tc');
   return { hook, path, program, txOut: o.txOut === undefined ? undefined : String(o.txOut), dumpMaps: o.dumpMaps === true, mapFiles };
 }
 
@@ -90,7 +90,7 @@ function readInput(path: string, what: string): Buffer {
     return readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`cli.${what}-file`, `${path}: ${code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
+    throw new UserError(what === 'map' ? 'CLI_MAP_FILE' : 'CLI_OBJECT_FILE', `${path}: ${code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
   }
 }
 
@@ -110,7 +110,7 @@ const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padSt
 function engineFor(opts: TcpdumpOptions): EngineName | undefined {
   if (opts.engine === 'cbpf' || opts.engine === 'auto') return undefined;
   const name = opts.engine.replace(/^ebpf-/, '');
-  if (!(ENGINE_NAMES as string[]).includes(name)) throw new UserError('cli.usage', `--engine ${opts.engine} cannot run eBPF objects (have: ${ENGINE_NAMES.map((e) => `ebpf-${e}`).join(', ')})`);
+  if (!(ENGINE_NAMES as string[]).includes(name)) throw new UserError('CLI_USAGE', `--engine ${opts.engine} cannot run eBPF objects (have: ${ENGINE_NAMES.map((e) => `ebpf-${e}`).join(', ')})`);
   return name as EngineName;
 }
 
@@ -118,9 +118,9 @@ function engineFor(opts: TcpdumpOptions): EngineName | undefined {
 export async function runObjectCommand(opts: TcpdumpOptions & { object?: ObjectRunOptions }, io: CommandIo): Promise<number> {
   const run = opts.object!;
   if (opts.expression.trim() !== '' || opts.programFile !== undefined || opts.filterFile !== undefined)
-    throw new UserError('cli.usage', `${FLAG[run.hook]} runs an eBPF object instead of a filter expression: give one or the other (see tsdump --help)`);
+    throw new UserError('CLI_USAGE', `${FLAG[run.hook]} runs an eBPF object instead of a filter expression: give one or the other (see tsdump --help)`);
   if (opts.readFile === undefined && opts.interface === undefined)
-    throw new UserError('cli.no-input', `no input: use -r FILE (or -r - for stdin) or -i INTERFACE with ${FLAG[run.hook]}`);
+    throw new UserError('CLI_NO_INPUT', `no input: use -r FILE (or -r - for stdin) or -i INTERFACE with ${FLAG[run.hook]}`);
   const textFd: 1 | 2 = opts.writeFile === '-' || run.txOut === '-' ? 2 : 1;
   const runner = attachObject(readInput(run.path, 'object'), run.hook, {
     engine: engineFor(opts), program: run.program, name: run.path,

@@ -17,8 +17,8 @@ export function loadProgramFile(path: string): CbpfProgram {
     text = readFileSync(path === '-' ? 0 : path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError('cli.program-file', `${path}: ${code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    throw new UserError('CLI_PROGRAM_FILE', `${path}: ${code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
   }
-  if (text.trim() === '') throw new UserError('cli.program-file', `${path}: the program file is empty`);
+  if (text.trim() === '') throw new UserError('CLI_PROGRAM_FILE', `${path}: the program file is empty`);
   return parseProgram(text);
 }

@@ -163,7 +163,7 @@ export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { te
   } catch (e) {
     if (e instanceof CommanderError) {
       const msg = e.message.replace(/^error: /, '');
-      throw new UserError('cli.usage', `${msg} (see tsdump --help)`);
+      throw new UserError('CLI_USAGE', `${msg} (see tsdump --help)`);
     }
     throw e;
   }
@@ -173,7 +173,7 @@ export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { te
 
   const opts: TcpdumpOptions = {
     countOnly: o.count === true,
-    skip: o.skip === undefined ? 0 : parseCount(String(o.skip), 'skip count', 'cli.bad-skip'),
+    skip: o.skip === undefined ? 0 : parseCount(String(o.skip), 'skip count', 'CLI_BAD_SKIP'),
     snaplen: MAX_SNAPLEN,
     dumpProgram: o.d as number,
     optimize: o.O !== true,
@@ -199,30 +199,30 @@ export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { te
   };
   opts.stats = o.stats === true;
   opts.object = objectRunOptions(o);
-  if (opts.stats && opts.engine === 'cbpf' && !opts.object) throw new UserError('cli.usage', '--stats needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
-  if (o.hook !== undefined && opts.engine === 'cbpf') throw new UserError('cli.usage', '--hook needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
+  if (opts.stats && opts.engine === 'cbpf' && !opts.object) throw new UserError('CLI_USAGE', '--stats needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
+  if (o.hook !== undefined && opts.engine === 'cbpf') throw new UserError('CLI_USAGE', '--hook needs an eBPF engine (--engine ebpf-interp, ebpf-jit or ebpf-jit64) (see tsdump --help)');
   if (o.namesDir !== undefined) opts.namesDir = String(o.namesDir);
   if (o.r !== undefined) opts.readFile = String(o.r);
   if (o.interface !== undefined) opts.interface = String(o.interface);
   if (o.listInterfaces === true) opts.listInterfaces = true;
   if (o.listDataLinkTypes === true) opts.listLinkTypes = true;
   if (o.bufferSize !== undefined) {
-    const kib = parseCount(String(o.bufferSize), 'buffer size', 'cli.bad-buffer-size');
-    if (kib === 0) throw new UserError('cli.bad-buffer-size', `invalid buffer size ${String(o.bufferSize)}`);
+    const kib = parseCount(String(o.bufferSize), 'buffer size', 'CLI_BAD_BUFFER_SIZE');
+    if (kib === 0) throw new UserError('CLI_BAD_BUFFER_SIZE', `invalid buffer size ${String(o.bufferSize)}`);
     opts.bufferSize = kib * 1024;
   }
   if (o.direction !== undefined) opts.direction = o.direction as 'in' | 'out' | 'inout';
   if (o.promiscuousMode === false) opts.noPromiscuous = true;
-  if (opts.readFile !== undefined && opts.interface !== undefined) throw new UserError('cli.usage', '-r and -i cannot be used together (see tsdump --help)');
+  if (opts.readFile !== undefined && opts.interface !== undefined) throw new UserError('CLI_USAGE', '-r and -i cannot be used together (see tsdump --help)');
   if (o.w !== undefined) opts.writeFile = String(o.w);
   if (o.F !== undefined) opts.filterFile = String(o.F);
   if (o.program !== undefined) opts.programFile = String(o.program);
   if (o.c !== undefined) {
-    opts.count = parseCount(String(o.c), 'packet count', 'cli.bad-count');
-    if (opts.count === 0) throw new UserError('cli.bad-count', `invalid packet count ${String(o.c)}`);
+    opts.count = parseCount(String(o.c), 'packet count', 'CLI_BAD_COUNT');
+    if (opts.count === 0) throw new UserError('CLI_BAD_COUNT', `invalid packet count ${String(o.c)}`);
   }
   if (o.snapshotLength !== undefined) {
-    const s = parseCount(String(o.snapshotLength), 'snaplen', 'cli.bad-snaplen');
+    const s = parseCount(String(o.snapshotLength), 'snaplen', 'CLI_BAD_SNAPLEN');
     opts.snaplen = s === 0 || s > MAX_SNAPLEN ? MAX_SNAPLEN : s;
     opts.liveSnaplen = opts.snaplen;
   }
@@ -267,7 +267,7 @@ function expressionText(opts: TcpdumpOptions): string {
   try {
     text = readFileSync(opts.filterFile, 'latin1');
   } catch (e) {
-    throw new UserError('cli.filter-file', `${opts.filterFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    throw new UserError('CLI_FILTER_FILE', `${opts.filterFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
   }
   return text.replace(/#[^\n]*/g, (m) => ' '.repeat(m.length)).replace(/\n/g, ' ').trim();
 }
@@ -332,7 +332,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
     const prog = await programFor(opts, linkType, snaplen, fileInfo);
     if (opts.engine !== 'cbpf' && opts.engine !== 'auto') {
       // The translation the eBPF engines run, in the kernel's notation (-d only).
-      if (opts.dumpProgram > 1) throw new UserError('cli.usage', '-dd and -ddd print classic BPF only; use -d with an eBPF engine');
+      if (opts.dumpProgram > 1) throw new UserError('CLI_USAGE', '-dd and -ddd print classic BPF only; use -d with an eBPF engine');
       io.write(1, pretty(ebpfListing(prog, opts.hook)));
       return 0;
     }
@@ -346,7 +346,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
     return 0;
   }
   if (opts.listLinkTypes) {
-    if (opts.interface === undefined) throw new UserError('cli.usage', '-L needs an interface (-i IFACE)');
+    if (opts.interface === undefined) throw new UserError('CLI_USAGE', '-L needs an interface (-i IFACE)');
     const info = probeLive(opts.interface);
     io.write(1, `Data link types for ${opts.interface} (use option -y to set):\n  ${linkTypeLabel(info.linkType)}\n`);
     return 0;
@@ -354,7 +354,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   if (opts.object) return runObjectCommand(opts, io);
   if (opts.interface !== undefined) return runLive(opts, opts.interface, io);
   if (opts.readFile === undefined) {
-    throw new UserError('cli.no-input', 'no input: use -r FILE (or -r - for stdin) to read a capture, or -i INTERFACE to capture live');
+    throw new UserError('CLI_NO_INPUT', 'no input: use -r FILE (or -r - for stdin) to read a capture, or -i INTERFACE to capture live');
   }
   const reader = openReader(opts.readFile, opts.reader);
   const info = reader.info;
@@ -596,7 +596,7 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
  * crossed the interface), and dropped by kernel (see src/capture/live.ts for how it is counted).
  */
 async function runLive(opts: TcpdumpOptions, device: string, io: CommandIo): Promise<number> {
-  if (opts.noPromiscuous) throw new UserError('cli.usage', '-p: the cap package always opens the interface in promiscuous mode; tsdump cannot capture without it');
+  if (opts.noPromiscuous) throw new UserError('CLI_USAGE', '-p: the cap package always opens the interface in promiscuous mode; tsdump cannot capture without it');
   const live = openLive(device, { bufferSize: opts.bufferSize, snaplen: opts.liveSnaplen, direction: opts.direction });
   const info = live.info;
   let output: Output | undefined;

@@ -66,14 +66,14 @@ function chooseProgram(obj: ElfObject, hook: ObjectHook, program: string | undef
   const wanted = PROGRAM_HOOK[hook];
   if (program !== undefined) {
     const p = obj.programs.find((x) => x.name === program) ?? obj.programs.find((x) => x.section === program);
-    if (p === undefined) throw new UserError('elf.no-program', `no program or section named '${program}' (have: ${obj.programs.map(describe).join(', ')})`);
-    if (!wanted.includes(p.hook)) throw new UserError('elf.hook', `program ${describe(p)} is not a ${HOOK_WORD[hook]} program (its section makes it ${p.hook})`);
+    if (p === undefined) throw new UserError('ELF_NO_PROGRAM', `no program or section named '${program}' (have: ${obj.programs.map(describe).join(', ')})`);
+    if (!wanted.includes(p.hook)) throw new UserError('ELF_HOOK', `program ${describe(p)} is not a ${HOOK_WORD[hook]} program (its section makes it ${p.hook})`);
     return p;
   }
   const fit = obj.programs.filter((p) => wanted.includes(p.hook));
-  if (fit.length === 0) throw new UserError('elf.no-program', `no ${HOOK_WORD[hook]} program in the object (have: ${obj.programs.map(describe).join(', ')})`);
+  if (fit.length === 0) throw new UserError('ELF_NO_PROGRAM', `no ${HOOK_WORD[hook]} program in the object (have: ${obj.programs.map(describe).join(', ')})`);
   // Tail-call targets are programs of the same kind; the object does not say which is the entry.
-  if (fit.length > 1) throw new UserError('elf.ambiguous', `${fit.length} ${HOOK_WORD[hook]} programs (${fit.map(describe).join(', ')}): name the one to run (prog.o:NAME)`);
+  if (fit.length > 1) throw new UserError('ELF_AMBIGUOUS', `${fit.length} ${HOOK_WORD[hook]} programs (${fit.map(describe).join(', ')}): name the one to run (prog.o:NAME)`);
   return fit[0]!;
 }
 
@@ -94,7 +94,7 @@ function checkHelpers(p: ElfProgram, allowed: ReadonlySet<number>): void {
     }
     if (x.code !== 0x85 || x.src !== 0 || allowed.has(x.imm)) continue;
     const why = x.imm === 69 ? ": it needs the kernel's routing and neighbour tables, which tsdump does not have" : '';
-    throw new UserError('elf.helper', `program '${p.name}' calls ${helperName(x.imm)} (helper ${x.imm}) at pc ${pc}, which tsdump does not provide at this hook${why}`);
+    throw new UserError('ELF_HELPER', `program '${p.name}' calls ${helperName(x.imm)} (helper ${x.imm}) at pc ${pc}, which tsdump does not provide at this hook${why}`);
   }
 }
 
@@ -115,7 +115,7 @@ function attach(bytes: Uint8Array | ElfObject, hook: ObjectHook, opts: AttachOpt
   const chosen = chooseProgram(obj, hook, opts.program);
   for (const { map, json, source } of opts.maps ?? []) {
     const m = obj.maps.get(map) ?? obj.registry.byName(map);
-    if (m === undefined) throw new UserError('map.not-found', `no map named '${map}' (have: ${[...obj.maps.keys()].join(', ')})`);
+    if (m === undefined) throw new UserError('MAP_NOT_FOUND', `no map named '${map}' (have: ${[...obj.maps.keys()].join(', ')})`);
     loadMapJson(m, json, source ?? `map ${map}`);
   }
   const same = (p: ElfProgram) => p.hook === chosen.hook;

@@ -56,7 +56,7 @@ export interface Btf {
 }
 
 const bad = (msg: string): never => {
-  throw new UserError('elf.btf', `BTF: ${msg}`);
+  throw new UserError('ELF_BTF', `BTF: ${msg}`);
 };
 
 export function parseBtf(sec: Uint8Array): Btf {

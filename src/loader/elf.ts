@@ -141,21 +141,21 @@ const MAP_KIND_BY_TYPE = new Map<number, MapKind>(Object.entries(MapType).map(([
 
 export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?: number } = {}): ElfObject {
   const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  if (file.length < 64 || file[0] !== 0x7f || file[1] !== 0x45 || file[2] !== 0x4c || file[3] !== 0x46) fail('elf.invalid', 'not an ELF file', 0);
-  if (file[4] !== 2) fail('elf.invalid', 'not a 64-bit ELF file', 4);
-  if (file[5] !== 1) fail('elf.invalid', 'big-endian eBPF objects are not supported', 5);
+  if (file.length < 64 || file[0] !== 0x7f || file[1] !== 0x45 || file[2] !== 0x4c || file[3] !== 0x46) fail('ELF_INVALID', 'not an ELF file', 0);
+  if (file[4] !== 2) fail('ELF_INVALID', 'not a 64-bit ELF file', 4);
+  if (file[5] !== 1) fail('ELF_INVALID', 'big-endian eBPF objects are not supported', 5);
   const machine = dv.getUint16(18, true);
-  if (machine !== EM_BPF) fail('elf.invalid', `not an eBPF object (e_machine ${machine}, want ${EM_BPF})`, 18);
+  if (machine !== EM_BPF) fail('ELF_INVALID', `not an eBPF object (e_machine ${machine}, want ${EM_BPF})`, 18);
   const u64 = (o: number) => {
     const v = dv.getBigUint64(o, true);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) fail('elf.invalid', 'value too large', o);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) fail('ELF_INVALID', 'value too large', o);
     return Number(v);
   };
   const shoff = u64(0x28);
   const shentsize = dv.getUint16(0x3a, true);
   const shnum = dv.getUint16(0x3c, true);
   const shstrndx = dv.getUint16(0x3e, true);
-  if (shentsize !== 64 || shoff + shnum * 64 > file.length) fail('elf.invalid', 'section header table out of range', 0x28);
+  if (shentsize !== 64 || shoff + shnum * 64 > file.length) fail('ELF_INVALID', 'section header table out of range', 0x28);
 
   const sections: Section[] = [];
   for (let i = 0; i < shnum; i++) {
@@ -163,8 +163,8 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
     const type = dv.getUint32(h + 4, true);
     const offset = u64(h + 24);
     const size = u64(h + 32);
-    if (type !== SHT_NOBITS && offset + size > file.length) fail('elf.invalid', `section ${i} runs past the end of the file`, h);
-    if (type === SHT_NOBITS && size > 1 << 28) fail('elf.invalid', `section ${i} (.bss-like) is unreasonably large (${size} bytes)`, h);
+    if (type !== SHT_NOBITS && offset + size > file.length) fail('ELF_INVALID', `section ${i} runs past the end of the file`, h);
+    if (type === SHT_NOBITS && size > 1 << 28) fail('ELF_INVALID', `section ${i} (.bss-like) is unreasonably large (${size} bytes)`, h);
     sections.push({
       index: i, name: '', type, flags: u64(h + 8), offset, size, link: dv.getUint32(h + 40, true), info: dv.getUint32(h + 44, true),
       data: type === SHT_NOBITS ? new Uint8Array(size) : file.subarray(offset, offset + size),
@@ -175,12 +175,12 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
     while (e < tab.length && tab[e] !== 0) e++;
     return new TextDecoder().decode(tab.subarray(off, e));
   };
-  const shstr = sections[shstrndx]?.data ?? fail('elf.invalid', 'missing section name table', 0x3e);
+  const shstr = sections[shstrndx]?.data ?? fail('ELF_INVALID', 'missing section name table', 0x3e);
   for (let i = 0; i < shnum; i++) sections[i]!.name = cstr(shstr, dv.getUint32(shoff + i * 64, true));
 
   // Symbols.
-  const symtab = sections.find((s) => s.type === SHT_SYMTAB) ?? fail('elf.invalid', 'no symbol table');
-  const strtab = sections[symtab.link]?.data ?? fail('elf.invalid', 'symbol table has no string table');
+  const symtab = sections.find((s) => s.type === SHT_SYMTAB) ?? fail('ELF_INVALID', 'no symbol table');
+  const strtab = sections[symtab.link]?.data ?? fail('ELF_INVALID', 'symbol table has no string table');
   const syms: Sym[] = [];
   for (let p = symtab.offset; p + 24 <= symtab.offset + symtab.size; p += 24) {
     const info = file[p + 4]!;
@@ -202,13 +202,13 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
   const mapsSec = sections.find((s) => s.name === '.maps');
   let mapDefs: BtfMapDef[] = [];
   if (mapsSec) {
-    if (!btf) fail('elf.maps', "object has a '.maps' section but no BTF (build with -g)");
+    if (!btf) fail('ELF_MAPS', "object has a '.maps' section but no BTF (build with -g)");
     mapDefs = btfMapDefs(btf!);
     for (const def of mapDefs) {
       const sym = syms.find((s) => s.shndx === mapsSec.index && s.name === def.name);
-      if (!sym) fail('elf.maps', `map '${def.name}' has no symbol in .maps`);
+      if (!sym) fail('ELF_MAPS', `map '${def.name}' has no symbol in .maps`);
       const kind = def.type === undefined ? undefined : MAP_KIND_BY_TYPE.get(def.type);
-      if (kind === undefined) fail('elf.maps', def.type === undefined ? `map '${def.name}' has no type` : `map '${def.name}': ${mapTypeName(def.type)} is not supported (tsdump has ${Object.keys(MapType).join(', ')})`);
+      if (kind === undefined) fail('ELF_MAPS', def.type === undefined ? `map '${def.name}' has no type` : `map '${def.name}': ${mapTypeName(def.type)} is not supported (tsdump has ${Object.keys(MapType).join(', ')})`);
       // A perf event array without max_entries gets one slot per CPU, as libbpf gives it.
       const maxEntries = def.maxEntries ?? (kind === 'perf_event_array' ? registry.nCpus : 0);
       const m = registry.create({
@@ -225,14 +225,14 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
   const legacy = sections.find((s) => s.name === 'maps');
   if (legacy) {
     const msyms = syms.filter((s) => s.shndx === legacy.index && s.type !== STT_SECTION && s.name !== '').sort((a, b) => a.value - b.value);
-    if (msyms.length === 0 || legacy.size % msyms.length !== 0) fail('elf.maps', "cannot split the legacy 'maps' section into map definitions", legacy.offset);
+    if (msyms.length === 0 || legacy.size % msyms.length !== 0) fail('ELF_MAPS', "cannot split the legacy 'maps' section into map definitions", legacy.offset);
     const defSize = legacy.size / msyms.length;
-    if (defSize < 16) fail('elf.maps', `legacy map definitions of ${defSize} bytes are too short`, legacy.offset);
+    if (defSize < 16) fail('ELF_MAPS', `legacy map definitions of ${defSize} bytes are too short`, legacy.offset);
     const ldv = new DataView(legacy.data.buffer, legacy.data.byteOffset, legacy.data.byteLength);
     for (const s of msyms) {
       const f = (i: number) => (s.value + i * 4 + 4 <= defSize * msyms.length && i * 4 < defSize ? ldv.getUint32(s.value + i * 4, true) : 0);
       const kind = MAP_KIND_BY_TYPE.get(f(0));
-      if (kind === undefined) fail('elf.maps', `map '${s.name}': ${mapTypeName(f(0))} is not supported (tsdump has ${Object.keys(MapType).join(', ')})`, legacy.offset + s.value);
+      if (kind === undefined) fail('ELF_MAPS', `map '${s.name}': ${mapTypeName(f(0))} is not supported (tsdump has ${Object.keys(MapType).join(', ')})`, legacy.offset + s.value);
       const m = registry.create({ kind: kind!, name: s.name, keySize: f(1), valueSize: f(2), maxEntries: f(3), flags: f(4) });
       maps.set(s.name, m);
       mapAt.set(`${legacy.index}:${s.value}`, m);
@@ -271,8 +271,8 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
     for (let p = 0; p + 16 <= s.size; p += 16) {
       const off = Number(rdv.getBigUint64(p, true));
       const info = rdv.getBigUint64(p + 8, true);
-      const sym = syms[Number(info >> 32n)] ?? fail('elf.reloc', `relocation at ${s.name}+${p} names a missing symbol`, s.offset + p);
-      if (off % 8 !== 0 || off >= target.size) fail('elf.reloc', `relocation offset ${off} outside ${target.name}`, s.offset + p);
+      const sym = syms[Number(info >> 32n)] ?? fail('ELF_RELOC', `relocation at ${s.name}+${p} names a missing symbol`, s.offset + p);
+      if (off % 8 !== 0 || off >= target.size) fail('ELF_RELOC', `relocation offset ${off} outside ${target.name}`, s.offset + p);
       list.push({ index: off / 8, type: Number(info & 0xffffffffn), sym: sym! });
     }
     relocs.set(target.index, list);
@@ -284,15 +284,15 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
     for (let p = 0; p + 16 <= rel.size; p += 16) {
       const off = Number(rdv.getBigUint64(p, true));
       const info = rdv.getBigUint64(p + 8, true);
-      const sym = syms[Number(info >> 32n)] ?? fail('elf.reloc', `relocation at ${rel.name}+${p} names a missing symbol`, rel.offset + p);
+      const sym = syms[Number(info >> 32n)] ?? fail('ELF_RELOC', `relocation at ${rel.name}+${p} names a missing symbol`, rel.offset + p);
       const def = mapDefs.find((d) => off >= d.offset && off < d.offset + d.size);
-      if (def === undefined || def.valuesOffset === undefined) fail('elf.reloc', `relocation at ${rel.name}+${p} (offset ${off} in .maps) is not inside a map's 'values' array`, rel.offset + p);
+      if (def === undefined || def.valuesOffset === undefined) fail('ELF_RELOC', `relocation at ${rel.name}+${p} (offset ${off} in .maps) is not inside a map's 'values' array`, rel.offset + p);
       const m = maps.get(def!.name)!;
-      if (m.kind !== 'prog_array') fail('elf.maps', `map '${def!.name}': initial values are supported for program arrays only (this is ${m.kind})`, rel.offset + p);
+      if (m.kind !== 'prog_array') fail('ELF_MAPS', `map '${def!.name}': initial values are supported for program arrays only (this is ${m.kind})`, rel.offset + p);
       const slot = (off - def!.offset - def!.valuesOffset!) / 8;
       const fnSec = sections[sym!.shndx];
-      if (sym!.type !== STT_FUNC || !fnSec || !(fnSec.flags & SHF_EXECINSTR)) fail('elf.reloc', `map '${def!.name}' slot ${slot} names '${sym!.name}', which is not a program`, rel.offset + p);
-      if (!Number.isInteger(slot) || slot < 0 || slot >= m.maxEntries) fail('elf.maps', `map '${def!.name}': initial slot ${slot} is outside its ${m.maxEntries} entries`, rel.offset + p);
+      if (sym!.type !== STT_FUNC || !fnSec || !(fnSec.flags & SHF_EXECINSTR)) fail('ELF_RELOC', `map '${def!.name}' slot ${slot} names '${sym!.name}', which is not a program`, rel.offset + p);
+      if (!Number.isInteger(slot) || slot < 0 || slot >= m.maxEntries) fail('ELF_MAPS', `map '${def!.name}': initial slot ${slot} is outside its ${m.maxEntries} entries`, rel.offset + p);
       progArrayInit.push({ map: def!.name, index: slot, program: sym!.name });
     }
   }
@@ -304,14 +304,14 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
     const funcs = syms.filter((s) => s.shndx === sec.index && s.type === STT_FUNC && s.bind !== STB_LOCAL);
     for (const fn of funcs) programs.push(link(fn, sec));
   }
-  if (programs.length === 0) fail('elf.no-programs', 'the object defines no programs (no function in an SEC("…") section)');
+  if (programs.length === 0) fail('ELF_NO_PROGRAMS', 'the object defines no programs (no function in an SEC("…") section)');
 
   function link(fn: Sym, sec: Section): ElfProgram {
-    if (sec.data.length % 8 !== 0) fail('elf.invalid', `section ${sec.name} is not a whole number of instructions`, sec.offset);
+    if (sec.data.length % 8 !== 0) fail('ELF_INVALID', `section ${sec.name} is not a whole number of instructions`, sec.offset);
     const secInsns = bytesToSlots(sec.data);
     const start = fn.value / 8;
     const len = (fn.size || sec.size - fn.value) / 8;
-    if (!Number.isInteger(start) || !Number.isInteger(len) || start + len > secInsns.length) fail('elf.invalid', `function '${fn.name}' has a bad extent`, sec.offset);
+    if (!Number.isInteger(start) || !Number.isInteger(len) || start + len > secInsns.length) fail('ELF_INVALID', `function '${fn.name}' has a bad extent`, sec.offset);
     const insns = secInsns.slice(start, start + len).map((x) => ({ ...x }));
     const secRel = relocs.get(sec.index) ?? [];
     // Does the program (directly) reach into .text? Then append all of .text once.
@@ -335,7 +335,7 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
         const where = `${srcSec.name}+${r.index * 8} (${fn.name} pc ${pc})`;
         if (r.type === R_BPF_64_ABS64 || r.type === R_BPF_64_ABS32 || r.type === R_BPF_64_NODYLD32) continue;
         if (insn.code === LDDW && r.type === R_BPF_64_64) {
-          const next = insns[pc + 1] ?? fail('elf.reloc', `lddw at ${where} has no second slot`);
+          const next = insns[pc + 1] ?? fail('ELF_RELOC', `lddw at ${where} has no second slot`);
           const m = mapAt.get(`${r.sym.shndx}:${r.sym.value}`);
           const data = dataMaps.get(r.sym.shndx);
           const symSec = sections[r.sym.shndx];
@@ -350,19 +350,19 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
             next!.imm = off;
           } else if (symSec && symSec.flags & SHF_EXECINSTR) {
             const target = place(symSec.index, (r.sym.type === STT_SECTION ? 0 : r.sym.value / 8) + insn.imm / 8);
-            if (target < 0) fail('elf.reloc', `function pointer at ${where} targets code outside the program`);
+            if (target < 0) fail('ELF_RELOC', `function pointer at ${where} targets code outside the program`);
             insn.src = BPF_PSEUDO_FUNC;
             insn.imm = target - (pc + 1);
             next!.imm = 0;
           } else {
-            fail('elf.reloc', `lddw at ${where} refers to '${r.sym.name || symSec?.name}', which is neither a map nor global data`);
+            fail('ELF_RELOC', `lddw at ${where} refers to '${r.sym.name || symSec?.name}', which is neither a map nor global data`);
           }
         } else if (insn.code === CALL && insn.src === BPF_PSEUDO_CALL && r.type === R_BPF_64_32) {
           const target = place(r.sym.shndx, r.sym.value / 8 + insn.imm + 1);
-          if (target < 0) fail('elf.reloc', `call at ${where} targets '${r.sym.name}' outside the program and .text`);
+          if (target < 0) fail('ELF_RELOC', `call at ${where} targets '${r.sym.name}' outside the program and .text`);
           insn.imm = target - (pc + 1);
         } else {
-          fail('elf.reloc', `unsupported relocation type ${r.type} on opcode 0x${insn.code.toString(16)} at ${where}`);
+          fail('ELF_RELOC', `unsupported relocation type ${r.type} on opcode 0x${insn.code.toString(16)} at ${where}`);
         }
       }
     };
@@ -374,7 +374,7 @@ export function loadElf(file: Uint8Array, opts: { registry?: MapRegistry; nCpus?
   return {
     programs, maps, registry, license, btf, mapTypes, progArrayInit,
     program(name: string): ElfProgram {
-      return programs.find((p) => p.name === name || p.section === name) ?? fail('elf.no-program', `no program named '${name}' (have: ${programs.map((p) => p.name).join(', ')})`);
+      return programs.find((p) => p.name === name || p.section === name) ?? fail('ELF_NO_PROGRAM', `no program named '${name}' (have: ${programs.map((p) => p.name).join(', ')})`);
     },
   };
 }

@@ -76,7 +76,7 @@ function hookFor(p: ElfProgram, obj: ElfObject, loops?: LoopPolicy): HookSpec {
     case 'socket_filter': return socketFilterHook(maps, loops);
     case 'sched_cls':
     case 'sched_act': return tcHook(maps, loops);
-    default: throw new UserError('elf.hook', `program '${p.name}': section '${p.section}' is not a hook tsdump can run (xdp, socket, classifier/tc)`);
+    default: throw new UserError('ELF_HOOK', `program '${p.name}': section '${p.section}' is not a hook tsdump can run (xdp, socket, classifier/tc)`);
   }
 }
 
@@ -176,21 +176,21 @@ export function loadObject(obj: ElfObject, opts: LoadObjectOptions = {}): Loaded
     state,
     program(name: string): RunnableProgram {
       const p = programs.get(name);
-      if (p === undefined) throw new UserError('elf.no-program', `no program named '${name}' (have: ${[...programs.keys()].join(', ')})`);
+      if (p === undefined) throw new UserError('ELF_NO_PROGRAM', `no program named '${name}' (have: ${[...programs.keys()].join(', ')})`);
       return p;
     },
     setTailCall(mapName: string, index: number, program: string): void {
       const m = obj.maps.get(mapName);
-      if (!(m instanceof ProgArray)) throw new UserError('map.not-found', `no program array named '${mapName}'`);
+      if (!(m instanceof ProgArray)) throw new UserError('MAP_NOT_FOUND', `no program array named '${mapName}'`);
       const p = this.program(program);
       // Like the kernel, one program array serves programs of one type only.
       for (let i = 0; i < m.maxEntries; i++) {
         const other = m.program(i) as RunnableProgram | undefined;
         if (other !== undefined && other.source.hook !== p.source.hook)
-          throw new UserError('map.update', `program array '${mapName}' holds ${other.source.hook} programs; '${program}' is ${p.source.hook}`);
+          throw new UserError('MAP_UPDATE', `program array '${mapName}' holds ${other.source.hook} programs; '${program}' is ${p.source.hook}`);
       }
       const r = m.setProgram(index, p);
-      if (r !== 0) throw new UserError('map.update', `program array '${mapName}': index ${index} is out of range`);
+      if (r !== 0) throw new UserError('MAP_UPDATE', `program array '${mapName}': index ${index} is out of range`);
     },
   };
   // Slots the object initialises itself, as libbpf fills them at load (programs left out by

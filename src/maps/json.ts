@@ -60,14 +60,14 @@ export function dumpMapJson(registry: MapRegistry, map: BpfMap, fmt: MapFormatte
 
 /** Bytes from a bpftool hex list (`["0x06", "0x00"]`; plain numbers 0–255 are accepted too). */
 function parseBytes(v: unknown, what: string, want: number): Uint8Array {
-  if (!Array.isArray(v)) throw new UserError('map.json', `${what} must be a list of bytes like ["0x06"]`);
+  if (!Array.isArray(v)) throw new UserError('MAP_JSON', `${what} must be a list of bytes like ["0x06"]`);
   const out = new Uint8Array(v.length);
   v.forEach((x, i) => {
     const n = typeof x === 'number' ? x : typeof x === 'string' && /^(0x)?[0-9a-fA-F]{1,2}$/.test(x) ? parseInt(x.replace(/^0x/, ''), 16) : NaN;
-    if (!Number.isInteger(n) || n < 0 || n > 255) throw new UserError('map.json', `${what}: byte ${i} (${JSON.stringify(x)}) is not a byte`);
+    if (!Number.isInteger(n) || n < 0 || n > 255) throw new UserError('MAP_JSON', `${what}: byte ${i} (${JSON.stringify(x)}) is not a byte`);
     out[i] = n;
   });
-  if (out.length !== want) throw new UserError('map.json', `${what} has ${out.length} bytes; the map needs ${want}`);
+  if (out.length !== want) throw new UserError('MAP_JSON', `${what} has ${out.length} bytes; the map needs ${want}`);
   return out;
 }
 
@@ -78,23 +78,23 @@ function parseBytes(v: unknown, what: string, want: number): Uint8Array {
  */
 export function loadMapJson(map: BpfMap, text: string, source = 'map file'): number {
   const name = map.name || String(map.id);
-  if (map instanceof RingBuf || map instanceof ProgArray || map instanceof PerfEventArray) throw new UserError('map.json', `map '${name}' is a ${map.kind} map: it has no elements to preload`);
+  if (map instanceof RingBuf || map instanceof ProgArray || map instanceof PerfEventArray) throw new UserError('MAP_JSON', `map '${name}' is a ${map.kind} map: it has no elements to preload`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new UserError('map.json', `${source}: not JSON (${(e as Error).message})`);
+    throw new UserError('MAP_JSON', `${source}: not JSON (${(e as Error).message})`);
   }
   if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) {
     const inner = (doc as Record<string, unknown>)[name];
-    if (inner === undefined) throw new UserError('map.json', `${source}: no list for map '${name}' (want bpftool map dump -j output: a list of {"key": [...], "value": [...]})`);
+    if (inner === undefined) throw new UserError('MAP_JSON', `${source}: no list for map '${name}' (want bpftool map dump -j output: a list of {"key": [...], "value": [...]})`);
     doc = inner;
   }
-  if (!Array.isArray(doc)) throw new UserError('map.json', `${source}: want a list of {"key": [...], "value": [...]} entries (bpftool map dump -j)`);
+  if (!Array.isArray(doc)) throw new UserError('MAP_JSON', `${source}: want a list of {"key": [...], "value": [...]} entries (bpftool map dump -j)`);
   const perCpu = map instanceof ArrayMap && map.kind === 'percpu_array';
   doc.forEach((e: unknown, i) => {
     const what = `${source}: entry ${i}`;
-    if (e === null || typeof e !== 'object') throw new UserError('map.json', `${what} is not an object`);
+    if (e === null || typeof e !== 'object') throw new UserError('MAP_JSON', `${what} is not an object`);
     const entry = e as Record<string, unknown>;
     const key = parseBytes(entry.key, `${what} key`, map.keySize);
     let r: number;
@@ -102,11 +102,11 @@ export function loadMapJson(map: BpfMap, text: string, source = 'map file'): num
       const vals = (entry.values as { cpu?: unknown; value?: unknown }[]).map((x, c) => parseBytes(x?.value, `${what} value of cpu ${c}`, map.valueSize));
       r = (map as ArrayMap).updateAllCpus(key, vals, BPF_ANY);
     } else {
-      if (entry.value === undefined) throw new UserError('map.json', `${what} has no "value" (the hex byte list)`);
+      if (entry.value === undefined) throw new UserError('MAP_JSON', `${what} has no "value" (the hex byte list)`);
       const value = parseBytes(entry.value, `${what} value`, map.valueSize);
       r = perCpu ? (map as ArrayMap).updateAllCpus(key, value, BPF_ANY) : map.update(key, value, BPF_ANY, 0, 0);
     }
-    if (r !== 0) throw new UserError('map.json', `${what}: update of map '${name}' failed: ${errnoName(r)}`);
+    if (r !== 0) throw new UserError('MAP_JSON', `${what}: update of map '${name}' failed: ${errnoName(r)}`);
   });
   return doc.length;
 }

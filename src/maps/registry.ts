@@ -19,7 +19,7 @@ import { validateMapSpec } from './validate.ts';
 
 export type AnyMap = ArrayMap | HashMap | RingBuf | ProgArray | PerfEventArray;
 
-/** Builds a map of the requested kind after checking the spec (throws UserError map.invalid). */
+/** Builds a map of the requested kind after checking the spec (throws UserError MAP_INVALID). */
 export function createMap(spec: MapSpec): AnyMap {
   validateMapSpec(spec);
   switch (spec.kind) {
@@ -75,7 +75,7 @@ export class MapRegistry {
   /** Like get/byName but a missing map is a user error. */
   require(idOrName: number | string): AnyMap {
     const m = typeof idOrName === 'number' ? this.get(idOrName) : this.byName(idOrName);
-    if (m === undefined) throw new UserError('map.not-found', `no map ${typeof idOrName === 'number' ? `with id ${idOrName}` : `named '${idOrName}'`}`);
+    if (m === undefined) throw new UserError('MAP_NOT_FOUND', `no map ${typeof idOrName === 'number' ? `with id ${idOrName}` : `named '${idOrName}'`}`);
     return m;
   }
 
@@ -100,13 +100,13 @@ export class MapRegistry {
     checkLen(map, 'key', key, map.keySize);
     checkLen(map, 'value', value, map.valueSize);
     const r = map instanceof ArrayMap && map.kind === 'percpu_array' ? map.updateAllCpus(key, value, flags) : map.update(key, value, flags, 0, 0);
-    if (r !== 0) throw new UserError('map.update', `update of map '${map.name || map.id}' failed: ${errnoName(r)}`);
+    if (r !== 0) throw new UserError('MAP_UPDATE', `update of map '${map.name || map.id}' failed: ${errnoName(r)}`);
   }
 
   delete(map: BpfMap, key: Uint8Array): void {
     checkLen(map, 'key', key, map.keySize);
     const r = map.delete(key, 0);
-    if (r !== 0) throw new UserError('map.delete', `delete from map '${map.name || map.id}' failed: ${errnoName(r)}`);
+    if (r !== 0) throw new UserError('MAP_DELETE', `delete from map '${map.name || map.id}' failed: ${errnoName(r)}`);
   }
 
   /** Keys in kernel iteration order (get_next_key from nothing until the end). */
@@ -148,5 +148,5 @@ export class MapRegistry {
 }
 
 function checkLen(map: BpfMap, what: string, b: Uint8Array, want: number): void {
-  if (b.length !== want) throw new UserError('map.size', `map '${map.name || map.id}': ${what} must be ${want} bytes (got ${b.length})`);
+  if (b.length !== want) throw new UserError('MAP_SIZE', `map '${map.name || map.id}': ${what} must be ${want} bytes (got ${b.length})`);
 }

@@ -2,7 +2,7 @@
  * Creation-time checks for a MapSpec, with the kernel's rules per kind (array keys are u32
  * indices, ring buffers have no keys and a power-of-two page-multiple size, …). A bad spec is a
  * user error (it comes from a command line, an API call or an ELF object), so it is reported as
- * a `UserError` with code `map.invalid` naming the map and the rule broken.
+ * a `UserError` with code 'MAP_INVALID' naming the map and the rule broken.
  */
 import { UserError } from '../errors.ts';
 import type { MapSpec } from './types.ts';
@@ -14,7 +14,7 @@ export const RINGBUF_PAGE = 4096;
 export function validateMapSpec(spec: MapSpec): void {
   const name = spec.name ? `map '${spec.name}'` : `${spec.kind} map`;
   const bad = (why: string): never => {
-    throw new UserError('map.invalid', `${name}: ${why}`);
+    throw new UserError('MAP_INVALID', `${name}: ${why}`);
   };
   const intIn = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
   if (!intIn(spec.maxEntries, 1, 0xffffffff)) bad(`max_entries must be a positive integer (got ${spec.maxEntries})`);

@@ -69,14 +69,14 @@ describe('parseTcpdumpArgs', () => {
       }
       return 'no error';
     };
-    expect(code(['-c', 'abc'])).toBe('cli.bad-count: invalid packet count abc');
-    expect(code(['-c', '0'])).toBe('cli.bad-count: invalid packet count 0');
-    expect(code(['-s', '-5'])).toMatch(/^cli\.bad-snaplen/);
-    expect(code(['-y', 'FOO'])).toBe('cli.bad-linktype: invalid data link type FOO');
-    expect(code(['-Z'])).toMatch(/^cli\.usage: unknown option '-Z'/);
-    expect(code(['-r'])).toMatch(/^cli\.usage: option '-r <file>' argument missing/);
-    expect(code(['--time-stamp-precision', 'pico'])).toMatch(/^cli\.usage: .*pico/);
-    expect(code(['--skip', 'x'])).toBe('cli.bad-skip: invalid skip count x');
+    expect(code(['-c', 'abc'])).toBe('CLI_BAD_COUNT: invalid packet count abc');
+    expect(code(['-c', '0'])).toBe('CLI_BAD_COUNT: invalid packet count 0');
+    expect(code(['-s', '-5'])).toMatch(/^CLI_BAD_SNAPLEN/);
+    expect(code(['-y', 'FOO'])).toBe('CLI_BAD_LINKTYPE: invalid data link type FOO');
+    expect(code(['-Z'])).toMatch(/^CLI_USAGE: unknown option '-Z'/);
+    expect(code(['-r'])).toMatch(/^CLI_USAGE: option '-r <file>' argument missing/);
+    expect(code(['--time-stamp-precision', 'pico'])).toMatch(/^CLI_USAGE: .*pico/);
+    expect(code(['--skip', 'x'])).toBe('CLI_BAD_SKIP: invalid skip count x');
   });
   it('answers --help and --version with text', () => {
     expect(parseTcpdumpArgs(['--help'])).toMatchObject({ text: expect.stringContaining('--program <file>') });

@@ -37,7 +37,7 @@ describe('array map', () => {
     expect(m.nextKey(u32Key(2))).toBeUndefined();
     expect(Array.from(m.nextKey(u32Key(99))!)).toEqual([0, 0, 0, 0]);
   });
-  it('rejects bad specs as UserError map.invalid', () => {
+  it('rejects bad specs as UserError MAP_INVALID', () => {
     expect(() => createMap({ kind: 'array', keySize: 8, valueSize: 4, maxEntries: 3 })).toThrow(/key_size must be 4/);
     expect(() => createMap({ kind: 'hash', keySize: 4, valueSize: 0, maxEntries: 3 })).toThrow(UserError);
     expect(() => createMap({ kind: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 5000 })).toThrow(/power of 2/);

@@ -14,7 +14,7 @@ export interface VerifierCase {
   /** uBPF-syntax source, or raw slots for encodings the assembler will not produce. */
   asm?: string;
   slots?: EbpfSlot[];
-  /** 'ok' or the VerifierError code without the `verifier.` prefix. */
+  /** 'ok' or the VerifierError's rule (its code is VERIFIER_<RULE>). */
   expect: string;
   /** Why the kernel's verdict legitimately differs, when it does. */
   kernelDiffers?: string;

@@ -21,7 +21,7 @@ function code(asm: string): string {
     verify(assemble(asm), xdpHook());
     return 'ok';
   } catch (e) {
-    if (e instanceof VerifierError) return e.code.replace(/^verifier\./, '');
+    if (e instanceof VerifierError) return e.rule;
     throw e;
   }
 }

@@ -25,7 +25,7 @@ function ours(bytes: Uint8Array): string {
     verify(bytes, xdpHook());
     return 'ok';
   } catch (e) {
-    if (e instanceof VerifierError) return e.code.replace(/^verifier\./, '');
+    if (e instanceof VerifierError) return e.rule;
     throw e;
   }
 }

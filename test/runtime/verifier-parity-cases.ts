@@ -20,7 +20,7 @@ export interface ParityCase {
   name: string;
   hook: ParityHook;
   asm: string;
-  /** 'ok' or the VerifierError code without the `verifier.` prefix. */
+  /** 'ok' or the VerifierError's rule (its code is VERIFIER_<RULE>). */
   expect: string;
 }
 

@@ -28,7 +28,7 @@ function ours(bytes: Uint8Array, hook: HookSpec): string {
     verify(bytes, hook);
     return 'ok';
   } catch (e) {
-    if (e instanceof VerifierError) return e.code.replace(/^verifier\./, '');
+    if (e instanceof VerifierError) return e.rule;
     throw e;
   }
 }

@@ -18,7 +18,8 @@ function rejects(prog: EbpfProgram | EbpfSlot[] | Uint8Array, hook: HookSpec, co
   } catch (e) {
     expect(e).toBeInstanceOf(VerifierError);
     const ve = e as VerifierError;
-    expect(ve.code).toBe(`verifier.${code}`);
+    expect(ve.rule).toBe(code);
+    expect(ve.code).toBe(`VERIFIER_${code.toUpperCase().replace(/-/g, '_')}`);
     expect(ve.message).toMatch(msg);
     return ve;
   }

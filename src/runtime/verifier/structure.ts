@@ -122,11 +122,11 @@ export function successors(insn: EbpfInsn, pc: number): number[] {
 
 export function checkStructure(slots: readonly EbpfSlot[], hook: HookSpec): Structure {
   const n = slots.length;
-  if (n === 0) throw new VerifierError('verifier.empty', 'the program is empty', -1, '');
+  if (n === 0) throw new VerifierError('empty', 'the program is empty', -1, '');
   const at: (EbpfInsn | undefined)[] = new Array(n);
   const fail = (code: string, pc: number, msg: string): never => {
     const insn = at[pc];
-    throw new VerifierError(`verifier.${code}`, msg, pc, insn ? disassembleInsn(insn) : '');
+    throw new VerifierError(code, msg, pc, insn ? disassembleInsn(insn) : '');
   };
   for (let pc = 0; pc < n; ) {
     const { insn, width } = decodeAt(slots, pc);

@@ -248,7 +248,7 @@ class Walker {
 
   private fail(code: string, pc: number, msg: string): never {
     const insn = this.s.at[pc];
-    throw new VerifierError(`verifier.${code}`, msg, pc, insn ? disassembleInsn(insn) : '');
+    throw new VerifierError(code, msg, pc, insn ? disassembleInsn(insn) : '');
   }
 
   run(): void {
