@@ -11,32 +11,17 @@
  * skips with the reason, except under CI=true, where it fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { compile } from '../../src/filter/index.ts';
 import { createInterpreter } from '../../src/cbpf/index.ts';
 import { openCapture } from '../../src/capture/index.ts';
 import { formatD } from '../../src/isa/cbpf/index.ts';
+import { npm, npmSkipReason as skipReason, repoRoot, sh } from './support.ts';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sample = join(repoRoot, 'captures', 'http.pcap');
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-
-function sh(cmd: string, args: string[], cwd: string, timeout = 240_000): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout, maxBuffer: 1 << 26, env: { ...process.env, TZ: 'UTC', npm_config_update_notifier: 'false' } });
-}
-
-/** Why this test cannot run here (npm or the registry missing), or undefined. */
-function skipReason(): string | undefined {
-  const v = sh(npm, ['--version'], repoRoot, 30_000);
-  if (v.status !== 0) return 'npm is not available';
-  const ping = sh(npm, ['ping'], repoRoot, 60_000);
-  if (ping.status !== 0) return `the npm registry is not reachable (npm ping: ${(ping.stderr || ping.error?.message || '').trim().split('\n')[0]})`;
-  return undefined;
-}
 
 const skip = skipReason();
 if (skip !== undefined) {
