@@ -49,14 +49,33 @@ export function hsrp(p: Uint8Array, off: number, len: number, end: number, host4
 const BFD_STATES = ['AdminDown', 'Down', 'Init', 'Up'];
 const BFD_FLAGS: ReadonlyArray<[number, string]> = [[0x20, 'Poll'], [0x10, 'Final'], [0x08, 'Control Plane Independent'], [0x04, 'Authentication Present'], [0x02, 'Demand'], [0x01, 'Multipoint']];
 
-/** BFD control (UDP 3784) and multihop (4784), version 1: `BFDv1, Control, State Up, Flags: [none], length: 24`. */
-export function bfd(p: Uint8Array, off: number, len: number, end: number, port: number): string | null {
-  if (end < off + 2) return null;
+const BFD_DIAG = ['No Diagnostic', 'Control Detection Time Expired', 'Echo Function Failed', 'Neighbor Signaled Session Down',
+  'Forwarding Plane Reset', 'Path Down', 'Concatenated Path Down', 'Administratively Down', 'Reverse Concatenated Path Down'];
+
+/**
+ * BFD control (UDP 3784), multihop (4784) and LAG (6784), version 1: `BFDv1, Control, State Up,
+ * Flags: [none], length: 24`; with -v the header's fields on four more lines (an authentication
+ * section is not reproduced: null).
+ */
+export function bfd(p: Uint8Array, off: number, len: number, end: number, port: number, verbose = 0): string | null {
+  if (end < off + 24) return null;
   const version = p[off]! >> 5;
   if (version !== 1) return null;
   const flags = p[off + 1]! & 0x3f;
   const names = BFD_FLAGS.filter(([b]) => flags & b).map(([, n]) => n);
-  return `BFDv1, ${port === 4784 ? 'Multihop' : 'Control'}, State ${BFD_STATES[p[off + 1]! >> 6]}, Flags: [${names.length ? names.join(', ') : 'none'}], length: ${len}`;
+  const kind = port === 4784 ? 'Multihop' : port === 6784 ? 'Lag' : 'Control';
+  const state = BFD_STATES[p[off + 1]! >> 6];
+  const fl = names.length ? names.join(', ') : 'none';
+  if (verbose < 1) return `BFDv1, ${kind}, State ${state}, Flags: [${fl}], length: ${len}`;
+  if (flags & 0x04) return null;
+  const diag = p[off]! & 0x1f;
+  const mult = p[off + 2]!;
+  const tx = be32(p, off + 12);
+  const ms = (n: number): string => `${Math.floor(n / 1000)}`.padStart(4);
+  return `BFDv1, length: ${len}\n\t${kind}, State ${state}, Flags: [${fl}], Diagnostic: ${BFD_DIAG[diag] ?? 'unknown'} (0x${diag.toString(16).padStart(2, '0')})` +
+    `\n\tDetection Timer Multiplier: ${mult} (${Math.floor((Math.imul(mult, tx) >>> 0) / 1000)} ms Detection time), BFD Length: ${p[off + 3]}` +
+    `\n\tMy Discriminator: 0x${be32(p, off + 4).toString(16).padStart(8, '0')}, Your Discriminator: 0x${be32(p, off + 8).toString(16).padStart(8, '0')}` +
+    `\n\t  Desired min Tx Interval:    ${ms(tx)} ms\n\t  Required min Rx Interval:   ${ms(be32(p, off + 16))} ms\n\t  Required min Echo Interval: ${ms(be32(p, off + 20))} ms`;
 }
 
 /** BOOTP/DHCP (UDP 67/68): `BOOTP/DHCP, Request from 08:00:27:46:e8:84, length 300`. */

@@ -36,6 +36,7 @@ import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, IsakmpState, type UdpDe
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { pim, vrrp, dccp } from './ip/protos.ts';
 import { tcpDecoder, openflow, ldp, rpkiRtr } from './ip/tcp-apps.ts';
+import { ospf3Verbose } from './ip/ospf.ts';
 import { ipv4VerboseHeader, ipv6VerboseHeader, pseudoChecksum, shouldBe, finish, sum16 } from './verbose.ts';
 
 export type Fidelity = 'exact' | 'prefix' | 'approx';
@@ -148,7 +149,7 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
-const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp']);
+const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd']);
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -715,8 +716,12 @@ export class PacketPrinter {
           const t = apps.ospf(p, off, len, end, ver === 6);
           if (t === null) break;
           this.out += t;
-          // With -v tcpdump decodes the whole OSPF packet (not reproduced).
-          if (v > 0) this.fidelity = 'approx';
+          if (v > 0) {
+            // With -v tcpdump decodes the whole packet: reproduced for OSPFv3's Hello and DD.
+            const d = ver === 6 && t.startsWith('OSPFv3') ? ospf3Verbose(p, off, len, end, v) : null;
+            if (d === null) this.fidelity = 'approx';
+            else this.out += d;
+          }
           return;
         }
         case 47:
@@ -1030,7 +1035,7 @@ export class PacketPrinter {
       case 'hsrp':
         return apps.hsrp(p, off, len, end, (o) => this.host4(o), this.o.verbose);
       case 'bfd':
-        return dport === 3784 || dport === 4784 ? apps.bfd(p, off, len, end, dport) : null;
+        return dport === 3784 || dport === 4784 || dport === 6784 ? apps.bfd(p, off, len, end, dport, this.o.verbose) : null;
       case 'bootp':
         return apps.bootp(p, off, len, end);
       case 'radius':
