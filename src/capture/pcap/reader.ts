@@ -215,8 +215,8 @@ export class PcapReader implements CaptureReader {
     block.buf = src.buf;
     let n = this.parseInPlace(block, 0);
     if (n === 0) {
-      const rec = this.next();
-      if (rec === null) return 0;
+      if (this.next() === null) return 0;
+      const rec = this.rec;
       block.buf = rec.buf;
       block.offsets[0] = rec.dataOffset;
       block.caplens[0] = rec.caplen;
