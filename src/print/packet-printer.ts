@@ -30,6 +30,7 @@ import type { NameTables } from './names.ts';
 import * as apps from './apps.ts';
 import { macText, type L2Options, type L2Result } from './link/l2.ts';
 import { llc } from './link/llc.ts';
+import { radiotap } from './link/ieee80211.ts';
 import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
 import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, IsakmpState, type UdpDecoder } from './ip/udp.ts';
@@ -66,6 +67,7 @@ export const LINKTYPE = {
   IPV4: 228,
   IPV6: 229,
   C_HDLC: 104,
+  IEEE802_11_RADIO: 127,
 } as const;
 
 
@@ -214,6 +216,9 @@ export class PacketPrinter {
         break;
       case LINKTYPE.C_HDLC:
         this.chdlc(caplen, wirelen);
+        break;
+      case LINKTYPE.IEEE802_11_RADIO:
+        this.l2(radiotap(this.p, caplen, wirelen, this.l2o()));
         break;
       default:
         this.approx(`link-type ${this.linkType}, length ${wirelen}`);

@@ -1,0 +1,48 @@
+/**
+ * Radiotap + 802.11 management frames (src/print/link/ieee80211.ts) on corpus packets, against
+ * what tcpdump 4.99.3 prints for them (`tcpdump -nn [-e] -r FILE`): the radiotap fields in bit
+ * order, deauthentication reasons (with the sender without -e, the BSSID/DA/SA header with -e),
+ * an authentication step, and a bitmap this printer does not walk, which is marked approximate.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openReader } from '../../src/cli/capture-io.ts';
+import { PacketPrinter, type PrinterOptions } from '../../src/print/packet-printer.ts';
+
+const CAPTURES = join(__dirname, '..', 'corpus', 'tcpdump-captures');
+
+function first(file: string, opts: Partial<PrinterOptions> = {}): { text: string; exact: boolean } {
+  const r = openReader(join(CAPTURES, file), 'ours');
+  try {
+    const pr = new PacketPrinter(r.info.linkType, { quiet: false, linkHeader: false, verbose: 0, absoluteSeq: false, ...opts });
+    const rec = r.next()!;
+    const text = pr.print(rec.data, rec.caplen, rec.wirelen);
+    return { text, exact: pr.fidelity === 'exact' };
+  } finally {
+    r.close();
+  }
+}
+
+const have = existsSync(join(CAPTURES, 'reason_code-1.pcap'));
+if (!have) {
+  if (process.env.CI === 'true') throw new Error('corpus captures missing; CI=true forbids skipping');
+  console.warn('SKIP: corpus captures not found');
+}
+
+describe.skipIf(!have)('radiotap and 802.11 as tcpdump prints them', () => {
+  const radio = '1.0 Mb/s 2412 MHz 11b 100 sq antenna 0 57dB signal ';
+  it('deauthentication: reason text by code, sender without -e, BSSID/DA/SA with -e', () => {
+    expect(first('reason_code-1.pcap')).toEqual({ text: `${radio}DeAuthentication (00:0d:93:82:36:3a): Unspecified reason`, exact: true });
+    expect(first('reason_code-0.pcap').text).toBe(`${radio}DeAuthentication (00:0d:93:82:36:3a): Reserved`);
+    expect(first('reason_code-8.pcap', { linkHeader: true }).text).toBe(
+      `${radio}BSSID:00:0c:41:82:b2:55 DA:00:0c:41:82:b2:55 SA:00:0d:93:82:36:3a DeAuthentication: Disassociated because sending STA is leaving (or has left) BSS`,
+    );
+  });
+  it('authentication, an even step (no status printed)', () => {
+    expect(first('status_code-5.pcap')).toEqual({ text: '1.0 Mb/s 2412 MHz 11b 88 sq antenna 0 42dB signal Authentication (Open System)-2: ', exact: true });
+  });
+  it('radiotap fields past the basic set are not walked: approximate', () => {
+    expect(first('ieee802.11_htc.pcap').exact).toBe(false);
+  });
+});
