@@ -234,8 +234,12 @@ const R_CTX = REGION.ctx, R_PACKET = REGION.packet, R_MEM = REGION.mem, TAG = TA
  * own copy).
  */
 const RUN_SOURCE = `'use strict';
-const { m, fn, budget, ctxNeeded, R_CTX, R_PACKET, R_MEM, TAG, NO_INPUT, badCtx, badWindow, fault } = env;
+const { m, compile, budget, ctxNeeded, R_CTX, R_PACKET, R_MEM, TAG, NO_INPUT, badCtx, badWindow, fault } = env;
+// The single-run function is compiled on its first use: a filter run only in blocks (a capture
+// file) never pays for it.
+let fn = null;
 function enter(input) {
+  if (fn === null) fn = compile();
   if (ctxNeeded > 0 && (input.ctx === undefined || input.ctx.length < ctxNeeded)) badCtx(input);
   m.setRegion(R_CTX, input.ctx, input.ctxWritable ?? true);
   const pkt = input.packet;
@@ -257,6 +261,7 @@ return {
   run(input = NO_INPUT) { enter(input); return m.r0l >>> 0; },
   run64(input = NO_INPUT) { enter(input); return (BigInt(m.r0h >>> 0) << 32n) | BigInt(m.r0l >>> 0); },
   runPacket(ctx, pkt, off, len, writable) {
+    if (fn === null) fn = compile();
     if (ctxNeeded > 0 && ctx.length < ctxNeeded) badCtx({ ctx });
     if (off < 0 || len < 0 || off + len > pkt.length) badWindow(pkt, off, len);
     m.setRegion(R_CTX, ctx, false);
@@ -280,9 +285,10 @@ function instantiate(prog: EbpfProgram, opts: LoadOptions, verified: VerifiedPro
   if (verified) {
     p.proven = verified.provenAccess;
     p.ctxField = verified.ctxAccess;
+    p.highs = verified.highHalves;
   }
   const eng: Engine = ENGINES[engine];
-  const fn = eng.compile(p, m);
+  const compile = () => eng.compile(p, m);
   const budget = opts.budget ?? DEFAULT_BUDGET;
   // Proven context loads are direct: the run's ctx must then hold the whole context.
   let ctxNeeded = 0;
@@ -296,7 +302,7 @@ function instantiate(prog: EbpfProgram, opts: LoadOptions, verified: VerifiedPro
     throw new UserError('EBPF_BAD_INPUT', `packet window [${pktOff}, ${pktOff + pktLen}) is outside the ${pkt.length}-byte buffer`);
   };
   const fault = (e: unknown): unknown => toUserError(e, p);
-  const entry = new Function('env', RUN_SOURCE)({ m, fn, budget, ctxNeeded, R_CTX, R_PACKET, R_MEM, TAG, NO_INPUT, badCtx, badWindow, fault }) as
+  const entry = new Function('env', RUN_SOURCE)({ m, compile, budget, ctxNeeded, R_CTX, R_PACKET, R_MEM, TAG, NO_INPUT, badCtx, badWindow, fault }) as
     Pick<LoadedProgram, 'run' | 'run64' | 'runPacket'>;
   return {
     engine,

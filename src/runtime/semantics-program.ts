@@ -43,6 +43,12 @@ export interface Prepared {
    * programs: a batch function folds loads of the fields its hook supplies (./jit/structured.ts).
    */
   ctxField?: ReadonlyMap<number, { name: string; off: number; kind: string }>;
+  /**
+   * What the verifier proved about registers' high halves before each instruction (slot pc →
+   * r0..r10: 0, or the region whose tag a pointer's high half holds), set by `load` for verified
+   * programs: the structured JIT reads those high halves as literals.
+   */
+  highs?: ReadonlyMap<number, readonly (0 | 'pkt' | 'ctx' | 'stack' | undefined)[]>;
 }
 
 export function insnError(code: string, prog: EbpfProgram, pcOf: Int32Array, i: number, msg: string): UserError {

@@ -189,19 +189,49 @@ function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string
     return code;
   };
   const narrowed = (code: string): string => {
+    if (!code.includes('h')) return code;
     for (let r = 0; r < 11; r++) {
-      if (!narrow[r]) continue;
-      code = code.replace(new RegExp(`(?<![\\w.$])${rh(r)} = 0;`, 'g'), '').replace(new RegExp(`(?<![\\w.$])${rh(r)}\\b`, 'g'), '0');
+      if (!narrow[r] || !code.includes(rh(r))) continue;
+      code = code.replace(HIGH_ZERO_STORE[r]!, '').replace(HIGH_ANY[r]!, '0');
+    }
+    return code;
+  };
+  // High halves the verifier proved before an instruction (0 or a region's tag) are read as
+  // literals: only reads are replaced (an assignment or compound assignment keeps its variable),
+  // so the variable still holds the true value, and TurboFan drops the carry and tag
+  // arithmetic nothing reads any more. Pointer facts only in batch form, where data is offset 0
+  // of the packet region by construction (the single-run form takes its pointers from the hook).
+  const TAG: Record<string, number> = { pkt: TAG_BASE + REGION.packet, ctx: TAG_BASE + REGION.ctx, stack: TAG_BASE + REGION.stack };
+  const withHighs = (i: number, code: string): string => {
+    const h = p.highs?.get(pcOf[i]!);
+    // Only kinds whose code reads every operand before it writes one (a helper call or an
+    // atomic may read a register it already rewrote).
+    const kind = prog[i]!.kind;
+    if (h === undefined || (kind !== 'alu' && kind !== 'jmp' && kind !== 'ldx' && kind !== 'st' && kind !== 'stx')) return code;
+    for (let r = 0; r < 11; r++) {
+      const f = h[r];
+      if (f === undefined || narrow[r]) continue;
+      if (f !== 0 && fold === undefined) continue;
+      if (!code.includes(rh(r))) continue;
+      code = code.replace(HIGH_READ[r]!, f === 0 ? '0' : `${TAG[f]}`);
     }
     return code;
   };
   // Safety net: if narrowing ever produced an assignment to the literal 0, generate without it.
   const ASSIGN_TO_ZERO = /(^|[;{}(\s])0 ?(=(?!=)|[-+*/%&|^]=|<<=|>>>?=)/;
+  // The code of an instruction without its jump (the jump text is appended where it goes):
+  // generated once, for the trial and for the body.
+  const cache = new Map<string, string>();
   const insnCode = (i: number, jump: string): string => {
+    const key = `${i}|${jump}`;
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
     const raw = codeOf(i, jump);
     const code = narrowed(raw);
     if (ASSIGN_TO_ZERO.test(code)) throw new NarrowingFailed();
-    return code;
+    const out = withHighs(i, code);
+    cache.set(key, out);
+    return out;
   };
 
   const body = (from: number, to: number, entries: readonly number[], segmented: boolean): string => {
@@ -239,12 +269,18 @@ function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string
   } catch (e) {
     if (!(e instanceof NarrowingFailed)) throw e;
     narrow = narrow.map(() => false);
+    cache.clear();
   }
   const regDecl = Array.from({ length: 11 }, (_, r) => (narrow[r] ? `${rl(r)} = 0` : `${rl(r)} = 0, ${rh(r)} = 0`)).join(', ');
   return { body, regDecl, uses, narrow };
 }
 
 class NarrowingFailed extends Error {}
+
+/** Per register: `rNh = 0;` stores, any mention of rNh, and reads of rNh (not assignment targets). */
+const HIGH_ZERO_STORE = Array.from({ length: 11 }, (_, r) => new RegExp(`(?<![\\w.$])r${r}h = 0;`, 'g'));
+const HIGH_ANY = Array.from({ length: 11 }, (_, r) => new RegExp(`(?<![\\w.$])r${r}h\\b`, 'g'));
+const HIGH_READ = Array.from({ length: 11 }, (_, r) => new RegExp(`(?<![\\w.$])r${r}h\\b(?!\\s*(?:[-+*/%&|^]|<<|>>>?)?=(?!=))(?!\\s*(?:\\+\\+|--))`, 'g'));
 
 /** Placeholder replaced by the register write-back of a segment (or nothing when unsegmented). */
 const SAVE = '/*SAVE*/';
@@ -349,14 +385,14 @@ export function structuredBatchSource(p: Prepared, fold: BatchFold): string {
   const setRegion = needRegion ? ` M.setRegion(${REGION.packet}, buf, true, 0, 0);` : '';
   if (!seg) {
     // One function: the per-packet values are locals (V8 keeps them in machine registers); the
-    // views are re-read once per call.
+    // views are re-read once per call (and after a helper call, which may move them).
     return `'use strict';
 ${SUPPORT_PROLOGUE}
 const A = M.A;
 return function batch(view, buf, O, C, W, count, V) {
-  const PV = view${stackCtx};${setRegion}
+  let PV = view${stackCtx};${setRegion}
   pkt: for (let i = 0; i < count; i++) {
-    const PB = O[i], PL = C[i], WL = W[i];${region}
+    let PB = O[i], PL = C[i], WL = W[i];${region}
 ${runCode}
   }
 };`;

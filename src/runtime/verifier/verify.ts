@@ -92,10 +92,21 @@ export interface VerifiedProgram {
    * JIT reads and writes these directly, without the run-time check.
    */
   provenAccess: Map<number, ProvenRegion>;
+  /** pc → the high half of r0..r10 before that instruction where it is known (see HighHalf). */
+  highHalves: Map<number, readonly (HighHalf | undefined)[]>;
 }
 
 /** The region a proven access always reaches (see VerifiedProgram.provenAccess). */
 export type ProvenRegion = 'stack' | 'pkt' | 'ctx';
+
+/**
+ * What the high 32 bits of a register hold before an instruction, on every path that reaches
+ * it: 0 (a scalar below 2^32), or a pointer into one region with an offset small enough that
+ * the runtime's pair representation keeps that region's tag in the high half (packet and
+ * data_end pointers at offsets in [0, 2^30), context pointers likewise, stack pointers inside
+ * the frame). The JIT reads such a high half as a literal (./jit/structured.ts).
+ */
+export type HighHalf = 0 | 'pkt' | 'ctx' | 'stack';
 
 /** The kernel's limit on instructions processed; tsdump's default is lower (see defaultMaxSteps). */
 export const DEFAULT_MAX_STEPS = 1_000_000;
@@ -143,7 +154,23 @@ export function verify(prog: ProgramInput, hook: HookSpec): VerifiedProgram {
     stackDepth: v.chainStackDepth(), maps: [...v.mapsUsed].sort((a, b) => a - b), stats: { steps: v.steps, states: v.states },
     ctxAccess: v.ctxAccess,
     provenAccess: v.provenAccess(),
+    highHalves: v.highHalves(),
   };
+}
+
+/** The HighHalf a register's value implies, if any (see HighHalf). */
+function highOf(v: Reg): HighHalf | undefined {
+  if (v.t === 'scalar') return v.hi <= 0xffffffffn ? 0 : undefined;
+  if (v.t !== 'ptr' || v.nullable) return undefined;
+  const lo = v.off ?? v.vlo;
+  const hi = v.off ?? v.vhi;
+  if (lo === undefined || hi === undefined) return undefined;
+  switch (v.p) {
+    case 'pkt': case 'pkt_end': return lo >= 0 && hi < 1 << 30 ? 'pkt' : undefined;
+    case 'ctx': return lo >= 0 && hi < 1 << 30 ? 'ctx' : undefined;
+    case 'stack': return v.ref === 0 && lo >= -512 && hi <= 0 ? 'stack' : undefined;
+    default: return undefined;
+  }
 }
 
 /** The kernel's BPF_MAX_VAR_OFF: pointer arithmetic must keep offsets within ±2^29. */
@@ -222,6 +249,25 @@ class Walker {
   private noteProven(pc: number, region: ProvenRegion | null): void {
     const prev = this.proven.get(pc);
     this.proven.set(pc, prev === undefined || prev === region ? region : null);
+  }
+
+  /** pc → per register: a HighHalf on every visit so far, null once two visits disagree. */
+  private highs = new Map<number, (HighHalf | null)[]>();
+
+  private noteHighs(pc: number, st: State): void {
+    const regs = this.frame(st).regs;
+    const prev = this.highs.get(pc);
+    if (prev === undefined) {
+      this.highs.set(pc, regs.map((r) => highOf(r) ?? null));
+      return;
+    }
+    for (let r = 0; r < prev.length; r++) if (prev[r] !== null && prev[r] !== highOf(regs[r]!)) prev[r] = null;
+  }
+
+  highHalves(): Map<number, readonly (HighHalf | undefined)[]> {
+    const out = new Map<number, readonly (HighHalf | undefined)[]>();
+    for (const [pc, h] of this.highs) if (h.some((x) => x !== null)) out.set(pc, h.map((x) => x ?? undefined));
+    return out;
   }
 
   provenAccess(): Map<number, ProvenRegion> {
@@ -646,6 +692,7 @@ class Walker {
   /** Executes the instruction at pc; returns the next pc, or -1 when this path ends. */
   private step(pc: number, st: State, hist: Hist | undefined): number {
     const i = this.s.at[pc]!;
+    this.noteHighs(pc, st);
     switch (i.kind) {
       case 'alu': return this.alu(pc, st, i), pc + 1;
       case 'end': {

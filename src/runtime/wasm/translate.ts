@@ -5,7 +5,8 @@
  * on `i32.wrap` of the operands and zero-extend the result (RFC 9669 §4.1). The corner cases are
  * spelled out where wasm differs from eBPF: division by zero gives 0 and modulo by zero leaves
  * the dividend (wasm would trap), INT_MIN / -1 is computed as a negation (wasm would trap),
- * shift counts are masked by wasm itself, byte swaps are shifts and masks.
+ * shift counts are masked by wasm itself, byte swaps are shifts and masks (32 bits: two
+ * rotates and two masks, inline).
  *
  * Control flow, the block-per-target nesting: the program is cut into segments at every jump
  * target (and every return point of a local call). Segment s sits right after the `end` of block
@@ -53,7 +54,7 @@ export const FAULT = { budget: 0, callDepth: 1, kfunc: 2, invalid: 3, fallsOff: 
 /** Imported functions, in index order. */
 const F_HELPER = 0, F_LD = 1, F_ST = 2, F_ATOMIC = 3, F_FAULT = 4, F_SKB = 5;
 const N_IMPORTS = 6;
-const F_CHK = N_IMPORTS, F_BSWAP32 = N_IMPORTS + 1, F_MAIN = N_IMPORTS + 2;
+const F_CHK = N_IMPORTS;
 
 /** A context field a batch run writes per packet: a u32 length or a 64-bit packet pointer. */
 export interface BatchCtxField {
@@ -90,7 +91,6 @@ const big = (lo: number, hi: number): bigint => BigInt.asIntN(64, (BigInt(hi) <<
 export function translate(p: Prepared, kind: ModuleKind): Uint8Array {
   const main = new Translator(p, kind).build();
   const chk = checkFunction();
-  const bswap = bswapFunction();
   return encodeModule({
     imports: [
       { module: 'e', name: 'helper', type: { params: [I32, I32], results: [I32] } },
@@ -101,7 +101,7 @@ export function translate(p: Prepared, kind: ModuleKind): Uint8Array {
       { module: 'e', name: 'skb', type: { params: [I32], results: [] } },
     ],
     memory: { module: 'e', name: 'memory', minPages: 2 },
-    funcs: [chk, bswap, main],
+    funcs: [chk, main],
     globals: [{ type: I32, mutable: true, init: 0, export: 'r0hi' }],
   });
 }
@@ -127,16 +127,6 @@ function checkFunction(): Func {
     .get(IDX).i32(REGION.packet).op(Op.i32_eq).if().i32(0).i32(1).mem(Op.i32_store8, DIRTY_AT).end().end();
   c.get(E).mem(Op.i32_load, TABLE_AT).get(A).op(Op.i32_add);
   return { type: { params: [I64, I32, I32, I32], results: [I32] }, locals: [I32, I32, I32], code: c };
-}
-
-/** $bswap32(x i32) → the bytes of x reversed. */
-function bswapFunction(): Func {
-  const c = new Code();
-  c.get(0).i32(24).op(Op.i32_shl)
-    .get(0).i32(0xff00).op(Op.i32_and).i32(8).op(Op.i32_shl).op(Op.i32_or)
-    .get(0).i32(8).op(Op.i32_shr_u).i32(0xff00).op(Op.i32_and).op(Op.i32_or)
-    .get(0).i32(24).op(Op.i32_shr_u).op(Op.i32_or);
-  return { type: { params: [I32], results: [I32] }, locals: [], code: c };
 }
 
 const BIN64: Partial<Record<AluOp, number>> = {
@@ -347,12 +337,38 @@ class Translator {
       c.end(); this.pop();
     }
     let seg = 0;
+    let skip = -1;
     p.prog.forEach((insn, i) => {
       const s = this.segOf[i]!;
       if (s > 0) { c.end(); this.pop(); seg = s; }
+      if (i === skip) return;
+      if (this.bigEndianLoad(insn, i)) { skip = i + 1; return; }
       this.insn(insn, i, seg);
     });
     if (this.dispatch) { c.end(); this.pop(); }
+  }
+
+  /**
+   * A proven unsigned 16/32-bit packet load followed by `be16`/`be32` of the same register (how
+   * translated classic loads read network order), where nothing jumps to the swap: one load and
+   * an inline swap in i32, then one zero-extension. Returns false when the pair does not apply.
+   */
+  private bigEndianLoad(insn: EbpfInsn, i: number): boolean {
+    const { c, p, R } = this;
+    const next = p.prog[i + 1];
+    if (insn.kind !== 'ldx' || insn.signed || (insn.size !== 'h' && insn.size !== 'w') || next === undefined) return false;
+    if (next.kind !== 'end' || next.order !== 'be' || next.dst !== insn.dst || next.width !== (insn.size === 'h' ? 16 : 32)) return false;
+    if (this.segOf[i + 1]! >= 0 || this.proven(i) !== 'pkt') return false;
+    this.directAddr('pkt', R[insn.src]!, insn.off);
+    if (insn.size === 'h') {
+      c.mem(Op.i32_load16_u, this.directOffset('pkt', insn.off)).tee(this.T32).i32(8).op(Op.i32_shl)
+        .get(this.T32).i32(8).op(Op.i32_shr_u).op(Op.i32_or).i32(0xffff).op(Op.i32_and);
+    } else {
+      c.mem(Op.i32_load, this.directOffset('pkt', insn.off)).tee(this.T32).i32(8).op(Op.i32_rotl).i32(0x00ff00ff).op(Op.i32_and)
+        .get(this.T32).i32(8).op(Op.i32_rotr).i32(0xff00ff00 | 0).op(Op.i32_and).op(Op.i32_or);
+    }
+    c.op(Op.i64_extend_i32_u).set(R[insn.dst]!);
+    return true;
   }
 
   // ---- control transfer ---------------------------------------------------------------------
@@ -563,10 +579,10 @@ class Translator {
           c.get(d).op(Op.i32_wrap_i64).tee(this.T32).i32(0xff).op(Op.i32_and).i32(8).op(Op.i32_shl)
             .get(this.T32).i32(8).op(Op.i32_shr_u).i32(0xff).op(Op.i32_and).op(Op.i32_or, Op.i64_extend_i32_u).set(d);
         } else if (insn.width === 32) {
-          c.get(d).op(Op.i32_wrap_i64).call(F_BSWAP32).op(Op.i64_extend_i32_u).set(d);
+          c.get(d).op(Op.i32_wrap_i64).tee(this.T32).i32(8).op(Op.i32_rotl).i32(0x00ff00ff).op(Op.i32_and).get(this.T32).i32(8).op(Op.i32_rotr).i32(0xff00ff00 | 0).op(Op.i32_and).op(Op.i32_or).op(Op.i64_extend_i32_u).set(d);
         } else {
-          c.get(d).op(Op.i32_wrap_i64).call(F_BSWAP32).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl)
-            .get(d).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64).call(F_BSWAP32).op(Op.i64_extend_i32_u, Op.i64_or).set(d);
+          c.get(d).op(Op.i32_wrap_i64).tee(this.T32).i32(8).op(Op.i32_rotl).i32(0x00ff00ff).op(Op.i32_and).get(this.T32).i32(8).op(Op.i32_rotr).i32(0xff00ff00 | 0).op(Op.i32_and).op(Op.i32_or).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl)
+            .get(d).i64(32n).op(Op.i64_shr_u, Op.i32_wrap_i64).tee(this.T32).i32(8).op(Op.i32_rotl).i32(0x00ff00ff).op(Op.i32_and).get(this.T32).i32(8).op(Op.i32_rotr).i32(0xff00ff00 | 0).op(Op.i32_and).op(Op.i32_or).op(Op.i64_extend_i32_u, Op.i64_or).set(d);
         }
         return;
       }
@@ -611,7 +627,7 @@ class Translator {
         else if (n === 2) {
           c.mem(Op.i32_load16_u, 0).tee(this.T32).i32(8).op(Op.i32_shl).get(this.T32).i32(8).op(Op.i32_shr_u).op(Op.i32_or)
             .i32(0xffff).op(Op.i32_and, Op.i64_extend_i32_u);
-        } else c.mem(Op.i32_load, 0).call(F_BSWAP32).op(Op.i64_extend_i32_u);
+        } else c.mem(Op.i32_load, 0).tee(this.T32).i32(8).op(Op.i32_rotl).i32(0x00ff00ff).op(Op.i32_and).get(this.T32).i32(8).op(Op.i32_rotr).i32(0xff00ff00 | 0).op(Op.i32_and).op(Op.i32_or).op(Op.i64_extend_i32_u);
         c.set(R[0]!);
         return;
       }
