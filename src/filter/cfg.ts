@@ -184,6 +184,17 @@ export function topoOrder(root: Block): Block[] {
   return order;
 }
 
+/**
+ * `n` zeros in a plain array, for the per-block tables of the passes (indexed by Block.index).
+ * Not a typed array: each of those allocates an ArrayBuffer, which for the small graphs of
+ * ordinary filters cost more (in allocation and garbage collection) than the pass itself.
+ */
+export function zeros(n: number): number[] {
+  const a = new Array<number>(n);
+  for (let i = 0; i < n; i++) a[i] = 0;
+  return a;
+}
+
 export function isRet(b: Block): boolean {
   return (b.code & 0x07) === 0x06;
 }

@@ -20,7 +20,7 @@
  * because jumps are visited in increasing position).
  */
 import type { CbpfInsn, CbpfProgram } from '../isa/cbpf/types.ts';
-import { isRet, topoOrder } from './cfg.ts';
+import { isRet, topoOrder, zeros } from './cfg.ts';
 import type { Block, Program } from './cfg.ts';
 import { JA, JMP } from './insn.ts';
 import type { Work } from './optimize/work.ts';
@@ -50,15 +50,15 @@ export function emit(p: Program, work?: Work): CbpfProgram {
   const order = topoOrder(p.root);
   const n = order.length;
   // Blocks after which trampolines may go (they do not fall through into the next block).
-  const canHost = new Uint8Array(n);
+  const canHost = zeros(n);
   for (let i = 0; i < n; i++) canHost[i] = jumpSize(order[i]!, order[i + 1]) === 1 ? 1 : 0;
   // slots[i]: targets of the trampolines placed after block i's terminator, in order.
   const slots: Array<Block[] | undefined> = new Array(n);
-  const pos = new Int32Array(n);
-  const slotAt = new Int32Array(n);
+  const pos = zeros(n);
+  const slotAt = zeros(n);
   // Per conditional block: where its jt and jf edges point (a block or trampoline position).
-  const jtPos = new Int32Array(n);
-  const jfPos = new Int32Array(n);
+  const jtPos = zeros(n);
+  const jfPos = zeros(n);
   for (let pass = 0; ; pass++) {
     if (work) { work.layouts++; work.steps += n; }
     let at = p.prologue.length;

@@ -36,7 +36,9 @@ function copyVF(v: ValueFacts): ValueFacts {
 
 /** Facts plus "the test of `b` (value `key`) had outcome `taken`" (a new map; `f` is not modified). */
 export function withOutcome(f: Facts, key: number, b: Block, taken: boolean): Facts {
-  if (key < 0) return f; // nothing learnt: facts are never modified in place, so share them
+  // Nothing learnt (an untracked value, or an outcome the facts already imply): fact sets are
+  // never modified in place, so the same one is shared.
+  if (key < 0 || decide(f, key, b) === taken) return f;
   const out: Facts = new Map(f);
   const old = f.get(key);
   if (!old && out.size >= MAX_KEYS) return out;
@@ -90,7 +92,9 @@ export function decide(f: Facts, key: number, b: Block): boolean | undefined {
 
 /** Facts true on every path: the meet of two fact sets. */
 export function intersect(a: Facts, b: Facts): Facts {
+  if (a === b) return a; // fact sets are never modified in place
   const out: Facts = new Map();
+  if (a.size === 0 || b.size === 0) return out;
   for (const [key, va] of a) {
     const vb = b.get(key);
     if (!vb) continue;

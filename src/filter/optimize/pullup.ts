@@ -26,7 +26,7 @@
  * the order of their first test; blocks with no trackable value (comparisons with X) stay
  * where they are relative to the groups. One sort key per block, one relinking: linear.
  */
-import { isRet, topoOrder } from '../cfg.ts';
+import { isRet, topoOrder, zeros } from '../cfg.ts';
 import type { Block, Program } from '../cfg.ts';
 import { testKey } from './facts.ts';
 import type { Work } from './work.ts';
@@ -43,11 +43,11 @@ function setNext(x: Block, m: Mode, to: Block): void {
  * Predecessor edges in compressed form, indexed by `Block.index`: the edges into block i are
  * `src[off[i]] … src[off[i+1]-1]` (pred index * 2 + 1 for a true edge, + 0 for a false edge).
  */
-interface Preds { off: Int32Array; src: Int32Array }
+interface Preds { off: number[]; src: number[] }
 
 function predecessors(order: Block[]): Preds {
   const n = order.length;
-  const off = new Int32Array(n + 1);
+  const off = zeros(n + 1);
   for (const b of order) {
     if (isRet(b)) continue;
     off[b.jt!.index + 1]!++;
@@ -55,7 +55,7 @@ function predecessors(order: Block[]): Preds {
   }
   for (let i = 0; i < n; i++) off[i + 1]! += off[i]!;
   const fill = off.slice(0, n);
-  const src = new Int32Array(off[n]!);
+  const src = zeros(off[n]!);
   for (const b of order) {
     if (isRet(b)) continue;
     src[fill[b.jt!.index]!++] = b.index * 2 + 1;
@@ -70,7 +70,7 @@ function sweep(p: Program, m: Mode, keyIds: Map<string, number>, work: Work | un
   const n = order.length;
   const { off, src } = predecessors(order);
   // Tested value per block as a small integer (-1: none), interned across sweeps.
-  const key = new Int32Array(n);
+  const key = zeros(n);
   for (let i = 0; i < n; i++) {
     const b = order[i]!;
     const k = isRet(b) ? undefined : testKey(b);
@@ -79,10 +79,10 @@ function sweep(p: Program, m: Mode, keyIds: Map<string, number>, work: Work | un
     if (id === undefined) keyIds.set(k, (id = keyIds.size));
     key[i] = id;
   }
-  const member = new Uint8Array(n);
+  const member = zeros(n);
   // Per value: its rank in the chain being sorted, valid when stampOf[value] is that chain's stamp.
-  const rankOf = new Int32Array(keyIds.size);
-  const stampOf = new Int32Array(keyIds.size);
+  const rankOf = zeros(keyIds.size);
+  const stampOf = zeros(keyIds.size);
   let stamp = 0;
   let changed = false;
   let steps = n;
@@ -129,7 +129,7 @@ function sweep(p: Program, m: Mode, keyIds: Map<string, number>, work: Work | un
     }
     if (sorted) continue;
     // Stable order by rank: ranks are chain positions (or -1), so a counting sort is linear.
-    const count = new Int32Array(chain.length + 2);
+    const count = zeros(chain.length + 2);
     for (const r of ranks) count[r + 2]!++;
     for (let i = 1; i < count.length; i++) count[i]! += count[i - 1]!;
     const out = new Array<Block>(chain.length);

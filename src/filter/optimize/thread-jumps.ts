@@ -7,7 +7,7 @@
  * Sound because blocks are self-contained (no block depends on registers set by another).
  * Fact sets are capped, so the pass is linear in the number of edges.
  */
-import { isRet, topoOrder } from '../cfg.ts';
+import { isRet, topoOrder, zeros } from '../cfg.ts';
 import type { Block, Program } from '../cfg.ts';
 import { decide, intersect, testKey, withOutcome } from './facts.ts';
 import type { Facts } from './facts.ts';
@@ -25,9 +25,9 @@ function commonReturn(b: Block): boolean {
 }
 
 /** Tested value per block, interned (-1: none), indexed by Block.index. */
-function keysOf(order: Block[]): Int32Array {
+function keysOf(order: Block[]): number[] {
   const ids = new Map<string, number>();
-  const key = new Int32Array(order.length);
+  const key = zeros(order.length);
   for (let i = 0; i < order.length; i++) {
     const b = order[i]!;
     const k = isRet(b) ? undefined : testKey(b);
