@@ -49,7 +49,8 @@ describe('compile', () => {
     expect(run('tcp dst port http', p)).toBe(65535);
     expect(run('ip proto \\tcp', p)).toBe(65535);
     expect(run('ether src gw.example', p)).toBe(65535);
-    expect(run('gateway gw.example', p)).toBe(0); // it is the source host itself
+    // libpcap 1.10.3 with IPv6 support (tcpdump 4.99 on Linux) refuses `gateway` for any name.
+    expect(() => run('gateway gw.example', p)).toThrow("'gateway' not supported in this configuration");
   });
   it('keeps the first-fragment rule for transport fields', () => {
     const p = tcp4([10, 0, 0, 1], [10, 0, 0, 2], 1000, 80);

@@ -12,6 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withTestNames } from './libpcap-test-names.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let built: string | null = null;
@@ -65,11 +66,16 @@ export interface OracleJob {
 
 export type OracleAnswer = { ok: true; rle: string } | { ok: false; error: string };
 
-/** Runs all jobs against the concatenated packets of `files`; answers come back in job order. */
-export function oracleBatch(files: readonly string[], jobs: readonly OracleJob[]): OracleAnswer[] {
+/**
+ * Runs all jobs against the concatenated packets of `files`; answers come back in job order.
+ * With `testNames`, libpcap resolves names with its test name database (libpcap-test-names.ts;
+ * needs root).
+ */
+export function oracleBatch(files: readonly string[], jobs: readonly OracleJob[], opts: { testNames?: boolean } = {}): OracleAnswer[] {
   for (const j of jobs) if (/[\n\r]/.test(j.expr)) throw new Error(`expression with a newline: ${JSON.stringify(j.expr)}`);
   const input = jobs.map((j) => `${j.dlt}\t${j.snaplen}\t${j.netmask}\t${j.optimize ? 1 : 0}\t${j.expr}\n`).join('');
-  const r = spawnSync(buildOracle(), ['batch', ...files], { input, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = opts.testNames ? withTestNames(buildOracle(), ['batch', ...files], input)
+    : spawnSync(buildOracle(), ['batch', ...files], { input, encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`libpcap-oracle batch failed (status ${r.status}, signal ${r.signal}): ${r.stderr}`);
   const lines = r.stdout.split('\n').filter((l) => l.length > 0);
   if (lines.length !== jobs.length) throw new Error(`libpcap-oracle: ${lines.length} answers for ${jobs.length} jobs`);

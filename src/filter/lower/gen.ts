@@ -661,7 +661,8 @@ export class Lowerer {
       if (!h || (h.v4.length === 0 && h.v6.length === 0)) this.err('FILTER_UNKNOWN_HOST', `unknown host '${v.text}'`, v.span);
       const fs: Frag[] = [];
       if (q.proto !== 'ip6') for (const a of h.v4) fs.push(this.host4(ctx, q.proto, a, 0xffffffff, q.dir, span));
-      if (q.proto === undefined || q.proto === 'ip6') for (const a of h.v6) fs.push(this.host6(ctx, q.proto, a, 128, q.dir, span));
+      // Like libpcap: IPv6 addresses are skipped only under `ip`; under `arp`, `tcp`… they are an error.
+      if (q.proto !== 'ip') for (const a of h.v6) fs.push(this.host6(ctx, q.proto, a, 128, q.dir, span));
       if (fs.length === 0) this.err('FILTER_UNKNOWN_HOST', `unknown host '${v.text}' for '${q.proto}'`, v.span);
       return orAll(fs);
     }
@@ -818,16 +819,16 @@ export class Lowerer {
     }
   }
 
+  /**
+   * `gateway NAME`: libpcap 1.10.3 built with IPv6 support (every Linux build, tcpdump 4.99's
+   * included) refuses it for any name ("not supported in this configuration"); a number is
+   * refused earlier, as not a name.
+   */
   gateway(p: Primitive, ctx: Ctx): Frag {
+    void ctx;
     const v = p.value;
-    if (v.kind !== 'name') this.err('FILTER_BAD_VALUE', "'gateway' requires a host name", v.span);
-    const mac = this.o.resolver.ether(v.text);
-    const h = this.o.resolver.host(v.text);
-    if (!mac || !h || h.v4.length === 0) this.err('FILTER_UNKNOWN_HOST', `unknown host '${v.text}'`, v.span);
-    const m = this.needMac(ctx, p.span);
-    const ether = this.prevLinkCheck(ctx, or(this.macEq(m.src, mac!), this.macEq(m.dst, mac!)));
-    const hosts = orAll(h!.v4.map((a) => this.host4(ctx, p.quals.proto, a, 0xffffffff, undefined, p.span)));
-    return and(ether, not(hosts));
+    if (v.kind !== 'name') this.err('FILTER_BAD_VALUE', "'gateway' requires a name", v.span);
+    return this.err('FILTER_UNSUPPORTED', "'gateway' not supported in this configuration", p.span);
   }
 
   /** Primitives only the kernel's socket filter can evaluate: libpcap refuses them on savefiles. */
