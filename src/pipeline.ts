@@ -91,7 +91,7 @@ export const AUTO_ENGINE: EngineName = 'jit';
  * segmented structured JIT 79 µs, while on short filters the JIT was ahead (`tcp port 80`
  * 10.0 vs 17.6 ns). The threshold sits where the JIT starts to split a program into segments.
  */
-export const AUTO_WASM_FROM = 2000;
+const AUTO_WASM_FROM = 2000;
 
 function autoEngine(insns: number): EngineName {
   return insns >= AUTO_WASM_FROM && 'wasm' in ENGINES ? ('wasm' as EngineName) : AUTO_ENGINE;

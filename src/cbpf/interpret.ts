@@ -58,7 +58,7 @@ const W = 4;
 export const BACKWARD_JUMP_BUDGET = 8;
 
 /** The per-packet backward-jump budget of a program with `backwardJas` backward `ja`s. */
-export function backwardJumpBudget(backwardJas: number, caplen: number): number {
+function backwardJumpBudget(backwardJas: number, caplen: number): number {
   return backwardJas * BACKWARD_JUMP_BUDGET * (caplen + 1);
 }
 

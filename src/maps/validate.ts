@@ -8,8 +8,8 @@ import { UserError } from '../errors.ts';
 import type { MapSpec } from './types.ts';
 
 /** Upper bound on a single value (the kernel's KMALLOC_MAX_SIZE-ish limit; keeps memory sane). */
-export const MAX_VALUE_SIZE = 1 << 20;
-export const RINGBUF_PAGE = 4096;
+const MAX_VALUE_SIZE = 1 << 20;
+const RINGBUF_PAGE = 4096;
 
 export function validateMapSpec(spec: MapSpec): void {
   const name = spec.name ? `map '${spec.name}'` : `${spec.kind} map`;

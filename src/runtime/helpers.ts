@@ -76,7 +76,7 @@ export interface XdpFrame {
 }
 
 /** Smallest frame adjust_head/adjust_tail may leave (an Ethernet header, like the kernel). */
-export const XDP_MIN_FRAME = 14;
+const XDP_MIN_FRAME = 14;
 /** Kernel limit on chained tail calls (MAX_TAIL_CALL_CNT). */
 export const MAX_TAIL_CALLS = 33;
 
@@ -123,7 +123,7 @@ export function createHelperState(opts: Partial<HelperState> & { registry?: MapR
 }
 
 /** High half of a map handle (ASCII "MAP\0"); the low half is the map id. */
-export const MAP_HANDLE_HI = 0x4d415000;
+const MAP_HANDLE_HI = 0x4d415000;
 
 export function mapHandle(id: number): bigint {
   return (BigInt(MAP_HANDLE_HI) << 32n) | BigInt(id >>> 0);

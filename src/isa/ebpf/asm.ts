@@ -43,7 +43,6 @@ for (const op of Object.keys(JmpOps) as JmpOp[]) {
   jmpMnemonics.set(op, { op, wide: true });
   jmpMnemonics.set(`${op}32`, { op, wide: false });
 }
-const sizeNames = Object.keys(Sizes) as Size[];
 
 /** The assembler mnemonic of an ALU instruction (inverse of aluMnemonics). */
 function aluName(op: AluOp, wide: boolean): string {
@@ -400,6 +399,3 @@ export function pretty(prog: EbpfProgram): string {
   const { pcOf } = layout(prog);
   return prog.map((insn, i) => `${String(pcOf[i]).padStart(4)}: ${prettyInsn(insn)}`).join('\n') + '\n';
 }
-
-/** Names of all sizes, exported for the disassembler tests. */
-export const SIZE_NAMES = sizeNames;

@@ -41,7 +41,7 @@ function aluAllowed(op: AluOp, wide: boolean, reg: boolean): boolean {
 // ---- encode ---------------------------------------------------------------------------------
 
 /** The slot(s) of one instruction: two for lddw, one otherwise. */
-export function encodeSlots(i: EbpfInsn): EbpfSlot[] {
+function encodeSlots(i: EbpfInsn): EbpfSlot[] {
   const s = (code: number, dst = 0, src = 0, off = 0, imm = 0): EbpfSlot => ({ code, dst, src, off, imm });
   switch (i.kind) {
     case 'alu': {
@@ -226,7 +226,7 @@ export function decodeProgram(bytes: Uint8Array): EbpfProgram {
 }
 
 /** Number of 8-byte slots an instruction occupies. */
-export function slotWidth(i: EbpfInsn): 1 | 2 {
+function slotWidth(i: EbpfInsn): 1 | 2 {
   return i.kind === 'lddw' ? 2 : 1;
 }
 

@@ -135,8 +135,7 @@ export const LEGACY_LOAD_SIZES: readonly Size[] = ['w', 'h', 'b'];
 /** Sign-extending loads (LDX|MEMSX) exist for sizes w, h, b only. */
 export const MEMSX_SIZES: readonly Size[] = ['w', 'h', 'b'];
 
-/** Register numbers. r10 is the read-only frame pointer. */
+/** Register numbers r0..r10; r10 is the read-only frame pointer. */
 export const NUM_REGS = 11;
-export const R_FP = 10;
 /** Bytes of stack per frame (RFC 9669 / kernel MAX_BPF_STACK). */
 export const STACK_SIZE = 512;
