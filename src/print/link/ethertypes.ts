@@ -2,7 +2,8 @@
  * Ethertypes other than IP and ARP that tcpdump 4.99.3 decodes, for the ones real captures
  * carry: MPLS label stacks (then IPv4/IPv6 by the payload's version nibble), Arista's timestamp
  * header (then the inner ethertype, printed like an Ethernet header's), LLDP (its one-line form),
- * the Ethernet configuration-testing "Loopback" protocol and GeoNetworking beacons. The names
+ * the Ethernet configuration-testing "Loopback" protocol, GeoNetworking beacons and DECnet
+ * (./decnet.ts). The names
  * tcpdump gives ethertypes in `-e` headers are here too.
  *
  * Technique: each decoder reads its header at fixed offsets after checking it was captured and
@@ -11,6 +12,7 @@
  * after an Ethernet header. Forms not reproduced (verbose TLV listings, unusual variants) are
  * returned with `approx` set.
  */
+import { decnet } from './decnet.ts';
 import { be16, be32, hex, le16, macText, type L2Options, type L2Result } from './l2.ts';
 
 /** Ethertype names as tcpdump prints them (`ethertype NAME (0xNNNN)` with -e, `NAME` with -e -q). */
@@ -48,6 +50,8 @@ export function etherPayload(type: number, p: Uint8Array, off: number, frame: nu
       return loopback(p, off, len, end, o);
     case 0x8947:
       return geonet(p, off, len, end, o);
+    case 0x6003:
+      return decnet(p, off, len, end, o);
     default:
       return null;
   }
