@@ -38,6 +38,7 @@ import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult 
 import { pim, vrrp, dccp } from './ip/protos.ts';
 import { tcpDecoder, openflow, ldp, rpkiRtr } from './ip/tcp-apps.ts';
 import { ospf3Verbose } from './ip/ospf.ts';
+import { icmp6Text, icmp6TypeKnown } from './ip/icmp6.ts';
 import { ipv4VerboseHeader, ipv6VerboseHeader, pseudoChecksum, shouldBe, finish, sum16 } from './verbose.ts';
 
 export type Fidelity = 'exact' | 'prefix' | 'approx';
@@ -78,11 +79,6 @@ const NTP_MODES: ReadonlyArray<readonly [string, boolean]> = [
   ['unspecified', false], ['symmetric active', false], ['symmetric passive', false], ['Client', true],
   ['Server', true], ['Broadcast', false], ['Control Message', true], ['Reserved', true],
 ];
-
-/** ICMPv6 types tcpdump names; any other prints as "unknown icmp6 type (N)". */
-function icmp6TypeKnown(type: number): boolean {
-  return (type >= 1 && type <= 4) || (type >= 128 && type <= 155) || type === 200 || type === 201;
-}
 
 /** ICMP types tcpdump decodes by name; any other prints as "ICMP type-#N". */
 const ICMP_KNOWN_TYPES: ReadonlySet<number> = new Set([0, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
@@ -1106,33 +1102,15 @@ export class PacketPrinter {
 
   private icmp6(off: number, len: number, end: number, addrOff: number): void {
     const p = this.p;
-    if (this.o.verbose > 0 && end >= off + len) {
+    if (this.o.verbose > 0 && len > 0 && !this.fragmented && end >= off + len) {
       const sum = pseudoChecksum(p, 6, addrOff, 58, off, len);
       const stored = be16(p, off + 2);
       this.out += sum === 0 ? '[icmp6 sum ok] ' : `[bad icmp6 cksum 0x${hex4(stored)} -> 0x${hex4(shouldBe(stored, sum))}!] `;
     }
-    this.out += 'ICMP6, ';
-    if (end < off + 4) {
-      this.truncated('icmp6');
-      return;
-    }
-    const type = p[off]!;
-    let text: string | null = null;
-    if (!icmp6TypeKnown(type)) {
-      text = `unknown icmp6 type (${type})`;
-    } else if ((type === 128 || type === 129) && end >= off + 8) {
-      text = `echo ${type === 128 ? 'request' : 'reply'}, id ${be16(p, off + 4)}, seq ${be16(p, off + 6)}`;
-    } else if (type === 133) text = 'router solicitation';
-    else if (type === 134) text = 'router advertisement';
-    else if (type === 135 && end >= off + 24) text = `neighbor solicitation, who has ${ipv6At(p, off + 8)}`;
-    else if (type === 136 && end >= off + 24) text = `neighbor advertisement, tgt is ${ipv6At(p, off + 8)}`;
-    else if (type === 143 && end >= off + 8) text = `multicast listener report v2, ${be16(p, off + 6)} group record(s)`;
-    if (text === null) this.approx(`type ${type} code ${p[off + 1]}`);
-    else this.out += text;
-    // With -v tcpdump prints ND/MLD details (options, records) we do not reproduce.
-    if (this.o.verbose > 0 && type !== 128 && type !== 129) this.fidelity = 'approx';
-    this.out += `, length ${len}`;
-    // tcpdump shows the bytes of a message type it does not know.
-    if (!icmp6TypeKnown(type)) this.out += hexDump(p, off, Math.min(end, off + len));
+    const r = icmp6Text(p, off, len, end, this.o.verbose);
+    this.out += r.text;
+    if (!r.ok) this.fidelity = 'approx';
+    // tcpdump shows the bytes of a message type it does not know (below -vv).
+    if (len > 0 && end > off && !icmp6TypeKnown(p[off]!) && this.o.verbose <= 1) this.out += hexDump(p, off, Math.min(end, off + len));
   }
 }

@@ -120,7 +120,7 @@ export function ipv6VerboseHeader(p: Uint8Array, off: number): string {
   const plen = (p[off + 4]! << 8) | p[off + 5]!;
   const nh = p[off + 6]!;
   let s = '(';
-  if (cls !== 0) s += `class 0x${cls.toString(16)}, `;
+  if (cls !== 0) s += `class 0x${cls.toString(16).padStart(2, '0')}, `;
   if (flow !== 0) s += `flowlabel 0x${flow.toString(16).padStart(5, '0')}, `;
   return `${s}hlim ${p[off + 7]}, next-header ${ipProtoName(nh)} (${nh}) payload length: ${plen})`;
 }

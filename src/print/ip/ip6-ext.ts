@@ -222,8 +222,51 @@ export function mobility(p: Uint8Array, off: number, end: number, verbose: numbe
     default:
       return { text: `${s} len=${p[off + 1]}`, advance: mhlen, ok: true };
   }
-  // -v lists the mobility options after the fixed part (not reproduced).
-  return { text: s, advance: mhlen, ok: !(verbose && mhlen > hlen) };
+  if (verbose) {
+    const o = mobilityOptions(p, off + hlen, mhlen - hlen, end);
+    s += o.text;
+    if (o.trunc) return trunc(s);
+  }
+  return { text: s, advance: mhlen, ok: true };
+}
+
+/**
+ * The mobility options (-v). tcpdump checks that the byte after each option was captured before
+ * printing it, so a packet that ends with its last option ends in "[|mobility]".
+ */
+function mobilityOptions(p: Uint8Array, off: number, len: number, end: number): { text: string; trunc: boolean } {
+  let s = '';
+  for (let i = 0; i < len; ) {
+    const t = p[off + i]!;
+    let optlen: number;
+    if (t === 0) optlen = 1;
+    else if (i + 1 < len) optlen = p[off + i + 1]! + 2;
+    else return { text: s, trunc: true };
+    if (i + optlen > len || end < off + i + optlen + 1) return { text: s, trunc: true };
+    const rest = len - i;
+    if (t === 0) s += '(pad1)';
+    else if (t === 1) {
+      if (rest < 2) return { text: `${s}(padn: trunc)`, trunc: true };
+      s += '(padn)';
+    } else if (t === 2) {
+      if (rest < 4) return { text: `${s}(refresh: trunc)`, trunc: true };
+      s += `(refresh: ${be16(p, off + i + 2) << 2})`;
+    } else if (t === 3) {
+      if (rest < 18) return { text: `${s}(altcoa: trunc)`, trunc: true };
+      s += `(alt-CoA: ${ipv6At(p, off + i + 2)})`;
+    } else if (t === 4) {
+      if (rest < 6) return { text: `${s}(ni: trunc)`, trunc: true };
+      s += `(ni: ho=0x${be16(p, off + i + 2).toString(16).padStart(4, '0')} co=0x${be16(p, off + i + 4).toString(16).padStart(4, '0')})`;
+    } else if (t === 5) {
+      if (rest < 12) return { text: `${s}(auth: trunc)`, trunc: true };
+      s += '(auth)';
+    } else {
+      if (rest < 2) return { text: `${s}(sopt_type ${t}: trunc)`, trunc: true };
+      s += `(type-0x${t.toString(16).padStart(2, '0')}: len=${p[off + i + 1]})`;
+    }
+    i += optlen;
+  }
+  return { text: s, trunc: false };
 }
 
 function hex8(n: number): string {

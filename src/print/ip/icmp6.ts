@@ -1,0 +1,148 @@
+/**
+ * The ICMPv6 messages tcpdump 4.99.3 prints most, with their -v forms: echo, router and neighbor
+ * discovery (RS, RA, NS, NA with the link-address options listed under -v, and -v's early
+ * ", length N"), and MLDv2 reports (group records under -v). Everything after
+ * "[icmp6 sum ok] " comes from `icmp6Text`; `ok` is false for the parts not reproduced (other ND
+ * options, RA details, other message types), which the caller marks approximate.
+ *
+ * Technique: the message type picks a fixed layout; ND options are a list of (type, length in
+ * 8-byte units) records walked until the captured end, each checked against it first, as
+ * tcpdump's icmp6_opt_print does.
+ */
+import { ipv6At } from '../addr.ts';
+
+function be16(p: Uint8Array, o: number): number {
+  return (p[o]! << 8) | p[o + 1]!;
+}
+function be32(p: Uint8Array, o: number): number {
+  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
+}
+
+/** ICMPv6 types tcpdump names; any other prints as "unknown icmp6 type (N)". */
+export function icmp6TypeKnown(type: number): boolean {
+  return (type >= 1 && type <= 4) || (type >= 128 && type <= 155) || type === 200 || type === 201;
+}
+
+const MLD2_RECORD = ['', 'is_in', 'is_ex', 'to_in', 'to_ex', 'allow', 'block'];
+
+export interface Icmp6Text {
+  text: string;
+  ok: boolean;
+}
+
+/** ND options from `off` (`resid` bytes on the wire): the -v lines for link-layer addresses. */
+function ndOptions(p: Uint8Array, off: number, resid: number, end: number): Icmp6Text {
+  let s = '';
+  let cp = off;
+  while (cp < end) {
+    if (end < cp + 2) return { text: `${s} [|icmp6]`, ok: true };
+    if (resid <= 0) return { text: s, ok: true };
+    const type = p[cp]!;
+    const olen = p[cp + 1]!;
+    if (olen === 0 || cp + olen * 8 > end) return { text: `${s} [|icmp6]`, ok: true };
+    if (type !== 1 && type !== 2) return { text: s, ok: false };
+    s += `\n\t  ${type === 1 ? 'source' : 'destination'} link-address option (${type}), length ${olen * 8} (${olen}): `;
+    for (let i = 0; i < olen * 8 - 2; i++) s += (i ? ':' : '') + p[cp + 2 + i]!.toString(16).padStart(2, '0');
+    cp += olen * 8;
+    resid -= olen * 8;
+  }
+  return { text: s, ok: true };
+}
+
+/** "ICMP6, …" for the message at `off` (`len` bytes on the wire, captured up to `end`). */
+export function icmp6Text(p: Uint8Array, off: number, len: number, end: number, verbose: number): Icmp6Text {
+  if (len === 0) return { text: 'ICMP6, length 0 (invalid)', ok: true };
+  if (end < off + 1) return { text: 'ICMP6 [|icmp6]', ok: true };
+  const type = p[off]!;
+  const trunc = (s: string): Icmp6Text => ({ text: `${s} [|icmp6]`, ok: true });
+  let s = 'ICMP6, ';
+  let ok = true;
+  const nd = type >= 133 && type <= 137;
+  switch (type) {
+    case 128:
+    case 129:
+      s += `echo ${type === 128 ? 'request' : 'reply'}`;
+      if (end < off + 8) return trunc(s);
+      s += `, id ${be16(p, off + 4)}, seq ${be16(p, off + 6)}`;
+      break;
+    case 133:
+      s += 'router solicitation';
+      if (verbose) {
+        s += `, length ${len}`;
+        const o = ndOptions(p, off + 8, len - 8, end);
+        s += o.text;
+        ok = o.ok;
+      }
+      break;
+    case 134:
+      s += 'router advertisement';
+      // The -v details (flags, preference, timers, options) are not reproduced.
+      if (verbose) {
+        s += `, length ${len}`;
+        ok = false;
+      }
+      break;
+    case 135:
+      s += 'neighbor solicitation';
+      if (verbose) s += `, length ${len}`;
+      if (end < off + 24) return trunc(s);
+      s += `, who has ${ipv6At(p, off + 8)}`;
+      if (verbose) {
+        const o = ndOptions(p, off + 24, len - 24, end);
+        s += o.text;
+        ok = o.ok;
+      }
+      break;
+    case 136: {
+      s += 'neighbor advertisement';
+      if (verbose) s += `, length ${len}`;
+      if (end < off + 24) return trunc(s);
+      s += `, tgt is ${ipv6At(p, off + 8)}`;
+      if (verbose) {
+        const f = be32(p, off + 4);
+        const names = ([[0x80000000, 'router'], [0x40000000, 'solicited'], [0x20000000, 'override']] as const).filter(([b]) => (f & b) >>> 0).map(([, n]) => n);
+        s += `, Flags [${names.length ? names.join(', ') : 'none'}]`;
+        const o = ndOptions(p, off + 24, len - 24, end);
+        s += o.text;
+        ok = o.ok;
+      }
+      break;
+    }
+    case 143: {
+      s += 'multicast listener report v2';
+      if (len < 8) return { text: `${s} [invalid len ${len}]`, ok: true };
+      if (end < off + 8) return trunc(s);
+      const ngroups = be16(p, off + 6);
+      s += `, ${ngroups} group record(s)`;
+      if (verbose) {
+        let g = 8;
+        for (let i = 0; i < ngroups; i++) {
+          if (len < g + 20) return { text: `${s} [invalid number of groups]`, ok: true };
+          if (end < off + g + 20) return trunc(s);
+          s += ` [gaddr ${ipv6At(p, off + g + 4)} ${MLD2_RECORD[p[off + g]!] || ` [v2-report-#${p[off + g]}]`}`;
+          const nsrcs = be16(p, off + g + 2);
+          if (len < g + 20 + nsrcs * 16) return { text: `${s} [invalid number of sources ${nsrcs}]`, ok: true };
+          if (verbose === 1) s += `, ${nsrcs} source(s)`;
+          else {
+            s += ' {';
+            for (let j = 0; j < nsrcs; j++) {
+              if (end < off + g + 36 + j * 16) return trunc(s);
+              s += ` ${ipv6At(p, off + g + 20 + j * 16)}`;
+            }
+            s += ' }';
+          }
+          g += 20 + nsrcs * 16;
+          s += ']';
+        }
+      }
+      break;
+    }
+    default:
+      // Other types: the name tcpdump gives them is not reproduced here.
+      if (icmp6TypeKnown(type)) return { text: `${s}type ${type} code ${p[off + 1] ?? 0}, length ${len}`, ok: false };
+      // An unknown type: tcpdump shows its bytes (with -v only up to -v; -vv not).
+      return { text: `${s}unknown icmp6 type (${type}), length ${len}`, ok: verbose <= 1 };
+  }
+  if (!verbose || !(nd || type === 143)) s += `, length ${len}`;
+  return { text: s, ok };
+}
