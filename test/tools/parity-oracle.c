@@ -26,7 +26,8 @@
  * separated by TABs, "E" when pcap_compile on that file's handle fails (the first error's text
  * follows the last field as "error MESSAGE") or the comma-separated indices of the packets
  * pcap_offline_filter() accepts.
- * CTX is savefile or dead; LINKTYPE the number stored in files; ENDIAN le or be (the byte order
+ * CTX is savefile, dead or live (an activated handle on "lo" for EN10MB, "any" for LINUX_SLL;
+ * needs root); LINKTYPE the number stored in files; ENDIAN le or be (the byte order
  * the savefile is written in); OPT 0 or 1. Built at run time by parity-harness.ts with
  * `gcc ... -lpcap`; never committed as a binary.
  */
@@ -65,6 +66,27 @@ static const char *savefile_for(unsigned linktype, unsigned snaplen, int be) {
     return path;
 }
 
+/*
+ * The live handle for a link type, as tcpdump -i opens it (pcap_create + pcap_activate, no
+ * filter): the loopback device for Ethernet, the "any" device for Linux cooked (v1) headers.
+ * Needs root (or CAP_NET_RAW). Opened once and kept: activation sets up a kernel ring.
+ */
+static pcap_t *live_en10mb, *live_sll;
+static pcap_t *live_handle(int dlt, char *err, size_t elen) {
+    pcap_t **slot = dlt == DLT_EN10MB ? &live_en10mb : dlt == DLT_LINUX_SLL ? &live_sll : NULL;
+    if (!slot) { snprintf(err, elen, "live: no device for DLT %d", dlt); return NULL; }
+    if (*slot) return *slot;
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t *l = pcap_create(dlt == DLT_EN10MB ? "lo" : "any", errbuf);
+    if (!l) { snprintf(err, elen, "live: %s", errbuf); return NULL; }
+    pcap_set_snaplen(l, 262144);
+    pcap_set_buffer_size(l, 1 << 16);
+    if (pcap_activate(l) < 0) { snprintf(err, elen, "live: %s", pcap_geterr(l)); pcap_close(l); return NULL; }
+    if (pcap_datalink(l) != dlt) { snprintf(err, elen, "live: device gives DLT %d", pcap_datalink(l)); pcap_close(l); return NULL; }
+    *slot = l;
+    return l;
+}
+
 /* Compiles per the job fields; 1 on success, else writes the error into err. */
 static int compile_job(char **f, struct bpf_program *prog, char *err, size_t elen) {
     const char *ctx = f[0];
@@ -81,6 +103,14 @@ static int compile_job(char **f, struct bpf_program *prog, char *err, size_t ele
         pcap_close(p);
         p = pcap_open_dead(dlt, (int)snaplen);
         if (!p) { snprintf(err, elen, "pcap_open_dead failed"); return 0; }
+    } else if (strcmp(ctx, "live") == 0) {
+        /* tcpdump -i: an activated capture handle (kept open, one per device) */
+        int dlt = pcap_datalink(p);
+        pcap_close(p);
+        pcap_t *l = live_handle(dlt, err, elen);
+        if (!l) return 0;
+        if (pcap_compile(l, prog, expr, opt, 0) != 0) { snprintf(err, elen, "%s", pcap_geterr(l)); return 0; }
+        return 1;
     }
     if (pcap_compile(p, prog, expr, opt, 0) != 0) {
         snprintf(err, elen, "%s", pcap_geterr(p));
