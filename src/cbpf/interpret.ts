@@ -41,6 +41,7 @@
  */
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
 import { BPF_MEMWORDS, Exec, execOf, type ExecOp } from '../isa/cbpf/opcodes.ts';
+import { aluAdd, aluAnd, aluDiv, aluLsh, aluMod, aluMul, aluNeg, aluOr, aluRsh, aluSub, aluXor } from './alu.ts';
 
 /**
  * A pre-decoded filter: returns the filter's verdict (0 = reject, else bytes to keep). The
@@ -156,27 +157,27 @@ export function createInterpreter(prog: CbpfProgram): CbpfFilter {
           continue;
         case 16 satisfies typeof Exec.ST: if (k >>> 0 >= BPF_MEMWORDS) return 0; mem[k] = A; continue; // M[k] = A
         case 17 satisfies typeof Exec.STX: if (k >>> 0 >= BPF_MEMWORDS) return 0; mem[k] = X; continue; // M[k] = X
-        case 18 satisfies typeof Exec.ADD_K: A = (A + k) | 0; continue;
-        case 19 satisfies typeof Exec.SUB_K: A = (A - k) | 0; continue;
-        case 20 satisfies typeof Exec.MUL_K: A = Math.imul(A, k); continue;
-        case 21 satisfies typeof Exec.DIV_K: if (k === 0) return 0; A = ((A >>> 0) / (k >>> 0)) | 0; continue;
-        case 22 satisfies typeof Exec.MOD_K: if (k === 0) return 0; A = ((A >>> 0) % (k >>> 0)) | 0; continue;
-        case 23 satisfies typeof Exec.AND_K: A &= k; continue;
-        case 24 satisfies typeof Exec.OR_K: A |= k; continue;
-        case 25 satisfies typeof Exec.XOR_K: A ^= k; continue;
-        case 26 satisfies typeof Exec.LSH_K: A <<= k; continue; // JS masks the count to 5 bits, like x86
-        case 27 satisfies typeof Exec.RSH_K: A = (A >>> k) | 0; continue;
-        case 28 satisfies typeof Exec.ADD_X: A = (A + X) | 0; continue;
-        case 29 satisfies typeof Exec.SUB_X: A = (A - X) | 0; continue;
-        case 30 satisfies typeof Exec.MUL_X: A = Math.imul(A, X); continue;
-        case 31 satisfies typeof Exec.DIV_X: if (X === 0) return 0; A = ((A >>> 0) / (X >>> 0)) | 0; continue;
-        case 32 satisfies typeof Exec.MOD_X: if (X === 0) return 0; A = ((A >>> 0) % (X >>> 0)) | 0; continue;
-        case 33 satisfies typeof Exec.AND_X: A &= X; continue;
-        case 34 satisfies typeof Exec.OR_X: A |= X; continue;
-        case 35 satisfies typeof Exec.XOR_X: A ^= X; continue;
-        case 36 satisfies typeof Exec.LSH_X: A = X >>> 0 < 32 ? A << X : 0; continue;
-        case 37 satisfies typeof Exec.RSH_X: A = X >>> 0 < 32 ? (A >>> X) | 0 : 0; continue;
-        case 38 satisfies typeof Exec.NEG: A = -A | 0; continue;
+        case 18 satisfies typeof Exec.ADD_K: A = aluAdd(A, k) | 0; continue;
+        case 19 satisfies typeof Exec.SUB_K: A = aluSub(A, k) | 0; continue;
+        case 20 satisfies typeof Exec.MUL_K: A = aluMul(A, k) | 0; continue;
+        case 21 satisfies typeof Exec.DIV_K: if (k === 0) return 0; A = aluDiv(A, k) | 0; continue;
+        case 22 satisfies typeof Exec.MOD_K: if (k === 0) return 0; A = aluMod(A, k) | 0; continue;
+        case 23 satisfies typeof Exec.AND_K: A = aluAnd(A, k) | 0; continue;
+        case 24 satisfies typeof Exec.OR_K: A = aluOr(A, k) | 0; continue;
+        case 25 satisfies typeof Exec.XOR_K: A = aluXor(A, k) | 0; continue;
+        case 26 satisfies typeof Exec.LSH_K: A = aluLsh(A, k & 31) | 0; continue; // an unvalidated count ≥ 32 is masked, as bpf_filter on x86 (and the translation)
+        case 27 satisfies typeof Exec.RSH_K: A = aluRsh(A, k & 31) | 0; continue;
+        case 28 satisfies typeof Exec.ADD_X: A = aluAdd(A, X) | 0; continue;
+        case 29 satisfies typeof Exec.SUB_X: A = aluSub(A, X) | 0; continue;
+        case 30 satisfies typeof Exec.MUL_X: A = aluMul(A, X) | 0; continue;
+        case 31 satisfies typeof Exec.DIV_X: if (X === 0) return 0; A = aluDiv(A, X) | 0; continue;
+        case 32 satisfies typeof Exec.MOD_X: if (X === 0) return 0; A = aluMod(A, X) | 0; continue;
+        case 33 satisfies typeof Exec.AND_X: A = aluAnd(A, X) | 0; continue;
+        case 34 satisfies typeof Exec.OR_X: A = aluOr(A, X) | 0; continue;
+        case 35 satisfies typeof Exec.XOR_X: A = aluXor(A, X) | 0; continue;
+        case 36 satisfies typeof Exec.LSH_X: A = aluLsh(A, X) | 0; continue;
+        case 37 satisfies typeof Exec.RSH_X: A = aluRsh(A, X) | 0; continue;
+        case 38 satisfies typeof Exec.NEG: A = aluNeg(A) | 0; continue;
         case 39 satisfies typeof Exec.JA: // pc += k (signed)
           o = code[i + 2]!;
           if (o < pc && --budget < 0) return 0;

@@ -1,19 +1,25 @@
 /**
- * cBPF opcode constants and statement constructors used by the filter compiler. The values
- * are the classic BPF encoding (class | size | mode, class | op | src) that the kernel and
- * libpcap use; the helpers build `Stmt`s so that lowering code reads like an assembly listing:
+ * The filter compiler's names for classic BPF encodings and its statement constructors. The
+ * values are not defined here: they are the fields of the one cBPF opcode table
+ * (src/isa/cbpf/opcodes.ts), under the short names the compiler's passes use (LD, JEQ, K…);
+ * the helpers build `Stmt`s so that lowering code reads like an assembly listing:
  * `ldh(12)` is `ldh [12]`, `ldxMsh(14)` is `ldxb 4*([14]&0xf)`.
  */
+import {
+  BPF_ABS, BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_DIV, BPF_H, BPF_IMM, BPF_IND, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT,
+  BPF_JMP, BPF_JSET, BPF_K, BPF_LD, BPF_LDX, BPF_LEN, BPF_LSH, BPF_MEM, BPF_MISC, BPF_MOD, BPF_MSH, BPF_MUL, BPF_NEG, BPF_OR,
+  BPF_RET, BPF_RSH, BPF_ST, BPF_STX, BPF_SUB, BPF_TAX, BPF_TXA, BPF_W, BPF_X, BPF_XOR,
+} from '../isa/cbpf/opcodes.ts';
 import type { Stmt } from './cfg.ts';
 
-export const LD = 0x00, LDX = 0x01, ST = 0x02, STX = 0x03, ALU = 0x04, JMP = 0x05, RET = 0x06, MISC = 0x07;
-export const W = 0x00, H = 0x08, B = 0x10;
-export const IMM = 0x00, ABS = 0x20, IND = 0x40, MEM = 0x60, LEN = 0x80, MSH = 0xa0;
-export const ADD = 0x00, SUB = 0x10, MUL = 0x20, DIV = 0x30, OR = 0x40, AND = 0x50, LSH = 0x60, RSH = 0x70,
-  NEG = 0x80, MOD = 0x90, XOR = 0xa0;
-export const JA = 0x00, JEQ = 0x10, JGT = 0x20, JGE = 0x30, JSET = 0x40;
-export const K = 0x00, X = 0x08;
-export const TAX = 0x00, TXA = 0x80;
+export const LD = BPF_LD, LDX = BPF_LDX, ST = BPF_ST, STX = BPF_STX, ALU = BPF_ALU, JMP = BPF_JMP, RET = BPF_RET, MISC = BPF_MISC;
+export const W = BPF_W, H = BPF_H, B = BPF_B;
+export const IMM = BPF_IMM, ABS = BPF_ABS, IND = BPF_IND, MEM = BPF_MEM, LEN = BPF_LEN, MSH = BPF_MSH;
+export const ADD = BPF_ADD, SUB = BPF_SUB, MUL = BPF_MUL, DIV = BPF_DIV, OR = BPF_OR, AND = BPF_AND, LSH = BPF_LSH, RSH = BPF_RSH,
+  NEG = BPF_NEG, MOD = BPF_MOD, XOR = BPF_XOR;
+export const JA = BPF_JA, JEQ = BPF_JEQ, JGT = BPF_JGT, JGE = BPF_JGE, JSET = BPF_JSET;
+export const K = BPF_K, X = BPF_X;
+export const TAX = BPF_TAX, TXA = BPF_TXA;
 
 export const JEQ_K = JMP | JEQ | K, JGT_K = JMP | JGT | K, JGE_K = JMP | JGE | K, JSET_K = JMP | JSET | K;
 export const JEQ_X = JMP | JEQ | X, JGT_X = JMP | JGT | X, JGE_X = JMP | JGE | X, JSET_X = JMP | JSET | X;

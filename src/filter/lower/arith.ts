@@ -19,6 +19,7 @@ import { ETHERTYPE } from './link.ts';
 import type { Lowerer } from './gen.ts';
 import { IPPROTO, LINK_SLOT, SCRATCH_SLOTS, slotOf, untag, VAR_SLOT } from './context.ts';
 import type { Ctx } from './context.ts';
+import { aluNeg, cbpfAlu } from '../../cbpf/alu.ts';
 
 /** A coroutine standing for one recursive call: it yields the calls it makes and returns its result. */
 type Co<T> = Generator<Co<unknown>, T, unknown>;
@@ -86,23 +87,24 @@ function foldNode(a: Arith): number | undefined {
   switch (a.type) {
     case 'num': return a.value >>> 0;
     case 'paren': return constValue(a.inner);
-    case 'neg': { const v = constValue(a.operand); return v === undefined ? undefined : (-v) >>> 0; }
+    case 'neg': { const v = constValue(a.operand); return v === undefined ? undefined : aluNeg(v); }
     case 'bin': {
       const l = constValue(a.left);
       const r = constValue(a.right);
       if (l === undefined || r === undefined) return undefined;
       switch (a.op) {
-        case '+': return (l + r) >>> 0;
-        case '-': return (l - r) >>> 0;
-        case '*': return Math.imul(l, r) >>> 0;
-        case '/': return r === 0 ? undefined : Math.floor(l / r) >>> 0;
-        case '%': return r === 0 ? undefined : (l % r) >>> 0;
-        case '&': return (l & r) >>> 0;
-        case '|': return (l | r) >>> 0;
-        case '^': return (l ^ r) >>> 0;
-        // the optimizer's folding: a constant shifted by 32 or more is 0 (no error)
-        case '<<': return r >= 32 ? 0 : (l << r) >>> 0;
-        case '>>': return r >= 32 ? 0 : l >>> r;
+        // classic BPF arithmetic (src/cbpf/alu.ts): the interpreter's and the optimizer's; a
+        // constant shifted by 32 or more is 0 (no error), division by 0 is not folded
+        case '+': return cbpfAlu('add', l, r);
+        case '-': return cbpfAlu('sub', l, r);
+        case '*': return cbpfAlu('mul', l, r);
+        case '/': return cbpfAlu('div', l, r);
+        case '%': return cbpfAlu('mod', l, r);
+        case '&': return cbpfAlu('and', l, r);
+        case '|': return cbpfAlu('or', l, r);
+        case '^': return cbpfAlu('xor', l, r);
+        case '<<': return cbpfAlu('lsh', l, r);
+        case '>>': return cbpfAlu('rsh', l, r);
       }
     }
     // eslint-disable-next-line no-fallthrough

@@ -10,6 +10,7 @@ import { isRet, topoOrder } from '../cfg.ts';
 import type { Block, Program } from '../cfg.ts';
 import type { Work } from './work.ts';
 import { ABS, ADD, ALU, AND, DIV, IMM, IND, JEQ, JGE, JGT, JSET, LD, LDX, LSH, MISC, MOD, MSH, MUL, NEG, OR, RSH, SUB, XOR } from '../insn.ts';
+import { aluAdd, aluAnd, aluDiv, aluLsh, aluMod, aluMul, aluNeg, aluOr, aluRsh, aluSub, aluXor } from '../../cbpf/alu.ts';
 
 /** The constant value of A at the end of `b`'s statements, if it is one. */
 export function constantA(b: Block): number | undefined {
@@ -25,17 +26,18 @@ export function constantA(b: Block): number | undefined {
       if (op === MUL && k === 0) { a = 0; continue; }
       if (a === undefined) continue;
       switch (op) {
-        case ADD: a = (a + k) >>> 0; break;
-        case SUB: a = (a - k) >>> 0; break;
-        case MUL: a = Math.imul(a, k) >>> 0; break;
-        case DIV: a = k === 0 ? undefined : Math.floor(a / k) >>> 0; break;
-        case MOD: a = k === 0 ? undefined : (a % k) >>> 0; break;
-        case AND: a = (a & k) >>> 0; break;
-        case OR: a = (a | k) >>> 0; break;
-        case XOR: a = (a ^ k) >>> 0; break;
-        case LSH: a = k >= 32 ? 0 : (a << k) >>> 0; break;
-        case RSH: a = k >= 32 ? 0 : a >>> k; break;
-        case NEG: a = (-a) >>> 0; break;
+        // Classic BPF arithmetic, as the interpreter computes it (src/cbpf/alu.ts).
+        case ADD: a = aluAdd(a, k); break;
+        case SUB: a = aluSub(a, k); break;
+        case MUL: a = aluMul(a, k); break;
+        case DIV: a = k === 0 ? undefined : aluDiv(a, k); break;
+        case MOD: a = k === 0 ? undefined : aluMod(a, k); break;
+        case AND: a = aluAnd(a, k); break;
+        case OR: a = aluOr(a, k); break;
+        case XOR: a = aluXor(a, k); break;
+        case LSH: a = aluLsh(a, k); break;
+        case RSH: a = aluRsh(a, k); break;
+        case NEG: a = aluNeg(a); break;
         default: a = undefined;
       }
       continue;
