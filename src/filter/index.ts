@@ -8,9 +8,10 @@
  * Size limits. `compile` refuses, before lexing, an expression longer than MAX_FILTER_BYTES
  * (1 MiB) or joining more than MAX_PRIMITIVES (12,000) primitives with and/or (counted as the
  * number of `and`, `or`, `&&`, `||` words plus one), with one FILTER_TOO_LARGE error naming the
- * limit. Compile time grows faster than linearly with the number of primitives (mostly in the
- * optimizer): a 10,000-host `or` list compiles, in tens of seconds with -O; past the limit the
- * answer is immediate rather than minutes and gigabytes. Nesting depth has no limit of its own:
+ * limit. Compile work is linear in the number of primitives (the optimizer's passes are
+ * linear walks repeated a bounded number of rounds; test/filter/optimize-work.test.ts counts the
+ * steps): a list at the limit compiles in seconds; past it the answer is immediate. Nesting
+ * depth has no limit of its own:
  * the parser and the lowering keep explicit stacks (parser.ts, lower/gen.ts, lower/arith.ts).
  */
 import { UserError } from '../errors.ts';
