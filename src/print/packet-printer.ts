@@ -30,6 +30,7 @@ import type { NameTables } from './names.ts';
 import * as apps from './apps.ts';
 import { macText, type L2Options, type L2Result } from './link/l2.ts';
 import { llc } from './link/llc.ts';
+import { osi } from './link/isis.ts';
 import { radiotap } from './link/ieee80211.ts';
 import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
@@ -212,6 +213,9 @@ export class PacketPrinter {
         break;
       case LINKTYPE.C_HDLC:
         this.chdlc(caplen, wirelen);
+        break;
+      case LINKTYPE.IEEE802_11_RADIO:
+        this.l2(radiotap(this.p, caplen, wirelen, this.l2o()));
         break;
       case LINKTYPE.IEEE802_11_RADIO:
         this.l2(radiotap(this.p, caplen, wirelen, this.l2o()));
@@ -435,10 +439,17 @@ export class PacketPrinter {
     }
     this.hdrlen = 4;
     const proto = be16(p, 2);
-    // With -e tcpdump names the address byte and the protocol first (not reproduced).
-    if (this.o.linkHeader) this.approx(`chdlc 0x${p[0]!.toString(16)}, length ${length}: `);
+    // -e names the address byte (unicast, bcast or its value) and the protocol first.
+    if (this.o.linkHeader) {
+      const a = p[0]!;
+      this.out += `${a === 0x0f ? 'unicast' : a === 0x8f ? 'bcast' : `0x${a.toString(16).padStart(2, '0')}`}, ethertype ${ETHERTYPE_NAMES.get(proto) ?? 'Unknown'} (0x${hex4(proto)}), length ${length}: `;
+      if (this.o.quiet) this.fidelity = 'approx';
+    }
     if (proto === 0x0800) this.ipv4(4, length - 4, cap);
     else if (proto === 0x86dd) this.ipv6(4, length - 4, cap);
+    // OSI: the protocol field's second 0xfe is the OSI printer's first byte.
+    else if (proto === 0xfefe) this.l2(osi(p, 5, length - 5, cap, this.l2o()));
+    else if (this.o.linkHeader && !ETHERTYPE_NAMES.has(proto)) return;
     else if (proto === 0x8035 || proto === 0x2000 || proto === 0x8847 || proto === 0x8848 || proto === 0x00fe) this.approx(`chdlc protocol 0x${hex4(proto)}, length ${length}`);
     else this.out += `unknown CHDLC protocol (0x${hex4(proto)})`;
   }

@@ -2,8 +2,8 @@
  * DECnet Phase IV (ethertype 0x6003) in tcpdump 4.99.3's form: routing-layer control messages
  * (endnode hellos) and data packets with the short routing header (`1.1 > 1.1 15 data-ack
  * 8196>8195 ack 1 oack 1 `), whose NSP message is decoded for the connect, data, link-service
- * and acknowledgement messages. Anything else (long routing headers, router hellos, -v's hop
- * counts and data dumps) is marked approximate.
+ * and acknowledgement messages (with -v the hop count too). Anything else (long routing
+ * headers, router hellos, the data -vv dumps) is marked approximate.
  *
  * Technique: all DECnet fields are little-endian. A node address is 16 bits: the area in the top
  * 6 bits, the node in the low 10 ("1.1"). NSP acknowledgement words carry flag bits (0x8000 an
@@ -34,19 +34,20 @@ export function decnet(p: Uint8Array, off: number, len: number, end: number, o: 
     if ((iinfo & 3) !== 3) return { text: 'endnode-hello', approx: true };
     return {
       text: `endnode-hello endnode vers ${p[m + 1]} eco ${p[m + 2]} ueco ${p[m + 3]} src ${node(le16(p, m + 8))} blksize ${le16(p, m + 11)} rtr ${node(le16(p, m + 26))} hello ${le16(p, m + 28)} data ${p[m + 31]}`,
-      approx: o.verbose > 0,
     };
   }
   if ((flags & 7) !== 2 || end < m + 6 || pktlen < 6) return { text: `DECnet, length ${pktlen}`, approx: true };
   let s = `${node(le16(p, m + 3))} > ${node(le16(p, m + 1))} ${pktlen} `;
+  // -v: the visit count (hops so far, plus this one).
+  if (o.verbose > 0) s += `${(p[m + 5]! & 0x3f) + 1} hops `;
   const n = m + 6;
   const nsplen = pktlen - 6;
-  if (nsplen < 5) return { text: `${s} (nsplen ${nsplen} < 5) (invalid)`, approx: o.verbose > 0 };
+  if (nsplen < 5) return { text: `${s} (nsplen ${nsplen} < 5) (invalid)` };
   if (end < n + 5) return { text: `${s}[|decnet]`, approx: true };
   const mf = p[n]!;
   const ports = `${le16(p, n + 3)}>${le16(p, n + 1)} `;
   const stop = Math.min(end, n + nsplen);
-  let approx = o.verbose > 0;
+  let approx = false;
   let at = n + 5;
   /** An optional acknowledgement word: printed when its ack flag is set. */
   const ack = (names: [string, string], other: boolean): boolean => {
