@@ -79,7 +79,7 @@ export function bfd(p: Uint8Array, off: number, len: number, end: number, port: 
 }
 
 /** BOOTP/DHCP (UDP 67/68): `BOOTP/DHCP, Request from 08:00:27:46:e8:84, length 300`. */
-export function bootp(p: Uint8Array, off: number, len: number, end: number): string | null {
+export function bootp(p: Uint8Array, off: number, len: number, end: number, mac: (o: number) => string = (o) => macAt(p, o)): string | null {
   if (end < off + 1) return null;
   const op = p[off]!;
   let s = `BOOTP/DHCP, ${op === 1 ? 'Request' : op === 2 ? 'Reply' : `unknown (0x${op.toString(16).padStart(2, '0')})`}`;
@@ -87,7 +87,7 @@ export function bootp(p: Uint8Array, off: number, len: number, end: number): str
     if (end < off + 3) return null;
     if (p[off + 1] === 1 && p[off + 2] === 6) {
       if (end < off + 34) return null;
-      s += ` from ${macAt(p, off + 28)}`;
+      s += ` from ${mac(off + 28)}`;
     }
   }
   return `${s}, length ${len}`;

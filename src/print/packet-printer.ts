@@ -34,7 +34,7 @@ import { osi } from './link/isis.ts';
 import { radiotap } from './link/ieee80211.ts';
 import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
-import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, IsakmpState, type UdpDecoder } from './ip/udp.ts';
+import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { pim, vrrp, dccp } from './ip/protos.ts';
 import { tcpDecoder, openflow, ldp, rpkiRtr } from './ip/tcp-apps.ts';
@@ -1049,7 +1049,7 @@ export class PacketPrinter {
       case 'bfd':
         return dport === 3784 || dport === 4784 || dport === 6784 ? apps.bfd(p, off, len, end, dport, this.o.verbose) : null;
       case 'bootp':
-        return apps.bootp(p, off, len, end);
+        return apps.bootp(p, off, len, end, (o) => this.mac(o));
       case 'radius':
         return apps.radius(p, off, len, end);
       case 'ldp':
@@ -1060,6 +1060,10 @@ export class PacketPrinter {
         return isakmpNatT(p, off, len, end, this.o.verbose, this.isakmpState, hexColonAt(p, addrOff, alen), hexColonAt(p, addrOff + alen, alen));
       case 'dhcp6':
         return dhcp6(p, off, len, end, this.o.verbose);
+      case 'lwapp-control':
+        return lwapp(p, off, len, end, this.o.verbose, dport === 12223 ? 'control-ap' : 'control');
+      case 'lwapp-data':
+        return lwapp(p, off, len, end, this.o.verbose, 'data');
       default:
         return null;
     }

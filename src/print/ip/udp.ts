@@ -189,3 +189,22 @@ export function dhcp6(p: Uint8Array, off: number, len: number, end: number, verb
   if (verbose > 0) return null;
   return `dhcp6 ${name}`;
 }
+
+// ------------------------------------------------------------------------------ LWAPP
+
+/**
+ * LWAPP (UDP 12222 data, 12223 control) without -v: `LWAPPv0, Data frame, Flags [none], length
+ * 30`. A control message sent to 12223 starts with the 6-byte AP identity. With -v tcpdump
+ * decodes the transport and control headers (null: not reproduced).
+ */
+export function lwapp(p: Uint8Array, off: number, len: number, end: number, verbose: number, kind: 'data' | 'control' | 'control-ap'): string | null {
+  const proto = kind === 'data' ? 'lwapp_data' : 'lwapp_control';
+  if (kind !== 'control' && end < off + 6) return ` [|${proto}]`;
+  const h = kind === 'control-ap' ? off + 6 : off;
+  if (end < h + 4) return ` [|${proto}]`;
+  const v = p[h]!;
+  if (v >> 6 !== 0) return `LWAPP version ${v >> 6} packet not supported`;
+  if (verbose > 0) return null;
+  const names = ([[1, 'Last Fragment Bit'], [2, 'Fragment Bit'], [4, 'Control Bit']] as const).filter(([b]) => v & b).map(([, n]) => n);
+  return `LWAPPv0, ${v & 4 ? 'Control' : 'Data'} frame, Flags [${names.length ? names.join(', ') : 'none'}], length ${len}`;
+}
