@@ -73,8 +73,10 @@ function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Lowered {
   const prologue = lowerer.usedVariable && ctx.link.prologue ? [...ctx.link.prologue, { code: 0x02, k: VAR_SLOT }] : [];
   let prog = finish(f, opts.snaplen >>> 0, prologue);
   const radio = ctx.link.radio;
-  if (radio && (lowerer.usedVariable || lowerer.usedLink) && !isRet(prog.root)) {
-    prog = { prologue: [], root: radioPrologue(radio, lowerer.usedVariable, prog.root, newBlock([], RET_K, 0)) };
+  // (An unoptimized program keeps the prologue even when the filter folded to a return, as
+  // libpcap's does: its loads still reject packets too short for the radio header.)
+  if (radio && (lowerer.usedVariable || lowerer.usedLink) && (!isRet(prog.root) || lowerer.noOptimize)) {
+    prog = { prologue: [], root: radioPrologue(radio, lowerer.usedVariable, prog.root, newBlock([], RET_K, 0), !lowerer.linkPushed) };
   } else if (radio === 'ppi') {
     // libpcap 1.10.3 puts the PPI frame's DLT check (802.11) in front of every program.
     const check = newBlock([{ code: 0x20, k: 4 }], 0x15, 0x69000000); // ld [4]; jeq #0x69000000

@@ -92,6 +92,13 @@ export class Lowerer {
    */
   noOptimize = false;
 
+  /**
+   * Set once `pppoes` or `geneve` appears anywhere: libpcap 1.10.3 then compiles the rest for
+   * PPP / Ethernet and never switches back, and its link-header prologue, built at the end,
+   * sees that link type (on radiotap it then leaves out the padding adjustment).
+   */
+  linkPushed = false;
+
   /** libpcap's register allocator (802.11 links: see registers.ts). */
   readonly regs = new RegisterFile();
   /** The register libpcap assigned to VAR_SLOT / LINK_SLOT on 802.11 links, in first-use order. */
@@ -660,9 +667,12 @@ export class Lowerer {
       const h = this.o.resolver.host(v.text);
       if (!h || (h.v4.length === 0 && h.v6.length === 0)) this.err('FILTER_UNKNOWN_HOST', `unknown host '${v.text}'`, v.span);
       const fs: Frag[] = [];
-      if (q.proto !== 'ip6') for (const a of h.v4) fs.push(this.host4(ctx, q.proto, a, 0xffffffff, q.dir, span));
+      // On a link without a protocol field (BACnet MS/TP) libpcap 1.10.3 looks a name's
+      // addresses up as IPv4 / IPv6 only: no ARP/RARP alternatives.
+      const noType = q.proto === undefined && ctx.link.name === 'BACNET_MS_TP' && !ctx.shifted;
+      if (q.proto !== 'ip6') for (const a of h.v4) fs.push(this.host4(ctx, noType ? 'ip' : q.proto, a, 0xffffffff, q.dir, span));
       // Like libpcap: IPv6 addresses are skipped only under `ip`; under `arp`, `tcp`… they are an error.
-      if (q.proto !== 'ip') for (const a of h.v6) fs.push(this.host6(ctx, q.proto, a, 128, q.dir, span));
+      if (q.proto !== 'ip') for (const a of h.v6) fs.push(this.host6(ctx, noType ? 'ip6' : q.proto, a, 128, q.dir, span));
       if (fs.length === 0) this.err('FILTER_UNKNOWN_HOST', `unknown host '${v.text}' for '${q.proto}'`, v.span);
       return orAll(fs);
     }
@@ -884,16 +894,18 @@ export class Lowerer {
         return { f: k.name === 'outbound' ? f : not(f), ctx };
       }
       case 'ifindex': {
-        // LINUX_SLL2 records the interface index at offset 4; elsewhere the Linux ancillary load.
-        if (ctx.link.name !== 'LINUX_SLL2') this.refuseOnSavefile('ifindex', k.span);
-        const idx = ctx.link.name === 'LINUX_SLL2' ? I.ld(4) : { code: I.LD | I.W | I.ABS, k: SKF_AD_IFINDEX };
+        // LINUX_SLL2 records the interface index at offset 4 (not after pppoes: the link is PPP
+        // then); elsewhere the Linux ancillary load.
+        const sll2 = ctx.link.name === 'LINUX_SLL2' && !(ctx.kind === 'ppp' && ctx.shifted);
+        if (!sll2) this.refuseOnSavefile('ifindex', k.span);
+        const idx = sll2 ? I.ld(4) : { code: I.LD | I.W | I.ABS, k: SKF_AD_IFINDEX };
         return { f: test([idx], I.JEQ_K, arg!.num!), ctx };
       }
       case 'vlan': return vlan(this, k, ctx);
       case 'mpls': return mpls(this, k, ctx);
       case 'pppoed': return { f: this.linkProto(ctx, ETHERTYPE.PPPOED), ctx };
-      case 'pppoes': return pppoes(this, k, ctx);
-      case 'geneve': return geneve(this, k, ctx);
+      case 'pppoes': this.linkPushed = true; return pppoes(this, k, ctx);
+      case 'geneve': this.linkPushed = true; return geneve(this, k, ctx);
       case 'llc': return { f: this.llc(k, ctx), ctx };
       case 'type': case 'subtype': case 'dir': return { f: wlanField(this, k, ctx), ctx };
       case 'byte': return { f: byteOp(this, k), ctx };

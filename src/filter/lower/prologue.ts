@@ -36,7 +36,7 @@ const LE16_AT_2: Stmt[] = [I.ldb(3), I.aluK(I.LSH, 8), I.tax(), I.ldb(2), I.aluX
  * 802.11 header fields; then only the radio header length is computed (as libpcap does).
  * `reject` is the program's `ret #0` block (PPI frames that do not carry 802.11 are rejected).
  */
-export function radioPrologue(kind: RadioKind, needPayload: boolean, root: Block, reject: Block): Block {
+export function radioPrologue(kind: RadioKind, needPayload: boolean, root: Block, reject: Block, datapad = true): Block {
   // Entry into `tail` with A = radio header length.
   let tail: Block;
   if (!needPayload) {
@@ -45,7 +45,9 @@ export function radioPrologue(kind: RadioKind, needPayload: boolean, root: Block
     // Padding for radiotap (data frames): if the flags field is present (and no extended bitmap), and the
     // flags byte (after the 8-byte TSFT when present) has DATAPAD, round up to 4 bytes.
     let after: Block = root;
-    if (kind === 'radiotap') {
+    // (Not when the expression switched the link type with pppoes/geneve: libpcap 1.10.3 builds
+    // this code at the end and checks the link type it has then.)
+    if (kind === 'radiotap' && datapad) {
       const pad = goto([I.ldMem(VAR_SLOT), I.aluK(I.ADD, 3), I.aluK(I.AND, 0xfffffffc), I.st(VAR_SLOT)], root);
       const flagsAt16 = pin([I.ldb(16)], I.JSET_K, 0x20); flagsAt16.jt = pad; flagsAt16.jf = root;
       const flagsAt8 = pin([I.ldb(8)], I.JSET_K, 0x20); flagsAt8.jt = pad; flagsAt8.jf = root;
