@@ -12,7 +12,7 @@ export interface BenchFilter {
   expression: string;
 }
 
-/** `host 172.20.0.0 or host 172.20.0.1 or …` with `n` hosts. */
+/** `host a or host b or …` with `n` scattered hosts (manyHostAddress). */
 export function manyHostExpression(n: number): string {
   return Array.from({ length: n }, (_, i) => `host ${manyHostAddress(i).join('.')}`).join(' or ');
 }

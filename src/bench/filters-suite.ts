@@ -6,7 +6,7 @@
  *   stream  the capture's blocks one after another from a per-subject cursor (the whole file is
  *           far larger than the caches), as the command walks a file.
  *
- * Technique: one warm-up round, then R interleaved rounds — every round measures every filter,
+ * Technique: one warm-up round (five windows per cell), then R interleaved rounds — every round measures every filter,
  * regime and subject once for `ms` milliseconds (A B C A B C …, the subject order rotated each
  * round), so slow drifts of a shared machine hit every subject alike. Each cell reports the
  * median and spread of its R samples and the ratio of its median to libpcap's.
@@ -29,6 +29,8 @@ import { spread, type Spread } from './stats.ts';
 import { BENCH_HOOK, DEFAULT_ENGINE, listSubjects, type PreparedFilter } from './subjects.ts';
 
 export type Regime = 'hot' | 'stream';
+/** Measurement windows each cell runs in the warm-up round. */
+export const WARMUP_WINDOWS = 5;
 export const REGIMES: readonly Regime[] = ['hot', 'stream'];
 export const LIBPCAP_ID = 'libpcap/c';
 
@@ -352,7 +354,10 @@ export async function runFiltersSuite(packets: BenchPackets, opts: { rounds: num
           for (let k = 0; k < entries.length; k++) {
             const e = entries[(k + round) % entries.length]!;
             progress.update(`${warm ? 'warm-up' : `round ${round}/${opts.rounds}`}: ${filters[fi]!.label} · ${regime} · ${e.subject}`);
-            const ns = await e.m[regime](warm ? Math.max(1, opts.ms / 4) : opts.ms);
+            // The warm-up runs each cell for five windows: long enough for V8 to finish its
+            // optimizing compiles (TurboFan for a large wasm module or JS segments takes a few
+            // hundred ms), so the rounds measure the steady state.
+            const ns = await e.m[regime](warm ? opts.ms * WARMUP_WINDOWS : opts.ms);
             if (!warm) e.samples[regime].push(ns);
           }
         }

@@ -6,7 +6,7 @@
 import type { CompileResult } from './compile-suite.ts';
 import { STAGES } from './compile-suite.ts';
 import type { E2eResult } from './e2e-suite.ts';
-import { LIBPCAP_ID, REGIMES, type FiltersResult, type Regime } from './filters-suite.ts';
+import { LIBPCAP_ID, REGIMES, WARMUP_WINDOWS, type FiltersResult, type Regime } from './filters-suite.ts';
 import type { MicroResult } from './micro/harness.ts';
 import { fmtNs, geomean } from './stats.ts';
 
@@ -40,7 +40,7 @@ export function formatFilters(r: FiltersResult): string {
   const out: string[] = [];
   const c = r.capture;
   out.push(`== filters: ${c.packets.toLocaleString('en-US')} packets (${(c.bytes / 1e6).toFixed(0)} MB of packet data, ${c.blocks} blocks) from ${c.generated ? `the generated capture (seed ${c.seed})` : c.path}`);
-  out.push(`   ${r.rounds} interleaved rounds of ${r.ms} ms per measurement after a warm-up round; ns/packet of ${r.clock === 'cpu' ? 'process CPU time' : 'wall time'}, median (× libpcap's median)`);
+  out.push(`   ${r.rounds} interleaved rounds of ${r.ms} ms per measurement after a warm-up round of ${WARMUP_WINDOWS} windows per cell; ns/packet of ${r.clock === 'cpu' ? 'process CPU time' : 'wall time'}, median (× libpcap's median)`);
   out.push(`   eBPF engines: translated for the ${r.hook} hook and built by createPacketFilter as the command builds them; --engine auto = ${r.defaultEngine}`);
   out.push(`   libpcap: ${r.libpcap.available ? r.libpcap.program : `not measured (${r.libpcap.reason})`}`);
   for (const regime of REGIMES) {

@@ -243,7 +243,19 @@ function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string
     }
     const closeAt = new Set(inside);
     const sorted = [...inside].sort((a, b) => b - a); // outermost (farthest) first
+    // Jumps that leave the segment share one exit per target: `break X<t>` to the end of an
+    // outer block followed by the register write-back and `return t`, so the write-back is
+    // written once per target, not once per jump (a search tree's leaves all leave to T or F).
+    const external = new Set<number>();
+    if (segmented) {
+      for (let i = from; i < to; i++) {
+        const t = target[i]!;
+        if (t >= to || (t === i + 1 && t === to)) external.add(t);
+      }
+    }
+    const exits = [...external].sort((a, b) => a - b);
     const out: string[] = [];
+    out.push(exits.map((t) => `X${t}: {`).join(' '));
     out.push(sorted.map((t) => `L${t}: {`).join(' '));
     if (segmented && entries.length > 0) {
       // Enter at `pc`: a forward jump from before the segment's first instruction.
@@ -254,12 +266,13 @@ function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string
       if (closeAt.has(i)) out.push(`} // L${i}`);
       const t = target[i]!;
       let jump = '';
-      if (t >= 0 && t !== i + 1) jump = t < to ? `break L${t};` : `{ ${SAVE} return ${t}; }`;
-      else if (t === i + 1 && t === to && segmented) jump = `{ ${SAVE} return ${t}; }`;
+      if (t >= 0 && t !== i + 1) jump = t < to ? `break L${t};` : `break X${t};`;
+      else if (t === i + 1 && t === to && segmented) jump = `break X${t};`;
       out.push(insnCode(i, jump));
     }
     // Falling off the segment's end continues in the next segment.
     if (segmented) out.push(`${SAVE} return ${to};`);
+    for (let k = exits.length - 1; k >= 0; k--) out.push(`} ${SAVE} return ${exits[k]}; // X${exits[k]}`);
     return out.join('\n');
   };
 
