@@ -225,10 +225,10 @@ function chainAt(a: Analysis, b: Block, n: number): { entries: [number, number][
 
 /**
  * Shape 2 at block `b` = `ld [k]; jeq #c`: steps (a jeq, optionally after an absolute load of A)
- * that all jump to one target, over fields that take turns (more switches from one field to
- * another than there are fields). Null if the shape does not apply.
+ * that all jump to one target; `usable` if its fields take turns (more switches from one field
+ * to another than there are fields). Null if `b` is not such a step.
  */
-function fieldChainAt(a: Analysis, b: Block, n: number): Omit<GuardedTrees, 'block' | 'far'> & { blocks: number[] } | null {
+function fieldChainAt(a: Analysis, b: Block, n: number): Omit<GuardedTrees, 'block' | 'far' | 'fields'> & { fields: () => GuardedTrees['fields']; blocks: number[]; usable: boolean } | null {
   if (b.end - b.start !== 2) return null;
   const first = a.ops[b.start], head = a.ops[b.start + 1];
   if (!isAbsA(first) || !isJeqK(head)) return null;
@@ -262,27 +262,35 @@ function fieldChainAt(a: Analysis, b: Block, n: number): Omit<GuardedTrees, 'blo
     blocks.push(pc);
     pc = resolve(a, last.jf, n);
   }
-  // Each field's compares in one run: shape 1 does the same with one tree per run, no fallback.
-  if (switches < fields.size) return null;
   const all = [...fields.values()];
-  if (all.some((f) => f.k + f.size > MAX_FIELD_END)) return null;
+  // Each field's compares in one run: shape 1 does the same with one tree per run, no fallback.
+  // (So is every suffix of such a chain: the caller need not try its blocks again.)
+  const usable = switches >= fields.size && all.every((f) => f.k + f.size <= MAX_FIELD_END);
   // The field compared last goes last: on a miss, A then holds what the chain left in it.
   const ordered = [...all.filter((f) => f !== cur), cur];
   return {
     end: Math.max(...all.map((f) => f.k + f.size)),
-    fields: ordered.map((f) => ({ k: f.k, size: f.size, clusters: clustersOf(f.entries) })),
-    target, miss: pc, compares, blocks,
+    fields: () => ordered.map((f) => ({ k: f.k, size: f.size, clusters: clustersOf(f.entries) })),
+    target, miss: pc, compares, blocks, usable,
   };
 }
 
 /** Sorted clusters from a chain's entries: the first jeq of a constant decides its target. */
 export function clustersOf(entries: readonly (readonly [number, number])[]): Cluster[] {
-  const first = new Map<number, number>();
-  for (const [k, t] of entries) if (!first.has(k)) first.set(k, t);
-  const keys = [...first.keys()].sort((x, y) => x - y);
+  // Sort (constant, position) pairs packed into one double (k * 4096 + i < 2^44, exact): the
+  // first of a repeated constant comes first. A Float64Array sorts numerically, natively.
+  const m = entries.length;
+  if (m > MAX_TREE_COMPARES) throw new Error(`convert: a tree of ${m} compares (at most ${MAX_TREE_COMPARES})`);
+  const keys = new Float64Array(m);
+  for (let i = 0; i < m; i++) keys[i] = entries[i]![0] * MAX_TREE_COMPARES + i;
+  keys.sort();
   const out: Cluster[] = [];
-  for (const k of keys) {
-    const t = first.get(k)!;
+  let last = -1;
+  for (const v of keys) {
+    const k = Math.floor(v / MAX_TREE_COMPARES);
+    if (k === last) continue;
+    last = k;
+    const t = entries[v - k * MAX_TREE_COMPARES]![1];
     const prev = out[out.length - 1];
     if (prev && prev.target === t && prev.hi + 1 === k) prev.hi = k;
     else out.push({ lo: k, hi: k, target: t });
@@ -309,23 +317,33 @@ export function planCompareTrees(a: Analysis, n: number, opts: PlanOptions = {})
   // size whatever the graph.
   let budget = 2 * n + 64;
   const covered = new Set<number>();
+  // A chain that is refused (too short, or its target reads A) has suffixes that would be refused
+  // too: their blocks are not tried again, which keeps the search linear.
+  const noField = new Set<number>(), noChain = new Set<number>();
   let live: Map<number, boolean> | undefined;
   for (const b of order) {
     if (!a.blocks.get(b.start)!.reachable || covered.has(b.start) || !isJeqK(a.ops[b.end - 1])) continue;
-    if (opts.directPacket) {
+    if (opts.directPacket && !noField.has(b.start)) {
       const f = fieldChainAt(a, b, n);
-      if (f && f.compares >= min && f.compares <= budget) {
-        live ??= liveA(a, n);
-        if (f.target >= n || !live.get(f.target)) {
+      if (f) {
+        let ok = f.usable && f.compares >= min && f.compares <= budget;
+        if (ok) {
+          live ??= liveA(a, n);
+          ok = f.target >= n || !live.get(f.target);
+        }
+        if (ok) {
           budget -= f.compares;
           for (const s of f.blocks) covered.add(s);
-          guarded.set(b.start, { block: b.start, end: f.end, fields: f.fields, target: f.target, miss: f.miss, compares: f.compares, far: n > NEAR_PROGRAM });
+          guarded.set(b.start, { block: b.start, end: f.end, fields: f.fields(), target: f.target, miss: f.miss, compares: f.compares, far: n > NEAR_PROGRAM });
           b.succ = [...new Set([...b.succ, f.target, f.miss])];
           continue;
         }
+        for (const s of f.blocks) noField.add(s);
       }
     }
+    if (noChain.has(b.start)) continue;
     const { entries, blocks: inner, miss } = chainAt(a, b, n);
+    if (entries.length < min) for (const s of inner) noChain.add(s);
     if (entries.length >= min && entries.length <= budget) {
       budget -= entries.length;
       for (const s of inner) covered.add(s);
