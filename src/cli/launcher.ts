@@ -10,8 +10,10 @@
  * parsing and compiling them; it refuses data made by another V8 version or with other flags,
  * `cachedDataRejected`), and run as a CommonJS module wrapper with a real `require`. When there
  * was no usable cache, the run writes one at exit with `script.createCachedData()`, which then
- * holds every function this run compiled — so a run that read a capture (`-r`, `-i`) replaces a
- * cache left by a run that did not (`--version`, `-d`), whose cache lacks the filter path.
+ * holds every function compiled so far (those the cache brought and those this run compiled
+ * lazily). The file name records the heap's bytecode size at that moment; a later run that ends
+ * with 10% more bytecode (it took a path the cache lacks: a filter after `--version`, printing
+ * after `--count`) writes the cache again, so it grows to what the runs use and then stays.
  *
  * The cache lives in a private per-user folder under the system temp directory (mode 0700,
  * refused unless it is a directory owned by the user and writable by nobody else: compiled code
@@ -21,6 +23,7 @@
  * problem with the cache is silent: it only ever costs the time it was meant to save.
  */
 import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { getHeapCodeStatistics } from 'node:v8';
 import { createRequire, wrap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,36 +49,34 @@ function cacheDir(): string | undefined {
   }
 }
 
-/** Whether this run reads packets (the path worth caching), judged from its arguments. */
-function readsPackets(argv: readonly string[]): boolean {
-  return argv.some((a) => a === 'bench' || /^-[^-]*[ri]/.test(a) || a === '--interface');
-}
-
 const dir = cacheDir();
 let key = '';
+let cachedName: string | undefined;
 let cached: Buffer | undefined;
-let light = false;
+/** Heap bytecode size when the cache in use was written. */
+let recorded = 0;
 if (dir !== undefined) {
   const st = statSync(bundle);
   key = `bundle-${st.size}-${Math.trunc(st.mtimeMs)}-${process.version}-${process.arch}`;
-  for (const suffix of ['.full', '.light']) {
-    try {
-      cached = readFileSync(join(dir, key + suffix));
-      light = suffix === '.light';
-      break;
-    } catch {
-      // no cache of this kind
+  try {
+    cachedName = readdirSync(dir).find((f) => f.startsWith(`${key}.b`) && f.endsWith('.cache'));
+    if (cachedName !== undefined) {
+      recorded = Number(cachedName.slice(key.length + 2, -'.cache'.length)) || 0;
+      cached = readFileSync(join(dir, cachedName));
     }
+  } catch {
+    cached = undefined;
   }
 }
 
 const script = new Script(wrap(source.startsWith('#!') ? `//${source.slice(2)}` : source), { filename: bundle, cachedData: cached });
-const full = readsPackets(process.argv.slice(2));
-if (dir !== undefined && (cached === undefined || script.cachedDataRejected === true || (light && full))) {
+if (dir !== undefined) {
   process.once('exit', () => {
     try {
+      const bytecode = getHeapCodeStatistics().bytecode_and_metadata_size;
+      if (cached !== undefined && script.cachedDataRejected !== true && bytecode <= recorded * 1.1) return;
       const data = script.createCachedData();
-      const name = key + (full ? '.full' : '.light');
+      const name = `${key}.b${bytecode}.cache`;
       const tmp = join(dir, `${name}.${process.pid}.tmp`);
       const fd = openSync(tmp, 'w', 0o600);
       try {
@@ -84,11 +85,11 @@ if (dir !== undefined && (cached === undefined || script.cachedDataRejected === 
         closeSync(fd);
       }
       renameSync(tmp, join(dir, name));
-      if (full) rmSync(join(dir, `${key}.light`), { force: true });
+      if (cachedName !== undefined && cachedName !== name) rmSync(join(dir, cachedName), { force: true });
       // Other builds' caches stay (two installed versions would otherwise remove each other's at
       // every run), but only the newest few.
       const others = readdirSync(dir)
-        .filter((f) => f.startsWith('bundle-') && !f.startsWith(key) && !f.endsWith('.tmp'))
+        .filter((f) => f.startsWith('bundle-') && !f.startsWith(`${key}.`) && !f.endsWith('.tmp'))
         .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
         .sort((a, b) => b.t - a.t);
       for (const { f } of others.slice(KEEP_OTHER_BUILDS)) rmSync(join(dir, f), { force: true });

@@ -4,9 +4,9 @@
  * directory. Built here with esbuild as the package build does, next to a small stand-in bundle
  * (and once next to the real bundle), then run as child processes with TMPDIR pointing at a
  * fresh folder: the bundle's output, arguments, exit status and strict mode are unchanged; the
- * first run writes the cache, a run that reads packets replaces a `--version` run's cache, a
- * garbage cache is refused by V8 and rewritten, an untrusted folder and TSDUMP_NO_COMPILE_CACHE=1
- * mean no cache at all.
+ * first run writes the cache, a run that compiles much more code (here `--more`) writes it again,
+ * other runs leave it; a garbage cache is refused by V8 and rewritten, an untrusted folder and
+ * TSDUMP_NO_COMPILE_CACHE=1 mean no cache at all.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,9 @@ const STAND_IN = `#!/usr/bin/env node
 'use strict';
 const path = require('node:path');
 function sum(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }
+// A large function compiled (lazily) only with --more: the cache grows when a run needs it.
+function more() { let s = 0; ${Array.from({ length: 4000 }, (_, i) => `s = (s + ${i}) & 0xffff;`).join(' ')} return s; }
+if (process.argv.includes('--more')) more();
 const strict = (function () { return this === undefined; })();
 process.stdout.write(JSON.stringify({ file: path.basename(__filename), args: process.argv.slice(2), sum: sum(10), strict }) + '\\n');
 process.exitCode = process.argv.includes('--fail') ? 3 : 0;
@@ -68,15 +71,18 @@ describe('launcher with the code cache', () => {
     const tmp = freshTmp('a');
     expect(run(dir, tmp, ['--version'])).toEqual({ status: 0, out: want(['--version']), err: '' });
     const first = caches(tmp);
-    expect([...first.keys()]).toEqual([expect.stringMatching(/^bundle-\d+-\d+-v\d+\.\d+\.\d+-\w+\.light$/)]);
-    // A run that reads packets replaces a light run's cache with its own.
+    expect([...first.keys()]).toEqual([expect.stringMatching(/^bundle-\d+-\d+-v\d+\.\d+\.\d+-\w+\.b\d+\.cache$/)]);
+    // Accepted, and no new code: nothing is rewritten.
     expect(run(dir, tmp, ['-nnr', 'x.pcap', '--fail'])).toEqual({ status: 3, out: want(['-nnr', 'x.pcap', '--fail']), err: '' });
-    const full = caches(tmp);
-    expect([...full.keys()]).toEqual([expect.stringMatching(/\.full$/)]);
-    // Accepted and full: nothing is rewritten.
-    expect(run(dir, tmp, ['-r', 'x.pcap']).out).toBe(want(['-r', 'x.pcap']));
-    expect(run(dir, tmp, ['--version']).out).toBe(want(['--version']));
-    expect(caches(tmp)).toEqual(full);
+    expect(caches(tmp)).toEqual(first);
+    // A run that compiles much more replaces the cache with one that holds its code too.
+    expect(run(dir, tmp, ['--more']).out).toBe(want(['--more']));
+    const grown = caches(tmp);
+    expect(grown.size).toBe(1);
+    const bytecode = (m: Map<string, number>) => Number(/\.b(\d+)\.cache$/.exec([...m.keys()][0]!)![1]);
+    expect(bytecode(grown)).toBeGreaterThan(bytecode(first) * 1.1);
+    for (const args of [['--more'], ['-r', 'x.pcap'], ['--version']]) expect(run(dir, tmp, args).out).toBe(want(args));
+    expect(caches(tmp)).toEqual(grown);
   });
 
   it('a cache V8 refuses is replaced; a new build of the bundle gets its own', () => {
@@ -85,11 +91,14 @@ describe('launcher with the code cache', () => {
     const [name] = [...caches(tmp).keys()];
     const path = join(tmp, `tsdump-compile-cache-${process.getuid?.() ?? 'user'}`, name!);
     writeFileSync(path, Buffer.alloc(4096, 0x5a));
-    const garbage = statSync(path).size;
     expect(run(dir, tmp, ['-r', 'x.pcap'])).toEqual({ status: 0, out: want(['-r', 'x.pcap']), err: '' });
-    expect(statSync(path).size).not.toBe(garbage);
+    // Refused, so written again (under the name of this run's bytecode size).
+    const [rewritten] = [...caches(tmp).keys()];
+    expect(caches(tmp).size).toBe(1);
+    const cacheDirOf = join(tmp, `tsdump-compile-cache-${process.getuid?.() ?? 'user'}`);
+    expect(statSync(join(cacheDirOf, rewritten!)).size).not.toBe(4096);
     // Other bundles (another size and mtime) get their own cache files; the newest four are kept.
-    const names = [name!];
+    const names = [rewritten!];
     for (let k = 2; k <= 5; k++) {
       const other = binDir(`stand-in-${k}`, `${STAND_IN}${'//'.repeat(k)}\n`);
       expect(run(other, tmp, ['-r', 'x.pcap']).out).toBe(want(['-r', 'x.pcap']));
