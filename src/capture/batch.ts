@@ -22,6 +22,8 @@ export interface RecordBlock extends PacketBlock {
   /** Room for this many records. */
   readonly capacity: number;
   tsSec: Float64Array;
+  /** Exact seconds of the records that have them (PacketRecord.tsSecBig); absent if none. */
+  tsSecBig?: (bigint | undefined)[];
   tsNsec: Float64Array;
   /** Byte offset of each record in the input. */
   recOffsets: Float64Array;
@@ -63,6 +65,7 @@ export function recordAt(block: RecordBlock, i: number, rec: MutableRecord): Mut
   rec.caplen = block.caplens[i]!;
   rec.wirelen = block.wirelens[i]!;
   rec.tsSec = block.tsSec[i]!;
+  rec.tsSecBig = block.tsSecBig?.[i];
   rec.tsNsec = block.tsNsec[i]!;
   rec.offset = block.recOffsets[i]!;
   rec.linkType = block.linkTypes[i]!;
@@ -110,6 +113,7 @@ export class CopyingBlockFiller {
       block.caplens[n] = len;
       block.wirelens[n] = rec.wirelen;
       block.tsSec[n] = rec.tsSec;
+      if (rec.tsSecBig !== undefined || block.tsSecBig !== undefined) (block.tsSecBig ??= [])[n] = rec.tsSecBig;
       block.tsNsec[n] = rec.tsNsec;
       block.recOffsets[n] = rec.offset;
       block.linkTypes[n] = rec.linkType;

@@ -10,7 +10,7 @@ import { FdSink, type ByteSink } from './sink.ts';
 import type { PacketRecord } from './types.ts';
 
 /** Anything with a timestamp, lengths and bytes (a PacketRecord, or a hand-made packet). */
-export type WritablePacket = Pick<PacketRecord, 'tsSec' | 'tsNsec' | 'caplen' | 'wirelen'> & {
+export type WritablePacket = Pick<PacketRecord, 'tsSec' | 'tsSecBig' | 'tsNsec' | 'caplen' | 'wirelen'> & {
   data?: Uint8Array;
   buf?: Uint8Array;
   dataOffset?: number;

@@ -15,6 +15,7 @@ export class MutableRecord implements PacketRecord {
   caplen = 0;
   wirelen = 0;
   tsSec = 0;
+  tsSecBig: bigint | undefined = undefined;
   tsNsec = 0;
   linkType = 0;
   interfaceId = 0;

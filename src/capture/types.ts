@@ -23,6 +23,13 @@ export interface PacketRecord {
    */
   tsSec: number;
   /**
+   * The exact whole seconds when they are not a safe integer (beyond ±2^53: a pcapng interface's
+   * if_tsoffset near ±2^62, or a tick count of a coarse resolution); `tsSec` is then only the
+   * nearest double. Undefined for every ordinary timestamp. Writers and the timestamp printer
+   * use it when present, so the low 32 bits and the differences between packets stay exact.
+   */
+  tsSecBig?: bigint | undefined;
+  /**
    * Timestamp: fraction of a second, in nanoseconds (0..999_999_999). A corrupt pcap file's
    * out-of-range fraction is passed through unnormalized (µs × 1000), as libpcap does.
    */

@@ -201,6 +201,7 @@ export async function runObjectCommand(opts: TcpdumpOptions & { object?: ObjectR
     // The wire length follows the program's resizing; bytes not captured stay not captured.
     out.wirelen = Math.max(bytes.length, rec.wirelen + bytes.length - rec.caplen);
     out.tsSec = rec.tsSec;
+    out.tsSecBig = rec.tsSecBig;
     out.tsNsec = rec.tsNsec;
     out.interfaceId = rec.interfaceId;
     s.write(out);
@@ -225,7 +226,7 @@ export async function runObjectCommand(opts: TcpdumpOptions & { object?: ObjectR
         if (sink) emit(sink, rec, bytes);
         if (printing) {
           let line = opts.packetNumber ? `${String(passed).padStart(5)}  ` : '';
-          line += ts.format(rec.tsSec, rec.tsNsec);
+          line += ts.format(rec.tsSec, rec.tsNsec, rec.tsSecBig);
           line += printer.print(bytes, bytes.length, Math.max(bytes.length, rec.wirelen + bytes.length - rec.caplen));
           io.packet?.(line, 'approx');
           text += `${line}\n`;

@@ -560,7 +560,7 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
           line += invalid;
           fidelity = 'exact';
         } else {
-          line += ts.format(rec.tsSec, rec.tsNsec);
+          line += ts.format(rec.tsSec, rec.tsNsec, rec.tsSecBig);
           line += printer!.print(rec.data, rec.caplen, rec.wirelen);
           line += dump(opts, rec.data, rec.caplen, printer!.hdrlen);
           fidelity = ts.exact ? printer!.fidelity : 'approx';

@@ -50,7 +50,8 @@ export class PcapWriter extends RecordWriter {
     const v = this.outView;
     const a = this.at;
     const le = this.le;
-    v.setUint32(a, p.tsSec >>> 0, le);
+    // the low 32 bits of the seconds, as tcpdump -w writes them (exact for huge pcapng offsets too)
+    v.setUint32(a, p.tsSecBig !== undefined ? Number(BigInt.asUintN(32, p.tsSecBig)) : p.tsSec >>> 0, le);
     v.setUint32(a + 4, (this.nano ? p.tsNsec : Math.trunc(p.tsNsec / 1000)) >>> 0, le);
     v.setUint32(a + 8, caplen, le);
     v.setUint32(a + 12, p.wirelen >>> 0, le);

@@ -44,8 +44,9 @@ export interface PcapngInterface {
   /** Ticks per second is base ** exp (base 10 or 2). */
   tsBase: number;
   tsExp: number;
-  /** Seconds added to every timestamp (if_tsoffset). */
+  /** Seconds added to every timestamp (if_tsoffset), as a double and exactly. */
   tsOffset: number;
+  tsOffsetBig: bigint;
 }
 
 export interface PcapngInfo extends CaptureInfo {
@@ -241,7 +242,7 @@ export class PcapngReader implements CaptureReader {
     const rawSnaplen = v.getUint32(b + 12, le);
     let tsBase = 10;
     let tsExp = 6;
-    let tsOffset = 0;
+    let tsOffset = 0n;
     // Options: code (2), length (2), value padded to 4 bytes; code 0 ends the list.
     let o = b + 16;
     while (o + 4 <= bodyEnd) {
@@ -281,7 +282,7 @@ export class PcapngReader implements CaptureReader {
           this.error = captureError('CAPTURE_CORRUPT', `Interface Description Block if_tsoffset option has length ${olen} != 8`, at);
           return null;
         }
-        tsOffset = Number(v.getBigInt64(o + 4, le));
+        tsOffset = v.getBigInt64(o + 4, le);
       }
       o += 4 + padded;
     }
@@ -295,7 +296,7 @@ export class PcapngReader implements CaptureReader {
       return null;
     }
     if (this.firstLinkType === -1) this.firstLinkType = linkType;
-    const idb: PcapngInterface = { linkType, dlt, snaplen, tsBase, tsExp, tsOffset };
+    const idb: PcapngInterface = { linkType, dlt, snaplen, tsBase, tsExp, tsOffset: Number(tsOffset), tsOffsetBig: tsOffset };
     ifaces.push(idb);
     return idb;
   }
@@ -402,15 +403,28 @@ export class PcapngReader implements CaptureReader {
         t = r * 65536 + (lo & 0xffff);
         const q3 = Math.floor(t / d);
         const frac = t - q3 * d;
-        rec.tsSec = q1 * 4294967296 + q2 * 65536 + q3 + iface.tsOffset;
+        const s = q1 * 4294967296 + q2 * 65536 + q3;
         rec.tsNsec = e <= 9 ? frac * DEC[9 - e]! : Math.floor(frac / DEC[e - 9]!);
+        // Exact unless the sum leaves the safe integers (an if_tsoffset near ±2^62): then BigInt.
+        const sec = s + iface.tsOffset;
+        if (sec <= Number.MAX_SAFE_INTEGER && sec >= -Number.MAX_SAFE_INTEGER && Number.isSafeInteger(iface.tsOffset)) {
+          rec.tsSec = sec;
+          rec.tsSecBig = undefined;
+        } else {
+          // libpcap adds in 64 bits: a sum past 2^63 wraps
+          const big = BigInt.asIntN(64, BigInt(s) + iface.tsOffsetBig);
+          rec.tsSec = Number(big);
+          rec.tsSecBig = big;
+        }
         return rec;
       }
     }
     // Binary resolutions, resolutions finer than 10^-11 s and absurd tick counts.
     const ticks = (BigInt(hi) << 32n) | BigInt(lo);
     const unit = BigInt(iface.tsBase) ** BigInt(e);
-    rec.tsSec = Number(ticks / unit) + iface.tsOffset;
+    const sec = BigInt.asIntN(64, ticks / unit + iface.tsOffsetBig);
+    rec.tsSec = Number(sec);
+    rec.tsSecBig = Number.isSafeInteger(rec.tsSec) ? undefined : sec;
     rec.tsNsec = Number(((ticks % unit) * 1_000_000_000n) / unit);
     return rec;
   }

@@ -88,7 +88,7 @@ export class PcapngWriter extends RecordWriter {
     const v = this.outView;
     const a = this.at;
     // ticks = sec × 10^res + frac, split as m = sec × 5^res, ticks = m × 2^res + frac.
-    const sec = p.tsSec >>> 0;
+    const sec = p.tsSecBig !== undefined ? Number(BigInt.asUintN(32, p.tsSecBig)) : p.tsSec >>> 0;
     const frac = res === 9 ? p.tsNsec : Math.floor(p.tsNsec / 1000);
     const m = sec * (res === 9 ? 1953125 : 15625);
     const lowSpan = res === 9 ? 8388608 : 67108864; // 2^(32-res)
