@@ -30,6 +30,7 @@ import type { NameTables } from './names.ts';
 import * as apps from './apps.ts';
 import { macText, type L2Options, type L2Result } from './link/l2.ts';
 import { llc } from './link/llc.ts';
+import { vsock } from './link/vsock.ts';
 import { osi } from './link/isis.ts';
 import { radiotap } from './link/ieee80211.ts';
 import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
@@ -38,7 +39,7 @@ import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, IsakmpState, typ
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { pim, vrrp, dccp } from './ip/protos.ts';
 import { tcpDecoder, openflow, ldp, rpkiRtr } from './ip/tcp-apps.ts';
-import { ospf3Verbose } from './ip/ospf.ts';
+import { ospf3Verbose, ospf2Verbose } from './ip/ospf.ts';
 import { icmp6Text, icmp6TypeKnown } from './ip/icmp6.ts';
 import { ipv4VerboseHeader, ipv6VerboseHeader, pseudoChecksum, shouldBe, finish, sum16 } from './verbose.ts';
 
@@ -70,6 +71,7 @@ export const LINKTYPE = {
   IPV6: 229,
   C_HDLC: 104,
   IEEE802_11_RADIO: 127,
+  VSOCK: 271,
 } as const;
 
 
@@ -217,8 +219,8 @@ export class PacketPrinter {
       case LINKTYPE.IEEE802_11_RADIO:
         this.l2(radiotap(this.p, caplen, wirelen, this.l2o()));
         break;
-      case LINKTYPE.IEEE802_11_RADIO:
-        this.l2(radiotap(this.p, caplen, wirelen, this.l2o()));
+      case LINKTYPE.VSOCK:
+        this.l2(vsock(this.p, caplen, wirelen, this.l2o()));
         break;
       default:
         this.approx(`link-type ${this.linkType}, length ${wirelen}`);
@@ -730,7 +732,7 @@ export class PacketPrinter {
           this.out += t;
           if (v > 0) {
             // With -v tcpdump decodes the whole packet: reproduced for OSPFv3's Hello and DD.
-            const d = ver === 6 && t.startsWith('OSPFv3') ? ospf3Verbose(p, off, len, end, v) : null;
+            const d = ver === 6 && t.startsWith('OSPFv3') ? ospf3Verbose(p, off, len, end, v) : ver === 4 && t.startsWith('OSPFv2') ? ospf2Verbose(p, off, be16(p, off + 14) === 2 ? len - 16 : len, end) : null;
             if (d === null) this.fidelity = 'approx';
             else this.out += d;
           }
