@@ -30,6 +30,7 @@ import type { NameTables } from './names.ts';
 import * as apps from './apps.ts';
 import { macText, type L2Options, type L2Result } from './link/l2.ts';
 import { llc } from './link/llc.ts';
+import { vsock } from './link/vsock.ts';
 import { osi } from './link/isis.ts';
 import { radiotap } from './link/ieee80211.ts';
 import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
@@ -70,6 +71,7 @@ export const LINKTYPE = {
   IPV6: 229,
   C_HDLC: 104,
   IEEE802_11_RADIO: 127,
+  VSOCK: 271,
 } as const;
 
 
@@ -217,8 +219,8 @@ export class PacketPrinter {
       case LINKTYPE.IEEE802_11_RADIO:
         this.l2(radiotap(this.p, caplen, wirelen, this.l2o()));
         break;
-      case LINKTYPE.IEEE802_11_RADIO:
-        this.l2(radiotap(this.p, caplen, wirelen, this.l2o()));
+      case LINKTYPE.VSOCK:
+        this.l2(vsock(this.p, caplen, wirelen, this.l2o()));
         break;
       default:
         this.approx(`link-type ${this.linkType}, length ${wirelen}`);
