@@ -37,8 +37,10 @@
  *
  * Lowering (`lowerTree`): the constants are sorted (the first jeq of a repeated constant decides
  * its target) and runs of consecutive values with one target are merged into ranges [lo, hi] (a
- * contiguous address block is one range check). A balanced binary search over these clusters
- * splits on `A >= pivot`; a leaf of up to LEAF_CLUSTERS clusters is tested in ascending order: a
+ * contiguous address block is one range check). An envelope check comes first, `(u32)(A - min)
+ * > max - min → miss` in one branch, which traffic outside the set's span takes every time (the
+ * CPU predicts it, where a walk down the tree's edge would not be). A balanced binary search over
+ * these clusters then splits on `A >= pivot`; a leaf of up to LEAF_CLUSTERS clusters is tested in ascending order: a
  * single value with `jeq`, a range with `A < lo → F` then `A <= hi → T`, leaving out a test the
  * path's bounds already decide. All compares are JMP32 with the constant as immediate: unsigned
  * 32-bit, as in cBPF.
@@ -393,7 +395,7 @@ class TreeCode {
   private readonly at: number[] = [];
   private readonly stubs = new Map<number, number>();
   static readonly END = 0;
-  constructor(private readonly a: number, private readonly far: boolean) { this.at.push(-1); }
+  constructor(readonly a: number, private readonly far: boolean) { this.at.push(-1); }
   label(): number { this.at.push(-1); return this.at.length - 1; }
   place(label: number): void { this.at[label] = this.items.length; }
   insn(insn: EbpfInsn): void { this.items.push({ insn }); }
@@ -413,6 +415,15 @@ class TreeCode {
     }
     const insn: EbpfInsn = op === 'ja' ? { kind: 'ja', off: 0 } : { kind: 'jmp', op, wide: false, dst: this.a, imm: imm | 0, off: 0 };
     this.items.push({ insn, label: to.label });
+  }
+  /** if reg op imm goto dest (JMP32), for a register other than A: always through a label. */
+  jumpOn(reg: number, op: JmpOp, imm: number, to: Dest): void {
+    if ('pc' in to) {
+      let stub = this.stubs.get(to.pc);
+      if (stub === undefined) this.stubs.set(to.pc, (stub = this.label()));
+      to = { label: stub };
+    }
+    this.items.push({ insn: { kind: 'jmp', op, wide: false, dst: reg, imm: imm | 0, off: 0 }, label: to.label });
   }
   /** if dst > src (64-bit) goto label. */
   jgtReg(dst: number, src: number, label: number): void {
@@ -440,7 +451,7 @@ class TreeCode {
 }
 
 /** Lowers a search over sorted clusters into `code`: a hit goes to its cluster's target, else `miss`. */
-function lowerInto(code: TreeCode, cl: readonly Cluster[], miss: Dest): void {
+function lowerInto(code: TreeCode, cl: readonly Cluster[], miss: Dest, scratch: number): void {
   // Clusters [i, j) given lo <= A <= hi already established on the path.
   const gen = (i: number, j: number, lo: number, hi: number): void => {
     if (j - i <= LEAF_CLUSTERS) {
@@ -465,14 +476,25 @@ function lowerInto(code: TreeCode, cl: readonly Cluster[], miss: Dest): void {
     code.place(right);
     gen(m, j, pivot, hi);
   };
+  // The envelope first: (u32)(A - min) > max - min → miss, one branch that most packets of
+  // traffic outside the set's span take every time (well predicted), instead of a walk down the
+  // tree's edge whose first splits go either way.
+  const min = cl[0]!.lo, max = cl[cl.length - 1]!.hi;
+  if (cl.length > LEAF_CLUSTERS && max - min < 0xffffffff) {
+    code.insn({ kind: 'alu', op: 'mov', wide: false, dst: scratch, src: code.a }); // scratch = A
+    if (min !== 0) code.insn({ kind: 'alu', op: 'sub', wide: false, dst: scratch, imm: min | 0 }); // scratch -= min
+    code.jumpOn(scratch, 'jgt', max - min, miss);
+    gen(0, cl.length, min, max);
+    return;
+  }
   gen(0, cl.length, 0, 0xffffffff);
 }
 
 /** Shape 1's tree as abstract instructions (for tests and the disassembly-minded). */
-export function lowerTree(t: Pick<CompareTree, 'clusters' | 'miss' | 'far'>, a = 6): EbpfInsn[] {
+export function lowerTree(t: Pick<CompareTree, 'clusters' | 'miss' | 'far'>, a = 6, scratch = 1): EbpfInsn[] {
   const out: EbpfInsn[] = [];
   const code = new TreeCode(a, t.far);
-  lowerInto(code, t.clusters, { pc: t.miss });
+  lowerInto(code, t.clusters, { pc: t.miss }, scratch);
   code.flush({
     raw: (i) => out.push(i),
     jcc: (op, imm, pc) => out.push({ kind: 'jmp', op, wide: false, dst: a, imm: imm | 0, off: pc }),
@@ -490,10 +512,10 @@ export interface TreeSink {
   jump(pc: number, last: boolean): void;
 }
 
-/** Shape 1: the tree on the register holding A, in place of the head's jeq. */
-export function emitCompareTree(t: CompareTree, a: number, sink: TreeSink): void {
+/** Shape 1: the tree on the register holding A (and one scratch), in place of the head's jeq. */
+export function emitCompareTree(t: CompareTree, a: number, scratch: number, sink: TreeSink): void {
   const code = new TreeCode(a, t.far);
-  lowerInto(code, t.clusters, { pc: t.miss });
+  lowerInto(code, t.clusters, { pc: t.miss }, scratch);
   code.flush(sink, false);
 }
 
@@ -515,7 +537,7 @@ export function emitGuardedTrees(g: GuardedTrees, r: FieldRegs, sink: TreeSink):
     if (f.size > 1) code.insn({ kind: 'end', order: 'be', width: f.size === 2 ? 16 : 32, dst: r.a });
     const last = i === g.fields.length - 1;
     const next = last ? null : code.label();
-    lowerInto(code, f.clusters.map((c) => ({ ...c, target: g.target })), next === null ? { pc: g.miss } : { label: next });
+    lowerInto(code, f.clusters.map((c) => ({ ...c, target: g.target })), next === null ? { pc: g.miss } : { label: next }, r.scratch);
     if (next !== null) code.place(next);
   });
   code.flush(sink, true);

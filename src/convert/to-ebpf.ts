@@ -604,7 +604,7 @@ class Emitter {
     const tree = this.sets.trees.get(pc);
     if (tree) {
       // The compare chain that starts here, as a binary search on A (./sets.ts).
-      emitCompareTree(tree, RA, {
+      emitCompareTree(tree, RA, R1, {
         raw: (insn) => this.emit(insn),
         jcc: (o, imm, t) => this.jcc(o, RA, { imm }, label(t)),
         jump: (t, last) => (last ? this.jumpTo(t, pc) : this.jump(label(t))),

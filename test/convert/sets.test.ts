@@ -83,19 +83,24 @@ describe('compare trees: lowering', () => {
     expect(scattered.length).toBe(1000);
     const tree = lowerTree({ clusters: scattered, miss: 10, far: false });
     // every jump goes forward, and unsigned 32-bit compares only
-    for (const i of tree) if (i.kind === 'jmp') expect(['jeq', 'jge', 'jlt', 'jle']).toContain(i.op);
+    for (const i of tree) if (i.kind === 'jmp') expect(['jeq', 'jge', 'jlt', 'jle', 'jgt']).toContain(i.op);
     // The longest path: count compares on the way by walking the tree for each constant and a miss.
+    // The tree starts with the envelope check on r1: r1 = A - min; if r1 > max - min: miss.
+    expect(tree.slice(0, 3).map((i) => i.kind)).toEqual(['alu', 'alu', 'jmp']);
     const walk = (a: number): { to: number; steps: number } => {
-      let pc = 0, steps = 0;
+      let pc = 0, steps = 0, r1 = 0;
       for (;;) {
         const i = tree[pc]!;
         steps++;
+        if (i.kind === 'alu' && 'imm' in i) { r1 = (r1 - i.imm) >>> 0; pc++; continue; } // r1 -= min
+        if (i.kind === 'alu') { r1 = a; pc++; continue; } // r1 = A
         if (i.kind === 'ja') return { to: i.off, steps }; // lowerTree reports cBPF targets in `off`
         if (i.kind !== 'jmp' || !('imm' in i)) throw new Error('unexpected');
         const k = i.imm >>> 0;
-        const taken = i.op === 'jeq' ? a === k : i.op === 'jge' ? a >= k : i.op === 'jlt' ? a < k : a <= k;
+        const v = i.dst === 1 ? r1 : a;
+        const taken = i.op === 'jeq' ? v === k : i.op === 'jge' ? v >= k : i.op === 'jlt' ? v < k : i.op === 'jgt' ? v > k : v <= k;
         if (!taken) { pc++; continue; }
-        if (i.op === 'jge') { pc += 1 + i.off; continue; } // the tree's own splits
+        if (i.op === 'jge' || i.dst === 1) { pc += 1 + i.off; continue; } // the tree's own jumps
         return { to: i.off, steps };
       }
     };
@@ -106,7 +111,10 @@ describe('compare trees: lowering', () => {
       worst = Math.max(worst, r.steps);
       expect(walk((c.lo + 1) >>> 0).to).toBe(scattered.some((d) => d.lo === ((c.lo + 1) >>> 0)) ? 9 : 10);
     }
-    expect(worst).toBeLessThanOrEqual(12); // log2(1000 / 3) + a leaf of 3 + its final goto
+    expect(worst).toBeLessThanOrEqual(15); // the envelope (3), log2(1000 / 3) splits, a leaf of 3, its final goto
+    // Outside the constants' span: the envelope decides in 3 instructions and one stub goto.
+    expect(walk(0)).toEqual({ to: 10, steps: 4 });
+    expect(walk(0xffffffff)).toEqual({ to: 10, steps: 4 });
   });
 });
 
