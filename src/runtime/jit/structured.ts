@@ -398,14 +398,17 @@ export function structuredBatchSource(p: Prepared, fold: BatchFold): string {
   const setRegion = needRegion ? ` M.setRegion(${REGION.packet}, buf, true, 0, 0);` : '';
   if (!seg) {
     // One function: the per-packet values are locals (V8 keeps them in machine registers); the
-    // views are re-read once per call (and after a helper call, which may move them).
+    // views are re-read once per call (and after a helper call, which may move them). Only the
+    // values the code reads are loaded (a typed-array read keeps its bounds check even unused).
+    const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(runCode) || (name !== 'WL' && region !== '');
+    const perPacket = [uses('PB') ? 'PB = O[i]' : '', uses('PL') ? 'PL = C[i]' : '', uses('WL') ? 'WL = W[i]' : ''].filter((x) => x !== '').join(', ');
     return `'use strict';
 ${SUPPORT_PROLOGUE}
 const A = M.A;
 return function batch(view, buf, O, C, W, count, V) {
   let PV = view${stackCtx};${setRegion}
   pkt: for (let i = 0; i < count; i++) {
-    let PB = O[i], PL = C[i], WL = W[i];${region}
+    ${perPacket === '' ? '' : `let ${perPacket};`}${region}
 ${runCode}
   }
 };`;
