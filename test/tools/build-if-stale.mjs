@@ -3,8 +3,9 @@
 // npm runs `prepare` on `npm install` in a clone, when it installs the package from git, and
 // also each time `npx tsdump` links the working copy into its cache; without this check that
 // last case would rebuild a current dist/ for nothing. Stale means: dist/index.js or
-// dist/bin/tsdump.cjs is missing, or any file under src/ or package.json / tsconfig*.json was
-// modified after the older of the two (a `git pull` or an edit does that; make works the same way).
+// dist/bin/tsdump.cjs (the launcher) or dist/bin/tsdump-bundle.cjs is missing, or any file under
+// src/ or package.json / tsconfig*.json was
+// modified after the oldest of them (a `git pull` or an edit does that; make works the same way).
 // `npm run build` always rebuilds.
 //
 // The build needs the devDependencies (typescript, esbuild). npm installs them before `prepare`
@@ -46,7 +47,7 @@ function newest(dir) {
   return t;
 }
 
-const outputs = ['dist/index.js', 'dist/bin/tsdump.cjs'].map((p) => mtime(join(root, p)));
+const outputs = ['dist/index.js', 'dist/bin/tsdump.cjs', 'dist/bin/tsdump-bundle.cjs'].map((p) => mtime(join(root, p)));
 const built = outputs.includes(-1) ? -1 : Math.min(...outputs);
 const inputs = Math.max(newest(join(root, 'src')), ...['package.json', 'tsconfig.json', 'tsconfig.build.json'].map((p) => mtime(join(root, p))));
 if (built > inputs) {
