@@ -30,6 +30,7 @@ import type { NameTables } from './names.ts';
 import * as apps from './apps.ts';
 import { macText, type L2Options, type L2Result } from './link/l2.ts';
 import { llc } from './link/llc.ts';
+import { nflog } from './link/nflog.ts';
 import { vsock } from './link/vsock.ts';
 import { osi } from './link/isis.ts';
 import { radiotap } from './link/ieee80211.ts';
@@ -72,6 +73,7 @@ export const LINKTYPE = {
   C_HDLC: 104,
   IEEE802_11_RADIO: 127,
   VSOCK: 271,
+  NFLOG: 239,
 } as const;
 
 
@@ -221,6 +223,9 @@ export class PacketPrinter {
         break;
       case LINKTYPE.VSOCK:
         this.l2(vsock(this.p, caplen, wirelen, this.l2o()));
+        break;
+      case LINKTYPE.NFLOG:
+        this.l2(nflog(this.p, caplen, wirelen, this.l2o()));
         break;
       default:
         this.approx(`link-type ${this.linkType}, length ${wirelen}`);
