@@ -174,25 +174,26 @@ export function topoOrder(root: Block): Block[] {
     step.pop();
     post.push(b);
   }
-  const n = post.length;
-  const order = new Array<Block>(n);
-  for (let i = 0; i < n; i++) {
-    const b = post[n - 1 - i]!;
-    b.index = i;
-    order[i] = b;
-  }
+  const order = post.reverse();
+  for (let i = 0; i < order.length; i++) order[i]!.index = i;
   return order;
 }
 
 /**
- * `n` zeros in a plain array, for the per-block tables of the passes (indexed by Block.index).
- * Not a typed array: each of those allocates an ArrayBuffer, which for the small graphs of
- * ordinary filters cost more (in allocation and garbage collection) than the pass itself.
+ * `n` copies of `v` in a plain array, for the per-block tables of the passes (indexed by
+ * Block.index). Not a typed array: each of those allocates an ArrayBuffer, which for the small
+ * graphs of ordinary filters cost more than the pass itself. Filled by `push`, not
+ * preallocated: V8 gives `new Array(n)` for large n slow dictionary elements.
  */
-export function zeros(n: number): number[] {
-  const a = new Array<number>(n);
-  for (let i = 0; i < n; i++) a[i] = 0;
+export function filled<T>(n: number, v: T): T[] {
+  const a: T[] = [];
+  for (let i = 0; i < n; i++) a.push(v);
   return a;
+}
+
+/** `n` zeros (see `filled`). */
+export function zeros(n: number): number[] {
+  return filled(n, 0);
 }
 
 export function isRet(b: Block): boolean {

@@ -20,7 +20,7 @@
  * because jumps are visited in increasing position).
  */
 import type { CbpfInsn, CbpfProgram } from '../isa/cbpf/types.ts';
-import { isRet, topoOrder, zeros } from './cfg.ts';
+import { filled, isRet, topoOrder, zeros } from './cfg.ts';
 import type { Block, Program } from './cfg.ts';
 import { JA, JMP } from './insn.ts';
 import type { Work } from './optimize/work.ts';
@@ -53,7 +53,7 @@ export function emit(p: Program, work?: Work): CbpfProgram {
   const canHost = zeros(n);
   for (let i = 0; i < n; i++) canHost[i] = jumpSize(order[i]!, order[i + 1]) === 1 ? 1 : 0;
   // slots[i]: targets of the trampolines placed after block i's terminator, in order.
-  const slots: Array<Block[] | undefined> = new Array(n);
+  const slots = filled<Block[] | undefined>(n, undefined);
   const pos = zeros(n);
   const slotAt = zeros(n);
   // Per conditional block: where its jt and jf edges point (a block or trampoline position).

@@ -6,7 +6,7 @@
  * too short for the folded load is still accepted), which this keeps. Linear: one walk over the
  * blocks plus one over the edges.
  */
-import { isRet, topoOrder } from '../cfg.ts';
+import { filled, isRet, topoOrder } from '../cfg.ts';
 import type { Block, Program } from '../cfg.ts';
 import type { Work } from './work.ts';
 import { ABS, ADD, ALU, AND, DIV, IMM, IND, JEQ, JGE, JGT, JSET, LD, LDX, LSH, MISC, MOD, MSH, MUL, NEG, OR, RSH, SUB, XOR } from '../insn.ts';
@@ -84,7 +84,7 @@ export function foldConstants(p: Program, work?: Work): Program {
   // Reverse topological order: successors are final before their predecessors are looked at,
   // so a chain of blocks that all became useless collapses in one pass. dest[i]: where an
   // edge into order[i] goes now (indexed by Block.index).
-  const dest = new Array<Block>(order.length);
+  const dest = filled<Block>(order.length, p.root);
   for (let i = order.length - 1; i >= 0; i--) {
     const b = order[i]!;
     if (!isRet(b)) {

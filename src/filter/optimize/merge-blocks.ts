@@ -5,7 +5,7 @@
  * grammar produces). Blocks are hash-consed bottom-up (reverse topological order), so
  * identical subgraphs collapse in one linear pass.
  */
-import { isRet, topoOrder, zeros } from '../cfg.ts';
+import { filled, isRet, topoOrder, zeros } from '../cfg.ts';
 import type { Block, Program } from '../cfg.ts';
 import type { Work } from './work.ts';
 
@@ -14,7 +14,7 @@ export function mergeBlocks(p: Program, work?: Work): Program {
   if (work) work.steps += order.length;
   // canon[i]: the block standing for order[i]; ids[i]: the canonical number of a kept block
   // (both indexed by Block.index, which the blocks keep while this pass runs).
-  const canon = new Array<Block>(order.length);
+  const canon = filled<Block>(order.length, p.root);
   const ids = zeros(order.length);
   const byKey = new Map<string, Block>();
   for (let i = order.length - 1; i >= 0; i--) {

@@ -26,7 +26,7 @@
  * the order of their first test; blocks with no trackable value (comparisons with X) stay
  * where they are relative to the groups. One sort key per block, one relinking: linear.
  */
-import { isRet, topoOrder, zeros } from '../cfg.ts';
+import { filled, isRet, topoOrder, zeros } from '../cfg.ts';
 import type { Block, Program } from '../cfg.ts';
 import { testKey } from './facts.ts';
 import type { Work } from './work.ts';
@@ -65,18 +65,25 @@ function predecessors(order: Block[]): Preds {
 }
 
 /** One sweep over every maximal chain of mode `m`; whether anything moved. */
-function sweep(p: Program, m: Mode, keyIds: Map<string, number>, work: Work | undefined): boolean {
+function sweep(p: Program, m: Mode, keyIds: Map<string, number>, blockKey: Map<Block, number>, work: Work | undefined): boolean {
   const order = topoOrder(p.root);
   const n = order.length;
   const { off, src } = predecessors(order);
-  // Tested value per block as a small integer (-1: none), interned across sweeps.
+  // Tested value per block as a small integer (-1: none), interned across sweeps (a pullup
+  // moves edges, never statements, so a block's key stays valid for the whole pass).
   const key = zeros(n);
   for (let i = 0; i < n; i++) {
     const b = order[i]!;
-    const k = isRet(b) ? undefined : testKey(b);
-    if (k === undefined) { key[i] = -1; continue; }
-    let id = keyIds.get(k);
-    if (id === undefined) keyIds.set(k, (id = keyIds.size));
+    let id = blockKey.get(b);
+    if (id === undefined) {
+      const k = isRet(b) ? undefined : testKey(b);
+      if (k === undefined) id = -1;
+      else {
+        id = keyIds.get(k);
+        if (id === undefined) keyIds.set(k, (id = keyIds.size));
+      }
+      blockKey.set(b, id);
+    }
     key[i] = id;
   }
   const member = zeros(n);
@@ -132,7 +139,7 @@ function sweep(p: Program, m: Mode, keyIds: Map<string, number>, work: Work | un
     const count = zeros(chain.length + 2);
     for (const r of ranks) count[r + 2]!++;
     for (let i = 1; i < count.length; i++) count[i]! += count[i - 1]!;
-    const out = new Array<Block>(chain.length);
+    const out = filled<Block>(chain.length, head);
     for (let i = 0; i < chain.length; i++) out[count[ranks[i]! + 1]!++] = chain[i]!;
     changed = true;
     const after = next(chain[chain.length - 1]!, m);
@@ -153,13 +160,14 @@ function sweep(p: Program, m: Mode, keyIds: Map<string, number>, work: Work | un
 }
 
 /** Bound on or/and sweep pairs per invocation (the optimizer's own loop repeats the pass as well). */
-const MAX_SWEEPS = 4;
+const MAX_SWEEPS = 1;
 
 export function pullup(p: Program, work?: Work): Program {
   const keyIds = new Map<string, number>();
+  const blockKey = new Map<Block, number>();
   for (let n = 0; n < MAX_SWEEPS; n++) {
-    const or = sweep(p, 'or', keyIds, work);
-    const and = sweep(p, 'and', keyIds, work);
+    const or = sweep(p, 'or', keyIds, blockKey, work);
+    const and = sweep(p, 'and', keyIds, blockKey, work);
     if (!or && !and) break;
   }
   return p;

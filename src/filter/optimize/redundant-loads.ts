@@ -6,7 +6,7 @@
  * and met (equal or unknown) at joins; scratch memory is tracked within a block only.
  * This pass breaks the "self-contained blocks" invariant, so it must run last.
  */
-import { isRet, topoOrder } from '../cfg.ts';
+import { filled, isRet, topoOrder } from '../cfg.ts';
 import type { Program, Stmt } from '../cfg.ts';
 import type { Work } from './work.ts';
 import { ABS, ALU, IMM, IND, LD, LDX, LEN, MEM, MISC, MSH, ST, STX } from '../insn.ts';
@@ -37,7 +37,7 @@ export function redundantLoads(p: Program, work?: Work): Program {
   const order = topoOrder(p.root);
   if (work) work.steps += order.length;
   // Register contents on entry, per Block.index (met over the incoming edges).
-  const inRegs = new Array<Regs | undefined>(order.length);
+  const inRegs = filled<Regs | undefined>(order.length, undefined);
   inRegs[0] = {};
   for (const b of order) {
     let r: Regs = { ...(inRegs[b.index] ?? {}) };

@@ -7,7 +7,7 @@
  * Sound because blocks are self-contained (no block depends on registers set by another).
  * Fact sets are capped, so the pass is linear in the number of edges.
  */
-import { isRet, topoOrder, zeros } from '../cfg.ts';
+import { filled, isRet, topoOrder, zeros } from '../cfg.ts';
 import type { Block, Program } from '../cfg.ts';
 import { decide, intersect, testKey, withOutcome } from './facts.ts';
 import type { Facts } from './facts.ts';
@@ -59,7 +59,7 @@ export function threadJumps(p: Program, work?: Work): Program {
   };
   const root = follow(p.root, new Map());
   // Facts on entry per Block.index; blocks left unreachable by earlier redirections have none.
-  const inFacts = new Array<Facts | undefined>(order.length);
+  const inFacts = filled<Facts | undefined>(order.length, undefined);
   inFacts[root.index] = new Map();
   for (let i = root.index; i < order.length; i++) {
     const b = order[i]!;
