@@ -1080,8 +1080,11 @@ export class PacketPrinter {
 
   private icmp(off: number, len: number, end: number): void {
     const p = this.p;
-    if (end < off + 4) {
-      this.truncated('icmp');
+    // (a type tcpdump does not name, and source quench, need only the type and code bytes)
+    if (end < off + 2 || (end < off + 4 && ICMP_KNOWN_TYPES.has(p[off]!) && p[off] !== 4)) {
+      this.out += ' [|icmp]';
+      // tcpdump's printer stopped on a missing field: its dump then starts at the frame.
+      this.hdrlen = 0;
       return;
     }
     const type = p[off]!;
@@ -1113,6 +1116,12 @@ export class PacketPrinter {
     else this.out += text;
     this.out += `, length ${len}`;
     if (this.o.verbose > 0) {
+      if (!this.fragmented && end < off + 4) {
+        // The stored checksum itself was not captured.
+        this.out += ' [|icmp]';
+        this.hdrlen = 0;
+        return;
+      }
       if (!this.fragmented && end >= off + len) {
         const sum = finish(sum16(p, off, off + len));
         if (sum !== 0) this.out += ` (wrong icmp cksum ${be16(p, off + 2).toString(16)} (->${shouldBe(be16(p, off + 2), sum).toString(16)})!)`;
