@@ -138,10 +138,16 @@ export function checkTargets(f: FiltersResult | undefined, c: CompileResult | un
     const one = f.rows.findIndex((r) => r.expression === 'host 10.0.0.1');
     const many = f.rows.findIndex((r) => r.label === '1,000 hosts');
     if (one >= 0 && many >= 0) {
-      const gms = eng.map((en) => geomean(Array.from({ length: n }, (_, fi) => ratio(en, fi))));
-      const be = eng[gms.indexOf(Math.min(...gms))]!;
-      const q = bestOfEngine(f, many, be, 'hot') / bestOfEngine(f, one, be, 'hot');
-      out.push({ target: '1,000-host filter ≤ 3× the one-host filter (best engine)', measured: `${q.toFixed(1)}× on ${be}`, met: q <= 3 });
+      // "The best engine" as in the checks above: each filter on its fastest engine (what
+      // --engine auto aims at: the JS JIT for short programs, wasm for large ones).
+      const fastest = (fi: number) => {
+        const ns = eng.map((en) => bestOfEngine(f, fi, en, 'hot'));
+        const k = ns.indexOf(Math.min(...ns));
+        return { engine: eng[k]!, ns: ns[k]! };
+      };
+      const a = fastest(many), b = fastest(one);
+      const q = a.ns / b.ns;
+      out.push({ target: '1,000-host filter ≤ 3× the one-host filter (best engine)', measured: `${q.toFixed(2)}× (${fmtNs(a.ns)} ns on ${a.engine} / ${fmtNs(b.ns)} ns on ${b.engine})`, met: q <= 3 });
     }
   }
   if (c) out.push({ target: 'expression → ready median ≤ 1 ms over the set', measured: `${c.medianMs.total.toFixed(3)} ms`, met: c.medianMs.total <= 1 });
