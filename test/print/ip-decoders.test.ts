@@ -7,37 +7,16 @@
  * BFD's -v form; and the port-dispatch tables alone.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { openReader } from '../../src/cli/capture-io.ts';
-import { PacketPrinter, type PrinterOptions } from '../../src/print/packet-printer.ts';
+import type { PrinterOptions } from '../../src/print/packet-printer.ts';
+import { haveCorpus, printedLines } from './support.ts';
 import { udpDecoder } from '../../src/print/ip/udp.ts';
 import { tcpDecoder } from '../../src/print/ip/tcp-apps.ts';
 import { fragment } from '../../src/print/ip/ip6-ext.ts';
 
-const CAPTURES = join(__dirname, '..', 'corpus', 'tcpdump-captures');
 
-/** The printer's text (what follows the timestamp) for the first `count` packets, with fidelity. */
-function lines(file: string, opts: Partial<PrinterOptions>, count: number): { text: string; exact: boolean }[] {
-  const r = openReader(join(CAPTURES, file), 'ours');
-  const pr = new PacketPrinter(r.info.linkType, { quiet: false, linkHeader: false, verbose: 0, absoluteSeq: false, ...opts });
-  const out: { text: string; exact: boolean }[] = [];
-  try {
-    for (let rec = r.next(); rec !== null && out.length < count; rec = r.next()) {
-      const text = pr.print(rec.data, rec.caplen, rec.wirelen);
-      out.push({ text, exact: pr.fidelity === 'exact' });
-    }
-  } finally {
-    r.close();
-  }
-  return out;
-}
+const lines = (file: string, opts: Partial<PrinterOptions>, count: number) => printedLines(file, count, opts);
 
-const have = existsSync(join(CAPTURES, 'ikev2four.pcap'));
-if (!have) {
-  if (process.env.CI === 'true') throw new Error('corpus captures missing; CI=true forbids skipping');
-  console.warn('SKIP: corpus captures not found');
-}
+const have = haveCorpus('ikev2four.pcap');
 
 describe.skipIf(!have)('IP and above as tcpdump prints it', () => {
   it('ISAKMP: IKEv2 exchange and initiator/responder flags; IKEv1 with an all-zero cookie is "?"', () => {

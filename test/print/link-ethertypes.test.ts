@@ -4,33 +4,12 @@
  * GeoNetworking beacons, Arista timestamps with the inner type, MPLS, LLDP, Loopback.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { openReader } from '../../src/cli/capture-io.ts';
-import { PacketPrinter, type PrinterOptions } from '../../src/print/packet-printer.ts';
+import { haveCorpus, printedLines } from './support.ts';
 
-const CAPTURES = join(__dirname, '..', 'corpus', 'tcpdump-captures');
 
-function lines(file: string, count: number, opts: Partial<PrinterOptions> = {}): { text: string; exact: boolean }[] {
-  const r = openReader(join(CAPTURES, file), 'ours');
-  const out: { text: string; exact: boolean }[] = [];
-  try {
-    const pr = new PacketPrinter(r.info.linkType, { quiet: false, linkHeader: false, verbose: 0, absoluteSeq: false, ...opts });
-    for (let rec = r.next(); rec !== null && out.length < count; rec = r.next()) {
-      const text = pr.print(rec.data, rec.caplen, rec.wirelen);
-      out.push({ text, exact: pr.fidelity === 'exact' });
-    }
-  } finally {
-    r.close();
-  }
-  return out;
-}
+const lines = printedLines;
 
-const have = existsSync(join(CAPTURES, 'DECnet_Phone.pcap'));
-if (!have) {
-  if (process.env.CI === 'true') throw new Error('corpus captures missing; CI=true forbids skipping');
-  console.warn('SKIP: corpus captures not found');
-}
+const have = haveCorpus('DECnet_Phone.pcap');
 
 describe.skipIf(!have)('ethertypes as tcpdump prints them', () => {
   it('DECnet: endnode hello, connect, an invalid NSP length, link service, data and acks', () => {

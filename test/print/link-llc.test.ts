@@ -5,33 +5,13 @@
  * LLC line with its hex dump when the SAPs are unknown.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { openReader } from '../../src/cli/capture-io.ts';
-import { PacketPrinter, type PrinterOptions } from '../../src/print/packet-printer.ts';
+import type { PrinterOptions } from '../../src/print/packet-printer.ts';
+import { haveCorpus, printedLines } from './support.ts';
 
-const CAPTURES = join(__dirname, '..', 'corpus', 'tcpdump-captures');
 
-function lines(file: string, opts: Partial<PrinterOptions>, count: number): { text: string; exact: boolean }[] {
-  const r = openReader(join(CAPTURES, file), 'ours');
-  const pr = new PacketPrinter(r.info.linkType, { quiet: false, linkHeader: false, verbose: 0, absoluteSeq: false, ...opts });
-  const out: { text: string; exact: boolean }[] = [];
-  try {
-    for (let rec = r.next(); rec !== null && out.length < count; rec = r.next()) {
-      const text = pr.print(rec.data, rec.caplen, rec.wirelen);
-      out.push({ text, exact: pr.fidelity === 'exact' });
-    }
-  } finally {
-    r.close();
-  }
-  return out;
-}
+const lines = (file: string, opts: Partial<PrinterOptions>, count: number) => printedLines(file, count, opts);
 
-const have = existsSync(join(CAPTURES, 'ipx.pcap'));
-if (!have) {
-  if (process.env.CI === 'true') throw new Error('corpus captures missing; CI=true forbids skipping');
-  console.warn('SKIP: corpus captures not found');
-}
+const have = haveCorpus('ipx.pcap');
 
 describe.skipIf(!have)('802.3 / LLC as tcpdump prints it', () => {
   it('IS-IS over LLC: LAN hello, LSP and CSNP summaries; -e names the LLC header and the NLPID', () => {

@@ -5,30 +5,13 @@
  * an authentication step, and a bitmap this printer does not walk, which is marked approximate.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { openReader } from '../../src/cli/capture-io.ts';
-import { PacketPrinter, type PrinterOptions } from '../../src/print/packet-printer.ts';
+import type { PrinterOptions } from '../../src/print/packet-printer.ts';
+import { haveCorpus, printedLines } from './support.ts';
 
-const CAPTURES = join(__dirname, '..', 'corpus', 'tcpdump-captures');
 
-function first(file: string, opts: Partial<PrinterOptions> = {}): { text: string; exact: boolean } {
-  const r = openReader(join(CAPTURES, file), 'ours');
-  try {
-    const pr = new PacketPrinter(r.info.linkType, { quiet: false, linkHeader: false, verbose: 0, absoluteSeq: false, ...opts });
-    const rec = r.next()!;
-    const text = pr.print(rec.data, rec.caplen, rec.wirelen);
-    return { text, exact: pr.fidelity === 'exact' };
-  } finally {
-    r.close();
-  }
-}
+const first = (file: string, opts: Partial<PrinterOptions> = {}) => printedLines(file, 1, opts)[0]!;
 
-const have = existsSync(join(CAPTURES, 'reason_code-1.pcap'));
-if (!have) {
-  if (process.env.CI === 'true') throw new Error('corpus captures missing; CI=true forbids skipping');
-  console.warn('SKIP: corpus captures not found');
-}
+const have = haveCorpus('reason_code-1.pcap');
 
 describe.skipIf(!have)('radiotap and 802.11 as tcpdump prints them', () => {
   const radio = '1.0 Mb/s 2412 MHz 11b 100 sq antenna 0 57dB signal ';

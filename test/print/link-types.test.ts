@@ -3,33 +3,12 @@
  * against what tcpdump 4.99.3 prints for them (`tcpdump -nn [-e] [-v] -r FILE`).
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { openReader } from '../../src/cli/capture-io.ts';
-import { PacketPrinter, type PrinterOptions } from '../../src/print/packet-printer.ts';
+import { haveCorpus, printedLines } from './support.ts';
 
-const CAPTURES = join(__dirname, '..', 'corpus', 'tcpdump-captures');
 
-function lines(file: string, count: number, opts: Partial<PrinterOptions> = {}): { text: string; exact: boolean }[] {
-  const r = openReader(join(CAPTURES, file), 'ours');
-  const out: { text: string; exact: boolean }[] = [];
-  try {
-    const pr = new PacketPrinter(r.info.linkType, { quiet: false, linkHeader: false, verbose: 0, absoluteSeq: false, ...opts });
-    for (let rec = r.next(); rec !== null && out.length < count; rec = r.next()) {
-      const text = pr.print(rec.data, rec.caplen, rec.wirelen);
-      out.push({ text, exact: pr.fidelity === 'exact' });
-    }
-  } finally {
-    r.close();
-  }
-  return out;
-}
+const lines = printedLines;
 
-const have = existsSync(join(CAPTURES, 'vsock-1.pcapng'));
-if (!have) {
-  if (process.env.CI === 'true') throw new Error('corpus captures missing; CI=true forbids skipping');
-  console.warn('SKIP: corpus captures not found');
-}
+const have = haveCorpus('vsock-1.pcapng');
 
 describe.skipIf(!have)('link types as tcpdump prints them', () => {
   it('vsock: addresses and operation; -v the virtio header; -vv the payload bytes', () => {
