@@ -52,7 +52,7 @@ export interface E2eResult {
 }
 
 /** The package root: the nearest directory above this file with tsdump's package.json. */
-export function packageRoot(): string {
+function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pj = join(dir, 'package.json');
@@ -78,7 +78,7 @@ function newestMtime(dir: string): number {
 }
 
 /** The command to run: the package's bin when it exists, else the development launcher. */
-export function cliCommand(): { argv: string[]; label: string; stale?: boolean } {
+function cliCommand(): { argv: string[]; label: string; stale?: boolean } {
   const root = packageRoot();
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
   const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.tsdump;

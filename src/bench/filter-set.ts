@@ -13,7 +13,7 @@ export interface BenchFilter {
 }
 
 /** `host a or host b or …` with `n` scattered hosts (manyHostAddress). */
-export function manyHostExpression(n: number): string {
+function manyHostExpression(n: number): string {
   return Array.from({ length: n }, (_, i) => `host ${manyHostAddress(i).join('.')}`).join(' or ');
 }
 

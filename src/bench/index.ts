@@ -44,7 +44,7 @@ const MICRO: Record<string, () => Promise<{ suite: MicroSuite }>> = {
 };
 
 /** Runs the benchmark for `opts`; returns the report (nothing printed). */
-export async function runBench(opts: BenchOptions, progress = new Progress()): Promise<BenchReport> {
+async function runBench(opts: BenchOptions, progress = new Progress()): Promise<BenchReport> {
   const report: BenchReport = {
     meta: {
       date: new Date().toISOString(),

@@ -24,7 +24,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { benchCacheDir } from './traffic.ts';
 
-export const LIBPCAP_TIMER_C = String.raw`/* tsdump bench: times libpcap's bpf_filter (see src/bench/libpcap-helper.ts). */
+const LIBPCAP_TIMER_C = String.raw`/* tsdump bench: times libpcap's bpf_filter (see src/bench/libpcap-helper.ts). */
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,8 +12,8 @@ import { openCapture } from '../capture/index.ts';
 import { UserError } from '../errors.ts';
 import type { PacketBlock } from '../runtime/batch.ts';
 
-export const BLOCK_BYTES = 1 << 20;
-export const HOT_PACKETS = 1024;
+const BLOCK_BYTES = 1 << 20;
+const HOT_PACKETS = 1024;
 
 export interface BenchPackets {
   path: string;

@@ -27,7 +27,7 @@ function median(r: FiltersResult, fi: number, subject: string, regime: Regime): 
 }
 
 /** Per engine, the faster of its paths (run / batch) on each filter. */
-export function bestOfEngine(r: FiltersResult, fi: number, engine: string, regime: Regime): number {
+function bestOfEngine(r: FiltersResult, fi: number, engine: string, regime: Regime): number {
   const ids = r.subjects.filter((s) => s.engine === engine).map((s) => s.id);
   return Math.min(...ids.map((id) => median(r, fi, id, regime)).filter((x) => Number.isFinite(x)));
 }

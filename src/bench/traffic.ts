@@ -50,7 +50,7 @@ export function benchCacheDir(): string {
 }
 
 /** Where the generated capture of `packets` packets and `seed` is cached. */
-export function trafficCachePath(packets: number, seed: number): string {
+function trafficCachePath(packets: number, seed: number): string {
   return join(benchCacheDir(), `traffic-v${GENERATOR_VERSION}-${packets}-${seed}.pcap`);
 }
 

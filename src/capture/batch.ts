@@ -78,7 +78,7 @@ export function recordAt(block: RecordBlock, i: number, rec: MutableRecord): Mut
  * the filler. A record that does not fit in what is left of the buffer ends the block and is
  * kept pending (it stays valid: the reader is not advanced until the next call takes it).
  */
-export class CopyingBlockFiller {
+class CopyingBlockFiller {
   private readonly reader: CaptureReader;
   private buf: Uint8Array;
   private pending: PacketRecord | null = null;

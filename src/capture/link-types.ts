@@ -42,7 +42,7 @@ export const DLT_MATCHING_MIN = 104;
 export const DLT_MATCHING_MAX = 289;
 
 /** Bit set in the pcap header's link-type field when an FCS length is recorded. */
-export const LT_FCS_LENGTH_PRESENT = 0x04000000;
+const LT_FCS_LENGTH_PRESENT = 0x04000000;
 
 type Row = readonly [name: string, dlt: number, linkType: number, description: string, libpcap1103: boolean];
 

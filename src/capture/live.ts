@@ -41,7 +41,7 @@ interface CapModule {
 }
 
 /** Snapshot length `cap` opens devices with. */
-export const LIVE_SNAPLEN = 65535;
+const LIVE_SNAPLEN = 65535;
 
 /** `cap`'s link-type names → LINKTYPE_* values. */
 const CAP_LINK_TYPES: Record<string, number> = {
@@ -55,7 +55,7 @@ const CAP_LINK_TYPES: Record<string, number> = {
 let capModule: CapModule | undefined;
 
 /** Loads `cap`, or explains how to get it. */
-export function loadCap(): CapModule {
+function loadCap(): CapModule {
   if (capModule) return capModule;
   try {
     capModule = createRequire(import.meta.url)('cap') as CapModule;
@@ -179,7 +179,7 @@ export interface LiveCapture {
 }
 
 /** Default ring size: room for bursts of tens of thousands of small packets (see above). */
-export const DEFAULT_LIVE_BUFFER = 64 << 20;
+const DEFAULT_LIVE_BUFFER = 64 << 20;
 
 export interface LiveOptions {
   /** Kernel buffer size in bytes (default DEFAULT_LIVE_BUFFER; tcpdump's -B is in KiB). */

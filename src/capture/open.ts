@@ -48,7 +48,7 @@ export function openCaptureBytes(bytes: Uint8Array, opts: OpenCaptureOptions = {
 }
 
 /** Detects the format from the magic at the source's read position and builds the reader. */
-export function openSource(src: ByteSource, opts: OpenCaptureOptions = {}): CaptureReader {
+function openSource(src: ByteSource, opts: OpenCaptureOptions = {}): CaptureReader {
   if (!src.ensure(4)) {
     throw captureError('CAPTURE_TRUNCATED', `truncated dump file; tried to read 4 file header bytes, only got ${src.available}`, src.offset);
   }

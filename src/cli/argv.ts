@@ -12,10 +12,10 @@
  */
 
 /** Short options that take a value, as in tcpdump's getopt string (only the letters we accept). */
-export const SHORT_WITH_VALUE: ReadonlySet<string> = new Set(['c', 'F', 'r', 's', 'w', 'y', 'i', 'T', 'E', 'j', 'B', 'C', 'G', 'W', 'z', 'Z', 'M', 'm', 'Q', 'V']);
+const SHORT_WITH_VALUE: ReadonlySet<string> = new Set(['c', 'F', 'r', 's', 'w', 'y', 'i', 'T', 'E', 'j', 'B', 'C', 'G', 'W', 'z', 'Z', 'M', 'm', 'Q', 'V']);
 
 /** Long options that take a value (so that their value is never mistaken for a cluster). */
-export const LONG_WITH_VALUE: ReadonlySet<string> = new Set(['--skip', '--time-stamp-precision', '--reader', '--program']);
+const LONG_WITH_VALUE: ReadonlySet<string> = new Set(['--skip', '--time-stamp-precision', '--reader', '--program']);
 
 export function expandArgv(argv: readonly string[]): string[] {
   const out: string[] = [];

@@ -5,7 +5,7 @@
  * translated to eBPF and run at the tc hook on the structured JIT, or the reference cBPF
  * interpreter (what tcpdump does in userland), or a named eBPF engine at a named hook.
  */
-import { assertValid, createInterpreter } from '../cbpf/index.ts';
+import { assertValid } from '../cbpf/index.ts';
 import type { PacketRecord } from '../capture/types.ts';
 import type { BatchRunFn } from '../runtime/batch.ts';
 import { convert } from '../convert/to-ebpf.ts';
@@ -57,17 +57,6 @@ export function compileExpression(text: string, opts: CompileOptions): CbpfProgr
   // those it cannot filter on (the link type itself is checked before, by the caller).
   if (text.trim() === '') return acceptAllProgram(opts.snaplen);
   return compile(text, opts);
-}
-
-/**
- * A runnable filter for `prog`: validated first with libpcap's `bpf_validate` rules (what
- * tcpdump applies to a program it runs in userland: backward `ja`, which libpcap emits for
- * `protochain`, and programs longer than the kernel's limit are allowed), then pre-decoded by
- * the reference interpreter. Every problem is named.
- */
-export function createFilter(prog: CbpfProgram): PacketFilter {
-  assertValid(prog, { strict: false });
-  return createInterpreter(prog);
 }
 
 /**

@@ -98,7 +98,7 @@ const XDP_ACTIONS = ['XDP_ABORTED', 'XDP_DROP', 'XDP_PASS', 'XDP_TX', 'XDP_REDIR
 const TC_ACTIONS: Record<number, string> = { [-1]: 'TC_ACT_UNSPEC', 0: 'TC_ACT_OK', 1: 'TC_ACT_RECLASSIFY', 2: 'TC_ACT_SHOT', 3: 'TC_ACT_PIPE', 4: 'TC_ACT_STOLEN', 5: 'TC_ACT_QUEUED', 6: 'TC_ACT_REPEAT', 7: 'TC_ACT_REDIRECT', 8: 'TC_ACT_TRAP' };
 
 /** The name of r0 at a hook, for --stats. */
-export function actionName(hook: ObjectHook, r0: number): string {
+function actionName(hook: ObjectHook, r0: number): string {
   if (hook === 'xdp') return XDP_ACTIONS[r0] ?? `unknown XDP action ${r0}`;
   if (hook === 'tc') return TC_ACTIONS[r0 | 0] ?? `unknown tc action ${r0 | 0}`;
   return r0 === 0 ? 'dropped (0 bytes kept)' : 'accepted';

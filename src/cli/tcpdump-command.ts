@@ -240,7 +240,7 @@ export interface CommandIo {
   packet?(text: string, fidelity: Fidelity): void;
 }
 
-export const processIo: CommandIo = { write: writeText };
+const processIo: CommandIo = { write: writeText };
 
 /** Thrown when the reader of our output went away (`tsdump ... | head`): stop quietly. */
 class OutputClosed extends Error {}

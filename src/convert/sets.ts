@@ -54,7 +54,7 @@ import type { Analysis, Block, Op } from './analysis.ts';
 export const MIN_TREE_COMPARES = 8;
 /** The most compares one tree takes (its code stays well inside eBPF's 16-bit jumps); the rest
  * of a longer chain starts the next tree. */
-export const MAX_TREE_COMPARES = 4096;
+const MAX_TREE_COMPARES = 4096;
 /** Clusters a leaf tests one after another (a split costs one compare, a leaf test one or two). */
 const LEAF_CLUSTERS = 3;
 /**

@@ -12,6 +12,7 @@
  * memory written by another block (except the read-only prologue slots, see `Program`).
  */
 
+import { BPF_RET, bpfClass } from '../isa/cbpf/opcodes.ts';
 import type { CbpfInsn } from '../isa/cbpf/types.ts';
 
 /** A non-jump instruction (ld/ldx/st/stx/alu/misc). */
@@ -197,7 +198,7 @@ export function zeros(n: number): number[] {
 }
 
 export function isRet(b: Block): boolean {
-  return (b.code & 0x07) === 0x06;
+  return bpfClass(b.code) === BPF_RET;
 }
 
 export const RET_K = 0x06;

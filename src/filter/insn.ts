@@ -10,6 +10,9 @@ import {
   BPF_JMP, BPF_JSET, BPF_K, BPF_LD, BPF_LDX, BPF_LEN, BPF_LSH, BPF_MEM, BPF_MISC, BPF_MOD, BPF_MSH, BPF_MUL, BPF_NEG, BPF_OR,
   BPF_RET, BPF_RSH, BPF_ST, BPF_STX, BPF_SUB, BPF_TAX, BPF_TXA, BPF_W, BPF_X, BPF_XOR,
 } from '../isa/cbpf/opcodes.ts';
+
+/** An opcode's fields, from the same table: class, size, mode, operation, source (K or X). */
+export { bpfClass, bpfMode, bpfOp, bpfSize, bpfSrc } from '../isa/cbpf/opcodes.ts';
 import type { Stmt } from './cfg.ts';
 
 export const LD = BPF_LD, LDX = BPF_LDX, ST = BPF_ST, STX = BPF_STX, ALU = BPF_ALU, JMP = BPF_JMP, RET = BPF_RET, MISC = BPF_MISC;

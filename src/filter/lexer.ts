@@ -34,7 +34,7 @@ function stickyMatch(re: RegExp, text: string, pos: number): string | undefined 
  * Parses a numeric literal the way libpcap does: `0x` hex, leading `0` octal, else decimal;
  * values above 2^32-1 are an error. Returns undefined if `s` is not a number at all.
  */
-export function parseNumber(s: string, span: { start: number; end: number }, source: string): number | undefined {
+function parseNumber(s: string, span: { start: number; end: number }, source: string): number | undefined {
   let digits: string;
   let radix: number;
   if (/^0[xX][0-9A-Fa-f]+$/.test(s)) { digits = s.slice(2); radix = 16; }

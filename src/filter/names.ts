@@ -34,7 +34,7 @@ function lines(text: string | undefined): string[][] {
   return text.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter((l) => l.length > 0).map((l) => l.split(/\s+/));
 }
 
-export function parseIPv4(s: string): number | undefined {
+function parseIPv4(s: string): number | undefined {
   if (!isIPv4(s)) return undefined;
   const p = s.split('.').map(Number);
   return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;

@@ -22,7 +22,7 @@ import { lex } from './lexer.ts';
 import type { Token, TokenKind } from './tokens.ts';
 import type { Arith, ArithOp, Ast, DirQual, ProtoQual, Quals, RelOp, TypeQual, Value } from './ast.ts';
 
-export const PROTO_QUALS: ReadonlySet<string> = new Set<ProtoQual>([
+const PROTO_QUALS: ReadonlySet<string> = new Set<ProtoQual>([
   'link', 'ether', 'fddi', 'tr', 'wlan', 'ppp', 'slip', 'radio', 'ip', 'ip6', 'arp', 'rarp', 'tcp', 'udp',
   'sctp', 'icmp', 'icmp6', 'igmp', 'igrp', 'pim', 'vrrp', 'carp', 'ah', 'esp', 'atalk', 'aarp', 'decnet',
   'lat', 'sca', 'moprc', 'mopdl', 'iso', 'esis', 'isis', 'clnp', 'stp', 'ipx', 'netbeui',

@@ -15,7 +15,7 @@ function isKeywordLike(s: string): boolean {
   return /^[a-z][a-z0-9]*$/.test(s);
 }
 
-export function printArith(a: Arith): string {
+function printArith(a: Arith): string {
   switch (a.type) {
     case 'num': return String(a.value);
     case 'len': return 'len';

@@ -108,13 +108,6 @@ export function radius(p: Uint8Array, off: number, len: number, end: number): st
   return `RADIUS, ${name} (${code}), id: 0x${p[off + 1]!.toString(16).padStart(2, '0')} length: ${len}`;
 }
 
-/** LDP over UDP (646, hellos): `LDP, Label-Space-ID: 172.168.0.2:0, pdu-length: 38`. */
-export function ldpUdp(p: Uint8Array, off: number, len: number, end: number): string | null {
-  if (end < off + 10 || len < 10 || be16(p, off) !== 1) return null;
-  const pdu = be16(p, off + 2);
-  if (pdu + 4 !== len) return null;
-  return `LDP, Label-Space-ID: ${ipv4At(p, off + 4)}:${be16(p, off + 8)}, pdu-length: ${pdu}`;
-}
 
 /** IGMP v1/v2 messages: `igmp v2 report 225.1.1.4`, `igmp query v2 [max resp time 10] [gaddr …]`, `igmp leave …`. */
 export function igmp(p: Uint8Array, off: number, len: number, end: number, host4: (o: number) => string): string | null {

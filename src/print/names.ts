@@ -46,7 +46,7 @@ function parseIpv4(text: string): number | undefined {
 }
 
 /** An IPv6 address's 16 bytes as 32 hex digits, or undefined. */
-export function parseIpv6Hex(text: string): string | undefined {
+function parseIpv6Hex(text: string): string | undefined {
   const pct = text.indexOf('%');
   if (pct >= 0) text = text.slice(0, pct);
   let tail: number[] = [];

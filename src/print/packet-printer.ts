@@ -132,7 +132,7 @@ const ETHERTYPES_DECODED: ReadonlySet<number> = new Set([
 ]);
 
 /** tcpdump's MAXIMUM_SNAPLEN: larger caplen/len values in a record header are invalid. */
-export const MAXIMUM_SNAPLEN = 262144;
+const MAXIMUM_SNAPLEN = 262144;
 
 /**
  * tcpdump's sanity check on a record header: null when caplen and len are plausible, else the

@@ -51,7 +51,7 @@ export interface Prepared {
   highs?: ReadonlyMap<number, readonly (0 | 'pkt' | 'ctx' | 'stack' | undefined)[]>;
 }
 
-export function insnError(code: string, prog: EbpfProgram, pcOf: Int32Array, i: number, msg: string): UserError {
+function insnError(code: string, prog: EbpfProgram, pcOf: Int32Array, i: number, msg: string): UserError {
   return new UserError(code, `pc ${pcOf[i]}: ${disassembleInsn(prog[i]!)}: ${msg}`);
 }
 

@@ -27,10 +27,10 @@ import { MutableRecord } from '../record.ts';
 import type { CaptureInfo, CaptureReader, PacketRecord } from '../types.ts';
 
 export const PCAPNG_SHB = 0x0a0d0d0a;
-export const PCAPNG_IDB = 1;
-export const PCAPNG_OPB = 2;
-export const PCAPNG_SPB = 3;
-export const PCAPNG_EPB = 6;
+const PCAPNG_IDB = 1;
+const PCAPNG_OPB = 2;
+const PCAPNG_SPB = 3;
+const PCAPNG_EPB = 6;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 /** Largest block accepted (libpcap's initial limit; a packet block of a 262144 snaplen fits). */
 const MAX_BLOCK = 16 * 1024 * 1024;

@@ -26,7 +26,7 @@ export const conformanceHelpers: HelperTable = {
 };
 
 /** Parses "aa bb cc" / "aabbcc" hex (whitespace ignored). */
-export function parseHexBytes(text: string, what: string): Uint8Array {
+function parseHexBytes(text: string, what: string): Uint8Array {
   const h = text.replace(/\s+/g, '');
   if (!/^([0-9a-fA-F]{2})*$/.test(h)) throw new UserError('EBPF_PLUGIN_HEX', `${what} is not a sequence of hex bytes`);
   return new Uint8Array(Buffer.from(h, 'hex'));

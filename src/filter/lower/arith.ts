@@ -64,7 +64,7 @@ const ALU_OPS: Record<string, number> = {
  * division or modulus by a constant zero is not folded (undefined): libpcap's parser never
  * folds, and only its optimizer reports it (see `arith`); unoptimized, it runs and rejects.
  */
-export function constValue(a: Arith): number | undefined {
+function constValue(a: Arith): number | undefined {
   // Post-order over the nodes not folded yet; each node is folded after its children.
   const todo: { a: Arith; seen: boolean }[] = [{ a, seen: false }];
   while (todo.length > 0) {
@@ -136,7 +136,7 @@ function firstLiteral(a: Arith): number | undefined {
  * "shift by more than 31 bits" and `x / (1 - 1)` passes (the optimizer may report it later).
  * Reported bottom-up, left to right, as the parser reduces.
  */
-export function checkOperands(L: Lowerer, root: Arith): void {
+function checkOperands(L: Lowerer, root: Arith): void {
   // Post-order, left to right, on an explicit stack.
   const todo: { a: Arith; seen: boolean }[] = [{ a: root, seen: false }];
   while (todo.length > 0) {

@@ -36,7 +36,7 @@ export { initialCtx, slotBase, VAR_SLOT, LINK_SLOT } from './context.ts';
 export type { Ctx, GenOptions } from './context.ts';
 
 /** Built-in names for `ether proto NAME` / `proto NAME` (libpcap's table of link protocols). */
-export const LINK_PROTO_NAMES: ReadonlyMap<string, number> = new Map([
+const LINK_PROTO_NAMES: ReadonlyMap<string, number> = new Map([
   ['ip', ETHERTYPE.IP], ['ip6', ETHERTYPE.IPV6], ['arp', ETHERTYPE.ARP], ['rarp', ETHERTYPE.REVARP],
   ['atalk', ETHERTYPE.ATALK], ['aarp', ETHERTYPE.AARP], ['decnet', ETHERTYPE.DN], ['sca', ETHERTYPE.SCA],
   ['lat', ETHERTYPE.LAT], ['mopdl', ETHERTYPE.MOPDL], ['moprc', ETHERTYPE.MOPRC], ['iso', LLCSAP.ISONS],
@@ -46,14 +46,14 @@ export const LINK_PROTO_NAMES: ReadonlyMap<string, number> = new Map([
 ]);
 
 /** OSI network-layer protocol identifiers (after the 3-byte LLC header) and IS-IS PDU types. */
-export const ISO_NLPID = { CLNP: 0x81, ESIS: 0x82, ISIS: 0x83 } as const;
+const ISO_NLPID = { CLNP: 0x81, ESIS: 0x82, ISIS: 0x83 } as const;
 const ISIS_PDUS: Record<string, number[]> = {
   l1: [0x1a, 0x18, 0x12, 0x0f, 0x11], l2: [0x1b, 0x19, 0x14, 0x10, 0x11], iih: [0x0f, 0x10, 0x11],
   lsp: [0x12, 0x14], snp: [0x1b, 0x1a, 0x18, 0x19], csnp: [0x18, 0x19], psnp: [0x1a, 0x1b],
 };
 
 /** IP-level protocol primitives: number, and which IP versions they apply to. */
-export const IP_PROTOS: ReadonlyMap<string, { p: number; v4: boolean; v6: boolean }> = new Map([
+const IP_PROTOS: ReadonlyMap<string, { p: number; v4: boolean; v6: boolean }> = new Map([
   ['tcp', { p: IPPROTO.TCP, v4: true, v6: true }], ['udp', { p: IPPROTO.UDP, v4: true, v6: true }],
   ['sctp', { p: IPPROTO.SCTP, v4: true, v6: true }], ['icmp', { p: IPPROTO.ICMP, v4: true, v6: false }],
   ['igmp', { p: IPPROTO.IGMP, v4: true, v6: false }], ['igrp', { p: IPPROTO.IGRP, v4: true, v6: false }],
@@ -63,7 +63,7 @@ export const IP_PROTOS: ReadonlyMap<string, { p: number; v4: boolean; v6: boolea
 ]);
 
 /** Protocols that are link-level "next protocol" values. */
-export const LINK_LEVEL: ReadonlyMap<string, number> = new Map([
+const LINK_LEVEL: ReadonlyMap<string, number> = new Map([
   ['ip', ETHERTYPE.IP], ['ip6', ETHERTYPE.IPV6], ['arp', ETHERTYPE.ARP], ['rarp', ETHERTYPE.REVARP],
   ['atalk', ETHERTYPE.ATALK], ['aarp', ETHERTYPE.AARP], ['decnet', ETHERTYPE.DN], ['lat', ETHERTYPE.LAT],
   ['sca', ETHERTYPE.SCA], ['moprc', ETHERTYPE.MOPRC], ['mopdl', ETHERTYPE.MOPDL], ['iso', LLCSAP.ISONS],

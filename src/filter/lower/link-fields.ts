@@ -135,7 +135,7 @@ export function mtp3Field(L: Lowerer, k: Keyword, ctx: Ctx): Frag {
 }
 
 /** `stmts` then compare A with `val` by a relational operator (`!=` as `=`, see mtp3Field). */
-export function cmpOp(L: Lowerer, op: string, stmts: Stmt[], val: number): Frag {
+function cmpOp(L: Lowerer, op: string, stmts: Stmt[], val: number): Frag {
   switch (op) {
     case '>': return test(stmts, I.JGT_K, val);
     case '>=': return test(stmts, I.JGE_K, val);

@@ -57,7 +57,7 @@ function assemble(code: Asm): CbpfInsn[] {
   return out;
 }
 
-export function protoWalk(ctx: Ctx, proto: number, v6: boolean): Frag {
+function protoWalk(ctx: Ctx, proto: number, v6: boolean): Frag {
   const nl = ctx.nlOff;
   const slot = PROTOCHAIN_SLOT;
   const s = (st: Stmt): CbpfInsn => ({ code: st.code, jt: 0, jf: 0, k: st.k >>> 0 });

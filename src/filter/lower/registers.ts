@@ -13,7 +13,7 @@
  * constant 154 lands in the slot later read as the network-header offset). Reproducing the
  * allocation order reproduces those verdicts.
  */
-export const MEMWORDS = 16;
+const MEMWORDS = 16;
 
 export class RegisterFile {
   private readonly used = new Array<boolean>(MEMWORDS).fill(false);

@@ -11,7 +11,7 @@
  */
 import { isRet, topoOrder } from '../cfg.ts';
 import type { Program } from '../cfg.ts';
-import { ALU, AND, DIV, JEQ, JMP, JSET, K, LD, LDX, MOD, X } from '../insn.ts';
+import { ALU, AND, DIV, JEQ, JMP, JSET, K, LD, LDX, MOD, X, bpfClass, bpfOp } from '../insn.ts';
 import type { Stmt } from '../cfg.ts';
 
 /**
@@ -24,14 +24,14 @@ function withoutDeadTail(stmts: readonly Stmt[]): Stmt[] {
   let n = stmts.length;
   while (n > 0) {
     const s = stmts[n - 1]!;
-    const cls = s.code & 0x07;
+    const cls = bpfClass(s.code);
     const aluX = cls === ALU && (s.code & X) !== 0;
-    if (cls === LD || (cls === ALU && !(aluX && ((s.code & 0xf0) === DIV || (s.code & 0xf0) === MOD)))) { n--; continue; }
+    if (cls === LD || (cls === ALU && !(aluX && (bpfOp(s.code) === DIV || bpfOp(s.code) === MOD)))) { n--; continue; }
     break;
   }
   const out = stmts.slice(0, n);
   // A trailing X load: nothing after it in the block reads X, and the jump compares with k.
-  while (out.length > 0 && (out[out.length - 1]!.code & 0x07) === LDX) out.pop();
+  while (out.length > 0 && bpfClass(out[out.length - 1]!.code) === LDX) out.pop();
   return out;
 }
 

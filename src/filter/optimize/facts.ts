@@ -7,7 +7,7 @@
  * fact sets stay O(1) and the pass stays linear.
  */
 import type { Block } from '../cfg.ts';
-import { JEQ, JGE, JGT, JSET } from '../insn.ts';
+import { JEQ, JGE, JGT, JSET, bpfOp, bpfSrc } from '../insn.ts';
 
 export interface ValueFacts {
   eq?: number;
@@ -24,7 +24,7 @@ const MAX_LIST = 8;
 
 /** The key of the value a jump block tests (undefined for X-comparisons we do not track). */
 export function testKey(b: Block): string | undefined {
-  if (b.code & 0x08 || b.pinned) return undefined;
+  if (bpfSrc(b.code) || b.pinned) return undefined;
   let s = '';
   for (const st of b.stmts) s += `${st.code}:${st.k};`;
   return s;
@@ -45,7 +45,7 @@ export function withOutcome(f: Facts, key: number, b: Block, taken: boolean): Fa
   const v: ValueFacts = old ? copyVF(old) : { ne: [], gt: [], ge: [], jset: [] };
   const k = b.k >>> 0;
   const note = (list: Array<[number, boolean]>): void => { if (list.length < MAX_LIST) list.push([k, taken]); };
-  switch (b.code & 0xf0) {
+  switch (bpfOp(b.code)) {
     case JEQ:
       if (taken) v.eq = k; else if (!v.ne.includes(k) && v.ne.length < MAX_LIST) v.ne.push(k);
       break;
@@ -69,7 +69,7 @@ export function decide(f: Facts, key: number, b: Block): boolean | undefined {
   const v = f.get(key);
   if (!v) return undefined;
   const k = b.k >>> 0;
-  switch (b.code & 0xf0) {
+  switch (bpfOp(b.code)) {
     case JEQ:
       if (v.eq !== undefined) return v.eq === k;
       if (v.ne.includes(k)) return false;

@@ -9,19 +9,19 @@
 import { filled, isRet, topoOrder } from '../cfg.ts';
 import type { Block, Program } from '../cfg.ts';
 import type { Work } from './work.ts';
-import { ABS, ADD, ALU, AND, DIV, IMM, IND, JEQ, JGE, JGT, JSET, LD, LDX, LSH, MISC, MOD, MSH, MUL, NEG, OR, RSH, SUB, XOR } from '../insn.ts';
+import { ABS, ADD, ALU, AND, DIV, IMM, IND, JEQ, JGE, JGT, JSET, LD, LDX, LSH, MISC, MOD, MSH, MUL, NEG, OR, RSH, SUB, XOR, bpfClass, bpfMode, bpfOp, bpfSrc } from '../insn.ts';
 import { aluAdd, aluAnd, aluDiv, aluLsh, aluMod, aluMul, aluNeg, aluOr, aluRsh, aluSub, aluXor } from '../../cbpf/alu.ts';
 
 /** The constant value of A at the end of `b`'s statements, if it is one. */
-export function constantA(b: Block): number | undefined {
+function constantA(b: Block): number | undefined {
   let a: number | undefined;
   for (const s of b.stmts) {
-    const cls = s.code & 0x07;
-    if (cls === LD) { a = (s.code & 0xe0) === IMM ? s.k >>> 0 : undefined; continue; }
+    const cls = bpfClass(s.code);
+    if (cls === LD) { a = bpfMode(s.code) === IMM ? s.k >>> 0 : undefined; continue; }
     if (cls === ALU) {
-      const op = s.code & 0xf0;
+      const op = bpfOp(s.code);
       const k = s.k >>> 0;
-      if (s.code & 0x08) { a = undefined; continue; }
+      if (bpfSrc(s.code)) { a = undefined; continue; }
       if (op === AND && k === 0) { a = 0; continue; }
       if (op === MUL && k === 0) { a = 0; continue; }
       if (a === undefined) continue;
@@ -50,8 +50,8 @@ export function constantA(b: Block): number | undefined {
 /** Does the block read the packet (a load that fails on a short packet)? */
 function loadsPacket(b: Block): boolean {
   return b.stmts.some((s) => {
-    const cls = s.code & 0x07;
-    const mode = s.code & 0xe0;
+    const cls = bpfClass(s.code);
+    const mode = bpfMode(s.code);
     return (cls === LD && (mode === ABS || mode === IND)) || (cls === LDX && mode === MSH);
   });
 }
@@ -63,12 +63,12 @@ function staticSuccessor(b: Block): Block | undefined {
   // truncated packet. libpcap 1.10.3 drops such a block when it leads straight to a return
   // and keeps it otherwise; we do the same (load-free blocks always go).
   if (b.jt === b.jf) return loadsPacket(b) && !isRet(b.jt!) ? undefined : b.jt!;
-  if (b.code & 0x08) return undefined;
+  if (bpfSrc(b.code)) return undefined;
   const a = constantA(b);
   if (a === undefined) return undefined;
   const k = b.k >>> 0;
   let r: boolean;
-  switch (b.code & 0xf0) {
+  switch (bpfOp(b.code)) {
     case JEQ: r = a === k; break;
     case JGT: r = a > k; break;
     case JGE: r = a >= k; break;

@@ -24,7 +24,7 @@ import type { Work } from './work.ts';
 
 export type Pass = (p: Program, work?: Work) => Program;
 
-export const PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
+const PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
   { name: 'and-to-jset', run: andToJset },
   { name: 'fold-constants', run: foldConstants },
   { name: 'pullup', run: pullup },
@@ -32,7 +32,7 @@ export const PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
   { name: 'merge-blocks', run: mergeBlocks },
 ];
 
-export const FINAL_PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
+const FINAL_PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
   { name: 'redundant-loads', run: redundantLoads },
   // Merging identical blocks is sound on any CFG (same code, same successors), so it runs
   // again after the loads are gone, when more blocks have become identical.
@@ -40,7 +40,7 @@ export const FINAL_PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
 ];
 
 /** Rounds of PASSES at most; lists need 3 or 4, the corpus at most 5. */
-export const MAX_ROUNDS = 8;
+const MAX_ROUNDS = 8;
 
 /** A fingerprint of the reachable graph: two 32-bit hashes over every block's shape and edges. */
 function fingerprint(p: Program, work: Work | undefined): string {

@@ -9,7 +9,7 @@
 import { filled, isRet, topoOrder } from '../cfg.ts';
 import type { Program, Stmt } from '../cfg.ts';
 import type { Work } from './work.ts';
-import { ABS, ALU, IMM, IND, LD, LDX, LEN, MEM, MISC, MSH, ST, STX } from '../insn.ts';
+import { ABS, ALU, IMM, IND, LD, LDX, LEN, MEM, MISC, MSH, ST, STX, bpfClass, bpfMode, bpfOp, bpfSize, bpfSrc } from '../insn.ts';
 
 interface Regs { a?: string; x?: string }
 
@@ -21,8 +21,8 @@ function meet(a: Regs, b: Regs): Regs {
 }
 
 function loadDesc(s: Stmt, x: string | undefined): string | undefined {
-  const mode = s.code & 0xe0;
-  const size = s.code & 0x18;
+  const mode = bpfMode(s.code);
+  const size = bpfSize(s.code);
   switch (mode) {
     case IMM: return `#${s.k >>> 0}`;
     case ABS: return `[${s.k}]${size}`;
@@ -44,9 +44,9 @@ export function redundantLoads(p: Program, work?: Work): Program {
     const mem = new Map<number, string | undefined>();
     const kept: Stmt[] = [];
     for (const s of b.stmts) {
-      const cls = s.code & 0x07;
+      const cls = bpfClass(s.code);
       if (cls === LD || cls === LDX) {
-        const mode = s.code & 0xe0;
+        const mode = bpfMode(s.code);
         // Slot 15 holds the prologue's link-header length and never changes afterwards.
         const d = mode === MEM ? (s.k === 15 ? 'M15' : mem.get(s.k)) : loadDesc(s, r.x);
         const cur = cls === LD ? r.a : r.x;
@@ -60,8 +60,8 @@ export function redundantLoads(p: Program, work?: Work): Program {
       if (cls === ST) mem.set(s.k, r.a);
       else if (cls === STX) mem.set(s.k, r.x);
       else if (cls === ALU) {
-        const src = s.code & 0x08 ? `x(${r.x ?? `?${fresh++}`})` : `#${s.k >>> 0}`;
-        const d = r.a === undefined ? undefined : `(${r.a} ${s.code & 0xf0} ${src})`;
+        const src = bpfSrc(s.code) ? `x(${r.x ?? `?${fresh++}`})` : `#${s.k >>> 0}`;
+        const d = r.a === undefined ? undefined : `(${r.a} ${bpfOp(s.code)} ${src})`;
         r.a = d !== undefined && d.length <= MAX_DESC ? d : `?${fresh++}`;
       } else if (cls === MISC) {
         if (s.code & 0x80) r.a = r.x; else r.x = r.a;

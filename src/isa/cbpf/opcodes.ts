@@ -32,8 +32,12 @@ export const BPF_MAXINSNS = 4096;
 /** Linux ancillary-data loads: `ld [SKF_AD_OFF + n]` reads skb metadata in the kernel. */
 export const SKF_AD_OFF = 0xfffff000;
 
+/** The fields of an opcode (the kernel's BPF_CLASS, BPF_SIZE, BPF_MODE, BPF_OP, BPF_SRC). */
 export const bpfClass = (code: number): number => code & 0x07;
+export const bpfSize = (code: number): number => code & 0x18;
+export const bpfMode = (code: number): number => code & 0xe0;
 export const bpfOp = (code: number): number => code & 0xf0;
+export const bpfSrc = (code: number): number => code & 0x08;
 
 /**
  * Linux ancillary-data fields: `ld [SKF_AD_OFF + off]` reads skb metadata in the kernel. `asm` is

@@ -24,7 +24,7 @@ const FLAG_NAMES: ReadonlyArray<[number, string]> = [
 ];
 
 /** tcpdump's names for ethertypes (its ethertype_values table), used by `-e`. */
-export const ETHERTYPE_TOK: ReadonlyMap<number, string> = new Map([
+const ETHERTYPE_TOK: ReadonlyMap<number, string> = new Map([
   [0x0800, 'IPv4'], [0x8847, 'MPLS unicast'], [0x8848, 'MPLS multicast'], [0x86dd, 'IPv6'], [0x8100, '802.1Q'],
   [0x9100, '802.1Q-9100'], [0x88a8, '802.1Q-QinQ'], [0x9200, '802.1Q-9200'], [0x88e5, '802.1AE MACsec'],
   [0x9100, '802.1Q-9100'], [0x0200, 'PUP'], [0x0806, 'ARP'], [0x8035, 'Reverse ARP'], [0x0600, 'NS'],

@@ -23,7 +23,7 @@ const PDU_HEADER: ReadonlyMap<number, number> = new Map([
 ]);
 
 /** A system ID (6 bytes) as "xxxx.xxxx.xxxx", plus ".nn" for a 7th and "-nn" for an 8th byte. */
-export function sysId(p: Uint8Array, off: number, len: number): string {
+function sysId(p: Uint8Array, off: number, len: number): string {
   let s = `${hex(be16(p, off), 4)}.${hex(be16(p, off + 2), 4)}.${hex(be16(p, off + 4), 4)}`;
   if (len >= 7) s += `.${hex(p[off + 6]!, 2)}`;
   if (len >= 8) s += `-${hex(p[off + 7]!, 2)}`;

@@ -39,7 +39,7 @@ import type { Prepared } from '../semantics-program.ts';
 import { emitDirect } from './js.ts';
 
 /** Instructions per generated function: well below V8's bytecode limit for optimization. */
-export const SEGMENT = 400;
+const SEGMENT = 400;
 
 /** True when the structured generator applies: no backward jump, no local call, no callx. */
 export function canStructure(p: Prepared): boolean {
@@ -57,7 +57,7 @@ export function canStructure(p: Prepared): boolean {
  * Registers whose high half is 0 after every write (and at entry). r1 (the context pointer at
  * entry) and r10 (the frame pointer) never are; r0 is not when the program calls a helper.
  */
-export function narrowRegisters(p: Prepared): boolean[] {
+function narrowRegisters(p: Prepared): boolean[] {
   const narrow = Array.from({ length: 11 }, (_, r) => r !== 1 && r !== 10);
   const { prog, immHi } = p;
   prog.forEach((insn, i) => {
@@ -428,7 +428,3 @@ ${runCode}
 };`;
 }
 
-/** Debug aid: the instruction kinds a program uses (tests print it on failure). */
-export function kindsOf(prog: readonly EbpfInsn[]): string {
-  return [...new Set(prog.map((i) => i.kind))].join(',');
-}

@@ -126,7 +126,7 @@ export const ptr = (p: PtrKind, off: number | null, extra: Partial<{ ref: number
 });
 
 export const STACK = 512;
-export const SLOTS = STACK / 8;
+const SLOTS = STACK / 8;
 
 export interface Frame {
   regs: Reg[];
@@ -160,7 +160,7 @@ export function cloneState(s: State): State {
   };
 }
 
-export function regKey(r: Reg | undefined): string {
+function regKey(r: Reg | undefined): string {
   if (r === undefined) return '-';
   switch (r.t) {
     case 'uninit':
@@ -209,7 +209,7 @@ export function stateKey(s: State, live?: readonly number[]): string {
   return parts.join('|');
 }
 
-export function joinReg(a: Reg, b: Reg): Reg {
+function joinReg(a: Reg, b: Reg): Reg {
   if (a.t === 'uninit' || b.t === 'uninit') return UNINIT;
   // Scalars: keep a when b lies inside it, else forget everything (a widening: it converges fast).
   if (a.t === 'scalar' && b.t === 'scalar') {

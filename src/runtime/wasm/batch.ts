@@ -64,7 +64,7 @@ export interface WasmBatchProgram {
 }
 
 /** The per-packet context recipe of a hook, for a program whose context layout is `layout`. */
-export function hookModel(hook: WasmBatchHook, shadow: ReadonlyMap<string, number>, shadowSize: number): BatchHookModel {
+function hookModel(hook: WasmBatchHook, shadow: ReadonlyMap<string, number>, shadowSize: number): BatchHookModel {
   const fields: BatchCtxField[] = [];
   const data = shadow.get('data'), end = shadow.get('data_end');
   if (data !== undefined) fields.push({ at: data, value: 'data' });
@@ -95,7 +95,7 @@ export function loadWasmBatch(v: VerifiedProgram, hook: WasmBatchHook, opts: Was
 type BatchExport = (start: number, count: number, offs: number, caps: number, wires: number, verd: number, delta: number, lo: number, span: number, budget: number) => number;
 
 /** A batch module for a prepared program and a hook model (see loadWasmBatch). */
-export function compileWasmBatch(p: Prepared, m: Machine, model: BatchHookModel, opts: WasmBatchOptions = {}): WasmBatchProgram {
+function compileWasmBatch(p: Prepared, m: Machine, model: BatchHookModel, opts: WasmBatchOptions = {}): WasmBatchProgram {
   const ctxAt = DATA_AT;
   if (model.ctxSize > CTX_ROOM) throw new Error(`wasm batch: a ${model.ctxSize}-byte context does not fit`);
   const bytes = translate(p, { kind: 'batch', hook: model, ctxAt });

@@ -15,7 +15,7 @@ export const I32 = 0x7f;
 export const I64 = 0x7e;
 export type ValType = typeof I32 | typeof I64;
 /** Block type of a block/loop/if with no result. */
-export const VOID = 0x40;
+const VOID = 0x40;
 
 /** Unsigned LEB128 of a non-negative integer below 2^32. */
 export function uleb(out: number[], v: number): void {
