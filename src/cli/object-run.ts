@@ -30,6 +30,8 @@ import type { ObjectHook } from '../loader/attach.ts';
 import { dumpObjectMaps, jsonText } from '../loader/btf-format.ts';
 import { PerfEventArray } from '../maps/perf-event-array.ts';
 import { RingBuf } from '../maps/ringbuf.ts';
+import { packetDump } from '../print/hexdump.ts';
+import { loadNameTables } from '../print/names.ts';
 import { PacketPrinter } from '../print/packet-printer.ts';
 import { TimestampFormatter } from '../print/timestamp.ts';
 import { ENGINE_NAMES } from '../runtime/index.ts';
@@ -182,7 +184,8 @@ export async function runObjectCommand(opts: TcpdumpOptions & { object?: ObjectR
   const sink = sinkFor(opts.writeFile);
   const tx = sinkFor(run.txOut);
   const printing = !opts.countOnly && (sink === null || opts.printWithWrite);
-  const printer = new PacketPrinter(info.linkType, { quiet: opts.quiet, linkHeader: opts.linkHeader, verbose: opts.verbose, absoluteSeq: opts.absoluteSeq });
+  // As the expression path prints: names unless -n (hosts/services files only), -x/-X/-A dumps.
+  const printer = new PacketPrinter(info.linkType, { quiet: opts.quiet, linkHeader: opts.linkHeader, verbose: opts.verbose, absoluteSeq: opts.absoluteSeq, names: opts.numeric > 0 || !printing ? undefined : loadNameTables(opts.namesDir), dumps: opts.hex + opts.hexAscii + opts.ascii > 0 });
   const ts = new TimestampFormatter(opts.timestampLevel, opts.precision);
   const histogram = new Map<number, number>();
   const limit = opts.count ?? Infinity;
@@ -228,6 +231,7 @@ export async function runObjectCommand(opts: TcpdumpOptions & { object?: ObjectR
           let line = opts.packetNumber ? `${String(passed).padStart(5)}  ` : '';
           line += ts.format(rec.tsSec, rec.tsNsec, rec.tsSecBig);
           line += printer.print(bytes, bytes.length, Math.max(bytes.length, rec.wirelen + bytes.length - rec.caplen));
+          line += packetDump(opts, bytes, bytes.length, printer.hdrlen);
           io.packet?.(line, 'approx');
           text += `${line}\n`;
         }

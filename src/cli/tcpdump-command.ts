@@ -33,7 +33,7 @@ import { loadProgramFile } from './program-file.ts';
 import { objectRunOptions, runObjectCommand, type ObjectRunOptions } from './object-run.ts';
 import { PacketPrinter, invalidHeaderText, type Fidelity } from '../print/packet-printer.ts';
 import { TimestampFormatter, type Precision } from '../print/timestamp.ts';
-import { hexDump, hexAsciiDump, asciiDump } from '../print/hexdump.ts';
+import { packetDump } from '../print/hexdump.ts';
 import { loadNameTables } from '../print/names.ts';
 
 /** Everything the command line says, checked and typed. */
@@ -270,21 +270,6 @@ function expressionText(opts: TcpdumpOptions): string {
     throw new UserError('CLI_FILTER_FILE', `${opts.filterFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
   }
   return text.replace(/#[^\n]*/g, (m) => ' '.repeat(m.length)).replace(/\n/g, ' ').trim();
-}
-
-/**
- * The -X / -x / -A dump after the summary (that precedence, as tcpdump): from the link-layer
- * header's end, or from byte 0 when the flag is doubled.
- */
-function dump(opts: TcpdumpOptions, data: Uint8Array, caplen: number, hdrlen: number): string {
-  if (opts.hexAscii > 0) return dumpFrom(hexAsciiDump, data, caplen, opts.hexAscii > 1 ? 0 : hdrlen);
-  if (opts.hex > 0) return dumpFrom(hexDump, data, caplen, opts.hex > 1 ? 0 : hdrlen);
-  if (opts.ascii > 0) return dumpFrom(asciiDump, data, caplen, opts.ascii > 1 ? 0 : hdrlen);
-  return '';
-}
-
-function dumpFrom(fn: (b: Uint8Array, start: number, end: number) => string, data: Uint8Array, caplen: number, start: number): string {
-  return start < caplen ? fn(data, start, caplen) : '';
 }
 
 /** tcpdump's first stderr line for `-r`. */
@@ -562,7 +547,7 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
         } else {
           line += ts.format(rec.tsSec, rec.tsNsec, rec.tsSecBig);
           line += printer!.print(rec.data, rec.caplen, rec.wirelen);
-          line += dump(opts, rec.data, rec.caplen, printer!.hdrlen);
+          line += packetDump(opts, rec.data, rec.caplen, printer!.hdrlen);
           fidelity = ts.exact ? printer!.fidelity : 'approx';
         }
         io.packet?.(line, fidelity);

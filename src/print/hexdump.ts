@@ -101,3 +101,21 @@ export function asciiDump(bytes: Uint8Array, start: number, end: number): string
   }
   return b.toString('latin1', 0, o);
 }
+
+/** How many times each dump flag was given (`-x` → hex 1, `-XX` → hexAscii 2, …). */
+export interface DumpFlags { hex: number; hexAscii: number; ascii: number }
+
+/**
+ * The dump after a packet's summary: `-X`, else `-x`, else `-A` (tcpdump's precedence), from the
+ * end of the link-layer header (`hdrlen`), or from byte 0 when the flag is doubled; '' for none.
+ */
+export function packetDump(flags: DumpFlags, data: Uint8Array, caplen: number, hdrlen: number): string {
+  const from = (fn: (b: Uint8Array, start: number, end: number) => string, doubled: boolean): string => {
+    const start = doubled ? 0 : hdrlen;
+    return start < caplen ? fn(data, start, caplen) : '';
+  };
+  if (flags.hexAscii > 0) return from(hexAsciiDump, flags.hexAscii > 1);
+  if (flags.hex > 0) return from(hexDump, flags.hex > 1);
+  if (flags.ascii > 0) return from(asciiDump, flags.ascii > 1);
+  return '';
+}

@@ -149,6 +149,17 @@ describe('running example objects over captures', () => {
     expect(packetsOf(out).map((p) => Buffer.from(p).toString('hex'))).toEqual(want);
   });
 
+  it('passed packets print as the expression path prints them: names without -n, -X/-x/-A dumps', async () => {
+    // proto-counter passes every packet unchanged, so its lines must equal the unfiltered run's
+    // (whose text the golden tests hold to tcpdump's).
+    for (const flags of [['-X'], ['-n', '-x'], ['-nn', '-AA'], ['-e', '-XX']]) {
+      const viaObject = await tsdump(['-r', http, '-c', '4', ...flags, '--xdp', obj('proto-counter.o')]);
+      const plain = await tsdump(['-r', http, '-c', '4', ...flags]);
+      expect(viaObject.stdout, flags.join(' ')).toBe(plain.stdout);
+      expect(viaObject.stdout.length).toBeGreaterThan(0);
+    }
+  });
+
   it('every --engine gives the same printed lines, -w and --tx-out bytes and maps', async () => {
     const cap = corpus('mptcp-aa-v1.pcap');
     const results = [];
