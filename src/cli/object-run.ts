@@ -19,7 +19,7 @@
  * Every problem (bad object, unsupported helper or section, verifier refusal, a map file that
  * does not fit) is one UserError line; nothing here prints a stack trace.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.ts';
 import type { CaptureInfo, PacketRecord } from '../capture/types.ts';
 import { checkFilterableLinkType, writerFormatFor } from '../capture/index.ts';
@@ -39,53 +39,11 @@ import type { EngineName } from '../runtime/index.ts';
 import { linkTypeLabel, openReader, openWriter } from './capture-io.ts';
 import type { PacketSink } from './capture-io.ts';
 import type { CommandIo, TcpdumpOptions } from './tcpdump-command.ts';
+import { FLAG, type ObjectRunOptions } from './object-options.ts';
 
 export type { ObjectHook };
 
-/** What the object-running flags say. */
-export interface ObjectRunOptions {
-  hook: ObjectHook;
-  /** The object file and the program or section named after `:` (if any). */
-  path: string;
-  program?: string;
-  txOut?: string;
-  dumpMaps: boolean;
-  /** `--map NAME=FILE`, in order. */
-  mapFiles: { name: string; file: string }[];
-}
-
-const FLAG: Record<ObjectHook, string> = { xdp: '--xdp', tc: '--tc', socket: '--socket-filter' };
-
-/** `prog.o` or `prog.o:name`: the file as given if it exists, else split at the last colon. */
-function splitObjectArg(text: string): { path: string; program?: string } {
-  const colon = text.lastIndexOf(':');
-  if (colon <= 0 || existsSync(text)) return { path: text };
-  return { path: text.slice(0, colon), program: text.slice(colon + 1) || undefined };
-}
-
-/**
- * The object options from commander's parsed values (`xdp`, `tc`, `socketFilter`, `txOut`,
- * `dumpMaps`, `map`), or undefined when no object is to be run. Misuse is a UserError.
- */
-export function objectRunOptions(o: Record<string, unknown>): ObjectRunOptions | undefined {
-  const given = (['xdp', 'tc', 'socket'] as const).filter((h) => o[h === 'socket' ? 'socketFilter' : h] !== undefined);
-  const extras = o.txOut !== undefined || o.dumpMaps === true || (Array.isArray(o.map) && o.map.length > 0);
-  if (given.length === 0) {
-    if (extras) throw new UserError('CLI_USAGE', '--tx-out, --dump-maps and --map need an object to run (--xdp, --tc or --socket-filter prog.o) (see tsdump --help)');
-    return undefined;
-  }
-  if (given.length > 1) throw new UserError('CLI_USAGE', `${given.map((h) => FLAG[h]).join(' and ')} cannot be used together: run one object program at one hook (see tsdump --help)`);
-  const hook = given[0]!;
-  const { path, program } = splitObjectArg(String(o[hook === 'socket' ? 'socketFilter' : hook]));
-  const mapFiles = ((o.map as string[] | undefined) ?? []).map((m) => {
-    const eq = m.indexOf('=');
-    if (eq <= 0 || eq === m.length - 1) throw new UserError('CLI_USAGE', `--map wants NAME=FILE (a map name and a bpftool map dump -j file), got '${m}'`);
-    return { name: m.slice(0, eq), file: m.slice(eq + 1) };
-  });
-  if (hook !== 'xdp' && hook !== 'tc' && o.txOut !== undefined) throw new UserError('CLI_USAGE', '--tx-out collects XDP_TX / TC_ACT_REDIRECT packets: it needs --xdp or --tc');
-  return { hook, path, program, txOut: o.txOut === undefined ? undefined : String(o.txOut), dumpMaps: o.dumpMaps === true, mapFiles };
-}
-
+export type { ObjectRunOptions } from './object-options.ts';
 /** A file the command reads (object, map JSON); a missing one is one line naming it. */
 function readInput(path: string, what: string): Buffer {
   try {

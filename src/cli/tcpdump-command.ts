@@ -30,7 +30,7 @@ import { blockFiller, createRecordBlock, recordAt, type RecordBlock } from '../c
 import { MutableRecord } from '../capture/record.ts';
 import { deviceLine, listDevices, openLive, probeLive } from '../capture/live.ts';
 import { loadProgramFile } from './program-file.ts';
-import { objectRunOptions, runObjectCommand, type ObjectRunOptions } from './object-run.ts';
+import { objectRunOptions, type ObjectRunOptions } from './object-options.ts';
 import { PacketPrinter, invalidHeaderText, type Fidelity } from '../print/packet-printer.ts';
 import { TimestampFormatter, type Precision } from '../print/timestamp.ts';
 import { packetDump } from '../print/hexdump.ts';
@@ -336,7 +336,11 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
     io.write(1, `Data link types for ${opts.interface} (use option -y to set):\n  ${linkTypeLabel(info.linkType)}\n`);
     return 0;
   }
-  if (opts.object) return runObjectCommand(opts, io);
+  if (opts.object) {
+    // The ELF loader, maps and object printer load only for an object run.
+    const { runObjectCommand } = await import('./object-run.ts');
+    return runObjectCommand(opts, io);
+  }
   if (opts.interface !== undefined) return runLive(opts, opts.interface, io);
   if (opts.readFile === undefined) {
     throw new UserError('CLI_NO_INPUT', 'no input: use -r FILE (or -r - for stdin) to read a capture, or -i INTERFACE to capture live');
