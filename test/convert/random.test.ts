@@ -11,9 +11,8 @@ import { loadConverted } from '../../src/pipeline.ts';
 import { createInterpreter } from '../../src/cbpf/interpret.ts';
 import { formatDDDLine } from '../../src/isa/cbpf/format.ts';
 import { ENGINE_NAMES } from '../../src/runtime/index.ts';
-import { createPacketBlock } from '../../src/runtime/batch.ts';
 import { randomCases, RANDOM_SEED } from '../cbpf/random-programs.ts';
-import { expectedAt, HOOKS, loopBudgetDifference } from './support.ts';
+import { HOOKS, expectedAt, loopBudgetDifference, packetBlockOf } from './support.ts';
 import { wildCases, type WildCase } from './random-programs.ts';
 
 const WILD_SEED = 0xc0bf;
@@ -30,17 +29,7 @@ function check(cases: readonly WildCase[]): string[] {
       for (const engine of ENGINE_NAMES) {
         const run = loadConverted(conv, hook, { engine });
         // The batch path too: the case's packets as one block of one buffer.
-        const block = createPacketBlock(c.packets.length);
-        block.buf = new Uint8Array(c.packets.reduce((n, p) => n + p.data.length, 0));
-        let at = 0;
-        c.packets.forEach((p, i) => {
-          block.buf.set(p.data, at);
-          block.offsets[i] = at;
-          block.caplens[i] = p.data.length;
-          block.wirelens[i] = hook === 'xdp' ? p.data.length : p.wirelen;
-          at += p.data.length;
-        });
-        block.count = c.packets.length;
+        const block = packetBlockOf(c.packets, hook);
         const batch = new Int32Array(block.count);
         run.runBatch(block, batch);
         c.packets.forEach((p, i) => {

@@ -16,9 +16,8 @@ import { createInterpreter } from '../../src/cbpf/interpret.ts';
 import { formatDDDLine } from '../../src/isa/cbpf/format.ts';
 import type { CbpfProgram } from '../../src/isa/cbpf/types.ts';
 import { ENGINE_NAMES } from '../../src/runtime/index.ts';
-import { createPacketBlock } from '../../src/runtime/batch.ts';
 import { loadConverted } from '../../src/pipeline.ts';
-import { expectedAt, HOOKS } from './support.ts';
+import { HOOKS, expectedAt, packetBlockOf } from './support.ts';
 import { chainCases, listPackets, listPrograms, type ChainCase } from './sets-cases.ts';
 
 const SEED = 0x5e75;
@@ -40,17 +39,7 @@ function differential(c: ChainCase, engines = ENGINE_NAMES): string[] {
     const conv = convert(c.prog, { hook, xdpResult: value ? 'value' : 'action' });
     for (const engine of engines) {
       const run = loadConverted(conv, hook, { engine });
-      const block = createPacketBlock(c.packets.length);
-      block.buf = new Uint8Array(c.packets.reduce((n, p) => n + p.data.length, 0));
-      let at = 0;
-      c.packets.forEach((p, i) => {
-        block.buf.set(p.data, at);
-        block.offsets[i] = at;
-        block.caplens[i] = p.data.length;
-        block.wirelens[i] = hook === 'xdp' ? p.data.length : p.wirelen;
-        at += p.data.length;
-      });
-      block.count = c.packets.length;
+      const block = packetBlockOf(c.packets, hook);
       const batch = new Int32Array(block.count);
       run.runBatch(block, batch);
       c.packets.forEach((p, i) => {

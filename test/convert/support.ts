@@ -16,6 +16,7 @@ import { createInterpreter } from '../../src/cbpf/interpret.ts';
 import type { EngineName } from '../../src/runtime/index.ts';
 import { corpusAvailable, CORPUS_DIR, IN_CI, parseTsv } from '../tools/golden-paths.ts';
 import { loadSourcePackets, loadVerdicts } from '../tools/verdicts.ts';
+import { createPacketBlock, type PacketBlock } from '../../src/runtime/batch.ts';
 
 export const HOOKS: readonly ConvertHook[] = ['socket', 'xdp', 'tc'];
 
@@ -146,4 +147,23 @@ export function farJumpProgram(): CbpfProgram {
     ...Array.from({ length: n }, (_, i) => (i % 2 ? { code: 0x40, jt: 0, jf: 0, k: 1 + (i % 7) } : { code: 0x01, jt: 0, jf: 0, k: i % 5 })),
     { code: 0x05, jt: 0, jf: 0, k: -(n + 2) >>> 0 }, // ja 2
   ];
+}
+
+/**
+ * The packets as one PacketBlock of one buffer (the batch path's input); at the xdp hook, which
+ * sees only the frame, each wire length is the captured length.
+ */
+export function packetBlockOf(packets: readonly { data: Uint8Array; wirelen: number }[], hook: ConvertHook): PacketBlock {
+  const block = createPacketBlock(packets.length);
+  block.buf = new Uint8Array(packets.reduce((n, p) => n + p.data.length, 0));
+  let at = 0;
+  packets.forEach((p, i) => {
+    block.buf.set(p.data, at);
+    block.offsets[i] = at;
+    block.caplens[i] = p.data.length;
+    block.wirelens[i] = hook === 'xdp' ? p.data.length : p.wirelen;
+    at += p.data.length;
+  });
+  block.count = packets.length;
+  return block;
 }

@@ -13,7 +13,8 @@ import { verify, xdpHook } from '../../src/runtime/verifier/index.ts';
 
 // pc: 0 ldxw, 1 ldxw, 2 mov, 3 add, 4 jgt, 5 ldxb, 6 and, 7 mov, 8 add, 9 mov, 10 add, 11 jgt,
 // 12 ldxw [r6], 13 ldxh [r6+2], 14 ldxw [r6+1], 15 ldxb [r7-5], 16 ldxb [r7-4] …
-const PROG = `ldxw %r2, [%r1]
+/** r6 = packet + (byte 0 & 63), r7 = r6 + 4, proven ≤ data_end (pcs 0..11). */
+const PROVEN = `ldxw %r2, [%r1]
 ldxw %r3, [%r1+4]
 mov %r4, %r2
 add %r4, 1
@@ -24,7 +25,9 @@ mov %r6, %r2
 add %r6, %r5
 mov %r7, %r6
 add %r7, 4
-jgt %r7, %r3, out
+jgt %r7, %r3, out`;
+
+const PROG = `${PROVEN}
 ldxw %r0, [%r6]
 ldxh %r8, [%r6+2]
 ldxw %r8, [%r6+1]
@@ -46,18 +49,7 @@ describe('verifier: variable-offset packet pointers carry an id and a range', ()
 
   it('a further variable step makes a new pointer: it does not inherit the old range', () => {
     // r6 gets a range, then a new variable step makes r6 a new pointer: its load is checked.
-    const p = verify(assemble(`ldxw %r2, [%r1]
-ldxw %r3, [%r1+4]
-mov %r4, %r2
-add %r4, 1
-jgt %r4, %r3, out
-ldxb %r5, [%r2]
-and %r5, 63
-mov %r6, %r2
-add %r6, %r5
-mov %r7, %r6
-add %r7, 4
-jgt %r7, %r3, out
+    const p = verify(assemble(`${PROVEN}
 add %r6, %r5
 ldxw %r0, [%r6]
 exit
