@@ -58,7 +58,7 @@ async function report(): Promise<void> {
   for (const mode of Object.keys(MODES)) {
     const records = readParityGolden(mode);
     const r = await compareMode(mode, records);
-    const top = [...r.byProtocol].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k} ${n}`).join('; ');
+    const top = [...r.byProtocol].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PARITY_TOP ?? 8)).map(([k, n]) => `${k} ${n}`).join('; ');
     console.log(`${mode.padEnd(8)} ${percent(r).toFixed(1).padStart(5)}% identical (${r.identical}/${r.packets} packets in ${records.length} captures)`);
     console.log(`         differing: ${top}`);
     marks[mode] = { percent: Math.floor(percent(r) * 10) / 10, identical: Object.fromEntries(r.files.filter((f) => f.identical.length > 0).map((f) => [f.file, encodeRanges(f.identical)])) };
