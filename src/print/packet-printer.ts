@@ -40,6 +40,7 @@ import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, IsakmpState, typ
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { pim, vrrp, dccp } from './ip/protos.ts';
 import { tcpDecoder, openflow, ldp, rpkiRtr } from './ip/tcp-apps.ts';
+import { resp } from './ip/resp.ts';
 import { ospf3Verbose, ospf2Verbose } from './ip/ospf.ts';
 import { icmp6Text, icmp6TypeKnown } from './ip/icmp6.ts';
 import { ipv4VerboseHeader, ipv6VerboseHeader, pseudoChecksum, shouldBe, finish, sum16 } from './verbose.ts';
@@ -901,6 +902,12 @@ export class PacketPrinter {
         const h = apps.httpFirstLine(p, pay, pend);
         if (h !== null) t = `: ${h}`;
         if (this.o.verbose > 0) t = null;
+        break;
+      }
+      case 'resp': {
+        const r = resp(p, pay, dlen, end);
+        if (r.jumped) this.hdrlen = 0;
+        t = r.text;
         break;
       }
       case 'openflow':
