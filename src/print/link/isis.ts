@@ -11,6 +11,7 @@
  * dash, as tcpdump writes them.
  */
 import { be16, be32, hex, type L2Options, type L2Result } from './l2.ts';
+import { isisVerbose } from './isis-verbose.ts';
 
 const PDU_NAMES: ReadonlyMap<number, string> = new Map([
   [15, 'L1 Lan IIH'], [16, 'L2 Lan IIH'], [17, 'p2p IIH'], [18, 'L1 LSP'], [20, 'L2 LSP'],
@@ -40,6 +41,10 @@ export function osi(p: Uint8Array, off: number, length: number, end: number, o: 
   const nlpid = p[off]!;
   const head = o.linkHeader ? `OSI NLPID ${NLPID_NAMES.get(nlpid) ?? 'Unknown'} (0x${hex(nlpid, 2)}): ` : '';
   if (nlpid !== 0x83) return { text: `${head}OSI NLPID 0x${hex(nlpid, 2)}, length ${length}`, approx: true };
+  if (o.verbose > 0) {
+    const v = isisVerbose(p, off, length, end, o);
+    return { text: head + v.text, approx: v.approx };
+  }
   const t = isis(p, off, length, end, o);
   if (t === null) return { text: `${head}IS-IS, length ${length}`, approx: true };
   return { text: `${head}${o.linkHeader ? '' : 'IS-IS, '}${t}` };

@@ -86,3 +86,37 @@ export function macText(p: Uint8Array, off: number, names: boolean): { text: str
   const oui = (p[off]! << 16) | (p[off + 1]! << 8) | p[off + 2]!;
   return { text: `${s} (oui Unknown)`, exact: !NAMED_OUIS.has(oui) };
 }
+
+/**
+ * tcpdump's `print_unknown_data`/`hex_print`: `len` bytes from `off` (cut at `end`), each line
+ * `${indent}0x%04x: ` and then 2-byte groups preceded by a space (an odd last byte alone).
+ */
+export function hexPrint(p: Uint8Array, off: number, len: number, end: number, indent: string): string {
+  const n = Math.max(0, Math.min(len, end - off));
+  let s = '';
+  for (let i = 0; i < n; i += 2) {
+    if (i % 16 === 0) s += `${indent}0x${hex(i, 4)}: `;
+    s += i + 1 < n ? ` ${hex(p[off + i]!, 2)}${hex(p[off + i + 1]!, 2)}` : ` ${hex(p[off + i]!, 2)}`;
+  }
+  return s;
+}
+
+/** tcpdump's `bittok2str`: the names of the bits set, joined by ", ", or `none` when none is. */
+export function bitNames(table: ReadonlyArray<readonly [number, string]>, v: number, none: string): string {
+  const names = table.filter(([bit]) => bit !== 0 && (v & bit) === bit).map(([, n]) => n);
+  return names.length > 0 ? names.join(', ') : none;
+}
+
+/** One byte as tcpdump's `fn_print_char` shows it: `M-` for the high bit, `^X` for controls. */
+export function safeChar(c: number): string {
+  let s = '';
+  if (c & 0x80) {
+    c &= 0x7f;
+    s += 'M-';
+  }
+  if (c < 0x20 || c === 0x7f) {
+    c ^= 0x40;
+    s += '^';
+  }
+  return s + String.fromCharCode(c);
+}
