@@ -40,7 +40,7 @@ import { encodeRle } from '../tools/verdicts.ts';
 import { Rng as PacketRng } from '../tools/packet-gen.ts';
 import { randomProgram, Rng } from '../tools/random-ebpf.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const HANG_MS = 5000;
 
 export interface Finding {
@@ -63,6 +63,8 @@ export interface CampaignResult {
   ms: number;
   /** One line when the campaign's oracle is absent (the campaign then ran without it). */
   note?: string;
+  /** Counted differences that are not findings (e.g. tsdump stricter than its oracle), each with its reason. */
+  tallies?: Map<string, number>;
 }
 
 export interface CampaignOptions {
@@ -73,7 +75,7 @@ export interface CampaignOptions {
   max?: number;
 }
 
-type Outcome = { ok: true } | { error: string } | Finding;
+export type Outcome = { ok: true } | { error: string } | Finding;
 
 /** The generator of input `index` of a campaign run from `seed`: any input is rebuilt alone. */
 export function inputRng(seed: number, index: number): Rng {
@@ -115,7 +117,7 @@ function runCampaign(name: string, o: CampaignOptions, one: (rng: Rng, index: nu
 }
 
 /** Classifies a thrown value: a UserError is an error outcome, anything else a crash. */
-function classify(e: unknown, index: number): Outcome {
+export function classify(e: unknown, index: number): Outcome {
   return e instanceof UserError ? { error: e.code } : { kind: 'crash', index, detail: `${(e as Error).name}: ${(e as Error).message}`.slice(0, 300) };
 }
 
@@ -245,7 +247,7 @@ export function filterLibpcapCampaign(o: CampaignOptions): CampaignResult {
 
 // --------------------------------------------------------------------------------- captures
 
-function captureSeeds(): Uint8Array[] {
+export function captureSeeds(): Uint8Array[] {
   const synth = join(root, 'test/golden/capture/synthetic');
   return [
     ...readdirSync(join(root, 'captures')).filter((f) => /\.pcap(ng)?$/.test(f)).sort().map((f) => join(root, 'captures', f)),
@@ -253,7 +255,7 @@ function captureSeeds(): Uint8Array[] {
   ].map((p) => new Uint8Array(readFileSync(p)));
 }
 
-function mutateBytes(rng: Rng, src: Uint8Array, seeds: readonly Uint8Array[]): Uint8Array {
+export function mutateBytes(rng: Rng, src: Uint8Array, seeds: readonly Uint8Array[]): Uint8Array {
   let b = src.slice();
   for (let k = 1 + rng.below(6); k > 0; k--) {
     const at = rng.below(Math.max(1, b.length));
@@ -300,7 +302,7 @@ export function captureCampaign(o: CampaignOptions): CampaignResult {
 // ------------------------------------------------------------------------------------- eBPF
 
 /** Mutates instructions of a program: bytes, registers, offsets, immediates, swaps. */
-function mutateProgram(rng: Rng, prog: Uint8Array): Uint8Array {
+export function mutateProgram(rng: Rng, prog: Uint8Array): Uint8Array {
   const p = prog.slice();
   const n = p.length / 8;
   for (let k = 1 + rng.below(3); k > 0; k--) {
@@ -321,7 +323,7 @@ const PAD = 64;
 
 /** Helpers whose result differs from run to run (time, random numbers): engines may disagree. */
 const NONDETERMINISTIC = new Set([5, 7, 118, 125, 160]);
-function deterministic(prog: Uint8Array): boolean {
+export function deterministic(prog: Uint8Array): boolean {
   for (let pc = 0; pc + 8 <= prog.length; pc += 8) {
     if (prog[pc] === 0x85 && (prog[pc + 1]! >> 4) === 0 && NONDETERMINISTIC.has(new DataView(prog.buffer, prog.byteOffset).getInt32(pc + 4, true))) return false;
   }
@@ -432,6 +434,7 @@ export function formatReport(results: readonly CampaignResult[], command: string
   }
   for (const r of results) {
     if (r.note) lines.push('', `${r.campaign}: ${r.note}`);
+    if (r.tallies?.size) lines.push('', `${r.campaign} not findings: ${[...r.tallies].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join('; ')}`);
     if (r.findings.length) {
       lines.push('', `${r.campaign} findings (rebuild with --campaign ${r.campaign} --seed ${r.seed}, input index):`);
       for (const f of r.findings) lines.push(`  ${f.kind} #${f.index}: ${f.detail}`);

@@ -10,17 +10,20 @@
  * crash, hang, escape or mismatch was found.
  */
 import { CAMPAIGNS, formatReport } from './campaigns.ts';
-import type { CampaignResult } from './campaigns.ts';
+import type { CampaignOptions, CampaignResult } from './campaigns.ts';
+import { ORACLE_CAMPAIGNS } from './oracles.ts';
+
+const ALL: Record<string, (o: CampaignOptions) => CampaignResult | Promise<CampaignResult>> = { ...CAMPAIGNS, ...ORACLE_CAMPAIGNS };
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const names = opt('--campaign') ? [opt('--campaign')!] : Object.keys(CAMPAIGNS);
+const names = opt('--campaign') ? [opt('--campaign')!] : Object.keys(ALL);
 for (const n of names) {
-  if (!CAMPAIGNS[n]) {
-    console.error(`fuzz: unknown campaign ${n} (campaigns: ${Object.keys(CAMPAIGNS).join(', ')})`);
+  if (!ALL[n]) {
+    console.error(`fuzz: unknown campaign ${n} (campaigns: ${Object.keys(ALL).join(', ')})`);
     process.exit(2);
   }
 }
@@ -29,9 +32,9 @@ const seed = Number(opt('--seed') ?? 12);
 const max = opt('--max') === undefined ? undefined : Number(opt('--max'));
 const results: CampaignResult[] = [];
 for (const n of names) {
-  const r = CAMPAIGNS[n]!({ seed, ms: seconds * 1000, max });
+  const r = await ALL[n]!({ seed, ms: seconds * 1000, max });
   results.push(r);
-  console.log(`${n}: ${r.inputs} inputs, ${r.accepted} accepted, ${r.errors.size} distinct errors, ${r.crashes} crashes, ${r.hangs} hangs, ${r.escapes} escapes, ${r.mismatches} mismatches (${(r.ms / 1000).toFixed(1)} s)`);
+  console.log(`${n}: ${r.note ? `${r.note}; ` : ''}${r.inputs} inputs, ${r.accepted} accepted, ${r.errors.size} distinct errors, ${r.crashes} crashes, ${r.hangs} hangs, ${r.escapes} escapes, ${r.mismatches} mismatches (${(r.ms / 1000).toFixed(1)} s)`);
 }
 if (args.includes('--report')) console.log(`\n${formatReport(results, `npm run fuzz -- ${args.join(' ')}`.trim())}`);
 process.exit(results.some((r) => r.crashes + r.hangs + r.escapes + r.mismatches > 0) ? 1 : 0);
