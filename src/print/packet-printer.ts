@@ -32,6 +32,7 @@ import { macText, type L2Options, type L2Result } from './link/l2.ts';
 import { llc } from './link/llc.ts';
 import { nflog } from './link/nflog.ts';
 import { vsock } from './link/vsock.ts';
+import { sll2 } from './link/sll.ts';
 import { osi } from './link/isis.ts';
 import { radiotap } from './link/ieee80211.ts';
 import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
@@ -39,7 +40,8 @@ import { greHeader, greDecodes } from './ip/gre.ts';
 import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { pim, vrrp, dccp } from './ip/protos.ts';
-import { tcpDecoder, openflow, ldp, rpkiRtr } from './ip/tcp-apps.ts';
+import { tcpDecoder, ldp, rpkiRtr } from './ip/tcp-apps.ts';
+import { openflow } from './ip/openflow.ts';
 import { resp } from './ip/resp.ts';
 import { ospf3Verbose, ospf2Verbose } from './ip/ospf.ts';
 import { icmp6Text, icmp6TypeKnown } from './ip/icmp6.ts';
@@ -69,6 +71,7 @@ export const LINKTYPE = {
   RAW: 101,
   LOOP: 108,
   LINUX_SLL: 113,
+  LINUX_SLL2: 276,
   IPV4: 228,
   IPV6: 229,
   C_HDLC: 104,
@@ -153,7 +156,7 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
-const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd']);
+const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt']);
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -227,6 +230,9 @@ export class PacketPrinter {
         break;
       case LINKTYPE.NFLOG:
         this.l2(nflog(this.p, caplen, wirelen, this.l2o()));
+        break;
+      case LINKTYPE.LINUX_SLL2:
+        this.l2(sll2(this.p, caplen, wirelen, this.l2o()));
         break;
       default:
         this.approx(`link-type ${this.linkType}, length ${wirelen}`);
@@ -911,10 +917,13 @@ export class PacketPrinter {
         break;
       }
       case 'openflow':
-        t = openflow(p, pay, dlen, end, this.o.verbose);
+      {
+        const r = openflow(p, pay, dlen, end, this.o.verbose);
         // A field beyond the capture ends tcpdump's printer early, and its dump then starts at the frame.
-        if (t?.endsWith('[|openflow]')) this.hdrlen = 0;
+        if (r?.jumped) this.hdrlen = 0;
+        t = r?.text ?? null;
         break;
+      }
       case 'ldp':
         t = ldp(p, pay, dlen, end, this.o.verbose);
         break;
@@ -1069,9 +1078,9 @@ export class PacketPrinter {
       case 'ldp':
         return ldp(p, off, len, end, this.o.verbose);
       case 'isakmp':
-        return isakmp(p, off, len, end, this.o.verbose, this.isakmpState, hexColonAt(p, addrOff, alen), hexColonAt(p, addrOff + alen, alen));
+        return isakmp(p, off, len, end, this.o.verbose, this.isakmpState, hexColonAt(p, addrOff, alen), hexColonAt(p, addrOff + alen, alen), this.o.names === undefined);
       case 'isakmp-natt':
-        return isakmpNatT(p, off, len, end, this.o.verbose, this.isakmpState, hexColonAt(p, addrOff, alen), hexColonAt(p, addrOff + alen, alen));
+        return isakmpNatT(p, off, len, end, this.o.verbose, this.isakmpState, hexColonAt(p, addrOff, alen), hexColonAt(p, addrOff + alen, alen), this.o.names === undefined);
       case 'dhcp6':
         return dhcp6(p, off, len, end, this.o.verbose);
       case 'lwapp-control':

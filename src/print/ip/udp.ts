@@ -12,6 +12,8 @@
  * exchange that started them (class IsakmpState).
  */
 
+import { isakmpPayloads } from './isakmp.ts';
+
 export type UdpDecoder =
   | 'domain' | 'mdns' | 'timed' | 'tftp' | 'bootp' | 'rip' | 'aodv' | 'isakmp' | 'isakmp-natt' | 'snmp' | 'ntp'
   | 'krb' | 'l2tp' | 'vat' | 'zephyr' | 'rx' | 'ripng' | 'dhcp6' | 'ahcp' | 'babel' | 'hncp' | 'wb' | 'autorp'
@@ -125,13 +127,16 @@ export class IsakmpState {
 /**
  * ISAKMP (UDP 500): `isakmp: phase 1 I ident` (IKEv1), `isakmp: parent_sa ikev2_init[I]` (IKEv2).
  * `src`/`dst` are the raw address bytes (hex) of the IP header, for IKEv1's cookie cache. With -v
- * tcpdump goes on to print every payload, which is not reproduced (null).
+ * the version and message id follow the name (-vv: the cookies too), and the payload chain
+ * follows the exchange (./isakmp.ts); null when a payload there is not reproduced.
  */
-export function isakmp(p: Uint8Array, off: number, len: number, end: number, verbose: number, state: IsakmpState, src: string, dst: string): string | null {
+export function isakmp(p: Uint8Array, off: number, len: number, end: number, verbose: number, state: IsakmpState, src: string, dst: string, numeric = true): string | null {
   if (end < off + 28) return ' [|isakmp]';
-  if (verbose > 0) return null;
   const major = p[off + 17]! >> 4;
-  let s = 'isakmp:';
+  let s = 'isakmp';
+  if (verbose > 0) s += ` ${major}.${p[off + 17]! & 15} msgid ${hex(p, off + 20, off + 24)}`;
+  if (verbose > 1) s += ` cookie ${hex(p, off, off + 8)}->${hex(p, off + 8, off + 16)}`;
+  s += ':';
   const msgid = be32(p, off + 20);
   const etype = p[off + 18]!;
   const flags = p[off + 19]!;
@@ -154,6 +159,11 @@ export function isakmp(p: Uint8Array, off: number, len: number, end: number, ver
     s += msgid === 0 ? ' parent_sa' : ' child_sa ';
     s += ` ${ename}`;
     if (flags) s += `[${flags & 0x08 ? 'I' : ''}${flags & 0x10 ? 'V' : ''}${flags & 0x20 ? 'R' : ''}]`;
+  } else return s;
+  if (verbose > 0) {
+    const rest = isakmpPayloads(p, off, len, end, verbose, numeric);
+    if (rest === null) return null;
+    s += rest;
   }
   return s;
 }
@@ -165,12 +175,12 @@ export function espText(p: Uint8Array, off: number, len: number, end: number): s
 }
 
 /** IKE and ESP over UDP 4500 (RFC 3948): keep-alive, non-ESP marker then IKE, or ESP. */
-export function isakmpNatT(p: Uint8Array, off: number, len: number, end: number, verbose: number, state: IsakmpState, src: string, dst: string): string | null {
+export function isakmpNatT(p: Uint8Array, off: number, len: number, end: number, verbose: number, state: IsakmpState, src: string, dst: string, numeric = true): string | null {
   if (len === 1 && end > off && p[off] === 0xff) return 'isakmp-nat-keep-alive';
   if (len < 4) return ' [|isakmp_rfc3948]';
   if (end < off + 4) return ' [|isakmp_rfc3948]';
   if (be32(p, off) === 0) {
-    const t = isakmp(p, off + 4, len - 4, end, verbose, state, src, dst);
+    const t = isakmp(p, off + 4, len - 4, end, verbose, state, src, dst, numeric);
     return t === null ? null : `NONESP-encap: ${t}`;
   }
   return `UDP-encap: ${espText(p, off, len, end)}`;
