@@ -285,39 +285,6 @@ export class KernelOracle {
   }
 
   /**
-   * runBest, also giving the memory after the run (the first mem.length bytes of the packet in
-   * 'xdp' mode, of the context in 'syscall' mode), for comparing a program's stores as well as r0.
-   */
-  runBestWithMemory(items: { prog: Uint8Array; mem: Uint8Array }[]): (RunOutcome & { memOut?: Uint8Array })[] {
-    const once = (list: { prog: Uint8Array; mem: Uint8Array }[], mode: WrapMode): (RunOutcome & { memOut?: Uint8Array })[] => {
-      const reqs = list.map(({ prog, mem }): RawRequest => {
-        const buf = new Uint8Array(Math.max(slotOffset(mem.length) + 8, mode === 'xdp' ? 14 : 0));
-        buf.set(mem, 0);
-        const insns = wrapProgram(prog, mem.length, mode);
-        return mode === 'xdp'
-          ? { progType: PROG_TYPE.XDP, insns, data: buf, dataOutSize: buf.length + 256 }
-          : { progType: PROG_TYPE.SYSCALL, flags: F_SLEEPABLE, insns, ctx: buf };
-      });
-      return this.runRaw(reqs).map((o, i) => {
-        if (o.kind !== 'ok') return { ...o, mode };
-        const { mem } = list[i]!;
-        const slot = slotOffset(mem.length);
-        const out = mode === 'xdp' ? o.dataOut : o.ctxOut;
-        if (out.length < slot + 8) return { kind: 'fail', mode, stage: 'result', errno: 0, message: `output has ${out.length} bytes` };
-        const r0 = new DataView(out.buffer, out.byteOffset, out.length).getBigUint64(slot, true);
-        return { kind: 'ok', mode, retval: o.retval, r0, nsPerRun: o.nsPerRun, memOut: out.slice(0, mem.length) };
-      });
-    };
-    const first = once(items, 'xdp');
-    const retry = first.map((o, i) => (o.kind === 'reject' ? i : -1)).filter((i) => i >= 0);
-    const second = once(retry.map((i) => items[i]!), 'syscall');
-    retry.forEach((idx, j) => {
-      if (second[j]!.kind !== 'reject') first[idx] = second[j]!;
-    });
-    return first;
-  }
-
-  /**
    * Which instruction-set features this kernel's verifier accepts, each tried with a tiny
    * socket-filter program: cpu v2 jumps (jlt), v3 (jmp32, 32-bit atomics), v4 (sign-extending
    * loads and moves, bswap, sdiv/smod, 32-bit-offset goto). A feature is "true" when it loads.
