@@ -8,25 +8,36 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { packetKeys, readParityGolden, splitPackets } from '../tools/print-parity.lib.ts';
+import type { PrinterOptions } from '../../src/print/packet-printer.ts';
 import { CAPTURES, haveCorpus, printedLines } from './support.ts';
 
-const golden = { 1: readParityGolden('nn-v'), 2: readParityGolden('nn-vv') } as const;
+type Mode = 'nn' | 'nn-q' | 'nn-e' | 'nn-v' | 'nn-vv';
+const golden = new Map<Mode, ReturnType<typeof readParityGolden>>();
+const OPTIONS: Record<Mode, Partial<PrinterOptions>> = {
+  nn: {},
+  'nn-q': { quiet: true },
+  'nn-e': { linkHeader: true },
+  'nn-v': { verbose: 1 },
+  'nn-vv': { verbose: 2 },
+};
 
-/** tcpdump's text for packet `i` of `file` with -v (1) or -vv (2), without the timestamp. */
-function theirs(file: string, v: 1 | 2, i: number): string {
-  const rec = golden[v].find((r) => r.file === file);
+/** tcpdump's text for packet `i` of `file` in `mode` (a verbosity: -v or -vv), without the timestamp. */
+function theirs(file: string, m: Mode | 1 | 2, i: number): string {
+  const mode: Mode = m === 1 ? 'nn-v' : m === 2 ? 'nn-vv' : m;
+  if (!golden.has(mode)) golden.set(mode, readParityGolden(mode));
+  const rec = golden.get(mode)!.find((r) => r.file === file);
   if (rec === undefined) throw new Error(`${file} is not in the -v goldens`);
   const chunk = splitPackets(rec.stdout)[i];
   if (chunk === undefined) throw new Error(`${file} has no packet ${i}`);
   return chunk.replace(/^\d\d:\d\d:\d\d\.\d{6} /, '');
 }
 
-/** Packets (0-based indexes into the first 30) that must match tcpdump with -v and -vv. */
-function check(file: string, indexes: number[], v: 1 | 2): void {
+/** Packets (0-based indexes into the first 30) that must match tcpdump in `m` (-v, -vv or a mode). */
+function check(file: string, indexes: number[], m: Mode | 1 | 2): void {
   expect(indexes.length, file).toBeGreaterThan(0);
-  const ours = printedLines(file, 30, { verbose: v });
+  const ours = printedLines(file, 30, typeof m === 'number' ? { verbose: m } : OPTIONS[m]);
   for (const i of indexes) {
-    expect(ours[i]!.text, `${file} #${i + 1} -${'v'.repeat(v)}`).toBe(theirs(file, v, i));
+    expect(ours[i]!.text, `${file} #${i + 1} ${m}`).toBe(theirs(file, m, i));
     expect(ours[i]!.exact, `${file} #${i + 1} exact`).toBe(true);
   }
 }
@@ -66,5 +77,9 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
     expect(osiChecksum(bytes, 0, 4, 8)).toBe(c);
     bytes[7] = 7;
     expect(osiChecksum(bytes, 0, 4, 8)).not.toBe(c);
+  });
+
+  it('PTP (0x88f7) management messages, in every mode (tcpdump prints PTP the same with -q and -v)', () => {
+    for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v', 'nn-vv'] as const) check('ptp_management.pcap', packetsOf('ptp_management.pcap', /0x88f7/), m);
   });
 });

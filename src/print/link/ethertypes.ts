@@ -13,6 +13,7 @@
  * returned with `approx` set.
  */
 import { decnet } from './decnet.ts';
+import { ptp } from './ptp.ts';
 import { be16, be32, hex, le16, macText, type L2Options, type L2Result } from './l2.ts';
 
 /** Ethertype names as tcpdump prints them (`ethertype NAME (0xNNNN)` with -e, `NAME` with -e -q). */
@@ -52,6 +53,8 @@ export function etherPayload(type: number, p: Uint8Array, off: number, frame: nu
       return geonet(p, off, len, end, o);
     case 0x6003:
       return decnet(p, off, len, end, o);
+    case 0x88f7:
+      return ptp(p, off, len, end);
     default:
       return null;
   }
