@@ -10,6 +10,7 @@
  * tcpdump's printers stop at "[|proto]" when a field they need was not captured.
  */
 import { ipv4At, macAt } from './addr.ts';
+import { bootpVerbose } from './ip/bootp.ts';
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -78,8 +79,11 @@ export function bfd(p: Uint8Array, off: number, len: number, end: number, port: 
     `\n\t  Desired min Tx Interval:    ${ms(tx)} ms\n\t  Required min Rx Interval:   ${ms(be32(p, off + 16))} ms\n\t  Required min Echo Interval: ${ms(be32(p, off + 20))} ms`;
 }
 
-/** BOOTP/DHCP (UDP 67/68): `BOOTP/DHCP, Request from 08:00:27:46:e8:84, length 300`. */
-export function bootp(p: Uint8Array, off: number, len: number, end: number, mac: (o: number) => string = (o) => macAt(p, o)): string | null {
+/**
+ * BOOTP/DHCP (UDP 67/68): `BOOTP/DHCP, Request from 08:00:27:46:e8:84, length 300`; with -v the
+ * header fields and options follow (./ip/bootp.ts).
+ */
+export function bootp(p: Uint8Array, off: number, len: number, end: number, mac: (o: number) => string = (o) => macAt(p, o), verbose = 0, host4: (o: number) => string = (o) => ipv4At(p, o)): string | null {
   if (end < off + 1) return null;
   const op = p[off]!;
   let s = `BOOTP/DHCP, ${op === 1 ? 'Request' : op === 2 ? 'Reply' : `unknown (0x${op.toString(16).padStart(2, '0')})`}`;
@@ -90,7 +94,8 @@ export function bootp(p: Uint8Array, off: number, len: number, end: number, mac:
       s += ` from ${mac(off + 28)}`;
     }
   }
-  return `${s}, length ${len}`;
+  s += `, length ${len}`;
+  return verbose > 0 ? s + bootpVerbose(p, off, end, verbose, host4, mac) : s;
 }
 
 const RADIUS_CODES: ReadonlyMap<number, string> = new Map([

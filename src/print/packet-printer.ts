@@ -156,7 +156,7 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
-const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt']);
+const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp']);
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -1072,7 +1072,7 @@ export class PacketPrinter {
       case 'bfd':
         return dport === 3784 || dport === 4784 || dport === 6784 ? apps.bfd(p, off, len, end, dport, this.o.verbose) : null;
       case 'bootp':
-        return apps.bootp(p, off, len, end, (o) => this.mac(o));
+        return apps.bootp(p, off, len, end, (o) => this.mac(o), this.o.verbose, (o) => this.host4(o));
       case 'radius':
         return apps.radius(p, off, len, end);
       case 'ldp':
