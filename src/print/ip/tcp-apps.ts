@@ -1,16 +1,9 @@
 /**
- * What tcpdump 4.99.3 prints after a TCP segment's summary (`…, length N`) for the ports it
- * decodes, and the text of the ones reproduced here: OpenFlow's message headers, LDP's PDU header
- * (also used over UDP), RPKI-RTR's marker. `tcpDecoder` is tcpdump's port order written down (the
- * first match wins, on either port); the caller appends the text, or marks the line approximate
- * for a decoder not reproduced.
- *
- * Technique: as the UDP printers (ip/udp.ts): pure functions of the payload bytes returning
- * tcpdump's text or null when not reproduced; OpenFlow walks the messages of a segment by their
- * length fields the way tcpdump does, stopping at a partial header or a message that runs past
- * the segment.
+ * tcpdump 4.99.3's TCP port dispatch: which printer it runs after a segment's summary (`…,
+ * length N`). `tcpDecoder` is tcpdump's port order written down (the first match wins, on either
+ * port); the printers live in their own modules (resp.ts, openflow.ts, ldp.ts, bgp.ts, …) and
+ * return tcpdump's text, or null where it is not reproduced (the caller then marks the line).
  */
-import { ipv4At } from '../addr.ts';
 
 export type TcpDecoder =
   | 'telnet' | 'smtp' | 'whois' | 'bgp' | 'pptp' | 'resp' | 'ssh' | 'beep' | 'openflow' | 'ftp' | 'http'
@@ -28,28 +21,7 @@ export function tcpDecoder(sport: number, dport: number): TcpDecoder | null {
   return null;
 }
 
-function be16(p: Uint8Array, o: number): number {
-  return (p[o]! << 8) | p[o + 1]!;
-}
-function be32(p: Uint8Array, o: number): number {
-  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
-}
-
-/**
- * LDP (TCP and UDP 646) without -v: the first PDU's header, `LDP, Label-Space-ID:
- * 192.168.0.2:0, pdu-length: 28` (nothing at all for a payload of 18 bytes or less). With -v
- * tcpdump decodes every message (null).
- */
-export function ldp(p: Uint8Array, off: number, len: number, end: number, verbose: number): string | null {
-  if (len <= 18) return '';
-  if (verbose > 0) return null;
-  if (end < off + 10) return ' [|ldp]';
-  const version = be16(p, off);
-  if (version !== 1) return `LDP version ${version} packet not supported`;
-  const pdu = be16(p, off + 2);
-  if (pdu < 6) return `LDP, pdu-length: ${pdu} (too short, < 6)`;
-  return `LDP, Label-Space-ID: ${ipv4At(p, off + 4)}:${be16(p, off + 8)}, pdu-length: ${pdu}`;
-}
+export { ldp } from './ldp.ts';
 
 /** RPKI-RTR (TCP 323) without -v: only a marker. */
 export function rpkiRtr(verbose: number): string | null {
