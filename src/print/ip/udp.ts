@@ -13,6 +13,7 @@
  */
 
 import { isakmpPayloads } from './isakmp.ts';
+import { dhcp6Verbose } from './dhcp6.ts';
 
 export type UdpDecoder =
   | 'domain' | 'mdns' | 'timed' | 'tftp' | 'bootp' | 'rip' | 'aodv' | 'isakmp' | 'isakmp-natt' | 'snmp' | 'ntp'
@@ -191,12 +192,12 @@ export function isakmpNatT(p: Uint8Array, off: number, len: number, end: number,
 const DHCP6_TYPES = ['', 'solicit', 'advertise', 'request', 'confirm', 'renew', 'rebind', 'reply', 'release', 'decline',
   'reconfigure', 'inf-req', 'relay-fwd', 'relay-reply', 'leasequery', 'leasequery-reply'];
 
-/** DHCPv6 (UDP 546/547) without -v: `dhcp6 solicit`. */
-export function dhcp6(p: Uint8Array, off: number, len: number, end: number, verbose: number): string | null {
+/** DHCPv6 (UDP 546/547): `dhcp6 solicit`; with -v the options follow (./dhcp6.ts). */
+export function dhcp6(p: Uint8Array, off: number, len: number, end: number, verbose: number, host6?: (o: number) => string): string | null {
   if (end < off + 4) return 'dhcp6 [|dhcp6]';
   const type = p[off]!;
   const name = DHCP6_TYPES[type] || `msgtype-${type}`;
-  if (verbose > 0) return null;
+  if (verbose > 0) return dhcp6Verbose(p, off, len, end, host6);
   return `dhcp6 ${name}`;
 }
 
