@@ -312,7 +312,214 @@ export async function ebpfKernelCampaign(o: CampaignOptions): Promise<CampaignRe
   return res;
 }
 
+
+// ---------------------------------------------------------------------------------- signals
+
+/** The capture the signals campaign reads: captures/http.pcap's records repeated (about 3 MB, 5,000 packets). */
+function bigCapture(): { path: string; bytes: Uint8Array } {
+  const path = join(tmpDir(), 'big.pcap');
+  const src = readFileSync(join(root, 'captures', 'http.pcap'));
+  const records = src.subarray(24);
+  const bytes = new Uint8Array(24 + records.length * 500);
+  bytes.set(src.subarray(0, 24), 0);
+  for (let k = 0; k < 500; k++) bytes.set(records, 24 + k * records.length);
+  if (!existsSync(path)) writeFileSync(path, bytes);
+  return { path, bytes };
+}
+
+export interface SignalCase {
+  source: 'file' | 'pipe' | 'live';
+  signal: 'SIGINT' | 'SIGTERM' | 'SIGPIPE';
+  /** ms after the banner ("reading from file" / "listening on") before the signal. */
+  delay: number;
+  /** --count as well (its "N packets" must equal the packets in the -w file). */
+  count: boolean;
+  /** SIGPIPE: stdout lines read before our end of the pipe is closed. */
+  lines: number;
+}
+
+export function signalCase(seed: number, index: number, live: boolean): SignalCase {
+  const rng = inputRng(seed, index);
+  const sources: SignalCase['source'][] = live ? ['file', 'pipe', 'live'] : ['file', 'pipe'];
+  return {
+    source: rng.pick(sources),
+    signal: rng.pick(['SIGINT', 'SIGTERM', 'SIGPIPE'] as const),
+    delay: rng.below(rng.chance(0.5) ? 50 : 1500),
+    count: rng.chance(0.5),
+    lines: 1 + rng.below(200),
+  };
+}
+
+/** Packets of a pcap file, or why it is not a valid one. */
+function pcapPackets(bytes: Uint8Array): { packets: number; error?: string } {
+  try {
+    const r = openCaptureBytes(bytes);
+    let n = 0;
+    for (let p = r.next(); p !== null; p = r.next()) n++;
+    return r.error ? { packets: n, error: r.error.message } : { packets: n };
+  } catch (e) {
+    return { packets: 0, error: (e as Error).message };
+  }
+}
+
+interface ChildRun { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; timedOut: boolean; bannerSeen: boolean }
+
+/**
+ * Runs one case: tsdump from source (src/cli/bin.mjs) as a child process, the signal after the
+ * banner and the delay; for a pipe the big capture is fed in chunks, for live UDP datagrams to
+ * 127.0.0.1 are sent until the child exits.
+ */
+async function runSignalCase(c: SignalCase, big: { path: string; bytes: Uint8Array }, out: string): Promise<ChildRun> {
+  const args = c.signal === 'SIGPIPE' ? ['-nn'] : ['-w', out];
+  if (c.count && c.signal !== 'SIGPIPE') args.push('--count');
+  if (c.source === 'live') args.push('-i', 'lo', 'udp', 'port', '9');
+  else args.push('-r', c.source === 'pipe' ? '-' : big.path);
+  // -nn -r of the big file prints fast; --count with -nn prints nothing, so SIGPIPE runs without it.
+  const child = spawn(process.execPath, [join(root, 'src/cli/bin.mjs'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const run: ChildRun = { code: null, signal: null, stdout: '', stderr: '', timedOut: false, bannerSeen: false };
+  let exited = false;
+  const done = new Promise<void>((resolve) => child.on('exit', (code, signal) => { exited = true; run.code = code; run.signal = signal; resolve(); }));
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  child.stdin.on('error', () => {}); // the child may exit before it read everything
+  child.stdout.on('error', () => {});
+  let banner: () => void = () => {};
+  const bannerSeen = new Promise<void>((resolve) => { banner = resolve; });
+  child.stderr.setEncoding('latin1');
+  child.stderr.on('data', (d: string) => {
+    run.stderr += d;
+    if (/^(reading from file|listening on) /m.test(run.stderr)) { run.bannerSeen = true; banner(); }
+  });
+  let lines = 0;
+  let pipeClosed = false;
+  child.stdout.setEncoding('latin1');
+  child.stdout.on('data', (d: string) => {
+    if (pipeClosed) return;
+    run.stdout += d;
+    lines += d.split('\n').length - 1;
+  });
+  const timer = setTimeout(() => { run.timedOut = true; child.kill('SIGKILL'); }, 30_000);
+  // Feed a pipe: the capture in 64 KiB chunks, yielding between them, then end of input.
+  if (c.source === 'pipe') {
+    void (async () => {
+      for (let at = 0; at < big.bytes.length && !exited; at += 65536) {
+        if (!child.stdin.write(big.bytes.subarray(at, at + 65536))) await Promise.race([new Promise((r) => child.stdin.once('drain', r)), done]);
+      }
+      child.stdin.end();
+    })();
+  } else child.stdin.end();
+  // Live: datagrams to the discard port on loopback until the child exits.
+  let sender: import('node:dgram').Socket | undefined;
+  if (c.source === 'live') {
+    const dgram = await import('node:dgram');
+    const sock = dgram.createSocket('udp4');
+    sender = sock;
+    const payload = Buffer.alloc(64, 0x5a);
+    const tick = setInterval(() => { if (!exited) for (let k = 0; k < 20; k++) sock.send(payload, 9, '127.0.0.1', () => {}); }, 2);
+    void done.then(() => { clearInterval(tick); sock.close(); });
+  }
+  await Promise.race([bannerSeen, done]);
+  if (!exited) {
+    await new Promise((r) => setTimeout(r, c.delay));
+    if (c.signal === 'SIGPIPE') {
+      // Read up to `lines` lines, then close our end: the child's next write fails (EPIPE).
+      while (lines < c.lines && !exited) await new Promise((r) => setTimeout(r, 5));
+      pipeClosed = true;
+      child.stdout.destroy();
+      // A child that never writes again would not notice: let it end (an input pipe ends).
+    } else if (!exited) child.kill(c.signal);
+  }
+  await done;
+  await closed;
+  clearTimeout(timer);
+  void sender;
+  return run;
+}
+
+/** Checks one case's run against what tcpdump does (see the file comment). */
+function judgeSignalCase(c: SignalCase, run: ChildRun, big: Uint8Array, out: string, index: number): Outcome {
+  const what = `${c.source} ${c.signal} after ${c.delay} ms${c.count ? ' --count' : ''}`;
+  const bad = (detail: string): Finding => ({ kind: 'mismatch', index, detail: `${what}: ${detail}`.slice(0, 400) });
+  if (run.timedOut) return { kind: 'hang', index, detail: `${what}: still running 30 s later` };
+  if (/\n\s+at \S+ \(|internal error/.test(run.stderr)) return { kind: 'crash', index, detail: `${what}: ${run.stderr.slice(0, 300)}` };
+  if (!run.bannerSeen) {
+    if (c.source === 'live' && run.code !== 0) return { error: 'live capture unavailable' };
+    return bad(`exited before its banner: code ${run.code} signal ${run.signal}: ${run.stderr.slice(0, 200)}`);
+  }
+  if (c.signal === 'SIGPIPE') {
+    // tcpdump dies of SIGPIPE; tsdump ends quietly with status 0. Either way no message.
+    if (!(run.code === 0 || run.signal === 'SIGPIPE')) return bad(`exit code ${run.code} signal ${run.signal}`);
+    const extra = run.stderr.split('\n').filter((l) => l !== '' && !/^(reading from file|listening on|tsdump: verbose output suppressed)/.test(l));
+    if (extra.length) return bad(`stderr after a closed pipe: ${extra.join(' | ').slice(0, 200)}`);
+    return { ok: true };
+  }
+  // SIGINT/SIGTERM: tcpdump stops at the next packet and exits 0, its -w file complete.
+  if (run.code !== 0) return bad(`exit code ${run.code} signal ${run.signal} (tcpdump exits 0)`);
+  const written = readOrNull(out);
+  if (written === null) return bad('no -w file');
+  const got = pcapPackets(written);
+  if (got.error) return bad(`-w file is not a valid pcap after ${got.packets} packets: ${got.error}`);
+  const counted = /^(\d+) packets?$/m.exec(run.stdout);
+  if (c.count && (counted === null || Number(counted[1]) !== got.packets)) return bad(`--count says ${JSON.stringify(run.stdout.trim())}, the -w file holds ${got.packets}`);
+  const summary = /^(\d+) packets? captured\n(\d+) packets? received by filter\n(\d+) packets? dropped by kernel$/m.exec(run.stderr);
+  if (c.source === 'live') {
+    if (summary === null) return bad(`no "N packets captured / received by filter / dropped by kernel" lines: ${JSON.stringify(run.stderr.slice(-200))}`);
+    if (Number(summary[1]) !== got.packets) return bad(`"${summary[1]} packets captured", the -w file holds ${got.packets}`);
+  } else {
+    if (/packets? captured/.test(run.stderr)) return bad('prints capture statistics for a file read (tcpdump does not)');
+    // A file read writes a prefix of the input's records, byte for byte.
+    if (!Buffer.from(written.subarray(24)).equals(Buffer.from(big.subarray(24, written.length)))) return bad('the -w file is not a prefix of the input');
+  }
+  return { ok: true };
+}
+
+/** Can this process capture on lo (root, and the cap package loads)? */
+async function liveAvailable(): Promise<string | undefined> {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'not root';
+  try {
+    await import('cap');
+    return undefined;
+  } catch (e) {
+    return `the cap package does not load (${(e as Error).message.split('\n')[0]})`;
+  }
+}
+
+export async function signalsCampaign(o: CampaignOptions): Promise<CampaignResult> {
+  const res = emptyResult('signals', o.seed);
+  if (process.platform !== 'linux') return absent(res, `signals campaign needs Linux (platform ${process.platform})`);
+  const noLive = await liveAvailable();
+  if (noLive !== undefined) {
+    if (process.env.CI === 'true') throw new Error(`signals: live capture unavailable: ${noLive} (CI=true, so this fails instead of skipping)`);
+    res.note = `live capture unavailable (${noLive}): file and pipe cases only`;
+  }
+  const big = bigCapture();
+  const out = join(tmpDir(), 'signals-out.pcap');
+  const t0 = performance.now();
+  const stopAt = t0 + (o.ms ?? Infinity);
+  for (let i = 0; i < (o.max ?? Infinity) && performance.now() < stopAt; i++) {
+    const c = signalCase(o.seed, i, noLive === undefined);
+    rmSync(out, { force: true });
+    let outcome: Outcome;
+    try {
+      outcome = judgeSignalCase(c, await runSignalCase(c, big, out), big.bytes, out, i);
+    } catch (e) {
+      outcome = { kind: 'crash', index: i, detail: `harness: ${(e as Error).message}`.slice(0, 300) };
+    }
+    record(res, outcome);
+  }
+  res.ms = performance.now() - t0;
+  return res;
+}
+
 export const ORACLE_CAMPAIGNS: Record<string, (o: CampaignOptions) => Promise<CampaignResult>> = {
   'captures-tcpdump': captureTcpdumpCampaign,
   'ebpf-kernel': ebpfKernelCampaign,
+  signals: signalsCampaign,
 };
+
+/** One signals case run and judged alone (for regression tests). */
+export async function signalCheck(c: SignalCase, index = -1): Promise<Outcome> {
+  const big = bigCapture();
+  const out = join(tmpDir(), `signals-check-${index}.pcap`);
+  rmSync(out, { force: true });
+  return judgeSignalCase(c, await runSignalCase(c, big, out), big.bytes, out, index);
+}

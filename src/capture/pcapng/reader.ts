@@ -240,6 +240,19 @@ export class PcapngReader implements CaptureReader {
     }
     const linkType = v.getUint16(b + 8, le);
     const rawSnaplen = v.getUint32(b + 12, le);
+    // libpcap 1.10.3 checks a later interface's link type, then its snapshot length (0 or more
+    // than INT_MAX adjusted to the link type's maximum), against the first's before its options.
+    if (this.compat && this.firstLinkType !== -1) {
+      if (this.firstLinkType !== linkType) {
+        this.error = captureError('CAPTURE_LINKTYPE', `an interface has a type ${linkType} different from the type of the first interface`, at);
+        return null;
+      }
+      const adjusted = (rawSnaplen | 0) <= 0 ? maxSnaplenForDlt(linkTypeToDlt(linkType)) : rawSnaplen;
+      if (adjusted !== this.snapshot) {
+        this.error = captureError('CAPTURE_CORRUPT', `an interface has a snapshot length ${rawSnaplen} different from the snapshot length of the first interface`, at);
+        return null;
+      }
+    }
     let tsBase = 10;
     let tsExp = 6;
     let tsOffset = 0n;
@@ -291,10 +304,6 @@ export class PcapngReader implements CaptureReader {
     // As for pcap, libpcap 1.10.3 keeps large values and replaces only 0 (or negative as a C int).
     const snaplen = (rawSnaplen | 0) <= 0 ? max : rawSnaplen;
     const ifaces = this.info.interfaces;
-    if (this.compat && this.firstLinkType !== -1 && this.firstLinkType !== linkType) {
-      this.error = captureError('CAPTURE_LINKTYPE', `an interface has a type ${linkType} different from the type of the first interface`, at);
-      return null;
-    }
     if (this.firstLinkType === -1) this.firstLinkType = linkType;
     const idb: PcapngInterface = { linkType, dlt, snaplen, tsBase, tsExp, tsOffset: Number(tsOffset), tsOffsetBig: tsOffset };
     ifaces.push(idb);
