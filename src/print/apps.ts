@@ -170,36 +170,3 @@ export function httpFirstLine(p: Uint8Array, off: number, end: number): string |
   }
   return null;
 }
-
-const STP_VERSIONS: ReadonlyMap<number, string> = new Map([[0, '802.1d'], [2, '802.1w'], [3, '802.1s']]);
-const STP_FLAGS: ReadonlyArray<[number, string]> = [[0x01, 'Topology change'], [0x02, 'Proposal'], [0x10, 'Learn'], [0x20, 'Forward'], [0x40, 'Agreement'], [0x80, 'Topology change ACK']];
-
-function stpFlags(f: number): string {
-  const names = STP_FLAGS.filter(([b]) => f & b).map(([, n]) => n);
-  return names.length ? names.join(', ') : 'none';
-}
-
-/**
- * Spanning-tree BPDUs after an LLC header with SAP 0x42, without -v:
- * `STP 802.1d, Config, Flags [none], bridge-id 8001.00:19:06:ea:b8:80.8005, length 35`, the
- * rapid form, and the MSTP form with only the CIST flags.
- */
-export function stp(p: Uint8Array, off: number, len: number, end: number): string | null {
-  if (end < off + 4 || be16(p, off) !== 0) return null;
-  const version = STP_VERSIONS.get(p[off + 2]!);
-  const type = p[off + 3]!;
-  if (version === undefined) return null;
-  if (type === 0x00 && p[off + 2] === 0) {
-    if (end < off + 35) return null;
-    return `STP ${version}, Config, Flags [${stpFlags(p[off + 4]!)}], bridge-id ${be16(p, off + 17).toString(16).padStart(4, '0')}.${macAt(p, off + 19)}.${be16(p, off + 25).toString(16).padStart(4, '0')}, length ${len}`;
-  }
-  if (type === 0x02 && p[off + 2] === 2) {
-    if (end < off + 36) return null;
-    return `STP ${version}, Rapid STP, Flags [${stpFlags(p[off + 4]!)}], bridge-id ${be16(p, off + 17).toString(16).padStart(4, '0')}.${macAt(p, off + 19)}.${be16(p, off + 25).toString(16).padStart(4, '0')}, length ${len}`;
-  }
-  if (type === 0x02 && p[off + 2] === 3) {
-    if (end < off + 5) return null;
-    return `STP ${version}, Rapid STP, CIST Flags [${stpFlags(p[off + 4]!)}], length ${len}`;
-  }
-  return null;
-}

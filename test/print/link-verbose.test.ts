@@ -82,4 +82,18 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
   it('PTP (0x88f7) management messages, in every mode (tcpdump prints PTP the same with -q and -v)', () => {
     for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v', 'nn-vv'] as const) check('ptp_management.pcap', packetsOf('ptp_management.pcap', /0x88f7/), m);
   });
+
+  it('spanning tree: MSTP with -v/-vv (CIST, configuration digest, every MSTI), and a BPDU cut short', () => {
+    for (const m of ['nn', 'nn-e', 'nn-v', 'nn-vv'] as const) check('MSTP_Intra-Region_BPDUs.pcap', packetsOf('MSTP_Intra-Region_BPDUs.pcap', /802\.3/), m);
+    for (const m of ['nn', 'nn-v'] as const) check('stp-heapoverflow-3.pcap', [13], m);
+  });
+
+  it("STP timers print as C's %.2f: exact halves round to even", async () => {
+    const { stpTime } = await import('../../src/print/link/stp.ts');
+    expect(stpTime(256)).toBe('1.00');
+    expect(stpTime(32)).toBe('0.12'); // 0.125 exactly
+    expect(stpTime(96)).toBe('0.38'); // 0.375 exactly
+    expect(stpTime(1)).toBe('0.00');
+    expect(stpTime(3840)).toBe('15.00');
+  });
 });

@@ -11,9 +11,9 @@
  * where -x dumps begin. Two SAPs of 0xff are Novell's "raw 802.3": IPX directly, no LLC.
  */
 import { hexAsciiDump } from '../hexdump.ts';
-import { stp } from '../apps.ts';
 import { ipx } from './ipx.ts';
 import { osi } from './isis.ts';
+import { stp } from './stp.ts';
 import { be16, hex, macText, type L2Options, type L2Result } from './l2.ts';
 
 const SAP_NAMES: ReadonlyMap<number, string> = new Map([
@@ -58,13 +58,7 @@ export function llc(p: Uint8Array, off: number, length: number, end: number, mac
   }
   const hdrlen = off + hlen;
   const ui = control === 0x03;
-  if (ui && dsap === 0x42 && ssap === 0x42) {
-    const t = stp(p, off + 3, length - 3, end);
-    if (t === null) return { text: `${s}STP, length ${length - 3}`, approx: true, hdrlen };
-    if (o.verbose === 0) return { text: s + t, hdrlen };
-    const v = stpVerbose(p, off + 3, end);
-    return v === null ? { text: s + t, approx: true, hdrlen } : { text: s + t + v.text, approx: !v.exact, hdrlen };
-  }
+  if (ui && dsap === 0x42 && ssap === 0x42) return { text: s + stp(p, off + 3, length - 3, end, o.verbose), hdrlen };
   if (ui && dsap === 0xe0 && ssap === 0xe0) {
     const r = ipx(p, off + 3, end, o);
     return { text: s + (o.linkHeader ? 'IPX 802.2: ' : '') + r.text, approx: !r.exact, hdrlen };
@@ -110,26 +104,4 @@ export function llc(p: Uint8Array, off: number, length: number, end: number, mac
   if (off < end && !o.quiet && !o.dumps) s += hexAsciiDump(p, off, end);
   if (o.verbose > 0) exact = false;
   return { text: s, approx: !exact, hdrlen };
-}
-
-/** An STP timer (1/256 s units) as seconds with two decimals. */
-function stpTimer(t: number): string {
-  return `${Math.floor(t / 256)}.${String(Math.floor(((t % 256) * 100) / 256)).padStart(2, '0')}s`;
-}
-
-/**
- * -v lines of an 802.1D configuration BPDU (timers, root bridge and path cost); null for the
- * other BPDU kinds, whose -v form is not reproduced.
- */
-function stpVerbose(p: Uint8Array, off: number, end: number): { text: string; exact: boolean } | null {
-  if (end < off + 35 || p[off + 2] !== 0 || p[off + 3] !== 0) return null;
-  const timers = [27, 29, 31, 33].map((o) => be16(p, off + o));
-  const [age, max, hello, fwd] = timers.map(stpTimer);
-  const root = `${hex(be16(p, off + 5), 4)}.${macText(p, off + 7, false).text}`;
-  const cost = ((p[off + 13]! << 24) | (p[off + 14]! << 16) | (p[off + 15]! << 8) | p[off + 16]!) >>> 0;
-  return {
-    text: `\n\tmessage-age ${age}, max-age ${max}, hello-time ${hello}, forwarding-delay ${fwd}\n\troot-id ${root}, root-pathcost ${cost}`,
-    // (timers that are not whole seconds: tcpdump's rounding there is not confirmed)
-    exact: timers.every((t) => t % 256 === 0),
-  };
 }
