@@ -35,6 +35,7 @@ import { PacketPrinter, invalidHeaderText, type Fidelity } from '../print/packet
 import { TimestampFormatter, type Precision } from '../print/timestamp.ts';
 import { packetDump } from '../print/hexdump.ts';
 import { loadNameTables } from '../print/names.ts';
+import { parseRotation, RotatingWriter, type RotationOptions } from './rotate.ts';
 
 /** Everything the command line says, checked and typed. */
 export interface TcpdumpOptions {
@@ -55,6 +56,9 @@ export interface TcpdumpOptions {
   direction?: 'in' | 'out' | 'inout';
   noPromiscuous?: boolean;
   writeFile?: string;
+  /** -C / -G / -W: rotate the -w file (./rotate.ts); `rotationStart` is when the options were read (s). */
+  rotation?: RotationOptions;
+  rotationStart?: number;
   count?: number;
   countOnly: boolean;
   skip: number;
@@ -104,6 +108,9 @@ function buildProgram(): Command {
     .addOption(new Option('-Q, --direction <direction>', 'live capture: keep packets received (in), sent (out) or both').choices(['in', 'out', 'inout']))
     .option('--immediate-mode', 'live capture: deliver packets as they arrive (always the case through cap)')
     .option('-w <file>', 'write matching packets to a capture file (- for stdout)')
+    .option('-C <file_size>', 'with -w: start a new file (FILE1, FILE2 ...) once the current one holds more than file_size million bytes')
+    .option('-G <seconds>', 'with -w: start a new file every so many seconds of wall-clock time, its name the -w text through strftime')
+    .option('-W <count>', 'with -C: keep a ring of count files (FILE0 ...); with -G alone: stop after count files')
     .option('-c <count>', 'stop after count matching packets')
     .option('--count', 'print only the number of matching packets')
     .option('--skip <count>', 'skip the first count matching packets')
@@ -215,6 +222,11 @@ export function parseTcpdumpArgs(argv: readonly string[]): TcpdumpOptions | { te
   if (o.promiscuousMode === false) opts.noPromiscuous = true;
   if (opts.readFile !== undefined && opts.interface !== undefined) throw new UserError('CLI_USAGE', '-r and -i cannot be used together (see tsdump --help)');
   if (o.w !== undefined) opts.writeFile = String(o.w);
+  const rotation = parseRotation(o.C as string | undefined, o.G as string | undefined, o.W as string | undefined);
+  if (rotation !== undefined) {
+    opts.rotation = rotation;
+    opts.rotationStart = Math.floor(Date.now() / 1000);
+  }
   if (o.F !== undefined) opts.filterFile = String(o.F);
   if (o.program !== undefined) opts.programFile = String(o.program);
   if (o.c !== undefined) {
@@ -274,7 +286,9 @@ function expressionText(opts: TcpdumpOptions): string {
 
 /** tcpdump's first stderr line for `-r`. */
 function banner(path: string, info: CaptureInfo): string {
-  return `reading from file ${path}, link-type ${linkTypeLabel(info.linkType)}, snapshot length ${info.snaplen}\n`;
+  // tcpdump warns that a cooked v2 capture's interface indexes are named as on this machine.
+  const sll2 = info.linkType === 276 ? 'Warning: interface names might be incorrect\n' : '';
+  return `reading from file ${path}, link-type ${linkTypeLabel(info.linkType)}, snapshot length ${info.snaplen}\n${sll2}`;
 }
 
 /**
@@ -386,6 +400,8 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
     io.write(2, `tsdump: ${reader.error.message}\n`);
     status = 1;
   }
+  // tcpdump then asks for the capture statistics, which a file does not have.
+  if (output.fileLimit !== undefined) io.write(2, `Maximum file limit reached: ${output.fileLimit}\npcap_stats: Statistics aren't available from savefiles\n`);
   writeStats(matches, io);
   if (opts.countOnly) io.write(1, `${output.matched} packet${output.matched === 1 ? '' : 's'}\n`);
   return status;
@@ -443,6 +459,8 @@ const enum BlockDone {
 interface Output {
   /** Packets that matched and were not skipped. */
   readonly matched: number;
+  /** -W's count when -G with -W ended the capture (tcpdump's "Maximum file limit reached"). */
+  readonly fileLimit?: number;
   /** Takes a matching packet (skip, write, print); false once the `-c` count is reached. */
   handle(rec: PacketRecord): boolean;
   /**
@@ -459,7 +477,11 @@ interface Output {
 /** What happens to each matching packet, for files and live capture alike. */
 function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): Output {
   let sink: PacketSink | null = null;
-  if (opts.writeFile !== undefined) {
+  let rotating: RotatingWriter | undefined;
+  if (opts.writeFile !== undefined && opts.rotation !== undefined) {
+    const pcapng = writerFormatFor(opts.writeFile, { pcapng: opts.pcapng }) === 'pcapng';
+    sink = rotating = new RotatingWriter(opts.writeFile, opts.rotation, { linkType: pcapng ? info.linkType : savefileLinkType(info.rawLinkTypeField), snaplen: info.snaplen, precision: opts.precision, pcapng }, opts.packetBuffered, opts.rotationStart ?? Math.floor(Date.now() / 1000));
+  } else if (opts.writeFile !== undefined) {
     // pcapng with --pcapng or an output name ending in .pcapng; otherwise pcap as tcpdump writes it.
     const pcapng = writerFormatFor(opts.writeFile, { pcapng: opts.pcapng }) === 'pcapng';
     sink = openWriter(opts.writeFile, { linkType: pcapng ? info.linkType : savefileLinkType(info.rawLinkTypeField), snaplen: info.snaplen, precision: opts.precision, pcapng }, opts.packetBuffered);
@@ -529,12 +551,15 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
   }
   return {
     get matched() { return matched; },
+    get fileLimit() { return rotating?.limitReached === true ? opts.rotation!.fileCount : undefined; },
     handleBlock,
     handle(rec) {
       if (skip > 0) {
         skip--;
         return true;
       }
+      // -C/-G: the next file is opened before the packet is written; -G -W may end the capture.
+      if (rotating !== undefined && !rotating.admit()) return false;
       matched++;
       if (sink) {
         sink.write(rec);
@@ -652,6 +677,7 @@ async function runLive(opts: TcpdumpOptions, device: string, io: CommandIo): Pro
     output?.close();
   }
   const matched = output.matched;
+  if (output.fileLimit !== undefined) io.write(2, `Maximum file limit reached: ${output.fileLimit}\n`);
   const st = live.stats();
   const plural = (n: number, what: string): string => `${n} packet${n === 1 ? '' : 's'} ${what}\n`;
   io.write(2, plural(matched, 'captured') + plural(st.seen ?? st.delivered, 'received by filter') + (st.droppedByKernel === undefined ? '' : plural(st.droppedByKernel, 'dropped by kernel')));
