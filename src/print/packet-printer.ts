@@ -42,6 +42,7 @@ import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult 
 import { pim, vrrp, dccp } from './ip/protos.ts';
 import { tcpDecoder, ldp, rpkiRtr } from './ip/tcp-apps.ts';
 import { openflow } from './ip/openflow.ts';
+import { bgp } from './ip/bgp.ts';
 import { resp } from './ip/resp.ts';
 import { ospf3Verbose, ospf2Verbose } from './ip/ospf.ts';
 import { icmp6Text, icmp6TypeKnown } from './ip/icmp6.ts';
@@ -900,10 +901,12 @@ export class PacketPrinter {
     const pend = Math.min(end, off + len);
     let t: string | null = null;
     switch (decoder) {
-      case 'bgp':
-        // BGP: without -v tcpdump says only that.
-        t = this.o.verbose > 0 ? null : ': BGP';
+      case 'bgp': {
+        const r = bgp(p, pay, end, this.o.verbose);
+        if (r?.jumped) this.hdrlen = 0;
+        t = r?.text ?? null;
         break;
+      }
       case 'http': {
         const h = apps.httpFirstLine(p, pay, pend);
         if (h !== null) t = `: ${h}`;
