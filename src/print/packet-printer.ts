@@ -157,7 +157,7 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
-const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6']);
+const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data']);
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -1088,7 +1088,7 @@ export class PacketPrinter {
       case 'dhcp6':
         return dhcp6(p, off, len, end, this.o.verbose, (o) => this.host6(o));
       case 'lwapp-control':
-        return lwapp(p, off, len, end, this.o.verbose, dport === 12223 ? 'control-ap' : 'control');
+        return lwapp(p, off, len, end, this.o.verbose, dport === 12223 ? 'control-ap' : 'control', (o) => this.mac(o));
       case 'lwapp-data':
         return lwapp(p, off, len, end, this.o.verbose, 'data');
       default:

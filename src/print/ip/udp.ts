@@ -13,6 +13,8 @@
  */
 
 import { isakmpPayloads } from './isakmp.ts';
+import { Bytes, unknownData } from './bytes.ts';
+import { macAt } from '../addr.ts';
 import { dhcp6Verbose } from './dhcp6.ts';
 
 export type UdpDecoder =
@@ -203,19 +205,58 @@ export function dhcp6(p: Uint8Array, off: number, len: number, end: number, verb
 
 // ------------------------------------------------------------------------------ LWAPP
 
+const LWAPP_MSG_TYPES: ReadonlyMap<number, string> = new Map([
+  [1, 'Discovery req'], [2, 'Discovery resp'], [3, 'Join req'], [4, 'Join resp'], [5, 'Join ack'], [6, 'Join confirm'],
+  [10, 'Configure req'], [11, 'Configure resp'], [12, 'Update req'], [13, 'Update resp'], [14, 'WTP event req'],
+  [15, 'WTP event resp'], [16, 'Change state event req'], [17, 'Change state event resp'], [22, 'Echo req'], [23, 'Echo resp'],
+  [24, 'Image data req'], [25, 'Image data resp'], [26, 'Channel status req'], [27, 'Channel status resp'], [30, 'Key update req'],
+  [31, 'Key update resp'], [32, 'Primary discovery req'], [33, 'Primary discovery resp'], [34, 'Data transfer req'],
+  [35, 'Data transfer resp'], [36, 'Clear config ind'], [37, 'Wlan config req'], [38, 'Wlan config resp'],
+  [39, 'Mobile config req'], [40, 'Mobile config resp'],
+]);
+
 /**
- * LWAPP (UDP 12222 data, 12223 control) without -v: `LWAPPv0, Data frame, Flags [none], length
- * 30`. A control message sent to 12223 starts with the 6-byte AP identity. With -v tcpdump
- * decodes the transport and control headers (null: not reproduced).
+ * LWAPP (UDP 12222 data, 12223 control): `LWAPPv0, Data frame, Flags [none], length 30`. A
+ * control message sent to 12223 starts with the 6-byte AP identity. With -v: the transport
+ * header's radio id, fragment id and length, then for control frames each message header
+ * ("Msg type: Update req (12), Seqnum: 150, Msg len: 82, Session: 0x52cc56e6") and for data
+ * frames the 802.11 frame in hex.
  */
-export function lwapp(p: Uint8Array, off: number, len: number, end: number, verbose: number, kind: 'data' | 'control' | 'control-ap'): string | null {
+export function lwapp(p: Uint8Array, off: number, len: number, end: number, verbose: number, kind: 'data' | 'control' | 'control-ap', mac: (o: number) => string = (o) => macAt(p, o)): string | null {
   const proto = kind === 'data' ? 'lwapp_data' : 'lwapp_control';
   if (kind !== 'control' && end < off + 6) return ` [|${proto}]`;
   const h = kind === 'control-ap' ? off + 6 : off;
-  if (end < h + 4) return ` [|${proto}]`;
+  if (end < h + 6) return ` [|${proto}]`;
   const v = p[h]!;
   if (v >> 6 !== 0) return `LWAPP version ${v >> 6} packet not supported`;
-  if (verbose > 0) return null;
   const names = ([[1, 'Last Fragment Bit'], [2, 'Fragment Bit'], [4, 'Control Bit']] as const).filter(([b]) => v & b).map(([, n]) => n);
-  return `LWAPPv0, ${v & 4 ? 'Control' : 'Data'} frame, Flags [${names.length ? names.join(', ') : 'none'}], length ${len}`;
+  const flags = names.length ? names.join(', ') : 'none';
+  const frame = v & 4 ? 'Control' : 'Data';
+  if (verbose < 1) return `LWAPPv0, ${frame} frame, Flags [${flags}], length ${len}`;
+  let tlen = be16(p, h + 2);
+  const rid = (v >> 3) & 7;
+  if (kind === 'data') {
+    if (tlen < 6) return `LWAPPv0, ${frame} frame, Radio-id  ${rid}, Flags [${flags}], length ${tlen} < transport header length`;
+    const head = `LWAPPv0, ${frame} frame, Radio-id  ${rid}, Flags [${flags}], Frag-id  ${p[h + 1]}, length ${tlen}`;
+    const b = new Bytes(p, end);
+    return head + unknownData(b, h + 6, tlen - 6, '\n\t');
+  }
+  let s = `LWAPPv0, ${frame} frame, Radio-id ${rid}, Flags [${flags}], Frag-id ${p[h + 1]}, length ${tlen}`;
+  if (kind === 'control-ap') s += `\n\tAP identity: ${mac(off)}`;
+  let t = h + 6;
+  while (tlen !== 0) {
+    if (end < t + 8) return `${s} [|${proto}]`;
+    const mlen = be16(p, t + 2);
+    if (tlen < 8 || tlen < 8 + mlen) {
+      s += '\n\t  Msg goes past end of PDU';
+      break;
+    }
+    const type = p[t]!;
+    s += `\n\t  Msg type: ${LWAPP_MSG_TYPES.get(type) ?? 'Unknown'} (${type}), Seqnum: ${p[t + 1]}, Msg len: ${mlen}, Session: 0x${be32(p, t + 4).toString(16).padStart(8, '0')}`;
+    // (tcpdump checks that the message's length, counted from its header, was captured)
+    if (end < t + mlen) return `${s} [|${proto}]`;
+    t += 8 + mlen;
+    tlen -= 8 + mlen;
+  }
+  return s;
 }
