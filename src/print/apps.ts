@@ -11,6 +11,7 @@
  */
 import { ipv4At, macAt } from './addr.ts';
 import { bootpVerbose } from './ip/bootp.ts';
+import { radiusText } from './ip/radius.ts';
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -98,21 +99,10 @@ export function bootp(p: Uint8Array, off: number, len: number, end: number, mac:
   return verbose > 0 ? s + bootpVerbose(p, off, end, verbose, host4, mac) : s;
 }
 
-const RADIUS_CODES: ReadonlyMap<number, string> = new Map([
-  [1, 'Access-Request'], [2, 'Access-Accept'], [3, 'Access-Reject'], [4, 'Accounting-Request'], [5, 'Accounting-Response'],
-  [11, 'Access-Challenge'], [12, 'Status-Server'], [13, 'Status-Client'], [40, 'Disconnect-Request'], [41, 'Disconnect-ACK'],
-  [42, 'Disconnect-NAK'], [43, 'CoA-Request'], [44, 'CoA-ACK'], [45, 'CoA-NAK'],
-]);
-
-/** RADIUS (UDP 1645/1646/1812/1813/3799): `RADIUS, Access-Request (1), id: 0x05 length: 139`. */
-export function radius(p: Uint8Array, off: number, len: number, end: number): string | null {
-  if (end < off + 4 || len < 20) return null;
-  const code = p[off]!;
-  const name = RADIUS_CODES.get(code);
-  if (name === undefined) return null;
-  return `RADIUS, ${name} (${code}), id: 0x${p[off + 1]!.toString(16).padStart(2, '0')} length: ${len}`;
+/** RADIUS (UDP 1645/1646/1812/1813/1700/3799): `RADIUS, Access-Request (1), id: 0x05 length: 139` (./ip/radius.ts). */
+export function radius(p: Uint8Array, off: number, len: number, end: number, verbose = 0, host4?: (o: number) => string, host6?: (o: number) => string): string | null {
+  return radiusText(p, off, len, end, verbose, host4, host6);
 }
-
 
 /** IGMP v1/v2 messages: `igmp v2 report 225.1.1.4`, `igmp query v2 [max resp time 10] [gaddr …]`, `igmp leave …`. */
 export function igmp(p: Uint8Array, off: number, len: number, end: number, host4: (o: number) => string): string | null {

@@ -157,7 +157,7 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
-const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data']);
+const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius']);
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -1078,7 +1078,7 @@ export class PacketPrinter {
       case 'bootp':
         return apps.bootp(p, off, len, end, (o) => this.mac(o), this.o.verbose, (o) => this.host4(o));
       case 'radius':
-        return apps.radius(p, off, len, end);
+        return apps.radius(p, off, len, end, this.o.verbose, (o) => this.host4(o), (o) => this.host6(o));
       case 'ldp':
         return ldp(p, off, len, end, this.o.verbose);
       case 'isakmp':
