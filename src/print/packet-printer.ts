@@ -745,9 +745,10 @@ export class PacketPrinter {
           this.out += t;
           if (v > 0) {
             // With -v tcpdump decodes the whole packet: reproduced for OSPFv3's Hello and DD.
-            const d = ver === 6 && t.startsWith('OSPFv3') ? ospf3Verbose(p, off, len, end, v) : ver === 4 && t.startsWith('OSPFv2') ? ospf2Verbose(p, off, be16(p, off + 14) === 2 ? len - 16 : len, end) : null;
+            const d = ver === 6 && t.startsWith('OSPFv3') ? ospf3Verbose(p, off, len, end, v) : ver === 4 && t.startsWith('OSPFv2') ? ospf2Verbose(p, off, be16(p, off + 14) === 2 ? len - 16 : len, end, v) : null;
             if (d === null) this.fidelity = 'approx';
             else this.out += d;
+            if (d?.endsWith(' [|ospf2]')) this.hdrlen = 0;
           }
           return;
         }
