@@ -96,4 +96,14 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
     expect(stpTime(1)).toBe('0.00');
     expect(stpTime(3840)).toBe('15.00');
   });
+
+  it('LLDP: chassis/port IDs, TTL, names, capabilities, management addresses, 802.1 (VLANs, ETS, aggregation), 802.3 (MAC/PHY), IANA MUD URL', () => {
+    for (const m of ['nn', 'nn-v', 'nn-vv'] as const) {
+      for (const f of ['dcb_ets.pcap', 'lldp_8021_linkagg.pcap', 'lldp_mudurl.pcap']) check(f, packetsOf(f, /0x88cc/), m);
+    }
+  });
+
+  it('MS NLB heartbeats (0x886f) in every mode', () => {
+    for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v'] as const) check('msnlb.pcap', packetsOf('msnlb.pcap', /0x886f/), m);
+  });
 });

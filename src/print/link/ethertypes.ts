@@ -14,7 +14,9 @@
  */
 import { decnet } from './decnet.ts';
 import { ptp } from './ptp.ts';
-import { be16, be32, hex, le16, macText, type L2Options, type L2Result } from './l2.ts';
+import { lldp } from './lldp.ts';
+import { ipv4At } from '../addr.ts';
+import { be16, be32, hex, le16, le32, macText, type L2Options, type L2Result } from './l2.ts';
 
 /** Ethertype names as tcpdump prints them (`ethertype NAME (0xNNNN)` with -e, `NAME` with -e -q). */
 export const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
@@ -55,6 +57,8 @@ export function etherPayload(type: number, p: Uint8Array, off: number, frame: nu
       return decnet(p, off, len, end, o);
     case 0x88f7:
       return ptp(p, off, len, end);
+    case 0x886f:
+      return msnlb(p, off, end, o);
     default:
       return null;
   }
@@ -85,31 +89,18 @@ export function mpls(p: Uint8Array, off: number, len: number, end: number, o: L2
 }
 
 /**
- * LLDP without -v: its length and, when the frame names the system (TLV 5), that name. (-v lists
- * every TLV: not reproduced.)
+ * Microsoft NLB heartbeats: `MS NLB heartbeat, host priority: 2, cluster IP: …, host IP: …`
+ * (the priority little-endian at 8, the two addresses after it; the rest is undocumented).
  */
-function lldp(p: Uint8Array, off: number, len: number, end: number, o: L2Options): EtherResult {
-  let s = `LLDP, length ${len}`;
-  const stop = off + len;
-  for (let t = off; t < stop; ) {
-    // A TLV cut off by the snapshot ends the line with tcpdump's truncation mark.
-    if (t + 2 > end) return { text: `${s} [|lldp]`, approx: o.verbose > 0 };
-    const type = p[t]! >> 1;
-    const tlen = be16(p, t) & 0x1ff;
-    if (type === 0) break;
-    if (t + 2 + tlen > end) return { text: `${s} [|lldp]`, approx: o.verbose > 0 };
-    if (type === 5) {
-      let name = '';
-      for (let i = t + 2; i < t + 2 + tlen; i++) {
-        const c = p[i]!;
-        if (c < 0x20 || c > 0x7e) return { text: s, approx: true };
-        name += String.fromCharCode(c);
-      }
-      s += `: ${name}`;
-    }
-    t += 2 + tlen;
-  }
-  return { text: s, approx: o.verbose > 0 };
+function msnlb(p: Uint8Array, off: number, end: number, o: L2Options): EtherResult {
+  let s = 'MS NLB heartbeat';
+  if (end < off + 12) return { text: `${s} [|msnlb]` };
+  s += `, host priority: ${le32(p, off + 8)}`;
+  if (end < off + 16) return { text: `${s} [|msnlb]` };
+  s += `, cluster IP: ${ipv4At(p, off + 12)}`;
+  if (end < off + 20) return { text: `${s} [|msnlb]` };
+  // (with names on tcpdump would look the addresses up)
+  return { text: `${s}, host IP: ${ipv4At(p, off + 16)}`, approx: o.names };
 }
 
 const ARISTA_HW: readonly string[] = ['R/R2', 'R3'];
