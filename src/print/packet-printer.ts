@@ -33,13 +33,16 @@ import { llc } from './link/llc.ts';
 import { nflog } from './link/nflog.ts';
 import { vsock } from './link/vsock.ts';
 import { sll2 } from './link/sll.ts';
+import { pppLink, pppSerial, pppoeLink, pppoe } from './link/ppp.ts';
 import { osi } from './link/isis.ts';
 import { radiotap } from './link/ieee80211.ts';
+import { macsec } from './link/macsec.ts';
 import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
 import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
-import { pim, vrrp, dccp } from './ip/protos.ts';
+import { vrrp, dccp } from './ip/protos.ts';
+import { pim } from './ip/pim.ts';
 import { tcpDecoder, ldp, rpkiRtr } from './ip/tcp-apps.ts';
 import { openflow } from './ip/openflow.ts';
 import { bgp } from './ip/bgp.ts';
@@ -782,9 +785,10 @@ export class PacketPrinter {
           this.ipv6(off, len, end);
           return;
         case 103: {
-          const r = pim(p, off, len, end, v);
+          const r = pim(p, off, len, end, v, ver, addrOff);
           this.out += r.text;
           if (!r.ok) this.fidelity = 'approx';
+          if (r.jumped) this.hdrlen = 0;
           return;
         }
         case 112: {

@@ -1,14 +1,14 @@
 /**
- * Protocols carried directly over IP that tcpdump 4.99.3 summarises on one line: PIM (`PIMv2,
- * Hello, length 34`), VRRP (`VRRPv2, Advertisement, vrid 1, prio 100, authtype none, intvl 1s,
+ * Protocols carried directly over IP that tcpdump 4.99.3 summarises on one line (PIM is in
+ * pim.ts): VRRP (`VRRPv2, Advertisement, vrid 1, prio 100, authtype none, intvl 1s,
  * length 20`, with `-v` its checksum and addresses) and DCCP (`DCCP-Request (service=0) `, with
  * `-v` the CCVal/CsCov fields and the checksum over the covered part, with `-vv` the sequence
  * number).
  *
  * Technique: fixed-offset reads; a field beyond the captured bytes ends the text with tcpdump's
  * `[|proto]` mark, as its GET_ macros do. Each function returns the text and whether it is
- * tcpdump's exactly (`ok`), so the caller can mark forms not reproduced (PIM's -v decode, DCCP
- * options) as approximate.
+ * tcpdump's exactly (`ok`), so the caller can mark forms not reproduced (DCCP options) as
+ * approximate.
  */
 import { ipv4At, ipv6At } from '../addr.ts';
 import { sum16, finish, shouldBe } from '../verbose.ts';
@@ -26,20 +26,6 @@ function be32(p: Uint8Array, o: number): number {
 }
 function hex4(n: number): string {
   return n.toString(16).padStart(4, '0');
-}
-
-const PIM2_TYPES = ['Hello', 'Register', 'Register Stop', 'Join / Prune', 'Bootstrap', 'Assert', 'Graft',
-  'Graft Acknowledgement', 'Candidate RP Advertisement', 'Prune Refresh', 'DF Election', 'ECMP Redirect'];
-
-/** PIM (103). Only the non-verbose form is reproduced (the -v decode is marked not ok). */
-export function pim(p: Uint8Array, off: number, len: number, end: number, verbose: number): ProtoText {
-  if (end <= off) return { text: ' [|pim]', ok: true };
-  const b = p[off]!;
-  const ver = b >> 4;
-  if (ver !== 2) return { text: `PIMv${ver}, length ${len}`, ok: true };
-  const type = PIM2_TYPES[b & 15] ?? 'Unknown Type';
-  if (!verbose) return { text: `PIMv2, ${type}, length ${len}`, ok: true };
-  return { text: `PIMv2, length ${len}\n\t${type}`, ok: false };
 }
 
 /**
