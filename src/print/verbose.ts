@@ -66,9 +66,10 @@ export function ipv4VerboseHeader(p: Uint8Array, off: number, hl: number, captur
   const ttl = p[off + 8]!;
   const proto = p[off + 9]!;
   const flags: string[] = [];
-  if (frag & 0x8000) flags.push('rsvd');
+  // tcpdump's ip_frag_values order and names: MF is "+", the reserved bit "rsvd".
+  if (frag & 0x2000) flags.push('+');
   if (frag & 0x4000) flags.push('DF');
-  if (frag & 0x2000) flags.push('MF');
+  if (frag & 0x8000) flags.push('rsvd');
   let s = `(tos 0x${tos.toString(16)}${ECN[tos & 3]}${ttl >= 1 ? `, ttl ${ttl}` : ''}, id ${id}, offset ${(frag & 0x1fff) * 8}, flags [${flags.length ? flags.join(', ') : 'none'}], proto ${ipProtoName(proto)} (${proto}), length ${len}`;
   if (hl > 20) {
     const opts = ipv4Options(p, off + 20, off + hl);
