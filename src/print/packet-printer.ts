@@ -310,11 +310,18 @@ export class PacketPrinter {
    * An Ethernet frame from its type field on (`off` is just after it; `length` is the frame's):
    * VLAN tags, then the protocol. Also what follows an Arista timestamp header.
    */
-  private etherType(type: number, off: number, length: number, cap: number): void {
+  private etherType(type: number, off: number, length: number, cap: number, afterTag = false): void {
     const p = this.p;
     const e = this.o.linkHeader;
     const q = this.o.quiet;
-    if (e) this.out += this.etherTypeText(type) + `, length ${length}: `;
+    if (e) this.out += this.etherTypeText(type) + (afterTag ? ', ' : `, length ${length}: `);
+    // MACsec (src/print/link/macsec.ts): its SecTAG, then the protected frame's own type field.
+    if (type === 0x88e5 && !afterTag) {
+      const r = macsec(p, off, length, cap, this.l2o());
+      this.l2(r);
+      if (r.inner !== undefined) this.etherType(r.inner.etherType, r.inner.off, r.inner.frame, r.inner.cap, true);
+      return;
+    }
     // 802.1Q / QinQ tags: `vlan V, p P[, DEI], <inner type>, ` (only shown with -e).
     while (type === 0x8100 || type === 0x88a8) {
       if (cap < off + 4) {
