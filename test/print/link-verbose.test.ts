@@ -106,4 +106,10 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
   it('MS NLB heartbeats (0x886f) in every mode', () => {
     for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v'] as const) check('msnlb.pcap', packetsOf('msnlb.pcap', /0x886f/), m);
   });
+
+  it('MACsec (0x88e5): encrypted frames as addresses, SecTAG and hex; clear ones as their payload; -e shows the SecTAG', () => {
+    for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v'] as const) {
+      for (const f of ['macsec-encrypted.pcap', 'macsec-short-valid.pcap', 'icmp-rfc8335-missing-bytes.pcap']) check(f, packetsOf(f, /0x88e5/), m);
+    }
+  });
 });
