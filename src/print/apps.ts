@@ -1,10 +1,10 @@
 /**
  * One-line summaries of the application and routing protocols tcpdump decodes by port or
  * protocol number, in its non-verbose form: HSRP, BFD, BOOTP/DHCP, RADIUS, LDP (UDP hellos),
- * IGMP, OSPF, BGP and the first line of HTTP. Each function gets the packet, where its payload
- * starts, its length on the wire and where the captured bytes end, and returns tcpdump's text,
- * or null when the packet is one it does not reproduce exactly (the caller then marks the line
- * approximate).
+ * IGMP, OSPF and BGP (HTTP and the other text protocols: ip/txtproto.ts). Each function gets
+ * the packet, where its payload starts, its length on the wire and where the captured bytes
+ * end, and returns tcpdump's text, or null when the packet is one it does not reproduce exactly
+ * (the caller then marks the line approximate).
  *
  * Technique: fixed-offset reads after an explicit captured-length check per field, the way
  * tcpdump's printers stop at "[|proto]" when a field they need was not captured.
@@ -147,16 +147,3 @@ export function ospf(p: Uint8Array, off: number, len: number, end: number, v6 = 
   return `OSPFv${version}, ${name}, length ${len}`;
 }
 
-const HTTP_START = /^(?:GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK|SEARCH) \S|^HTTP\/\d\.\d /;
-
-/** The first line of an HTTP request or response (TCP 80 and friends): `HTTP: GET / HTTP/1.1`. */
-export function httpFirstLine(p: Uint8Array, off: number, end: number): string | null {
-  let line = '';
-  for (let i = off; i < end && i - off < 300; i++) {
-    const c = p[i]!;
-    if (c === 0x0d && p[i + 1] === 0x0a && i + 1 < end) return HTTP_START.test(line) ? `HTTP: ${line}` : null;
-    if (c < 0x20 || c > 0x7e) return null;
-    line += String.fromCharCode(c);
-  }
-  return null;
-}

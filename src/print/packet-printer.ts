@@ -47,6 +47,7 @@ import { tcpDecoder, ldp, rpkiRtr } from './ip/tcp-apps.ts';
 import { openflow } from './ip/openflow.ts';
 import { bgp } from './ip/bgp.ts';
 import { resp } from './ip/resp.ts';
+import { txtproto } from './ip/txtproto.ts';
 import { ospf3Verbose, ospf2Verbose } from './ip/ospf.ts';
 import { icmp6Text, icmp6TypeKnown } from './ip/icmp6.ts';
 import { ipv4VerboseHeader, ipv6VerboseHeader, pseudoChecksum, shouldBe, finish, sum16 } from './verbose.ts';
@@ -910,7 +911,6 @@ export class PacketPrinter {
     const decoder = tcpDecoder(sport, dport);
     if (decoder === null) return;
     const pay = off + hl;
-    const pend = Math.min(end, off + len);
     let t: string | null = null;
     switch (decoder) {
       case 'bgp': {
@@ -919,10 +919,14 @@ export class PacketPrinter {
         t = r?.text ?? null;
         break;
       }
-      case 'http': {
-        const h = apps.httpFirstLine(p, pay, pend);
-        if (h !== null) t = `: ${h}`;
-        if (this.o.verbose > 0) t = null;
+      case 'http':
+      case 'rtsp':
+      case 'ftp':
+      case 'smtp':
+      case 'whois': {
+        const r = txtproto(p, pay, dlen, end, this.o.verbose, decoder);
+        if (r.jumped) this.hdrlen = 0;
+        t = r.text;
         break;
       }
       case 'resp': {
