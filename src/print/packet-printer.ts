@@ -161,7 +161,7 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
-const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius']);
+const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain']);
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -1079,7 +1079,7 @@ export class PacketPrinter {
     switch (decoder) {
       case 'domain':
       case 'mdns':
-        return dnsSummary(p, off, len, end, this.o.names);
+        return dnsSummary(p, off, len, end, this.o.names, decoder === 'domain' ? this.o.verbose : 0);
       case 'ntp': {
         if (end <= off) return null;
         // NTP without -v: version and mode only. (Mode names seen in tcpdump's output are exact.)
