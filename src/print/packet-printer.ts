@@ -39,7 +39,7 @@ import { radiotap } from './link/ieee80211.ts';
 import { macsec } from './link/macsec.ts';
 import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
-import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, IsakmpState, type UdpDecoder } from './ip/udp.ts';
+import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, timed, someip, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { vrrp, dccp } from './ip/protos.ts';
 import { pim } from './ip/pim.ts';
@@ -161,7 +161,7 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
-const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain']);
+const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain', 'timed', 'someip']);
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -1107,6 +1107,10 @@ export class PacketPrinter {
         return lwapp(p, off, len, end, this.o.verbose, dport === 12223 ? 'control-ap' : 'control', (o) => this.mac(o));
       case 'lwapp-data':
         return lwapp(p, off, len, end, this.o.verbose, 'data');
+      case 'timed':
+        return timed(p, off, end);
+      case 'someip':
+        return someip(p, off, len, end);
       default:
         return null;
     }

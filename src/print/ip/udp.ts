@@ -260,3 +260,91 @@ export function lwapp(p: Uint8Array, off: number, len: number, end: number, verb
   }
   return s;
 }
+
+// ------------------------------------------------------------------------------ timed, SOME/IP
+
+const TSP_TYPES = ['TSP_ANY', 'TSP_ADJTIME', 'TSP_ACK', 'TSP_MASTERREQ', 'TSP_MASTERACK', 'TSP_SETTIME', 'TSP_MASTERUP', 'TSP_SLAVEUP',
+  'TSP_ELECTION', 'TSP_ACCEPT', 'TSP_REFUSE', 'TSP_CONFLICT', 'TSP_RESOLVE', 'TSP_QUIT', 'TSP_DATE', 'TSP_DATEREQ', 'TSP_DATEACK',
+  'TSP_TRACEON', 'TSP_TRACEOFF', 'TSP_MSITE', 'TSP_MSITEREQ', 'TSP_TEST', 'TSP_SETDATE', 'TSP_SETDATEREQ', 'TSP_LOOP'];
+
+/** fn_print_char: "M-" before a byte above 0x7f, "^X" for a control character. */
+function printChar(c: number): string {
+  let s = '';
+  if (c > 0x7f) {
+    c &= 0x7f;
+    s = 'M-';
+  }
+  if (c < 0x20 || c === 0x7f) return `${s}^${String.fromCharCode(c ^ 0x40)}`;
+  return s + String.fromCharCode(c);
+}
+
+/**
+ * The BSD time daemon's protocol (UDP 525): `TSP_LOOP vers 1 seq 15498 hopcnt 10 name OTTO`,
+ * the same in every verbosity; a field beyond the capture ends it with " [|timed]".
+ */
+export function timed(p: Uint8Array, off: number, end: number): string {
+  let s = '';
+  const need = (n: number): boolean => off + n <= end;
+  if (!need(1)) return ' [|timed]';
+  const type = p[off]!;
+  s += TSP_TYPES[type] ?? `(tsp_type 0x${type.toString(16)})`;
+  if (!need(2)) return `${s} [|timed]`;
+  s += ` vers ${p[off + 1]}`;
+  if (!need(4)) return `${s} [|timed]`;
+  s += ` seq ${be16(p, off + 2)}`;
+  if (type === 24) {
+    if (!need(5)) return `${s} [|timed]`;
+    s += ` hopcnt ${p[off + 4]}`;
+  } else if (type === 5 || type === 1 || type === 22 || type === 23) {
+    if (!need(12)) return `${s} [|timed]`;
+    let sec = be32(p, off + 4) | 0;
+    let usec = be32(p, off + 8) | 0;
+    if (usec < 0) return s;
+    s += ' time ';
+    if (sec < 0 && usec !== 0) {
+      sec++;
+      if (sec === 0) s += '-';
+      usec = 1000000 - usec;
+    }
+    s += `${sec}.${String(usec).padStart(6, '0')}`;
+  }
+  s += ' name ';
+  for (let i = off + 12; i < off + 12 + 256; i++) {
+    if (i >= end) return `${s} [|timed]`;
+    if (p[i] === 0) break;
+    s += printChar(p[i]!);
+  }
+  return s;
+}
+
+const SOMEIP_TYPES: ReadonlyMap<number, string> = new Map([
+  [0x00, 'REQUEST'], [0x01, 'REQUEST_NO_RETURN'], [0x02, 'NOTIFICATION'], [0x80, 'RESPONSE'], [0x81, 'ERROR'], [0x20, 'TP_REQUEST'],
+  [0x21, 'TP_REQUEST_NO_RETURN'], [0x22, 'TP_NOTIFICATION'], [0xa0, 'TP_RESPONSE'], [0xa1, 'TP_ERROR'],
+]);
+const SOMEIP_CODES = ['E_OK', 'E_NOT_OK', 'E_UNKNOWN_SERVICE', 'E_UNKNOWN_METHOD', 'E_NOT_READY', 'E_NOT_REACHABLE', 'E_TIMEOUT',
+  'E_WRONG_PROTOCOL_VERSION', 'E_WRONG_INTERFACE_VERSION', 'E_MALFORMED_MESSAGE', 'E_WRONG_MESSAGE_TYPE', 'E_E2E_REPEATED',
+  'E_E2E_WRONG_SEQUENCE', 'E_E2E', 'E_E2E_NOT_AVAILABLE', 'E_E2E_NO_NEW_DATA'];
+
+/**
+ * SOME/IP (UDP 30490): `SOMEIP, service 1, method 2, len 8, client 8, session 5, pver 1, iver 1,
+ * msgtype REQUEST, retcode E_OK` and the empty line tcpdump's trailing newline makes.
+ */
+export function someip(p: Uint8Array, off: number, len: number, end: number): string {
+  let s = 'SOMEIP';
+  if (len < 16) return `${s} (invalid)`;
+  if (end < off + 4) return `${s} [|someip]`;
+  const id = be32(p, off);
+  s += `, service ${id >>> 16}, ${id & 0x8000 ? 'event' : 'method'} ${id & 0x7fff}`;
+  if (end < off + 8) return `${s} [|someip]`;
+  s += `, len ${be32(p, off + 4)}`;
+  if (end < off + 12) return `${s} [|someip]`;
+  s += `, client ${be16(p, off + 8)}, session ${be16(p, off + 10)}`;
+  const fields: Array<(b: number) => string> = [
+    (b) => `, pver ${b}`, (b) => `, iver ${b}`, (b) => `, msgtype ${SOMEIP_TYPES.get(b) ?? 'Unknown'}`, (b) => `, retcode ${SOMEIP_CODES[b] ?? 'Unknown'}\n`,
+  ];
+  for (let i = 0; i < 4; i++) {
+    if (end < off + 13 + i) return `${s} [|someip]`;
+    s += fields[i]!(p[off + 12 + i]!);
+  }
+  return s;
+}
