@@ -31,6 +31,7 @@ import * as apps from './apps.ts';
 import { macText, type L2Options, type L2Result } from './link/l2.ts';
 import { llc } from './link/llc.ts';
 import { nflog } from './link/nflog.ts';
+import { frelay } from './link/fr.ts';
 import { vsock } from './link/vsock.ts';
 import { sll2 } from './link/sll.ts';
 import { pppLink, pppSerial, pppoeLink, pppoe } from './link/ppp.ts';
@@ -83,6 +84,7 @@ export const LINKTYPE = {
   IEEE802_11_RADIO: 127,
   VSOCK: 271,
   NFLOG: 239,
+  FRELAY: 107,
 } as const;
 
 
@@ -235,6 +237,9 @@ export class PacketPrinter {
         break;
       case LINKTYPE.NFLOG:
         this.l2(nflog(this.p, caplen, wirelen, this.l2o()));
+        break;
+      case LINKTYPE.FRELAY:
+        this.l2(frelay(this.p, caplen, wirelen, this.l2o()));
         break;
       case LINKTYPE.LINUX_SLL2:
         this.l2(sll2(this.p, caplen, wirelen, this.l2o()));
