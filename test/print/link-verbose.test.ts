@@ -112,4 +112,10 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
       for (const f of ['macsec-encrypted.pcap', 'macsec-short-valid.pcap', 'icmp-rfc8335-missing-bytes.pcap']) check(f, packetsOf(f, /0x88e5/), m);
     }
   });
+
+  it('Frame Relay (Q.922 address, Cisco-style type, UI/pad/NLPID) carrying IS-IS, ES-IS and FRF.15, with -e its header', () => {
+    for (const m of ['nn', 'nn-q', 'nn-e'] as const) {
+      for (const f of ['esis_snpa_asan-3.pcap', 'isis_stlv_asan.pcap', 'frf15-heapoverflow.pcap']) check(f, packetsOf(f, /FRELAY/), m);
+    }
+  });
 });

@@ -40,6 +40,10 @@ export function osi(p: Uint8Array, off: number, length: number, end: number, o: 
   if (end < off + 1) return { text: '[|osi]', approx: true };
   const nlpid = p[off]!;
   const head = o.linkHeader ? `OSI NLPID ${NLPID_NAMES.get(nlpid) ?? 'Unknown'} (0x${hex(nlpid, 2)}): ` : '';
+  if (nlpid === 0x82 && o.verbose === 0) {
+    const e = esis(p, off, length, end, o);
+    if (e !== null) return { text: head + e };
+  }
   if (nlpid !== 0x83) return { text: `${head}OSI NLPID 0x${hex(nlpid, 2)}, length ${length}`, approx: true };
   if (o.verbose > 0) {
     const v = isisVerbose(p, off, length, end, o);
@@ -80,4 +84,22 @@ function isis(p: Uint8Array, off: number, length: number, end: number, o: L2Opti
       if (be16(p, b) > length) return null;
       return `${name}, src-id ${sysId(p, b + 2, 7)}, length ${length}`;
   }
+}
+
+/**
+ * ES-IS without -v: `ES-IS, redirect, length N` (`unknown type (T)` for other PDU types), or
+ * tcpdump's complaint about the header; null for the forms not reproduced here.
+ */
+function esis(p: Uint8Array, off: number, length: number, end: number, o: L2Options): string | null {
+  let s = o.linkHeader ? '' : 'ES-IS';
+  if (length <= 2) return s + (o.quiet ? 'bad pkt!' : 'no header at all!');
+  if (end < off + 9) return `${s} [|esis]`;
+  const li = p[off + 1]!;
+  if (p[off + 2] !== 1) return `${s} version ${p[off + 2]} packet not supported`;
+  if (li > length) return `${s} length indicator(${li}) > PDU size (${length})!`;
+  if (li < 11) return null;
+  const type = p[off + 4]! & 0x1f;
+  const name = type === 6 ? 'redirect' : type === 2 ? 'ESH' : type === 4 ? 'ISH' : `unknown type (${type})`;
+  s += `${o.linkHeader ? '' : ', '}${name}, length ${length}`;
+  return s;
 }
