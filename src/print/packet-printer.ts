@@ -802,6 +802,8 @@ export class PacketPrinter {
           this.out += r.text;
           if (!r.ok) this.fidelity = 'approx';
           if (r.jumped) this.hdrlen = 0;
+          if (r.inner?.version === 4) this.ipv4(r.inner.off, r.inner.len, end);
+          else if (r.inner?.version === 6) this.ipv6(r.inner.off, r.inner.len, end);
           return;
         }
         case 112: {

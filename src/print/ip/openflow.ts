@@ -5,7 +5,8 @@
  * and actions, flow removed, port status/mod, packet in/out, errors, statistics requests and
  * replies (desc, flow, aggregate, table, port, queue, vendor), queue configs, vendor messages
  * with Big Switch Networks' subtypes; -vv adds port details, queue properties and data dumps.
- * Versions other than 1.0, and -vvv's decoding of carried frames, are not reproduced (null).
+ * Other versions print their message headers only (as tcpdump does for all but 1.3, whose
+ * messages, like -vvv's decoding of carried frames, are not reproduced: null).
  *
  * Technique: a cursor over the payload (`cp`, `len` as in tcpdump's OF_FWD) whose reads throw
  * `Truncated` beyond the capture, which ends the text with ` [|openflow]` (tcpdump's longjmp:
@@ -207,10 +208,14 @@ class Of10 {
         this.s += `, service ${this.b.u32(cp)}`;
         cp += 4;
         len -= 4;
-        this.s += `, data '${this.printn(cp, len)}'`;
+        this.s += ", data '";
+        this.printn(cp, len);
+        this.s += "'";
         break;
       case 7:
-        this.s += `, data '${this.printn(cp, len)}'`;
+        this.s += ", data '";
+        this.printn(cp, len);
+        this.s += "'";
         break;
       case 8:
         if (len !== 4) return this.invalid(cp, len);
@@ -221,10 +226,9 @@ class Of10 {
     }
   }
 
-  private printn(cp: number, len: number): string {
-    let s = '';
-    for (let i = 0; i < len; i++) s += printChar(this.b.u8(cp + i));
-    return s;
+  /** nd_printn without an end: the characters up to where the capture stops. */
+  private printn(cp: number, len: number): void {
+    for (let i = 0; i < len; i++) this.s += printChar(this.b.u8(cp + i));
   }
 
   private bsnAction(cp: number, len: number): void {
@@ -748,13 +752,14 @@ export function openflow(p: Uint8Array, off: number, len: number, end: number, v
       const version = b.u8(cp);
       cp++;
       len--;
-      if (version !== 1) return null;
-      of.s += `\n\tversion ${OF_VERSIONS.get(version)}`;
+      // OpenFlow 1.3's message types are not reproduced; other versions print the header only.
+      if (version === 4) return null;
+      of.s += `\n\tversion ${OF_VERSIONS.get(version) ?? `unknown (${x2(version)})`}`;
       if (len < 1) return partial();
       const type = b.u8(cp);
       cp++;
       len--;
-      const info = OF10_TYPES[type];
+      const info = version === 1 ? OF10_TYPES[type] : undefined;
       of.s += info ? `, type ${info[0]}` : `, type unknown (${x2(type)})`;
       if (len < 2) return partial();
       const length = b.u16(cp);

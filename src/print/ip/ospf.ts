@@ -151,7 +151,7 @@ class Ospf2 {
   private grace(t: number, lsLen: number): boolean {
     const b = this.b;
     while (lsLen > 0) {
-      b.need(t, 4);
+      if (!b.has(t, 4)) return false; // ND_TCHECK here returns -1, no longjmp
       if (lsLen < 4) {
         this.s += `\n\t    Remaining LS length ${lsLen} < 4`;
         return false;
@@ -202,7 +202,7 @@ class Ospf2 {
   private te(t: number, lsLen: number): boolean {
     const b = this.b;
     while (lsLen !== 0) {
-      b.need(t, 4);
+      if (!b.has(t, 4)) return false; // ND_TCHECK here returns -1, no longjmp
       if (lsLen < 4) {
         this.s += `\n\t    Remaining LS length ${lsLen} < 4`;
         return false;
@@ -319,6 +319,10 @@ class Ospf2 {
           rest -= sl;
           st += sl;
         }
+        // tcpdump walks the sub-TLVs with the TLV's own pointer and length, so after them
+        // it steps over nothing more while the LSA length still counts the whole TLV.
+        t = st;
+        tl = 0;
       } else if (type === 1) {
         if (tl < 4) {
           this.s += `\n\t    TLV length ${tl} < 4`;

@@ -3,8 +3,8 @@
  * 34`, and with -v `PIMv2, length 34\n\tHello, cksum 0x… (correct)` followed by the message:
  * Hello options, Register (flags; a null header), Register-Stop, Join/Prune, Graft and its
  * acknowledgement with groups and sources, Bootstrap, Assert, Candidate-RP advertisements,
- * Prune Refresh and DF Election; -vv adds Hello address lists and option hex. A Register that
- * carries an IPv4/IPv6 packet (tcpdump prints it in full) is not reproduced (ok: false).
+ * Prune Refresh and DF Election; -vv adds Hello address lists and option hex. A Register's
+ * IPv4/IPv6 packet is handed back (`inner`) for the caller's IP printer, as tcpdump prints it.
  *
  * Technique: reads through `Bytes`; a read beyond the capture ends the text with ` [|pimv2]`
  * as do tcpdump's length checks (`goto trunc`).
@@ -19,6 +19,8 @@ export interface PimText {
   ok: boolean;
   /** It ends in a truncation that makes tcpdump dump from the frame start. */
   jumped: boolean;
+  /** A Register's encapsulated IPv4/IPv6 packet, for the caller to print after the text. */
+  inner?: { off: number; len: number; version: 4 | 6 };
 }
 
 const TYPES = ['Hello', 'Register', 'Register Stop', 'Join / Prune', 'Bootstrap', 'Assert', 'Graft',
@@ -44,10 +46,10 @@ export function relts(secs: number): string {
 }
 
 class LocalTrunc extends Error {}
-class NotReproduced extends Error {}
 
 class Pim {
   s = '';
+  inner?: { off: number; len: number; version: 4 | 6 };
   constructor(private readonly b: Bytes, private readonly v: number, private readonly addrLen: number) {}
 
   /** pimv2_addr_print: bytes used; a failure is tcpdump's `goto trunc`. */
@@ -173,7 +175,7 @@ class Pim {
         if (len === 0) throw new LocalTrunc();
         const ver = b.u8(o) >> 4;
         if (ver === 0) this.s += `IP-Null-header ${b.ipv4(o + 12)} > ${b.ipv4(o + 16)}`;
-        else if (ver === 4 || ver === 6) throw new NotReproduced();
+        else if (ver === 4 || ver === 6) this.inner = { off: o, len, version: ver };
         else this.s += `IP ver ${ver}`;
         return;
       }
@@ -353,8 +355,7 @@ export function pim(p: Uint8Array, off: number, len: number, end: number, verbos
   } catch (e) {
     if (e instanceof LocalTrunc) return { text: `${m.s} [|pimv2]`, ok: true, jumped: false };
     if (e instanceof Truncated) return { text: `${m.s} [|pimv2]`, ok: true, jumped: true };
-    if (e instanceof NotReproduced) return { text: m.s, ok: false, jumped: false };
     throw e;
   }
-  return { text: m.s, ok: true, jumped: false };
+  return { text: m.s, ok: true, jumped: false, inner: m.inner };
 }
