@@ -41,6 +41,7 @@ import { macsec } from './link/macsec.ts';
 import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
 import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, timed, someip, IsakmpState, type UdpDecoder } from './ip/udp.ts';
+import { ntp } from './ip/ntp.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { vrrp, dccp } from './ip/protos.ts';
 import { pim } from './ip/pim.ts';
@@ -90,11 +91,6 @@ export const LINKTYPE = {
 
 const SLL_PKTTYPES = ['In', 'B', 'M', 'P', 'Out'];
 
-/** NTP mode names, and whether the golden data confirms each one. */
-const NTP_MODES: ReadonlyArray<readonly [string, boolean]> = [
-  ['unspecified', false], ['symmetric active', false], ['symmetric passive', false], ['Client', true],
-  ['Server', true], ['Broadcast', false], ['Control Message', true], ['Reserved', true],
-];
 
 /** ICMP types tcpdump decodes by name; any other prints as "ICMP type-#N". */
 const ICMP_KNOWN_TYPES: ReadonlySet<number> = new Set([0, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
@@ -163,7 +159,7 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
-const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain', 'timed', 'someip']);
+const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain', 'timed', 'someip', 'ntp']);
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -1087,13 +1083,8 @@ export class PacketPrinter {
       case 'domain':
       case 'mdns':
         return dnsSummary(p, off, len, end, this.o.names, decoder === 'domain' ? this.o.verbose : 0);
-      case 'ntp': {
-        if (end <= off) return null;
-        // NTP without -v: version and mode only. (Mode names seen in tcpdump's output are exact.)
-        const b0 = p[off]!;
-        const mode = NTP_MODES[b0 & 7]!;
-        return mode[1] ? `NTPv${(b0 >> 3) & 7}, ${mode[0]}, length ${len}` : null;
-      }
+      case 'ntp':
+        return ntp(p, off, len, end, this.o.verbose, (o) => this.host4(o));
       case 'hsrp':
         return apps.hsrp(p, off, len, end, (o) => this.host4(o), this.o.verbose);
       case 'bfd':
