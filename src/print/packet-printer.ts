@@ -79,6 +79,9 @@ export const LINKTYPE = {
   LOOP: 108,
   LINUX_SLL: 113,
   LINUX_SLL2: 276,
+  PPP: 9,
+  PPP_SERIAL: 50,
+  PPP_ETHER: 51,
   IPV4: 228,
   IPV6: 229,
   C_HDLC: 104,
@@ -239,6 +242,15 @@ export class PacketPrinter {
         break;
       case LINKTYPE.LINUX_SLL2:
         this.l2(sll2(this.p, caplen, wirelen, this.l2o()));
+        break;
+      case LINKTYPE.PPP:
+        this.l2(pppLink(this.p, caplen, wirelen, this.l2o()));
+        break;
+      case LINKTYPE.PPP_SERIAL:
+        this.l2(pppSerial(this.p, caplen, wirelen, this.l2o()));
+        break;
+      case LINKTYPE.PPP_ETHER:
+        this.l2(pppoeLink(this.p, caplen, wirelen, this.l2o()));
         break;
       default:
         this.approx(`link-type ${this.linkType}, length ${wirelen}`);
@@ -517,6 +529,11 @@ export class PacketPrinter {
         return;
       case 0x0806:
         this.arp(off, length, cap);
+        return;
+      case 0x8863:
+      case 0x8864:
+        // PPPoE (src/print/link/ppp.ts); tcpdump's dumps still start after the Ethernet header.
+        this.l2({ ...pppoe(this.p, off, length, cap, this.l2o()), hdrlen: undefined });
         return;
       default: {
         const r = etherPayload(type, this.p, off, off + length, cap, this.l2o());
