@@ -361,34 +361,43 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   }
   const reader = openReader(opts.readFile, opts.reader);
   const info = reader.info;
-  io.write(2, banner(opts.readFile, info));
-  // pcap_compile refuses link types libpcap does not know, whatever the expression.
-  checkFilterableLinkType(info);
-
-  const prog = await programFor(opts, info.linkType, info.snaplen, info);
-  const matches = createRecordFilter(prog, opts.engine, opts.hook, opts.stats);
-
-  const output = createOutput(opts, info, io);
-  // Stopped by -c: what the reader found after that point is not reported (as one at a time).
+  // tcpdump handles SIGINT/SIGTERM from before its banner: one during the compile stops the read too.
+  const interrupt = new Interrupt();
+  let matches: RecordFilter;
+  let output: Output;
+  try {
+    io.write(2, banner(opts.readFile, info));
+    // pcap_compile refuses link types libpcap does not know, whatever the expression.
+    checkFilterableLinkType(info);
+    const prog = await programFor(opts, info.linkType, info.snaplen, info);
+    matches = createRecordFilter(prog, opts.engine, opts.hook, opts.stats);
+    output = createOutput(opts, info, io);
+  } catch (e) {
+    interrupt.close();
+    throw e;
+  }
+  // Stopped by -c or a signal: what the reader found after that point is not reported (as one at a time).
   let stopped = false;
   try {
     // Blocks of packets per filter call (see filterFileInBlocks), unless the verdict counters
     // must stop exactly at the -c-th match, or TSDUMP_BATCH=0 asks for one packet at a time.
     const perPacket = matches.runBatch === undefined || (opts.stats === true && opts.count !== undefined) || process.env.TSDUMP_BATCH === '0';
     if (perPacket) {
+      let k = 0;
       for (let rec = reader.next(); rec !== null; rec = reader.next()) {
-        if (matches(rec) && !output.handle(rec)) {
+        if ((matches(rec) && !output.handle(rec)) || ((++k & 255) === 0 && (await interrupt.check()))) {
           stopped = true;
           break;
         }
       }
-    } else stopped = filterFileInBlocks(reader, matches, output);
+    } else stopped = await filterFileInBlocks(reader, matches, output, interrupt);
     output.flush();
   } catch (e) {
     // Like tcpdump killed by SIGPIPE: no message; what was read is simply not printed.
     if (isBrokenPipe(e)) return 0;
     throw e;
   } finally {
+    interrupt.close();
     try {
       output.close();
     } finally {
@@ -413,7 +422,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
  * block in one call, and each accepted record is refilled into one reused PacketRecord for the
  * output, in order. Nothing is allocated per packet. True when the output stopped it (-c).
  */
-function filterFileInBlocks(reader: CaptureReader, matches: RecordFilter, output: Output): boolean {
+async function filterFileInBlocks(reader: CaptureReader, matches: RecordFilter, output: Output, interrupt: Interrupt): Promise<boolean> {
   const runBatch = matches.runBatch!;
   const accepts = matches.accepts!;
   const block = createRecordBlock(BLOCK_RECORDS);
@@ -422,6 +431,7 @@ function filterFileInBlocks(reader: CaptureReader, matches: RecordFilter, output
   const fill = blockFiller(reader);
   const whole = output.handleBlock;
   for (let n = fill(block); n > 0; n = fill(block)) {
+    if (await interrupt.check()) return true;
     runBatch(block, verdicts);
     if (whole !== undefined) {
       const r = whole(block, verdicts, accepts);
@@ -434,6 +444,36 @@ function filterFileInBlocks(reader: CaptureReader, matches: RecordFilter, output
   }
   return false;
 }
+
+/**
+ * SIGINT or SIGTERM during a file read: as tcpdump (its handler calls pcap_breakloop), the read
+ * stops before the next packet, what was read is written out (-w, --count) and the exit status
+ * is 0. The file loop is synchronous, so `check` lets the event loop run (and with it a signal's
+ * handler) once every INTERRUPT_CHECK_MS; in between it only reads the clock.
+ */
+class Interrupt {
+  private hit = false;
+  private next = performance.now() + INTERRUPT_CHECK_MS;
+  private readonly onSignal = (): void => {
+    this.hit = true;
+  };
+  constructor() {
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+  async check(): Promise<boolean> {
+    if (!this.hit && performance.now() >= this.next) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.next = performance.now() + INTERRUPT_CHECK_MS;
+    }
+    return this.hit;
+  }
+  close(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+  }
+}
+const INTERRUPT_CHECK_MS = 20;
 
 /** Records per filter call in the file loop. */
 const BLOCK_RECORDS = 1024;

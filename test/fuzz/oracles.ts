@@ -20,6 +20,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCaptureBytes } from '../../src/capture/index.ts';
@@ -476,7 +477,7 @@ function judgeSignalCase(c: SignalCase, run: ChildRun, big: Uint8Array, out: str
 async function liveAvailable(): Promise<string | undefined> {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'not root';
   try {
-    await import('cap');
+    createRequire(import.meta.url)('cap');
     return undefined;
   } catch (e) {
     return `the cap package does not load (${(e as Error).message.split('\n')[0]})`;
