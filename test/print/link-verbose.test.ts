@@ -118,4 +118,11 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
       for (const f of ['esis_snpa_asan-3.pcap', 'isis_stlv_asan.pcap', 'frf15-heapoverflow.pcap']) check(f, packetsOf(f, /FRELAY/), m);
     }
   });
+
+  it('OSI over ethertype 0xfefe (CLNP one-line form, a cut NLPID) and IS-IS SPB port-capability sub-TLVs', () => {
+    for (const m of ['nn', 'nn-q', 'nn-e'] as const) {
+      for (const f of ['hoobr_lookup_nsap.pcap', 'isoclns-heapoverflow.pcap']) check(f, packetsOf(f, /0xfefe/), m);
+    }
+    for (const v of [1, 2] as const) check('isis_stlv_asan.pcap', packetsOf('isis_stlv_asan.pcap', /FRELAY/), v);
+  });
 });

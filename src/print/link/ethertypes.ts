@@ -15,6 +15,7 @@
 import { decnet } from './decnet.ts';
 import { ptp } from './ptp.ts';
 import { lldp } from './lldp.ts';
+import { osi } from './isis.ts';
 import { ipv4At } from '../addr.ts';
 import { be16, be32, hex, le16, le32, macText, type L2Options, type L2Result } from './l2.ts';
 
@@ -59,6 +60,10 @@ export function etherPayload(type: number, p: Uint8Array, off: number, frame: nu
       return ptp(p, off, len, end);
     case 0x886f:
       return msnlb(p, off, end, o);
+    case 0xfefe:
+      // OSI over an ethertype: one byte tcpdump skips, then the NLPID.
+      if (len === 0 || end <= off + 1) return { text: ' [|isoclns]' };
+      return osi(p, off + 1, len - 1, end, o);
     default:
       return null;
   }

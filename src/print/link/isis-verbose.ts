@@ -818,6 +818,10 @@ class Isis {
         return 'ok';
       }
       case 143:
+        if (tlen < 2) return 'ok';
+        this.s += `\n\t       RES: ${this.u16(t) >> 12}, MTID(s): ${this.u16(t) & 0x0fff}`;
+        if (tlen > 2) this.mtPortCap(t + 2, tlen - 2);
+        return 'ok';
       case 144:
       case 250:
         // SPB sub-TLVs and vendor OUI names: not reproduced.
@@ -988,6 +992,84 @@ class Isis {
         return 'ok';
     }
     void pduType;
+  }
+
+  /** SPB sub-TLVs of the MT-aware port capability TLV (their errors end only this TLV). */
+  mtPortCap(t: number, len: number): void {
+    const names = ['', '', '', '', 'SPB MCID', 'SPB Digest', 'SPB BVID'];
+    const mcid = (o: number): void => {
+      this.need(o, 51);
+      this.s += `ID: ${this.p[o]}, Name: `;
+      this.jnp(o + 1, 32);
+      this.s += `\n\t              Lvl: ${be16(this.p, o + 33)}, Digest: `;
+      for (let i = 0; i < 16; i++) this.s += `${hex(this.p[o + 35 + i]!, 2)} `;
+    };
+    while (len > 2) {
+      const st = this.u8(t);
+      let sl = this.u8(t + 1);
+      this.s += `\n\t       ${names[st] || 'unknown'} subTLV #${st}, length: ${sl}`;
+      t += 2;
+      len -= 2;
+      if (len < sl) {
+        this.s += ' (> containing TLV length)';
+        return;
+      }
+      if (t + sl > this.end) {
+        this.s += ' [|isis]';
+        return;
+      }
+      if (st === 4) {
+        if (sl < 102) {
+          this.s += ' (too short)';
+          return;
+        }
+        this.s += '\n\t         MCID: ';
+        mcid(t);
+        this.s += '\n\t         AUX-MCID: ';
+        mcid(t + 51);
+        t += 102;
+        len -= 102;
+        sl -= 102;
+      } else if (st === 5) {
+        if (sl < 33) {
+          this.s += ' (too short)';
+          return;
+        }
+        const b = this.p[t]!;
+        this.s += `\n\t        RES: ${b >> 5} V: ${(b >> 4) & 1} A: ${(b >> 2) & 3} D: ${b & 3}`;
+        t++;
+        this.s += '\n\t         Digest: ';
+        for (let i = 1; i <= 8; i++) {
+          this.s += `${hex(be32(this.p, t), 8)} `;
+          if (i % 4 === 0 && i !== 8) this.s += '\n\t                 ';
+          t += 4;
+        }
+        len -= 33;
+        sl -= 33;
+      } else if (st === 6) {
+        while (sl !== 0) {
+          if (sl < 4) {
+            this.s += ' (too short)';
+            return;
+          }
+          this.s += `\n\t           ECT: ${hex(be32(this.p, t), 8)}`;
+          t += 4;
+          len -= 4;
+          sl -= 4;
+          if (sl < 2) {
+            this.s += ' (too short)';
+            return;
+          }
+          const v = be16(this.p, t);
+          this.s += ` BVID: ${v >> 4}, U:${(v >> 3) & 1} M:${(v >> 2) & 1} `;
+          t += 2;
+          len -= 2;
+          sl -= 2;
+        }
+      }
+      t += sl;
+      len -= sl;
+    }
   }
 
   /** nd_printjnp: up to `n` bytes, stopping at a NUL. */

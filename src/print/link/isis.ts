@@ -37,9 +37,13 @@ const NLPID_NAMES: ReadonlyMap<number, string> = new Map([
 
 /** An OSI packet (the byte after the LLC header): `length` on the wire, captured up to `end`. */
 export function osi(p: Uint8Array, off: number, length: number, end: number, o: L2Options): L2Result {
-  if (end < off + 1) return { text: '[|osi]', approx: true };
+  if (end < off + 1) return { text: ' [|isoclns]' };
   const nlpid = p[off]!;
   const head = o.linkHeader ? `OSI NLPID ${NLPID_NAMES.get(nlpid) ?? 'Unknown'} (0x${hex(nlpid, 2)}): ` : '';
+  if (nlpid === 0x81 && o.verbose === 0) {
+    const c = clnp(p, off, length, end, o);
+    if (c !== null) return { text: head + c };
+  }
   if (nlpid === 0x82 && o.verbose === 0) {
     const e = esis(p, off, length, end, o);
     if (e !== null) return { text: head + e };
@@ -102,4 +106,45 @@ function esis(p: Uint8Array, off: number, length: number, end: number, o: L2Opti
   const name = type === 6 ? 'redirect' : type === 2 ? 'ESH' : type === 4 ? 'ISH' : `unknown type (${type})`;
   s += `${o.linkHeader ? '' : ', '}${name}, length ${length}`;
   return s;
+}
+
+const CLNP_TYPES: ReadonlyMap<number, string> = new Map([[1, 'Error Report'], [29, 'MD'], [28, 'Data'], [30, 'Echo Request'], [31, 'Echo Response']]);
+
+/** An NSAP as tcpdump's isonsap_string: hex with a dot after the first byte and every second one. */
+function nsap(p: Uint8Array, off: number, len: number): string {
+  if (len < 1 || len > 20) return 'isonsap_string: illegal length';
+  let s = '';
+  for (let i = 0; i < len; i++) s += hex(p[off + i]!, 2) + ((i & 1) === 0 && i + 1 < len ? '.' : '');
+  return s;
+}
+
+/**
+ * CLNP without -v: `CLNP, <source NSAP> > <destination NSAP>, <PDU type>, length N`; null for
+ * headers tcpdump rejects (it then dumps the PDU: not reproduced).
+ */
+function clnp(p: Uint8Array, off: number, length: number, end: number, o: L2Options): string | null {
+  const s = o.linkHeader ? '' : 'CLNP';
+  if (end < off + 9) return `${s} [|clnp]`;
+  const li = p[off + 1]!;
+  if (p[off + 2] !== 1 || li > length || li < 9) return null;
+  let rem = li - 9;
+  let q = off + 9;
+  if (rem < 1) return null;
+  const dl = p[q]!;
+  q++;
+  rem--;
+  if (rem < dl) return null;
+  if (end < q + dl) return `${s} [|clnp]`;
+  const dst = q;
+  q += dl;
+  rem -= dl;
+  if (rem < 1) return null;
+  if (end < q + 1) return `${s} [|clnp]`;
+  const sl = p[q]!;
+  q++;
+  rem--;
+  if (rem < sl) return null;
+  if (end < q + sl) return `${s} [|clnp]`;
+  const type = p[off + 4]! & 0x1f;
+  return `${s}${o.linkHeader ? '' : ', '}${nsap(p, q, sl)} > ${nsap(p, dst, dl)}, ${CLNP_TYPES.get(type) ?? `unknown (${type})`}, length ${length}`;
 }
