@@ -18,6 +18,13 @@
  */
 import { be16, be32, hex, type L2Options, type L2Result } from './l2.ts';
 import { mpls } from './ethertypes.ts';
+import { hexDump } from '../hexdump.ts';
+
+/** tcpdump's print_unknown_data: hex lines, each starting with `indent`, of the captured part. */
+function unknownData(p: Uint8Array, off: number, len: number, end: number, indent: string): string {
+  const stop = Math.min(off + Math.max(len, 0), end);
+  return stop > off ? hexDump(p, off, stop).replaceAll('\n\t', indent) : '';
+}
 
 /** tcpdump's ppptype2str. */
 const PPP_TYPES: ReadonlyMap<number, string> = new Map([
@@ -115,7 +122,8 @@ function handlePpp(proto: number, p: Uint8Array, off: number, len: number, end: 
       return { text: `${prefix}compressed PPP data` };
     default:
       // IPX, OSI and unknown protocols (tcpdump: the name and a hex print of the payload).
-      return { text: `${prefix}${PPP_TYPES.get(proto) ?? `unknown PPP protocol (0x${hex(proto, 4)})`} `, approx: true };
+      if (proto === 0x002b || proto === 0x8137 || proto === 0x0023) return { text: prefix, approx: true };
+      return { text: `${prefix}${PPP_TYPES.get(proto) ?? `unknown PPP protocol (0x${hex(proto, 4)})`} ${unknownData(p, off, len, end, '\n\t')}` };
   }
 }
 
@@ -134,10 +142,11 @@ function controlProtocol(proto: number, p: Uint8Array, off: number, len: number,
   if (enc > len) return { text: `${s}\n\tencoded length ${enc} (> packet length ${len}))` };
   s += `\n\tencoded length ${enc} (=Option(s) length ${enc - 4})`;
   if (enc === 4) return { text: s };
-  // -vv adds a hex print of the whole message: not reproduced.
-  let approx = o.verbose > 1;
+  let approx = false;
   const body = off + 4;
   if (end < off + enc) return { text: s, approx: true };
+  // -vv: the protocol field and the message header in hex.
+  if (o.verbose > 1) s += unknownData(p, off - 2, 6, end, '\n\t');
   switch (code) {
     case 1:
     case 2:
@@ -147,7 +156,7 @@ function controlProtocol(proto: number, p: Uint8Array, off: number, len: number,
       let t = body;
       let left = enc - 4;
       while (left !== 0) {
-        const r = proto === 0xc021 ? lcpOption(p, t, enc) : ipcpOption(p, t, enc, o);
+        const r = proto === 0xc021 ? lcpOption(p, t, enc, o.verbose) : ipcpOption(p, t, enc, o);
         s += r.text;
         if (r.approx) approx = true;
         if (r.advance === 0) break;
@@ -169,17 +178,24 @@ function controlProtocol(proto: number, p: Uint8Array, off: number, len: number,
     case 11:
       if (enc < 8) return { text: s, approx };
       s += `\n\t  Magic-Num 0x${hex(be32(p, body), 8)}`;
-      // Trailing data is printed in hex: not reproduced.
-      return { text: s, approx: approx || enc > 8 };
+      if (enc > 8) s += `\n\t  -----trailing data-----${unknownData(p, body + 4, enc - 8, end, '\n\t  ')}`;
+      return { text: s, approx };
     default:
       return { text: s, approx: true };
   }
 }
 
-interface OptionText { text: string; advance: number; approx?: boolean }
+interface OptionText { text: string; advance: number; approx?: boolean; /** false: no -vv hex dump follows */ dump?: boolean }
 
 /** One LCP option as print_lcp_config_options prints it (`length` is the encoded length). */
-function lcpOption(p: Uint8Array, t: number, length: number): OptionText {
+function lcpOption(p: Uint8Array, t: number, length: number, verbose: number): OptionText {
+  const r = lcpOptionText(p, t, length, verbose);
+  // -vv: every option's value in hex too (not after a length complaint).
+  if (verbose > 1 && r.dump !== false && r.advance > 0) r.text += unknownData(p, t + 2, p[t + 1]! - 2, t + r.advance, '\n\t    ');
+  return r;
+}
+
+function lcpOptionText(p: Uint8Array, t: number, length: number, verbose: number): OptionText {
   if (length < 2) return { text: '', advance: 0 };
   const opt = p[t]!;
   const len = p[t + 1]!;
@@ -188,9 +204,9 @@ function lcpOption(p: Uint8Array, t: number, length: number): OptionText {
   if (len < 2) {
     return { text: name !== undefined ? `\n\t  ${name} Option (0x${hex(opt, 2)}), length ${len} (length bogus, should be >= 2)` : `\n\tunknown LCP option 0x${hex(opt, 2)}`, advance: 0 };
   }
-  if (name === undefined) return { text: `\n\tunknown LCP option 0x${hex(opt, 2)}`, advance: len };
+  if (name === undefined) return { text: `\n\tunknown LCP option 0x${hex(opt, 2)}`, advance: len, dump: false };
   let s = `\n\t  ${name} Option (0x${hex(opt, 2)}), length ${len}`;
-  const bogus = (want: string, advance: number): OptionText => ({ text: `${s} (length bogus, should be ${want})`, advance });
+  const bogus = (want: string, advance: number): OptionText => ({ text: `${s} (length bogus, should be ${want})`, advance, dump: false });
   switch (opt) {
     case 1: // MRU
     case 17: // MRRU
@@ -209,7 +225,7 @@ function lcpOption(p: Uint8Array, t: number, length: number): OptionText {
         return { text: s, advance: len };
       }
       if (ap === 0xc023 || ap === 0xc227 || ap === 0xc027 || ap === 0xc123) return { text: s, advance: len };
-      return { text: s, advance: len, approx: true };
+      return { text: s + unknownData(p, t, len, t + len, '\n\t'), advance: len };
     }
     case 4: // Qual-Prot
       if (len < 4) return bogus('>= 4', 0);
@@ -223,8 +239,13 @@ function lcpOption(p: Uint8Array, t: number, length: number): OptionText {
     case 23: // Link-Disc
       if (len !== 4) return bogus('= 4', 0);
       return { text: `${s}: 0x${hex(be16(p, t + 2), 4)}`, advance: len };
-    default:
+    case 0: // Vend-Ext (vendor names), Call-Back, End-Disc: not reproduced
+    case 13:
+    case 19:
       return { text: s, advance: len, approx: true };
+    default:
+      // Options tcpdump does not decode: their value in hex (once, also with -vv).
+      return { text: verbose < 2 ? s + unknownData(p, t + 2, len - 2, t + len, '\n\t    ') : s, advance: len };
   }
 }
 
@@ -236,9 +257,16 @@ function ipcpOption(p: Uint8Array, t: number, length: number, o: L2Options): Opt
   if (length < len) return { text: '', advance: 0 };
   const s = `\n\t  ${IPCP_OPTS.get(opt) ?? 'unknown'} Option (0x${hex(opt, 2)}), length ${len}`;
   if (len < 2) return { text: `${s} (length bogus, should be >= 2)`, advance: 0 };
+  const r = ipcpOptionText(p, t, len, s, o);
+  if (o.verbose > 1 && r.dump !== false) r.text += unknownData(p, t + 2, len - 2, t + len, '\n\t    ');
+  return r;
+}
+
+function ipcpOptionText(p: Uint8Array, t: number, len: number, s: string, o: L2Options): OptionText {
+  const opt = p[t]!;
   switch (opt) {
     case 1:
-      if (len !== 10) return { text: `${s} (length bogus, should be = 10)`, advance: len };
+      if (len !== 10) return { text: `${s} (length bogus, should be = 10)`, advance: len, dump: false };
       return { text: `${s}: src ${ipv4(p, t + 2)}, dst ${ipv4(p, t + 6)}`, advance: len, approx: o.names };
     case 3:
     case 4:
@@ -246,11 +274,13 @@ function ipcpOption(p: Uint8Array, t: number, length: number, o: L2Options): Opt
     case 130:
     case 131:
     case 132:
-      if (len !== 6) return { text: `${s} (length bogus, should be = 6)`, advance: 0 };
+      if (len !== 6) return { text: `${s} (length bogus, should be = 6)`, advance: 0, dump: false };
       // (with names on, tcpdump may print a host name from the hosts file)
       return { text: `${s}: ${ipv4(p, t + 2)}`, advance: len, approx: o.names };
-    default:
+    case 2: // IP-Comp: not reproduced
       return { text: s, advance: len, approx: true };
+    default:
+      return { text: o.verbose < 2 ? s + unknownData(p, t + 2, len - 2, t + len, '\n\t    ') : s, advance: len };
   }
 }
 
