@@ -50,6 +50,7 @@ import { openflow } from './ip/openflow.ts';
 import { bgp } from './ip/bgp.ts';
 import { resp } from './ip/resp.ts';
 import { txtproto } from './ip/txtproto.ts';
+import { tcpOptions } from './ip/tcp-options.ts';
 import { ospf3Verbose, ospf2Verbose } from './ip/ospf.ts';
 import { icmp6Text, icmp6TypeKnown } from './ip/icmp6.ts';
 import { ipv4VerboseHeader, ipv6VerboseHeader, pseudoChecksum, shouldBe, finish, sum16 } from './verbose.ts';
@@ -914,12 +915,24 @@ export class PacketPrinter {
     this.out += `, win ${win}`;
     if (flags & TH_URG) this.out += `, urg ${urp}`;
     if (hl > 20) {
-      if (end < off + hl) {
-        this.out += ', options [';
-        this.truncated('tcp');
+      const o = tcpOptions(p, off + 20, hl - 20, end, this.sackBase, off + hl + dlen <= end, flags);
+      this.out += `, options [${o.text}`;
+      if (o.stop === 'jump') {
+        // A read beyond the capture: tcpdump's longjmp (its dump then starts at the frame).
+        this.out += ' [|tcp]';
+        this.hdrlen = 0;
         return;
       }
-      this.out += `, options [${this.tcpOptions(off + 20, off + hl)}]`;
+      if (o.stop === 'trunc') {
+        this.out += ` [|tcp]${o.afterFirst ? '>' : ''}`;
+        return;
+      }
+      if (o.stop === 'bad') {
+        this.out += `[bad opt]${o.afterFirst ? ']' : ''}`;
+        return;
+      }
+      this.out += ']';
+      if (o.approx) this.fidelity = 'approx';
     }
     this.out += `, length ${dlen}`;
     if (dlen === 0 || this.fidelity !== 'exact') return;
@@ -985,46 +998,6 @@ export class PacketPrinter {
       return;
     }
     this.out += t;
-  }
-
-  /** TCP options as `mss 1460,nop,wscale 7,sackOK,TS val 1 ecr 0`. */
-  private tcpOptions(off: number, end: number): string {
-    const p = this.p;
-    let s = '';
-    while (off < end) {
-      if (s !== '') s += ',';
-      const kind = p[off]!;
-      if (kind === 0) {
-        s += 'eol'; // the end of the list: what follows is padding
-        break;
-      }
-      if (kind === 1) {
-        s += 'nop';
-        off++;
-        continue;
-      }
-      const len = off + 1 < end ? p[off + 1]! : 0;
-      if (len < 2 || off + len > end) {
-        this.fidelity = 'approx';
-        s += `opt-${kind} bad length ${len}`;
-        break;
-      }
-      if (kind === 2 && len === 4) s += `mss ${be16(p, off + 2)}`;
-      else if (kind === 3 && len === 3) s += `wscale ${p[off + 2]}`;
-      else if (kind === 4 && len === 2) s += 'sackOK';
-      else if (kind === 8 && len === 10) s += `TS val ${be32(p, off + 2)} ecr ${be32(p, off + 6)}`;
-      else if ((kind === 253 || kind === 254) && len >= 4 && be16(p, off + 2) !== 0xf989) s += `exp-${hex4(be16(p, off + 2))}`;
-      else if (kind === 5 && (len - 2) % 8 === 0) {
-        // SACK blocks acknowledge the peer's sequence space: relative to its initial number.
-        s += `sack ${(len - 2) / 8} `;
-        for (let i = off + 2; i < off + len; i += 8) s += `{${(be32(p, i) - this.sackBase) >>> 0}:${(be32(p, i + 4) - this.sackBase) >>> 0}}`;
-      } else {
-        this.fidelity = 'approx';
-        s += `opt-${kind}:${len}`;
-      }
-      off += len;
-    }
-    return s;
   }
 
   private udp(src: string, dst: string, off: number, len: number, end: number, ver: number, addrOff: number): void {
