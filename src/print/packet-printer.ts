@@ -40,7 +40,7 @@ import { radiotap } from './link/ieee80211.ts';
 import { macsec } from './link/macsec.ts';
 import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
-import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, timed, someip, IsakmpState, type UdpDecoder } from './ip/udp.ts';
+import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, timed, someip, vxlan, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { ntp } from './ip/ntp.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { vrrp, dccp } from './ip/protos.ts';
@@ -319,6 +319,31 @@ export class PacketPrinter {
       return;
     }
     this.etherType(type, 14, length, cap);
+  }
+
+  /** An Ethernet frame inside a tunnel (VXLAN) at `off`: tcpdump's ether_print there. */
+  private innerEther(off: number, length: number, cap: number): void {
+    const p = this.p;
+    if (cap < off + 14) {
+      this.truncated('ether');
+      return;
+    }
+    if (this.o.linkHeader) this.out += `${macAt(p, off + 6)} > ${macAt(p, off)}, `;
+    const type = be16(p, off + 12);
+    if (type <= 1500) {
+      const n = Math.min(type, length - 14);
+      if (this.o.linkHeader) this.out += `802.3, length ${n}: `;
+      this.l2(llc(p, off + 14, n, Math.min(cap, off + 14 + n), 0, this.l2o()));
+      return;
+    }
+    if (type === 0x0800 || type === 0x86dd || type === 0x0806) {
+      if (this.o.linkHeader) this.out += `${this.etherTypeText(type)}, length ${length}: `;
+      this.network(type, off + 14, length - 14, cap);
+      return;
+    }
+    // (etherType takes the frame's end as an offset; with -e it would print that as the length)
+    if (this.o.linkHeader) this.fidelity = 'approx';
+    this.etherType(type, off + 14, off + length, cap);
   }
 
   /**
@@ -1052,6 +1077,13 @@ export class PacketPrinter {
       }
     }
     const decoder = this.o.quiet ? null : udpDecoder(sport, dport, p, pay, end);
+    if (decoder === 'vxlan' || decoder === 'otv') {
+      // The encapsulated Ethernet frame is printed as a frame of its own, on the next line.
+      const r = vxlan(p, pay, length, end, decoder);
+      this.out += r.text;
+      if (r.inner !== undefined) this.innerEther(r.inner, length - 8, end);
+      return;
+    }
     if (decoder !== null) {
       const t = this.udpApp(decoder, sport, dport, pay, length, end, ver, addrOff);
       if (t === null || (this.o.verbose > 0 && !UDP_VERBOSE_OK.has(decoder))) this.fidelity = 'approx';

@@ -348,3 +348,37 @@ export function someip(p: Uint8Array, off: number, len: number, end: number): st
   }
   return s;
 }
+
+// ------------------------------------------------------------------------------ VXLAN, OTV
+
+/**
+ * VXLAN (UDP 4789): `VXLAN, flags [I] (0x08), vni 5001`, and OTV (UDP 8472): `OTV, flags [I]
+ * (0x08), overlay 0, instance 100`, each with a newline; the encapsulated Ethernet frame (at
+ * `inner`) follows on the next line. Too short: " (invalid)".
+ */
+export function vxlan(p: Uint8Array, off: number, len: number, end: number, kind: 'vxlan' | 'otv' = 'vxlan'): { text: string; inner?: number } {
+  const u24 = (o: number): number => (p[o]! << 16) | (p[o + 1]! << 8) | p[o + 2]!;
+  const cut = ` [|${kind}]`;
+  if (kind === 'otv') {
+    let s = 'OTV, ';
+    if (len < 8) return { text: `${s}[length ${len} < 8] (invalid)${end < off + len ? cut : ''}` };
+    if (end < off + 1) return { text: s + cut };
+    const flags = p[off]!;
+    s += `flags [${flags & 0x08 ? 'I' : '.'}] (0x${flags.toString(16).padStart(2, '0')}), `;
+    if (end < off + 4) return { text: s + cut };
+    s += `overlay ${u24(off + 1)}, `;
+    if (end < off + 7) return { text: s + cut };
+    s += `instance ${u24(off + 4)}\n`;
+    if (end < off + 8) return { text: s + cut };
+    return { text: s, inner: off + 8 };
+  }
+  let s = 'VXLAN';
+  if (len < 8) return { text: `${s} (invalid)` };
+  if (end < off + 1) return { text: s + cut };
+  const flags = p[off]!;
+  s += `, flags [${flags & 0x08 ? 'I' : 'invalid'}] (0x${flags.toString(16).padStart(2, '0')}), `;
+  if (end < off + 7) return { text: s + cut };
+  s += `vni ${u24(off + 4)}\n`;
+  if (end < off + 8) return { text: s + cut };
+  return { text: s, inner: off + 8 };
+}
