@@ -125,4 +125,11 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
     }
     for (const v of [1, 2] as const) check('isis_stlv_asan.pcap', packetsOf('isis_stlv_asan.pcap', /FRELAY/), v);
   });
+
+  it('GeoNetworking with BTP and the ITS PDU header, CALM FAST, the old GeoNet ethertype with a short extended header', () => {
+    for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v', 'nn-vv'] as const) {
+      check('geonet_v0_and_calm_fast.pcap', packetsOf('geonet_v0_and_calm_fast.pcap', /0x8947|0x1111/), m);
+      check('cve-2014-8768-Geonet.pcap', [0], m);
+    }
+  });
 });

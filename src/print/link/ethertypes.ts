@@ -17,13 +17,14 @@ import { ptp } from './ptp.ts';
 import { lldp } from './lldp.ts';
 import { osi } from './isis.ts';
 import { ipv4At } from '../addr.ts';
+import { hexAsciiDump } from '../hexdump.ts';
 import { be16, be32, hex, le16, le32, macText, type L2Options, type L2Result } from './l2.ts';
 
 /** Ethertype names as tcpdump prints them (`ethertype NAME (0xNNNN)` with -e, `NAME` with -e -q). */
 export const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [0x0800, 'IPv4'], [0x86dd, 'IPv6'], [0x0806, 'ARP'], [0x8035, 'Reverse ARP'], [0x8100, '802.1Q'], [0x88a8, '802.1Q-QinQ'],
   [0x9100, '802.1Q-9100'], [0x8847, 'MPLS unicast'], [0x8848, 'MPLS multicast'], [0x88cc, 'LLDP'], [0x9000, 'Loopback'],
-  [0x8947, 'GeoNet'], [0x6003, 'DN'], [0x88f7, 'PTP'], [0xd28b, 'Arista Vendor Specific Protocol'], [0x88e5, '802.1AE MACsec'],
+  [0x8947, 'GeoNet'], [0x0707, 'GeoNet (old)'], [0x6003, 'DN'], [0x88f7, 'PTP'], [0xd28b, 'Arista Vendor Specific Protocol'], [0x88e5, '802.1AE MACsec'],
   [0x886f, 'MS NLB heartbeat'], [0x8809, 'Slow Protocols'], [0x888e, 'EAPOL'], [0x1111, 'CALM FAST'], [0xfefe, 'OSI'],
   [0x8863, 'PPPoE D'], [0x8864, 'PPPoE S'],
 ]);
@@ -53,7 +54,10 @@ export function etherPayload(type: number, p: Uint8Array, off: number, frame: nu
     case 0x9000:
       return loopback(p, off, len, end, o);
     case 0x8947:
+    case 0x0707:
       return geonet(p, off, len, end, o);
+    case 0x1111:
+      return calmFast(p, off, len, end, o);
     case 0x6003:
       return decnet(p, off, len, end, o);
     case 0x88f7:
@@ -162,24 +166,84 @@ function loopback(p: Uint8Array, off: number, len: number, end: number, o: L2Opt
 }
 
 const GN_NEXT: readonly string[] = ['Any', 'BTP-A', 'BTP-B', 'IPv6'];
+const GN_TYPES: Readonly<Record<number, readonly string[] | string>> = {
+  0: 'Any', 1: 'Beacon', 2: 'GeoUnicast', 3: ['GeoAnycastCircle', 'GeoAnycastRect', 'GeoAnycastElipse'],
+  4: ['GeoBroadcastCircle', 'GeoBroadcastRect', 'GeoBroadcastElipse'], 5: ['TopoScopeBcast-SH', 'TopoScopeBcast-MH'],
+  6: ['LocService-Request', 'LocService-Reply'],
+};
+const ITS_MSG_TYPES: ReadonlyMap<number, string> = new Map([
+  [0, 'CAM'], [1, 'DENM'], [101, 'TPEGM'], [102, 'TSPDM'], [103, 'VPM'], [104, 'SRM'], [105, 'SLAM'], [106, 'ecoCAM'], [107, 'ITM'], [150, 'SA'],
+]);
 
-/** GeoNetworking (ETSI ITS) beacons: basic header and the sender's position vector. */
+/**
+ * GeoNetworking (ETSI ITS, ethertypes 0x8947 and the old 0x0707): the common header, the
+ * sender's long position vector, the extended header skipped by type, then BTP ports and the
+ * ITS PDU header; with -v the rest as hex and ASCII.
+ */
 function geonet(p: Uint8Array, off: number, len: number, end: number, o: L2Options): EtherResult {
   const src = macText(p, 6, o.names);
   let s = `GeoNet src:${src.text}; `;
-  if (end < off + 36 || len < 36) return { text: `${s}[|geonet]`, approx: true };
+  const r = (text: string, approx = false): EtherResult => ({ text, approx: approx || !src.exact });
+  if (len < 36) return r(`${s} (common header length ${len} < 36) (invalid)`);
+  if (end < off + 8) return r(`${s} [|geonet]`);
   const version = p[off]! >> 4;
   const nh = p[off]! & 0xf;
   const ht = p[off + 1]! >> 4;
   const hst = p[off + 1]! & 0xf;
-  if (ht !== 1 || hst !== 0 || nh > 3) return { text: `${s}v:${version}`, approx: true };
-  s += `v:${version} NH:${nh}-${GN_NEXT[nh]} HT:1-0-Beacon HopLim:${p[off + 7]} Payload:${be16(p, off + 4)} `;
-  const lat = be32(p, off + 20);
-  const lon = be32(p, off + 24);
+  const t = GN_TYPES[ht];
+  const typeName = t === undefined ? 'Unknown' : typeof t === 'string' ? t : (t[hst] ?? 'Unknown');
+  s += `v:${version} NH:${nh}-${GN_NEXT[nh] ?? 'Unknown'} HT:${ht}-${hst}-${typeName} HopLim:${p[off + 7]} Payload:${be16(p, off + 4)} `;
+  if (end < off + 16) return r(`${s} [|geonet]`);
   let gn = '';
   for (let i = 0; i < 8; i++) gn += (i ? ':' : '') + hex(p[off + 8 + i]!, 2);
-  s += `GN_ADDR:${gn} lat:${lat} lon:${lon}`;
-  // (negative coordinates: tcpdump's signedness there is not confirmed)
-  return { text: s, approx: !src.exact || lat >= 0x80000000 || lon >= 0x80000000 || o.verbose > 0 };
+  s += `GN_ADDR:${gn} `;
+  if (end < off + 24) return r(`${s} [|geonet]`);
+  s += `lat:${be32(p, off + 20)} `;
+  if (end < off + 28) return r(`${s} [|geonet]`);
+  s += `lon:${be32(p, off + 24)}`;
+  if (end < off + 36) return r(`${s} [|geonet]`);
+  let b = off + 36;
+  let rest = len - 36;
+  const size = ht === 0 || ht === 1 || (ht === 5 && hst === 0) ? 0 : ht === 5 && hst === 1 ? 32 : -1;
+  if (size >= 0) {
+    if (rest < size) return r(`${s} (header size ${size} > ${rest}) (invalid)`);
+    if (end < b + size) return r(`${s} [|geonet]`);
+    rest -= size;
+    b += size;
+    if (nh === 1 || nh === 2) {
+      if (rest < 4) return r(`${s} (BTP length ${rest} < 4) (invalid)`);
+      if (end < b + 2) return r(`${s} [|geonet]`);
+      s += `; BTP Dst:${be16(p, b)}`;
+      if (end < b + 4) return r(`${s} [|geonet]`);
+      s += ` Src:${be16(p, b + 2)}`;
+      rest -= 4;
+      b += 4;
+      if (rest >= 2) {
+        if (end < b + 1) return r(`${s} [|geonet]`);
+        s += `; ItsPduHeader v:${p[b]}`;
+        if (end < b + 2) return r(`${s} [|geonet]`);
+        const mt = p[b + 1]!;
+        s += ` t:${mt}-${ITS_MSG_TYPES.get(mt) ?? `unknown (${mt})`}`;
+      }
+    }
+  }
+  if (o.verbose > 0 && !o.dumps) s += hexAsciiDump(p, b, Math.min(end, b + rest));
+  return r(s);
+}
+
+/** CALM FAST (ISO 29281, ethertype 0x1111): the two network references, then with -v the data. */
+function calmFast(p: Uint8Array, off: number, len: number, end: number, o: L2Options): EtherResult {
+  const src = macText(p, 6, o.names);
+  let s = `CALM FAST src:${src.text}; `;
+  if (len < 2) {
+    s += ` (length ${len} < 2) (invalid)`;
+    return { text: end < off + len ? `${s} [|calm_fast]` : s, approx: !src.exact };
+  }
+  if (end < off + 1) return { text: `${s} [|calm_fast]`, approx: !src.exact };
+  s += `SrcNwref:${p[off]}; `;
+  if (end < off + 2) return { text: `${s} [|calm_fast]`, approx: !src.exact };
+  s += `DstNwref:${p[off + 1]}; `;
+  if (o.verbose > 0 && !o.dumps) s += hexAsciiDump(p, off + 2, Math.min(end, off + len));
+  return { text: s, approx: !src.exact };
 }
 
