@@ -362,7 +362,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   const reader = openReader(opts.readFile, opts.reader);
   const info = reader.info;
   // tcpdump handles SIGINT/SIGTERM from before its banner: one during the compile stops the read too.
-  const interrupt = new Interrupt();
+  const interrupt = new Interrupt(io === processIo);
   let matches: RecordFilter;
   let output: Output;
   try {
@@ -449,7 +449,9 @@ async function filterFileInBlocks(reader: CaptureReader, matches: RecordFilter, 
  * SIGINT or SIGTERM during a file read: as tcpdump (its handler calls pcap_breakloop), the read
  * stops before the next packet, what was read is written out (-w, --count) and the exit status
  * is 0. The file loop is synchronous, so `check` lets the event loop run (and with it a signal's
- * handler) once every INTERRUPT_CHECK_MS; in between it only reads the clock.
+ * handler) once every INTERRUPT_CHECK_MS; in between it only reads the clock. For the command
+ * itself (`untilExit`) the handlers stay until the process exits, as tcpdump's do: a signal
+ * while the last output is written or the process ends changes nothing (exit 0, not killed).
  */
 class Interrupt {
   private hit = false;
@@ -457,7 +459,7 @@ class Interrupt {
   private readonly onSignal = (): void => {
     this.hit = true;
   };
-  constructor() {
+  constructor(private readonly untilExit: boolean) {
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);
   }
@@ -469,6 +471,7 @@ class Interrupt {
     return this.hit;
   }
   close(): void {
+    if (this.untilExit) return;
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
   }
