@@ -591,6 +591,8 @@ export class PacketPrinter {
     const spa = off + 14;
     const tha = off + 18;
     const tpa = off + 24;
+    // -v names the hardware and protocol types with their address lengths.
+    if (this.o.verbose > 0) this.out += 'Ethernet (len 6), IPv4 (len 4), ';
     if (op === 1) {
       let thaZero = true;
       for (let i = 0; i < 6; i++) if (p[tha + i] !== 0) thaZero = false;

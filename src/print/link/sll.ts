@@ -50,7 +50,8 @@ export function interfaceName(index: number): string | undefined {
 
 /** A Linux cooked v2 packet: the header's text and the layer that follows. */
 export function sll2(p: Uint8Array, cap: number, length: number, o: L2Options): L2Result {
-  if (cap < SLL2_HDR_LEN) return { text: ' [|sll2]', approx: true, hdrlen: cap };
+  // A cut header: tcpdump's truncation mark, and -x dumps the whole record.
+  if (cap < SLL2_HDR_LEN) return { text: ' [|sll2]', hdrlen: 0 };
   const proto = be16(p, 0);
   const ifindex = be32(p, 4);
   const hatype = be16(p, 8);
