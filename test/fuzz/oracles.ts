@@ -92,9 +92,10 @@ export async function tsdumpInProcess(argv: string[]): Promise<CommandRun> {
   }
 }
 
-/** tcpdump; -Z root keeps it from dropping to a user that cannot write our temporary directory. */
+/** tcpdump; as root, -Z root keeps it from dropping to a user that cannot write our temporary directory. */
 function tcpdump(args: string[]): CommandRun & { timedOut: boolean } {
-  const r = spawnSync('tcpdump', ['-Z', 'root', ...args], { encoding: 'latin1', timeout: 20_000 });
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const r = spawnSync('tcpdump', [...(asRoot ? ['-Z', 'root'] : []), ...args], { encoding: 'latin1', timeout: 20_000 });
   return { status: r.status ?? 128, stdout: r.stdout ?? '', stderr: r.stderr ?? '', timedOut: r.error !== undefined || r.signal !== null };
 }
 
