@@ -42,6 +42,7 @@ import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
 import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, timed, someip, vxlan, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { ntp } from './ip/ntp.ts';
+import { babel } from './ip/babel.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { vrrp, dccp } from './ip/protos.ts';
 import { pim } from './ip/pim.ts';
@@ -163,7 +164,7 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
-const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain', 'timed', 'someip', 'ntp']);
+const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain', 'timed', 'someip', 'ntp', 'babel']);
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -1131,6 +1132,8 @@ export class PacketPrinter {
         return lwapp(p, off, len, end, this.o.verbose, 'data');
       case 'timed':
         return timed(p, off, end);
+      case 'babel':
+        return babel(p, off, len, end, this.o.verbose, this.o.names !== undefined);
       case 'someip':
         return someip(p, off, len, end);
       default:
