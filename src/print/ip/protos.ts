@@ -3,12 +3,11 @@
  * pim.ts): VRRP (`VRRPv2, Advertisement, vrid 1, prio 100, authtype none, intvl 1s,
  * length 20`, with `-v` its checksum and addresses) and DCCP (`DCCP-Request (service=0) `, with
  * `-v` the CCVal/CsCov fields and the checksum over the covered part, with `-vv` the sequence
- * number).
+ * number and the options).
  *
  * Technique: fixed-offset reads; a field beyond the captured bytes ends the text with tcpdump's
  * `[|proto]` mark, as its GET_ macros do. Each function returns the text and whether it is
- * tcpdump's exactly (`ok`), so the caller can mark forms not reproduced (DCCP options) as
- * approximate.
+ * tcpdump's exactly (`ok`), so the caller can mark forms not reproduced as approximate.
  */
 import { ipv4At, ipv6At } from '../addr.ts';
 import { sum16, finish, shouldBe } from '../verbose.ts';
@@ -156,6 +155,95 @@ export function dccp(p: Uint8Array, off: number, len: number, end: number, verbo
   if (verbose < 2) return { text: s, ok: true };
   const seq = x ? be16(p, off + 10) * 0x100000000 + be32(p, off + 12) : (p[off + 9]! << 16) | be16(p, off + 10);
   s += `seq ${seq}`;
-  // Options after the fixed part are listed with -vv (not reproduced).
-  return { text: s, ok: !(hlen > fixed) };
+  if (hlen > fixed) {
+    s += ' <';
+    let cp = off + fixed;
+    let rest = hlen - fixed;
+    for (;;) {
+      const r = dccpOption(p, cp, rest, end);
+      s += r.text;
+      if (r.jumped) return { text: `${s} [|dccp]`, ok: true };
+      if (!r.len || rest <= r.len) break;
+      rest -= r.len;
+      cp += r.len;
+      s += ', ';
+    }
+    s += '>';
+  }
+  return { text: s, ok: true };
+}
+
+const DCCP_OPTIONS = new Map([
+  [0, 'nop'], [1, 'mandatory'], [2, 'slowreceiver'], [32, 'change_l'], [33, 'confirm_l'], [34, 'change_r'], [35, 'confirm_r'],
+  [36, 'initcookie'], [37, 'ndp_count'], [38, 'ack_vector0'], [39, 'ack_vector1'], [40, 'data_dropped'], [41, 'timestamp'],
+  [42, 'timestamp_echo'], [43, 'elapsed_time'], [44, 'data_checksum'],
+]);
+const DCCP_FEATURES = ['reserved', 'ccid', 'allow_short_seqno', 'sequence_window', 'ecn_incapable', 'ack_ratio', 'send_ack_vector',
+  'send_ndp_count', 'minimum checksum coverage', 'check data checksum'];
+
+/**
+ * One DCCP option as tcpdump's dccp_print_option (-vv): its text and length (0: stop); `jumped`
+ * when a read went beyond the capture (tcpdump's longjmp).
+ */
+function dccpOption(p: Uint8Array, o: number, hlen: number, end: number): { text: string; len: number; jumped: boolean } {
+  const jump = (text: string) => ({ text, len: 0, jumped: true });
+  if (end < o + 1) return jump('');
+  const t = p[o]!;
+  const name = DCCP_OPTIONS.get(t) ?? `Option ${t}`;
+  let optlen = 1;
+  if (t >= 32) {
+    if (end < o + 2) return jump('');
+    optlen = p[o + 1]!;
+    if (optlen < 2) return { text: t >= 128 ? `CCID option ${t} optlen too short` : `${name} optlen too short`, len: 0, jumped: false };
+  }
+  if (hlen < optlen) return { text: t >= 128 ? `CCID option ${t} optlen goes past header length` : `${name} optlen goes past header length`, len: 0, jumped: false };
+  if (end < o + optlen) return { text: ' [|dccp]', len: 0, jumped: false };
+  const hexBytes = (from: number, n: number): string => Array.from(p.subarray(from, from + n), (b) => b.toString(16).padStart(2, '0')).join('');
+  let s: string;
+  if (t >= 128) {
+    s = `CCID option ${t}`;
+    if (optlen === 4) s += ` ${be16(p, o + 2)}`;
+    else if (optlen === 6) s += ` ${be32(p, o + 2)}`;
+    return { text: s, len: optlen, jumped: false };
+  }
+  s = name;
+  switch (t) {
+    case 32:
+    case 33:
+    case 34:
+    case 35:
+      if (optlen < 3) return { text: `${s} optlen too short`, len: optlen, jumped: false };
+      if (p[o + 2]! < 10) {
+        s += ` ${DCCP_FEATURES[p[o + 2]!]}`;
+        for (let i = 0; i < optlen - 3; i++) s += ` ${p[o + 3 + i]}`;
+      }
+      break;
+    case 36:
+    case 38:
+    case 39:
+    case 40:
+      if (optlen > 2) s += ` 0x${hexBytes(o + 2, optlen - 2)}`;
+      break;
+    case 37:
+      for (let i = 0; i < optlen - 2; i++) s += ` ${p[o + 2 + i]}`;
+      break;
+    case 41:
+      s += optlen === 6 ? ` ${be32(p, o + 2)}` : ' [optlen != 6]';
+      break;
+    case 42:
+      if (optlen === 6) s += ` ${be32(p, o + 2)}`;
+      else if (optlen === 8) s += ` ${be32(p, o + 2)} (elapsed time ${be16(p, o + 6)})`;
+      else if (optlen === 10) s += ` ${be32(p, o + 2)} (elapsed time ${be32(p, o + 6)})`;
+      else s += ' [optlen != 6 or 8 or 10]';
+      break;
+    case 43:
+      if (optlen === 6) s += ` ${be32(p, o + 2)}`;
+      else if (optlen === 4) s += ` ${be16(p, o + 2)}`;
+      else s += ' [optlen != 4 or 6]';
+      break;
+    case 44:
+      if (optlen > 2) s += ` ${hexBytes(o + 2, optlen - 2)}`;
+      break;
+  }
+  return { text: s, len: optlen, jumped: false };
 }
