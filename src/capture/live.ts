@@ -20,7 +20,11 @@
  * emits (length, truncated). It reports no timestamp and no wire length, so a record's timestamp
  * is the host clock when the event is handled (microsecond resolution), and its wire length is
  * its captured length. Link types: the five `cap` names (Ethernet, NULL, 802.11 radiotap, Linux
- * cooked, raw IP). A record is one reused object whose `data` is valid only during the callback.
+ * cooked, raw IP). On libpcap's `any` device that is Linux cooked v1: `cap` has no way to ask for
+ * another data link type, so tsdump cannot select cooked v2 (with interface indexes) as tcpdump
+ * 4.99 does there; its output is that of `tcpdump -i any -y LINUX_SLL`, with the direction in the
+ * packet type (-e, and -Q). A record is one reused object whose `data` is valid only during the
+ * callback.
  *
  * The package is imported on first use, so tsdump installs and reads files without it; its
  * absence, and libpcap's refusals (permissions, unknown device), are UserErrors.
