@@ -132,4 +132,11 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
       check('cve-2014-8768-Geonet.pcap', [0], m);
     }
   });
+
+  it('EAPOL frame headers and slow protocols with an unknown subtype', () => {
+    for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v', 'nn-vv'] as const) {
+      check('eap_extract_read2_asan.pcap', packetsOf('eap_extract_read2_asan.pcap', /0x888e/), m);
+      check('slow-ossp.pcap', packetsOf('slow-ossp.pcap', /0x8809/), m);
+    }
+  });
 });

@@ -18,7 +18,7 @@ import { lldp } from './lldp.ts';
 import { osi } from './isis.ts';
 import { ipv4At } from '../addr.ts';
 import { hexAsciiDump } from '../hexdump.ts';
-import { be16, be32, hex, le16, le32, macText, type L2Options, type L2Result } from './l2.ts';
+import { be16, be32, hex, hexPrint, le16, le32, macText, type L2Options, type L2Result } from './l2.ts';
 
 /** Ethertype names as tcpdump prints them (`ethertype NAME (0xNNNN)` with -e, `NAME` with -e -q). */
 export const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
@@ -58,6 +58,10 @@ export function etherPayload(type: number, p: Uint8Array, off: number, frame: nu
       return geonet(p, off, len, end, o);
     case 0x1111:
       return calmFast(p, off, len, end, o);
+    case 0x888e:
+      return eapol(p, off, end, o);
+    case 0x8809:
+      return slow(p, off, len, end, o);
     case 0x6003:
       return decnet(p, off, len, end, o);
     case 0x88f7:
@@ -110,6 +114,43 @@ function msnlb(p: Uint8Array, off: number, end: number, o: L2Options): EtherResu
   if (end < off + 20) return { text: `${s} [|msnlb]` };
   // (with names on tcpdump would look the addresses up)
   return { text: `${s}, host IP: ${ipv4At(p, off + 16)}`, approx: o.names };
+}
+
+/**
+ * Slow protocols (0x8809): `LACPv1, length 110`, `MARKERv1, …`, `OAM, length N`, and for other
+ * subtypes `unknown (N), length N` with the bytes as hex. (-v's LACP/marker/OAM bodies: not
+ * reproduced, marked approximate.)
+ */
+function slow(p: Uint8Array, off: number, len: number, end: number, o: L2Options): EtherResult {
+  const short = o.verbose ? '\n\t\t packet is too short' : ' (packet is too short)';
+  if (len < 1) return { text: short };
+  if (end < off + 1) return { text: ' [|slow]' };
+  const sub = p[off]!;
+  const name = ['', 'LACP', 'MARKER', 'OAM'][sub] || `unknown (${sub})`;
+  if (sub === 1 || sub === 2) {
+    if (len < 2) return { text: short };
+    if (end < off + 2) return { text: ' [|slow]' };
+    if (p[off + 1] !== 1) return { text: `${name} version ${p[off + 1]} packet not supported` };
+    return { text: `${name}v1, length ${len}`, approx: o.verbose > 0 };
+  }
+  if (sub === 3) return { text: `${name}, length ${len}`, approx: o.verbose > 0 };
+  return { text: `${name}, length ${len}${hexPrint(p, off, len, end, '\n\t')}` };
+}
+
+const EAPOL_TYPES = ['EAP packet', 'EAPOL start', 'EAPOL logoff', 'EAPOL key', 'Encapsulated ASF alert'];
+
+/**
+ * 802.1X EAPOL (0x888e): `EAP packet (0) v1, len 5`; with -v an EAP packet's contents follow
+ * (not reproduced: marked approximate) or, when its length is zero, the truncation mark.
+ */
+function eapol(p: Uint8Array, off: number, end: number, o: L2Options): EtherResult {
+  if (end < off + 4) return { text: ' [|eap]' };
+  const type = p[off + 1]!;
+  const len = be16(p, off + 2);
+  const s = `${EAPOL_TYPES[type] ?? 'unknown'} (${type}) v${p[off]}, len ${len}`;
+  if (o.verbose < 1 || type !== 0) return { text: s };
+  if (len === 0) return { text: `${s} [|eap]` };
+  return { text: `${s}, `, approx: true };
 }
 
 const ARISTA_HW: readonly string[] = ['R/R2', 'R3'];
