@@ -32,6 +32,7 @@ import { MapRegistry } from './maps/index.ts';
 import type { BatchRunFn, PacketBlock } from './runtime/batch.ts';
 import { createHelperState, HELPERS, helperFns, lddwResolver } from './runtime/helpers.ts';
 import { ENGINES, load } from './runtime/index.ts';
+import { structuredFits } from './runtime/jit/js.ts';
 import type { EngineName } from './runtime/index.ts';
 import { verify } from './runtime/verifier/verify.ts';
 
@@ -86,15 +87,14 @@ export function acceptAllProgram(snaplen: number): CbpfProgram {
 /** The eBPF engine `auto` picks for small and mid-size programs: the structured JavaScript JIT. */
 export const AUTO_ENGINE: EngineName = 'jit';
 /**
- * From this many eBPF instructions on, `auto` picks the wasm tier: measured on a 1,000-host
- * filter (13,863 instructions, batch of 1,024 packets) the wasm tier ran 14 µs a packet and the
- * segmented structured JIT 79 µs, while on short filters the JIT was ahead (`tcp port 80`
- * 10.0 vs 17.6 ns). The threshold sits where the JIT starts to split a program into segments.
+ * `auto` picks the wasm tier for a program the structured JIT would cut into segment functions
+ * (long programs that are not mostly host or port lists, which the JIT turns into hash probes):
+ * there the wasm tier stays one module while the JIT pays a call and a register write-back per
+ * segment (measured on the 1,000-host filter before its lists became probes: wasm 14 ns a packet,
+ * the segmented JIT 79 ns; a compare-tree program now runs on the JIT in one function).
  */
-const AUTO_WASM_FROM = 2000;
-
-function autoEngine(insns: number): EngineName {
-  return insns >= AUTO_WASM_FROM && 'wasm' in ENGINES ? ('wasm' as EngineName) : AUTO_ENGINE;
+function autoEngine(prog: EbpfProgram): EngineName {
+  return 'wasm' in ENGINES && !structuredFits(prog) ? ('wasm' as EngineName) : AUTO_ENGINE;
 }
 export const AUTO_HOOK: PacketHookName = 'tc';
 
@@ -116,7 +116,7 @@ export function createPacketFilter(opts: PacketFilterOptions): PacketFilter {
   const hookName = opts.hook ?? AUTO_HOOK;
   if (PACKET_HOOKS[hookName] === undefined) throw new UserError('PIPELINE_HOOK', `unknown hook '${String(hookName)}' (tc, xdp or socket)`);
   const conv = convert(prog, { hook: hookName });
-  const engine: EngineName = requested === 'auto' ? autoEngine(conv.prog.length) : (requested.slice('ebpf-'.length) as EngineName);
+  const engine: EngineName = requested === 'auto' ? autoEngine(conv.prog) : (requested.slice('ebpf-'.length) as EngineName);
   if (!(engine in ENGINES)) throw new UserError('PIPELINE_ENGINE', `unknown engine '${requested}'`);
   const t = loadConverted(conv, hookName, { engine, budget: opts.budget, counters: opts.counters });
   const { run, accepts } = t;
@@ -200,7 +200,9 @@ function cbpfFilter(prog: CbpfProgram): PacketFilter {
     matches: (buf, offset, caplen, wirelen) => f(buf, caplen, wirelen, offset) !== 0,
     runBatch: (block: PacketBlock, verdicts: Int32Array) => {
       const { buf, offsets, caplens, wirelens } = block;
-      for (let i = 0; i < block.count; i++) verdicts[i] = f(buf, caplens[i]!, wirelens[i]!, offsets[i]!);
+      let accepted = 0;
+      for (let i = 0; i < block.count; i++) if ((verdicts[i] = f(buf, caplens[i]!, wirelens[i]!, offsets[i]!)) !== 0) accepted++;
+      return accepted;
     },
     counters: () => undefined,
   };

@@ -55,18 +55,18 @@ function singlePacketLoop(tag: string, run: RunFn, accepts: (r0: number) => bool
   return new Function('run', 'accepts', src)(run, accepts) as (b: PacketBlock) => number;
 }
 
-/** A fresh loop counting accepted verdicts after one `runBatch` call (what the command does). */
-function batchLoop(tag: string, runBatch: BatchRunFn, accepts: (r0: number) => boolean): (b: PacketBlock) => number {
+/**
+ * A fresh loop around one `runBatch` call per block: it writes every packet's verdict and returns
+ * how many the hook accepts (what `--count` takes; printing and `-w` then walk the verdicts).
+ */
+function batchLoop(tag: string, runBatch: BatchRunFn): (b: PacketBlock) => number {
   const src = `let v = new Int32Array(4096);
   return function countBlock(b) { // ${tag} #${loopSerial++}
     const n = b.count;
     if (v.length < n) v = new Int32Array(n);
-    runBatch(b, v);
-    let m = 0;
-    for (let i = 0; i < n; i++) if (accepts(v[i])) m++;
-    return m;
+    return runBatch(b, v);
   };`;
-  return new Function('runBatch', 'accepts', src)(runBatch, accepts) as (b: PacketBlock) => number;
+  return new Function('runBatch', src)(runBatch) as (b: PacketBlock) => number;
 }
 
 export function listSubjects(): Subject[] {
@@ -101,7 +101,7 @@ export function listSubjects(): Subject[] {
       path: 'batch',
       prepare(prog, linkType, snaplen) {
         const f = build(prog, linkType, snaplen);
-        return { countBlock: batchLoop(`${engine} batch`, f.runBatch, f.accepts), insns: insns(f) };
+        return { countBlock: batchLoop(`${engine} batch`, f.runBatch), insns: insns(f) };
       },
     });
   }

@@ -55,7 +55,8 @@ export const TC_HOOK: PacketHook = {
   name: 'tc',
   progType: BPF_PROG_TYPE.SCHED_CLS,
   spec: (maps, loops) => tcHook(maps, loops),
-  accepts: (r0) => r0 === TC_ACT.OK,
+  // Literal constants: accepts runs once per packet in the caller's loop.
+  accepts: (r0) => r0 === 0 /* TC_ACT.OK */,
   pass: TC_ACT.OK,
   drop: TC_ACT.SHOT,
   instance: () => ({ helpers: noHelpers, bind: attachTc }),
@@ -66,7 +67,7 @@ export const XDP_HOOK: PacketHook = {
   name: 'xdp',
   progType: BPF_PROG_TYPE.XDP,
   spec: (maps, loops) => xdpHook(maps, loops),
-  accepts: (r0) => r0 === XDP_ACTION.PASS,
+  accepts: (r0) => r0 === 2 /* XDP_ACTION.PASS */,
   pass: XDP_ACTION.PASS,
   drop: XDP_ACTION.DROP,
   instance: () => ({ helpers: noHelpers, bind: bindXdp }),
@@ -87,7 +88,7 @@ export const SOCKET_HOOK: PacketHook = {
       bind(loaded) {
         const run = sock.attach(loaded);
         // The helper reads the current packet from the hook's state: no batch form, a loop.
-        return { run, runBatch: batchOrLoop({ ...loaded, batchRunner: () => undefined }, new Uint8Array(0), { fields: new Map() }, run), ctx: new Uint8Array(0) };
+        return { run, runBatch: batchOrLoop({ ...loaded, batchRunner: () => undefined }, new Uint8Array(0), { fields: new Map(), accept: { value: 0, equal: false } }, run), ctx: new Uint8Array(0) };
       },
     };
   },

@@ -15,7 +15,7 @@
  * the generated code, data/data_end/len folded to each packet's values) and packet by packet
  * otherwise. The packet is writable, as in the kernel: a program may rewrite the caller's bytes.
  */
-import { SK_BUFF, fieldOffset } from '../isa/ebpf/uapi.ts';
+import { SK_BUFF, TC_ACT, fieldOffset } from '../isa/ebpf/uapi.ts';
 import type { BatchRunFn, PacketBlock } from '../runtime/batch.ts';
 import { REGION, TAG_BASE } from '../runtime/index.ts';
 import type { BatchFold, LoadedProgram } from '../runtime/index.ts';
@@ -34,7 +34,7 @@ export interface BoundProgram {
 }
 
 /** Context fields the batch form folds to per-packet values. */
-export const TC_FOLD: BatchFold = { fields: new Map([['data', 'data'], ['data_end', 'data_end'], ['len', 'wirelen']]) };
+export const TC_FOLD: BatchFold = { fields: new Map([['data', 'data'], ['data_end', 'data_end'], ['len', 'wirelen']]), accept: { value: TC_ACT.OK, equal: true } };
 
 /** Binds a program loaded verified for the tc hook (tcHook). */
 export function attachTc(loaded: LoadedProgram): BoundProgram {
@@ -59,8 +59,14 @@ export function attachTc(loaded: LoadedProgram): BoundProgram {
 export function batchOrLoop(loaded: LoadedProgram, ctx: Uint8Array, fold: BatchFold, run: (buf: Uint8Array, offset: number, caplen: number, wirelen: number) => number): BatchRunFn {
   const batch = loaded.batchRunner(ctx, fold);
   if (batch !== undefined) return batch;
+  const { value, equal } = fold.accept;
   return (block: PacketBlock, verdicts: Int32Array) => {
     const { buf, offsets, caplens, wirelens } = block;
-    for (let i = 0; i < block.count; i++) verdicts[i] = run(buf, offsets[i]!, caplens[i]!, wirelens[i]!);
+    let accepted = 0;
+    for (let i = 0; i < block.count; i++) {
+      const r0 = (verdicts[i] = run(buf, offsets[i]!, caplens[i]!, wirelens[i]!));
+      if ((r0 === value) === equal) accepted++;
+    }
+    return accepted;
   };
 }

@@ -38,7 +38,7 @@ export function attachXdp(loaded: LoadedProgram): (buf: Uint8Array, offset: numb
 }
 
 /** Context fields the batch form folds to per-packet values. */
-export const XDP_FOLD: BatchFold = { fields: new Map([['data', 'data'], ['data_end', 'data_end']]) };
+export const XDP_FOLD: BatchFold = { fields: new Map([['data', 'data'], ['data_end', 'data_end']]), accept: { value: XDP_PASS, equal: true } };
 
 /**
  * The XDP hook as a BoundProgram (./tc.ts): `run` per packet and `runBatch` per block (the

@@ -18,8 +18,12 @@ export interface PacketBlock {
   wirelens: Int32Array;
 }
 
-/** Runs the program on every packet of the block: verdicts[i] = r0 (low 32 bits) of packet i. */
-export type BatchRunFn = (block: PacketBlock, verdicts: Int32Array) => void;
+/**
+ * Runs the program on every packet of the block: verdicts[i] = r0 (low 32 bits) of packet i.
+ * Returns how many of the verdicts the hook counts as accepting (what `--count` needs without a
+ * second pass over the verdicts).
+ */
+export type BatchRunFn = (block: PacketBlock, verdicts: Int32Array) => number;
 
 /** An empty block with room for `capacity` packets. */
 export function createPacketBlock(capacity: number): PacketBlock {

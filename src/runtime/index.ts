@@ -72,8 +72,9 @@ export interface Engine {
 }
 
 /** An engine's batch function: (block view, block buffer, offsets, caplens, wirelens, count, verdicts). */
-export type EngineBatchFn = (view: DataView, buf: Uint8Array, offsets: Int32Array, caplens: Int32Array, wirelens: Int32Array, count: number, verdicts: Int32Array) => void;
+export type EngineBatchFn = (view: DataView, buf: Uint8Array, offsets: Int32Array, caplens: Int32Array, wirelens: Int32Array, count: number, verdicts: Int32Array) => number;
 export type { BatchFold } from './jit/structured.ts';
+export { foldAccepts } from './jit/structured.ts';
 
 /**
  * Every engine, in one list: the engine-case table and the conformance test run them all.
@@ -326,7 +327,7 @@ function instantiate(prog: EbpfProgram, opts: LoadOptions, verified: VerifiedPro
         m.stopped = false;
         m.user = undefined;
         try {
-          bfn(view!, buf, block.offsets, block.caplens, block.wirelens, block.count, verdicts);
+          return bfn(view!, buf, block.offsets, block.caplens, block.wirelens, block.count, verdicts);
         } catch (e) {
           throw fault(e);
         }

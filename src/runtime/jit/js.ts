@@ -25,12 +25,13 @@
 import { STACK_SIZE } from '../../isa/ebpf/opcodes.ts';
 import type { RunFn } from '../interpreter.ts';
 import { SUPPORT_PROLOGUE, support } from '../semantics.ts';
-import type { EbpfInsn } from '../../isa/ebpf/types.ts';
-import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, REGION, STACK_BYTES, TAG_BASE } from '../semantics-memory.ts';
-import type { Machine } from '../semantics-memory.ts';
-import { emitInsn } from '../semantics-program.ts';
+import type { EbpfInsn, EbpfProgram } from '../../isa/ebpf/types.ts';
+import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, Machine, REGION, STACK_BYTES, TAG_BASE } from '../semantics-memory.ts';
+import { emitInsn, prepare } from '../semantics-program.ts';
 import type { Prepared } from '../semantics-program.ts';
-import { canStructure, structuredBatchSource, structuredSource } from './structured.ts';
+import { canStructure, segmented, structuredBatchSource, structuredSource } from './structured.ts';
+import { compareRegions, probeCode, probeTables, threadedTargets } from './compare-sets.ts';
+import type { CompareRegion } from './compare-sets.ts';
 import type { BatchFold } from './structured.ts';
 
 /**
@@ -43,16 +44,26 @@ export type RegisterMode = 'locals' | 'typed';
 
 /** Generates the JavaScript source of a prepared program (exported for tests and `--dump`). */
 export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
-  const { prog, target, pcOf, immLo, immHi } = p;
+  const { prog, pcOf, immLo, immHi } = p;
+  // Forward-only programs: jumps threaded through `ja` and compare regions as hash probes
+  // (./compare-sets.ts), as in the structured form. With back edges, every jump stays as written
+  // (the budget counts back edges).
+  const forward = p.target.every((t, i) => t < 0 || t > i);
+  const target = forward ? threadedTargets(p) : p.target;
+  const regions = forward ? compareRegions(p) : new Map<number, CompareRegion>();
   const typed = mode === 'typed';
   const rl = (r: number) => (typed ? `RI[${2 * r}]` : `r${r}l`);
   const rh = (r: number) => (typed ? `RI[${2 * r + 1}]` : `r${r}h`);
-  // Block entries: pc 0, every branch target, every return point of a local call.
+  // Block entries: pc 0, every branch target, every return point of a local call (a compare
+  // region's inside is not code: its exits are entries).
   const entry = new Set<number>([0]);
-  prog.forEach((insn, i) => {
+  for (let i = 0; i < prog.length; i++) {
+    const r = regions.get(i);
+    if (r !== undefined) { entry.add(r.hit).add(r.miss); i = r.end - 1; continue; }
+    const insn = prog[i]!;
     if (target[i]! >= 0) entry.add(target[i]!);
     if (insn.kind === 'call' && insn.call === 'local') entry.add(i + 1);
-  });
+  }
   const saved = [6, 7, 8, 9, 10].flatMap((r) => [rl(r), rh(r)]);
   // Without local calls there is never a frame to pop: exit simply returns (keeps the frame
   // stack out of the function, which helps V8 keep registers unboxed).
@@ -83,8 +94,16 @@ export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
   const regL = Array.from({ length: 11 }, (_, r) => rl(r));
   const regH = Array.from({ length: 11 }, (_, r) => rh(r));
   const lines: string[] = [];
+  let skipTo = 0;
   prog.forEach((insn, i) => {
+    if (i < skipTo) return; // inside a compare region
     if (entry.has(i)) lines.push(`    case ${i}:`);
+    const region = regions.get(i);
+    if (region !== undefined) {
+      lines.push(`      ${probeCode(region, rl(region.reg), (t) => `pc = ${t}; continue main;`)}`);
+      skipTo = region.end;
+      return;
+    }
     const tgt = target[i]!;
     const budgetCheck = () => `if (--budget < 0) throw new Fault(${pcOf[i]}, 'instruction budget exhausted', 'EBPF_BUDGET');`;
     const jump = tgt < 0 || tgt === i + 1 ? '' : `${tgt <= i ? budgetCheck() : ''} pc = ${tgt}; continue main;`;
@@ -120,6 +139,7 @@ export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
   return `'use strict';
 ${SUPPORT_PROLOGUE}
 const A = M.A, FS = M.FS;
+${probeTables(regions)}
 ${typed ? 'const RB = new ArrayBuffer(88), RI = new Int32Array(RB), RU = new BigUint64Array(RB), RS = new BigInt64Array(RB);' : ''}
 return function jitted(a1l, a1h, a2l, a2h, budget) {
   let ${regs}t = 0, ${typed ? 'tb = 0n, ' : ''}f = 0, sp = 0, pc = 0${usesPkt ? `, PV = M.views[${REGION.packet}], PB = M.base[${REGION.packet}]` : ''}${usesStack ? `, SV = M.views[${REGION.stack}], SB = M.base[${REGION.stack}]` : ''}${usesCtx ? `, CV = M.views[${REGION.ctx}], CB = M.base[${REGION.ctx}]` : ''};
@@ -187,14 +207,54 @@ export function compileJsBatch(p: Prepared, m: Machine, fold: BatchFold): Struct
   // Folded data/data_end are per-packet constants: only helpers that never move the packet (or
   // need the hook's packet state, as skb_load_bytes does) may run inside the batch loop.
   if (p.prog.some((i) => (i.kind === 'call' && i.call === 'helper' && !BATCH_HELPERS.has(i.imm)) || i.kind === 'callx')) return undefined;
-  return new Function('M', 'F', 'Fault', structuredBatchSource(p, fold))(m, support, EbpfFault) as StructuredBatchFn;
+  const generic = new Function('M', 'F', 'Fault', structuredBatchSource(p, fold))(m, support, EbpfFault) as StructuredBatchFn;
+  if (segmented(p) || process.env.TSDUMP_JIT_SPECIALIZE === '0') return generic;
+  return specializedBatch(generic, structuredBatchSource(p, fold, true), m);
+}
+
+/** How many specialized copies one loaded program may compile (then it stays generic). */
+const MAX_SPECIALIZATIONS = 8;
+
+/**
+ * A capture reader hands the hook the same block arrays (its reused buffer, offsets, lengths and
+ * the caller's verdicts) call after call. When two calls in a row arrive with the same arrays, the
+ * batch code is compiled once more with those arrays as constants of its closure: V8 then embeds
+ * their addresses and lengths instead of re-reading them per access, which about halves the
+ * per-packet cost of short filters. Other calls (new arrays every block) run the generic form.
+ */
+function specializedBatch(generic: StructuredBatchFn, specSrc: string, m: Machine): StructuredBatchFn {
+  let sView: DataView | undefined, sO: Int32Array | undefined, sC: Int32Array | undefined, sW: Int32Array | undefined, sV: Int32Array | undefined;
+  let spec: StructuredBatchFn | undefined;
+  let lView: DataView | undefined, lO: Int32Array | undefined, lC: Int32Array | undefined, lW: Int32Array | undefined, lV: Int32Array | undefined;
+  let made = 0;
+  return (view, buf, O, C, W, count, V) => {
+    if (view === sView && O === sO && C === sC && W === sW && V === sV) return spec!(view, buf, O, C, W, count, V);
+    if (view === lView && O === lO && C === lC && W === lW && V === lV && made < MAX_SPECIALIZATIONS) {
+      made++;
+      spec = new Function('M', 'F', 'Fault', 'view', 'buf', 'O', 'C', 'W', 'V', specSrc)(m, support, EbpfFault, view, buf, O, C, W, V) as StructuredBatchFn;
+      sView = view; sO = O; sC = C; sW = W; sV = V;
+      return spec(view, buf, O, C, W, count, V);
+    }
+    lView = view; lO = O; lC = C; lW = W; lV = V;
+    return generic(view, buf, O, C, W, count, V);
+  };
+}
+
+/**
+ * Whether the structured JIT runs `prog` as one function (no back edges, no local calls, short
+ * enough once its compare regions count as one instruction): what `--engine auto` asks.
+ */
+export function structuredFits(prog: EbpfProgram): boolean {
+  // Only the control flow matters here: map references resolve to a dummy address.
+  const p = prepare(prog, new Machine({}), () => 0n);
+  return canStructure(p) && !segmented(p);
 }
 
 /** Helpers a batch function may call: map lookup/update/delete, clocks, prandom, CPU id. */
 const BATCH_HELPERS = new Set([1, 2, 3, 5, 7, 8, 118, 125, 160]);
 
-/** batch(view, buf, offsets, caplens, wirelens, count, verdicts), see structuredBatchSource. */
-export type StructuredBatchFn = (view: DataView, buf: Uint8Array, offsets: Int32Array, caplens: Int32Array, wirelens: Int32Array, count: number, verdicts: Int32Array) => void;
+/** batch(view, buf, offsets, caplens, wirelens, count, verdicts) → accepted, see structuredBatchSource. */
+export type StructuredBatchFn = (view: DataView, buf: Uint8Array, offsets: Int32Array, caplens: Int32Array, wirelens: Int32Array, count: number, verdicts: Int32Array) => number;
 
 /** The jit64 tier: typed-array registers with BigInt 64-bit arithmetic. */
 export function compileJs64(p: Prepared, m: Machine): RunFn {

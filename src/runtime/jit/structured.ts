@@ -37,9 +37,27 @@ import { REGION, STACK_BYTES, TAG_BASE } from '../semantics-memory.ts';
 import { emitInsn } from '../semantics-program.ts';
 import type { Prepared } from '../semantics-program.ts';
 import { emitDirect } from './js.ts';
+import { compareRegions, probeCode, probeTables, threadedTargets } from './compare-sets.ts';
+import type { CompareRegion } from './compare-sets.ts';
 
 /** Instructions per generated function: well below V8's bytecode limit for optimization. */
-const SEGMENT = 400;
+const SEGMENT = 2400;
+
+/**
+ * Whether the program is cut into segment functions (the per-packet state then lives in the
+ * closure): when it is longer than SEGMENT instructions once its compare regions count as one.
+ */
+export function segmented(p: Prepared): boolean {
+  let n = p.prog.length;
+  if (n <= SEGMENT) return false;
+  for (const r of compareRegions(p).values()) n -= r.end - r.start - 1;
+  return n > SEGMENT;
+}
+
+/** The hash tables of a program's compare regions, as constant declarations of the generated code. */
+function tableDecls(p: Prepared): string {
+  return probeTables(compareRegions(p));
+}
 
 /** True when the structured generator applies: no backward jump, no local call, no callx. */
 export function canStructure(p: Prepared): boolean {
@@ -85,6 +103,13 @@ function narrowRegisters(p: Prepared): boolean[] {
 export interface BatchFold {
   /** Context field name → what a load of it yields (see the file comment). */
   fields: ReadonlyMap<string, 'data' | 'data_end' | 'wirelen' | 'caplen'>;
+  /** Which verdicts the hook counts as accepting: r0 (low 32 bits, as int32) equal to `value`, or (`equal: false`) any other. */
+  accept: { value: number; equal: boolean };
+}
+
+/** Whether the hook of `fold` accepts verdict `r0`. */
+export function foldAccepts(fold: BatchFold, r0: number): boolean {
+  return (r0 === fold.accept.value) === fold.accept.equal;
 }
 
 interface Gen {
@@ -101,7 +126,8 @@ interface Gen {
  * unwound; `fold` (batch only) maps context loads to per-packet values.
  */
 function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string }, fold?: BatchFold): Gen {
-  const { prog, target, pcOf, immLo, immHi } = p;
+  const { prog, pcOf, immLo, immHi } = p;
+  const target = threadedTargets(p);
   let narrow = narrowRegisters(p);
   const rl = (r: number) => `r${r}l`;
   const rh = (r: number) => `r${r}h`;
@@ -234,12 +260,26 @@ function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string
     return out;
   };
 
+  const allRegions = compareRegions(p);
+  // A compare region as one probe of its hash table (./compare-sets.ts); `jump(t)` leaves to t.
+  const probe = (r: CompareRegion, jump: (t: number) => string): string => probeCode(r, rl(r.reg), jump);
+
   const body = (from: number, to: number, entries: readonly number[], segmented: boolean): string => {
+    // Compare regions wholly inside [from, to), by start.
+    const regions = new Map<number, CompareRegion>();
+    for (const [a, r] of allRegions) if (a >= from && r.end <= to) regions.set(a, r);
+    // Successors of element i (a region's: its two exits; its inside is skipped).
+    const targetsOf = (i: number): number[] => {
+      const r = regions.get(i);
+      if (r !== undefined) return [r.hit, r.miss];
+      const t = target[i]!;
+      return t >= 0 ? [t] : [];
+    };
+    const next = (i: number) => regions.get(i)?.end ?? i + 1;
     // Targets inside [from, to) get a block each; targets at or past `to` leave the segment.
     const inside = new Set<number>(entries.filter((e) => e > from && e < to));
-    for (let i = from; i < to; i++) {
-      const t = target[i]!;
-      if (t > i + 1 && t < to) inside.add(t);
+    for (let i = from; i < to; i = next(i)) {
+      for (const t of targetsOf(i)) if (t > i + 1 && t < to) inside.add(t);
     }
     const closeAt = new Set(inside);
     const sorted = [...inside].sort((a, b) => b - a); // outermost (farthest) first
@@ -248,9 +288,8 @@ function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string
     // written once per target, not once per jump (a search tree's leaves all leave to T or F).
     const external = new Set<number>();
     if (segmented) {
-      for (let i = from; i < to; i++) {
-        const t = target[i]!;
-        if (t >= to || (t === i + 1 && t === to)) external.add(t);
+      for (let i = from; i < to; i = next(i)) {
+        for (const t of targetsOf(i)) if (t >= to || (t === i + 1 && t === to)) external.add(t);
       }
     }
     const exits = [...external].sort((a, b) => a - b);
@@ -264,6 +303,12 @@ function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string
     }
     for (let i = from; i < to; i++) {
       if (closeAt.has(i)) out.push(`} // L${i}`);
+      const r = regions.get(i);
+      if (r !== undefined) {
+        out.push(probe(r, (x) => (x < to ? `break L${x};` : `break X${x};`)));
+        i = r.end - 1;
+        continue;
+      }
       const t = target[i]!;
       let jump = '';
       if (t >= 0 && t !== i + 1) jump = t < to ? `break L${t};` : `break X${t};`;
@@ -311,8 +356,9 @@ function segments(p: Prepared): { bounds: number[]; entries: number[][] } {
   bounds.push(n);
   const entries = bounds.slice(0, -1).map(() => new Set<number>());
   const segOf = (i: number) => Math.min(Math.floor(i / SEGMENT), bounds.length - 2);
+  const target = threadedTargets(p);
   for (let i = 0; i < n; i++) {
-    const t = p.target[i]!;
+    const t = target[i]!;
     if (t >= 0 && segOf(t) !== segOf(i)) entries[segOf(t)]!.add(t);
   }
   for (let k = 1; k < bounds.length - 1; k++) entries[k]!.add(bounds[k]!); // fall-through entry
@@ -330,7 +376,7 @@ function assemble(p: Prepared, g: Gen, ctl: { exit: string }, kind: 'single' | '
     (g.uses.stack ? `, SV = M.views[${REGION.stack}], SB = M.base[${REGION.stack}]` : '') +
     (g.uses.ctx ? `, CV = M.views[${REGION.ctx}], CB = M.base[${REGION.ctx}]` : '');
   const fallOff = `throw new Fault(${p.pcOf[n - 1]}, 'control left the program', 'EBPF_FALLS_OFF');`;
-  if (n <= SEGMENT) {
+  if (!segmented(p)) {
     const code = g.body(0, n, [], false).split(SAVE).join('');
     return { decl: '', run: `let ${g.regDecl}, t = 0${kind === 'single' ? views : ''};\n${code}\n${fallOff}` };
   }
@@ -353,18 +399,19 @@ function assemble(p: Prepared, g: Gen, ctl: { exit: string }, kind: 'single' | '
 
 /** The single-run function (same signature as ./js.ts's): `jitted(a1l, a1h, a2l, a2h, budget)`. */
 export function structuredSource(p: Prepared): string {
-  const seg = p.prog.length > SEGMENT;
+  const seg = segmented(p);
   const exit = seg ? `{ M.r0l = r0l; M.r0h = r0h; return -1; }` : `{ M.r0l = r0l; M.r0h = r0h; return; }`;
   const ctl = { exit, abort: seg ? 'M.r0l = 0; M.r0h = 0; return -1;' : 'M.r0l = 0; M.r0h = 0; return;', stop: exit };
   const g = generator(p, ctl);
   const { decl, run } = assemble(p, g, ctl, 'single');
-  const init = p.prog.length > SEGMENT
+  const init = segmented(p)
     ? `S_r1l = a1l; ${g.narrow[1] ? '' : 'S_r1h = a1h;'} S_r2l = a2l; ${g.narrow[2] ? '' : 'S_r2h = a2h;'} S_r10l = ${STACK_BYTES}; S_r10h = ${TAG_BASE};`
     : `r1l = a1l; r1h = a1h; r2l = a2l; ${g.narrow[2] ? '' : 'r2h = a2h;'} r10l = ${STACK_BYTES}; r10h = ${TAG_BASE};`;
-  const runCode = p.prog.length > SEGMENT ? run.replace(/\n/, `\n${init}\n`) : run.replace(/\n/, `\n${init}\n`);
+  const runCode = segmented(p) ? run.replace(/\n/, `\n${init}\n`) : run.replace(/\n/, `\n${init}\n`);
   return `'use strict';
 ${SUPPORT_PROLOGUE}
 const A = M.A;
+${tableDecls(p)}
 ${decl}
 return function jitted(a1l, a1h, a2l, a2h, budget) {
 ${runCode}
@@ -378,10 +425,14 @@ ${runCode}
  * r10 = the frame; `exit` writes r0's low half to verdicts[i]. When the program has checked
  * accesses or helpers, the machine's packet region is pointed at the packet too (integers only).
  */
-export function structuredBatchSource(p: Prepared, fold: BatchFold): string {
-  const seg = p.prog.length > SEGMENT;
-  const exit = seg ? `{ V[i] = r0l; return -1; }` : `{ V[i] = r0l; continue pkt; }`;
-  const ctl = { exit, abort: seg ? 'V[i] = 0; return -1;' : 'V[i] = 0; continue pkt;', stop: exit };
+export function structuredBatchSource(p: Prepared, fold: BatchFold, specialized = false): string {
+  const seg = segmented(p);
+  // NA counts the accepted packets (the function's result): at each exit in one function, after
+  // the dispatch loop in segmented form.
+  const acc = `${fold.accept.equal ? '===' : '!=='} ${fold.accept.value | 0}`;
+  const exit = seg ? `{ V[i] = r0l; return -1; }` : `{ V[i] = r0l; if (r0l ${acc}) NA++; continue pkt; }`;
+  const abort = seg ? 'V[i] = 0; return -1;' : `V[i] = 0;${foldAccepts(fold, 0) ? ' NA++;' : ''} continue pkt;`;
+  const ctl = { exit, abort, stop: exit };
   const g = generator(p, ctl, fold);
   const { decl, run } = assemble(p, g, ctl, 'batch');
   const needRegion = g.uses.pktChecked;
@@ -402,29 +453,38 @@ export function structuredBatchSource(p: Prepared, fold: BatchFold): string {
     // values the code reads are loaded (a typed-array read keeps its bounds check even unused).
     const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(runCode) || (name !== 'WL' && region !== '');
     const perPacket = [uses('PB') ? 'PB = O[i]' : '', uses('PL') ? 'PL = C[i]' : '', uses('WL') ? 'WL = W[i]' : ''].filter((x) => x !== '').join(', ');
+    // Specialized: the block's arrays are the enclosing function's parameters (see
+    // specializedBatch in ./js.ts), so V8 compiles them in as constants.
+    const params = specialized ? '_view, _buf, _O, _C, _W, count, _V' : 'view, buf, O, C, W, count, V';
     return `'use strict';
 ${SUPPORT_PROLOGUE}
 const A = M.A;
-return function batch(view, buf, O, C, W, count, V) {
-  let PV = view${stackCtx};${setRegion}
+${tableDecls(p)}
+return function batch(${params}) {
+  let PV = view${stackCtx}, NA = 0;${setRegion}
   pkt: for (let i = 0; i < count; i++) {
     ${perPacket === '' ? '' : `let ${perPacket};`}${region}
 ${runCode}
   }
+  return NA;
 };`;
   }
   // Segmented: PV/PB/PL/WL/V live in the closure, where the segment functions read them.
   return `'use strict';
 ${SUPPORT_PROLOGUE}
 const A = M.A;
+${tableDecls(p)}
 let V = null, PV = M.views[${REGION.packet}], PB = 0, PL = 0, WL = 0${stackCtx};
 ${decl}
 return function batch(view, buf, O, C, W, count, verdicts) {
   PV = view; V = verdicts;${setRegion}${g.uses.ctx ? ` CV = M.views[${REGION.ctx}]; CB = M.base[${REGION.ctx}];` : ''}
+  let NA = 0;
   pkt: for (let i = 0; i < count; i++) {
     PB = O[i]; PL = C[i]; WL = W[i];${region}
 ${runCode}
+    if (V[i] ${acc}) NA++;
   }
+  return NA;
 };`;
 }
 

@@ -224,19 +224,23 @@ function toUserError(e: unknown, p: Prepared): unknown {
 }
 
 /** An engine batch function (the runtime's Engine.compileBatch contract in ../index.ts). */
-export type WasmEngineBatchFn = (view: DataView, buf: Uint8Array, offsets: Int32Array, caplens: Int32Array, wirelens: Int32Array, count: number, verdicts: Int32Array) => void;
+export type WasmEngineBatchFn = (view: DataView, buf: Uint8Array, offsets: Int32Array, caplens: Int32Array, wirelens: Int32Array, count: number, verdicts: Int32Array) => number;
 
 /**
  * The wasm engine's `compileBatch`: the caller has set the Machine's context region to the hook's
  * context image (copied into the module per call); whole loads of the fields in `fold` become
  * each packet's values; the packet region is each packet's window; helpers are the Machine's.
  */
-export function compileWasmEngineBatch(p: Prepared, m: Machine, fold: { fields: ReadonlyMap<string, 'data' | 'data_end' | 'wirelen' | 'caplen'> }): WasmEngineBatchFn {
+export function compileWasmEngineBatch(p: Prepared, m: Machine, fold: { fields: ReadonlyMap<string, 'data' | 'data_end' | 'wirelen' | 'caplen'>; accept: { value: number; equal: boolean } }): WasmEngineBatchFn {
   const ctxField = (p as { ctxField?: ReadonlyMap<number, { name: string; off: number; kind: string }> }).ctxField;
   const prog = compileWasmBatch(p, m, { ctxSize: 0, ctxSizeDynamic: true, fields: [], packetRegion: true, packetWritable: true, fold: fold.fields, ctxField });
   const block: PacketBlock = { buf: new Uint8Array(0), count: 0, offsets: new Int32Array(0), caplens: new Int32Array(0), wirelens: new Int32Array(0) };
   return (_view, buf, offsets, caplens, wirelens, count, verdicts) => {
     block.buf = buf; block.offsets = offsets; block.caplens = caplens; block.wirelens = wirelens; block.count = count;
     prog.run(block, verdicts);
+    const { value, equal } = fold.accept;
+    let accepted = 0;
+    for (let i = 0; i < count; i++) if ((verdicts[i] === value) === equal) accepted++;
+    return accepted;
   };
 }
