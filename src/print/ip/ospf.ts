@@ -1,15 +1,16 @@
 /**
- * OSPFv3 (IPv6, protocol 89) in tcpdump 4.99.3's -v form: after `OSPFv3, Hello, length 36` the
- * router and area ids, then per packet type the Hello fields (options, timers, interface id,
- * priority, designated routers; the neighbor list with -vv) or the Database Description header
- * (options, flags, MTU, sequence). LS-Request, LS-Update and LS-Ack add nothing at -v; at -vv
- * (their LSA lists, a DD's LSA headers) and with an LLS or authentication trailer this module
- * returns null and the caller marks the line approximate.
+ * OSPF in tcpdump 4.99.3's -v/-vv forms. OSPFv3 (print-ospf6.c): after `OSPFv3, Hello, length
+ * 36` the router and area ids, the Hello fields or Database Description header, with -vv the
+ * neighbor list, LSA headers, LS-Request entries and LS-Update's LSAs, then the LLS and
+ * authentication trailers. OSPFv2 (print-ospf.c): the header's ids and authentication, Hello,
+ * DD with LSA headers, LS-Request, LS-Update's LSAs (opaque TE, grace and router-information
+ * TLVs included), LS-Ack, and the LLS block.
  *
- * Technique: fixed offsets in the 16-byte OSPFv3 header and the Hello / DD bodies, each read
- * only after checking it was captured; option bits named from tcpdump's table in its order.
+ * Technique: reads through `Bytes` (a read beyond the capture throws `Truncated`, tcpdump's
+ * longjmp); tcpdump's local `goto trunc` paths are mirrored by early returns, so each packet
+ * ends where tcpdump's does, with ` [|ospf2]` / ` [|ospf3]` as it prints them.
  */
-import { ipv4At } from '../addr.ts';
+import { ipv4At, ipv6At } from '../addr.ts';
 import { Bytes, Truncated, hex, printChar, unknownData } from './bytes.ts';
 
 function be16(p: Uint8Array, o: number): number {
@@ -30,9 +31,201 @@ function bits(v: number, table: ReadonlyArray<[number, string]>, none = 'none'):
   return n.length ? n.join(', ') : none;
 }
 
+const LSA6_TYPES = new Map([
+  [1, 'Router'], [2, 'Network'], [3, 'Inter-Area Prefix'], [4, 'Inter-Area Router'], [5, 'External'], [6, 'Deprecated'], [7, 'NSSA'],
+  [8, 'Link'], [9, 'Intra-Area Prefix'], [10, 'Intra-Area TE'], [11, 'Grace'], [12, 'Router Information'], [13, 'Inter-AS-TE'], [14, 'Layer 1 VPN'],
+]);
+const LS6_SCOPE = new Map([[0, 'Link Local'], [0x2000, 'Area Local'], [0x4000, 'Domain Wide']]);
+const RLA6_FLAGS: ReadonlyArray<[number, string]> = [[0x01, 'ABR'], [0x02, 'External'], [0x04, 'Virtual-Link Endpoint'], [0x08, 'Deprecated'], [0x10, 'NSSA Translator']];
+const ASLA6_FLAGS: ReadonlyArray<[number, string]> = [[0x04000000, 'External Type 2'], [0x02000000, 'Forwarding'], [0x01000000, 'Tag']];
+const PREFIX6_OPTS: ReadonlyArray<[number, string]> = [[0x01, 'No Unicast'], [0x02, 'Local address'], [0x04, 'Deprecated'], [0x08, 'Propagate'], [0x10, 'Down'], [0x20, 'N-bit']];
+
+/** tcpdump's OSPFv3 walk (print-ospf6.c); `LocalTrunc` is its `goto trunc` (` [|ospf3]`, no longjmp). */
+class LocalTrunc extends Error {}
+
+class Ospf3 {
+  s = '';
+  constructor(private readonly b: Bytes, private readonly v: number, private readonly dataend: number) {}
+
+  lsType(type: number, idOff: number): void {
+    this.s += `\n\t    ${LSA6_TYPES.get(type & 0x1fff) ?? 'Unknown'} LSA (${type & 0x1fff}), ${LS6_SCOPE.get(type & 0x6000) ?? 'Unknown'} Scope${type & 0x8000 ? ', transitive' : ''}, LSA-ID ${this.b.ipv4(idOff)}`;
+  }
+
+  lshdr(o: number): void {
+    if (o + 20 > this.dataend) throw new LocalTrunc();
+    const b = this.b;
+    // tcpdump prints length - 20 with %zu: a shorter length wraps around 2^64.
+    const l = b.u16(o + 18) - 20;
+    this.s += `\n\t  Advertising Router ${b.ipv4(o + 8)}, seq 0x${hex(b.u32(o + 12), 8)}, age ${b.u16(o)}s, length ${l < 0 ? (1n << 64n) + BigInt(l) : l}`;
+    this.lsType(b.u16(o + 2), o + 4);
+  }
+
+  /** ospf6_print_lsaprefix: bytes used (a failure is tcpdump's `goto trunc`). */
+  prefix(o: number, lsaLen: number): number {
+    const b = this.b;
+    if (lsaLen < 4) throw new LocalTrunc();
+    lsaLen -= 4;
+    if (!b.has(o, 4)) throw new LocalTrunc();
+    const plen = b.u8(o);
+    const words = Math.floor((plen + 31) / 32);
+    if (words * 4 > 16) {
+      this.s += ` bogus prefixlen /${plen}`;
+      throw new LocalTrunc();
+    }
+    if (lsaLen < words * 4) throw new LocalTrunc();
+    b.need(o + 4, words * 4);
+    const a = new Uint8Array(16);
+    a.set(b.p.subarray(o + 4, o + 4 + words * 4));
+    this.s += `\n\t\t${ipv6At(a, 0)}/${plen}`;
+    const opt = b.u8(o + 1);
+    if (opt) this.s += `, Options [${bits(opt, PREFIX6_OPTS)}]`;
+    this.s += `, metric ${b.u16(o + 2)}`;
+    return 4 + words * 4;
+  }
+
+  /** ospf6_print_lsa: false where tcpdump reports a truncation. */
+  lsa(o: number): boolean {
+    const b = this.b;
+    this.lshdr(o);
+    const length = b.u16(o + 18);
+    if (length < 20 || o + length > this.dataend) return false;
+    let len = length - 20;
+    let t = o + 20;
+    const type = b.u16(o + 2);
+    switch (type) {
+      case 0x2001: {
+        if (len < 4) return false;
+        len -= 4;
+        this.s += `\n\t      Options [${bits(b.u32(t), OPTIONS)}], RLA-Flags [${bits(b.u8(t), RLA6_FLAGS)}]`;
+        let l = t + 4;
+        while (len !== 0) {
+          if (len < 16) return false;
+          len -= 16;
+          if (!b.has(l, 16)) return false;
+          const lt = b.u8(l);
+          const ids = `\n\t      Neighbor Interface-ID ${b.ipv4(l + 8)}, Interface ${b.ipv4(l + 4)}`;
+          if (lt === 4) this.s += `\n\t      Virtual Link: Neighbor Router-ID ${b.ipv4(l + 12)}${ids}`;
+          else if (lt === 1) this.s += `\n\t      Neighbor Router-ID ${b.ipv4(l + 12)}${ids}`;
+          else if (lt === 2) this.s += `\n\t      Neighbor Network-ID ${b.ipv4(l + 12)}${ids}`;
+          else {
+            this.s += `\n\t      Unknown Router Links Type 0x${hex(lt, 2)}`;
+            return true;
+          }
+          this.s += `, metric ${b.u16(l + 2)}`;
+          l += 16;
+        }
+        return true;
+      }
+      case 0x2002: {
+        if (len < 4) return false;
+        len -= 4;
+        this.s += `\n\t      Options [${bits(b.u32(t), OPTIONS)}]\n\t      Connected Routers:`;
+        for (let a = t + 4; len !== 0; a += 4) {
+          if (len < 4) return false;
+          len -= 4;
+          this.s += `\n\t\t${b.ipv4(a)}`;
+        }
+        return true;
+      }
+      case 0x2003: {
+        if (len < 4) return false;
+        len -= 4;
+        this.s += `, metric ${b.u32(t) & 0xffffff}`;
+        for (let p = t + 4; len !== 0; ) {
+          const n = this.prefix(p, len);
+          len -= n;
+          p += n;
+        }
+        return true;
+      }
+      case 0x4005: {
+        if (len < 4) return false;
+        len -= 4;
+        const f = b.u32(t);
+        this.s += `\n\t     Flags [${bits(f, ASLA6_FLAGS)}] metric ${f & 0xffffff}`;
+        const pfx = t + 4;
+        const n = this.prefix(pfx, len);
+        len -= n;
+        let p = pfx + n;
+        if (f & 0x02000000) {
+          if (len < 16) return false;
+          len -= 16;
+          b.need(p, 16);
+          this.s += ` forward ${ipv6At(b.p, p)}`;
+          p += 16;
+        }
+        if (f & 0x01000000) {
+          if (len < 4) return false;
+          len -= 4;
+          this.s += ` tag ${b.ipv4(p)}`;
+          p += 4;
+        }
+        if (b.u8(pfx + 2)) {
+          if (len < 4) return false;
+          len -= 4;
+          this.s += ` RefLSID: ${b.ipv4(p)}`;
+        }
+        return true;
+      }
+      case 0x0008: {
+        if (len < 4) return false;
+        len -= 4;
+        if (!b.has(t, 4)) return false;
+        this.s += `\n\t      Options [${bits(b.u32(t), OPTIONS)}]`;
+        if (len < 20) return false;
+        len -= 20;
+        let n = b.u32(t + 20);
+        b.need(t + 4, 16);
+        this.s += `\n\t      Priority ${b.u8(t)}, Link-local address ${ipv6At(b.p, t + 4)}, Prefixes ${n}:`;
+        for (let p = t + 24; n > 0; n--) {
+          const used = this.prefix(p, len);
+          len -= used;
+          p += used;
+        }
+        return true;
+      }
+      case 0x2009: {
+        if (len < 4) return false;
+        len -= 4;
+        if (!b.has(t + 8, 4)) return false;
+        this.lsType(b.u16(t + 2), t + 4);
+        if (len < 2) return false;
+        len -= 2;
+        let n = b.u16(t);
+        this.s += `\n\t      Prefixes ${n}:`;
+        for (let p = t + 12; n > 0; n--) {
+          const used = this.prefix(p, len);
+          len -= used;
+          p += used;
+        }
+        return true;
+      }
+      case 0x000b:
+      case 0x000a: {
+        const o2 = new Ospf2(b, this.v);
+        o2.s = this.s;
+        const ok = type === 0x000b ? o2.grace(t, len) : o2.te(t, len);
+        this.s = o2.s;
+        return ok;
+      }
+      default:
+        if (t > b.end) {
+          this.s += unknownData(b, t, len, '\n\t      ');
+          return false;
+        }
+        this.s += unknownData(b, t, len, '\n\t      ');
+        return true;
+    }
+  }
+}
+
 /**
- * The text after `OSPFv3, <type>, length N` with -v (`len` is the length on the wire, `end` the
- * captured end), or null when not reproduced.
+ * The text after `OSPFv3, <type>, length N` with -v/-vv (`len` is the length on the wire, `end`
+ * the captured end): router and area ids, the Hello fields and Database Description header, with
+ * -vv the neighbor list, LSA headers (DD, LS-Ack), LS-Request entries and LS-Update's LSAs
+ * (router, network, inter-area prefix, external, link, intra-area prefix, grace, TE; others as
+ * hex); then the trailer: link-local signalling and the authentication trailer. Null only when
+ * the header itself was not captured.
  */
 export function ospf3Verbose(p: Uint8Array, off: number, len: number, end: number, verbose: number): string | null {
   if (end < off + 16) return null;
@@ -40,43 +233,81 @@ export function ospf3Verbose(p: Uint8Array, off: number, len: number, end: numbe
   if (type < 1 || type > 5) return '';
   const datalen = be16(p, off + 2);
   if (datalen > len) return ` [len ${datalen}]`;
-  // An LLS block or authentication trailer after the packet: not reproduced.
-  if (datalen !== len) return null;
   const dataend = off + datalen;
-  let s = `\n\tRouter-ID ${ipv4At(p, off + 4)}`;
-  s += be32(p, off + 8) !== 0 ? `, Area ${ipv4At(p, off + 8)}` : ', Backbone Area';
-  if (p[off + 14]) s += `, Instance ${p[off + 14]}`;
-  const b = off + 16;
-  switch (type) {
-    case 1: {
-      if (end < b + 20) return null;
-      const opts = be32(p, b + 4);
-      if (opts & 0x600) return null;
-      s += `\n\tOptions [${bits(opts, OPTIONS)}]`;
-      s += `\n\t  Hello Timer ${be16(p, b + 8)}s, Dead Timer ${be16(p, b + 10)}s, Interface-ID ${ipv4At(p, b)}, Priority ${p[b + 4]}`;
-      if (be32(p, b + 12) !== 0) s += `\n\t  Designated Router ${ipv4At(p, b + 12)}`;
-      if (be32(p, b + 16) !== 0) s += `, Backup Designated Router ${ipv4At(p, b + 16)}`;
-      if (verbose > 1) {
-        s += '\n\t  Neighbor List:';
-        for (let a = b + 20; a < dataend; a += 4) {
-          if (end < a + 4) return null;
-          s += `\n\t    ${ipv4At(p, a)}`;
+  const b = new Bytes(p, end);
+  const o3 = new Ospf3(b, verbose, dataend);
+  o3.s = `\n\tRouter-ID ${ipv4At(p, off + 4)}`;
+  o3.s += be32(p, off + 8) !== 0 ? `, Area ${ipv4At(p, off + 8)}` : ', Backbone Area';
+  if (p[off + 14]) o3.s += `, Instance ${p[off + 14]}`;
+  const body = off + 16;
+  try {
+    switch (type) {
+      case 1: {
+        o3.s += `\n\tOptions [${bits(b.u32(body + 4), OPTIONS)}]`;
+        o3.s += `\n\t  Hello Timer ${b.u16(body + 8)}s, Dead Timer ${b.u16(body + 10)}s, Interface-ID ${b.ipv4(body)}, Priority ${b.u8(body + 4)}`;
+        if (b.u32(body + 12) !== 0) o3.s += `\n\t  Designated Router ${b.ipv4(body + 12)}`;
+        if (b.u32(body + 16) !== 0) o3.s += `, Backup Designated Router ${b.ipv4(body + 16)}`;
+        if (verbose > 1) {
+          o3.s += '\n\t  Neighbor List:';
+          for (let a = body + 20; a < dataend; a += 4) o3.s += `\n\t    ${b.ipv4(a)}`;
         }
+        break;
       }
-      return s;
+      case 2:
+        o3.s += `\n\tOptions [${bits(b.u32(body), OPTIONS)}], DD Flags [${bits(b.u8(body + 7), DD_FLAGS)}], MTU ${b.u16(body + 4)}, DD-Sequence 0x${hex(b.u32(body + 8), 8)}`;
+        if (verbose > 1) for (let o = body + 12; o < dataend; o += 20) o3.lshdr(o);
+        break;
+      case 3:
+        if (verbose > 1) {
+          for (let o = body; o < dataend; o += 12) {
+            if (!b.has(o, 12)) throw new LocalTrunc();
+            o3.s += `\n\t  Advertising Router ${b.ipv4(o + 8)}`;
+            o3.lsType(b.u16(o + 2), o + 4);
+          }
+        }
+        break;
+      case 4:
+        if (verbose > 1) {
+          let n = b.u32(body);
+          for (let o = body + 4; o < dataend && n-- !== 0; o += b.u16(o + 18)) {
+            if (!o3.lsa(o)) throw new LocalTrunc();
+          }
+        }
+        break;
+      case 5:
+        if (verbose > 1) for (let o = body; o < dataend; o += 20) o3.lshdr(o);
+        break;
     }
-    case 2: {
-      if (end < b + 12) return null;
-      const opts = be32(p, b);
-      if (opts & 0x600) return null;
-      s += `\n\tOptions [${bits(opts, OPTIONS)}], DD Flags [${bits(p[b + 7]!, DD_FLAGS)}], MTU ${be16(p, b + 4)}, DD-Sequence 0x${be32(p, b + 8).toString(16).padStart(8, '0')}`;
-      // -vv lists the LSA headers that follow (not reproduced).
-      if (verbose > 1 && dataend > b + 12) return null;
-      return s;
+    // The trailer: link-local signalling (Hello/DD with the L option), then the authentication trailer.
+    let rest = len - datalen;
+    let cp = dataend;
+    const opts = type === 1 ? b.u32(body + 4) : type === 2 ? b.u32(body) : 0;
+    if (opts & 0x200 && rest !== 0) {
+      if (rest < 4) throw new LocalTrunc();
+      o3.s += `\n\tLLS Checksum 0x${hex(b.u16(cp), 4)}`;
+      const lls = b.u16(cp + 2);
+      o3.s += `, Data Length ${lls}`;
+      if (lls < 4 || lls > rest) throw new LocalTrunc();
+      if (!b.has(cp + 4, lls - 4)) throw new LocalTrunc();
+      cp += lls;
+      rest -= lls;
     }
-    default:
-      return verbose > 1 ? null : s;
+    if (rest !== 0) {
+      if (rest < 16) throw new LocalTrunc();
+      const at = b.u16(cp);
+      o3.s += `\n\tAuthentication Type ${at === 1 ? 'HMAC' : `unknown (0x${hex(at, 4)})`}`;
+      const alen = b.u16(cp + 2);
+      o3.s += `, Length ${alen}`;
+      if (alen < 16 || alen > rest) throw new LocalTrunc();
+      o3.s += `, SAID ${b.u16(cp + 6)}, CSN 0x${hex(b.u32(cp + 8), 8)}:${hex(b.u32(cp + 12), 8)}`;
+      if (!b.has(cp + 16, alen - 16)) throw new LocalTrunc();
+      if (verbose > 1) o3.s += unknownData(b, cp + 16, alen - 16, '\n\tAuthentication Data ');
+    }
+  } catch (e) {
+    if (e instanceof LocalTrunc || e instanceof Truncated) return `${o3.s} [|ospf3]`;
+    throw e;
   }
+  return o3.s;
 }
 
 const OPTIONS2: ReadonlyArray<[number, string]> = [
@@ -148,7 +379,7 @@ class Ospf2 {
     return true;
   }
 
-  private grace(t: number, lsLen: number): boolean {
+  grace(t: number, lsLen: number): boolean {
     const b = this.b;
     while (lsLen > 0) {
       if (!b.has(t, 4)) return false; // ND_TCHECK here returns -1, no longjmp
@@ -199,7 +430,7 @@ class Ospf2 {
     return true;
   }
 
-  private te(t: number, lsLen: number): boolean {
+  te(t: number, lsLen: number): boolean {
     const b = this.b;
     while (lsLen !== 0) {
       if (!b.has(t, 4)) return false; // ND_TCHECK here returns -1, no longjmp
