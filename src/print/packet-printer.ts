@@ -44,6 +44,7 @@ import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, timed, someip, v
 import { ntp } from './ip/ntp.ts';
 import { babel } from './ip/babel.ts';
 import { lisp } from './ip/lisp.ts';
+import { rip } from './ip/rip.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { vrrp, dccp } from './ip/protos.ts';
 import { pim } from './ip/pim.ts';
@@ -165,7 +166,7 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
-const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain', 'timed', 'someip', 'ntp', 'babel', 'lisp']);
+const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain', 'timed', 'someip', 'ntp', 'babel', 'lisp', 'rip']);
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -1135,6 +1136,8 @@ export class PacketPrinter {
         return timed(p, off, end);
       case 'babel':
         return babel(p, off, len, end, this.o.verbose, this.o.names !== undefined);
+      case 'rip':
+        return rip(p, off, len, end, this.o.verbose, (o) => this.host4(o));
       case 'lisp':
         return lisp(p, off, len, end, this.o.verbose, (o) => this.host4(o), (o) => this.host6(o));
       case 'someip':
