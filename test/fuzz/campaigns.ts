@@ -7,7 +7,8 @@
  *   ok        accepted and, where there is an oracle, agreeing with it
  *   error     a UserError (counted by its code: the distinct errors)
  *   crash     any other exception (a bug: a stack trace would reach a user)
- *   hang      one input took longer than HANG_MS (sync code cannot be interrupted; it is timed)
+ *   hang      one input took longer than HANG_MS twice (sync code cannot be interrupted; it is
+ *             timed, and timed again when slow, so one run slowed by a loaded machine is no hang)
  *   escape    an eBPF run wrote outside its regions (canary bytes around memory changed)
  *   mismatch  engines disagree (interpreter ≡ every JIT tier, results and memory)
  *
@@ -82,7 +83,11 @@ export function inputRng(seed: number, index: number): Rng {
   return new Rng(((seed * 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
 }
 
-function runCampaign(name: string, o: CampaignOptions, one: (rng: Rng, index: number) => Outcome | Outcome[]): CampaignResult {
+/**
+ * `rebuilt`: input i is a function of (seed, i) alone, so a slow one can be timed again (the
+ * filters campaign draws from one generator for the whole run, so its inputs cannot).
+ */
+function runCampaign(name: string, o: CampaignOptions, one: (rng: Rng, index: number) => Outcome | Outcome[], rebuilt = true): CampaignResult {
   const res: CampaignResult = { campaign: name, seed: o.seed, inputs: 0, accepted: 0, errors: new Map(), crashes: 0, hangs: 0, escapes: 0, mismatches: 0, findings: [], ms: 0 };
   const t0 = performance.now();
   const stopAt = t0 + (o.ms ?? Infinity);
@@ -97,7 +102,18 @@ function runCampaign(name: string, o: CampaignOptions, one: (rng: Rng, index: nu
     } catch (e) {
       outs = e instanceof UserError ? { error: e.code } : { kind: 'crash', index: i, detail: `${(e as Error).name}: ${(e as Error).message}`.slice(0, 300) };
     }
-    const dt = performance.now() - t;
+    let dt = performance.now() - t;
+    if (dt > HANG_MS && rebuilt) {
+      // Timed once more: on a loaded machine one slow run is not a hang (the input is rebuilt
+      // from its seed; the second run's outcome is the same, only its time counts).
+      const t2 = performance.now();
+      try {
+        one(inputRng(o.seed, i), i);
+      } catch {
+        // classified above
+      }
+      dt = Math.min(dt, performance.now() - t2);
+    }
     for (const out of Array.isArray(outs) ? outs : [outs]) {
       res.inputs++;
       if ('ok' in out) res.accepted++;
@@ -162,7 +178,7 @@ export function filterCampaign(o: CampaignOptions): CampaignResult {
       }
     }
     return outs;
-  });
+  }, false);
 }
 
 /**
