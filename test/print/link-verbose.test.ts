@@ -139,4 +139,8 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
       check('slow-ossp.pcap', packetsOf('slow-ossp.pcap', /0x8809/), m);
     }
   });
+
+  it('MPLS: -v puts each further label on its own line; a payload cut before its first byte', () => {
+    for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v', 'nn-vv'] as const) check('mpls-label-heapoverflow.pcap', [0], m);
+  });
 });

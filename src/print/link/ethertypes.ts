@@ -77,28 +77,51 @@ export function etherPayload(type: number, p: Uint8Array, off: number, frame: nu
   }
 }
 
-/** MPLS label stack entries, then the payload guessed from its first nibble, as tcpdump does. */
+const MPLS_LABEL_NAMES = ['IPv4 explicit NULL', 'router alert', 'IPv6 explicit NULL', 'implicit NULL'];
+
+/**
+ * MPLS label stack entries (each on its own line with -v, the reserved labels named), then the
+ * payload: IPv4/IPv6 by an explicit/implicit NULL label or else by its first byte, OSI for
+ * 0x81-0x83, and anything else as hex and ASCII, as tcpdump's mpls_print.
+ */
 export function mpls(p: Uint8Array, off: number, len: number, end: number, o: L2Options): EtherResult {
   let s = 'MPLS';
-  let approx = false;
-  for (;;) {
-    if (end < off + 4) return { text: `${s}[|MPLS]`, approx: true };
-    const e = be32(p, off);
+  let e = 0;
+  for (let depth = 0; ; depth++) {
+    if (len < 4) {
+      s += ' (invalid)';
+      return { text: end < off + len ? `${s} [|mpls]` : s };
+    }
+    if (end < off + 4) return { text: `${s} [|mpls]` };
+    e = be32(p, off);
     const label = e >>> 12;
-    // -v names the reserved labels (0-15) and puts each further entry on its own line.
-    if (o.verbose > 0 && (label < 16 || s !== 'MPLS')) approx = true;
-    s += ` (label ${label}, tc ${(e >> 9) & 7}${e & 0x100 ? ', [S]' : ''}, ttl ${e & 0xff})`;
+    s += `${depth && o.verbose ? '\n\t' : ' '}(label ${label}`;
+    if (o.verbose && label < 16) s += ` (${MPLS_LABEL_NAMES[label] ?? 'rsvd'})`;
+    s += `, tc ${(e >> 9) & 7}${e & 0x100 ? ', [S]' : ''}, ttl ${e & 0xff})`;
     off += 4;
     len -= 4;
     if (e & 0x100) break;
   }
-  if (end <= off) return { text: `${s} [|mpls]`, approx: true };
-  const v = p[off]! >> 4;
-  // The payload starts on a new line with -v.
+  const label = e >>> 12;
+  let pt: 'v4' | 'v6' | 'osi' | 'unknown';
+  if (label === 0 || label === 3) pt = 'v4';
+  else if (label === 2) pt = 'v6';
+  else {
+    if (len < 1) return { text: s };
+    if (end < off + 1) return { text: `${s} [|mpls]` };
+    const first = p[off]!;
+    pt = first >= 0x45 && first <= 0x4f ? 'v4' : first >= 0x60 && first <= 0x6f ? 'v6' : first >= 0x81 && first <= 0x83 ? 'osi' : 'unknown';
+  }
   const sep = o.verbose > 0 ? '\n\t' : ' ';
-  if (v === 4) return { text: s + sep, approx, next: { type: 0x0800, off, len, end } };
-  if (v === 6) return { text: s + sep, approx, next: { type: 0x86dd, off, len, end } };
-  return { text: s, approx: true };
+  if (pt === 'v4') return { text: s + sep, next: { type: 0x0800, off, len, end } };
+  if (pt === 'v6') return { text: s + sep, next: { type: 0x86dd, off, len, end } };
+  if (pt === 'osi') {
+    const r = osi(p, off, len, end, o);
+    return { text: s + sep + r.text, approx: r.approx };
+  }
+  if (o.quiet || o.dumps) return { text: s };
+  const stop = Math.min(end, off + len);
+  return { text: s + hexAsciiDump(p, off, stop) + (stop < off + len ? ' [|mpls]' : '') };
 }
 
 /**
