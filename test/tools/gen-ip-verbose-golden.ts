@@ -1,7 +1,7 @@
 /**
  * Records what tcpdump 4.99.3 prints with -nn, -nn -v and -nn -vv for corpus captures of the
  * TCP applications and IP protocols decoded in src/print/ip (RESP, OpenFlow 1.0, LDP, BGP,
- * OSPFv2, PIMv2, HTTP), into test/golden/print/ip-verbose.json: per capture and mode, the text of
+ * OSPFv2/v3, PIMv2, DCCP, HTTP, TCP options), into test/golden/print/ip-verbose.json: per capture and mode, the text of
  * each of the first PER_FILE packets (keyed by its 0-based index; timestamp removed).
  * test/print/ip-verbose.test.ts compares against it.
  *
@@ -29,7 +29,9 @@ export const IP_VERBOSE_FILES = [
   'bgp-link-bw-extcommunity.pcapng', 'bgp-rt-prefix.pcap', 'bgp-shutdown-communication.pcapng', 'bgp_pmsi_tunnel-oobr.pcap',
   'bgp_notification_rr_msg_error.pcap', 'mpbgp-linklocal-nexthop.pcap',
   'OSPFv2_Capture_FINAL.pcapng', 'ospf-ack.pcap', 'ospf-gmpls.pcap', 'ospf-nssa-bitnt.pcap', 'ospf-sr-ri-sid.pcap',
-  'ospf2-seg-fault-1.pcapng', 'ospf_graceful_restart_rfc3623.pcap',
+  'ospf2-seg-fault-1.pcapng', 'ospf_graceful_restart_rfc3623.pcap', 'OSPFv3_with_AH.pcap',
+  'OSPFv3_broadcast_adjacency.pcap', 'ospf3_auth.pcapng', 'ospf6_decode_v3_asan.pcap', 'ospf6_print_lshdr-oobr.pcap', 'ospf-signed-integer-ubsan.pcap',
+  'dccp_partial_csum_v4_longer.pcap', 'dccp_partial_csum_v4_simple.pcap', 'dccp_partial_csum_v6_longer.pcap',
   'PIM-DM_pruning.pcap', 'PIM-SM_join_prune.pcap', 'PIM_register_register-stop.pcap', 'PIMv2_bootstrap.pcap', 'PIMv2_hellos.pcap',
   'pim-packet-assortment.pcap', 'pim_header_asan.pcap', 'pimv2-oobr-1.pcap', 'pimv2-oobr-2.pcap',
   'ipv4_tcp_http_xml.pcap', 'print-flags.pcap', 'accecn_handshake.pcap', 'mptcp-aa-echo.pcap', 'mptcp-tcprst.pcap', 'scps_invalid.pcap',
