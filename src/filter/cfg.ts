@@ -35,6 +35,14 @@ export interface Block {
    */
   pinned?: boolean;
   /**
+   * A test libpcap 1.10.3's optimizer only simplifies in its second phase, after it has stopped
+   * threading jumps: an arithmetic relation (`ip[1:2] >= 5`, `ip6[6] = 6`, a constant one such
+   * as `1 = 0`) and a masked test turned into `jset`. Jump threading relates such a block only to
+   * identical ones (libpcap's value numbers of the code as generated), and its constant outcome
+   * is fixed only at the end, without removing the tests before it (see optimize/late.ts).
+   */
+  late?: boolean;
+  /**
    * Pre-assembled code run after `stmts` and before the jump (pinned blocks only): used for
    * protochain's loop, whose internal jumps (one backward) stay inside this sequence.
    */

@@ -18,7 +18,7 @@ import { UserError } from '../errors.ts';
 import type { CbpfProgram } from '../isa/cbpf/types.ts';
 import { parse } from './parser.ts';
 import { printAst } from './printer.ts';
-import { finish, isRet, newBlock, RET_K } from './cfg.ts';
+import { finish, isRet, newBlock, RET_K, topoOrder } from './cfg.ts';
 import { radioPrologue } from './lower/prologue.ts';
 import type { Block, Program, Stmt } from './cfg.ts';
 import type { Ast } from './ast.ts';
@@ -63,7 +63,7 @@ export function buildCfg(text: string, opts: CompileOptions): Program {
   return lowerToCfg(parse(text), text, opts);
 }
 
-type Lowered = Program & { noOptimize: boolean; optError?: UserError | undefined };
+type Lowered = Program & { noOptimize: boolean; optErrors: ReadonlyMap<Stmt, UserError> };
 
 function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Lowered {
   const ctx = initialCtx(opts.linkType, text);
@@ -92,7 +92,7 @@ function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Lowered {
   }
   // On Prism headers libpcap 1.10.3 always emits the header-length code, which turns its
   // optimizer off for every program of that link type.
-  return { ...prog, noOptimize: lowerer.noOptimize || ctx.link.radio === 'prism', optError: lowerer.deferredOptError };
+  return { ...prog, noOptimize: lowerer.noOptimize || ctx.link.radio === 'prism', optErrors: lowerer.deferredOptErrors };
 }
 
 /**
@@ -165,9 +165,13 @@ export function compile(text: string, opts: CompileOptions): CbpfProgram {
   let prog: Program = lowered;
   // Like libpcap 1.10.3, do not optimize programs that compute variable header offsets.
   if (opts.optimize && !lowered.noOptimize) {
-    // What libpcap's optimizer reports while folding constants (lowering already folded).
-    if (lowered.optError) throw lowered.optError;
     prog = optimize(prog);
+    // What libpcap's optimizer reports while folding constants, for a statement it kept.
+    if (lowered.optErrors.size > 0) {
+      const kept = new Set<Stmt>();
+      for (const b of topoOrder(prog.root)) for (const s of b.stmts) kept.add(s);
+      for (const [s, e] of lowered.optErrors) if (kept.has(s)) throw e;
+    }
     // A link-header prologue whose slot nothing reads any more goes, as libpcap's optimizer
     // deletes the dead store and the loads before it (pflog: `not pppoes` needs no header length).
     if (prog.prologue.length > 0 && !readsSlot(prog.root, VAR_SLOT)) prog = { ...prog, prologue: [] };

@@ -174,6 +174,17 @@ function checkNode(L: Lowerer, a: Arith): void {
  * operand's); `!=`, `<`, `<=` negate the comparison only, not the guards. We reproduce all
  * of this, since the goal is libpcap's verdicts.
  */
+/** A number as written (`5`, `(5)`): a constant libpcap's first optimizer phase knows. */
+function plainNumber(a: Arith): boolean {
+  return a.type === 'num' || (a.type === 'paren' && plainNumber(a.inner));
+}
+
+/** A load from the packet (not `len`, a constant or scratch memory). */
+function loadsPacketField(s: Stmt): boolean {
+  const cls = s.code & 0x07, mode = s.code & 0xe0;
+  return (cls === I.LD && (mode === I.ABS || mode === I.IND)) || (cls === I.LDX && mode === I.MSH);
+}
+
 export function relation(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: Ctx): Frag {
   checkOperands(L, left);
   checkOperands(L, right);
@@ -182,6 +193,7 @@ export function relation(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: 
   const rc = constValue(right);
   let cmp: Frag;
   let guards: Frag[] = [];
+  let stmts: Stmt[] = [];
   const decide = (a: number, b: number): boolean => {
     switch (op) {
       case '=': return a === b;
@@ -202,11 +214,19 @@ export function relation(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: 
       case '<=': return { code: I.JGT_K, negate: true };
     }
   };
-  if (lc !== undefined && rc !== undefined) {
+  if (lc !== undefined && rc !== undefined && plainNumber(left) && plainNumber(right)) {
+    // Two numbers: libpcap's peephole decides the test in its first phase, as here.
     cmp = decide(lc, rc) ? TRUE : FALSE;
+  } else if (lc !== undefined && rc !== undefined) {
+    // A test of computed constants (`(30 | 23) != 87`), as libpcap generates it: its optimizer
+    // decides it only in its second phase, keeping the tests before it (optimize/late.ts).
+    const j = jump();
+    cmp = test([I.ldImm(lc)], j.code, rc);
+    if (cmp.kind === 'blocks') cmp.head.late = true;
+    if (j.negate) cmp = not(cmp);
   } else {
     const j = jump();
-    const stmts: Stmt[] = [];
+    stmts = [];
     if (rc !== undefined) {
       guards = arith(L, left, ctx, stmts, 0);
       cmp = test(stmts, j.code, rc);
@@ -219,6 +239,10 @@ export function relation(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: 
       cmp = test(stmts, j.code | I.X, 0);
       guards = [...gl, ...gr];
     }
+    // libpcap loads the fields of an arithmetic expression through X (`ldb [x + 0]` with X = 6
+    // for `ip6[6]`) until its second phase, so its first phase relates such a test only to the
+    // same expression, not to a primitive testing the same field (`ip6 proto 6`).
+    if (cmp.kind === 'blocks' && stmts.some(loadsPacketField)) cmp.head.late = true;
     if (j.negate) cmp = not(cmp);
   }
   return and(andAll(guards), cmp);
@@ -251,9 +275,10 @@ function* arithCo(L: Lowerer, a: Arith, ctx: Ctx, out: Stmt[], depth: number): C
         // division by 0 rejects the packet, a shift by 32 or more gives 0), so do we.
         const bad = (a.op === '/' || a.op === '%') ? rc === 0 : (a.op === '<<' || a.op === '>>') && rc > 31;
         if (bad) {
+          const alu = I.aluX(op);
           L.optError(a.op === '/' ? 'FILTER_DIV_ZERO' : a.op === '%' ? 'FILTER_DIV_ZERO' : 'FILTER_BAD_SHIFT',
-            a.op === '/' ? 'division by zero' : a.op === '%' ? 'modulus by zero' : 'shift by more than 31 bits', a.right.span);
-          out.push(I.ldxImm(rc), I.aluX(op));
+            a.op === '/' ? 'division by zero' : a.op === '%' ? 'modulus by zero' : 'shift by more than 31 bits', a.right.span, alu);
+          out.push(I.ldxImm(rc), alu);
         } else {
           out.push(I.aluK(op, rc));
         }

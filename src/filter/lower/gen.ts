@@ -165,13 +165,14 @@ export class Lowerer {
   }
 
   /**
-   * The first error libpcap 1.10.3's optimizer would report (a constant divisor 0, a constant
-   * shift count > 31); compile() throws it only when it optimizes, after lowering succeeded.
+   * The errors libpcap 1.10.3's optimizer reports while folding a statement (a constant divisor
+   * 0, a constant shift count > 31), by the statement: compile() throws the first one whose
+   * statement is still reachable after optimizing (libpcap folds only the blocks it kept).
    */
-  deferredOptError: UserError | undefined;
+  deferredOptErrors = new Map<Stmt, UserError>();
 
-  optError(code: string, msg: string, span: Span): void {
-    this.deferredOptError ??= new UserError(code, msg, { span, source: this.o.source });
+  optError(code: string, msg: string, span: Span, at: Stmt): void {
+    this.deferredOptErrors.set(at, new UserError(code, msg, { span, source: this.o.source }));
   }
 
   err(code: string, msg: string, span: Span): never {

@@ -148,8 +148,9 @@ function cmpOp(L: Lowerer, op: string, stmts: Stmt[], val: number): Frag {
 /** SunATM fields: VPI/VCI and the well-known signalling circuits. */
 export function atmField(L: Lowerer, k: Keyword, ctx: Ctx): Frag {
   if (ctx.link.kind !== 'atm' && !ctx.link.lane) L.err('FILTER_LINK_UNSUPPORTED', `'${k.name}' supported only on raw ATM`, k.span);
-  // Offsets are relative to the link header, which `lane` moves past the LE header (to 6).
-  const o = ctx.link.linkOff ?? 0;
+  // Offsets are relative to the link header, which `lane` moves past the LE header (to 6) and
+  // `pppoes` to the PPP header inside the session (libpcap reads the fields there too).
+  const o = ctx.linkBase ?? ctx.link.linkOff ?? 0;
   const vpi = (v: number): Frag => test([I.ldb(o + 1)], I.JEQ_K, v);
   const vci = (v: number): Frag => test([I.ldh(o + 2)], I.JEQ_K, v);
   const circuit = (c: number): Frag => and(vpi(0), vci(c));

@@ -20,7 +20,7 @@ import type { Stmt } from '../cfg.ts';
  * divisions by X, which can reject the packet), then a trailing X load no remaining statement
  * follows (blocks here are self-contained: no other block reads this block's A or X).
  */
-function withoutDeadTail(stmts: readonly Stmt[]): Stmt[] {
+export function withoutDeadTail(stmts: readonly Stmt[]): Stmt[] {
   let n = stmts.length;
   while (n > 0) {
     const s = stmts[n - 1]!;
@@ -49,7 +49,9 @@ export function andToJset(p: Program): Program {
     // `jset #0` never jumps: the block no longer depends on the packet (fold-constants removes
     // it). libpcap turns `and #0` into `ld #0` and then deletes the statements whose results
     // that overwrites (the load of the masked value, and an X no one reads any more), so a
-    // packet too short for those loads is not rejected by them; drop them too.
+    // packet too short for those loads is not rejected by them; drop them too. (A relation's
+    // mask, `ip[0] & 0 = 0`, libpcap decides only in its second phase: late.ts does that.)
+    if (b.late) continue;
     if (b.k === 0) { b.jt = b.jf; b.stmts = withoutDeadTail(b.stmts); }
     if (b.k === 0xffffffff) b.jf = b.jt;
   }

@@ -25,7 +25,7 @@ const MAX_LIST = 8;
 /** The key of the value a jump block tests (undefined for X-comparisons we do not track). */
 export function testKey(b: Block): string | undefined {
   if (bpfSrc(b.code) || b.pinned) return undefined;
-  let s = '';
+  let s = b.late ? 'L' : '';
   for (const st of b.stmts) s += `${st.code}:${st.k};`;
   return s;
 }

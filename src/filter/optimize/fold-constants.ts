@@ -13,7 +13,7 @@ import { ABS, ADD, ALU, AND, DIV, IMM, IND, JEQ, JGE, JGT, JSET, LD, LDX, LSH, M
 import { aluAdd, aluAnd, aluDiv, aluLsh, aluMod, aluMul, aluNeg, aluOr, aluRsh, aluSub, aluXor } from '../../cbpf/alu.ts';
 
 /** The constant value of A at the end of `b`'s statements, if it is one. */
-function constantA(b: Block): number | undefined {
+export function constantA(b: Block): number | undefined {
   let a: number | undefined;
   for (const s of b.stmts) {
     const cls = bpfClass(s.code);
@@ -63,7 +63,8 @@ function staticSuccessor(b: Block): Block | undefined {
   // truncated packet. libpcap 1.10.3 drops such a block when it leads straight to a return
   // and keeps it otherwise; we do the same (load-free blocks always go).
   if (b.jt === b.jf) return loadsPacket(b) && !isRet(b.jt!) ? undefined : b.jt!;
-  if (bpfSrc(b.code)) return undefined;
+  // libpcap decides those only in its second phase, without moving the edges into them (late.ts).
+  if (bpfSrc(b.code) || b.late) return undefined;
   const a = constantA(b);
   if (a === undefined) return undefined;
   const k = b.k >>> 0;

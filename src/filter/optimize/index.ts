@@ -15,6 +15,7 @@
 import { topoOrder } from '../cfg.ts';
 import type { Program } from '../cfg.ts';
 import { andToJset } from './and-to-jset.ts';
+import { lateDecisions } from './late.ts';
 import { foldConstants } from './fold-constants.ts';
 import { mergeBlocks } from './merge-blocks.ts';
 import { pullup } from './pullup.ts';
@@ -33,6 +34,8 @@ const PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
 ];
 
 const FINAL_PASSES: ReadonlyArray<{ name: string; run: Pass }> = [
+  // libpcap's second phase: tests it decides only after it stopped moving edges.
+  { name: 'late-decisions', run: lateDecisions },
   { name: 'redundant-loads', run: redundantLoads },
   // Merging identical blocks is sound on any CFG (same code, same successors), so it runs
   // again after the loads are gone, when more blocks have become identical.

@@ -24,6 +24,7 @@ export function mergeBlocks(p: Program, work?: Work): Program {
     for (const s of b.stmts) key += `${s.code}:${s.k};`;
     if (!isRet(b)) key += `|${ids[b.jt!.index]}|${ids[b.jf!.index]}`;
     if (b.pinned) key += `|pinned${b.id}`;
+    if (b.late) key += '|late';
     const seen = byKey.get(key);
     if (seen) { canon[i] = seen; continue; }
     byKey.set(key, b);
