@@ -408,8 +408,10 @@ export class PacketPrinter {
   }
 
   /** Appends a link-layer decoder's result (src/print/link) and dissects the layer it hands on. */
-  private l2(r: L2Result): void {
+  private l2(r: L2Result & { data?: Uint8Array }): void {
     this.out += r.text;
+    // A decoder that rewrote the bytes (PPP's HDLC unescaping) hands on its copy.
+    if (r.data !== undefined) this.p = r.data;
     if (r.approx) this.fidelity = 'approx';
     if (r.hdrlen !== undefined) this.hdrlen = r.hdrlen;
     if (r.next !== undefined) this.network(r.next.type, r.next.off, r.next.len, r.next.end);

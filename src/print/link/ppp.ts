@@ -88,8 +88,8 @@ function next(text: string, type: number, off: number, len: number, end: number,
  * tcpdump's handle_ppp: protocol `proto` at `off` (length `len` on the wire, captured to `end`).
  * `prefix` is the text already printed for the link.
  */
-function handlePpp(proto: number, p: Uint8Array, off: number, len: number, end: number, o: L2Options, prefix: string): L2Result {
-  if ((proto & 0xff00) === 0x7e00) return { text: prefix, approx: true }; // HDLC-escaped frame: not reproduced
+function handlePpp(proto: number, p: Uint8Array, off: number, len: number, end: number, o: L2Options, prefix: string): PppResult {
+  if ((proto & 0xff00) === 0x7e00) return hdlcEscaped(p, off - 1, end, o, prefix);
   if (CONTROL_PROTOCOLS.has(proto)) return controlProtocol(proto, p, off, len, end, o, prefix);
   switch (proto) {
     case 0x003d: {
@@ -126,6 +126,48 @@ function handlePpp(proto: number, p: Uint8Array, off: number, len: number, end: 
       return { text: `${prefix}${PPP_TYPES.get(proto) ?? `unknown PPP protocol (0x${hex(proto, 4)})`} ${unknownData(p, off, len, end, '\n\t')}` };
   }
 }
+
+/**
+ * tcpdump's ppp_hdlc: a frame still in HDLC's byte stuffing (0x7d escapes) from `start` to the
+ * capture's end. The bytes are unescaped into a copy of the packet (the layers after it are read
+ * from that copy, `data`), then the protocol is guessed: one byte (IPv4 0x21, IPv6 0x57), an
+ * address/control pair and a protocol, or a two-byte protocol.
+ */
+function hdlcEscaped(p: Uint8Array, start: number, end: number, o: L2Options, prefix: string): PppResult {
+  const out: number[] = [];
+  for (let i = start; i < end; i++) {
+    let c = p[i]!;
+    if (c === 0x7d) {
+      if (i + 1 >= end) break;
+      c = p[++i]! ^ 0x20;
+    }
+    out.push(c);
+  }
+  const b = new Uint8Array(start + out.length);
+  b.set(p.subarray(0, start));
+  b.set(out, start);
+  const stop = b.length;
+  const length = out.length;
+  // (what tcpdump's truncation mark says here is not confirmed)
+  if (length < 1) return { text: prefix, approx: true };
+  const first = b[start]!;
+  if (first === 0x21) return { text: prefix, data: b, next: { type: 0x0800, off: start + 1, len: length - 1, end: stop } };
+  if (first === 0x57) return { text: prefix, data: b, next: { type: 0x86dd, off: start + 1, len: length - 1, end: stop } };
+  if (length < 2) return { text: prefix, approx: true };
+  let proto = be16(b, start);
+  let at = start + 2;
+  if (proto === 0xff03) {
+    if (length < 4) return { text: prefix, approx: true };
+    proto = be16(b, start + 2);
+    at = start + 4;
+  }
+  if ((proto & 0xff00) === 0x7e00) return { text: `${prefix}(protocol 0x${hex(proto, 4)} invalid)` };
+  const r = handlePpp(proto, b, at, length - (at - start), stop, o, prefix);
+  return { ...r, data: b };
+}
+
+/** A decoder's result; `data`, when set, is the packet the following layers are read from. */
+export type PppResult = L2Result & { data?: Uint8Array };
 
 /** LCP, IPCP, CCP …: code, id, length; -v the encoded length and (some of) the options. */
 function controlProtocol(proto: number, p: Uint8Array, off: number, len: number, end: number, o: L2Options, prefix: string): L2Result {
@@ -348,7 +390,7 @@ function pap(p: Uint8Array, off: number, length: number, end: number, prefix: st
  * tcpdump's ppp_print: address/control (or pppd's In/Out), the protocol field, then handle_ppp.
  * `hdrBase` is where the PPP frame starts in the packet (for the -x dumps' start).
  */
-export function pppFrame(p: Uint8Array, off: number, length: number, end: number, o: L2Options, prefix = ''): L2Result {
+export function pppFrame(p: Uint8Array, off: number, length: number, end: number, o: L2Options, prefix = ''): PppResult {
   const olen = length;
   let s = prefix;
   if (length < 2) return { text: `${s} [|ppp]`, approx: end < off + 2 };
@@ -384,14 +426,14 @@ export function pppFrame(p: Uint8Array, off: number, length: number, end: number
 }
 
 /** LINKTYPE_PPP (9): at least the 4-byte header captured, then ppp_print. */
-export function pppLink(p: Uint8Array, cap: number, length: number, o: L2Options): L2Result {
+export function pppLink(p: Uint8Array, cap: number, length: number, o: L2Options): PppResult {
   if (cap < 4) return { text: ' [|ppp]', hdrlen: cap };
   const r = pppFrame(p, 0, length, cap, o);
   return { ...r, hdrlen: 4 };
 }
 
 /** LINKTYPE_PPP_HDLC / PPP_SERIAL (50): RFC 1662 framing (or Cisco HDLC, not reproduced). */
-export function pppSerial(p: Uint8Array, cap: number, length: number, o: L2Options): L2Result {
+export function pppSerial(p: Uint8Array, cap: number, length: number, o: L2Options): PppResult {
   if (cap < 2) return { text: ' [|ppp_hdlc]', hdrlen: cap };
   const a = p[0]!;
   if (a === 0x0f || a === 0x8f) return { text: '', approx: true, hdrlen: 4 }; // Cisco HDLC framing
@@ -404,13 +446,13 @@ export function pppSerial(p: Uint8Array, cap: number, length: number, o: L2Optio
 }
 
 /** LINKTYPE_PPP_ETHER (51): a PPPoE header and what it carries, without an Ethernet header. */
-export function pppoeLink(p: Uint8Array, cap: number, length: number, o: L2Options): L2Result {
+export function pppoeLink(p: Uint8Array, cap: number, length: number, o: L2Options): PppResult {
   const r = pppoe(p, 0, length, cap, o);
   return { ...r, hdrlen: r.hdrlen ?? Math.min(6, cap) };
 }
 
 /** tcpdump's pppoe_print: a PPPoE header at `off` (discovery tags, or a session's PPP frame). */
-export function pppoe(p: Uint8Array, off: number, length: number, end: number, o: L2Options): L2Result {
+export function pppoe(p: Uint8Array, off: number, length: number, end: number, o: L2Options): PppResult {
   if (length < 6) return { text: ` (length ${length} < 6) (invalid)` };
   if (end < off + 6) return { text: ' [|pppoe]', approx: true };
   length -= 6;
