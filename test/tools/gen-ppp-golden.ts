@@ -94,7 +94,7 @@ writeFileSync(join(dir, 'ppp-ether.pcap'), pcap(51, etherPackets));
 writeFileSync(join(dir, 'pppoe-eth.pcap'), pcap(1, etherPackets.map((p, i) => eth(i < 3 ? 0x8863 : 0x8864, p))));
 
 const FLAGS = [['-nn'], ['-nn', '-e'], ['-nn', '-q'], ['-nn', '-v'], ['-nn', '-vv'], ['-nn', '-x'], ['-nn', '-e', '-x']];
-const CORPUS = ['pppoe.pcap', 'pppoes.pcap', 'bgp_vpn_attrset.pcap', 'mpls-traceroute.pcap', 'lspping-fec-ldp.pcap', 'ppp-invalid-lengths.pcap', 'mlppp-oobr.pcap', 'truncated-aack.pcap', 'heapoverflow-ppp_hdlc_if_print.pcap', 'mpls-ldp-hello.pcap'];
+const CORPUS = ['pppoe.pcap', 'pppoes.pcap', 'ppp_ip_udp_dns.pcap', 'ppp_error_hexdump.pcap', 'bgp_vpn_attrset.pcap', 'mpls-traceroute.pcap', 'lspping-fec-ldp.pcap', 'ppp-invalid-lengths.pcap', 'mlppp-oobr.pcap', 'truncated-aack.pcap', 'heapoverflow-ppp_hdlc_if_print.pcap', 'mpls-ldp-hello.pcap'];
 const out: Record<string, unknown> = { tcpdump: spawnSync('tcpdump', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] };
 for (const file of ['ppp.pcap', 'ppp-ether.pcap', 'pppoe-eth.pcap', ...CORPUS]) {
   const where = CORPUS.includes(file) ? corpus : dir;
