@@ -16,6 +16,8 @@ export class VerifierError extends UserError {
   readonly pc: number;
   readonly insn: string;
   readonly reason: string;
+  /** Abstract instructions processed before the refusal (0 when refused before the walk). */
+  steps = 0;
   constructor(rule: string, reason: string, pc: number, insn: string) {
     super(verifierCode(rule), pc < 0 ? `verifier: ${reason}` : `verifier: pc ${pc}: ${insn}: ${reason}`);
     this.name = 'VerifierError';

@@ -34,8 +34,9 @@ export interface CtxField {
  *  - 'bounded' (default): loops are explored iteration by iteration with exact constants, like
  *    the kernel's bounded-loop support; a loop whose abstract state repeats is an infinite loop,
  *    and one the walk does not finish within the step limit (maxSteps; by default 64 steps an
- *    instruction, 200,000 to 1M — the kernel's is a flat 1M: see verify.ts defaultMaxSteps) is
- *    rejected as not provably bounded.
+ *    instruction, 400,000 to 1M — the kernel's is a flat 1M: see verify.ts defaultMaxSteps) is
+ *    rejected as not provably bounded (counting loops are judged after a few iterations:
+ *    ./loops.ts).
  *  - 'budget': loops are accepted after a widening fixpoint proves everything else (types,
  *    initialisation, bounds of constant accesses); termination is NOT proven, so the engine must
  *    enforce its instruction budget. This is the mode for the bpf_conformance programs, some of

@@ -180,33 +180,57 @@ function regKey(r: Reg | undefined): string {
  * are dead — never read again before being written — are left out, so states that differ only
  * in dead values compare equal (the kernel prunes with liveness the same way).
  */
-export function stateKey(s: State, live?: readonly number[]): string {
-  const parts: string[] = [`R${s.pktRange}`];
-  for (let fi = 0; fi < s.frames.length; fi++) {
+export function stateKey(s: State, live?: readonly number[], consts?: (bigint | undefined)[]): string {
+  // Built by concatenation (no intermediate arrays): this runs at every prune point.
+  let key = `R${s.pktRange}`;
+  const top = s.frames.length - 1;
+  for (let fi = 0; fi <= top; fi++) {
     const f = s.frames[fi]!;
     const mask = live?.[fi] ?? 0x7ff;
-    parts.push(`F${f.fn}:${f.ret}`, f.regs.map((r, k) => (mask & (1 << k) ? regKey(r) : '-')).join(','));
-    // Run-length encode the init bytes (mostly long runs of 0 or 1).
-    let run = '';
-    let prev = -1;
-    let n = 0;
-    for (let i = 0; i < STACK; i++) {
-      const b = f.init[i]!;
-      if (b === prev) n++;
-      else {
-        if (prev >= 0) run += `${prev}x${n}.`;
-        prev = b;
-        n = 1;
+    key += `|F${f.fn}:${f.ret}|`;
+    for (let k = 0; k < f.regs.length; k++) {
+      if (k > 0) key += ',';
+      if (!(mask & (1 << k))) {
+        key += '-';
+        continue;
       }
+      const r = f.regs[k]!;
+      // With `consts`, the top frame's live known scalars are written as `k` and their values
+      // returned there instead (the key of the state "up to its constants", see ./loops.ts).
+      if (consts !== undefined && fi === top && r.t === 'scalar' && r.v !== null) {
+        consts[k] = r.v;
+        key += 'k';
+      } else key += regKey(r);
     }
-    run += `${prev}x${n}`;
-    parts.push(run);
-    f.spills.forEach((sp, i) => {
-      if (sp !== undefined) parts.push(`@${i}=${regKey(sp)}`);
-    });
+    key += `|${initKey(f.init)}`;
+    for (let i = 0; i < f.spills.length; i++) {
+      const sp = f.spills[i];
+      if (sp !== undefined) key += `|@${i}=${regKey(sp)}`;
+    }
   }
-  if (s.refs.size) parts.push(`refs${[...s.refs.keys()].sort().join(',')}`);
-  return parts.join('|');
+  if (s.refs.size) key += `|refs${[...s.refs.keys()].sort().join(',')}`;
+  return key;
+}
+
+/**
+ * The stack's initialisation bytes, run-length encoded over 32-bit words (each word stands for
+ * its four bytes exactly, so equal keys mean equal bytes; mostly long runs of 0 or 0x01010101).
+ */
+function initKey(init: Uint8Array): string {
+  const w = new Int32Array(init.buffer, init.byteOffset, init.length >> 2);
+  let out = '';
+  let prev = w[0]!;
+  let n = 1;
+  for (let i = 1; i < w.length; i++) {
+    const x = w[i]!;
+    if (x === prev) n++;
+    else {
+      out += `${prev.toString(36)}x${n}.`;
+      prev = x;
+      n = 1;
+    }
+  }
+  return `${out}${prev.toString(36)}x${n}`;
 }
 
 function joinReg(a: Reg, b: Reg): Reg {

@@ -76,13 +76,8 @@ function useDef(i: EbpfInsn): [number, number] {
 }
 
 /** Backward dataflow to a fixpoint: liveIn = use ∪ (∪ liveIn[succ] − def); r10 is always live. */
-function liveness(at: (EbpfInsn | undefined)[], n: number): Uint16Array {
+function liveness(at: (EbpfInsn | undefined)[], n: number, succ: readonly (readonly number[])[], preds: readonly (readonly number[])[]): Uint16Array {
   const liveIn = new Uint16Array(n);
-  const preds: number[][] = Array.from({ length: n }, () => []);
-  for (let pc = 0; pc < n; pc++) {
-    const i = at[pc];
-    if (i !== undefined) for (const t of successors(i, pc)) if (t < n) preds[t]!.push(pc);
-  }
   const work: number[] = [];
   for (let pc = n - 1; pc >= 0; pc--) if (at[pc] !== undefined) work.push(pc);
   const queued = new Uint8Array(n).fill(1);
@@ -91,7 +86,7 @@ function liveness(at: (EbpfInsn | undefined)[], n: number): Uint16Array {
     queued[pc] = 0;
     const i = at[pc]!;
     let out = 0;
-    for (const t of successors(i, pc)) if (t < n) out |= liveIn[t]!;
+    for (const t of succ[pc]!) if (t < n) out |= liveIn[t]!;
     const [use, def] = useDef(i);
     const v = (use | (out & ~def) | bit(10)) & 0x7ff;
     if (v !== liveIn[pc]) {
@@ -176,12 +171,18 @@ export function checkStructure(slots: readonly EbpfSlot[], hook: HookSpec): Stru
     while (f + 1 < functions.length && functions[f + 1]! <= pc) f++;
     funcOf[pc] = f;
   }
+  // Successors, computed once (every pass below reads them).
+  const succ: number[][] = new Array<number[]>(n);
+  for (let pc = 0; pc < n; pc++) {
+    const i = at[pc];
+    succ[pc] = i === undefined ? [] : successors(i, pc);
+  }
   // Jump targets.
   const prunePoints = new Uint8Array(n);
   for (let pc = 0; pc < n; pc++) {
     const i = at[pc];
     if (i === undefined) continue;
-    for (const t of successors(i, pc)) {
+    for (const t of succ[pc]!) {
       if (t === n) fail('fall-off-end', pc, 'control falls off the end of the program (the last instruction must be exit or a jump)');
       if (t < 0 || t > n) fail('jump-range', pc, `jump target pc ${t} is outside the program (0..${n - 1})`);
       if (at[t] === undefined) fail('jump-into-lddw', pc, `jump into the middle of the lddw at pc ${t - 1}`);
@@ -199,9 +200,11 @@ export function checkStructure(slots: readonly EbpfSlot[], hook: HookSpec): Stru
   while (todo.length) {
     const pc = todo.pop()!;
     const i = at[pc]!;
-    const next = successors(i, pc);
-    if ((i.kind === 'call' && i.call === 'local') || (i.kind === 'lddw' && i.lddw === 'func')) next.push(pc + 1 + i.imm);
-    for (const t of next) if (!reach[t]) { reach[t] = 1; todo.push(t); }
+    for (const t of succ[pc]!) if (!reach[t]) { reach[t] = 1; todo.push(t); }
+    if ((i.kind === 'call' && i.call === 'local') || (i.kind === 'lddw' && i.lddw === 'func')) {
+      const t = pc + 1 + i.imm;
+      if (!reach[t]) { reach[t] = 1; todo.push(t); }
+    }
   }
   for (let pc = 0; pc < n; pc++) if (at[pc] !== undefined && !reach[pc]) fail('unreachable', pc, 'unreachable instruction');
   // Every reachable instruction must be able to reach an exit: walk backwards from the exits
@@ -216,7 +219,7 @@ export function checkStructure(slots: readonly EbpfSlot[], hook: HookSpec): Stru
       toExit[pc] = 1;
       back.push(pc);
     }
-    for (const t of successors(i, pc)) preds[t]!.push(pc);
+    for (const t of succ[pc]!) preds[t]!.push(pc);
   }
   while (back.length) {
     const pc = back.pop()!;
@@ -227,7 +230,7 @@ export function checkStructure(slots: readonly EbpfSlot[], hook: HookSpec): Stru
   const loopHeads = new Set<number>();
   const colour = new Uint8Array(n);
   for (const entry of functions) {
-    const stack: { pc: number; succ: number[]; k: number }[] = [{ pc: entry, succ: successors(at[entry]!, entry), k: 0 }];
+    const stack: { pc: number; succ: readonly number[]; k: number }[] = [{ pc: entry, succ: succ[entry]!, k: 0 }];
     colour[entry] = 1;
     while (stack.length) {
       const top = stack[stack.length - 1]!;
@@ -243,7 +246,7 @@ export function checkStructure(slots: readonly EbpfSlot[], hook: HookSpec): Stru
         prunePoints[t] = 1;
       } else if (colour[t] === 0) {
         colour[t] = 1;
-        stack.push({ pc: t, succ: successors(at[t]!, t), k: 0 });
+        stack.push({ pc: t, succ: succ[t]!, k: 0 });
       }
     }
   }
@@ -275,5 +278,5 @@ export function checkStructure(slots: readonly EbpfSlot[], hook: HookSpec): Stru
     return d;
   };
   depthOf(0);
-  return { n, at, functions, funcOf, loopHeads, prunePoints, calls, liveIn: liveness(at, n) };
+  return { n, at, functions, funcOf, loopHeads, prunePoints, calls, liveIn: liveness(at, n, succ, preds) };
 }

@@ -53,6 +53,8 @@ import { HELPERS } from '../helpers.ts';
 import type { HelperSpec } from '../helpers.ts';
 import { VerifierError } from './error.ts';
 import { foldEnd } from './fold.ts';
+import { analyzeTrace, evalJmp, solveLinear } from './loops.ts';
+import type { LoopTrace } from './loops.ts';
 import type { CtxField, HookSpec } from './hooks.ts';
 import { aluRange, refineRanges, refineRangesFalse, widthRange } from './ranges.ts';
 import { MAX64 as UNKNOWN_HI, UNINIT, UNKNOWN, cloneState, describeReg, joinStates, newFrame, ptr, scalar, scalarTz, stateKey, STACK } from './state.ts';
@@ -132,24 +134,40 @@ interface Hist {
   pc: number;
   key: string;
   prev: Hist | undefined;
+  /** At loop heads: the key up to the top frame's constants, and those constants (see ./loops.ts). */
+  masked?: string;
+  consts?: (bigint | undefined)[];
 }
 
 /** Program input: raw bytes, decoded instructions, or slots. */
 export type ProgramInput = Uint8Array | EbpfProgram | readonly EbpfSlot[];
 
-function toSlots(prog: ProgramInput): EbpfSlot[] {
-  if (prog instanceof Uint8Array) return bytesToSlots(prog);
-  if (prog.length > 0 && 'kind' in prog[0]!) return bytesToSlots(encodeProgram(prog as EbpfProgram));
-  return (prog as readonly EbpfSlot[]).slice();
+/** The program as slots and as bytes (each made once: the bytes of an encoded program are reused). */
+function toSlots(prog: ProgramInput): { slots: EbpfSlot[]; bytes: Uint8Array } {
+  if (prog instanceof Uint8Array) {
+    const slots = bytesToSlots(prog);
+    return { slots, bytes: prog.slice() };
+  }
+  if (prog.length > 0 && 'kind' in prog[0]!) {
+    const bytes = encodeProgram(prog as EbpfProgram);
+    return { slots: bytesToSlots(bytes), bytes };
+  }
+  const slots = (prog as readonly EbpfSlot[]).slice();
+  return { slots, bytes: slotsToBytes(slots) };
 }
 
 export function verify(prog: ProgramInput, hook: HookSpec): VerifiedProgram {
-  const slots = toSlots(prog);
+  const { slots, bytes } = toSlots(prog);
   const s = checkStructure(slots, hook);
   const v = new Walker(s, hook);
-  v.run();
+  try {
+    v.run();
+  } catch (e) {
+    if (e instanceof VerifierError) e.steps = v.steps;
+    throw e;
+  }
   return {
-    hook, slots, bytes: slotsToBytes(slots), insnAt: s.at, functions: s.functions, loopHeads: [...s.loopHeads].sort((a, b) => a - b),
+    hook, slots, bytes, insnAt: s.at, functions: s.functions, loopHeads: [...s.loopHeads].sort((a, b) => a - b),
     needsBudget: (hook.loops ?? 'bounded') === 'budget' && s.loopHeads.size > 0,
     stackDepth: v.chainStackDepth(), maps: [...v.mapsUsed].sort((a, b) => a - b), stats: { steps: v.steps, states: v.states },
     ctxAccess: v.ctxAccess,
@@ -215,27 +233,6 @@ const JMP_INVERSE: Record<JmpOp, JmpOp | undefined> = {
   jeq: 'jne', jne: 'jeq', jgt: 'jle', jle: 'jgt', jge: 'jlt', jlt: 'jge', jsgt: 'jsle', jsle: 'jsgt', jsge: 'jslt', jslt: 'jsge', jset: undefined,
 };
 
-function evalJmp(op: JmpOp, wide: boolean, a: bigint, b: bigint): boolean {
-  const bits = wide ? 64 : 32;
-  const x = BigInt.asUintN(bits, a);
-  const y = BigInt.asUintN(bits, b);
-  const sx = BigInt.asIntN(bits, a);
-  const sy = BigInt.asIntN(bits, b);
-  switch (op) {
-    case 'jeq': return x === y;
-    case 'jne': return x !== y;
-    case 'jgt': return x > y;
-    case 'jge': return x >= y;
-    case 'jlt': return x < y;
-    case 'jle': return x <= y;
-    case 'jsgt': return sx > sy;
-    case 'jsge': return sx >= sy;
-    case 'jslt': return sx < sy;
-    case 'jsle': return sx <= sy;
-    case 'jset': return (x & y) !== 0n;
-  }
-}
-
 class Walker {
   steps = 0;
   states = 0;
@@ -284,6 +281,12 @@ class Walker {
   private readonly seen = new Map<number, Set<string>>();
   private readonly widened = new Map<string, { state: State; key: string }>();
   private work: { pc: number; st: State; hist: Hist | undefined }[] = [];
+  /** The loop iteration being recorded on the current path (./loops.ts), if any. */
+  private trace: LoopTrace | undefined;
+  /** Loop iterations analysed per loop head on the current path. */
+  private readonly tries = new Map<number, number>();
+  /** Per loop head: per key up to constants, the constants of every state stored there. */
+  private readonly orbits = new Map<number, Map<string, (bigint | undefined)[][]>>();
 
   constructor(private readonly s: Structure, private readonly hook: HookSpec) {
     this.table = hook.helperTable ?? HELPERS;
@@ -341,6 +344,8 @@ class Walker {
 
   /** Follows one path from `pc` until it exits, is pruned, or forks (forks go to `work`). */
   private walk(pc: number, st: State, hist: Hist | undefined): void {
+    this.trace = undefined;
+    this.tries.clear();
     for (;;) {
       if (++this.steps > this.maxSteps) {
         // Like the kernel, a bounded loop is one the walk finishes within the step limit.
@@ -352,6 +357,14 @@ class Walker {
         if (r === undefined) return;
         st = r.st;
         hist = r.hist;
+      }
+      const tr = this.trace as LoopTrace | undefined; // set by atPrunePoint
+      if (tr !== undefined) {
+        if (tr.pcs.length >= 4096 || st.frames.length !== tr.depth) this.trace = undefined;
+        else {
+          tr.pcs.push(pc);
+          tr.regs.push(this.frame(st).regs.slice());
+        }
       }
       const next = this.step(pc, st, hist);
       if (next < 0) return;
@@ -377,7 +390,11 @@ class Walker {
       this.states++;
       return { st: cloneState(j), hist };
     }
-    const key = stateKey(st, this.liveMasks(st, pc));
+    // At a loop head the key is built as "the state up to the top frame's constants" plus those
+    // constants, so successive iterations can be compared (./loops.ts).
+    const consts: (bigint | undefined)[] | undefined = isLoop && this.policy !== 'budget' ? new Array<bigint | undefined>(11) : undefined;
+    const masked = stateKey(st, this.liveMasks(st, pc), consts);
+    const key = consts === undefined ? masked : `${masked}|${Array.from(consts, (v) => (v === undefined ? '' : v.toString(16))).join(',')}`;
     let set = this.seen.get(pc);
     if (set === undefined) this.seen.set(pc, (set = new Set()));
     if (set.has(key)) {
@@ -394,8 +411,85 @@ class Walker {
     }
     set.add(key);
     this.states++;
-    if (this.policy !== 'budget' && this.s.loopHeads.size > 0) hist = { pc, key, prev: hist };
+    if (consts !== undefined) this.loopVisit(pc, st, hist, masked, consts);
+    if (this.policy !== 'budget' && this.s.loopHeads.size > 0) hist = consts === undefined ? { pc, key, prev: hist } : { pc, key, prev: hist, masked, consts };
     return { st, hist };
+  }
+
+  /**
+   * A new state at a loop head (bounded policy): finishes the analysis of a recorded iteration
+   * that ends here, or starts recording one when the state differs from this path's previous
+   * visit only in the values of some known scalars (./loops.ts).
+   */
+  private loopVisit(pc: number, st: State, hist: Hist | undefined, masked: string, consts: (bigint | undefined)[]): void {
+    let byKey = this.orbits.get(pc);
+    if (byKey === undefined) this.orbits.set(pc, (byKey = new Map()));
+    let list = byKey.get(masked);
+    if (list === undefined) byKey.set(masked, (list = []));
+    list.push(consts);
+    const tr = this.trace;
+    if (tr !== undefined && tr.head === pc) {
+      this.trace = undefined;
+      this.tries.set(pc, (this.tries.get(pc) ?? 0) + 1);
+      if (tr.masked === masked) this.judgeLoop(pc, st, tr, consts);
+      return;
+    }
+    if (tr !== undefined || (this.tries.get(pc) ?? 0) >= 3) return;
+    let prev = hist;
+    for (let n = 0; prev !== undefined && prev.pc !== pc && n < 256; n++) prev = prev.prev;
+    if (prev === undefined || prev.pc !== pc || prev.masked !== masked || prev.consts === undefined) return;
+    const counters: number[] = [];
+    for (let r = 0; r < 11; r++) if (consts[r] !== undefined && consts[r] !== prev.consts[r]) counters.push(r);
+    if (counters.length === 0) return;
+    this.trace = { head: pc, masked, start: consts, counters, steps: this.steps, pcs: [], regs: [], depth: st.frames.length, work: this.work.length };
+  }
+
+  /**
+   * Acts on what one recorded iteration proves about the walk (./loops.ts): refuses the loop
+   * when the path repeats forever, or repeats more often than the step limit allows and no
+   * explored state at the head lies on its way (such a state would prune the walk early).
+   * Otherwise, when the iteration forks nothing and checks nothing that depends on the
+   * counters, the identical iterations are skipped: the counters jump ahead, their instructions
+   * are counted as processed (so the step limit means what it meant), and the per-instruction
+   * facts of the values that vary are dropped. The walk then finishes the loop itself.
+   */
+  private judgeLoop(pc: number, st: State, tr: LoopTrace, end: (bigint | undefined)[]): void {
+    const f = analyzeTrace(tr, this.s.at, end, this.s.liveIn[pc]!);
+    if (f.kind === 'unknown') return;
+    const show = (d: bigint, m: bigint) => (d > m / 2n ? `-= ${m - d}` : `+= ${d}`);
+    const moves = [...f.strides].map(([r, { d, m }]) => `r${r} ${show(d, m)}${m === 1n << 32n ? ' (32-bit)' : ''}`).join(', ');
+    if (f.repeats === null) {
+      this.fail('unbounded-loop', pc, `loop at pc ${pc} does not terminate: every iteration runs the same ${f.steps} instructions with only ${moves}, and no test on the way ever changes its outcome`);
+    }
+    const repeats = f.repeats!;
+    // States other paths stored at this head on the way would prune the walk early.
+    const [r] = tr.counters;
+    const { d, m } = f.strides.get(r!)!;
+    const orbitClear = (): boolean => {
+      for (const u of this.orbits.get(pc)!.get(tr.masked)!) {
+        if (u === end) continue;
+        let same = true;
+        for (let k = 0; k < 11 && same; k++) if (!tr.counters.includes(k) && u[k] !== end[k]) same = false;
+        if (!same || u[r!] === undefined) continue;
+        const t = solveLinear(d, (((u[r!]! - end[r!]!) % m) + m) % m, m);
+        if (t !== null && t <= repeats) return false;
+      }
+      return true;
+    };
+    if (BigInt(this.steps) + repeats * BigInt(f.steps) > BigInt(this.maxSteps)) {
+      if (!orbitClear()) return;
+      this.fail('unbounded-loop', pc, `loop not provably bounded: more than ${this.maxSteps} instructions would be processed: the loop at pc ${pc} runs ${f.exact ? '' : 'at least '}${repeats} more iterations of ${f.steps} instructions (${moves}) before the test at pc ${f.exitPc} changes`);
+    }
+    const skip = repeats - 1n;
+    if (skip < 2n || !f.pure || this.work.length !== tr.work || !orbitClear()) return;
+    const regs = this.frame(st).regs;
+    for (const [c, s] of f.strides) regs[c] = scalar((end[c]! + skip * s.d) % s.m);
+    this.steps += Number(skip) * f.steps;
+    // Every traced pc was visited (noteHighs ran there); the skipped values were not.
+    for (const [at, mask] of f.varying) {
+      const h = this.highs.get(at)!;
+      for (let k = 0; k < h.length; k++) if (mask & (1 << k)) h[k] = null;
+    }
   }
 
   /**
@@ -855,13 +949,20 @@ class Walker {
     // have a known signed minimum, and it and any constant must stay within ±2^29.
     const sr = k.t === 'scalar' ? signedRange(k) : null;
     if (p.p !== 'mem' && p.p !== 'any' && k.t === 'scalar') {
-      const name = describeReg({ ...p, off: 0, vlo: undefined });
+      // The pointer's name only when refusing (describeReg costs more than the checks).
+      const name = () => describeReg({ ...p, off: 0, vlo: undefined });
       if (delta !== null && (delta >= MAX_VAR_OFF || delta <= -MAX_VAR_OFF))
-        this.fail('ptr-arith', pc, `value ${delta} makes ${name} pointer be out of bounds`);
-      if (sr === null) this.fail('ptr-arith', pc, `math between ${name} pointer and register with unbounded min value is not allowed (bound the scalar first)`);
-      if (sr![0] >= MAX_VAR_OFF || sr![0] <= -MAX_VAR_OFF) this.fail('ptr-arith', pc, `value ${sr![0]} makes ${name} pointer be out of bounds`);
+        this.fail('ptr-arith', pc, `value ${delta} makes ${name()} pointer be out of bounds`);
+      if (sr === null) this.fail('ptr-arith', pc, `math between ${name()} pointer and register with unbounded min value is not allowed (bound the scalar first)`);
+      if (sr![0] >= MAX_VAR_OFF || sr![0] <= -MAX_VAR_OFF) this.fail('ptr-arith', pc, `value ${sr![0]} makes ${name()} pointer be out of bounds`);
     }
-    const base: [bigint, bigint, number] | null = p.off !== null ? [BigInt(p.off), BigInt(p.off), numTz(p.off)]
+    // The common case (a constant offset plus a constant, as in `pkt + 14`): plain numbers, and a
+    // result of the same shape as ptr()'s (what the general path returns when lo = hi).
+    if (p.off !== null && delta !== null && delta > -MAX_VAR_OFF && delta < MAX_VAR_OFF) {
+      const off = p.off + (i.op === 'add' ? Number(delta) : -Number(delta));
+      if (off >= -(2 ** 40) && off <= 2 ** 40) return { t: 'ptr', p: p.p, off, ref: p.ref, size: p.size, nullable: p.nullable, id: 0, readonly: p.readonly };
+    }
+    const base: [bigint, bigint, number] | null = p.off !== null ? [BigInt(p.off), BigInt(p.off), 0]
       : p.vlo !== undefined ? [BigInt(p.vlo), BigInt(p.vhi!), p.vtz ?? 0] : null;
     const none = { fix: undefined, prange: undefined };
     if (base === null || sr === null || k.t !== 'scalar') return { ...p, off: null, vlo: undefined, vhi: undefined, vtz: undefined, id: 0, ...none };
@@ -869,7 +970,8 @@ class Walker {
     const LIM = 1n << 40n;
     if (lo < -LIM || hi > LIM) return { ...p, off: null, vlo: undefined, vhi: undefined, vtz: undefined, id: 0, ...none };
     if (lo === hi) return { ...p, off: Number(lo), vlo: undefined, vhi: undefined, vtz: undefined, id: 0, ...none };
-    const v = { ...p, off: null, vlo: Number(lo), vhi: Number(hi), vtz: Math.min(base[2], scalarTz(k)), id: 0, ...none };
+    const baseTz = p.off !== null ? numTz(p.off) : base[2];
+    const v = { ...p, off: null, vlo: Number(lo), vhi: Number(hi), vtz: Math.min(baseTz, scalarTz(k)), id: 0, ...none };
     if (p.p !== 'pkt') return v;
     // Packet pointers with a variable offset carry an id (see Reg in ./state.ts): a constant
     // step keeps it, a variable one starts a new id at this pc (older pointers of that id forget it).

@@ -1,0 +1,340 @@
+/**
+ * Early verdicts on loops whose abstract walk cannot converge (issue 12).
+ *
+ * The bounded-loop walk (verify.ts) follows a loop iteration by iteration with constants tracked
+ * exactly, as the kernel does. A loop such as `r0 += 2^29 until r0 == 1` repeats no state for
+ * 2^35 iterations, so the walk used to spend its whole step limit before refusing. This module
+ * looks at one recorded iteration of such a loop and predicts the walk:
+ *
+ *   1. At a loop head the walker compares the state with the one the same path had at its
+ *      previous visit. When they differ only in the exact values of some scalar registers (the
+ *      "counters"), the next iteration is recorded: the pcs the path executes and the registers
+ *      before each instruction (`LoopTrace`).
+ *   2. `analyzeTrace` replays that iteration symbolically. A counter `x` and anything derived
+ *      from it by adding or subtracting constants (64-bit, or 32-bit with zero extension) is
+ *      affine: `(x + c) mod 2^w`. Everything else must not depend on the counters at all:
+ *      memory addresses, stored values, helper calls, calls and exits, and jumps comparing a
+ *      counter-derived value with anything but a constant make the analysis give up (the walk
+ *      then simply goes on, as before). Every recorded value is checked against the model.
+ *   3. Per iteration each counter moves by a constant D (mod 2^64, or mod 2^32), so the value a
+ *      jump compares is an arithmetic progression modulo a power of two, and the first iteration
+ *      at which the jump's outcome changes is computed exactly (`firstHit`: a linear congruence,
+ *      or a division when the target interval is wider than the stride). Until then the path
+ *      repeats the same instructions with the same outcomes.
+ *
+ * The walker (verify.ts) turns the prediction into a verdict only when it is certain to be the
+ * walk's own: "never" (no jump ever changes: the walk would run until its step limit; the state
+ * of a path that already entered this orbit would have done the same, so nothing can prune it),
+ * or a number of full iterations whose instructions exceed the remaining step budget and whose
+ * states at the loop head no explored path has reached (the orbit check in verify.ts). Refusing
+ * early changes no verdict: the walk itself would have refused. No program is accepted here.
+ */
+import type { JmpOp } from '../../isa/ebpf/opcodes.ts';
+import type { EbpfInsn } from '../../isa/ebpf/types.ts';
+import type { Reg } from './state.ts';
+
+const M64 = 1n << 64n;
+const M32 = 1n << 32n;
+
+/** One recorded iteration: pcs executed from the loop head back to it, registers before each. */
+export interface LoopTrace {
+  head: number;
+  /** The state's key with counter values masked (see verify.ts atPrunePoint). */
+  masked: string;
+  /** Counter registers (top frame) and their values at the start of the iteration. */
+  start: readonly (bigint | undefined)[];
+  counters: readonly number[];
+  steps: number;
+  pcs: number[];
+  regs: Reg[][];
+  depth: number;
+  /** Pending paths (the walker's work list) when the iteration started: forks add to it. */
+  work: number;
+}
+
+/** What one iteration tells about the walk from here. */
+export type LoopForecast =
+  | { kind: 'unknown'; why: string }
+  | {
+      kind: 'repeats';
+      /** Full iterations (after the recorded one) that repeat it exactly; null = forever. */
+      repeats: bigint | null;
+      /** True when `repeats` is exact, false when it is a lower bound. */
+      exact: boolean;
+      /** Per counter register: its stride per iteration and the modulus it wraps at. */
+      strides: Map<number, { d: bigint; m: bigint }>;
+      /** Instructions per iteration. */
+      steps: number;
+      /** The jump whose outcome changes first, if any. */
+      exitPc?: number;
+      /**
+       * True when no instruction of the iteration checks anything that depends on the counters
+       * (a pointer meeting a counter-derived value is checked by value): the repeated iterations
+       * then check exactly what the recorded one did, and may be skipped.
+       */
+      pure: boolean;
+      /** pc → registers whose value depends on the counters before that instruction. */
+      varying: Map<number, number>;
+    };
+
+type Kind = { k: 'inv' } | { k: 'aff'; base: number; c: bigint; w: 32 | 64 } | { k: 'taint' };
+const INV: Kind = { k: 'inv' };
+const TAINT: Kind = { k: 'taint' };
+
+/** A compared value as an arithmetic progression: y_m = (y0 + m·e) mod n; P(y) is the jump's outcome. */
+interface Watch {
+  pc: number;
+  base: number;
+  c: bigint;
+  w: 32 | 64;
+  /** Comparison width in bits. */
+  cw: 32 | 64;
+  outcome: boolean;
+  test: (y: bigint) => boolean;
+  /** Points where the outcome may change (as unsigned values in the comparison width). */
+  breaks: bigint[];
+}
+
+export function evalJmp(op: JmpOp, wide: boolean, a: bigint, b: bigint): boolean {
+  const bits = wide ? 64 : 32;
+  const x = BigInt.asUintN(bits, a);
+  const y = BigInt.asUintN(bits, b);
+  const sx = BigInt.asIntN(bits, a);
+  const sy = BigInt.asIntN(bits, b);
+  switch (op) {
+    case 'jeq': return x === y;
+    case 'jne': return x !== y;
+    case 'jgt': return x > y;
+    case 'jge': return x >= y;
+    case 'jlt': return x < y;
+    case 'jle': return x <= y;
+    case 'jsgt': return sx > sy;
+    case 'jsge': return sx >= sy;
+    case 'jslt': return sx < sy;
+    case 'jsle': return sx <= sy;
+    case 'jset': return (x & y) !== 0n;
+  }
+}
+
+const constOf = (r: Reg | undefined): bigint | null => (r !== undefined && r.t === 'scalar' && r.v !== null ? r.v : null);
+const mod = (a: bigint, m: bigint) => ((a % m) + m) % m;
+
+/**
+ * Replays one recorded iteration (see the module comment). `end` is the counters' values when
+ * the path came back to the head; `live` the registers live at the head.
+ */
+export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[], end: readonly (bigint | undefined)[], live: number): LoopForecast {
+  const kinds: Kind[] = new Array<Kind>(11).fill(INV);
+  for (const r of t.counters) kinds[r] = { k: 'aff', base: r, c: 0n, w: 64 };
+  const watches: Watch[] = [];
+  const varying = new Map<number, number>();
+  let pure = true;
+  const unknown = (why: string): LoopForecast => ({ kind: 'unknown', why });
+  const nonInv = (r: number) => kinds[r]!.k !== 'inv';
+  for (let s = 0; s < t.pcs.length; s++) {
+    const pc = t.pcs[s]!;
+    const regs = t.regs[s]!;
+    const next = s + 1 < t.pcs.length ? t.pcs[s + 1]! : t.head;
+    // The model must agree with every value the walk recorded.
+    for (let r = 0; r < 11; r++) {
+      const k = kinds[r]!;
+      if (k.k !== 'aff') continue;
+      const v = constOf(regs[r]);
+      if (v === null || v !== mod(t.start[k.base]! + k.c, k.w === 64 ? M64 : M32)) return unknown(`r${r} at pc ${pc} is not the value the model predicts`);
+    }
+    let vmask = 0;
+    for (let r = 0; r < 11; r++) if (kinds[r]!.k !== 'inv') vmask |= 1 << r;
+    varying.set(pc, (varying.get(pc) ?? 0) | vmask);
+    const i = at[pc];
+    if (i === undefined) return unknown('no instruction');
+    switch (i.kind) {
+      case 'alu': {
+        const hasSrc = 'src' in i;
+        const srcKind = hasSrc ? kinds[i.src]! : INV;
+        const srcConst = hasSrc ? constOf(regs[i.src]) : BigInt(i.imm);
+        if (i.op === 'mov') {
+          if (srcKind.k === 'aff' && !i.wide) kinds[i.dst] = { ...srcKind, c: mod(srcKind.c, M32), w: 32 };
+          else kinds[i.dst] = srcKind;
+          break;
+        }
+        if (hasSrc && i.src === i.dst && (i.op === 'xor' || i.op === 'sub')) { kinds[i.dst] = INV; break; }
+        const dk = kinds[i.dst]!;
+        // A pointer and a counter-derived value: the pointer arithmetic checks the value.
+        const isPtr = (r: Reg | undefined) => r !== undefined && r.t === 'ptr';
+        if ((dk.k !== 'inv' || srcKind.k !== 'inv') && (isPtr(regs[i.dst]) || (hasSrc && isPtr(regs[i.src])))) pure = false;
+        const addLike = i.op === 'add' || i.op === 'sub';
+        if (addLike && dk.k === 'aff' && srcKind.k === 'inv' && srcConst !== null) {
+          const delta = i.op === 'add' ? srcConst : -srcConst;
+          if (i.wide) {
+            if (dk.w !== 64) { kinds[i.dst] = TAINT; break; }
+            kinds[i.dst] = { ...dk, c: mod(dk.c + delta, M64) };
+          } else kinds[i.dst] = { ...dk, c: mod(dk.c + delta, M32), w: 32 };
+          break;
+        }
+        if (i.op === 'add' && dk.k === 'inv' && srcKind.k === 'aff' && constOf(regs[i.dst]) !== null) {
+          const k0 = constOf(regs[i.dst])!;
+          if (i.wide) kinds[i.dst] = srcKind.w === 64 ? { ...srcKind, c: mod(srcKind.c + k0, M64) } : TAINT;
+          else kinds[i.dst] = { ...srcKind, c: mod(srcKind.c + k0, M32), w: 32 };
+          break;
+        }
+        const movLike = i.op.startsWith('movsx');
+        kinds[i.dst] = (movLike ? srcKind.k !== 'inv' : dk.k !== 'inv' || srcKind.k !== 'inv') ? TAINT : INV;
+        break;
+      }
+      case 'end':
+        if (nonInv(i.dst)) kinds[i.dst] = TAINT;
+        break;
+      case 'ldx':
+        if (nonInv(i.src)) return unknown(`pc ${pc} loads through a counter-derived address`);
+        kinds[i.dst] = INV;
+        break;
+      case 'st':
+        if (nonInv(i.dst)) return unknown(`pc ${pc} stores through a counter-derived address`);
+        break;
+      case 'stx':
+        if (nonInv(i.dst) || nonInv(i.src)) return unknown(`pc ${pc} stores a counter-derived value or address`);
+        break;
+      case 'atomic':
+        if (nonInv(i.dst) || nonInv(i.src) || (i.op === 'cmpxchg' && nonInv(0))) return unknown(`pc ${pc}: atomic with a counter-derived operand`);
+        if (i.op === 'cmpxchg') kinds[0] = INV;
+        else if (i.fetch) kinds[i.src] = INV;
+        break;
+      case 'lddw':
+        kinds[i.dst] = INV;
+        break;
+      case 'ldabs':
+      case 'ldind':
+        if (nonInv(6) || (i.kind === 'ldind' && nonInv(i.src))) return unknown(`pc ${pc}: packet load with a counter-derived operand`);
+        for (let r = 0; r <= 5; r++) kinds[r] = INV;
+        break;
+      case 'ja':
+      case 'gotol':
+        break;
+      case 'jmp': {
+        const hasSrc = 'src' in i;
+        const a = kinds[i.dst]!;
+        const b = hasSrc ? kinds[i.src]! : INV;
+        if (a.k === 'inv' && b.k === 'inv') break;
+        if (a.k === 'taint' || b.k === 'taint') return unknown(`the jump at pc ${pc} reads a value computed from a counter`);
+        if (a.k === 'aff' && b.k === 'aff') return unknown(`the jump at pc ${pc} compares two counter values`);
+        if (i.op === 'jset') return unknown(`the jump at pc ${pc} tests bits of a counter`);
+        const affDst = a.k === 'aff';
+        const aff = (affDst ? a : b) as Extract<Kind, { k: 'aff' }>;
+        const other = affDst ? (hasSrc ? constOf(regs[i.src]) : BigInt(i.imm)) : constOf(regs[i.dst]);
+        if (other === null) return unknown(`the jump at pc ${pc} compares a counter with a value that is not a constant`);
+        const target = pc + 1 + i.off;
+        const taken = next === target && next !== pc + 1 ? true : next === pc + 1 && target !== pc + 1 ? false : null;
+        if (taken === null) return unknown(`the jump at pc ${pc} leads to the same place either way`);
+        const cw: 32 | 64 = i.wide ? 64 : 32;
+        const C = BigInt.asUintN(cw, i.wide ? other : BigInt.asUintN(32, other));
+        const test = affDst ? (y: bigint) => evalJmp(i.op, i.wide, y, C) : (y: bigint) => evalJmp(i.op, i.wide, C, y);
+        const yNow = constOf(hasSrc && !affDst ? regs[i.src] : regs[i.dst]);
+        if (yNow === null || test(yNow) !== taken) return unknown(`the jump at pc ${pc} went against the model`);
+        watches.push({ pc, base: aff.base, c: aff.c, w: aff.w, cw, outcome: taken, test, breaks: [C, C + 1n, 1n << BigInt(cw - 1)] });
+        break;
+      }
+      case 'call':
+      case 'callx':
+      case 'exit':
+        return unknown(`pc ${pc} calls or returns inside the loop`);
+      default:
+        return unknown(`pc ${pc}: instruction not modelled`);
+    }
+  }
+  // Back at the head: each counter is its own start plus a constant; everything else live is invariant.
+  const strides = new Map<number, { d: bigint; m: bigint }>();
+  for (let r = 0; r < 11; r++) {
+    const k = kinds[r]!;
+    const isCounter = t.counters.includes(r);
+    if (!isCounter) {
+      if ((live & (1 << r)) !== 0 && k.k !== 'inv') return unknown(`r${r} changes with the counters`);
+      continue;
+    }
+    if (k.k !== 'aff' || k.base !== r) return unknown(`counter r${r} is not stepped by a constant`);
+    const m = k.w === 64 ? M64 : M32;
+    const x0 = t.start[r]!;
+    if (x0 >= m || end[r] !== mod(x0 + k.c, m)) return unknown(`counter r${r} did not move as modelled`);
+    strides.set(r, { d: k.c, m });
+  }
+  // The first later iteration at which some jump decides differently.
+  let repeats: bigint | null = null;
+  let exact = true;
+  let exitPc: number | undefined;
+  for (const w of watches) {
+    const { d, m } = strides.get(w.base)!;
+    const x0 = t.start[w.base]!;
+    const bitsN = Math.min(w.w, w.cw);
+    let n: bigint;
+    if (m === M64) n = bitsN === 64 ? M64 : M32;
+    else if (bitsN === 32 || w.c === 0n) n = M32;
+    else return unknown(`the jump at pc ${w.pc} compares a 64-bit sum of a 32-bit counter`);
+    const y0 = mod(x0 + w.c, w.w === 64 ? M64 : M32) % n;
+    const e = d % n;
+    const hit = firstChange(y0, e, n, w.test, w.outcome, w.breaks);
+    if (hit === 'unknown') return unknown(`the jump at pc ${w.pc}: no closed form`);
+    if (hit === null) continue;
+    // Iteration `hit.m` (counted from the recorded one, 0) is the first that differs: the
+    // iterations 1 … hit.m − 1 after the recorded one repeat it.
+    const full = hit.m - 1n;
+    if (repeats === null || full < repeats) { repeats = full; exitPc = w.pc; }
+    if (!hit.exact) exact = false;
+  }
+  return { kind: 'repeats', repeats, exact: repeats === null ? true : exact, strides, steps: t.pcs.length, exitPc, pure, varying };
+}
+
+/**
+ * The first m ≥ 1 with test(y0 + m·e mod n) ≠ outcome, where test is constant between the
+ * sorted breakpoints: exact (null = never), a lower bound, or 'unknown'.
+ */
+function firstChange(y0: bigint, e: bigint, n: bigint, test: (y: bigint) => boolean, outcome: boolean, breaks: bigint[]): { m: bigint; exact: boolean } | null | 'unknown' {
+  if (test(y0) !== outcome) return 'unknown';
+  if (e === 0n) return null;
+  const pts = [...new Set([0n, ...breaks.filter((b) => b > 0n && b < n), n])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let best: { m: bigint; exact: boolean } | null = null;
+  for (let k = 0; k + 1 < pts.length; k++) {
+    const a = pts[k]!;
+    const b = pts[k + 1]! - 1n;
+    if (test(a) === outcome) continue;
+    // Spot-check the interval is uniform at its far end too (the breakpoints are complete).
+    if (test(b) === outcome) return 'unknown';
+    const h = firstHit(y0, e, n, a, b);
+    if (h === null) continue;
+    if (best === null || h.m < best.m || (h.m === best.m && h.exact)) best = h;
+  }
+  return best;
+}
+
+/** The first m ≥ 1 with (y0 + m·e) mod n in [a, b] (y0 outside it): exact, a lower bound, or null (never). */
+export function firstHit(y0: bigint, e: bigint, n: bigint, a: bigint, b: bigint): { m: bigint; exact: boolean } | null {
+  // Stepping down by n − e is stepping up by e on the mirrored line.
+  if (e > n / 2n) return firstHit(n - 1n - y0, n - e, n, n - 1n - b, n - 1n - a);
+  const len = b - a + 1n;
+  const dist = mod(a - y0, n);
+  const lower = (dist + e - 1n) / e;
+  // A window at least one stride wide cannot be stepped over.
+  if (len >= e) return { m: lower, exact: true };
+  if (len <= 64n) {
+    let best: bigint | null = null;
+    for (let p = a; p <= b; p++) {
+      const m = solveLinear(e, mod(p - y0, n), n);
+      if (m !== null && (best === null || m < best)) best = m;
+    }
+    return best === null ? null : { m: best, exact: true };
+  }
+  return { m: lower, exact: false };
+}
+
+/** Smallest m ≥ 1 with m·e ≡ t (mod n), n a power of two; null when there is none. */
+export function solveLinear(e: bigint, t: bigint, n: bigint): bigint | null {
+  let g = 1n;
+  while (g < n && (e & g) === 0n) g <<= 1n;
+  if (t % g !== 0n) return null;
+  const n2 = n / g;
+  if (n2 === 1n) return 1n;
+  const e2 = (e / g) % n2;
+  let inv = e2; // Newton: correct to 3 bits, doubling each round
+  for (let k = 0; k < 7; k++) inv = (inv * (2n - e2 * inv)) % n2;
+  inv = mod(inv, n2);
+  const m = ((t / g) * inv) % n2;
+  return m === 0n ? n2 : m;
+}
