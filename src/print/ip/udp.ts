@@ -382,3 +382,23 @@ export function vxlan(p: Uint8Array, off: number, len: number, end: number, kind
   if (end < off + 8) return { text: s + cut };
   return { text: s, inner: off + 8 };
 }
+
+// ------------------------------------------------------------------------------ sFlow
+
+/**
+ * sFlow (UDP 6343) without -v: `sFlowv5, IPv4 agent 10.0.0.1, agent-id 1, length 100`; a
+ * datagram shorter than its header, or another version, as tcpdump says it. With -v tcpdump
+ * decodes every sample (not reproduced: null).
+ */
+export function sflow(p: Uint8Array, off: number, len: number, end: number, verbose: number, host4: (o: number) => string, host6: (o: number) => string): string | null {
+  if (end < off + 8) return ' [|sflow]';
+  const version = be32(p, off);
+  const ipv = be32(p, off + 4);
+  if ((len < 28 && ipv === 1) || (len < 40 && ipv === 2)) return `sFlowv${version} [length ${len} < 28] (invalid)`;
+  if (end < off + 28) return ' [|sflow]';
+  if (version !== 5) return `sFlow version ${version} packet not supported`;
+  if (verbose > 0) return null;
+  if (ipv === 1) return `sFlowv5, IPv4 agent ${host4(off + 8)}, agent-id ${be32(p, off + 12)}, length ${len}`;
+  if (end < off + 28 + 12) return ' [|sflow]';
+  return `sFlowv5, IPv6 agent ${host6(off + 8)}, agent-id ${be32(p, off + 24)}, length ${len}`;
+}
