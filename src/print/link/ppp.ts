@@ -18,6 +18,7 @@
  */
 import { be16, be32, hex, type L2Options, type L2Result } from './l2.ts';
 import { mpls } from './ethertypes.ts';
+import { osi } from './isis.ts';
 import { hexDump } from '../hexdump.ts';
 
 /** tcpdump's print_unknown_data: hex lines, each starting with `indent`, of the captured part. */
@@ -120,9 +121,14 @@ function handlePpp(proto: number, p: Uint8Array, off: number, len: number, end: 
     }
     case 0x00fd:
       return { text: `${prefix}compressed PPP data` };
+    case 0x0023: {
+      // OSI: the NLPID and what follows, as after Cisco HDLC or LLC (./isis.ts).
+      const r = osi(p, off, len, end, o);
+      return { ...r, text: prefix + r.text };
+    }
     default:
       // IPX, OSI and unknown protocols (tcpdump: the name and a hex print of the payload).
-      if (proto === 0x002b || proto === 0x8137 || proto === 0x0023) return { text: prefix, approx: true };
+      if (proto === 0x002b || proto === 0x8137) return { text: prefix, approx: true };
       return { text: `${prefix}${PPP_TYPES.get(proto) ?? `unknown PPP protocol (0x${hex(proto, 4)})`} ${unknownData(p, off, len, end, '\n\t')}` };
   }
 }
