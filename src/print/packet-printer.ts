@@ -32,6 +32,7 @@ import { macText, type L2Options, type L2Result } from './link/l2.ts';
 import { llc } from './link/llc.ts';
 import { nflog } from './link/nflog.ts';
 import { frelay } from './link/fr.ts';
+import { slip } from './link/slip.ts';
 import { vsock } from './link/vsock.ts';
 import { sll2 } from './link/sll.ts';
 import { pppLink, pppSerial, pppoeLink, pppoe } from './link/ppp.ts';
@@ -93,6 +94,7 @@ export const LINKTYPE = {
   VSOCK: 271,
   NFLOG: 239,
   FRELAY: 107,
+  SLIP: 8,
 } as const;
 
 
@@ -243,6 +245,9 @@ export class PacketPrinter {
         break;
       case LINKTYPE.FRELAY:
         this.l2(frelay(this.p, caplen, wirelen, this.l2o()));
+        break;
+      case LINKTYPE.SLIP:
+        this.l2(slip(this.p, caplen, wirelen, this.l2o()));
         break;
       case LINKTYPE.LINUX_SLL2:
         this.l2(sll2(this.p, caplen, wirelen, this.l2o()));
