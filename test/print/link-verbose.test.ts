@@ -143,4 +143,10 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
   it('MPLS: -v puts each further label on its own line; a payload cut before its first byte', () => {
     for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v', 'nn-vv'] as const) check('mpls-label-heapoverflow.pcap', [0], m);
   });
+
+  it('SLIP: a pseudo-header cut before the IP version, with -e the direction', () => {
+    for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v'] as const) check('heapoverflow-sl_if_print.pcap', [0], m);
+    // The IPv6 packet's link part (-e: `I slip-0!: `); its ICMPv6 node information reply is another printer's.
+    expect(printedLines('icmp6_nodeinfo_oobr.pcap', 1, { linkHeader: true })[0]!.text).toMatch(/^I slip-0!: a072:7f00:1:7f00:1:e01a:17:6785 > c903::a002:8018:fe30:0:204: ICMP6, /);
+  });
 });
