@@ -49,7 +49,7 @@ import { rip } from './ip/rip.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { vrrp, dccp } from './ip/protos.ts';
 import { pim } from './ip/pim.ts';
-import { tcpDecoder, ldp, rpkiRtr } from './ip/tcp-apps.ts';
+import { tcpDecoder, ldp, rpkiRtr, ssh } from './ip/tcp-apps.ts';
 import { openflow } from './ip/openflow.ts';
 import { bgp } from './ip/bgp.ts';
 import { resp } from './ip/resp.ts';
@@ -1018,8 +1018,12 @@ export class PacketPrinter {
         if (t.endsWith('[|ldp]')) this.hdrlen = 0;
         break;
       case 'rpki-rtr':
-        t = rpkiRtr(this.o.verbose);
+      case 'ssh': {
+        const r = decoder === 'ssh' ? ssh(p, pay, dlen, end) : rpkiRtr(p, pay, dlen, end, this.o.verbose);
+        if (r.jumped) this.hdrlen = 0;
+        t = r.text;
         break;
+      }
       case 'nfs':
         // Only RPC calls to / replies from the NFS port are decoded; other data prints nothing.
         if (dlen >= 4 && end >= pay + 12) {

@@ -22,8 +22,32 @@ export function tcpDecoder(sport: number, dport: number): TcpDecoder | null {
 }
 
 export { ldp } from './ldp.ts';
+export { rpkiRtr } from './rpki-rtr.ts';
 
-/** RPKI-RTR (TCP 323) without -v: only a marker. */
-export function rpkiRtr(verbose: number): string | null {
-  return verbose > 0 ? null : ', RPKI-RTR';
+/**
+ * SSH (TCP 22) as tcpdump's ssh_print: only a version line (`SSH-2.0-…` up to its end of line)
+ * prints, as `: SSH: SSH-2.0-OpenSSH_8.9`; other data prints nothing. A byte tcpdump reads beyond
+ * the capture ends the line with ` [|ssh]` (`jumped`).
+ */
+export function ssh(p: Uint8Array, off: number, len: number, end: number): { text: string; jumped: boolean } {
+  const at = (i: number): number | null => (off + i < end ? p[off + i]! : null);
+  for (let i = 0; i < 4; i++) {
+    const c = at(i);
+    if (c === null) return { text: ' [|ssh]', jumped: true };
+    if (c !== 'SSH-'.charCodeAt(i)) return { text: '', jumped: false };
+  }
+  for (let i = 4; i < len; i++) {
+    const c = at(i);
+    if (c === null) return { text: ' [|ssh]', jumped: true };
+    let eol = c === 0x0a;
+    if (c === 0x0d) {
+      if (i + 1 >= len) return { text: '', jumped: false };
+      const n = at(i + 1);
+      if (n === null) return { text: ' [|ssh]', jumped: true };
+      if (n !== 0x0a) return { text: '', jumped: false };
+      eol = true;
+    } else if (!eol && (c < 0x20 || c > 0x7e)) return { text: '', jumped: false };
+    if (eol) return { text: `: SSH: ${String.fromCharCode(...p.subarray(off, off + i))}`, jumped: false };
+  }
+  return { text: '', jumped: false };
 }
