@@ -64,6 +64,22 @@ function be32(p: Uint8Array, o: number): number {
   return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
 }
 
+/** One source-route entry as tcpdump's gre_sre_print (IP addresses or AS numbers, `*` at the offset). */
+function greSre(p: Uint8Array, o: number, rest: number, end: number, af: number, sreoff: number, srelen: number): { text: string; ok: boolean } {
+  const unit = af === 0x0800 ? 4 : af === 0xfffe ? 2 : 0;
+  if (unit === 0) return { text: `, (rtaf=0x${af.toString(16)})`, ok: true };
+  let s = `, (rtaf=${unit === 4 ? 'ip' : 'asn'}`;
+  if (sreoff & (unit - 1)) return { text: `${s}, badoffset=${sreoff})`, ok: true };
+  if (srelen & (unit - 1)) return { text: `${s}, badlength=${srelen})`, ok: true };
+  if (sreoff >= srelen) return { text: `${s}, badoff/len=${sreoff}/${srelen})`, ok: true };
+  for (let i = 0; srelen !== 0; i += unit, srelen -= unit) {
+    if (end < o + i + unit || rest - i < unit) return { text: `${s})`, ok: false };
+    const v = unit === 4 ? `${p[o + i]}.${p[o + i + 1]}.${p[o + i + 2]}.${p[o + i + 3]}` : be16(p, o + i).toString(16);
+    s += ` ${i === sreoff ? '*' : ''}${v}`;
+  }
+  return { text: `${s})`, ok: true };
+}
+
 /** The GRE header at `off` (`len` bytes on the wire, captured up to `end`). */
 export function greHeader(p: Uint8Array, off: number, len: number, end: number, verbose: number, linkHeader: boolean): GreHeader {
   if (end < off + 2 || len < 2) return { text: '[|gre]', truncated: true };
@@ -105,8 +121,23 @@ export function greHeader(p: Uint8Array, off: number, len: number, end: number, 
       o += 4;
       rest -= 4;
     }
-    // Source-route entries (RFC 1701): not reproduced.
-    if (flags & GRE_RP) return { text: s, approx: true };
+    // Source-route entries (RFC 1701), until the null entry.
+    if (flags & GRE_RP) {
+      for (;;) {
+        if (!need(4)) return { text: `${s} [|gre]`, truncated: true };
+        const af = be16(p, o);
+        const sreoff = p[o + 2]!;
+        const srelen = p[o + 3]!;
+        o += 4;
+        rest -= 4;
+        if (af === 0 && srelen === 0) break;
+        const sre = greSre(p, o, rest, end, af, sreoff, srelen);
+        s += sre.text;
+        if (!sre.ok || rest < srelen) return { text: `${s} [|gre]`, truncated: true };
+        o += srelen;
+        rest -= srelen;
+      }
+    }
   } else {
     if (flags & GRE_KP) {
       if (!need(4)) return { text: `${s} [|gre]`, truncated: true };
