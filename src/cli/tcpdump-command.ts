@@ -432,9 +432,10 @@ async function filterFileInBlocks(reader: CaptureReader, matches: RecordFilter, 
   const whole = output.handleBlock;
   for (let n = fill(block); n > 0; n = fill(block)) {
     if (await interrupt.check()) return true;
-    runBatch(block, verdicts);
+    const accepted = runBatch(block, verdicts);
+    if (accepted === 0) continue;
     if (whole !== undefined) {
-      const r = whole(block, verdicts, accepts);
+      const r = whole(block, verdicts, accepts, accepted);
       if (r === BlockDone.Stopped) return true;
       if (r === BlockDone.Handled) continue;
     }
@@ -510,7 +511,7 @@ interface Output {
    * When the output needs no PacketRecord (nothing printed: `--count`, or `-w` to pcap from a
    * pcap input in the same layout), takes the accepted records of a whole filtered block at once.
    */
-  handleBlock?: (block: RecordBlock, verdicts: Int32Array, accepts: (r0: number) => boolean) => BlockDone;
+  handleBlock?: (block: RecordBlock, verdicts: Int32Array, accepts: (r0: number) => boolean, accepted: number) => BlockDone;
   /** Writes out buffered text. */
   flush(): void;
   /** Closes the `-w` file (a closed pipe there is not an error). */
@@ -549,7 +550,13 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
   const copyRecords = sink !== null && !opts.packetBuffered && sink.writeRecords !== undefined && sink.copiesRecordsOf?.(info.precision) === true;
   let handleBlock: Output['handleBlock'];
   if (!printing && sink === null) {
-    handleBlock = (block, verdicts, accepts) => {
+    handleBlock = (block, verdicts, accepts, accepted) => {
+      // The filter counted the block's matches: no pass over the verdicts unless -c or skipped
+      // packets fall inside it.
+      if (skip === 0 && matched + accepted < limit) {
+        matched += accepted;
+        return BlockDone.Handled;
+      }
       const n = block.count;
       for (let i = 0; i < n; i++) {
         if (!accepts(verdicts[i]!)) continue;

@@ -77,7 +77,7 @@ describe('block loop ≡ one packet at a time', () => {
     it(`${name}: printed lines, -w bytes, --count, -c N and errors`, async () => {
       for (const file of files) {
         for (const expr of ['', 'tcp or udp', 'ip and len > 200']) {
-          for (const extra of [['-nn', '-v', '-x'], ['--count'], ['-nn', '-c', '3'], ['-nn', '--skip', '2', '-c', '7']]) {
+          for (const extra of [['-nn', '-v', '-x'], ['--count'], ['--count', '-c', '3'], ['--count', '--skip', '2'], ['-nn', '-c', '3'], ['-nn', '--skip', '2', '-c', '7']]) {
             const args = ['-r', file, ...engine, ...extra, expr];
             const a = await tsdump(args, true);
             const b = await tsdump(args, false);
