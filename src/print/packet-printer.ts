@@ -41,7 +41,7 @@ import { radiotap } from './link/ieee80211.ts';
 import { macsec } from './link/macsec.ts';
 import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
-import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, timed, someip, vxlan, sflow, IsakmpState, type UdpDecoder } from './ip/udp.ts';
+import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, timed, someip, vxlan, sflow, ripng, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { ntp } from './ip/ntp.ts';
 import { babel } from './ip/babel.ts';
 import { lisp } from './ip/lisp.ts';
@@ -168,7 +168,7 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
-const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain', 'timed', 'someip', 'ntp', 'babel', 'lisp', 'rip', 'sflow']);
+const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain', 'timed', 'someip', 'ntp', 'babel', 'lisp', 'rip', 'sflow', 'ripng']);
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -1151,6 +1151,8 @@ export class PacketPrinter {
         return rip(p, off, len, end, this.o.verbose, (o) => this.host4(o));
       case 'sflow':
         return sflow(p, off, len, end, this.o.verbose, (o) => this.host4(o), (o) => this.host6(o));
+      case 'ripng':
+        return ripng(p, off, len, end, this.o.verbose, (o) => this.host6(o));
       case 'lisp':
         return lisp(p, off, len, end, this.o.verbose, (o) => this.host4(o), (o) => this.host6(o));
       case 'someip':

@@ -402,3 +402,40 @@ export function sflow(p: Uint8Array, off: number, len: number, end: number, verb
   if (end < off + 28 + 12) return ' [|sflow]';
   return `sFlowv5, IPv6 agent ${host6(off + 8)}, agent-id ${be32(p, off + 24)}, length ${len}`;
 }
+
+// ------------------------------------------------------------------------------ RIPng
+
+/**
+ * RIPng (UDP 521): ` ripng-resp 2: 2001:db8::/64 (1) ...`, ` ripng-req dump`; -vv puts each
+ * entry on a line of its own. A field beyond the capture ends it with " [|ripng]".
+ */
+export function ripng(p: Uint8Array, off: number, len: number, end: number, verbose: number, host6: (o: number) => string): string {
+  if (end < off + 2) return ' [|ripng]';
+  const vers = p[off + 1]!;
+  if (vers !== 1) return ` [vers ${vers}] (invalid)`;
+  const cmd = p[off]!;
+  if (cmd !== 1 && cmd !== 2) return ` ripng-${cmd} ?? ${len} (invalid)`;
+  if (len < 4) return ' (invalid)';
+  let left = len - 4;
+  const j = Math.floor(left / 20);
+  const ni = off + 4;
+  if (cmd === 1 && j === 1) {
+    if (end < ni + 20) return ' [|ripng]';
+    let unspecified = true;
+    for (let i = ni; i < ni + 16; i++) if (p[i] !== 0) unspecified = false;
+    if (p[ni + 19] === 16 && unspecified) return ' ripng-req dump';
+  }
+  let s = ` ripng-${cmd === 1 ? 'req' : 'resp'} ${j}${j * 20 !== left ? `[${len}]` : ''}:`;
+  for (let e = ni; left >= 20; left -= 20, e += 20) {
+    s += verbose > 1 ? '\n\t' : ' ';
+    if (end < e + 16) return `${s} [|ripng]`;
+    s += host6(e);
+    if (end < e + 20) return `${s} [|ripng]`;
+    s += `/${p[e + 18]}`;
+    const tag = be16(p, e + 16);
+    if (tag) s += ` [${tag}]`;
+    const metric = p[e + 19]!;
+    if (metric && cmd === 2) s += ` (${metric})`;
+  }
+  return left !== 0 ? `${s} (invalid)` : s;
+}
