@@ -33,6 +33,7 @@ import { llc } from './link/llc.ts';
 import { nflog } from './link/nflog.ts';
 import { frelay } from './link/fr.ts';
 import { slip } from './link/slip.ts';
+import { pktap } from './link/pktap.ts';
 import { vsock } from './link/vsock.ts';
 import { sll2 } from './link/sll.ts';
 import { pppLink, pppSerial, pppoeLink, pppoe } from './link/ppp.ts';
@@ -95,6 +96,7 @@ export const LINKTYPE = {
   NFLOG: 239,
   FRELAY: 107,
   SLIP: 8,
+  PKTAP: 149,
 } as const;
 
 
@@ -249,6 +251,19 @@ export class PacketPrinter {
       case LINKTYPE.SLIP:
         this.l2(slip(this.p, caplen, wirelen, this.l2o()));
         break;
+      case LINKTYPE.PKTAP: {
+        // The packet after the PKTAP header goes to its own link type's printer.
+        const r = pktap(this.p, caplen, wirelen, this.l2o());
+        this.l2(r);
+        if (r.inner !== undefined) {
+          const inner = new PacketPrinter(r.inner.dlt, this.o);
+          const h = r.inner.off;
+          this.out += inner.print(data.subarray(h), caplen - h, wirelen - h);
+          if (inner.fidelity !== 'exact') this.fidelity = inner.fidelity;
+          this.hdrlen = h + inner.hdrlen;
+        }
+        break;
+      }
       case LINKTYPE.LINUX_SLL2:
         this.l2(sll2(this.p, caplen, wirelen, this.l2o()));
         break;
