@@ -149,4 +149,8 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
     // The IPv6 packet's link part (-e: `I slip-0!: `); its ICMPv6 node information reply is another printer's.
     expect(printedLines('icmp6_nodeinfo_oobr.pcap', 1, { linkHeader: true })[0]!.text).toMatch(/^I slip-0!: a072:7f00:1:7f00:1:e01a:17:6785 > c903::a002:8018:fe30:0:204: ICMP6, /);
   });
+
+  it('PKTAP: an impossible header length, and a packet handed to its own link type (PPP serial, cut short)', () => {
+    for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v'] as const) check('pktap-heap-overflow.pcap', [0, 1], m);
+  });
 });
