@@ -481,10 +481,10 @@ export class PacketPrinter {
     const proto = be16(p, 14);
     if (this.o.linkHeader) {
       const name = SLL_PKTTYPES[pkttype];
-      if (name === undefined || halen > 8) this.fidelity = 'approx';
-      // Packet type right-aligned in 3 columns, then the link address when there is one.
-      this.out += `${(name ?? `${pkttype}`).padStart(3)} `;
-      if (halen > 0) this.out += `${halen === 6 ? macAt(p, 6) : hexColonAt(p, 6, Math.min(halen, 8))} `;
+      // Packet type right-aligned in 3 columns ("?" for an unknown one), then the link address
+      // when it is a 6-byte one (tcpdump prints no other length).
+      this.out += `${(name ?? '?').padStart(3)} `;
+      if (halen === 6) this.out += `${this.mac(6)} `;
       if (!this.o.quiet) this.out += `${this.etherTypeText(proto)}, length ${length}: `;
     }
     if (proto <= 1500) {

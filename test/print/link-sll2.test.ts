@@ -2,7 +2,8 @@
  * Linux cooked v2 (LINKTYPE_LINUX_SLL2, what `tcpdump -i any` writes) against tcpdump 4.99.3:
  * the printed lines and stderr for a crafted capture (every packet type, a known and an unknown
  * interface index, with and without a link address, a cut header) and a real `-i any` capture
- * of loopback traffic, with several flag sets; and the bytes `-w` writes for filters on them
+ * of loopback traffic, with several flag sets, and cooked v1 (what -i any captures through cap)
+ * with link addresses of several lengths; and the bytes `-w` writes for filters on them
  * (test/golden/sll2, recorded by test/tools/gen-sll2-golden.ts). Interface names are those of
  * the printing machine, as in tcpdump: index 1 is `lo` on every Linux, 999999 none ("?").
  */
@@ -38,7 +39,7 @@ const APPROX: Record<string, number> = {
 const linux = process.platform === 'linux';
 
 describe.skipIf(!linux)('Linux cooked v2 as tcpdump prints it', () => {
-  for (const file of ['crafted.pcap', 'any-lo.pcap']) {
+  for (const file of ['crafted.pcap', 'any-lo.pcap', 'v1-crafted.pcap']) {
     for (const g of golden[file]!.print) {
       const key = `${file} ${g.args.join(' ')}`;
       it(key, async () => {
@@ -58,12 +59,14 @@ describe.skipIf(!linux)('Linux cooked v2 as tcpdump prints it', () => {
 });
 
 describe('filters on Linux cooked v2 select what tcpdump selects', () => {
-  for (const file of ['crafted.pcap', 'any-lo.pcap']) {
+  for (const file of ['crafted.pcap', 'any-lo.pcap', 'v1-crafted.pcap']) {
     for (const f of golden[file]!.filters) {
       it(`${file}: ${f.expr}`, async () => {
         const out = join(work, `${file}-${f.expr.replace(/\W+/g, '_')}.pcap`);
         const r = await runInProcess(['-r', join(dir, file), '-w', out, f.expr]);
         expect(r.exit).toBe(f.exit);
+        // A filter libpcap refuses for this link type (ifindex on cooked v1): refused here too.
+        if (f.exit !== 0) return;
         expect(createHash('sha256').update(readFileSync(out)).digest('hex')).toBe(f.sha256);
       });
     }

@@ -3,7 +3,9 @@
  *  - crafted.pcap: packets built here covering each packet type (In, B, M, P, Out, unknown),
  *    interface 1 (lo on every Linux) and an index no interface has, 6-byte and empty link
  *    addresses, IPv4 UDP/TCP/ICMP, IPv6, ARP, an unknown ethertype and a cut header;
- *  - sll2.json: what tcpdump 4.99.3 prints for it and for any-lo.pcap (a `tcpdump -i any -w`
+ *  - v1-crafted.pcap: Linux cooked v1 (what tsdump -i any captures through `cap`) with link
+ *    addresses of 4, 0, 8 and 6 bytes and an unknown packet type;
+ *  - sll2.json: what tcpdump 4.99.3 prints for them and for any-lo.pcap (a `tcpdump -i any -w`
  *    capture of loopback traffic) with several flag sets, and the SHA-256 of what
  *    `tcpdump -r F -w - EXPR` writes for a few filters.
  *
@@ -93,10 +95,33 @@ records.forEach((r, i) => {
 });
 writeFileSync(join(dir, 'crafted.pcap'), Buffer.concat(parts));
 
+/** The 16-byte cooked v1 header (ARPHRD 778: IP-over-GRE style link, any address length). */
+function sll1(proto: number, pkttype: number, addr: number[]): number[] {
+  return [...u16(pkttype), ...u16(778), ...u16(addr.length), ...addr, ...Array(8 - addr.length).fill(0), ...u16(proto)];
+}
+const v1 = [
+  [...sll1(0x0800, 0, [1, 2, 3, 4]), ...ipv4(17, [10, 0, 0, 1], [10, 0, 0, 2], udp(1000, 2000, [7]))],
+  [...sll1(0x0800, 4, []), ...ipv4(17, [10, 0, 0, 2], [10, 0, 0, 1], udp(2000, 1000, [8]))],
+  [...sll1(0x0800, 1, [1, 2, 3, 4, 5, 6, 7, 8]), ...ipv4(1, [10, 0, 0, 9], [10, 0, 0, 1], icmpEcho())],
+  [...sll1(0x86dd, 3, mac), ...ipv6Udp()],
+  [...sll1(0x0806, 9, mac), ...arpRequest()],
+];
+const v1parts: Buffer[] = [Buffer.from(fh)];
+v1parts[0]!.writeUInt32LE(113, 20);
+v1.forEach((d, i) => {
+  const h = Buffer.alloc(16);
+  h.writeUInt32LE(1700000100 + i, 0);
+  h.writeUInt32LE(i * 1000, 4);
+  h.writeUInt32LE(d.length, 8);
+  h.writeUInt32LE(d.length, 12);
+  v1parts.push(h, Buffer.from(d));
+});
+writeFileSync(join(dir, 'v1-crafted.pcap'), Buffer.concat(v1parts));
+
 const FLAGS = [['-nn'], ['-nn', '-e'], ['-nn', '-q'], ['-nn', '-q', '-e'], ['-nn', '-x'], ['-nn', '-v']];
 const FILTERS = ['tcp', 'udp', 'arp', 'ip6', 'icmp', 'inbound', 'outbound', 'ifindex 1', 'ether proto 0x88b5', 'host 10.0.0.9 and tcp'];
 const out: Record<string, unknown> = { tcpdump: spawnSync('tcpdump', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] };
-for (const file of ['crafted.pcap', 'any-lo.pcap']) {
+for (const file of ['crafted.pcap', 'any-lo.pcap', 'v1-crafted.pcap']) {
   const print = FLAGS.map((args) => {
     const r = spawnSync('tcpdump', ['-r', file, ...args], { cwd: dir, encoding: 'latin1', env: { ...process.env, TZ: 'UTC' } });
     return { args, stdout: r.stdout, stderr: r.stderr };
