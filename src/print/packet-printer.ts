@@ -42,13 +42,13 @@ import { radiotap } from './link/ieee80211.ts';
 import { macsec } from './link/macsec.ts';
 import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
-import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, timed, someip, vxlan, sflow, ripng, IsakmpState, type UdpDecoder } from './ip/udp.ts';
+import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, timed, someip, vxlan, vxlanGpe, sflow, ripng, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { ntp } from './ip/ntp.ts';
 import { babel } from './ip/babel.ts';
 import { lisp } from './ip/lisp.ts';
 import { rip } from './ip/rip.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
-import { vrrp, dccp } from './ip/protos.ts';
+import { vrrp, dccp, rsvp, eigrp } from './ip/protos.ts';
 import { pim } from './ip/pim.ts';
 import { tcpDecoder, ldp, rpkiRtr, ssh } from './ip/tcp-apps.ts';
 import { openflow } from './ip/openflow.ts';
@@ -876,6 +876,13 @@ export class PacketPrinter {
           const r = vrrp(p, off, len, end, v, ttl, ver, addrOff);
           this.out += r.text;
           if (!r.ok) this.fidelity = 'approx';
+          return;
+        }
+        case 46:
+        case 88: {
+          const r = proto === 46 ? rsvp(p, off, len, end, v) : eigrp(p, off, len, end, v);
+          if (r === null) break;
+          this.out += r.text;
           return;
         }
         case 59:

@@ -247,3 +247,29 @@ function dccpOption(p: Uint8Array, o: number, hlen: number, end: number): { text
   }
   return { text: s, len: optlen, jumped: false };
 }
+
+const RSVP_MSGS = new Map([
+  [1, 'Path'], [2, 'Resv'], [3, 'PathErr'], [4, 'ResvErr'], [5, 'PathTear'], [6, 'ResvTear'], [7, 'ResvConf'], [12, 'Bundle'],
+  [13, 'Acknowledgement'], [14, 'Hello (Old)'], [15, 'Refresh'], [20, 'Hello'],
+]);
+
+/** RSVP (46) without -v as tcpdump's rsvp_print: `RSVPv1 Path Message, length: 244`; null with -v (not reproduced). */
+export function rsvp(p: Uint8Array, off: number, len: number, end: number, verbose: number): ProtoText | null {
+  if (end < off + 8) return { text: ' [|rsvp]', ok: true };
+  const version = p[off]! >> 4;
+  if (version !== 1) return { text: `ERROR: RSVP version ${version} packet not supported`, ok: true };
+  if (verbose) return null;
+  const t = p[off + 1]!;
+  return { text: `RSVPv${version} ${RSVP_MSGS.get(t) ?? `unknown (${t})`} Message, length: ${len}`, ok: true };
+}
+
+const EIGRP_OPCODES = new Map([[1, 'Update'], [3, 'Query'], [4, 'Reply'], [5, 'Hello'], [6, 'IPX SAP'], [7, 'Probe']]);
+
+/** EIGRP (88) without -v as tcpdump's eigrp_print: `EIGRP Hello, length: 40`; null with -v (not reproduced). */
+export function eigrp(p: Uint8Array, off: number, len: number, end: number, verbose: number): ProtoText | null {
+  if (end < off + 20) return { text: ' [|eigrp]', ok: true };
+  if (p[off] !== 2) return { text: `EIGRP version ${p[off]} packet not supported`, ok: true };
+  if (verbose) return null;
+  const op = p[off + 1]!;
+  return { text: `EIGRP ${EIGRP_OPCODES.get(op) ?? `unknown (${op})`}, length: ${len}`, ok: true };
+}
