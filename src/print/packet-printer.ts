@@ -50,7 +50,7 @@ import { rip } from './ip/rip.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { vrrp, dccp, rsvp, eigrp } from './ip/protos.ts';
 import { pim } from './ip/pim.ts';
-import { tcpDecoder, ldp, rpkiRtr, ssh } from './ip/tcp-apps.ts';
+import { tcpDecoder, ldp, rpkiRtr, ssh, rstData } from './ip/tcp-apps.ts';
 import { openflow } from './ip/openflow.ts';
 import { bgp } from './ip/bgp.ts';
 import { resp } from './ip/resp.ts';
@@ -995,9 +995,9 @@ export class PacketPrinter {
     }
     this.out += `, length ${dlen}`;
     if (dlen === 0 || this.fidelity !== 'exact') return;
-    // With -v the data of a RST segment is printed instead (not reproduced).
+    // With -v the data of a RST segment is printed instead of its application.
     if (flags & TH_RST && this.o.verbose > 0) {
-      this.fidelity = 'approx';
+      this.out += rstData(p, off + hl, dlen, end);
       return;
     }
     const decoder = tcpDecoder(sport, dport);

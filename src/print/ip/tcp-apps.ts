@@ -21,6 +21,8 @@ export function tcpDecoder(sport: number, dport: number): TcpDecoder | null {
   return null;
 }
 
+import { printChar } from './bytes.ts';
+
 export { ldp } from './ldp.ts';
 export { rpkiRtr } from './rpki-rtr.ts';
 
@@ -50,4 +52,20 @@ export function ssh(p: Uint8Array, off: number, len: number, end: number): { tex
     if (eol) return { text: `: SSH: ${String.fromCharCode(...p.subarray(off, off + i))}`, jumped: false };
   }
   return { text: '', jumped: false };
+}
+
+/**
+ * The data of a RST segment with -v, as tcpdump's print_tcp_rst_data: ` [RST text]` (` [!RST`
+ * when not all of it was captured; at most 30 bytes, `+` when there were more), characters as
+ * fn_print_char prints them.
+ */
+export function rstData(p: Uint8Array, off: number, len: number, end: number): string {
+  let s = off + len <= end ? ' [RST' : ' [!RST';
+  if (len > 30) {
+    len = 30;
+    s += '+';
+  }
+  s += ' ';
+  for (let i = 0; i < len && off + i < end; i++) s += printChar(p[off + i]!);
+  return `${s}]`;
 }
