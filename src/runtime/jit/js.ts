@@ -29,7 +29,7 @@ import type { EbpfInsn, EbpfProgram } from '../../isa/ebpf/types.ts';
 import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, Machine, REGION, STACK_BYTES, TAG_BASE } from '../semantics-memory.ts';
 import { emitInsn, prepare } from '../semantics-program.ts';
 import type { Prepared } from '../semantics-program.ts';
-import { canStructure, segmented, structuredBatchSource, structuredSource } from './structured.ts';
+import { canStructure, segmented, specializedSource, structuredBatchSource, structuredSource } from './structured.ts';
 import { compareRegions, probeCode, probeTables, threadedTargets } from './compare-sets.ts';
 import type { CompareRegion } from './compare-sets.ts';
 import type { BatchFold } from './structured.ts';
@@ -207,9 +207,10 @@ export function compileJsBatch(p: Prepared, m: Machine, fold: BatchFold): Struct
   // Folded data/data_end are per-packet constants: only helpers that never move the packet (or
   // need the hook's packet state, as skb_load_bytes does) may run inside the batch loop.
   if (p.prog.some((i) => (i.kind === 'call' && i.call === 'helper' && !BATCH_HELPERS.has(i.imm)) || i.kind === 'callx')) return undefined;
-  const generic = new Function('M', 'F', 'Fault', structuredBatchSource(p, fold))(m, support, EbpfFault) as StructuredBatchFn;
+  const src = structuredBatchSource(p, fold);
+  const generic = new Function('M', 'F', 'Fault', src)(m, support, EbpfFault) as StructuredBatchFn;
   if (segmented(p) || process.env.TSDUMP_JIT_SPECIALIZE === '0') return generic;
-  return specializedBatch(generic, structuredBatchSource(p, fold, true), m);
+  return specializedBatch(generic, () => specializedSource(src), m);
 }
 
 /** How many specialized copies one loaded program may compile (then it stays generic). */
@@ -222,7 +223,8 @@ const MAX_SPECIALIZATIONS = 8;
  * their addresses and lengths instead of re-reading them per access, which about halves the
  * per-packet cost of short filters. Other calls (new arrays every block) run the generic form.
  */
-function specializedBatch(generic: StructuredBatchFn, specSrc: string, m: Machine): StructuredBatchFn {
+function specializedBatch(generic: StructuredBatchFn, specSource: () => string, m: Machine): StructuredBatchFn {
+  let specSrc: string | undefined;
   let sView: DataView | undefined, sO: Int32Array | undefined, sC: Int32Array | undefined, sW: Int32Array | undefined, sV: Int32Array | undefined;
   let spec: StructuredBatchFn | undefined;
   let lView: DataView | undefined, lO: Int32Array | undefined, lC: Int32Array | undefined, lW: Int32Array | undefined, lV: Int32Array | undefined;
@@ -231,6 +233,7 @@ function specializedBatch(generic: StructuredBatchFn, specSrc: string, m: Machin
     if (view === sView && O === sO && C === sC && W === sW && V === sV) return spec!(view, buf, O, C, W, count, V);
     if (view === lView && O === lO && C === lC && W === lW && V === lV && made < MAX_SPECIALIZATIONS) {
       made++;
+      specSrc ??= specSource();
       spec = new Function('M', 'F', 'Fault', 'view', 'buf', 'O', 'C', 'W', 'V', specSrc)(m, support, EbpfFault, view, buf, O, C, W, V) as StructuredBatchFn;
       sView = view; sO = O; sC = C; sW = W; sV = V;
       return spec(view, buf, O, C, W, count, V);

@@ -418,6 +418,19 @@ ${runCode}
 };`;
 }
 
+const GENERIC_PARAMS = 'view, buf, O, C, W, count, V';
+
+/**
+ * The unsegmented batch source with the block's arrays taken from the enclosing function's
+ * parameters instead of its own (see specializedBatch in ./js.ts): V8 then compiles them in as
+ * constants.
+ */
+export function specializedSource(src: string): string {
+  const header = `return function batch(${GENERIC_PARAMS}) {`;
+  if (!src.includes(header)) throw new Error('jit: not an unsegmented batch source');
+  return src.replace(header, 'return function batch(_view, _buf, _O, _C, _W, count, _V) {');
+}
+
 /**
  * The batch function: `batch(view, buf, offsets, caplens, wirelens, count, verdicts)` runs every
  * packet of a block (see ../batch.ts) with the packet loop inside: per packet PB/PL/WL are the
@@ -425,7 +438,7 @@ ${runCode}
  * r10 = the frame; `exit` writes r0's low half to verdicts[i]. When the program has checked
  * accesses or helpers, the machine's packet region is pointed at the packet too (integers only).
  */
-export function structuredBatchSource(p: Prepared, fold: BatchFold, specialized = false): string {
+export function structuredBatchSource(p: Prepared, fold: BatchFold): string {
   const seg = segmented(p);
   // NA counts the accepted packets (the function's result): at each exit in one function, after
   // the dispatch loop in segmented form.
@@ -453,14 +466,11 @@ export function structuredBatchSource(p: Prepared, fold: BatchFold, specialized 
     // values the code reads are loaded (a typed-array read keeps its bounds check even unused).
     const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(runCode) || (name !== 'WL' && region !== '');
     const perPacket = [uses('PB') ? 'PB = O[i]' : '', uses('PL') ? 'PL = C[i]' : '', uses('WL') ? 'WL = W[i]' : ''].filter((x) => x !== '').join(', ');
-    // Specialized: the block's arrays are the enclosing function's parameters (see
-    // specializedBatch in ./js.ts), so V8 compiles them in as constants.
-    const params = specialized ? '_view, _buf, _O, _C, _W, count, _V' : 'view, buf, O, C, W, count, V';
     return `'use strict';
 ${SUPPORT_PROLOGUE}
 const A = M.A;
 ${tableDecls(p)}
-return function batch(${params}) {
+return function batch(${GENERIC_PARAMS}) {
   let PV = view${stackCtx}, NA = 0;${setRegion}
   pkt: for (let i = 0; i < count; i++) {
     ${perPacket === '' ? '' : `let ${perPacket};`}${region}
