@@ -2,9 +2,10 @@
  * Fuzz campaigns with an outside oracle (test/fuzz/campaigns.ts has the self-checking ones):
  *
  *   captures-tcpdump  mutated pcap and pcapng captures read by tsdump's command (in-process,
- *                     runTcpdump) and by `tcpdump -r F -w OUT` and `--count -r F`: same exit
- *                     status (zero or not), the same bytes written for the intact prefix, the
- *                     same packet count and banner, and tsdump names the byte offset of the damage.
+ *                     runTcpdump) and by `tcpdump -r F -w OUT`, `--count -r F` and `-nn -r F`:
+ *                     same exit status (zero or not), the same bytes written for the intact
+ *                     prefix, the same packet count, banner and number of printed lines, and
+ *                     tsdump names the byte offset of the damage.
  *   ebpf-kernel       the `ebpf` campaign's programs (accepted ones and a share of the refused
  *                     ones) through the kernel's verifier and BPF_PROG_TEST_RUN
  *                     (test/tools/kernel-oracle.ts): tsdump accepting what the kernel refuses
@@ -111,7 +112,7 @@ function errorLine(stderr: string, program: string): string | undefined {
  * One mutated capture through both: returns the outcome (ok when tcpdump read it whole, the
  * error class when both stopped at damage, or the first difference found).
  */
-export async function compareCaptureWithTcpdump(bytes: Uint8Array, index: number): Promise<Outcome> {
+export async function compareCaptureWithTcpdump(bytes: Uint8Array, index: number): Promise<Outcome & { printed?: string }> {
   const dir = tmpDir();
   const input = join(dir, 'in.cap');
   const outT = join(dir, 'tcpdump.pcap');
@@ -148,13 +149,25 @@ export async function compareCaptureWithTcpdump(bytes: Uint8Array, index: number
   const sc = await tsdumpInProcess(['--count', '-r', input]);
   if ((tc.status !== 0) !== (sc.status !== 0)) return mismatch(`--count: tcpdump exits ${tc.status}, tsdump ${sc.status}`);
   if (tc.stdout.trim() !== sc.stdout.trim()) return mismatch(`--count: ${JSON.stringify(tc.stdout.trim())} vs ${JSON.stringify(sc.stdout.trim())}`);
-  if (s.status === 0) return { ok: true };
-  // Both stopped at damage: the class of error is tsdump's message without its numbers.
-  return { error: (sErr ?? '?').replace(/ \(at byte offset \d+\)$/, '').replace(/\d+/g, 'N').slice(0, 80) };
+  // -nn: the printed text stops where the packets stop (one line per packet here), and the
+  // printer survives the mutated packets' contents.
+  const tp = tcpdump(['-nn', '-r', input]);
+  if (tp.timedOut) return { kind: 'hang', index, detail: 'tcpdump -nn did not finish in 20 s (tcpdump, not tsdump)' };
+  const sp = await tsdumpInProcess(['-nn', '-r', input]);
+  const lines = (t: string) => t.split('\n').length - 1;
+  if ((tp.status !== 0) !== (sp.status !== 0)) return mismatch(`-nn: tcpdump exits ${tp.status}, tsdump ${sp.status}`);
+  // A different number of lines with the same packets is the printer's parity (e.g. tcpdump's
+  // hex dump of an unknown Linux cooked protocol), not the reader's: counted apart, per link type.
+  const printed = lines(tp.stdout) === lines(sp.stdout) ? undefined : `-nn printed lines differ on ${/link-type (\S+)/.exec(bannerS ?? '')?.[1] ?? '?'} (printer parity, not the reader)`;
+  const out: Outcome = s.status === 0 ? { ok: true }
+    // Both stopped at damage: the class of error is tsdump's message without its numbers.
+    : { error: (sErr ?? '?').replace(/ \(at byte offset \d+\)$/, '').replace(/\d+/g, 'N').slice(0, 80) };
+  return printed === undefined ? out : Object.assign(out, { printed });
 }
 
 export async function captureTcpdumpCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const res = emptyResult('captures-tcpdump', o.seed);
+  res.tallies = new Map();
   if (!tcpdumpPresent()) return absent(res, 'tcpdump is not installed');
   const seeds = captureSeeds();
   const t0 = performance.now();
@@ -164,12 +177,13 @@ export async function captureTcpdumpCampaign(o: CampaignOptions): Promise<Campai
     // One in eight unmutated (a clean read must match too), the rest mutated.
     const seed = rng.pick(seeds);
     const bytes = rng.chance(0.125) ? seed : mutateBytes(rng, seed, seeds);
-    let out: Outcome;
+    let out: Outcome & { printed?: string };
     try {
       out = await compareCaptureWithTcpdump(bytes, i);
     } catch (e) {
       out = { kind: 'crash', index: i, detail: `${(e as Error).name}: ${(e as Error).message}`.slice(0, 300) };
     }
+    if (out.printed !== undefined) res.tallies!.set(out.printed, (res.tallies!.get(out.printed) ?? 0) + 1);
     record(res, out);
   }
   res.ms = performance.now() - t0;
