@@ -1115,6 +1115,18 @@ export class PacketPrinter {
       }
     }
     const decoder = this.o.quiet ? null : udpDecoder(sport, dport, p, pay, end);
+    if (decoder === 'vxlan-gpe') {
+      const r = vxlanGpe(p, pay, length, end, this.o.verbose);
+      if (r === null) {
+        this.approx(`UDP, length ${ulen}`);
+        return;
+      }
+      this.out += r.text;
+      if (r.inner?.kind === 4) this.ipv4(r.inner.off, r.inner.len, end);
+      else if (r.inner?.kind === 6) this.ipv6(r.inner.off, r.inner.len, end);
+      else if (r.inner !== undefined) this.innerEther(r.inner.off, r.inner.len, end);
+      return;
+    }
     if (decoder === 'vxlan' || decoder === 'otv') {
       // The encapsulated Ethernet frame is printed as a frame of its own, on the next line.
       const r = vxlan(p, pay, length, end, decoder);

@@ -439,3 +439,71 @@ export function ripng(p: Uint8Array, off: number, len: number, end: number, verb
   }
   return left !== 0 ? `${s} (invalid)` : s;
 }
+
+// ------------------------------------------------------------------------------ VXLAN-GPE, NSH
+
+export interface InnerPacket {
+  /** 4: IPv4, 6: IPv6, 0: Ethernet. */
+  kind: 4 | 6 | 0;
+  off: number;
+  len: number;
+}
+
+/**
+ * VXLAN-GPE (UDP 4790): `VXLAN-GPE, flags [IP], vni 16777215` then, after ": " (-v: a new
+ * line), the next protocol: an IPv4/IPv6 packet or Ethernet frame (`inner`, printed by the
+ * caller) or a Network Service Header, `NSH, flags [O], service-path-id 0xffffff,
+ * service-index 0xff` (-vv adds the version and next protocol), and what it carries. Null for
+ * -vvv (NSH context headers are not reproduced).
+ */
+export function vxlanGpe(p: Uint8Array, off: number, len: number, end: number, verbose: number): { text: string; inner?: InnerPacket } | null {
+  if (verbose > 2) return null;
+  let s = 'VXLAN-GPE, ';
+  if (len < 8) return { text: `${s} (len ${len} < 8) (invalid)` };
+  if (end < off + 8) return { text: `${s} [|vxlan_gpe]` };
+  const f = p[off]!;
+  const names = ([[0x08, 'I'], [0x04, 'P'], [0x02, 'B'], [0x01, 'O']] as const).filter(([b]) => f & b).map(([, n]) => n);
+  s += `flags [${names.length ? names.join('') : 'none'}], `;
+  const next = p[off + 3]!;
+  s += `vni ${(p[off + 4]! << 16) | (p[off + 5]! << 8) | p[off + 6]!}`;
+  s += verbose ? '\n    ' : ': ';
+  return nextProtocol(p, next, off + 8, len - 8, end, verbose, s, 'vxlan_gpe');
+}
+
+function nextProtocol(p: Uint8Array, next: number, off: number, len: number, end: number, verbose: number, s: string, proto: string): { text: string; inner?: InnerPacket } | null {
+  switch (next) {
+    case 1:
+      return { text: s, inner: { kind: 4, off, len } };
+    case 2:
+      return { text: s, inner: { kind: 6, off, len } };
+    case 3:
+      return { text: s, inner: { kind: 0, off, len } };
+    default:
+      if (next === 4 && proto === 'vxlan_gpe') return nsh(p, off, len, end, verbose, s);
+      // (tcpdump's NSH printer takes no NSH after itself)
+      return proto === 'vxlan_gpe' ? { text: `${s}ERROR: unknown-next-protocol (invalid)` } : { text: `${s}ERROR: unknown-next-protocol` };
+  }
+}
+
+const NSH_NEXT = ['', 'IPv4', 'IPv6', 'Ethernet', 'NSH', 'MPLS'];
+
+function nsh(p: Uint8Array, off: number, len: number, end: number, verbose: number, s: string): { text: string; inner?: InnerPacket } | null {
+  if (len < 8) return { text: `${s} (packet length ${len} < 8) (invalid)` };
+  if (end < off + 4) return { text: `${s} [|nsh]` };
+  const base = be32(p, off);
+  const ver = base >>> 30;
+  const length = (base >> 16) & 0x3f;
+  const next = base & 0xff;
+  s += 'NSH, ';
+  if (verbose > 1) s += `ver ${ver}, `;
+  if (ver !== 0) return { text: s };
+  s += `flags [${((base >> 28) & 3) & 2 ? 'O' : 'none'}], `;
+  if (verbose > 1) s += `next-protocol ${NSH_NEXT[next] || (next === 0xfe ? 'Experiment 1' : next === 0xff ? 'Experiment 2' : `unknown (0x${next.toString(16).padStart(2, '0')})`)}, `;
+  if (len < length * 4) return { text: `${s} (too many headers for packet length ${len}) (invalid)` };
+  if (end < off + 8) return { text: `${s} [|nsh]` };
+  s += `service-path-id 0x${((p[off + 4]! << 16) | (p[off + 5]! << 8) | p[off + 6]!).toString(16).padStart(6, '0')}, service-index 0x${p[off + 7]!.toString(16)}`;
+  if (length < 2) return { text: `${s} (less than two headers) (invalid)` };
+  if (end < off + length * 4) return { text: `${s} [|nsh]` };
+  s += verbose ? '\n    ' : ': ';
+  return nextProtocol(p, next, off + length * 4, len - length * 4, end, verbose, s, 'nsh');
+}
