@@ -40,7 +40,7 @@ import { pppLink, pppSerial, pppoeLink, pppoe } from './link/ppp.ts';
 import { osi } from './link/isis.ts';
 import { radiotap } from './link/ieee80211.ts';
 import { macsec } from './link/macsec.ts';
-import { ETHERTYPE_NAMES, etherPayload } from './link/ethertypes.ts';
+import { ETHERTYPE_NAMES, etherPayload, mpls } from './link/ethertypes.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
 import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, timed, someip, vxlan, vxlanGpe, sflow, ripng, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { ntp } from './ip/ntp.ts';
@@ -538,7 +538,14 @@ export class PacketPrinter {
     if (proto === 0x0800) this.ipv4(4, length - 4, cap);
     else if (proto === 0x86dd) this.ipv6(4, length - 4, cap);
     // OSI: the protocol field's second 0xfe is the OSI printer's first byte.
-    else if (proto === 0xfefe) this.l2(osi(p, 5, length - 5, cap, this.l2o()));
+    else if (proto === 0xfefe) {
+      // OSI: a "fudge" byte before the NLPID when the second byte is an OSI NLPID.
+      if (length < 6 || cap < 6) this.out += ' [|chdlc]';
+      else {
+        const at = p[5]! >= 0x81 && p[5]! <= 0x83 ? 5 : 4;
+        this.l2(osi(p, at, length - at, cap, this.l2o()));
+      }
+    } else if (proto === 0x8847 || proto === 0x8848) this.l2(mpls(p, 4, length - 4, cap, this.l2o()));
     else if (this.o.linkHeader && !ETHERTYPE_NAMES.has(proto)) return;
     else if (proto === 0x8035 || proto === 0x2000 || proto === 0x8847 || proto === 0x8848 || proto === 0x00fe) this.approx(`chdlc protocol 0x${hex4(proto)}, length ${length}`);
     else this.out += `unknown CHDLC protocol (0x${hex4(proto)})`;
