@@ -153,4 +153,8 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
   it('PKTAP: an impossible header length, and a packet handed to its own link type (PPP serial, cut short)', () => {
     for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v'] as const) check('pktap-heap-overflow.pcap', [0, 1], m);
   });
+
+  it('Cisco HDLC carrying OSI cut before the byte that tells whether a pad precedes the NLPID', () => {
+    for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v'] as const) check('hoobr_chdlc_print.pcap', [25], m);
+  });
 });
