@@ -137,6 +137,31 @@ export function icmp6Text(p: Uint8Array, off: number, len: number, end: number, 
       }
       break;
     }
+    case 2:
+    case 3:
+    case 4: {
+      // Errors quoting the offending packet: tcpdump reads the quoted header's destination.
+      const code = p[off + 1];
+      if (type === 2) {
+        s += 'packet too big';
+        if (end < off + 8) return trunc(s);
+        s += `, mtu ${be32(p, off + 4)}`;
+      } else if (type === 3) {
+        s += 'time exceeded in-transit';
+        if (code === 0) {
+          if (end < off + 48) return trunc(s);
+          s += ` for ${ipv6At(p, off + 32)}`;
+        } else if (code === 1) s += ' (reassembly)';
+        else s += `, unknown code (${code})`;
+      } else {
+        s += 'parameter problem';
+        if (end < off + 48) return trunc(s);
+        const what = ['erroneous', 'next header', 'option', 'incomplete header chain'][code!];
+        s += what ? `, ${what} - octet ${be32(p, off + 4)}` : `, code-#${code}`;
+      }
+      if (!verbose) s += `, length ${len}`;
+      return { text: s, ok: true };
+    }
     default:
       // Other types: the name tcpdump gives them is not reproduced here.
       if (icmp6TypeKnown(type)) return { text: `${s}type ${type} code ${p[off + 1] ?? 0}, length ${len}`, ok: false };
