@@ -507,3 +507,58 @@ function nsh(p: Uint8Array, off: number, len: number, end: number, verbose: numb
   s += verbose ? '\n    ' : ': ';
   return nextProtocol(p, next, off + length * 4, len - length * 4, end, verbose, s, 'nsh');
 }
+
+// ------------------------------------------------------------------------------ VQP
+
+const VQP_MSG: ReadonlyMap<number, string> = new Map([[1, 'Request, Join Port'], [2, 'Response, VLAN'], [3, 'Request, Reconfirm'], [4, 'Response, Reconfirm']]);
+const VQP_ERR: ReadonlyMap<number, string> = new Map([[0, 'No error'], [3, 'Access denied'], [4, 'Shutdown port'], [5, 'Wrong VTP domain']]);
+const VQP_OBJ: ReadonlyMap<number, string> = new Map([
+  [0x0c01, 'Client IP Address'], [0x0c02, 'Port Name'], [0x0c03, 'VLAN Name'], [0x0c04, 'VTP Domain'], [0x0c05, 'Ethernet Packet'],
+  [0x0c06, 'MAC Null'], [0x0c08, 'MAC Address'],
+]);
+
+/**
+ * Cisco's VLAN Query Protocol (UDP 1589): `VQPv1 Request, Join Port Message, error-code No error
+ * (0), length 18`; with -v the sequence number and each object (addresses, names, MACs, the rest
+ * in hex). A field beyond the capture ends it with " [|vqp]".
+ */
+export function vqp(p: Uint8Array, off: number, len: number, end: number, verbose: number, host4: (o: number) => string, mac: (o: number) => string): string {
+  if (end < off + 8) return ' [|vqp]';
+  if (len < 8) return ' (invalid)';
+  const version = p[off]!;
+  if (version !== 1) return `VQP version ${version} packet not supported`;
+  const type = p[off + 1]!;
+  const err = p[off + 2]!;
+  const head = `VQPv1${verbose ? ',' : ''} ${VQP_MSG.get(type) ?? `unknown (${type})`} Message, error-code ${VQP_ERR.get(err) ?? 'unknown'} (${err})`;
+  if (verbose < 1) return `${head}, length ${len}`;
+  let items = p[off + 3]!;
+  let s = `\n\t${head}, seq 0x${be32(p, off + 4).toString(16).padStart(8, '0')}, items ${items}, length ${len}`;
+  let t = off + 8;
+  let left = len - 8;
+  const b = new Bytes(p, end);
+  while (items !== 0 && left !== 0) {
+    if (end < t + 6) return `${s} [|vqp]`;
+    if (left < 6) return `${s} (invalid)`;
+    const otype = be32(p, t);
+    const olen = be16(p, t + 4);
+    t += 6;
+    left -= 6;
+    s += `\n\t  ${VQP_OBJ.get(otype) ?? 'Unknown'} Object (0x${otype.toString(16).padStart(8, '0')}), length ${olen}, value: `;
+    if (otype === 0 || olen === 0) return s;
+    if (end < t + olen) return `${s} [|vqp]`;
+    if (olen > left) return `${s} (invalid)`;
+    if (otype === 0x0c01) {
+      if (olen !== 4) return `${s} (invalid)`;
+      s += `${host4(t)} (0x${be32(p, t).toString(16).padStart(8, '0')})`;
+    } else if (otype >= 0x0c02 && otype <= 0x0c05) {
+      for (let i = t; i < t + olen && p[i] !== 0; i++) s += printChar(p[i]!);
+    } else if (otype === 0x0c06 || otype === 0x0c08) {
+      if (olen !== 6) return `${s} (invalid)`;
+      s += mac(t);
+    } else if (verbose <= 1) s += unknownData(b, t, olen, '\n\t    ');
+    t += olen;
+    left -= olen;
+    items--;
+  }
+  return s;
+}
