@@ -758,9 +758,15 @@ export class PacketPrinter {
           break;
         default: {
           if (jumbo !== undefined) {
-            // A Jumbo Payload option gives the real length (not reproduced).
-            this.fidelity = 'approx';
-            len = jumbo + 40 - total;
+            // A Jumbo Payload option gives the real length (tcpdump's 32-bit arithmetic).
+            const full = (jumbo + 40) >>> 0;
+            if (full < total) {
+              this.out += ' [|ip6]';
+              return;
+            }
+            if (length < full) this.out += `truncated-ip6 - ${(full - length) >>> 0} bytes missing!`;
+            end = Math.min(end, off + full);
+            len = full - total;
           } else if (plen === 0) {
             if (sawExt) {
               this.out += ' [|ip6]';
