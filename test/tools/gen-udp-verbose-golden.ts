@@ -1,7 +1,7 @@
 /**
  * Records what tcpdump 4.99.3 prints with -nn, -nn -v and -nn -vv for corpus captures of the UDP
  * applications decoded in src/print (ISAKMP/IKE, BOOTP/DHCP, DHCPv6, RADIUS, LWAPP, DNS, NTP,
- * timed, SOME/IP, Babel, LISP, RIP, VXLAN/OTV), into
+ * timed, SOME/IP, Babel, LISP, RIP, RIPng, VXLAN/OTV/VXLAN-GPE, sFlow, VQP), into
  * test/golden/print/udp-verbose.json: per capture and mode, the text of each UDP packet among
  * the first PER_FILE (keyed by its 0-based index; timestamp removed). test/print/udp-verbose.test.ts compares against it.
  *
@@ -33,7 +33,8 @@ const UDP_VERBOSE_FILES = [
   'someip1.pcap', 'someip2.pcap', 'babel_auth.pcap', 'babel_pad1.pcap', 'babel_rfc6126bis.pcap', 'babel_rtt.pcap',
   'lisp_eid_notify.pcap', 'lisp_eid_register.pcap', 'lisp_invalid.pcap', 'lisp_invalid_length.pcap', 'lisp_ipv6.pcap',
   'rip_error_hexdump.pcap', 'ripv1v2.pcap', 'ripv2-invalid-length.pcap', 'ripv2_auth.pcap', 'gso-ipv4-vxlan-ipv4.pcap',
-  'gso-ipv4-vxlan-ipv6.pcap', 'gso-ipv6-vxlan-ipv4.pcap', 'gso-ipv6-vxlan-ipv6.pcap',
+  'gso-ipv4-vxlan-ipv6.pcap', 'gso-ipv6-vxlan-ipv4.pcap', 'gso-ipv6-vxlan-ipv6.pcap', 'nsh-over-vxlan-gpe.pcap',
+  'sflow-print-v6.pcap', 'sflow_multiple_counter_30_pdus.pcap', 'sflow_print-segv.pcap', 'hoobr_ripng_print.pcap', 'vqp-oobr.pcap',
 ];
 
 function main(): void {
