@@ -43,6 +43,13 @@ export interface Block {
    */
   late?: boolean;
   /**
+   * The outcome of the block's jump, known at compile time although its statements compute it
+   * through scratch registers (a relation of constants on 802.11 links, where libpcap's register
+   * allocation is emulated): the optimizer decides it (late ones in late.ts), an unoptimized
+   * program runs the statements, whose stores may matter.
+   */
+  decided?: boolean;
+  /**
    * Pre-assembled code run after `stmts` and before the jump (pinned blocks only): used for
    * protochain's loop, whose internal jumps (one backward) stay inside this sequence.
    */

@@ -392,11 +392,19 @@ function relationInRegisters(L: Lowerer, op: RelOp, left: Arith, right: Arith, c
   if (op === '!=' || op === '<' || op === '<=') cmp = not(cmp);
   L.regs.free(a0.reg);
   L.regs.free(a1.reg);
-  // Both sides constant (`0 = 1`): libpcap's optimizer follows values through the registers and
-  // decides the comparison (an always-false program is "rejects all packets"); the registers
-  // are still allocated above, as libpcap allocates them.
+  // Both sides numbers (`0 = 1`): libpcap's optimizer follows values through the registers and
+  // decides the comparison in its first phase (an always-false program is "rejects all
+  // packets"), the block and its stores go. A computed constant (`(78 * 69) > 72`) it folds
+  // only in its second phase, after the stores into the registers have become part of the
+  // program: they stay (a store into the register that also holds the 802.11 header offset
+  // overwrites it, as in libpcap).
+  // Unoptimized (libpcap does not optimize 802.11 programs with variable offsets), both run.
   const lc = constValue(left), rc = constValue(right);
-  if (lc !== undefined && rc !== undefined) return holds(op, lc, rc) ? TRUE : FALSE;
+  if (lc !== undefined && rc !== undefined && cmp.kind === 'blocks') {
+    // The jump's own outcome (`!=`, `<`, `<=` are its negations, made by swapping the edges).
+    cmp.head.decided = op === '=' || op === '!=' ? lc === rc : op === '>' || op === '<=' ? lc > rc : lc >= rc;
+    if (!(plainNumber(left) && plainNumber(right))) cmp.head.late = true;
+  }
   return and(andAll([...a0.guards, ...a1.guards]), cmp);
 }
 

@@ -64,7 +64,9 @@ function staticSuccessor(b: Block): Block | undefined {
   // and keeps it otherwise; we do the same (load-free blocks always go).
   if (b.jt === b.jf) return loadsPacket(b) && !isRet(b.jt!) ? undefined : b.jt!;
   // libpcap decides those only in its second phase, without moving the edges into them (late.ts).
-  if (bpfSrc(b.code) || b.late) return undefined;
+  if (b.late) return undefined;
+  if (b.decided !== undefined) return b.decided ? b.jt! : b.jf!;
+  if (bpfSrc(b.code)) return undefined;
   const a = constantA(b);
   if (a === undefined) return undefined;
   const k = b.k >>> 0;

@@ -23,10 +23,12 @@ export function lateDecisions(p: Program, work?: Work): Program {
   const order = topoOrder(p.root);
   if (work) work.steps += order.length;
   for (const b of order) {
-    if (isRet(b) || !b.late || b.pinned || bpfSrc(b.code)) continue;
+    if (isRet(b) || !b.late || b.pinned) continue;
     const k = b.k >>> 0;
     let taken: boolean | undefined;
-    if (bpfOp(b.code) === JSET && (k === 0 || k === 0xffffffff)) taken = k !== 0;
+    if (b.decided !== undefined) taken = b.decided;
+    else if (bpfSrc(b.code)) continue;
+    else if (bpfOp(b.code) === JSET && (k === 0 || k === 0xffffffff)) taken = k !== 0;
     else {
       const a = constantA(b);
       if (a === undefined) continue;

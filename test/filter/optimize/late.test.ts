@@ -48,6 +48,14 @@ describe('late-decisions', () => {
     expect(() => build(loop, 108)).not.toThrow();
     expect(() => build('ip[1] % (6 & 209) > 1')).toThrow(/modulus by zero/);
   });
+  it('on 802.11 a computed constant relation keeps its stores into the scratch registers (libpcap: `(78 * 69) > 72` overwrites the header length with 72)', () => {
+    const p = build('(78 * 69) > 72 and not wlan type 4', 127);
+    const at = p.findIndex((i) => i.code === 0x00 && i.k === 72); // ld #72
+    expect(at).toBeGreaterThan(0);
+    expect(p[at + 1]!.code).toBe(0x02); // st M[r]
+    // Two numbers are decided at once and store nothing.
+    expect(build('72 > 7 and not wlan type 4', 127).some((i) => i.code === 0x00 && i.k === 72)).toBe(false);
+  });
   it('without the optimizer a computed constant relation is code (libpcap runs it too)', () => {
     const p = compile('(30 | 23) != 87', { linkType: 1, snaplen: 262144, optimize: false, netmask: 0, resolver: tableResolver({}) });
     expect(p.some((i) => i.code === 0x00 && i.k === 31)).toBe(true); // ld #31
