@@ -48,7 +48,7 @@ import { babel } from './ip/babel.ts';
 import { lisp } from './ip/lisp.ts';
 import { rip } from './ip/rip.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
-import { vrrp, dccp, rsvp, eigrp } from './ip/protos.ts';
+import { vrrp, dccp, rsvp, eigrp, igrp } from './ip/protos.ts';
 import { pim } from './ip/pim.ts';
 import { tcpDecoder, ldp, rpkiRtr, ssh, rstData } from './ip/tcp-apps.ts';
 import { openflow } from './ip/openflow.ts';
@@ -889,6 +889,12 @@ export class PacketPrinter {
           const r = vrrp(p, off, len, end, v, ttl, ver, addrOff);
           this.out += r.text;
           if (!r.ok) this.fidelity = 'approx';
+          return;
+        }
+        case 9: {
+          const r = igrp(p, off, len, end, v);
+          this.out += r.text;
+          if (r.text.endsWith('[|igrp]')) this.hdrlen = 0;
           return;
         }
         case 46:

@@ -273,3 +273,52 @@ export function eigrp(p: Uint8Array, off: number, len: number, end: number, verb
   const op = p[off + 1]!;
   return { text: `EIGRP ${EIGRP_OPCODES.get(op) ?? `unknown (${op})`}, length: ${len}`, ok: true };
 }
+
+/**
+ * IGRP (9) as tcpdump's igrp_print: `igrp: update V1 edit=… AS=… (interior/system/exterior)`,
+ * -v's checksum, then the routes (`*.a.b.c` interior, `a.b.c.0` system, `Xa.b.c.0` exterior) with
+ * delay, bandwidth, reliability, load, metric, MTU and hops; ` (invalid)` when counts and length
+ * disagree, ` [|igrp]` where the capture ends.
+ */
+export function igrp(p: Uint8Array, off: number, len: number, end: number, verbose: number): ProtoText {
+  let s = 'igrp:';
+  const need = (o: number, n: number): boolean => end >= o + n;
+  if (!need(off, 12)) {
+    // tcpdump reads the counts first; a partial header prints nothing more.
+    return { text: `${s} [|igrp]`, ok: true };
+  }
+  let nint = be16(p, off + 4);
+  let nsys = be16(p, off + 6);
+  let next = be16(p, off + 8);
+  const vop = p[off]!;
+  const op = vop & 15;
+  s += ` ${op === 1 ? 'update' : op === 2 ? 'request' : `op-#${op}`} V${vop >> 4} edit=${p[off + 1]} AS=${be16(p, off + 2)} (${nint}/${nsys}/${next})`;
+  if (verbose) s += ` checksum=0x${hex4(be16(p, off + 10))}`;
+  let length = (len - 12) >>> 0;
+  let cp = off + 12;
+  while (length >= 14) {
+    if (!need(cp, 3)) return { text: `${s} [|igrp]`, ok: true };
+    const net = `${p[cp]}.${p[cp + 1]}.${p[cp + 2]}`;
+    if (nint > 0) {
+      s += ` *.${net}`;
+      nint--;
+    } else if (nsys > 0) {
+      s += ` ${net}.0`;
+      nsys--;
+    } else if (next > 0) {
+      s += ` X${net}.0`;
+      next--;
+    } else {
+      s += ` [extra bytes ${length}]`;
+      break;
+    }
+    if (!need(cp + 3, 11)) return { text: `${s} [|igrp]`, ok: true };
+    const delay = (p[cp + 3]! << 16) | be16(p, cp + 4);
+    const bw = (p[cp + 6]! << 16) | be16(p, cp + 7);
+    s += ` d=${10 * delay} b=${bw === 0 ? 0 : Math.floor(10000000 / bw)} r=${p[cp + 11]} l=${p[cp + 12]} M=${Math.min(bw + delay, 0xffffff)} mtu=${be16(p, cp + 9)} in ${p[cp + 13]} hops`;
+    cp += 14;
+    length -= 14;
+  }
+  if (nint || nsys || next || length) s += ' (invalid)';
+  return { text: s, ok: true };
+}
