@@ -20,6 +20,8 @@ const NOT_EXACT: Record<string, { packets: number[]; modes?: Mode[]; why: string
   'PIM-SM_join_prune.pcap': { packets: [11, 20], why: 'PIMv1 carried in IGMP is not reproduced' },
   'of10_inv_QUEUE_GET_CONFIG_REPLY.pcap': { packets: [1], why: 'a link-layer frame tcpdump calls an invalid protocol' },
   'ldp-ldp_tlv_print-oobr.pcap': { packets: [1], modes: ['-v', '-vv'], why: 'IPv4 header options not rendered with -v' },
+  'EIGRP_ipv6.pcap': { packets: [1], modes: ['-v', '-vv'], why: "EIGRP's -v TLVs are not reproduced" },
+  'rsvp-inf-loop-2.pcapng': { packets: [1], modes: ['-v', '-vv'], why: "RSVP's -v objects are not reproduced" },
 };
 
 function check(file: string, mode: Mode): void {
@@ -69,6 +71,10 @@ describe.skipIf(!haveCorpus('resp_1_benchmark.pcap'))('TCP applications and IP p
 
   it('DCCP: checksum coverage with -v, sequence numbers and options with -vv', () => {
     for (const m of MODES) for (const f of files(/^dccp/)) check(f, m);
+  });
+
+  it('IGRP, GRE source routes, ICMPv6 errors, jumbograms, EIGRP/RSVP one-line forms; RPKI-RTR, SSH, RST data', () => {
+    for (const m of MODES) for (const f of files(/igrp|^gre-|icmpv6-rfc|jumbo|EIGRP|rsvp|kday4|rst_data/)) check(f, m);
   });
 
   it('HTTP text lines, TCP options (md5, scps, tcp-ao, MPTCP, unknown) and their bad-option ends', () => {
