@@ -25,6 +25,9 @@ const NOT_EXACT: Record<string, { packets: number[]; modes?: Mode[]; why: string
   'rsvp-inf-loop-2.pcapng': { packets: [1], modes: ['-v', '-vv'], why: "RSVP's -v objects are not reproduced" },
 };
 
+/** Captures of mixed traffic: only the packets whose tcpdump text matches are checked here. */
+const ONLY: Record<string, RegExp> = { 'kday4.pcap': /RPKI|\[\|ssh\]/ };
+
 function check(file: string, mode: Mode): void {
   const theirs = golden[file]![mode];
   const indexes = Object.keys(theirs).map(Number);
@@ -32,6 +35,7 @@ function check(file: string, mode: Mode): void {
   const ours = printedLines(file, Math.max(...indexes) + 1, { verbose: mode === '-nn' ? 0 : mode === '-v' ? 1 : 2 });
   const skip = NOT_EXACT[file];
   for (const i of indexes) {
+    if (ONLY[file] && !ONLY[file]!.test(theirs[i]!)) continue;
     const label = `${file} #${i + 1} ${mode}`;
     if (skip && skip.packets.includes(i + 1) && (!skip.modes || skip.modes.includes(mode))) {
       expect(ours[i]!.exact && ours[i]!.text !== theirs[i], label).toBe(false);
