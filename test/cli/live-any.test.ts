@@ -10,30 +10,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCapture } from '../../src/capture/index.ts';
 import { repoRoot } from './golden-helpers.ts';
+import { liveSkip } from './live-support.ts';
 
 const bin = join(repoRoot, 'src', 'cli', 'bin.mjs');
 
-function skipReason(): string | undefined {
-  if (process.platform !== 'linux') return 'the any device is Linux only';
-  if (process.getuid?.() !== 0) return 'live capture needs root (CAP_NET_RAW)';
-  try {
-    createRequire(import.meta.url)('cap');
-  } catch (e) {
-    return `the optional cap package is not built (${(e as Error).message.split('\n')[0]})`;
-  }
-  return undefined;
-}
-const skip = skipReason();
-if (skip !== undefined) {
-  if (process.env.CI === 'true') throw new Error(`-i any tests cannot run under CI=true: ${skip}`);
-  console.warn(`SKIP -i any tests: ${skip}`);
-}
+const skip = liveSkip('-i any', { first: () => (process.platform !== 'linux' ? 'the any device is Linux only' : undefined) });
 const haveTcpdump = skip === undefined && !spawnSync('tcpdump', ['--version']).error;
 
 const dir = mkdtempSync(join(tmpdir(), 'tsdump-any-'));

@@ -10,13 +10,13 @@
  * skipped; under CI=true they fail instead.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCapture } from '../../src/capture/index.ts';
 import { repoRoot } from './golden-helpers.ts';
+import { liveSkip } from './live-support.ts';
 
 const bin = join(repoRoot, 'src', 'cli', 'bin.mjs');
 const tag = `${process.pid % 100000}`;
@@ -29,23 +29,16 @@ const net = `10.${200 + (process.pid % 50)}.${(process.pid >> 6) % 250}`;
 const addrA = `${net}.1`;
 const addrB = `${net}.2`;
 
-function skipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root (network namespaces, CAP_NET_RAW)';
-  for (const tool of ['ip', 'tcpdump']) {
-    if (spawnSync(tool, ['-V'], { encoding: 'utf8' }).error) return `the ${tool} tool is not installed`;
-  }
-  try {
-    createRequire(import.meta.url)('cap');
-  } catch (e) {
-    return `the optional cap package is not built (${(e as Error).message.split('\n')[0]})`;
-  }
-  return undefined;
-}
-const skip = skipReason();
-if (skip !== undefined) {
-  if (process.env.CI === 'true') throw new Error(`veth live capture tests cannot run under CI=true: ${skip}`);
-  console.warn(`SKIP veth live capture tests: ${skip}`);
-}
+const skip = liveSkip('veth live capture', {
+  root: 'needs root (network namespaces, CAP_NET_RAW)',
+  first: () => {
+    if (process.getuid?.() !== 0) return 'needs root (network namespaces, CAP_NET_RAW)';
+    for (const tool of ['ip', 'tcpdump']) {
+      if (spawnSync(tool, ['-V'], { encoding: 'utf8' }).error) return `the ${tool} tool is not installed`;
+    }
+    return undefined;
+  },
+});
 
 function sh(args: string[]): void {
   const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8' });

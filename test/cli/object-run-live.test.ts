@@ -9,26 +9,13 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtures, preloadJson, repo } from '../loader/object-examples.ts';
+import { liveSkip } from './live-support.ts';
 
-function liveSkipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'live capture needs root (CAP_NET_RAW)';
-  try {
-    createRequire(import.meta.url)('cap');
-  } catch (e) {
-    return `the optional cap package is not built (${(e as Error).message.split('\n')[0]})`;
-  }
-  return undefined;
-}
-const skip = liveSkipReason();
-if (skip !== undefined) {
-  if (process.env.CI === 'true') throw new Error(`live object tests cannot run under CI=true: ${skip}`);
-  console.warn(`SKIP live object tests: ${skip}`);
-}
+const skip = liveSkip('live object');
 
 const dir = mkdtempSync(join(tmpdir(), 'tsdump-object-live-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
