@@ -46,7 +46,7 @@ export function etherPayload(type: number, p: Uint8Array, off: number, frame: nu
   switch (type) {
     case 0x8847:
     case 0x8848:
-      return mpls(p, off, len, end, o);
+      return early(mpls(p, off, len, end, o));
     case 0xd28b:
       return arista(p, off, frame, end, o);
     case 0x88cc:
@@ -57,24 +57,32 @@ export function etherPayload(type: number, p: Uint8Array, off: number, frame: nu
     case 0x0707:
       return geonet(p, off, len, end, o);
     case 0x1111:
-      return calmFast(p, off, len, end, o);
+      return early(calmFast(p, off, len, end, o));
     case 0x888e:
       return eapol(p, off, end, o);
     case 0x8809:
-      return slow(p, off, len, end, o);
+      return early(slow(p, off, len, end, o));
     case 0x6003:
       return decnet(p, off, len, end, o);
     case 0x88f7:
-      return ptp(p, off, len, end);
+      return early(ptp(p, off, len, end));
     case 0x886f:
-      return msnlb(p, off, end, o);
+      return early(msnlb(p, off, end, o));
     case 0xfefe:
       // OSI over an ethertype: one byte tcpdump skips, then the NLPID.
-      if (len === 0 || end <= off + 1) return { text: ' [|isoclns]' };
+      if (len === 0 || end <= off + 1) return { text: ' [|isoclns]', hdrlen: 0 };
       return osi(p, off + 1, len - 1, end, o);
     default:
       return null;
   }
+}
+
+/**
+ * A result whose text ends with a truncation mark from a field beyond the capture: tcpdump's
+ * printer stopped early there, and its -x/-X/-A dumps then start at the frame.
+ */
+function early(r: EtherResult): EtherResult {
+  return / \[\|[a-z_0-9]+\]$/.test(r.text) && r.next === undefined ? { ...r, hdrlen: 0 } : r;
 }
 
 const MPLS_LABEL_NAMES = ['IPv4 explicit NULL', 'router alert', 'IPv6 explicit NULL', 'implicit NULL'];
@@ -247,7 +255,8 @@ const ITS_MSG_TYPES: ReadonlyMap<number, string> = new Map([
 function geonet(p: Uint8Array, off: number, len: number, end: number, o: L2Options): EtherResult {
   const src = macText(p, 6, o.names);
   let s = `GeoNet src:${src.text}; `;
-  const r = (text: string, approx = false): EtherResult => ({ text, approx: approx || !src.exact });
+  // (a field beyond the capture ends tcpdump's printer early: its dumps then start at the frame)
+  const r = (text: string, approx = false): EtherResult => ({ text, approx: approx || !src.exact, ...(text.endsWith(' [|geonet]') ? { hdrlen: 0 } : {}) });
   if (len < 36) return r(`${s} (common header length ${len} < 36) (invalid)`);
   if (end < off + 8) return r(`${s} [|geonet]`);
   const version = p[off]! >> 4;

@@ -58,7 +58,11 @@ export function llc(p: Uint8Array, off: number, length: number, end: number, mac
   }
   const hdrlen = off + hlen;
   const ui = control === 0x03;
-  if (ui && dsap === 0x42 && ssap === 0x42) return { text: s + stp(p, off + 3, length - 3, end, o.verbose), hdrlen };
+  if (ui && dsap === 0x42 && ssap === 0x42) {
+    const t = stp(p, off + 3, length - 3, end, o.verbose);
+    // A field beyond the capture ends tcpdump's printer early: its dumps then start at the frame.
+    return { text: s + t, hdrlen: t.endsWith(' [|stp]') ? 0 : hdrlen };
+  }
   if (ui && dsap === 0xe0 && ssap === 0xe0) {
     const r = ipx(p, off + 3, end, o);
     return { text: s + (o.linkHeader ? 'IPX 802.2: ' : '') + r.text, approx: !r.exact, hdrlen };
