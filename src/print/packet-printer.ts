@@ -48,7 +48,7 @@ import { babel } from './ip/babel.ts';
 import { lisp } from './ip/lisp.ts';
 import { rip } from './ip/rip.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
-import { vrrp, dccp, rsvp, eigrp, igrp } from './ip/protos.ts';
+import { vrrp, dccp, rsvp, eigrp, igrp, pgm } from './ip/protos.ts';
 import { pim } from './ip/pim.ts';
 import { tcpDecoder, ldp, rpkiRtr, ssh, rstData } from './ip/tcp-apps.ts';
 import { openflow } from './ip/openflow.ts';
@@ -895,6 +895,14 @@ export class PacketPrinter {
           const r = igrp(p, off, len, end, v);
           this.out += r.text;
           if (r.text.endsWith('[|igrp]')) this.hdrlen = 0;
+          return;
+        }
+        case 113: {
+          // tcpdump names the ports with the addresses when PGM sits right in the IP header.
+          const direct = ver === 4 || p[addrOff - 2] === 113;
+          const r = pgm(p, off, end, v, src, dst, direct);
+          if (r === null) break;
+          this.out += r.text;
           return;
         }
         case 46:

@@ -322,3 +322,18 @@ export function igrp(p: Uint8Array, off: number, len: number, end: number, verbo
   if (nint || nsys || next || length) s += ' (invalid)';
   return { text: s, ok: true };
 }
+
+/**
+ * PGM (113) without -v as tcpdump's pgm_print: the endpoints with their ports
+ * (`a.1 > b.2: PGM, length N`, N from the PGM header; only the ports when the packet is not
+ * directly in its IP header) and ` [|pgm]` where the capture stops; null with -v (not reproduced).
+ */
+export function pgm(p: Uint8Array, off: number, end: number, verbose: number, src: string, dst: string, direct: boolean): ProtoText | null {
+  if (end < off + 4) return { text: `${src} > ${dst}: [|pgm]`, ok: true };
+  const sport = be16(p, off);
+  const dport = be16(p, off + 2);
+  let s = direct ? `${src}.${sport} > ${dst}.${dport}: ` : `${sport} > ${dport}: `;
+  if (end < off + 16) return { text: `${s} [|pgm]`, ok: true };
+  s += `PGM, length ${be16(p, off + 14)}`;
+  return verbose ? null : { text: s, ok: true };
+}
