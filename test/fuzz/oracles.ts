@@ -10,17 +10,18 @@
  *                     ones) through the kernel's verifier and BPF_PROG_TEST_RUN
  *                     (test/tools/kernel-oracle.ts): tsdump accepting what the kernel refuses
  *                     is a finding, and where both accept r0 and the memory must be equal.
- *   signals           tsdump (the built command, a child process) reading a large capture from
- *                     a file or a pipe (`-r -`), or live from `lo`, gets SIGINT, SIGTERM or a
+ *   signals           tsdump (a child process: the built command when current, else the
+ *                     sources) reading a large capture from a file or a pipe (`-r -`), or
+ *                     live from `lo`, gets SIGINT, SIGTERM or a
  *                     closed stdout (SIGPIPE/EPIPE) after a seeded random delay: it must exit as
  *                     tcpdump does, without a stack trace, leaving a `-w` file that is a valid
  *                     pcap holding exactly the packets it counted.
  *
- * An absent oracle (no tcpdump, no bpf(), not root, no built command) is one line in `note` and
+ * An absent oracle (no tcpdump, no bpf(), not root or no cap package for live) is one line in `note` and
  * the campaign does not run; under CI=true it is an error instead.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -378,10 +379,28 @@ function pcapPackets(bytes: Uint8Array): { packets: number; error?: string } {
   }
 }
 
+/**
+ * The command the signals campaign runs: the built one (dist/bin/tsdump.cjs, what users run; it
+ * starts in a fraction of the time) when it is newer than every source file, else the sources
+ * through src/cli/bin.mjs.
+ */
+function tsdumpCommand(): string[] {
+  const built = join(root, 'dist/bin/tsdump.cjs');
+  const bundle = join(root, 'dist/bin/tsdump-bundle.cjs');
+  if (!existsSync(built) || !existsSync(bundle)) return [join(root, 'src/cli/bin.mjs')];
+  const builtAt = Math.min(statSync(built).mtimeMs, statSync(bundle).mtimeMs);
+  const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+    const p = join(dir, e.name);
+    return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }, 0);
+  return newest(join(root, 'src')) < builtAt ? [built] : [join(root, 'src/cli/bin.mjs')];
+}
+let command: string[] | undefined;
+
 interface ChildRun { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; timedOut: boolean; bannerSeen: boolean }
 
 /**
- * Runs one case: tsdump from source (src/cli/bin.mjs) as a child process, the signal after the
+ * Runs one case: tsdump (tsdumpCommand) as a child process, the signal after the
  * banner and the delay; for a pipe the big capture is fed in chunks, for live UDP datagrams to
  * 127.0.0.1 are sent until the child exits.
  */
@@ -391,7 +410,8 @@ async function runSignalCase(c: SignalCase, big: { path: string; bytes: Uint8Arr
   if (c.source === 'live') args.push('-i', 'lo', 'udp', 'port', '9');
   else args.push('-r', c.source === 'pipe' ? '-' : big.path);
   // -nn -r of the big file prints fast; --count with -nn prints nothing, so SIGPIPE runs without it.
-  const child = spawn(process.execPath, [join(root, 'src/cli/bin.mjs'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  command ??= tsdumpCommand();
+  const child = spawn(process.execPath, [...command, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const run: ChildRun = { code: null, signal: null, stdout: '', stderr: '', timedOut: false, bannerSeen: false };
   let exited = false;
   const done = new Promise<void>((resolve) => child.on('exit', (code, signal) => { exited = true; run.code = code; run.signal = signal; resolve(); }));
