@@ -34,6 +34,7 @@ export function pktap(p: Uint8Array, caplen: number, length: number, o: L2Option
   const text = o.linkHeader ? header : '';
   const rectype = le32(p, 4);
   if (rectype === 0) return { text: `${text}no data`, approx, hdrlen };
-  if (rectype !== 1) return { text, approx, hdrlen };
+  // (other record types: tcpdump prints nothing after the header; a placeholder here)
+  if (rectype !== 1) return { text: `${text}pktap record type ${rectype}`, approx: true, hdrlen };
   return { text, approx, hdrlen, inner: { dlt, off: hdrlen } };
 }
