@@ -267,6 +267,8 @@ class Walk {
       case 13:
         return body('vid');
       default:
+        // (tcpdump's payload table is shared: an IKEv1 chain may hold IKEv2 payload types)
+        if (np >= 33 && np <= 48 && np !== 46) return this.v2Payload(np, ext, len, depth);
         this.out += npName(np);
         return ext + len;
     }
@@ -427,6 +429,12 @@ class Walk {
   v2Payload(np: number, ext: number, len: number, depth: number): number {
     const p = this.p;
     if (np < 33) return this.v1Payload(np, ext, len, depth, 0, 0);
+    // The fixed part of the IKEv2 payloads with one (ND_TCHECK_SIZE): cut, tcpdump ends the chain.
+    const fixed = np === 34 || np === 35 || np === 36 || np === 39 || np === 41 ? 8 : 4;
+    if (ext + fixed > this.end) {
+      this.out += ` [|${npName(np)}]`;
+      return -1;
+    }
     switch (np) {
       case 33:
         return this.v2Sa(ext, len, depth);
