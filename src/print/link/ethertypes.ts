@@ -1,10 +1,11 @@
 /**
  * Ethertypes other than IP and ARP that tcpdump 4.99.3 decodes, for the ones real captures
- * carry: MPLS label stacks (then IPv4/IPv6 by the payload's version nibble), Arista's timestamp
- * header (then the inner ethertype, printed like an Ethernet header's), LLDP (its one-line form),
- * the Ethernet configuration-testing "Loopback" protocol, GeoNetworking beacons and DECnet
- * (./decnet.ts). The names
- * tcpdump gives ethertypes in `-e` headers are here too.
+ * carry: MPLS label stacks (then IPv4/IPv6/OSI by the label or the payload's first byte),
+ * Arista's timestamp header (then the inner ethertype, printed like an Ethernet header's), LLDP
+ * (./lldp.ts), PTP (./ptp.ts), the Ethernet configuration-testing "Loopback" protocol,
+ * GeoNetworking and CALM FAST, MS NLB heartbeats, EAPOL frame headers, slow protocols, OSI over
+ * 0xfefe (./isis.ts) and DECnet (./decnet.ts). The names tcpdump gives ethertypes in `-e`
+ * headers are here too. (MACsec is ./macsec.ts, handled before VLAN tags by the packet printer.)
  *
  * Technique: each decoder reads its header at fixed offsets after checking it was captured and
  * returns its text plus, when an encapsulated layer follows, where it starts (`next`), so the

@@ -2,8 +2,10 @@
  * OSI network-layer protocols behind LLC SAP 0xfe, with IS-IS in tcpdump 4.99.3's one-line
  * form: `IS-IS, L2 Lan IIH, src-id 4444.4444.4444, lan-id 4444.4444.4444.01, prio 64, length
  * 1497`, and likewise for point-to-point hellos, link-state PDUs and sequence-number PDUs. With
- * -e the NLPID is named first (`OSI NLPID IS-IS (0x83): …`). The verbose form (every TLV) and
- * the other OSI protocols (CLNP, ES-IS) are not reproduced: their lines are marked approximate.
+ * -e the NLPID is named first (`OSI NLPID IS-IS (0x83): …`). With -v/-vv IS-IS is printed by
+ * ./isis-verbose.ts (every TLV). CLNP and ES-IS have their one-line forms here
+ * (`CLNP, 49.0001 > 49.0002, Data, length 60`, `ES-IS, redirect, length 40`); their -v forms are
+ * not reproduced and marked approximate.
  *
  * Technique: the 8-byte common header (NLPID, header length, version, system-ID length, PDU
  * type), then the PDU type's fixed header at known offsets. System IDs print as three dotted
