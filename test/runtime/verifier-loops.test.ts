@@ -99,6 +99,39 @@ describe('verifier: identical iterations are skipped, exactly', () => {
   });
 });
 
+describe('verifier: a counter against an invariant range', () => {
+  const down = (n: number) => `ldxw %r2, [%r1+16]\nmov %r0, ${n}\nl:\nadd %r0, -1\njlt %r0, %r2, l\nexit`;
+  it('r0 counts down while below r2 in [n + 1, 2^32 - 1]: walked or skipped, the steps are 2n + 6', () => {
+    // n ≤ 5 are walked whole (too short to forecast); longer ones are skipped after a few.
+    for (const n of [3, 4, 5, 10, 1000, 100_000]) {
+      const v = verify(assemble(down(n)), xdpHook());
+      expect(v.stats.steps, String(n)).toBe(2 * n + 6);
+      if (n >= 1000) expect(v.stats.states).toBeLessThan(10);
+    }
+  });
+  it('xdp-adversarial (seed 12) #557: 5.7 million iterations are refused at once', () => {
+    const e = refusal(down(0x570000));
+    expect(e.message).toMatch(/not provably bounded: .* runs 5701629 more iterations of 2 instructions \(r0 -= 1\) before pc 3 behaves differently/);
+    expect(e.steps).toBeLessThan(30);
+  });
+});
+
+describe('verifier: a pointer moved by a constant every iteration', () => {
+  it('xdp-adversarial (seed 12) #1001: a packet pointer stepped by 1 in a loop that only exits through a fork is refused at once', () => {
+    // r2 = data; loop: if r2 > 20 exit (a pointer against a number: always a fork); r2 += 1; r0 += 1.
+    // The offset would only change behaviour beyond 2^40 (it becomes variable there).
+    const e = refusal('ldxw %r2, [%r1]\nmov %r0, 0\nl:\njgt %r2, 20, out\nadd %r2, 1\nadd %r0, 1\nja l\nout:\nexit');
+    expect(e.message).toMatch(/not provably bounded: .* runs 1099511627774 more iterations of 4 instructions \(r0 \+= 1, r2 \+= 1\)/);
+    expect(e.steps).toBeLessThan(40);
+  });
+  it('a loop reading through the stepped pointer is walked as before', () => {
+    const src = 'ldxw %r2, [%r1]\nldxw %r3, [%r1+4]\nmov %r0, 0\nmov %r4, %r2\nadd %r4, 64\njgt %r4, %r3, out\nmov %r7, 0\nl:\nldxb %r5, [%r2]\nadd %r0, %r5\nadd %r2, 1\nadd %r7, 1\njlt %r7, 64, l\nout:\nmov %r0, 0\nexit';
+    expect(verify(assemble(src), xdpHook()).stats.steps).toBeGreaterThan(64 * 5);
+    // One byte further and the walk finds the read past the proven 64 bytes.
+    expect(refusal(src.replace('jlt %r7, 64', 'jlt %r7, 65')).rule).toBe('pkt-access');
+  });
+});
+
 describe('verifier: counter forecasts agree with running the loop', () => {
   const ops = ['jeq', 'jne', 'jgt', 'jge', 'jlt', 'jle', 'jsgt', 'jsge', 'jslt', 'jsle'] as const;
   const exitsAfter = (start: bigint, stride: bigint, wide: boolean, op: string, k: bigint, cmpWide: boolean, limit: number): number | null => {

@@ -14,8 +14,10 @@
  *      from it by adding or subtracting constants (64-bit, or 32-bit with zero extension) is
  *      affine: `(x + c) mod 2^w`. Everything else must not depend on the counters at all:
  *      memory addresses, stored values, helper calls, calls and exits, and jumps comparing a
- *      counter-derived value with anything but a constant make the analysis give up (the walk
- *      then simply goes on, as before). Every recorded value is checked against the model.
+ *      counter-derived value with anything but a constant or an invariant range make the
+ *      analysis give up (the walk then simply goes on, as before). A pointer at a constant
+ *      offset that only constants move is a counter as well (its offset is the value). Every
+ *      recorded value is checked against the model.
  *   3. Per iteration each counter moves by a constant D (mod 2^64, or mod 2^32), so the value a
  *      jump compares is an arithmetic progression modulo a power of two, and the first iteration
  *      at which the jump's outcome changes is computed exactly (`firstHit`: a linear congruence,
@@ -31,7 +33,9 @@
  */
 import type { JmpOp } from '../../isa/ebpf/opcodes.ts';
 import type { EbpfInsn } from '../../isa/ebpf/types.ts';
-import type { Reg } from './state.ts';
+import { refineRanges, refineRangesFalse } from './ranges.ts';
+import { scalar } from './state.ts';
+import type { Reg, Scalar } from './state.ts';
 
 const M64 = 1n << 64n;
 const M32 = 1n << 32n;
@@ -50,6 +54,8 @@ export interface LoopTrace {
   depth: number;
   /** Pending paths (the walker's work list) when the iteration started: forks add to it. */
   work: number;
+  /** The work list's length before each recorded instruction (a jump that forked adds one). */
+  works: number[];
 }
 
 /** What one iteration tells about the walk from here. */
@@ -77,7 +83,8 @@ export type LoopForecast =
       varying: Map<number, number>;
     };
 
-type Kind = { k: 'inv' } | { k: 'aff'; base: number; c: bigint; w: 32 | 64 } | { k: 'taint' };
+/** `ptr`: a pointer whose constant offset is the affine value (only moved by constants). */
+type Kind = { k: 'inv' } | { k: 'aff'; base: number; c: bigint; w: 32 | 64; ptr?: boolean } | { k: 'taint' };
 const INV: Kind = { k: 'inv' };
 const TAINT: Kind = { k: 'taint' };
 
@@ -117,15 +124,20 @@ export function evalJmp(op: JmpOp, wide: boolean, a: bigint, b: bigint): boolean
 }
 
 const constOf = (r: Reg | undefined): bigint | null => (r !== undefined && r.t === 'scalar' && r.v !== null ? r.v : null);
+const offOf = (r: Reg | undefined): bigint | null => (r !== undefined && r.t === 'ptr' && r.off !== null ? BigInt.asUintN(64, BigInt(r.off)) : null);
+/** Pointer offsets beyond ±2^40 become variable in pointer arithmetic (verify.ts): a change. */
+const OFF_LIM = 1n << 40n;
+const offInRange = (y: bigint) => BigInt.asIntN(64, y) >= -OFF_LIM && BigInt.asIntN(64, y) <= OFF_LIM;
 const mod = (a: bigint, m: bigint) => ((a % m) + m) % m;
 
 /**
  * Replays one recorded iteration (see the module comment). `end` is the counters' values when
- * the path came back to the head; `live` the registers live at the head.
+ * the path came back to the head; `live` the registers live at the head; `workEnd` the length
+ * of the walker's work list then.
  */
-export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[], end: readonly (bigint | undefined)[], live: number): LoopForecast {
+export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[], end: readonly (bigint | undefined)[], live: number, workEnd: number): LoopForecast {
   const kinds: Kind[] = new Array<Kind>(11).fill(INV);
-  for (const r of t.counters) kinds[r] = { k: 'aff', base: r, c: 0n, w: 64 };
+  for (const r of t.counters) kinds[r] = { k: 'aff', base: r, c: 0n, w: 64, ptr: t.regs[0]?.[r]?.t === 'ptr' };
   const watches: Watch[] = [];
   const varying = new Map<number, number>();
   let pure = true;
@@ -139,7 +151,7 @@ export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[]
     for (let r = 0; r < 11; r++) {
       const k = kinds[r]!;
       if (k.k !== 'aff') continue;
-      const v = constOf(regs[r]);
+      const v = k.ptr ? offOf(regs[r]) : constOf(regs[r]);
       if (v === null || v !== mod(t.start[k.base]! + k.c, k.w === 64 ? M64 : M32)) return unknown(`r${r} at pc ${pc} is not the value the model predicts`);
     }
     let vmask = 0;
@@ -152,6 +164,21 @@ export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[]
         const hasSrc = 'src' in i;
         const srcKind = hasSrc ? kinds[i.src]! : INV;
         const srcConst = hasSrc ? constOf(regs[i.src]) : BigInt(i.imm);
+        const ptrAff = (k: Kind) => k.k === 'aff' && k.ptr === true;
+        if (ptrAff(srcKind) || ptrAff(kinds[i.dst]!)) {
+          // A pointer counter: copied, or moved by a constant (64-bit), nothing else.
+          const dk0 = kinds[i.dst]!;
+          if (i.op === 'mov' && i.wide) { kinds[i.dst] = srcKind; break; }
+          if (i.wide && (i.op === 'add' || i.op === 'sub') && ptrAff(dk0) && srcKind.k === 'inv' && srcConst !== null) {
+            const a = dk0 as Extract<Kind, { k: 'aff' }>;
+            const c = mod(a.c + (i.op === 'add' ? srcConst : -srcConst), M64);
+            kinds[i.dst] = { ...a, c };
+            watches.push({ pc, base: a.base, c, w: 64, cw: 64, outcome: true, test: offInRange, breaks: [OFF_LIM + 1n, M64 - OFF_LIM] });
+            pure = false;
+            break;
+          }
+          return unknown(`pc ${pc} computes with a pointer counter`);
+        }
         if (i.op === 'mov') {
           if (srcKind.k === 'aff' && !i.wide) kinds[i.dst] = { ...srcKind, c: mod(srcKind.c, M32), w: 32 };
           else kinds[i.dst] = srcKind;
@@ -217,12 +244,46 @@ export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[]
         if (a.k === 'inv' && b.k === 'inv') break;
         if (a.k === 'taint' || b.k === 'taint') return unknown(`the jump at pc ${pc} reads a value computed from a counter`);
         if (a.k === 'aff' && b.k === 'aff') return unknown(`the jump at pc ${pc} compares two counter values`);
+        if ((a.k === 'aff' && a.ptr) || (b.k === 'aff' && b.ptr)) {
+          // A pointer against a number: the walker forks without looking at the offset.
+          const other = a.k === 'aff' ? ('src' in i ? regs[i.src] : undefined) : regs[i.dst];
+          if ('src' in i && (other === undefined || other.t !== 'scalar')) return unknown(`the jump at pc ${pc} compares a pointer counter with a pointer`);
+          break;
+        }
         if (i.op === 'jset') return unknown(`the jump at pc ${pc} tests bits of a counter`);
         const affDst = a.k === 'aff';
         const aff = (affDst ? a : b) as Extract<Kind, { k: 'aff' }>;
         const other = affDst ? (hasSrc ? constOf(regs[i.src]) : BigInt(i.imm)) : constOf(regs[i.dst]);
-        if (other === null) return unknown(`the jump at pc ${pc} compares a counter with a value that is not a constant`);
         const target = pc + 1 + i.off;
+        if (other === null) {
+          // A counter against an invariant range (`r0 < r2`, r2 in [L, H]): the jump is decided
+          // while the counter stays on one side of the range; the walker's own narrowing decides.
+          const rangeReg = affDst ? ('src' in i ? regs[i.src] : undefined) : regs[i.dst];
+          if (rangeReg === undefined || rangeReg.t !== 'scalar' || !hasSrc) return unknown(`the jump at pc ${pc} compares a counter with a value that is not a number`);
+          const forked = (s + 1 < t.works.length ? t.works[s + 1]! : workEnd) !== t.works[s];
+          if (forked) return unknown(`the jump at pc ${pc} forks on a counter`);
+          const R = rangeReg as Scalar;
+          const code = (y: bigint): string => {
+            const Y = scalar(y);
+            const a0 = affDst ? Y : R;
+            const b0 = affDst ? R : Y;
+            const tk = refineRanges(i.op, i.wide, a0, b0);
+            const fl = refineRangesFalse(i.op, i.wide, a0, b0);
+            if ((tk === undefined) === (fl === undefined)) return 'fork';
+            const kept = (tk ?? fl)![affDst ? 1 : 0];
+            // The range must come out of the narrowing unchanged (the state stays invariant).
+            if (kept.t !== 'scalar' || kept.lo !== R.lo || kept.hi !== R.hi || kept.lo32 !== R.lo32 || kept.hi32 !== R.hi32) return 'narrow';
+            return tk !== undefined ? 'taken' : 'fall';
+          };
+          const yNow = constOf(affDst ? regs[i.dst] : 'src' in i ? regs[i.src] : undefined);
+          const c0 = yNow === null ? 'none' : code(yNow);
+          if ((c0 === 'taken') !== (next === target && target !== pc + 1) || (c0 !== 'taken' && c0 !== 'fall')) return unknown(`the jump at pc ${pc} went against the model`);
+          const cw: 32 | 64 = i.wide ? 64 : 32;
+          const m = cw === 64 ? M64 : M32;
+          const edges = [R.lo, R.hi, R.lo32, R.hi32].flatMap((x) => [x % m, (x + 1n) % m]);
+          watches.push({ pc, base: aff.base, c: aff.c, w: aff.w, cw, outcome: true, test: (y) => code(y) === c0, breaks: [...edges, 1n << BigInt(cw - 1)] });
+          break;
+        }
         const taken = next === target && next !== pc + 1 ? true : next === pc + 1 && target !== pc + 1 ? false : null;
         if (taken === null) return unknown(`the jump at pc ${pc} leads to the same place either way`);
         const cw: 32 | 64 = i.wide ? 64 : 32;

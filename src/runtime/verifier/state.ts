@@ -200,6 +200,10 @@ export function stateKey(s: State, live?: readonly number[], consts?: (bigint | 
       if (consts !== undefined && fi === top && r.t === 'scalar' && r.v !== null) {
         consts[k] = r.v;
         key += 'k';
+      } else if (consts !== undefined && fi === top && r.t === 'ptr' && r.off !== null) {
+        // A pointer at a constant offset: the offset (as 64 bits) is its "constant".
+        consts[k] = BigInt.asUintN(64, BigInt(r.off));
+        key += `K${regKey({ ...r, off: 0 })}`;
       } else key += regKey(r);
     }
     key += `|${initKey(f.init)}`;

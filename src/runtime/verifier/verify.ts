@@ -364,6 +364,7 @@ class Walker {
         else {
           tr.pcs.push(pc);
           tr.regs.push(this.frame(st).regs.slice());
+          tr.works.push(this.work.length);
         }
       }
       const next = this.step(pc, st, hist);
@@ -441,7 +442,7 @@ class Walker {
     const counters: number[] = [];
     for (let r = 0; r < 11; r++) if (consts[r] !== undefined && consts[r] !== prev.consts[r]) counters.push(r);
     if (counters.length === 0) return;
-    this.trace = { head: pc, masked, start: consts, counters, steps: this.steps, pcs: [], regs: [], depth: st.frames.length, work: this.work.length };
+    this.trace = { head: pc, masked, start: consts, counters, steps: this.steps, pcs: [], regs: [], depth: st.frames.length, work: this.work.length, works: [] };
   }
 
   /**
@@ -454,7 +455,7 @@ class Walker {
    * facts of the values that vary are dropped. The walk then finishes the loop itself.
    */
   private judgeLoop(pc: number, st: State, tr: LoopTrace, end: (bigint | undefined)[]): void {
-    const f = analyzeTrace(tr, this.s.at, end, this.s.liveIn[pc]!);
+    const f = analyzeTrace(tr, this.s.at, end, this.s.liveIn[pc]!, this.work.length);
     if (f.kind === 'unknown') return;
     const show = (d: bigint, m: bigint) => (d > m / 2n ? `-= ${m - d}` : `+= ${d}`);
     const moves = [...f.strides].map(([r, { d, m }]) => `r${r} ${show(d, m)}${m === 1n << 32n ? ' (32-bit)' : ''}`).join(', ');
@@ -478,12 +479,16 @@ class Walker {
     };
     if (BigInt(this.steps) + repeats * BigInt(f.steps) > BigInt(this.maxSteps)) {
       if (!orbitClear()) return;
-      this.fail('unbounded-loop', pc, `loop not provably bounded: more than ${this.maxSteps} instructions would be processed: the loop at pc ${pc} runs ${f.exact ? '' : 'at least '}${repeats} more iterations of ${f.steps} instructions (${moves}) before the test at pc ${f.exitPc} changes`);
+      this.fail('unbounded-loop', pc, `loop not provably bounded: more than ${this.maxSteps} instructions would be processed: the loop at pc ${pc} runs ${f.exact ? '' : 'at least '}${repeats} more iterations of ${f.steps} instructions (${moves}) before pc ${f.exitPc} behaves differently`);
     }
     const skip = repeats - 1n;
     if (skip < 2n || !f.pure || this.work.length !== tr.work || !orbitClear()) return;
     const regs = this.frame(st).regs;
-    for (const [c, s] of f.strides) regs[c] = scalar((end[c]! + skip * s.d) % s.m);
+    for (const [c, s] of f.strides) {
+      const v = (end[c]! + skip * s.d) % s.m;
+      const was = regs[c]!;
+      regs[c] = was.t === 'ptr' ? { ...was, off: Number(BigInt.asIntN(64, v)) } : scalar(v);
+    }
     this.steps += Number(skip) * f.steps;
     // Every traced pc was visited (noteHighs ran there); the skipped values were not.
     for (const [at, mask] of f.varying) {
