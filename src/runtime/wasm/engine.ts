@@ -40,7 +40,12 @@ export function compileWasm(p: Prepared, m: Machine): RunFn {
       at = (at + size + 7) & ~7;
     }
   };
+  // A program without calls whose every store is proven to hit the stack never changes the
+  // caller's regions: nothing to copy back after its run.
+  const stores = p.prog.some((insn, i) => insn.kind === 'call' || insn.kind === 'callx' ||
+    ((insn.kind === 'st' || insn.kind === 'stx' || insn.kind === 'atomic') && p.proven?.get(p.pcOf[i]!) !== 'stack'));
   const syncOut = (): void => {
+    if (!stores) return;
     for (let r = 1; r <= 3; r++) {
       const size = m.size[r]!;
       if (size > 0 && m.writable[r]) m.bytes[r]!.set(w.u8.subarray(place[r]!, place[r]! + size), m.base[r]!);
