@@ -55,6 +55,7 @@ import { openflow } from './ip/openflow.ts';
 import { bgp } from './ip/bgp.ts';
 import { resp } from './ip/resp.ts';
 import { txtproto } from './ip/txtproto.ts';
+import { telnet } from './ip/telnet.ts';
 import { tcpOptions } from './ip/tcp-options.ts';
 import { ospf3Verbose, ospf2Verbose } from './ip/ospf.ts';
 import { icmp6Text, icmp6TypeKnown } from './ip/icmp6.ts';
@@ -1066,6 +1067,12 @@ export class PacketPrinter {
         t = ldp(p, pay, dlen, end, this.o.verbose);
         if (t.endsWith('[|ldp]')) this.hdrlen = 0;
         break;
+      case 'telnet': {
+        const r = telnet(p, pay, dlen, end);
+        if (r.jumped) this.hdrlen = 0;
+        t = r.text;
+        break;
+      }
       case 'rpki-rtr':
       case 'ssh': {
         const r = decoder === 'ssh' ? ssh(p, pay, dlen, end) : rpkiRtr(p, pay, dlen, end, this.o.verbose);
