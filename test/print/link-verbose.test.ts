@@ -157,4 +157,8 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
   it('Cisco HDLC carrying OSI cut before the byte that tells whether a pad precedes the NLPID', () => {
     for (const m of ['nn', 'nn-q', 'nn-e', 'nn-v'] as const) check('hoobr_chdlc_print.pcap', [25], m);
   });
+
+  it('CLNP with -v/-vv: fixed header, flags and addresses, then a cut option', () => {
+    for (const v of [1, 2] as const) check('hoobr_lookup_nsap.pcap', packetsOf('hoobr_lookup_nsap.pcap', /0xfefe/), v);
+  });
 });

@@ -13,7 +13,8 @@
  * dash, as tcpdump writes them.
  */
 import { be16, be32, hex, type L2Options, type L2Result } from './l2.ts';
-import { isisVerbose } from './isis-verbose.ts';
+import { isisVerbose, osiChecksum } from './isis-verbose.ts';
+import { bitNames, hexPrint } from './l2.ts';
 
 const PDU_NAMES: ReadonlyMap<number, string> = new Map([
   [15, 'L1 Lan IIH'], [16, 'L2 Lan IIH'], [17, 'p2p IIH'], [18, 'L1 LSP'], [20, 'L2 LSP'],
@@ -42,8 +43,8 @@ export function osi(p: Uint8Array, off: number, length: number, end: number, o: 
   if (end < off + 1) return { text: ' [|isoclns]' };
   const nlpid = p[off]!;
   const head = o.linkHeader ? `OSI NLPID ${NLPID_NAMES.get(nlpid) ?? 'Unknown'} (0x${hex(nlpid, 2)}): ` : '';
-  if (nlpid === 0x81 && o.verbose === 0) {
-    const c = clnp(p, off, length, end, o);
+  if (nlpid === 0x81) {
+    const c = o.verbose === 0 ? clnp(p, off, length, end, o) : clnpVerbose(p, off, length, end, o);
     if (c !== null) return { text: head + c };
   }
   if (nlpid === 0x82 && o.verbose === 0) {
@@ -149,4 +150,72 @@ function clnp(p: Uint8Array, off: number, length: number, end: number, o: L2Opti
   if (end < q + sl) return `${s} [|clnp]`;
   const type = p[off + 4]! & 0x1f;
   return `${s}${o.linkHeader ? '' : ', '}${nsap(p, q, sl)} > ${nsap(p, dst, dl)}, ${CLNP_TYPES.get(type) ?? `unknown (${type})`}, length ${length}`;
+}
+
+/**
+ * CLNP with -v: the fixed header (lifetime, segment length, checksum verified), flags, both
+ * addresses, the segmentation part, and the undecoded data as hex; null when an option is
+ * present (options and error reports are not reproduced) or tcpdump would reject the header.
+ */
+function clnpVerbose(p: Uint8Array, off: number, length: number, end: number, o: L2Options): string | null {
+  let s = o.linkHeader ? '' : 'CLNP';
+  if (end < off + 9) return `${s} [|clnp]`;
+  const li = p[off + 1]!;
+  if (p[off + 2] !== 1 || li > length || li < 9) return null;
+  const type = p[off + 4]! & 0x1f;
+  const flags = p[off + 4]! & 0xe0;
+  let rem = li - 9;
+  let q = off + 9;
+  if (rem < 1) return null;
+  const dl = p[q]!;
+  q++;
+  rem--;
+  if (rem < dl) return null;
+  if (end < q + dl) return `${s} [|clnp]`;
+  const dst = q;
+  q += dl;
+  rem -= dl;
+  if (rem < 1) return null;
+  if (end < q + 1) return `${s} [|clnp]`;
+  const sl = p[q]!;
+  q++;
+  rem--;
+  if (rem < sl) return null;
+  if (end < q + sl) return `${s} [|clnp]`;
+  const src = q;
+  q += sl;
+  rem -= sl;
+  const lifetime = p[off + 3]!;
+  const ck = be16(p, off + 7);
+  s += `${o.linkHeader ? '' : ', '}length ${length}`;
+  s += `\n\t${CLNP_TYPES.get(type) ?? `unknown (${type})`} PDU, hlen: ${li}, v: 1, lifetime: ${lifetime >> 1}.${(lifetime % 2) * 5}s, Segment PDU length: ${be16(p, off + 5)}, checksum: 0x${hex(ck, 4)}`;
+  if (ck === 0 || off + li > end) s += ' (unverified)';
+  else {
+    const c = osiChecksum(p, off, 7, li);
+    s += c === ck ? ' (correct)' : ` (incorrect should be 0x${hex(c, 4)})`;
+  }
+  s += `\n\tFlags [${bitNames([[0x80, 'Segmentation permitted'], [0x40, 'more Segments'], [0x20, 'request Error Report']], flags, 'none')}]`;
+  s += `\n\tsource address (length ${sl}): ${nsap(p, src, sl)}\n\tdest   address (length ${dl}): ${nsap(p, dst, dl)}`;
+  if (flags & 0x80) {
+    if (rem < 6) return null;
+    if (end < q + 6) return `${s} [|clnp]`;
+    s += `\n\tData Unit ID: 0x${hex(be16(p, q), 4)}, Segment Offset: ${be16(p, q + 2)}, Total PDU Length: ${be16(p, q + 4)}`;
+    q += 6;
+    rem -= 6;
+  }
+  if (rem !== 0) {
+    // Options: only their absence from the capture is reproduced.
+    if (rem < 2) return null;
+    if (end < q + 2) return `${s} [|clnp]`;
+    const opli = p[q + 1]!;
+    if (opli > rem - 2) return null;
+    if (end < q + 2 + opli) return `${s} [|clnp]`;
+    return null;
+  }
+  if (type === 1 || type === 31) return null;
+  if (length > q - off) {
+    s += `\n\t  undecoded non-header data, length ${length - li}`;
+    s += hexPrint(p, q, length - (q - off), end, '\n\t  ');
+  }
+  return s;
 }
