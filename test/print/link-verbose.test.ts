@@ -161,4 +161,8 @@ describe.skipIf(!haveCorpus('ISIS_level2_adjacency.pcap'))('link layers with -v 
   it('CLNP with -v/-vv: fixed header, flags and addresses, then a cut option', () => {
     for (const v of [1, 2] as const) check('hoobr_lookup_nsap.pcap', packetsOf('hoobr_lookup_nsap.pcap', /0xfefe/), v);
   });
+
+  it('ES-IS with -v/-vv: an unknown type with its bytes, a redirect cut in its options', () => {
+    for (const v of [1, 2] as const) check('esis_snpa_asan-3.pcap', packetsOf('esis_snpa_asan-3.pcap', /FRELAY/), v);
+  });
 });

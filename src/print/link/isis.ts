@@ -47,8 +47,8 @@ export function osi(p: Uint8Array, off: number, length: number, end: number, o: 
     const c = o.verbose === 0 ? clnp(p, off, length, end, o) : clnpVerbose(p, off, length, end, o);
     if (c !== null) return { text: head + c };
   }
-  if (nlpid === 0x82 && o.verbose === 0) {
-    const e = esis(p, off, length, end, o);
+  if (nlpid === 0x82) {
+    const e = o.verbose === 0 ? esis(p, off, length, end, o) : esisVerbose(p, off, length, end, o);
     if (e !== null) return { text: head + e };
   }
   if (nlpid !== 0x83) return { text: `${head}OSI NLPID 0x${hex(nlpid, 2)}, length ${length}`, approx: true };
@@ -218,4 +218,98 @@ function clnpVerbose(p: Uint8Array, off: number, length: number, end: number, o:
     s += hexPrint(p, q, length - (q - off), end, '\n\t  ');
   }
   return s;
+}
+
+/**
+ * ES-IS with -v/-vv: the header (type, version, checksum verified, holding time), then the
+ * redirect's destination, SNPA and NET, the ESH's or ISH's NETs, other types' bytes as hex; null
+ * when options follow or the header is one tcpdump rejects (not reproduced).
+ */
+function esisVerbose(p: Uint8Array, off: number, length: number, end: number, o: L2Options): string | null {
+  let s = o.linkHeader ? '' : 'ES-IS';
+  if (length <= 2) return null;
+  if (end < off + 9) return `${s} [|esis]`;
+  let li = p[off + 1]!;
+  if (p[off + 2] !== 1 || li > length || li < 11) return null;
+  const type = p[off + 4]! & 0x1f;
+  const name = type === 6 ? 'redirect' : type === 2 ? 'ESH' : type === 4 ? 'ISH' : `unknown type: ${type}`;
+  const ck = be16(p, off + 7);
+  s += `${o.linkHeader ? '' : ', '}length ${length}\n\t${name} (${type}), v: 1, checksum: 0x${hex(ck, 4)}`;
+  if (ck === 0 || off + li > end) s += ' (unverified)';
+  else {
+    const c = osiChecksum(p, off, 7, li);
+    s += c === ck ? ' (correct)' : ` (incorrect should be 0x${hex(c, 4)})`;
+  }
+  s += `, holding time: ${be16(p, off + 5)}s, length indicator: ${li}`;
+  if (o.verbose > 1) s += hexPrint(p, off, 9, end, '\n\t');
+  let q = off + 9;
+  li -= 9;
+  const trunc = (): string => `${s} [|esis]`;
+  if (type === 6) {
+    if (end < q + 1) return trunc();
+    if (li < 1) return `${s}, bad redirect/li`;
+    const dstl = p[q]!;
+    q++;
+    li--;
+    if (end < q + dstl) return trunc();
+    if (li < dstl) return `${s}, bad redirect/li`;
+    s += `\n\t  ${nsap(p, q, dstl)}`;
+    q += dstl;
+    li -= dstl;
+    if (end < q + 1) return trunc();
+    if (li < 1) return `${s}, bad redirect/li`;
+    const snpal = p[q]!;
+    q++;
+    li--;
+    if (end < q + snpal) return trunc();
+    if (li < snpal) return `${s}, bad redirect/li`;
+    const snpa = q;
+    q += snpal;
+    li -= snpal;
+    if (end < q + 1) return trunc();
+    if (li < 1) return `${s}, bad redirect/li`;
+    const netal = p[q]!;
+    q++;
+    if (end < q + netal) return trunc();
+    if (li < netal) return `${s}, bad redirect/li`;
+    const neta = q;
+    q += netal;
+    li -= netal;
+    let a = '';
+    for (let i = 0; i < snpal; i++) a += (i ? ':' : '') + hex(p[snpa + i]!, 2);
+    if (snpal === 6 && o.names) return null;
+    s += `\n\t  SNPA (length: ${snpal}): ${snpal === 0 ? '<empty>' : a}`;
+    if (netal !== 0) s += `\n\t  NET (length: ${netal}) ${nsap(p, neta, netal)}`;
+  } else if (type === 2 || type === 4) {
+    if (end < q + 1) return trunc();
+    if (li < 1) return `${s}, bad ${type === 2 ? 'esh' : 'ish'}/li`;
+    let n = type === 2 ? p[q++]! : 1;
+    if (type === 2) {
+      li--;
+      s += `\n\t  Number of Source Addresses: ${n}`;
+    }
+    for (; n > 0; n--) {
+      if (end < q + 1) return trunc();
+      if (li < 1) return `${s}, bad ${type === 2 ? 'esh' : 'ish'}/li`;
+      const l = p[q]!;
+      q++;
+      li--;
+      if (end < q + l) return trunc();
+      if (li < l) return `${s}, bad ${type === 2 ? 'esh' : 'ish'}/li`;
+      s += `\n\t  NET (length: ${l}): ${nsap(p, q, l)}`;
+      q += l;
+      li -= l;
+    }
+  } else {
+    if (o.verbose <= 1 && q < end) s += hexPrint(p, q, end - q, end, '\n\t  ');
+    return s;
+  }
+  if (li === 0) return s;
+  // Options: only their absence from the capture is reproduced.
+  if (li < 2) return null;
+  if (end < q + 2) return trunc();
+  const opli = p[q + 1]!;
+  if (opli > li - 2) return null;
+  if (end < q + 2 + opli) return trunc();
+  return null;
 }
