@@ -50,7 +50,7 @@ import { rip } from './ip/rip.ts';
 import { hopByHop, destOptions, fragment, routing, mobility, ah, type ExtResult } from './ip/ip6-ext.ts';
 import { vrrp, dccp, rsvp, eigrp, igrp, pgm } from './ip/protos.ts';
 import { pim } from './ip/pim.ts';
-import { tcpDecoder, ldp, rpkiRtr, ssh, rstData } from './ip/tcp-apps.ts';
+import { tcpDecoder, ldp, rpkiRtr, ssh, rstData, nfsReply } from './ip/tcp-apps.ts';
 import { openflow } from './ip/openflow.ts';
 import { bgp } from './ip/bgp.ts';
 import { resp } from './ip/resp.ts';
@@ -200,6 +200,8 @@ export class PacketPrinter {
   private fragmented = false;
   /** IKEv1 initiator cookies seen so far (tcpdump's ISAKMP printer keeps them across packets). */
   private readonly isakmpState = new IsakmpState();
+  /** NFS call xids seen (tcpdump decodes the replies to those further). */
+  private readonly nfsCalls = new Set<number>();
 
   constructor(linkType: number, options: PrinterOptions) {
     this.linkType = linkType;
@@ -1084,7 +1086,16 @@ export class PacketPrinter {
         // Only RPC calls to / replies from the NFS port are decoded; other data prints nothing.
         if (dlen >= 4 && end >= pay + 12) {
           const dir = be32(p, pay + 8);
-          if ((dport === 2049 && dir === 0) || (sport === 2049 && dir === 1)) break;
+          const xid = be32(p, pay + 4);
+          // Calls are not reproduced; tcpdump remembers them to decode their replies.
+          if (dport === 2049 && dir === 0) {
+            this.nfsCalls.add(xid);
+            break;
+          }
+          if (sport === 2049 && dir === 1) {
+            if (!this.nfsCalls.has(xid)) t = nfsReply(p, pay, dlen, end);
+            break;
+          }
         }
         t = '';
         break;

@@ -69,3 +69,39 @@ export function rstData(p: Uint8Array, off: number, len: number, end: number): s
   for (let i = 0; i < len && off + i < end; i++) s += printChar(p[off + i]!);
   return `${s}]`;
 }
+
+const AUTH_STAT = ['OK', 'Bogus Credentials (seal broken)', 'Rejected Credentials (client should begin new session)',
+  'Bogus Verifier (seal broken)', 'Verifier expired or was replayed', 'Credentials are too weak', 'Bogus response verifier', 'Unknown failure'];
+
+/**
+ * An RPC reply from the NFS port over TCP as tcpdump's nfsreply_noaddr_print, for replies whose
+ * call it has not seen (those print only the status): `: NFS reply xid N reply ok LEN`, a denial
+ * with its reason, ` [|nfs]` when the status was not captured. `pay` is the record mark.
+ */
+export function nfsReply(p: Uint8Array, pay: number, dlen: number, end: number): string {
+  let frag = be32(p, pay) & 0x7fffffff;
+  if (frag > dlen - 4) frag = dlen - 4;
+  const rp = pay + 4;
+  let s = `: NFS reply xid ${be32(p, rp)} `;
+  if (end < rp + 12) return `${s} [|nfs]`;
+  const stat = be32(p, rp + 8);
+  if (stat === 0) return `${s}reply ok ${frag}`;
+  if (stat !== 1) return `${s}reply Unknown rpc response code=${stat} ${frag}`;
+  s += `reply ERR ${frag}: `;
+  if (end < rp + 16) return `${s} [|nfs]`;
+  const r = be32(p, rp + 12);
+  if (r === 0) {
+    if (end < rp + 24) return `${s} [|nfs]`;
+    return `${s}RPC Version mismatch (${be32(p, rp + 16)}-${be32(p, rp + 20)})`;
+  }
+  if (r === 1) {
+    if (end < rp + 20) return `${s} [|nfs]`;
+    const why = be32(p, rp + 16);
+    return `${s}Auth ${AUTH_STAT[why] ?? `Invalid failure code ${why}`}`;
+  }
+  return `${s}Unknown reason for rejecting rpc message ${r}`;
+}
+
+function be32(p: Uint8Array, o: number): number {
+  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
+}
