@@ -29,7 +29,7 @@ const IFPARM = new Map([[0x01, 'MTU'], [0x03, 'Description'], [0x0c, 'VCCV']]);
 const VCCV_CC: Array<[number, string]> = [[0x01, 'PWE3 control word'], [0x02, 'MPLS Router Alert Label'], [0x04, 'MPLS inner label TTL = 1']];
 const VCCV_CV: Array<[number, string]> = [[0x01, 'ICMP Ping'], [0x02, 'LSP Ping'], [0x04, 'BFD']];
 /** MPLS pseudowire types (l2vpn.c). */
-export const MPLS_PW_TYPES: ReadonlyMap<number, string> = new Map([
+const MPLS_PW_TYPES: ReadonlyMap<number, string> = new Map([
   [0x0000, 'Reserved'], [0x0001, 'Frame Relay DLCI (Martini Mode)'], [0x0002, 'ATM AAL5 SDU VCC transport'],
   [0x0003, 'ATM transparent cell transport'], [0x0004, 'Ethernet VLAN'], [0x0005, 'Ethernet'], [0x0006, 'Cisco-HDLC'], [0x0007, 'PPP'],
   [0x0008, 'SONET/SDH Circuit Emulation Service over MPLS'], [0x0009, 'ATM n-to-one VCC cell transport'],

@@ -32,7 +32,7 @@ const HELLO_OPTS = new Map([
 const DF = new Map([[1, 'Offer'], [2, 'Winner'], [3, 'Backoff'], [4, 'Pass']]);
 
 /** tcpdump's unsigned_relts_print: 2m30s. */
-export function relts(secs: number): string {
+function relts(secs: number): string {
   if (secs === 0) return '0s';
   const units: Array<[number, string]> = [[31536000, 'y'], [604800, 'w'], [86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']];
   let s = '';
