@@ -39,7 +39,7 @@ function ascii(p: Uint8Array, from: number, to: number): string {
 }
 
 /** tcpdump's fn_print_char: "M-" before a non-ASCII byte, "^X" for a control character. */
-export function printChar(c: number): string {
+function printChar(c: number): string {
   let s = '';
   if (c > 0x7f) {
     c &= 0x7f;
@@ -60,7 +60,7 @@ function strOrId(x: number, tab: ReadonlyArray<string | null>): string {
 }
 
 /** tcpdump's name of a payload type ("sa", "v2ke", "pay20", "#60"). */
-export function npName(np: number): string {
+function npName(np: number): string {
   if (np < NPSTR.length) return NPSTR[np]!;
   if (np <= 32) return `pay${np}`;
   if (np <= 48) return NPSTR_V2[np - 33]!;
