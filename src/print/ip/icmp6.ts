@@ -162,6 +162,41 @@ export function icmp6Text(p: Uint8Array, off: number, len: number, end: number, 
       if (!verbose) s += `, length ${len}`;
       return { text: s, ok: true };
     }
+    case 140: {
+      // A node information reply (tcpdump names the type after KAME's who-are-you reply).
+      s += 'who-are-you reply';
+      const siz = Math.min(end, off + len) - off;
+      const close = (t: string): Icmp6Text => ({ text: verbose ? t : `${t}, length ${len}`, ok: true });
+      if (len > siz || end < off + 16) return close(`${s} [|icmp6]`);
+      s += ' node information reply (';
+      const code = p[off + 1]!;
+      let comma = false;
+      if (code === 0) {
+        if (verbose) {
+          s += 'success';
+          comma = true;
+        }
+      } else if (code === 1 || code === 2) {
+        s += code === 1 ? 'refused' : 'unknown';
+        comma = true;
+        if (siz !== 16 && verbose) s += ', invalid length';
+      }
+      if (code !== 0) return close(`${s})`);
+      const qtype = be16(p, off + 4);
+      if (comma) s += ', ';
+      if (qtype === 0) {
+        s += 'noop';
+        if (siz !== 16 && verbose) s += ', invalid length';
+      } else if (qtype === 1) {
+        s += 'supported qtypes';
+        const f = be16(p, off + 6);
+        if (f) s += ` [${f & 1 ? 'C' : ''}]`;
+      } else if (qtype === 2 || qtype === 3) {
+        // DNS names and node addresses: not reproduced.
+        return { text: s, ok: false };
+      } else s += 'unknown';
+      return close(`${s})`);
+    }
     default:
       // Other types: the name tcpdump gives them is not reproduced here.
       if (icmp6TypeKnown(type)) return { text: `${s}type ${type} code ${p[off + 1] ?? 0}, length ${len}`, ok: false };
