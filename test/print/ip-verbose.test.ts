@@ -79,8 +79,8 @@ describe.skipIf(!haveCorpus('resp_1_benchmark.pcap'))('TCP applications and IP p
     for (const m of MODES) for (const f of files(/^dccp/)) check(f, m);
   });
 
-  it('IGRP, GRE source routes, ICMPv6 errors, jumbograms, EIGRP/RSVP/PGM one-line forms; RPKI-RTR, SSH, telnet, RST data', () => {
-    for (const m of MODES) for (const f of files(/igrp|^gre-|icmpv6-rfc|jumbo|EIGRP|rsvp|pgm|kday4|rst_data|telnet/)) check(f, m);
+  it('IGRP, GRE source routes, ICMPv6 errors, jumbograms, EIGRP/RSVP/PGM one-line forms; ICMPv6 node information; RPKI-RTR, SSH, telnet, NFS replies, RST data', () => {
+    for (const m of MODES) for (const f of files(/igrp|^gre-|icmpv6-rfc|nodeinfo|jumbo|EIGRP|rsvp|pgm|kday4|rst_data|telnet|nfs/)) check(f, m);
   });
 
   it('HTTP text lines, TCP options (md5, scps, tcp-ao, MPTCP, unknown) and their bad-option ends', () => {
