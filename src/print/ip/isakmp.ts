@@ -51,6 +51,8 @@ function printChar(c: number): string {
 
 /** Thrown when a field tcpdump needs was not captured (the caller gives up: null). */
 class Short extends Error {}
+/** A read past the capture where tcpdump's GET_ macros abandon the packet with " [|isakmp]". */
+class Jump extends Error {}
 
 const NPSTR = ['none', 'sa', 'p', 't', 'ke', 'id', 'cert', 'cr', 'hash', 'sig', 'nonce', 'n', 'd', 'vid'];
 const NPSTR_V2 = ['v2sa', 'v2ke', 'v2IDi', 'v2IDr', 'v2cert', 'v2cr', 'v2auth', 'v2nonce', 'v2n', 'v2d', 'v2vid', 'v2TSi', 'v2TSr', 'v2e', 'v2cp', 'v2eap'];
@@ -387,8 +389,9 @@ class Walk {
         cp = this.attrs(cp, ep2, OAKLEY_T_MAP, false);
         this.out += ')';
       } else if (type === 24577) {
-        this.need(cp + 4);
-        this.out += ` status=(replay detection ${be32(p, cp) ? 'en' : 'dis'}abled)`;
+        this.out += ' status=(';
+        if (cp + 4 > this.end) throw new Jump();
+        this.out += `replay detection ${be32(p, cp) ? 'en' : 'dis'}abled)`;
       } else if (this.v > 3) this.out += ` data=(${this.raw(cp, this.end - cp)})`;
       else this.out += this.someData(cp);
     }
@@ -645,6 +648,7 @@ export function isakmpPayloads(p: Uint8Array, off: number, len: number, end: num
     else w.v2Chain(np, off + 28, 0);
   } catch (e) {
     if (e instanceof Short) return null;
+    if (e instanceof Jump) return `${w.out} [|isakmp]`;
     throw e;
   }
   const ilen = be32(p, off + 24);
