@@ -162,6 +162,40 @@ export function icmp6Text(p: Uint8Array, off: number, len: number, end: number, 
       if (!verbose) s += `, length ${len}`;
       return { text: s, ok: true };
     }
+    case 155: {
+      // RPL: the message kind; with -v a DAO's fields (DIO and DAO-ACK details are not reproduced).
+      s += 'RPL';
+      const code = p[off + 1] ?? 0;
+      if (end < off + 2) return trunc(s);
+      if (code & 0x80) {
+        s += ', (SEC) [worktodo]';
+        return { text: verbose ? s : `${s}, length ${len}`, ok: true };
+      }
+      s += ', (CLR)';
+      const base = code & 0x7f;
+      const names = ['DODAG Information Solicitation', 'DODAG Information Object', 'Destination Advertisement Object', 'Destination Advertisement Object Ack'];
+      s += names[base] ?? `RPL message, unknown code ${code}`;
+      if (verbose && (base === 1 || base === 3)) return { text: s, ok: false };
+      if (verbose && base === 2) {
+        const b = off + 4;
+        let rest = len - 4;
+        if (end < b + 4) return trunc(s);
+        if (rest < 4) return { text: `${s} [|length too short]`, ok: true };
+        rest -= 4;
+        const flags = p[b + 1]!;
+        let dagid = '<elided>';
+        if (flags & 0x40) {
+          if (end < b + 20) return trunc(s);
+          if (rest < 16) return { text: `${s} [|length too short]`, ok: true };
+          dagid = ipv6At(p, b + 4);
+          rest -= 16;
+        }
+        s += ` [dagid:${dagid},seq:${p[b + 3]},instance:${p[b]}${flags & 0x80 ? ',acK' : ''}${flags & 0x40 ? ',Dagid' : ''},${flags.toString(16).padStart(2, '0')}]`;
+        // -vv lists the RPL options that follow (not reproduced).
+        if (verbose > 1 && rest > 0) return { text: s, ok: false };
+      }
+      return { text: verbose ? s : `${s}, length ${len}`, ok: true };
+    }
     case 140: {
       // A node information reply (tcpdump names the type after KAME's who-are-you reply).
       s += 'who-are-you reply';
