@@ -42,7 +42,7 @@ import { radiotap } from './link/ieee80211.ts';
 import { macsec } from './link/macsec.ts';
 import { ETHERTYPE_NAMES, etherPayload, mpls } from './link/ethertypes.ts';
 import { greHeader, greDecodes } from './ip/gre.ts';
-import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, timed, someip, vxlan, vxlanGpe, sflow, ripng, vqp, IsakmpState, type UdpDecoder } from './ip/udp.ts';
+import { udpDecoder, isakmp, isakmpNatT, espText, dhcp6, lwapp, timed, someip, vxlan, vxlanGpe, sflow, ripng, vqp, olsr, IsakmpState, type UdpDecoder } from './ip/udp.ts';
 import { ntp } from './ip/ntp.ts';
 import { babel } from './ip/babel.ts';
 import { lisp } from './ip/lisp.ts';
@@ -171,7 +171,7 @@ export function invalidHeaderText(caplen: number, wirelen: number): string | nul
 const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 132, 108, 143]);
 
 /** UDP application printers whose -v form the functions here reproduce too. */
-const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain', 'timed', 'someip', 'ntp', 'babel', 'lisp', 'rip', 'sflow', 'ripng', 'vqp']);
+const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain', 'timed', 'someip', 'ntp', 'babel', 'lisp', 'rip', 'sflow', 'ripng', 'vqp', 'olsr']);
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -1234,6 +1234,8 @@ export class PacketPrinter {
         return ripng(p, off, len, end, this.o.verbose, (o) => this.host6(o));
       case 'vqp':
         return vqp(p, off, len, end, this.o.verbose, (o) => this.host4(o), (o) => this.mac(o));
+      case 'olsr':
+        return olsr(p, off, len, end, this.o.verbose, ver === 6);
       case 'lisp':
         return lisp(p, off, len, end, this.o.verbose, (o) => this.host4(o), (o) => this.host6(o));
       case 'someip':

@@ -562,3 +562,16 @@ export function vqp(p: Uint8Array, off: number, len: number, end: number, verbos
   }
   return s;
 }
+
+// ------------------------------------------------------------------------------ OLSR
+
+/**
+ * OLSR (UDP 698) without -v: `OLSRv4, seq 0x0202, length 33` (the length is the smaller of
+ * the UDP one and the packet's own). With -v tcpdump decodes every message (not reproduced: null).
+ */
+export function olsr(p: Uint8Array, off: number, len: number, end: number, verbose: number, v6: boolean): string | null {
+  let s = `OLSRv${v6 ? 6 : 4}`;
+  if (len < 4 || end < off + 4) return `${s} [|olsr]`;
+  s += `, seq 0x${be16(p, off + 2).toString(16).padStart(4, '0')}, length ${Math.min(len, be16(p, off))}`;
+  return verbose < 1 ? s : null;
+}
