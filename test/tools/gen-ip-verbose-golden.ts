@@ -37,7 +37,8 @@ export const IP_VERBOSE_FILES = [
   'ipv4_tcp_http_xml.pcap', 'print-flags.pcap', 'accecn_handshake.pcap', 'mptcp-aa-echo.pcap', 'mptcp-tcprst.pcap', 'scps_invalid.pcap',
   'tcp-auth-heapoverflow.pcap', 'tcp_rst_data-trunc.pcap', 'kday4.pcap', 'igrp-oobr.pcap', 'gre-heapoverflow-2.pcap', 'icmpv6-rfc7112.pcap',
   'ipv6-too-long-jumbo.pcap', 'EIGRP_ipv6.pcap', 'rsvp-inf-loop-2.pcapng', 'telnet-iac-check-oobr.pcap', 'pgm_opts_asan_2.pcap',
-  'icmpv6_nodeinfo_replyipv4.pcap', 'icmp6_nodeinfo_oobr.pcap', 'unaligned-nfs-1.pcap',
+  'icmpv6_nodeinfo_replyipv4.pcap', 'icmp6_nodeinfo_oobr.pcap', 'unaligned-nfs-1.pcap', 'rpl-14-dao.pcap', 'rpl-19-pickdag.pcap',
+  'rpl-26-senddaoack.pcap', 'rpl-dao-oobr.pcap',
 ];
 
 function main(): void {
