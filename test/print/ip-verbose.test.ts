@@ -25,7 +25,6 @@ const NOT_EXACT: Record<string, { packets: number[]; modes?: Mode[]; why: string
   'pgm_opts_asan_2.pcap': { packets: [1], modes: ['-v', '-vv'], why: "PGM's -v form and these IPv4 options are not reproduced" },
   'rpl-19-pickdag.pcap': { packets: [1], modes: ['-vv'], why: "RPL's -vv options are not reproduced" },
   'rpl-dao-oobr.pcap': { packets: [1], modes: ['-vv'], why: "RPL's -vv options are not reproduced" },
-  'rpl-26-senddaoack.pcap': { packets: [1], modes: ['-v', '-vv'], why: "RPL DAO-ACK's -v fields are not reproduced" },
   'rsvp-inf-loop-2.pcapng': { packets: [1], modes: ['-v', '-vv'], why: "RSVP's -v objects are not reproduced" },
 };
 

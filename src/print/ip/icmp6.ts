@@ -163,7 +163,7 @@ export function icmp6Text(p: Uint8Array, off: number, len: number, end: number, 
       return { text: s, ok: true };
     }
     case 155: {
-      // RPL: the message kind; with -v a DAO's fields (DIO and DAO-ACK details are not reproduced).
+      // RPL: the message kind; with -v a DAO's or DAO-ACK's fields (DIO details are not reproduced).
       s += 'RPL';
       const code = p[off + 1] ?? 0;
       if (end < off + 2) return trunc(s);
@@ -175,7 +175,23 @@ export function icmp6Text(p: Uint8Array, off: number, len: number, end: number, 
       const base = code & 0x7f;
       const names = ['DODAG Information Solicitation', 'DODAG Information Object', 'Destination Advertisement Object', 'Destination Advertisement Object Ack'];
       s += names[base] ?? `RPL message, unknown code ${code}`;
-      if (verbose && (base === 1 || base === 3)) return { text: s, ok: false };
+      if (verbose && base === 1) return { text: s, ok: false };
+      if (verbose && base === 3) {
+        const b = off + 4;
+        let rest = len - 4;
+        if (end < b + 4) return trunc(s);
+        if (rest < 4) return { text: `${s} [|dao-length too short]`, ok: true };
+        rest -= 4;
+        let dagid = '<elided>';
+        if (p[b + 1]! & 0x80) {
+          if (end < b + 20) return trunc(s);
+          if (rest < 16) return { text: `${s} [|dao-length too short]`, ok: true };
+          dagid = ipv6At(p, b + 4);
+          rest -= 16;
+        }
+        s += ` [dagid:${dagid},seq:${p[b + 2]},instance:${p[b]},status:${p[b + 3]}]`;
+        if (verbose > 1 && rest > 0) return { text: s, ok: false };
+      }
       if (verbose && base === 2) {
         const b = off + 4;
         let rest = len - 4;
