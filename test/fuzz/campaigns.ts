@@ -21,6 +21,7 @@
  * immediates and offsets, verified for XDP; accepted ones run on every engine on a packet
  * window inside a canary-filled buffer) and `elf` (the committed clang objects, mutated, loaded).
  * Every failing input is kept (first few per kind) with the seed and index that rebuild it.
+ * The campaigns against tcpdump, the kernel and signals are in ./oracles.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,5 +1,6 @@
 /**
- * The fuzz campaigns' command line (test/fuzz/campaigns.ts does the work):
+ * The fuzz campaigns' command line (test/fuzz/campaigns.ts and, for the campaigns against
+ * tcpdump, the kernel and signals, test/fuzz/oracles.ts do the work):
  *
  *   npm run fuzz -- [--campaign NAME] [--seconds N] [--seed S] [--max N] [--report]
  *
