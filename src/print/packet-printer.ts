@@ -1222,8 +1222,12 @@ export class PacketPrinter {
         return lwapp(p, off, len, end, this.o.verbose, dport === 12223 ? 'control-ap' : 'control', (o) => this.mac(o));
       case 'lwapp-data':
         return lwapp(p, off, len, end, this.o.verbose, 'data');
-      case 'timed':
-        return timed(p, off, end);
+      case 'timed': {
+        // Every timed field is a GET_ read: " [|timed]" is tcpdump's longjmp (-x from the frame).
+        const t = timed(p, off, end);
+        if (t.endsWith(' [|timed]')) this.hdrlen = 0;
+        return t;
+      }
       case 'babel':
         return babel(p, off, len, end, this.o.verbose, this.o.names !== undefined);
       case 'rip':
