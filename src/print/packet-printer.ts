@@ -1299,8 +1299,19 @@ export class PacketPrinter {
         const sum = finish(sum16(p, off, off + len));
         if (sum !== 0) this.out += ` (wrong icmp cksum ${be16(p, off + 2).toString(16)} (->${shouldBe(be16(p, off + 2), sum).toString(16)})!)`;
       }
-      // Errors quote the offending datagram, which -v prints too (not reproduced).
-      if (type === 3 || type === 4 || type === 5 || type === 11 || type === 12) this.fidelity = 'approx';
+      // Errors quote the offending datagram, which -v prints with the IP printer (clipped to
+      // its own length); RFC 4884 extensions after it are not reproduced.
+      if (type === 3 || type === 4 || type === 5 || type === 11 || type === 12) {
+        if (end < off + 12) {
+          this.out += ' [|icmp]';
+          this.hdrlen = 0;
+          return;
+        }
+        const ipLen = be16(p, off + 10);
+        this.out += '\n\t';
+        if ((type === 3 || type === 11 || type === 12) && len - 8 > 136) this.fidelity = 'approx';
+        this.ipv4(off + 8, ipLen, Math.min(end, off + 8 + ipLen));
+      }
     }
   }
 
