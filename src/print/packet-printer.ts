@@ -1309,8 +1309,21 @@ export class PacketPrinter {
         }
         const ipLen = be16(p, off + 10);
         this.out += '\n\t';
-        if ((type === 3 || type === 11 || type === 12) && len - 8 > 136) this.fidelity = 'approx';
         this.ipv4(off + 8, ipLen, Math.min(end, off + 8 + ipLen));
+        // RFC 4884 multi-part extensions after a 128-byte quote.
+        if ((type === 3 || type === 11 || type === 12) && len > 136) {
+          if (end < off + 141) {
+            this.out += ' [|icmp]';
+            this.hdrlen = 0;
+            return;
+          }
+          // Without a length, only a valid extension checksum says one is there.
+          if (p[off + 4] === 0 && end >= off + len && finish(sum16(p, off + 136, off + len)) !== 0) return;
+          const version = p[off + 136]! >> 4;
+          this.out += `\n\tICMP Multi-Part extension v${version}`;
+          if (version !== 2) this.out += ' packet not supported';
+          else this.fidelity = 'approx'; // its objects are not reproduced
+        }
       }
     }
   }
