@@ -139,7 +139,7 @@ export function checkTargets(f: FiltersResult | undefined, c: CompileResult | un
     const many = f.rows.findIndex((r) => r.label === '1,000 hosts');
     if (one >= 0 && many >= 0) {
       // "The best engine" as in the checks above: each filter on its fastest engine (what
-      // --engine auto aims at: the JS JIT for short programs, wasm for large ones).
+      // --engine auto aims at: the JS JIT, wasm for programs the JIT would cut into segments).
       const fastest = (fi: number) => {
         const ns = eng.map((en) => bestOfEngine(f, fi, en, 'hot'));
         const k = ns.indexOf(Math.min(...ns));

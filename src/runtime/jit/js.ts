@@ -220,25 +220,27 @@ const MAX_SPECIALIZATIONS = 8;
  * A capture reader hands the hook the same block arrays (its reused buffer, offsets, lengths and
  * the caller's verdicts) call after call. When two calls in a row arrive with the same arrays, the
  * batch code is compiled once more with those arrays as constants of its closure: V8 then embeds
- * their addresses and lengths instead of re-reading them per access, which about halves the
- * per-packet cost of short filters. Other calls (new arrays every block) run the generic form.
+ * their addresses and lengths instead of re-reading them per access, which cuts the per-packet
+ * cost of short filters by a third to a half. Other calls (new arrays every block) run the generic form.
  */
 function specializedBatch(generic: StructuredBatchFn, specSource: () => string, m: Machine): StructuredBatchFn {
   let specSrc: string | undefined;
-  let sView: DataView | undefined, sO: Int32Array | undefined, sC: Int32Array | undefined, sW: Int32Array | undefined, sV: Int32Array | undefined;
+  let sBuf: Uint8Array | undefined, sO: Int32Array | undefined, sC: Int32Array | undefined, sW: Int32Array | undefined, sV: Int32Array | undefined;
   let spec: StructuredBatchFn | undefined;
-  let lView: DataView | undefined, lO: Int32Array | undefined, lC: Int32Array | undefined, lW: Int32Array | undefined, lV: Int32Array | undefined;
+  let lBuf: Uint8Array | undefined, lO: Int32Array | undefined, lC: Int32Array | undefined, lW: Int32Array | undefined, lV: Int32Array | undefined;
   let made = 0;
+  // Keyed by the block's byte array, not its DataView: a caller may wrap the same bytes in a new
+  // view (the runtime makes one per buffer change), and the copy's own view sees the same bytes.
   return (view, buf, O, C, W, count, V) => {
-    if (view === sView && O === sO && C === sC && W === sW && V === sV) return spec!(view, buf, O, C, W, count, V);
-    if (view === lView && O === lO && C === lC && W === lW && V === lV && made < MAX_SPECIALIZATIONS) {
+    if (buf === sBuf && O === sO && C === sC && W === sW && V === sV) return spec!(view, buf, O, C, W, count, V);
+    if (buf === lBuf && O === lO && C === lC && W === lW && V === lV && made < MAX_SPECIALIZATIONS) {
       made++;
       specSrc ??= specSource();
       spec = new Function('M', 'F', 'Fault', 'view', 'buf', 'O', 'C', 'W', 'V', specSrc)(m, support, EbpfFault, view, buf, O, C, W, V) as StructuredBatchFn;
-      sView = view; sO = O; sC = C; sW = W; sV = V;
+      sBuf = buf; sO = O; sC = C; sW = W; sV = V;
       return spec(view, buf, O, C, W, count, V);
     }
-    lView = view; lO = O; lC = C; lW = W; lV = V;
+    lBuf = buf; lO = O; lC = C; lW = W; lV = V;
     return generic(view, buf, O, C, W, count, V);
   };
 }
