@@ -213,6 +213,8 @@ export function compileJsBatch(p: Prepared, m: Machine, fold: BatchFold): Struct
   return specializedBatch(generic, () => specializedSource(src), m);
 }
 
+let specSerial = 0;
+
 /** How many specialized copies one loaded program may compile (then it stays generic). */
 const MAX_SPECIALIZATIONS = 8;
 
@@ -236,7 +238,9 @@ function specializedBatch(generic: StructuredBatchFn, specSource: () => string, 
     if (buf === lBuf && O === lO && C === lC && W === lW && V === lV && made < MAX_SPECIALIZATIONS) {
       made++;
       specSrc ??= specSource();
-      spec = new Function('M', 'F', 'Fault', 'view', 'buf', 'O', 'C', 'W', 'V', specSrc)(m, support, EbpfFault, view, buf, O, C, W, V) as StructuredBatchFn;
+      // A unique source each time: V8 caches compiled sources, and a second closure of the same
+      // code would share its SharedFunctionInfo, which turns the constant specialization off.
+      spec = new Function('M', 'F', 'Fault', 'view', 'buf', 'O', 'C', 'W', 'V', `${specSrc}\n// specialization ${++specSerial}`)(m, support, EbpfFault, view, buf, O, C, W, V) as StructuredBatchFn;
       sBuf = buf; sO = O; sC = C; sW = W; sV = V;
       return spec(view, buf, O, C, W, count, V);
     }
