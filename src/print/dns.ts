@@ -19,6 +19,7 @@
 
 import { ipv4At, ipv6At } from './addr.ts';
 import type { NameTables } from './names.ts';
+import { printChar } from './ip/bytes.ts';
 
 const TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [1, 'A'], [2, 'NS'], [5, 'CNAME'], [6, 'SOA'], [12, 'PTR'], [13, 'HINFO'], [15, 'MX'], [16, 'TXT'],
@@ -237,17 +238,6 @@ function ednsOptions(m: Msg, o: number, end: number): string | null {
     o = d + len;
   }
   return parts.length ? ` [${parts.join(',')}]` : '';
-}
-
-/** tcpdump's fn_print_char. */
-function printChar(c: number): string {
-  let s = '';
-  if (c > 0x7f) {
-    c &= 0x7f;
-    s = 'M-';
-  }
-  if (c < 0x20 || c === 0x7f) return `${s}^${String.fromCharCode(c ^ 0x40)}`;
-  return s + String.fromCharCode(c);
 }
 
 /**

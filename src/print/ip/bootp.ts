@@ -16,6 +16,7 @@
  * $: a special decoder); unknown tags get a format from their length. Reading past the captured
  * bytes ends the text with tcpdump's " [|bootp]".
  */
+import { printChar } from './bytes.ts';
 
 class Short extends Error {}
 
@@ -46,17 +47,6 @@ const NETBIOS_NODES: ReadonlyMap<number, string> = new Map([[1, 'b-node'], [2, '
 const OVERLOAD: ReadonlyMap<number, string> = new Map([[1, 'file'], [2, 'sname'], [3, 'file+sname']]);
 const ARP_TYPES: ReadonlyMap<number, string> = new Map([[1, 'ether'], [6, 'ieee802'], [7, 'arcnet'], [15, 'frelay'], [23, 'strip'], [24, 'ieee1394']]);
 const AGENT_SUBOPTS: ReadonlyMap<number, string> = new Map([[1, 'Circuit-ID'], [2, 'Remote-ID'], [6, 'Subscriber-ID']]);
-
-/** tcpdump's fn_print_char. */
-function printChar(c: number): string {
-  let s = '';
-  if (c > 0x7f) {
-    c &= 0x7f;
-    s = 'M-';
-  }
-  if (c < 0x20 || c === 0x7f) return `${s}^${String.fromCharCode(c ^ 0x40)}`;
-  return s + String.fromCharCode(c);
-}
 
 class Reader {
   out = '';

@@ -15,6 +15,7 @@
  * is not reproduced (null).
  */
 import { ipv6At } from '../addr.ts';
+import { printChar } from './bytes.ts';
 
 const MSG_TYPES = ['', 'solicit', 'advertise', 'request', 'confirm', 'renew', 'rebind', 'reply', 'release', 'decline',
   'reconfigure', 'inf-req', 'relay-fwd', 'relay-reply', 'leasequery', 'leasequery-reply'];
@@ -43,17 +44,6 @@ class Unsupported extends Error {}
 
 function optName(t: number): string {
   return OPTS.get(t) ?? `opt_${t}`;
-}
-
-/** tcpdump's fn_print_char. */
-function printChar(c: number): string {
-  let s = '';
-  if (c > 0x7f) {
-    c &= 0x7f;
-    s = 'M-';
-  }
-  if (c < 0x20 || c === 0x7f) return `${s}^${String.fromCharCode(c ^ 0x40)}`;
-  return s + String.fromCharCode(c);
 }
 
 class Printer {

@@ -20,6 +20,7 @@
  */
 
 import { ipv4At, ipv6At } from '../addr.ts';
+import { printChar } from './bytes.ts';
 
 function be16(p: Uint8Array, o: number): number {
   return (p[o]! << 8) | p[o + 1]!;
@@ -36,17 +37,6 @@ function ascii(p: Uint8Array, from: number, to: number): string {
   let s = '';
   for (let i = from; i < to; i++) s += p[i]! >= 0x20 && p[i]! < 0x7f ? String.fromCharCode(p[i]!) : '.';
   return s;
-}
-
-/** tcpdump's fn_print_char: "M-" before a non-ASCII byte, "^X" for a control character. */
-function printChar(c: number): string {
-  let s = '';
-  if (c > 0x7f) {
-    c &= 0x7f;
-    s = 'M-';
-  }
-  if (c < 0x20 || c === 0x7f) return `${s}^${String.fromCharCode(c ^ 0x40)}`;
-  return s + String.fromCharCode(c);
 }
 
 /** Thrown when a field tcpdump needs was not captured (the caller gives up: null). */

@@ -7,6 +7,7 @@
  * Technique: 64-bit NTP timestamps are printed as tcpdump does, the fraction scaled to
  * nanoseconds through a double; a field beyond the capture ends the text with " [|ntp]".
  */
+import { printChar } from './bytes.ts';
 
 const MODES = ['unspecified', 'symmetric active', 'symmetric passive', 'Client', 'Server', 'Broadcast', 'Control Message', 'Reserved'];
 const LEAP: ReadonlyMap<number, string> = new Map([[0x00, ''], [0x40, '+1s'], [0x80, '-1s'], [0xc0, 'clock unsynchronized']]);
@@ -159,17 +160,6 @@ function controlMessage(r: Reader, o: number, length: number): string {
     s += '\n\tTO-BE-DONE: data not interpreted';
   }
   return s;
-}
-
-/** fn_print_char. */
-function printChar(c: number): string {
-  let s = '';
-  if (c > 0x7f) {
-    c &= 0x7f;
-    s = 'M-';
-  }
-  if (c < 0x20 || c === 0x7f) return `${s}^${String.fromCharCode(c ^ 0x40)}`;
-  return s + String.fromCharCode(c);
 }
 
 /** NTP: `off` is the message, `length` its UDP length, `end` the captured end. */

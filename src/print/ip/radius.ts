@@ -11,7 +11,7 @@
  * makes the text null. A field read beyond the capture ends the text with " [|radius]".
  */
 import { ipv4At, ipv6At } from '../addr.ts';
-import { Bytes, hexPrint } from './bytes.ts';
+import { Bytes, hexPrint, printChar } from './bytes.ts';
 
 class Jump extends Error {}
 class Unsupported extends Error {}
@@ -128,17 +128,6 @@ const EAP_AKA_SUBTYPES: ReadonlyMap<number, string> = new Map([
   [1, 'Challenge'], [2, 'Auth reject'], [4, 'Sync failure'], [5, 'Identity'], [10, 'Start'], [11, 'Challenge'], [12, 'Notification'],
   [13, 'Reauth'], [14, 'Client error'],
 ]);
-
-/** tcpdump's fn_print_char. */
-function printChar(c: number): string {
-  let s = '';
-  if (c > 0x7f) {
-    c &= 0x7f;
-    s = 'M-';
-  }
-  if (c < 0x20 || c === 0x7f) return `${s}^${String.fromCharCode(c ^ 0x40)}`;
-  return s + String.fromCharCode(c);
-}
 
 class Printer {
   out = '';

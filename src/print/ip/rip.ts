@@ -7,7 +7,7 @@
  * Technique: entries are read in 20-byte steps over what was both captured and announced;
  * tcpdump's " [|rip]" ends a cut entry, " (invalid)" a short last one.
  */
-import { Bytes, unknownData } from './bytes.ts';
+import { Bytes, unknownData, printChar } from './bytes.ts';
 
 const COMMANDS = ['', 'Request', 'Response', 'Trace on', 'Trace off', 'Poll', 'Poll Entry'];
 const BSD_AF: ReadonlyMap<number, string> = new Map([[2, 'IPv4'], [6, 'NS'], [7, 'ISO'], [16, 'Appletalk'], [23, 'IPX'], [24, 'IPv6'], [28, 'IPv6'], [30, 'IPv6']]);
@@ -19,17 +19,6 @@ function maskLen(m: number): number {
     if (mask === m >>> 0) return bits;
   }
   return -1;
-}
-
-/** fn_print_char. */
-function printChar(c: number): string {
-  let s = '';
-  if (c > 0x7f) {
-    c &= 0x7f;
-    s = 'M-';
-  }
-  if (c < 0x20 || c === 0x7f) return `${s}^${String.fromCharCode(c ^ 0x40)}`;
-  return s + String.fromCharCode(c);
 }
 
 export function rip(p: Uint8Array, off: number, length: number, end: number, verbose: number, host4: (o: number) => string): string {

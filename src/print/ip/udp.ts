@@ -13,7 +13,7 @@
  */
 
 import { isakmpPayloads } from './isakmp.ts';
-import { Bytes, unknownData } from './bytes.ts';
+import { Bytes, unknownData, printChar } from './bytes.ts';
 import { macAt } from '../addr.ts';
 import { dhcp6Verbose } from './dhcp6.ts';
 
@@ -266,17 +266,6 @@ export function lwapp(p: Uint8Array, off: number, len: number, end: number, verb
 const TSP_TYPES = ['TSP_ANY', 'TSP_ADJTIME', 'TSP_ACK', 'TSP_MASTERREQ', 'TSP_MASTERACK', 'TSP_SETTIME', 'TSP_MASTERUP', 'TSP_SLAVEUP',
   'TSP_ELECTION', 'TSP_ACCEPT', 'TSP_REFUSE', 'TSP_CONFLICT', 'TSP_RESOLVE', 'TSP_QUIT', 'TSP_DATE', 'TSP_DATEREQ', 'TSP_DATEACK',
   'TSP_TRACEON', 'TSP_TRACEOFF', 'TSP_MSITE', 'TSP_MSITEREQ', 'TSP_TEST', 'TSP_SETDATE', 'TSP_SETDATEREQ', 'TSP_LOOP'];
-
-/** fn_print_char: "M-" before a byte above 0x7f, "^X" for a control character. */
-function printChar(c: number): string {
-  let s = '';
-  if (c > 0x7f) {
-    c &= 0x7f;
-    s = 'M-';
-  }
-  if (c < 0x20 || c === 0x7f) return `${s}^${String.fromCharCode(c ^ 0x40)}`;
-  return s + String.fromCharCode(c);
-}
 
 /**
  * The BSD time daemon's protocol (UDP 525): `TSP_LOOP vers 1 seq 15498 hopcnt 10 name OTTO`,

@@ -108,18 +108,7 @@ export function bitNames(table: ReadonlyArray<readonly [number, string]>, v: num
 }
 
 /** One byte as tcpdump's `fn_print_char` shows it: `M-` for the high bit, `^X` for controls. */
-export function safeChar(c: number): string {
-  let s = '';
-  if (c & 0x80) {
-    c &= 0x7f;
-    s += 'M-';
-  }
-  if (c < 0x20 || c === 0x7f) {
-    c ^= 0x40;
-    s += '^';
-  }
-  return s + String.fromCharCode(c);
-}
+export { printChar as safeChar } from '../ip/bytes.ts';
 
 /** tcpdump's `oui_values`: organisation names by OUI (the first entry wins for 0x0080c2). */
 export const OUI_NAMES: ReadonlyMap<number, string> = new Map([

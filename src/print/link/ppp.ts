@@ -20,6 +20,7 @@ import { be16, be32, hex, type L2Options, type L2Result } from './l2.ts';
 import { mpls } from './ethertypes.ts';
 import { osi } from './isis.ts';
 import { hexDump } from '../hexdump.ts';
+import { printChar as fnChar } from '../ip/bytes.ts';
 
 /** tcpdump's print_unknown_data: hex lines, each starting with `indent`, of the captured part. */
 function unknownData(p: Uint8Array, off: number, len: number, end: number, indent: string): string {
@@ -68,17 +69,6 @@ const PPPOE_TAGS: ReadonlyMap<number, string> = new Map([
 ]);
 
 const ipv4 = (p: Uint8Array, o: number): string => `${p[o]}.${p[o + 1]}.${p[o + 2]}.${p[o + 3]}`;
-
-/** tcpdump's fn_print_char: printable ASCII as is, else M- / ^ escapes. */
-function fnChar(c: number): string {
-  let s = '';
-  if (c > 0x7f) {
-    s += 'M-';
-    c &= 0x7f;
-  }
-  if (c < 0x20 || c === 0x7f) return `${s}^${String.fromCharCode(c ^ 0x40)}`;
-  return s + String.fromCharCode(c);
-}
 
 /** A payload handed on: text before it, and where it starts. */
 function next(text: string, type: number, off: number, len: number, end: number, hdrlen?: number): L2Result {
