@@ -274,7 +274,10 @@ export class PacketPrinter {
         this.l2(pppLink(this.p, caplen, wirelen, this.l2o()));
         break;
       case LINKTYPE.PPP_SERIAL:
-        this.l2(pppSerial(this.p, caplen, wirelen, this.l2o()));
+        // Cisco HDLC framing (address 0x0f or 0x8f) goes to the C-HDLC printer, as tcpdump's
+        // ppp_hdlc_if_print hands it to chdlc_if_print.
+        if (caplen >= 2 && (this.p[0] === 0x0f || this.p[0] === 0x8f)) this.chdlc(caplen, wirelen);
+        else this.l2(pppSerial(this.p, caplen, wirelen, this.l2o()));
         break;
       case LINKTYPE.PPP_ETHER:
         this.l2(pppoeLink(this.p, caplen, wirelen, this.l2o()));

@@ -51,7 +51,7 @@ describe('PacketPrinter never throws', () => {
       fc.property(fc.constantFrom(...linkTypes), fc.uint8Array({ minLength: 0, maxLength: 120 }), fc.nat(200), (lt, bytes, extra) => {
         check(lt, bytes, bytes.length, bytes.length + (extra % 3 === 0 ? 0 : extra));
       }),
-      { numRuns: 3000 },
+      { numRuns: 3000, seed: Number(process.env.FUZZ_SEED ?? 20261202) },
     );
   });
 
@@ -69,7 +69,7 @@ describe('PacketPrinter never throws', () => {
           check(LINKTYPE.EN10MB, bytes.subarray(0, caplen), caplen, bytes.length + extra);
         },
       ),
-      { numRuns: 5000 },
+      { numRuns: 5000, seed: Number(process.env.FUZZ_SEED ?? 20261202) },
     );
   });
 });

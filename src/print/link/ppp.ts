@@ -21,6 +21,7 @@ import { mpls } from './ethertypes.ts';
 import { osi } from './isis.ts';
 import { hexDump } from '../hexdump.ts';
 import { printChar as fnChar } from '../ip/bytes.ts';
+import { ipx } from './ipx.ts';
 
 /** tcpdump's print_unknown_data: hex lines, each starting with `indent`, of the captured part. */
 function unknownData(p: Uint8Array, off: number, len: number, end: number, indent: string): string {
@@ -118,7 +119,10 @@ function handlePpp(proto: number, p: Uint8Array, off: number, len: number, end: 
     }
     default:
       // IPX, OSI and unknown protocols (tcpdump: the name and a hex print of the payload).
-      if (proto === 0x002b || proto === 0x8137) return { text: prefix, approx: true };
+      if (proto === 0x002b || proto === 0x8137) {
+        const r = ipx(p, off, end, o);
+        return { text: prefix + r.text, approx: !r.exact };
+      }
       return { text: `${prefix}${PPP_TYPES.get(proto) ?? `unknown PPP protocol (0x${hex(proto, 4)})`} ${unknownData(p, off, len, end, '\n\t')}` };
   }
 }
@@ -428,7 +432,7 @@ export function pppLink(p: Uint8Array, cap: number, length: number, o: L2Options
   return { ...r, hdrlen: 4 };
 }
 
-/** LINKTYPE_PPP_HDLC / PPP_SERIAL (50): RFC 1662 framing (or Cisco HDLC, not reproduced). */
+/** LINKTYPE_PPP_HDLC / PPP_SERIAL (50): RFC 1662 framing (Cisco HDLC framing is printed by the caller's C-HDLC printer). */
 export function pppSerial(p: Uint8Array, cap: number, length: number, o: L2Options): PppResult {
   if (cap < 2) return { text: ' [|ppp_hdlc]', hdrlen: cap };
   const a = p[0]!;
