@@ -16,27 +16,12 @@ import { join } from 'node:path';
 import { compile } from '../../src/filter/index.ts';
 import { UserError } from '../../src/errors.ts';
 import { createInterpreter } from '../../src/cbpf/interpret.ts';
-import { openCapture } from '../../src/capture/index.ts';
 import { FILTERS_DIR, REPO_ROOT } from '../tools/golden-paths.ts';
-import { fnv1a, SAVEFILE_TARGETS } from '../tools/filter-savefile-golden.ts';
+import { fnv1a, SAVEFILE_TARGETS, readSavefileCap, type SavefileCap } from '../tools/filter-savefile-golden.ts';
 import { parityResolver } from '../tools/parity-names.ts';
 
-interface Cap { path: string; bigEndian: boolean; snaplen: number; packets: { data: Uint8Array; wirelen: number }[] }
-
-function readCap(rel: string): Cap {
-  const r = openCapture(join(REPO_ROOT, rel));
-  try {
-    const packets: Cap['packets'] = [];
-    try {
-      for (let rec = r.next(); rec; rec = r.next()) packets.push({ data: rec.data.slice(0, rec.caplen), wirelen: rec.wirelen });
-    } catch {
-      // a damaged capture: the intact packets before the damage, as libpcap delivers them
-    }
-    return { path: rel, bigEndian: r.info.bigEndian, snaplen: r.info.snaplen, packets };
-  } finally {
-    r.close();
-  }
-}
+type Cap = SavefileCap;
+const readCap = readSavefileCap;
 
 /**
  * Expressions known to select differently, one "DLT<TAB>expression<TAB>class" a line, after a

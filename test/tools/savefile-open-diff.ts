@@ -19,29 +19,14 @@ import { UserError } from '../../src/errors.ts';
 import { interpret } from '../../src/cbpf/interpret.ts';
 import { formatD } from '../../src/isa/cbpf/format.ts';
 import type { CbpfProgram } from '../../src/isa/cbpf/types.ts';
-import { openCapture } from '../../src/capture/index.ts';
 import { FILTERS_DIR, REPO_ROOT } from './golden-paths.ts';
-import { SAVEFILE_TARGETS } from './filter-savefile-golden.ts';
+import { SAVEFILE_TARGETS, readSavefileCap, type SavefileCap } from './filter-savefile-golden.ts';
 import { libpcapCompile } from './parity-harness.ts';
 import { readsUnwrittenScratch } from './parity-explore.ts';
 import { parityResolver } from './parity-names.ts';
 
-interface Cap { path: string; bigEndian: boolean; snaplen: number; packets: { data: Uint8Array; wirelen: number }[] }
-
-function readCap(rel: string): Cap {
-  const r = openCapture(join(REPO_ROOT, rel));
-  try {
-    const packets: Cap['packets'] = [];
-    try {
-      for (let rec = r.next(); rec; rec = r.next()) packets.push({ data: rec.data.slice(0, rec.caplen), wirelen: rec.wirelen });
-    } catch {
-      // a damaged capture: the packets before the damage
-    }
-    return { path: rel, bigEndian: r.info.bigEndian, snaplen: r.info.snaplen, packets };
-  } finally {
-    r.close();
-  }
-}
+type Cap = SavefileCap;
+const readCap = readSavefileCap;
 
 const capCache = new Map<string, Cap[]>();
 function capsOf(dlt: string): Cap[] {
