@@ -40,7 +40,7 @@ import type { EbpfProgram } from '../isa/ebpf/types.ts';
 import { helperFns, HELPERS } from './helpers.ts';
 import { compileInterpreter } from './interpreter.ts';
 import type { RunFn } from './interpreter.ts';
-import { compileJs, compileJs64, compileJsBatch, compileJsDispatch } from './jit/js.ts';
+import { compileDispatchBatch, compileJs, compileJs64, compileJsBatch, compileJsDispatch } from './jit/js.ts';
 import { compileWasm } from './wasm/engine.ts';
 import { compileWasmEngineBatch } from './wasm/batch.ts';
 import type { BatchFold } from './jit/structured.ts';
@@ -68,7 +68,7 @@ export interface Engine {
    * Optional batch form (see ./batch.ts): runs a block of packets with the packet loop inside
    * the generated code; undefined for a program it cannot batch (the hook loops instead).
    */
-  compileBatch?(p: Prepared, m: Machine, fold: BatchFold): EngineBatchFn | undefined;
+  compileBatch?(p: Prepared, m: Machine, fold: BatchFold, budget: number): EngineBatchFn | undefined;
 }
 
 /** An engine's batch function: (block view, block buffer, offsets, caplens, wirelens, count, verdicts). */
@@ -84,9 +84,9 @@ export { foldAccepts } from './jit/structured.ts';
  */
 export const ENGINES = {
   interp: { name: 'interp', compile: compileInterpreter },
-  jit: { name: 'jit', compile: compileJs, compileBatch: compileJsBatch },
-  'jit-dispatch': { name: 'jit-dispatch', compile: compileJsDispatch },
-  jit64: { name: 'jit64', compile: compileJs64 },
+  jit: { name: 'jit', compile: compileJs, compileBatch: (p, m, fold, budget) => compileJsBatch(p, m, fold) ?? compileDispatchBatch(p, m, fold, budget, 'locals') },
+  'jit-dispatch': { name: 'jit-dispatch', compile: compileJsDispatch, compileBatch: (p, m, fold, budget) => compileDispatchBatch(p, m, fold, budget, 'locals') },
+  jit64: { name: 'jit64', compile: compileJs64, compileBatch: (p, m, fold, budget) => compileDispatchBatch(p, m, fold, budget, 'typed') },
   wasm: { name: 'wasm', compile: compileWasm, compileBatch: compileWasmEngineBatch },
 } satisfies Record<string, Engine>;
 export type EngineName = keyof typeof ENGINES;
@@ -314,7 +314,7 @@ function instantiate(prog: EbpfProgram, opts: LoadOptions, verified: VerifiedPro
     run64: entry.run64,
     runPacket: entry.runPacket,
     batchRunner(ctx, fold) {
-      const bfn = eng.compileBatch?.(p, m, fold);
+      const bfn = eng.compileBatch?.(p, m, fold, budget);
       if (bfn === undefined) return undefined;
       if (ctx.length < ctxNeeded) badCtx({ ctx });
       let lastBuf: Uint8Array | undefined, view: DataView | undefined;

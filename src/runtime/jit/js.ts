@@ -29,7 +29,7 @@ import type { EbpfInsn, EbpfProgram } from '../../isa/ebpf/types.ts';
 import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, Machine, REGION, STACK_BYTES, TAG_BASE } from '../semantics-memory.ts';
 import { emitInsn, prepare } from '../semantics-program.ts';
 import type { Prepared } from '../semantics-program.ts';
-import { canStructure, segmented, specializedSource, structuredBatchSource, structuredSource } from './structured.ts';
+import { canStructure, foldAccepts, segmented, specializedSource, structuredBatchSource, structuredSource } from './structured.ts';
 import { compareRegions, probeCode, probeTables, threadedTargets } from './compare-sets.ts';
 import type { CompareRegion } from './compare-sets.ts';
 import type { BatchFold } from './structured.ts';
@@ -42,8 +42,30 @@ import type { BatchFold } from './structured.ts';
  */
 export type RegisterMode = 'locals' | 'typed';
 
+/**
+ * The batch form of the dispatch loop (see ../batch.ts): what `jitBatchSource` needs besides the
+ * program. `budget` is the load's budget, given afresh to every packet.
+ */
+export interface DispatchBatch { fold: BatchFold; budget: number }
+
 /** Generates the JavaScript source of a prepared program (exported for tests and `--dump`). */
 export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
+  return dispatchSource(p, mode, undefined);
+}
+
+/**
+ * The batch function of the dispatch-loop generator, `batch(view, buf, O, C, W, count, V)` (the
+ * contract of structuredBatchSource): the packet loop around the `main: for (;;) switch (pc)`
+ * loop. Per packet the registers start from zero (r1 = the context pointer, r10 = the frame), the
+ * budget starts from `budget`, and context loads of the fields in `fold` are the packet's values
+ * (data = packet offset 0, data_end = caplen, len = the wire length); exit writes r0's low half to
+ * V[i] and goes on with the next packet. A fault throws out of the call, as the single run throws.
+ */
+export function jitBatchSource(p: Prepared, mode: RegisterMode, batch: DispatchBatch): string {
+  return dispatchSource(p, mode, batch);
+}
+
+function dispatchSource(p: Prepared, mode: RegisterMode, batch: DispatchBatch | undefined): string {
   const { prog, pcOf, immLo, immHi } = p;
   // Forward-only programs: jumps threaded through `ja` and compare regions as hash probes
   // (./compare-sets.ts), as in the structured form. With back edges, every jump stays as written
@@ -72,11 +94,16 @@ export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
   // bulk of compile time).
   const args = [1, 2, 3, 4, 5].flatMap((r) => [rl(r), rh(r)]);
   const saveFrame = saved.map((v, k) => `FS[f + ${k + 1}] = ${v};`).join(' ');
+  // The end of a run: r0 to the machine (single run), or to the packet's verdict (batch).
+  const fold = batch?.fold;
+  const acc = fold ? `${fold.accept.equal ? '===' : '!=='} ${fold.accept.value | 0}` : '';
+  const done = !batch ? `M.r0l = ${rl(0)}; M.r0h = ${rh(0)}; return;` : `t = ${rl(0)}; V[i] = t; if (t ${acc}) NA++; continue pkt;`;
   const exit = !hasCalls
-    ? `M.r0l = ${rl(0)}; M.r0h = ${rh(0)}; return;`
-    : `if (sp === 0) { M.r0l = ${rl(0)}; M.r0h = ${rh(0)}; return; } ` +
+    ? done
+    : `if (sp === 0) { ${done} } ` +
       `sp--; f = sp * ${FRAME_INTS}; ${saved.map((v, k) => `${v} = FS[f + ${k + 1}];`).join(' ')} pc = FS[f]; continue main;`;
-  const stop = `M.r0l = ${rl(0)}; M.r0h = ${rh(0)}; return;`;
+  const stop = done;
+  const abort = !batch ? 'M.r0l = 0; M.r0h = 0; return;' : `V[i] = 0;${foldAccepts(fold!, 0) ? ' NA++;' : ''} continue pkt;`;
   // Direct (verifier-proven) accesses: which region views the function needs.
   const proven = p.proven;
   const directOf = (i: number): 'stack' | 'pkt' | 'ctx' | undefined => {
@@ -85,8 +112,27 @@ export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
     const r = proven.get(pcOf[i]!);
     return r !== 'stack' && insn.kind !== 'ldx' ? undefined : r;
   };
+  // Batch form: whole loads of the context fields the hook supplies become the packet's values
+  // (the same rule as the structured batch form: pointer fields as whole 8-byte shadow loads,
+  // scalars only when read whole).
+  const foldOf = (i: number): string | undefined => {
+    const insn = prog[i]!;
+    if (!fold || insn.kind !== 'ldx' || directOf(i) !== 'ctx') return undefined;
+    const field = p.ctxField?.get(pcOf[i]!);
+    if (field === undefined) return undefined;
+    const v = fold.fields.get(field.name);
+    if (v === undefined) return undefined;
+    if (field.kind === 'scalar' ? !(insn.size === 'w' && insn.off === field.off) : insn.size !== 'dw') return undefined;
+    const d = insn.dst;
+    switch (v) {
+      case 'data': return `${rl(d)} = 0; ${rh(d)} = ${TAG_BASE + REGION.packet};`;
+      case 'data_end': return `${rl(d)} = PL; ${rh(d)} = ${TAG_BASE + REGION.packet};`;
+      case 'wirelen': return `${rl(d)} = WL; ${rh(d)} = 0;`;
+      case 'caplen': return `${rl(d)} = PL; ${rh(d)} = 0;`;
+    }
+  };
   const uses = new Set<string>();
-  prog.forEach((_, i) => { const d = directOf(i); if (d !== undefined) uses.add(d); });
+  prog.forEach((_, i) => { const d = directOf(i); if (d !== undefined && foldOf(i) === undefined) uses.add(d); });
   const usesPkt = uses.has('pkt'), usesStack = uses.has('stack'), usesCtx = uses.has('ctx');
   // A helper may move or replace the packet, and re-sync the context: read those views again.
   const reloadViews = (usesPkt ? ` PV = M.views[${REGION.packet}]; PB = M.base[${REGION.packet}];` : '') +
@@ -118,7 +164,7 @@ export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
       big = { du: `RU[${dst}]`, ds: `RS[${dst}]`, su: hasSrcReg ? `RU[${src}]` : `${BigInt.asUintN(64, imm64)}n`, ss: hasSrcReg ? `RS[${src}]` : `${imm64}n`, t: 'tb' };
     }
     const direct = directOf(i);
-    const code = direct !== undefined ? emitDirect(insn, direct, regL[dst]!, regH[dst]!, regL[src]!, regH[src]!, off, immLo[i]!, immHi[i]!) : emitInsn(insn, {
+    const code = foldOf(i) ?? (direct !== undefined ? emitDirect(insn, direct, regL[dst]!, regH[dst]!, regL[src]!, regH[src]!, off, immLo[i]!, immHi[i]!) : emitInsn(insn, {
       big,
       dl: regL[dst]!, dh: regH[dst]!, sl: regL[src]!, sh: regH[src]!,
       imm: `${immLo[i]}`, immHi: `${immHi[i]}`, off: `${off}`, pc: `${pcOf[i]}`,
@@ -129,22 +175,25 @@ export function jitSource(p: Prepared, mode: RegisterMode = 'locals'): string {
         `f = sp * ${FRAME_INTS}; FS[f] = ${i + 1}; ${saveFrame} ` +
         `sp++; ${rl(10)} = ${STACK_BYTES} - ${STACK_SIZE} * sp; ${rh(10)} = ${TAG_BASE}; pc = ${tgt}; continue main;`,
       exit,
-      abort: 'M.r0l = 0; M.r0h = 0; return;',
+      abort,
       stop,
-    });
+    }));
     const helperCall = (insn.kind === 'call' && insn.call === 'helper') || insn.kind === 'callx';
     lines.push(`      ${code}${helperCall ? reloadViews : ''}`);
   });
+  // The registers the code names (typed mode zeroes only those at entry: a register nothing
+  // names is never read; a helper call reads r1-r5 and writes r0).
+  const named = new Set<number>([0, 1, 10]);
+  const helperCalls = prog.some((insn) => (insn.kind === 'call' && insn.call !== 'local') || insn.kind === 'callx');
+  if (helperCalls || hasCalls) for (let r = 0; r <= 10; r++) named.add(r);
+  for (const insn of prog) {
+    if ('dst' in insn) named.add(insn.dst);
+    if ('src' in insn) named.add(insn.src);
+  }
+  if (prog.some((insn) => insn.kind === 'ldind' || insn.kind === 'ldabs')) named.add(0);
+  const zeroTyped = typed ? [...named].sort((a, b) => a - b).map((r) => `${rl(r)} = 0; ${rh(r)} = 0;`).join(' ') : '';
   const regs = typed ? '' : `${Array.from({ length: 11 }, (_, r) => `${rl(r)} = 0, ${rh(r)} = 0`).join(', ')}, `;
-  return `'use strict';
-${SUPPORT_PROLOGUE}
-const A = M.A, FS = M.FS;
-${probeTables(regions)}
-${typed ? 'const RB = new ArrayBuffer(88), RI = new Int32Array(RB), RU = new BigUint64Array(RB), RS = new BigInt64Array(RB);' : ''}
-return function jitted(a1l, a1h, a2l, a2h, budget) {
-  let ${regs}t = 0, ${typed ? 'tb = 0n, ' : ''}f = 0, sp = 0, pc = 0${usesPkt ? `, PV = M.views[${REGION.packet}], PB = M.base[${REGION.packet}]` : ''}${usesStack ? `, SV = M.views[${REGION.stack}], SB = M.base[${REGION.stack}]` : ''}${usesCtx ? `, CV = M.views[${REGION.ctx}], CB = M.base[${REGION.ctx}]` : ''};
-  ${typed ? 'RI.fill(0); ' : ''}${rl(1)} = a1l; ${rh(1)} = a1h; ${rl(2)} = a2l; ${rh(2)} = a2h; ${rl(10)} = ${STACK_BYTES}; ${rh(10)} = ${TAG_BASE};
-  main: for (;;) {
+  const dispatch = `  main: for (;;) {
     switch (pc) {
 ${lines.join('\n')}
     default:
@@ -152,7 +201,39 @@ ${lines.join('\n')}
       // ever holds block entries. Kept so a code-generation bug faults instead of spinning.
       throw new Fault(${pcOf[prog.length - 1]}, 'control left the program', 'EBPF_FALLS_OFF');
     }
+  }`;
+  const prologue = `'use strict';
+${SUPPORT_PROLOGUE}
+const A = M.A, FS = M.FS;
+${probeTables(regions)}
+${typed ? 'const RB = new ArrayBuffer(88), RI = new Int32Array(RB), RU = new BigUint64Array(RB), RS = new BigInt64Array(RB);' : ''}`;
+  if (!batch) {
+    return `${prologue}
+return function jitted(a1l, a1h, a2l, a2h, budget) {
+  let ${regs}t = 0, ${typed ? 'tb = 0n, ' : ''}f = 0, sp = 0, pc = 0${usesPkt ? `, PV = M.views[${REGION.packet}], PB = M.base[${REGION.packet}]` : ''}${usesStack ? `, SV = M.views[${REGION.stack}], SB = M.base[${REGION.stack}]` : ''}${usesCtx ? `, CV = M.views[${REGION.ctx}], CB = M.base[${REGION.ctx}]` : ''};
+  ${zeroTyped} ${rl(1)} = a1l; ${rh(1)} = a1h; ${rl(2)} = a2l; ${rh(2)} = a2h; ${rl(10)} = ${STACK_BYTES}; ${rh(10)} = ${TAG_BASE};
+${dispatch}
+};`;
   }
+  // Batch: the machine's packet region is the block buffer, its window moved per packet, when
+  // anything reaches the packet through the machine (checked accesses, LD_ABS/LD_IND, helpers).
+  const checked = prog.some((insn, i) => foldOf(i) === undefined && directOf(i) === undefined &&
+    (insn.kind === 'ldabs' || insn.kind === 'ldind' || insn.kind === 'ldx' || insn.kind === 'st' || insn.kind === 'stx' || insn.kind === 'atomic' || insn.kind === 'call' || insn.kind === 'callx'));
+  const body = lines.join('\n');
+  const reads = (name: string) => new RegExp(`\\b${name}\\b`).test(body) || (name !== 'WL' && checked);
+  const perPacket = [reads('PB') ? 'PB = O[i]' : '', reads('PL') ? 'PL = C[i]' : '', reads('WL') ? 'WL = W[i]' : ''].filter((x) => x !== '');
+  const region = checked ? ` M.base[${REGION.packet}] = PB; M.size[${REGION.packet}] = PL;` : '';
+  const stopped = helperCalls ? ' M.stopped = false;' : '';
+  return `${prologue}
+return function batch(view, buf, O, C, W, count, V) {
+  let PV = view${usesStack ? `, SV = M.views[${REGION.stack}], SB = M.base[${REGION.stack}]` : ''}${usesCtx ? `, CV = M.views[${REGION.ctx}], CB = M.base[${REGION.ctx}]` : ''}, NA = 0;${checked ? ` M.setRegion(${REGION.packet}, buf, true, 0, 0);` : ''}
+  pkt: for (let i = 0; i < count; i++) {
+    ${perPacket.length > 0 ? `let ${perPacket.join(', ')};` : ''}${region}${stopped}
+    let ${regs}t = 0, ${typed ? 'tb = 0n, ' : ''}f = 0, sp = 0, pc = 0, budget = ${batch.budget | 0};
+    ${zeroTyped} ${rl(1)} = 0; ${rh(1)} = ${TAG_BASE + REGION.ctx}; ${rl(10)} = ${STACK_BYTES}; ${rh(10)} = ${TAG_BASE};
+${dispatch}
+  }
+  return NA;
 };`;
 }
 
@@ -268,4 +349,20 @@ export type StructuredBatchFn = (view: DataView, buf: Uint8Array, offsets: Int32
 /** The jit64 tier: typed-array registers with BigInt 64-bit arithmetic. */
 export function compileJs64(p: Prepared, m: Machine): RunFn {
   return new Function('M', 'F', 'Fault', jitSource(p, 'typed'))(m, support, EbpfFault) as RunFn;
+}
+
+/**
+ * The batch form of the dispatch loop (jitBatchSource) in register mode `mode`: the batch path of
+ * the `jit-dispatch` (locals) and `jit64` (typed) engines, and of `jit` for the programs its
+ * structured form cannot run (back edges, local calls). Undefined when the program calls a helper
+ * that may move the packet (or callx): folded data/data_end are per-packet constants, so the
+ * hook then loops over the packets itself. Like the structured batch form, a caller that hands
+ * over the same block arrays twice in a row gets a copy compiled with them as constants.
+ */
+export function compileDispatchBatch(p: Prepared, m: Machine, fold: BatchFold, budget: number, mode: RegisterMode): StructuredBatchFn | undefined {
+  if (p.prog.some((i) => (i.kind === 'call' && i.call === 'helper' && !BATCH_HELPERS.has(i.imm)) || i.kind === 'callx')) return undefined;
+  const src = jitBatchSource(p, mode, { fold, budget });
+  const generic = new Function('M', 'F', 'Fault', src)(m, support, EbpfFault) as StructuredBatchFn;
+  if (process.env.TSDUMP_JIT_SPECIALIZE === '0') return generic;
+  return specializedBatch(generic, () => specializedSource(src), m);
 }
