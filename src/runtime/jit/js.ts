@@ -229,7 +229,7 @@ return function batch(view, buf, O, C, W, count, V) {
   let PV = view${usesStack ? `, SV = M.views[${REGION.stack}], SB = M.base[${REGION.stack}]` : ''}${usesCtx ? `, CV = M.views[${REGION.ctx}], CB = M.base[${REGION.ctx}]` : ''}, NA = 0;${checked ? ` M.setRegion(${REGION.packet}, buf, true, 0, 0);` : ''}
   pkt: for (let i = 0; i < count; i++) {
     ${perPacket.length > 0 ? `let ${perPacket.join(', ')};` : ''}${region}${stopped}
-    let ${regs}t = 0, ${typed ? 'tb = 0n, ' : ''}f = 0, sp = 0, pc = 0, budget = ${batch.budget | 0};
+    let ${regs}t = 0, ${typed ? 'tb = 0n, ' : ''}f = 0, sp = 0, pc = 0, budget = ${batch.budget};
     ${zeroTyped} ${rl(1)} = 0; ${rh(1)} = ${TAG_BASE + REGION.ctx}; ${rl(10)} = ${STACK_BYTES}; ${rh(10)} = ${TAG_BASE};
 ${dispatch}
   }

@@ -18,10 +18,11 @@ import { assemble } from '../../../src/isa/ebpf/asm.ts';
 import { AluOps, AtomicOps, JmpOps, Sizes } from '../../../src/isa/ebpf/opcodes.ts';
 import type { AluOp, AtomicOp, JmpOp, Size } from '../../../src/isa/ebpf/opcodes.ts';
 import type { EbpfInsn } from '../../../src/isa/ebpf/types.ts';
-import { ENGINE_NAMES, load, loadUnverified } from '../../../src/runtime/index.ts';
+import { ENGINE_NAMES, REGION, TAG_BASE, load, loadUnverified } from '../../../src/runtime/index.ts';
 import type { EngineName } from '../../../src/runtime/index.ts';
 import { CASES } from './cases.ts';
 import { modelAlu, modelCond } from './model.ts';
+import { JS_BATCH_ENGINES, batchVsSingle } from '../batch-harness.ts';
 import type { EngineCase } from './cases.ts';
 
 const bytes = (h: string | undefined) => (h === undefined ? undefined : new Uint8Array(Buffer.from(h, 'hex')));
@@ -111,6 +112,80 @@ describe('engine case table', () => {
     for (const engine of ENGINE_NAMES) {
       const p = load(assemble('mov %r0, 0\nldxw %r0, [%r1+4]\nexit'), { engine });
       expect(() => p.run({ mem: new Uint8Array(6) })).toThrow(/^pc 1: ldxw %r0, \[%r1\+4\]: out-of-bounds load of 4 bytes at offset 4 of memory \(size 6\)$/);
+    }
+  });
+});
+
+// ---- the same table through the batch forms -----------------------------------------------------
+
+/**
+ * Every case through each JavaScript engine's batch form (the packet loop inside the generated
+ * code; see test/runtime/batch-harness.ts): a block of four packets (the case's packet, shorter
+ * windows of it, an empty one), r1 = a writable context holding the case's memory. The oracle is
+ * the interpreter run packet by packet with the same inputs, fault for fault (code, pc, reason);
+ * cases that do not read r1's memory must also give the table's expected value on every packet
+ * that ran. Faults and budget stops end the batch call with the single run's fault.
+ */
+describe('engine case table, batch forms', () => {
+  for (const engine of JS_BATCH_ENGINES) {
+    describe(engine, () => {
+      for (const c of CASES) {
+        const reason = c.skip?.[engine];
+        it.skipIf(reason !== undefined)(c.name, () => {
+          let prog;
+          try {
+            prog = assemble(c.asm);
+          } catch (e) {
+            if (e instanceof UserError && typeof c.expect !== 'bigint') return; // an assembler-time error: nothing runs
+            throw e;
+          }
+          const pkt = bytes(c.packet) ?? new Uint8Array(0);
+          const packets = [pkt, pkt.subarray(0, pkt.length >> 1), new Uint8Array(0), pkt];
+          let r;
+          try {
+            r = batchVsSingle(engine, { prog, packets, ctx: bytes(c.mem), budget: c.budget, helpers: conformanceHelpers });
+          } catch (e) {
+            // Load-time errors (prepare) are the same for every form.
+            if (e instanceof UserError) { expect(typeof c.expect === 'bigint' ? 'ok' : c.expect.error).toBe(e.code); return; }
+            throw e;
+          }
+          // No batch form only for helpers that may move the packet (here: unknown ids) and callx.
+          if (r === undefined) { expect(/call (%r|999)/.test(c.asm), `${engine} has no batch form`).toBe(true); return; }
+          for (const got of r.got) expect(got).toEqual(r.want);
+          if (c.mem === undefined && !c.asm.includes('%r1') && !c.asm.includes('%r2')) {
+            if (typeof c.expect === 'bigint' && c.packet === undefined) expect(r.want.verdicts).toEqual(packets.map(() => Number((c.expect as bigint) & 0xffffffffn)));
+            if (typeof c.expect !== 'bigint' && c.packet === undefined) expect(r.want.fault?.split(' ')[0]).toBe(c.expect.error);
+          }
+        });
+      }
+    });
+  }
+
+  it('a fault on one packet ends the call with that packet\'s single-run fault, after the earlier verdicts', () => {
+    // r0 = packet[0] (checked load): the empty third packet faults.
+    const prog = assemble('ldabsb 0\nmov %r6, %r0\nldxdw %r2, [%r1]\nldxb %r0, [%r2+2]\nadd %r0, %r6\nexit');
+    for (const engine of JS_BATCH_ENGINES) {
+      const ctx = new Uint8Array(8);
+      new DataView(ctx.buffer).setUint32(4, TAG_BASE + REGION.packet, true); // a packet pointer at offset 0
+      const r = batchVsSingle(engine, { prog, ctx, packets: [Uint8Array.of(1, 2, 3), Uint8Array.of(4, 5, 6, 7), Uint8Array.of(9, 9), Uint8Array.of(1, 1, 1)] })!;
+      expect(r.want.verdicts).toEqual([4, 10]);
+      expect(r.want.fault).toMatch(/^EBPF_RUNTIME_FAULT pc 3: out-of-bounds load of 1 bytes at offset 2 of packet \(size 2\)$/);
+      for (const got of r.got) expect(got, engine).toEqual(r.want);
+    }
+  });
+
+  it('the budget is per packet: each packet of a block gets the whole budget, and one that exceeds it stops the call', () => {
+    // Loops packet[0] times; budget 100.
+    const prog = assemble('ldabsb 0\nmov %r1, %r0\nmov %r0, 0\nl:\njeq %r1, 0, +3\nadd %r0, 2\nsub %r1, 1\nja l\nexit');
+    const p = (n: number) => Uint8Array.of(n);
+    for (const engine of JS_BATCH_ENGINES) {
+      const ok = batchVsSingle(engine, { prog, budget: 100, packets: [p(90), p(90), p(3), p(90)] })!;
+      expect(ok.want).toEqual({ verdicts: [180, 180, 6, 180], accepted: 4 });
+      for (const got of ok.got) expect(got, engine).toEqual(ok.want);
+      const stop = batchVsSingle(engine, { prog, budget: 100, packets: [p(90), p(101), p(3)] })!;
+      expect(stop.want.verdicts).toEqual([180]);
+      expect(stop.want.fault).toMatch(/^EBPF_BUDGET pc 6: instruction budget exhausted$/);
+      for (const got of stop.got) expect(got, engine).toEqual(stop.want);
     }
   });
 });
