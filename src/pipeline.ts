@@ -33,6 +33,7 @@ import type { BatchRunFn, PacketBlock } from './runtime/batch.ts';
 import { createHelperState, HELPERS, helperFns, lddwResolver } from './runtime/helpers.ts';
 import { ENGINES, load } from './runtime/index.ts';
 import { structuredFits } from './runtime/jit/js.ts';
+import { shortStructured } from './runtime/jit/structured.ts';
 import type { EngineName } from './runtime/index.ts';
 import { verify } from './runtime/verifier/verify.ts';
 
@@ -94,7 +95,7 @@ export const AUTO_ENGINE: EngineName = 'jit';
  * the segmented JIT 79 ns; a compare-tree program now runs on the JIT in one function).
  */
 function autoEngine(prog: EbpfProgram): EngineName {
-  return 'wasm' in ENGINES && !structuredFits(prog) ? ('wasm' as EngineName) : AUTO_ENGINE;
+  return 'wasm' in ENGINES && !(shortStructured(prog) ?? structuredFits(prog)) ? ('wasm' as EngineName) : AUTO_ENGINE;
 }
 export const AUTO_HOOK: PacketHookName = 'tc';
 

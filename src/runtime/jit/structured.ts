@@ -41,7 +41,7 @@ import { compareRegions, probeCode, probeTables, threadedTargets } from './compa
 import type { CompareRegion } from './compare-sets.ts';
 
 /** Instructions per generated function: well below V8's bytecode limit for optimization. */
-const SEGMENT = 2400;
+export const SEGMENT = 2400;
 
 /**
  * Whether the program is cut into segment functions (the per-packet state then lives in the
@@ -52,6 +52,21 @@ export function segmented(p: Prepared): boolean {
   if (n <= SEGMENT) return false;
   for (const r of compareRegions(p).values()) n -= r.end - r.start - 1;
   return n > SEGMENT;
+}
+
+/**
+ * structuredFits (./js.ts) without preparing the program, for one short enough never to be
+ * segmented: whether it has no back edge and no local call (read from the relative offsets).
+ * Undefined for longer programs (their compare regions decide).
+ */
+export function shortStructured(prog: readonly EbpfInsn[]): boolean | undefined {
+  if (prog.length > SEGMENT) return undefined;
+  for (const insn of prog) {
+    if (insn.kind === 'callx' || (insn.kind === 'call' && insn.call === 'local')) return false;
+    if ((insn.kind === 'jmp' || insn.kind === 'ja') && insn.off < 0) return false;
+    if (insn.kind === 'gotol' && insn.imm < 0) return false;
+  }
+  return true;
 }
 
 /** The hash tables of a program's compare regions, as constant declarations of the generated code. */
@@ -125,10 +140,10 @@ interface Gen {
  * `stopCode` are the control transfers at `exit`, at an out-of-bounds LD_ABS, and after a helper
  * unwound; `fold` (batch only) maps context loads to per-packet values.
  */
-function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string }, fold?: BatchFold): Gen {
+function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string }, fold: BatchFold | undefined, narrowing: boolean): Gen {
   const { prog, pcOf, immLo, immHi } = p;
   const target = threadedTargets(p);
-  let narrow = narrowRegisters(p);
+  const narrow = narrowing ? narrowRegisters(p) : Array.from({ length: 11 }, () => false);
   const rl = (r: number) => `r${r}l`;
   const rh = (r: number) => `r${r}h`;
   const args = [1, 2, 3, 4, 5].flatMap((r) => [rl(r), rh(r)]);
@@ -214,50 +229,40 @@ function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string
     if ((insn.kind === 'call' && insn.call === 'helper') || insn.kind === 'callx') code += reloadViews;
     return code;
   };
-  const narrowed = (code: string): string => {
-    if (!code.includes('h')) return code;
-    for (let r = 0; r < 11; r++) {
-      if (!narrow[r] || !code.includes(rh(r))) continue;
-      code = code.replace(HIGH_ZERO_STORE[r]!, '').replace(HIGH_ANY[r]!, '0');
-    }
-    return code;
-  };
-  // High halves the verifier proved before an instruction (0 or a region's tag) are read as
-  // literals: only reads are replaced (an assignment or compound assignment keeps its variable),
-  // so the variable still holds the true value, and TurboFan drops the carry and tag
+  // High halves in one pass over an instruction's code (HIGH_TOKEN): a narrow register's
+  // `rNh = 0;` stores vanish and its other mentions read the literal 0 (a write of anything else
+  // to it means the narrowing was wrong: NarrowingFailed, and the caller generates again without
+  // narrowing). High halves the verifier proved before an instruction (0 or a region's tag) are
+  // read as literals too: only reads are replaced (an assignment or compound assignment keeps its
+  // variable), so the variable still holds the true value, and TurboFan drops the carry and tag
   // arithmetic nothing reads any more. Pointer facts only in batch form, where data is offset 0
   // of the packet region by construction (the single-run form takes its pointers from the hook).
+  // Facts apply only to kinds whose code reads every operand before it writes one (a helper call
+  // or an atomic may read a register it already rewrote).
   const TAG: Record<string, number> = { pkt: TAG_BASE + REGION.packet, ctx: TAG_BASE + REGION.ctx, stack: TAG_BASE + REGION.stack };
-  const withHighs = (i: number, code: string): string => {
-    const h = p.highs?.get(pcOf[i]!);
-    // Only kinds whose code reads every operand before it writes one (a helper call or an
-    // atomic may read a register it already rewrote).
+  const highsAt = (i: number): readonly (string | 0 | undefined)[] | undefined => {
     const kind = prog[i]!.kind;
-    if (h === undefined || (kind !== 'alu' && kind !== 'jmp' && kind !== 'ldx' && kind !== 'st' && kind !== 'stx')) return code;
-    for (let r = 0; r < 11; r++) {
-      const f = h[r];
-      if (f === undefined || narrow[r]) continue;
-      if (f !== 0 && fold === undefined) continue;
-      if (!code.includes(rh(r))) continue;
-      code = code.replace(HIGH_READ[r]!, f === 0 ? '0' : `${TAG[f]}`);
-    }
-    return code;
+    if (kind !== 'alu' && kind !== 'jmp' && kind !== 'ldx' && kind !== 'st' && kind !== 'stx') return undefined;
+    return p.highs?.get(pcOf[i]!) as readonly (string | 0 | undefined)[] | undefined;
   };
-  // Safety net: if narrowing ever produced an assignment to the literal 0, generate without it.
-  const ASSIGN_TO_ZERO = /(^|[;{}(\s])0 ?(=(?!=)|[-+*/%&|^]=|<<=|>>>?=)/;
-  // The code of an instruction without its jump (the jump text is appended where it goes):
-  // generated once, for the trial and for the body.
-  const cache = new Map<string, string>();
   const insnCode = (i: number, jump: string): string => {
-    const key = `${i}|${jump}`;
-    const hit = cache.get(key);
-    if (hit !== undefined) return hit;
-    const raw = codeOf(i, jump);
-    const code = narrowed(raw);
-    if (ASSIGN_TO_ZERO.test(code)) throw new NarrowingFailed();
-    const out = withHighs(i, code);
-    cache.set(key, out);
-    return out;
+    const code = codeOf(i, jump);
+    if (!code.includes('h')) return code;
+    const h = highsAt(i);
+    return code.replace(HIGH_TOKEN, (whole: string, reg: string, zeroStore: string | undefined, at: number) => {
+      const r = +reg;
+      if (narrow[r]) {
+        if (zeroStore !== undefined) return '';
+        ASSIGNED.lastIndex = at + whole.length;
+        if (ASSIGNED.test(code)) throw new NarrowingFailed();
+        return '0';
+      }
+      const f = h?.[r];
+      if (f === undefined || zeroStore !== undefined || (f !== 0 && fold === undefined)) return whole;
+      ASSIGNED.lastIndex = at + whole.length;
+      if (ASSIGNED.test(code)) return whole;
+      return f === 0 ? '0' : `${TAG[f]}`;
+    });
   };
 
   const allRegions = compareRegions(p);
@@ -321,24 +326,30 @@ function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string
     return out.join('\n');
   };
 
-  try {
-    // A trial generation detects a narrowing failure (then every register keeps its pair).
-    for (let i = 0; i < prog.length; i++) insnCode(i, '');
-  } catch (e) {
-    if (!(e instanceof NarrowingFailed)) throw e;
-    narrow = narrow.map(() => false);
-    cache.clear();
-  }
   const regDecl = Array.from({ length: 11 }, (_, r) => (narrow[r] ? `${rl(r)} = 0` : `${rl(r)} = 0, ${rh(r)} = 0`)).join(', ');
   return { body, regDecl, uses, narrow };
 }
 
 class NarrowingFailed extends Error {}
 
-/** Per register: `rNh = 0;` stores, any mention of rNh, and reads of rNh (not assignment targets). */
-const HIGH_ZERO_STORE = Array.from({ length: 11 }, (_, r) => new RegExp(`(?<![\\w.$])r${r}h = 0;`, 'g'));
-const HIGH_ANY = Array.from({ length: 11 }, (_, r) => new RegExp(`(?<![\\w.$])r${r}h\\b`, 'g'));
-const HIGH_READ = Array.from({ length: 11 }, (_, r) => new RegExp(`(?<![\\w.$])r${r}h\\b(?!\\s*(?:[-+*/%&|^]|<<|>>>?)?=(?!=))(?!\\s*(?:\\+\\+|--))`, 'g'));
+/**
+ * Generates with narrow registers, and once more without when the narrowing proves wrong while
+ * the code is generated (a safety net: narrowRegisters admits only registers whose every write
+ * leaves the high half 0).
+ */
+function withNarrowing(build: (narrowing: boolean) => string): string {
+  try {
+    return build(true);
+  } catch (e) {
+    if (!(e instanceof NarrowingFailed)) throw e;
+    return build(false);
+  }
+}
+
+/** A register's high half (`r3h`, not `M.r3h`), with a following `= 0;` store when there is one. */
+const HIGH_TOKEN = /(?<![\w.$])r(10|[0-9])h\b( = 0;)?/g;
+/** At an index: what follows makes the name before it an assignment target (`=`, `+=`, `>>>=`, `++`, …). */
+const ASSIGNED = /\s*(?:(?:[-+*/%&|^]|<<|>>>?)?=(?!=)|\+\+|--)/y;
 
 /** Placeholder replaced by the register write-back of a segment (or nothing when unsegmented). */
 const SAVE = '/*SAVE*/';
@@ -399,10 +410,14 @@ function assemble(p: Prepared, g: Gen, ctl: { exit: string }, kind: 'single' | '
 
 /** The single-run function (same signature as ./js.ts's): `jitted(a1l, a1h, a2l, a2h, budget)`. */
 export function structuredSource(p: Prepared): string {
+  return withNarrowing((narrowing) => singleSource(p, narrowing));
+}
+
+function singleSource(p: Prepared, narrowing: boolean): string {
   const seg = segmented(p);
   const exit = seg ? `{ M.r0l = r0l; M.r0h = r0h; return -1; }` : `{ M.r0l = r0l; M.r0h = r0h; return; }`;
   const ctl = { exit, abort: seg ? 'M.r0l = 0; M.r0h = 0; return -1;' : 'M.r0l = 0; M.r0h = 0; return;', stop: exit };
-  const g = generator(p, ctl);
+  const g = generator(p, ctl, undefined, narrowing);
   const { decl, run } = assemble(p, g, ctl, 'single');
   const init = segmented(p)
     ? `S_r1l = a1l; ${g.narrow[1] ? '' : 'S_r1h = a1h;'} S_r2l = a2l; ${g.narrow[2] ? '' : 'S_r2h = a2h;'} S_r10l = ${STACK_BYTES}; S_r10h = ${TAG_BASE};`
@@ -439,6 +454,10 @@ export function specializedSource(src: string): string {
  * accesses or helpers, the machine's packet region is pointed at the packet too (integers only).
  */
 export function structuredBatchSource(p: Prepared, fold: BatchFold): string {
+  return withNarrowing((narrowing) => batchSource(p, fold, narrowing));
+}
+
+function batchSource(p: Prepared, fold: BatchFold, narrowing: boolean): string {
   const seg = segmented(p);
   // NA counts the accepted packets (the function's result): at each exit in one function, after
   // the dispatch loop in segmented form.
@@ -446,7 +465,7 @@ export function structuredBatchSource(p: Prepared, fold: BatchFold): string {
   const exit = seg ? `{ V[i] = r0l; return -1; }` : `{ V[i] = r0l; if (r0l ${acc}) NA++; continue pkt; }`;
   const abort = seg ? 'V[i] = 0; return -1;' : `V[i] = 0;${foldAccepts(fold, 0) ? ' NA++;' : ''} continue pkt;`;
   const ctl = { exit, abort, stop: exit };
-  const g = generator(p, ctl, fold);
+  const g = generator(p, ctl, fold, narrowing);
   const { decl, run } = assemble(p, g, ctl, 'batch');
   const needRegion = g.uses.pktChecked;
   // A helper may unwind (M.stopped); programs without calls never set it.
