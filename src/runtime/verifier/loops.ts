@@ -34,7 +34,7 @@
 import type { JmpOp } from '../../isa/ebpf/opcodes.ts';
 import type { EbpfInsn } from '../../isa/ebpf/types.ts';
 import { refineRanges, refineRangesFalse } from './ranges.ts';
-import { scalar } from './state.ts';
+import { scalar, scalarTz } from './state.ts';
 import type { Reg, Scalar } from './state.ts';
 
 const M64 = 1n << 64n;
@@ -52,10 +52,21 @@ export interface LoopTrace {
   pcs: number[];
   regs: Reg[][];
   depth: number;
-  /** Pending paths (the walker's work list) when the iteration started: forks add to it. */
-  work: number;
-  /** The work list's length before each recorded instruction (a jump that forked adds one). */
-  works: number[];
+  /**
+   * Indices into `pcs` of the jumps that forked (the other side was left for later: the walker
+   * carries the trace along whichever side it follows, see verify.ts).
+   */
+  forks: number[];
+  /** Set once the iteration was judged (a side path that carried it must not resume it). */
+  done?: boolean;
+  /**
+   * "Bound" registers (top frame): ranged scalars whose bounds differ between the visits of this
+   * path while the state is otherwise the same up to constants (`r0 += 504; if r0 < r2 goto l`
+   * narrows r2 every time round). Empty for a plain counter loop.
+   */
+  bounds: readonly number[];
+  /** The bound registers' values at the start of the iteration (index = register). */
+  rstart: readonly (Scalar | undefined)[];
 }
 
 /** What one iteration tells about the walk from here. */
@@ -81,12 +92,33 @@ export type LoopForecast =
       pure: boolean;
       /** pc → registers whose value depends on the counters before that instruction. */
       varying: Map<number, number>;
+      /** Jumps between a counter and a bound register, in trace order (bound traces only). */
+      bjumps: BoundJump[];
     };
 
 /** `ptr`: a pointer whose constant offset is the affine value (only moved by constants). */
-type Kind = { k: 'inv' } | { k: 'aff'; base: number; c: bigint; w: 32 | 64; ptr?: boolean } | { k: 'taint' };
+type Kind = { k: 'inv' } | { k: 'aff'; base: number; c: bigint; w: 32 | 64; ptr?: boolean } | { k: 'taint' } | { k: 'bnd' };
 const INV: Kind = { k: 'inv' };
 const TAINT: Kind = { k: 'taint' };
+const BND: Kind = { k: 'bnd' };
+
+/** A jump comparing a counter-derived value with a bound register (see boundRepeats). */
+export interface BoundJump {
+  /** Index in the trace. */
+  s: number;
+  pc: number;
+  op: JmpOp;
+  wide: boolean;
+  /** The counter-derived value is the jump's dst (else its src). */
+  affDst: boolean;
+  bound: number;
+  base: number;
+  c: bigint;
+  w: 32 | 64;
+  /** The side the recorded path followed. */
+  taken: boolean;
+  forked: boolean;
+}
 
 /** A compared value as an arithmetic progression: y_m = (y0 + m·e) mod n; P(y) is the jump's outcome. */
 interface Watch {
@@ -132,18 +164,24 @@ const mod = (a: bigint, m: bigint) => ((a % m) + m) % m;
 
 /**
  * Replays one recorded iteration (see the module comment). `end` is the counters' values when
- * the path came back to the head; `live` the registers live at the head; `workEnd` the length
- * of the walker's work list then.
+ * the path came back to the head; `live` the registers live at the head.
  */
-export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[], end: readonly (bigint | undefined)[], live: number, workEnd: number): LoopForecast {
+export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[], end: readonly (bigint | undefined)[], live: number): LoopForecast {
   const kinds: Kind[] = new Array<Kind>(11).fill(INV);
   for (const r of t.counters) kinds[r] = { k: 'aff', base: r, c: 0n, w: 64, ptr: t.regs[0]?.[r]?.t === 'ptr' };
+  for (const r of t.bounds) kinds[r] = BND;
+  const bjumps: BoundJump[] = [];
   const watches: Watch[] = [];
   const varying = new Map<number, number>();
   let pure = true;
   const unknown = (why: string): LoopForecast => ({ kind: 'unknown', why });
   const nonInv = (r: number) => kinds[r]!.k !== 'inv';
   for (let s = 0; s < t.pcs.length; s++) {
+    const i0 = at[t.pcs[s]!];
+    // A bound register is only ever compared with a counter (its range then follows the counter).
+    if (t.bounds.length > 0 && i0 !== undefined && i0.kind !== 'jmp' && i0.kind !== 'ja' && i0.kind !== 'gotol') {
+      for (const b of t.bounds) if (kinds[b]!.k === 'bnd' && touches(i0, b)) return unknown(`pc ${t.pcs[s]} uses the bound register r${b} other than in a comparison with a counter`);
+    }
     const pc = t.pcs[s]!;
     const regs = t.regs[s]!;
     const next = s + 1 < t.pcs.length ? t.pcs[s + 1]! : t.head;
@@ -243,6 +281,15 @@ export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[]
         const b = hasSrc ? kinds[i.src]! : INV;
         if (a.k === 'inv' && b.k === 'inv') break;
         if (a.k === 'taint' || b.k === 'taint') return unknown(`the jump at pc ${pc} reads a value computed from a counter`);
+        if (a.k === 'bnd' || b.k === 'bnd') {
+          const aff = a.k === 'bnd' ? b : a;
+          if (aff.k !== 'aff' || aff.ptr || i.op === 'jset') return unknown(`the jump at pc ${pc} compares the bound register with something else than a counter`);
+          const target = pc + 1 + i.off;
+          if (target === pc + 1) return unknown(`the jump at pc ${pc} leads to the same place either way`);
+          const affDst = a.k === 'aff';
+          bjumps.push({ s, pc, op: i.op, wide: i.wide, affDst, bound: affDst ? (i as { src: number }).src : i.dst, base: aff.base, c: aff.c, w: aff.w, taken: next === target, forked: t.forks.includes(s) });
+          break;
+        }
         if (a.k === 'aff' && b.k === 'aff') return unknown(`the jump at pc ${pc} compares two counter values`);
         if ((a.k === 'aff' && a.ptr) || (b.k === 'aff' && b.ptr)) {
           // A pointer against a number: the walker forks without looking at the offset.
@@ -260,8 +307,7 @@ export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[]
           // while the counter stays on one side of the range; the walker's own narrowing decides.
           const rangeReg = affDst ? ('src' in i ? regs[i.src] : undefined) : regs[i.dst];
           if (rangeReg === undefined || rangeReg.t !== 'scalar' || !hasSrc) return unknown(`the jump at pc ${pc} compares a counter with a value that is not a number`);
-          const forked = (s + 1 < t.works.length ? t.works[s + 1]! : workEnd) !== t.works[s];
-          if (forked) return unknown(`the jump at pc ${pc} forks on a counter`);
+          if (t.forks.includes(s)) return unknown(`the jump at pc ${pc} forks on a counter`);
           const R = rangeReg as Scalar;
           const code = (y: bigint): string => {
             const Y = scalar(y);
@@ -308,7 +354,7 @@ export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[]
     const k = kinds[r]!;
     const isCounter = t.counters.includes(r);
     if (!isCounter) {
-      if ((live & (1 << r)) !== 0 && k.k !== 'inv') return unknown(`r${r} changes with the counters`);
+      if ((live & (1 << r)) !== 0 && k.k !== 'inv' && k.k !== 'bnd') return unknown(`r${r} changes with the counters`);
       continue;
     }
     if (k.k !== 'aff' || k.base !== r) return unknown(`counter r${r} is not stepped by a constant`);
@@ -340,7 +386,124 @@ export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[]
     if (repeats === null || full < repeats) { repeats = full; exitPc = w.pc; }
     if (!hit.exact) exact = false;
   }
-  return { kind: 'repeats', repeats, exact: repeats === null ? true : exact, strides, steps: t.pcs.length, exitPc, pure, varying };
+  return { kind: 'repeats', repeats, exact: repeats === null ? true : exact, strides, steps: t.pcs.length, exitPc, pure: pure && bjumps.length === 0, varying, bjumps };
+}
+
+/** Whether instruction `i` may read or write register `r` (calls, exits and packet loads: r0-r6). */
+function touches(i: EbpfInsn, r: number): boolean {
+  if (('dst' in i && i.dst === r) || ('src' in i && i.src === r)) return true;
+  switch (i.kind) {
+    case 'call': case 'callx': case 'exit': case 'ldabs': case 'ldind': case 'atomic': return r <= 6;
+    default: return false;
+  }
+}
+
+/** `r` with `tz` known low zero bits, as the walker narrows a register (verify.ts refine). */
+function withTz(r: Reg, tz: number): Reg {
+  return r.t === 'scalar' && r.v === null && tz > 0 ? { ...r, tz: Math.min(tz, 64) } : r;
+}
+
+const sameScalar = (a: Reg | undefined, b: Reg | undefined): boolean =>
+  a !== undefined && b !== undefined && a.t === 'scalar' && b.t === 'scalar' && a.v === b.v && a.lo === b.lo && a.hi === b.hi && a.lo32 === b.lo32 && a.hi32 === b.hi32 && (a.tz ?? 0) === (b.tz ?? 0);
+
+/** Signed distance between inputs kept clear of every multiple of 2^31 (see boundRepeats). */
+const SLACK = 4n;
+const W31 = 1n << 31n;
+const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
+
+/**
+ * Loops whose counter is compared with a bound register (`r0 += 504; if r0 < r2 goto l`, r2 a
+ * ranged scalar: xdp-adversarial, seed 12, #2946): each time round the comparison forks (the
+ * side where r0 ≥ r2 leaves the loop) and narrows r2 on the loop's side to [r0 + 1, umax], so
+ * the state at the head never repeats, and the walk needs about (umax − start) / step
+ * iterations. Returns true when iterations 1 … k after the recorded one (iteration 0) certainly
+ * repeat it: the same instructions, the same forks and jump outcomes, the counters moving by
+ * their strides and each bound of a bound register by the amount it moved in iteration 0.
+ *
+ * Why that holds: at iteration m the inputs of the walker's narrowing (refineRanges: the
+ * compared counter values and the bound registers' four bounds) are affine in m. The narrowing
+ * only compares such quantities, takes minima and maxima, adds ±1 or ±2^32 and masks at 2^32 /
+ * reads signs at 2^31 and 2^63. As long as no two inputs of different slopes come within SLACK
+ * of a multiple of 2^31 apart (and no input of slope ≠ 0 comes within SLACK of one, i.e. of a
+ * wrap or sign boundary) for m in [0, k + 1], every comparison it makes keeps its outcome for
+ * all those m (an affine difference that does not cross a threshold at either end does not in
+ * between), so its results are affine in m too; the narrowing is then checked at m = 0 (it must
+ * reproduce the recorded iteration) and m = 1 (it must move every bound by the same amount
+ * again): two points fix an affine function, so every iteration up to k repeats the first.
+ * `strides` and the counters' starting values come from analyzeTrace's model (which checked
+ * everything else the iteration does); `rend` are the bound registers at the end of iteration 0.
+ */
+export function boundRepeats(t: LoopTrace, f: Extract<LoopForecast, { kind: 'repeats' }>, rend: readonly (Scalar | undefined)[], k: bigint): boolean {
+  const slope = (r: number): bigint => {
+    const { d, m } = f.strides.get(r)!;
+    return d > m / 2n ? d - m : d;
+  };
+  // Bound registers: start and per-iteration movement of each bound.
+  const FIELDS = ['lo', 'hi', 'lo32', 'hi32'] as const;
+  const delta = new Map<number, bigint[]>();
+  for (const b of t.bounds) {
+    const s0 = t.rstart[b];
+    const s1 = rend[b];
+    if (s0 === undefined || s1 === undefined || s0.v !== null || s1.v !== null || (s0.tz ?? 0) !== (s1.tz ?? 0)) return false;
+    delta.set(b, FIELDS.map((fl) => s1[fl] - s0[fl]));
+  }
+  const at = (b: number, m: bigint): Scalar => {
+    const s0 = t.rstart[b]!;
+    const d = delta.get(b)!;
+    return { ...s0, lo: s0.lo + m * d[0]!, hi: s0.hi + m * d[1]!, lo32: s0.lo32 + m * d[2]!, hi32: s0.hi32 + m * d[3]! };
+  };
+  // The inputs as affine functions q(m) = q0 + m·s, and the constant 0.
+  const inputs: { q0: bigint; s: bigint }[] = [{ q0: 0n, s: 0n }];
+  for (const b of t.bounds) FIELDS.forEach((fl, j) => inputs.push({ q0: t.rstart[b]![fl], s: delta.get(b)![j]! }));
+  const yAt = (j: BoundJump, m: bigint): bigint => mod(t.start[j.base]! + j.c, j.w === 64 ? M64 : M32) + m * slope(j.base);
+  for (const j of f.bjumps) inputs.push({ q0: yAt(j, 0n), s: slope(j.base) });
+  const last = k + 1n;
+  for (let x = 0; x < inputs.length; x++) {
+    for (let y = x + 1; y < inputs.length; y++) {
+      const a = inputs[x]!;
+      const b = inputs[y]!;
+      if (a.s === b.s) continue;
+      const d0 = a.q0 - b.q0;
+      const d1 = d0 + last * (a.s - b.s);
+      const lo = d0 < d1 ? d0 : d1;
+      const hi = d0 < d1 ? d1 : d0;
+      const w = floorDiv(lo - SLACK, W31);
+      if (floorDiv(hi + SLACK, W31) !== w) return false;
+    }
+  }
+  // Every value must also stay a valid register value (no wrap) at both ends.
+  for (const q of inputs) {
+    const e = q.q0 + last * q.s;
+    if (q.q0 < 0n || e < 0n || q.q0 >= M64 || e >= M64) return false;
+  }
+  // The narrowing at iteration m, as the walker does it (verify.ts refine), on the recorded side.
+  const iterate = (m: bigint): Map<number, Scalar> | null => {
+    const cur = new Map<number, Scalar>();
+    for (const b of t.bounds) cur.set(b, at(b, m));
+    for (const j of f.bjumps) {
+      const y = yAt(j, m);
+      const Y = scalar(y);
+      const B = cur.get(j.bound)!;
+      if (m === 0n && !sameScalar(B, t.regs[j.s]![j.bound])) return null;
+      const [a, b] = j.affDst ? [Y, B] : [B, Y];
+      const tk = refineRanges(j.op, j.wide, a, b);
+      const fl = refineRangesFalse(j.op, j.wide, a, b);
+      if ((tk !== undefined && fl !== undefined) !== j.forked) return null;
+      const r = j.taken ? tk : fl;
+      if (r === undefined) return null;
+      const nb = withTz(r[j.affDst ? 1 : 0], scalarTz(B));
+      const ny = r[j.affDst ? 0 : 1];
+      if (ny.t !== 'scalar' || ny.v !== BigInt.asUintN(64, y) || nb.t !== 'scalar' || nb.v !== null) return null;
+      cur.set(j.bound, nb);
+    }
+    return cur;
+  };
+  for (const m of [0n, 1n]) {
+    const out = iterate(m);
+    if (out === null) return false;
+    for (const b of t.bounds) if (!sameScalar(out.get(b), at(b, m + 1n))) return false;
+  }
+  return true;
 }
 
 /**

@@ -160,7 +160,7 @@ export function cloneState(s: State): State {
   };
 }
 
-function regKey(r: Reg | undefined): string {
+export function regKey(r: Reg | undefined): string {
   if (r === undefined) return '-';
   switch (r.t) {
     case 'uninit':
@@ -180,7 +180,7 @@ function regKey(r: Reg | undefined): string {
  * are dead — never read again before being written — are left out, so states that differ only
  * in dead values compare equal (the kernel prunes with liveness the same way).
  */
-export function stateKey(s: State, live?: readonly number[], consts?: (bigint | undefined)[]): string {
+export function stateKey(s: State, live?: readonly number[], consts?: (bigint | undefined)[], ranges?: (Scalar | undefined)[]): string {
   // Built by concatenation (no intermediate arrays): this runs at every prune point.
   let key = `R${s.pktRange}`;
   const top = s.frames.length - 1;
@@ -200,6 +200,10 @@ export function stateKey(s: State, live?: readonly number[], consts?: (bigint | 
       if (consts !== undefined && fi === top && r.t === 'scalar' && r.v !== null) {
         consts[k] = r.v;
         key += 'k';
+      } else if (ranges !== undefined && fi === top && r.t === 'scalar') {
+        // With `ranges`, the top frame's live ranged scalars likewise (see ./loops.ts boundRepeats).
+        ranges[k] = r;
+        key += 'S';
       } else if (consts !== undefined && fi === top && r.t === 'ptr' && r.off !== null) {
         // A pointer at a constant offset: the offset (as 64 bits) is its "constant".
         consts[k] = BigInt.asUintN(64, BigInt(r.off));

@@ -53,13 +53,13 @@ import { HELPERS } from '../helpers.ts';
 import type { HelperSpec } from '../helpers.ts';
 import { VerifierError } from './error.ts';
 import { foldEnd } from './fold.ts';
-import { analyzeTrace, evalJmp, solveLinear } from './loops.ts';
+import { analyzeTrace, boundRepeats, evalJmp, solveLinear } from './loops.ts';
 import type { LoopTrace } from './loops.ts';
 import type { CtxField, HookSpec } from './hooks.ts';
 import { aluRange, refineRanges, refineRangesFalse, widthRange } from './ranges.ts';
-import { MAX64 as UNKNOWN_HI, UNINIT, UNKNOWN, cloneState, describeReg, joinStates, newFrame, ptr, scalar, scalarTz, stateKey, STACK } from './state.ts';
+import { MAX64 as UNKNOWN_HI, UNINIT, UNKNOWN, cloneState, describeReg, joinStates, newFrame, ptr, regKey, scalar, scalarTz, stateKey, STACK } from './state.ts';
 import type { Frame, Reg, Scalar, State } from './state.ts';
-import { checkStructure, MAX_CALL_FRAMES } from './structure.ts';
+import { checkStructure, MAX_CALL_FRAMES, successors } from './structure.ts';
 import type { Structure } from './structure.ts';
 
 /** Sizes of helper memory arguments stay below this (the kernel's BPF_MAX_VAR_SIZ, 512 MiB). */
@@ -137,6 +137,20 @@ interface Hist {
   /** At loop heads: the key up to the top frame's constants, and those constants (see ./loops.ts). */
   masked?: string;
   consts?: (bigint | undefined)[];
+  /** At loop heads: the key up to the top frame's constants and ranged scalars, and those scalars. */
+  m2?: string;
+  ranges?: (Scalar | undefined)[];
+}
+
+/** A path left for later: where, its state and history, and the loop iteration it continues. */
+interface WorkItem {
+  pc: number;
+  st: State;
+  hist: Hist | undefined;
+  /** The trace being recorded when the path forked, its length then, and the path's tries. */
+  trace?: LoopTrace;
+  len?: number;
+  tries?: Map<number, number>;
 }
 
 /** Program input: raw bytes, decoded instructions, or slots. */
@@ -280,11 +294,11 @@ class Walker {
   private readonly fnDepth: number[];
   private readonly seen = new Map<number, Set<string>>();
   private readonly widened = new Map<string, { state: State; key: string }>();
-  private work: { pc: number; st: State; hist: Hist | undefined }[] = [];
+  private work: WorkItem[] = [];
   /** The loop iteration being recorded on the current path (./loops.ts), if any. */
   private trace: LoopTrace | undefined;
-  /** Loop iterations analysed per loop head on the current path. */
-  private readonly tries = new Map<number, number>();
+  /** Loop iterations analysed per loop head on the current path (shared with the paths it forks). */
+  private tries = new Map<number, number>();
   /** Per loop head: per key up to constants, the constants of every state stored there. */
   private readonly orbits = new Map<number, Map<string, (bigint | undefined)[][]>>();
 
@@ -311,7 +325,7 @@ class Walker {
     this.work.push({ pc: 0, st: { frames: [main], pktRange: 0, refs: new Map() }, hist: undefined });
     while (this.work.length) {
       const item = this.work.pop()!;
-      this.walk(item.pc, item.st, item.hist);
+      this.walk(item);
     }
   }
 
@@ -343,9 +357,22 @@ class Walker {
   }
 
   /** Follows one path from `pc` until it exits, is pruned, or forks (forks go to `work`). */
-  private walk(pc: number, st: State, hist: Hist | undefined): void {
+  private walk(item: WorkItem): void {
+    let { pc, st, hist } = item;
     this.trace = undefined;
-    this.tries.clear();
+    if (this.s.loopHeads.size > 0) {
+      // A path forked while an iteration was recorded continues that iteration (the recording
+      // of the other side, explored first, is dropped), unless a side path already judged it.
+      const tr = item.trace;
+      if (tr !== undefined && !tr.done) {
+        const n = item.len!;
+        tr.pcs.length = n;
+        tr.regs.length = n;
+        while (tr.forks.length > 0 && tr.forks[tr.forks.length - 1]! >= n) tr.forks.pop();
+        this.trace = tr;
+      }
+      this.tries = item.tries ?? new Map();
+    }
     for (;;) {
       if (++this.steps > this.maxSteps) {
         // Like the kernel, a bounded loop is one the walk finishes within the step limit.
@@ -364,7 +391,6 @@ class Walker {
         else {
           tr.pcs.push(pc);
           tr.regs.push(this.frame(st).regs.slice());
-          tr.works.push(this.work.length);
         }
       }
       const next = this.step(pc, st, hist);
@@ -393,8 +419,12 @@ class Walker {
     }
     // At a loop head the key is built as "the state up to the top frame's constants" plus those
     // constants, so successive iterations can be compared (./loops.ts).
+    // Ranged scalars are masked as well (m2) and appended after it: `masked` is the same state
+    // description as without them, in another order.
     const consts: (bigint | undefined)[] | undefined = isLoop && this.policy !== 'budget' ? new Array<bigint | undefined>(11) : undefined;
-    const masked = stateKey(st, this.liveMasks(st, pc), consts);
+    const ranges: (Scalar | undefined)[] | undefined = consts === undefined ? undefined : new Array<Scalar | undefined>(11);
+    const m2 = stateKey(st, this.liveMasks(st, pc), consts, ranges);
+    const masked = ranges === undefined ? m2 : `${m2}#${Array.from(ranges, (r) => (r === undefined ? '' : regKey(r))).join(',')}`;
     const key = consts === undefined ? masked : `${masked}|${Array.from(consts, (v) => (v === undefined ? '' : v.toString(16))).join(',')}`;
     let set = this.seen.get(pc);
     if (set === undefined) this.seen.set(pc, (set = new Set()));
@@ -412,8 +442,8 @@ class Walker {
     }
     set.add(key);
     this.states++;
-    if (consts !== undefined) this.loopVisit(pc, st, hist, masked, consts);
-    if (this.policy !== 'budget' && this.s.loopHeads.size > 0) hist = consts === undefined ? { pc, key, prev: hist } : { pc, key, prev: hist, masked, consts };
+    if (consts !== undefined) this.loopVisit(pc, st, hist, masked, consts, m2, ranges!);
+    if (this.policy !== 'budget' && this.s.loopHeads.size > 0) hist = consts === undefined ? { pc, key, prev: hist } : { pc, key, prev: hist, masked, consts, m2, ranges };
     return { st, hist };
   }
 
@@ -422,7 +452,7 @@ class Walker {
    * that ends here, or starts recording one when the state differs from this path's previous
    * visit only in the values of some known scalars (./loops.ts).
    */
-  private loopVisit(pc: number, st: State, hist: Hist | undefined, masked: string, consts: (bigint | undefined)[]): void {
+  private loopVisit(pc: number, st: State, hist: Hist | undefined, masked: string, consts: (bigint | undefined)[], m2: string, ranges: (Scalar | undefined)[]): void {
     let byKey = this.orbits.get(pc);
     if (byKey === undefined) this.orbits.set(pc, (byKey = new Map()));
     let list = byKey.get(masked);
@@ -431,18 +461,91 @@ class Walker {
     const tr = this.trace;
     if (tr !== undefined && tr.head === pc) {
       this.trace = undefined;
+      tr.done = true;
       this.tries.set(pc, (this.tries.get(pc) ?? 0) + 1);
-      if (tr.masked === masked) this.judgeLoop(pc, st, tr, consts);
-      return;
-    }
-    if (tr !== undefined || (this.tries.get(pc) ?? 0) >= 3) return;
+      if (tr.bounds.length === 0) {
+        if (tr.masked !== masked || !this.judgeLoop(pc, st, tr, consts)) return;
+        // The counter model gave up (a comparison with a range forks, say): the same iteration
+        // again, with the ranged registers it compares with counters as bound registers.
+        const bounds: number[] = [];
+        for (let r = 0; r < 11; r++) {
+          if (ranges[r] === undefined) continue;
+          if (tr.pcs.some((p) => { const i = this.s.at[p]!; return i.kind === 'jmp' && (i.dst === r || ('src' in i && i.src === r)); })) bounds.push(r);
+        }
+        if (bounds.length > 0) this.judgeBoundLoop(pc, hist, { ...tr, masked: m2, bounds, rstart: ranges }, consts, ranges);
+        return;
+      }
+      // A bound iteration that proved nothing may be followed at once by a plain one.
+      if (tr.masked === m2) this.judgeBoundLoop(pc, hist, tr, consts, ranges);
+    } else if (tr !== undefined) return;
+    // Bound loops get a few more tries: the forecast needs the counter clear of 0 (boundRepeats).
+    if ((this.tries.get(pc) ?? 0) >= 6) return;
     let prev = hist;
     for (let n = 0; prev !== undefined && prev.pc !== pc && n < 256; n++) prev = prev.prev;
-    if (prev === undefined || prev.pc !== pc || prev.masked !== masked || prev.consts === undefined) return;
+    if (prev === undefined || prev.pc !== pc || prev.consts === undefined) return;
     const counters: number[] = [];
     for (let r = 0; r < 11; r++) if (consts[r] !== undefined && consts[r] !== prev.consts[r]) counters.push(r);
     if (counters.length === 0) return;
-    this.trace = { head: pc, masked, start: consts, counters, steps: this.steps, pcs: [], regs: [], depth: st.frames.length, work: this.work.length, works: [] };
+    const base = { head: pc, start: consts, counters, steps: this.steps, pcs: [], regs: [], depth: st.frames.length, forks: [] };
+    if (prev.masked === masked) {
+      if ((this.tries.get(pc) ?? 0) < 3) this.trace = { ...base, masked, bounds: [], rstart: [] };
+      return;
+    }
+    if (prev.m2 !== m2 || prev.ranges === undefined) return;
+    const bounds: number[] = [];
+    for (let r = 0; r < 11; r++) if (ranges[r] !== undefined && regKey(ranges[r]) !== regKey(prev.ranges[r])) bounds.push(r);
+    if (bounds.length > 0) this.trace = { ...base, masked: m2, bounds, rstart: ranges };
+  }
+
+  /**
+   * A recorded iteration of a loop whose counter is compared with a bound register
+   * (./loops.ts boundRepeats): refuses the loop when the iterations it proves to come exceed the
+   * step limit. Only refusals, and only when the walk itself would refuse: the iterations that
+   * certainly repeat cost their instructions plus one for each side path they fork (a side path
+   * processes at least its first instruction); nothing can cut the walk short, because no other
+   * path has stored a state at the iteration's prune points (only this path's own history is
+   * there, and meeting it again is an infinite loop) and no side path can reach them (checked on
+   * the control-flow graph), and paths pending from before the loop are explored after it.
+   */
+  private judgeBoundLoop(pc: number, hist: Hist | undefined, tr: LoopTrace, end: (bigint | undefined)[], rend: (Scalar | undefined)[]): void {
+    const f = analyzeTrace(tr, this.s.at, end, this.s.liveIn[pc]!);
+    if (f.kind === 'unknown' || f.bjumps.length === 0) return;
+    const perIter = BigInt(f.steps + tr.forks.length);
+    const k = (BigInt(this.maxSteps) - BigInt(this.steps)) / perIter + 1n;
+    if (f.repeats !== null && f.repeats < k) return;
+    // No other path stored a state at the iteration's prune points …
+    const inTrace = new Set(tr.pcs);
+    const mine = new Map<number, number>();
+    for (let h = hist; h !== undefined; h = h.prev) if (inTrace.has(h.pc)) mine.set(h.pc, (mine.get(h.pc) ?? 0) + 1);
+    mine.set(pc, (mine.get(pc) ?? 0) + 1); // this visit's state, stored before its history entry
+    for (const p of inTrace) if ((this.seen.get(p)?.size ?? 0) !== (mine.get(p) ?? 0)) return;
+    // … and no side path can reach them.
+    for (const s of tr.forks) {
+      const at = tr.pcs[s]!;
+      const next = s + 1 < tr.pcs.length ? tr.pcs[s + 1]! : pc;
+      const i = this.s.at[at] as Extract<EbpfInsn, { kind: 'jmp' }>;
+      const side = next === at + 1 ? at + 1 + i.off : at + 1;
+      if (this.reaches(side, inTrace)) return;
+    }
+    if (!boundRepeats(tr, f, rend, k)) return;
+    const show = (d: bigint, m: bigint) => (d > m / 2n ? `-= ${m - d}` : `+= ${d}`);
+    const moves = [...f.strides].map(([r, { d, m }]) => `r${r} ${show(d, m)}${m === 1n << 32n ? ' (32-bit)' : ''}`).join(', ');
+    const j = f.bjumps[0]!;
+    const b = rend[j.bound]!;
+    this.fail('unbounded-loop', pc, `loop not provably bounded: more than ${this.maxSteps} instructions would be processed: the loop at pc ${pc} runs at least ${k} more iterations of ${perIter} instructions (${moves}; r${j.bound} in [${b.lo}, ${b.hi}] is narrowed by the test at pc ${j.pc} each time)`);
+  }
+
+  /** Whether a path from `from` can reach one of `pcs` (the function's control-flow graph). */
+  private reaches(from: number, pcs: ReadonlySet<number>): boolean {
+    const seen = new Uint8Array(this.s.n);
+    const todo = [from];
+    seen[from] = 1;
+    while (todo.length > 0) {
+      const p = todo.pop()!;
+      if (pcs.has(p)) return true;
+      for (const t of successors(this.s.at[p]!, p)) if (t < this.s.n && !seen[t]) { seen[t] = 1; todo.push(t); }
+    }
+    return false;
   }
 
   /**
@@ -453,10 +556,11 @@ class Walker {
    * counters, the identical iterations are skipped: the counters jump ahead, their instructions
    * are counted as processed (so the step limit means what it meant), and the per-instruction
    * facts of the values that vary are dropped. The walk then finishes the loop itself.
+   * Returns true when the counter model could not describe the iteration.
    */
-  private judgeLoop(pc: number, st: State, tr: LoopTrace, end: (bigint | undefined)[]): void {
-    const f = analyzeTrace(tr, this.s.at, end, this.s.liveIn[pc]!, this.work.length);
-    if (f.kind === 'unknown') return;
+  private judgeLoop(pc: number, st: State, tr: LoopTrace, end: (bigint | undefined)[]): boolean {
+    const f = analyzeTrace(tr, this.s.at, end, this.s.liveIn[pc]!);
+    if (f.kind === 'unknown') return true;
     const show = (d: bigint, m: bigint) => (d > m / 2n ? `-= ${m - d}` : `+= ${d}`);
     const moves = [...f.strides].map(([r, { d, m }]) => `r${r} ${show(d, m)}${m === 1n << 32n ? ' (32-bit)' : ''}`).join(', ');
     if (f.repeats === null) {
@@ -478,11 +582,11 @@ class Walker {
       return true;
     };
     if (BigInt(this.steps) + repeats * BigInt(f.steps) > BigInt(this.maxSteps)) {
-      if (!orbitClear()) return;
+      if (!orbitClear()) return false;
       this.fail('unbounded-loop', pc, `loop not provably bounded: more than ${this.maxSteps} instructions would be processed: the loop at pc ${pc} runs ${f.exact ? '' : 'at least '}${repeats} more iterations of ${f.steps} instructions (${moves}) before pc ${f.exitPc} behaves differently`);
     }
     const skip = repeats - 1n;
-    if (skip < 2n || !f.pure || this.work.length !== tr.work || !orbitClear()) return;
+    if (skip < 2n || !f.pure || tr.forks.length > 0 || !orbitClear()) return false;
     const regs = this.frame(st).regs;
     for (const [c, s] of f.strides) {
       const v = (end[c]! + skip * s.d) % s.m;
@@ -495,6 +599,7 @@ class Walker {
       const h = this.highs.get(at)!;
       for (let k = 0; k < h.length; k++) if (mask & (1 << k)) h[k] = null;
     }
+    return false;
   }
 
   /**
@@ -1017,7 +1122,13 @@ class Walker {
     const canTake = this.refine(taken, i, true);
     const canFall = this.refine(st, i, false);
     if (canTake && canFall) {
-      this.work.push({ pc: target, st: taken, hist });
+      const tr = this.trace;
+      if (tr === undefined) this.work.push(this.s.loopHeads.size > 0 ? { pc: target, st: taken, hist, tries: this.tries } : { pc: target, st: taken, hist });
+      else {
+        // Recording a loop iteration: both sides carry it (see walk).
+        tr.forks.push(tr.pcs.length - 1);
+        this.work.push({ pc: target, st: taken, hist, trace: tr, len: tr.pcs.length, tries: this.tries });
+      }
       return fall;
     }
     if (canFall) return fall;
