@@ -68,6 +68,7 @@ type Lowered = Program & { noOptimize: boolean; optErrors: ReadonlyMap<Stmt, Use
 function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Lowered {
   const ctx = initialCtx(opts.linkType, text);
   const lowerer = new Lowerer({ linkType: opts.linkType, netmask: opts.netmask, context: opts.context, swapped: opts.swapped, resolver: opts.resolver ?? systemResolver(), source: text });
+  lowerer.hasGeneve = hasKeyword(ast, 'geneve');
   const { f } = lowerer.gen(ast, ctx);
   // Variable-length link headers: compute the length once, into the reserved slot.
   const prologue = lowerer.usedVariable && ctx.link.prologue ? [...ctx.link.prologue, { code: 0x02, k: VAR_SLOT }] : [];
@@ -84,12 +85,12 @@ function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Lowered {
     check.jf = newBlock([], RET_K, 0);
     prog = { prologue: prog.prologue, root: check };
   }
-  // 802.11: the offset slots become the registers libpcap's allocator gave them.
+  // 802.11, Geneve: the offset slots become the registers libpcap's allocator gave them.
   if (ctx.link.wlan) {
     if (lowerer.usedLink && !lowerer.varRegs.has(LINK_SLOT)) lowerer.varRegs.set(LINK_SLOT, lowerer.allocReg());
     if (lowerer.usedVariable && !lowerer.varRegs.has(VAR_SLOT)) lowerer.varRegs.set(VAR_SLOT, lowerer.allocReg());
-    prog = renumberSlots(prog, lowerer.varRegs);
   }
+  if (lowerer.regMode) prog = renumberSlots(prog, lowerer.varRegs);
   // On Prism headers libpcap 1.10.3 always emits the header-length code, which turns its
   // optimizer off for every program of that link type.
   return { ...prog, noOptimize: lowerer.noOptimize || ctx.link.radio === 'prism', optErrors: lowerer.deferredOptErrors };
@@ -114,6 +115,22 @@ function renumberSlots(prog: Program, map: ReadonlyMap<number, number>): Program
     if (b.jf) todo.push(b.jf);
   }
   return { prologue: re(prog.prologue), root: prog.root };
+}
+
+/** Does the expression use keyword `name` anywhere (explicit stack: nesting has no limit)? */
+function hasKeyword(ast: Ast, name: string): boolean {
+  const todo: Ast[] = [ast];
+  while (todo.length > 0) {
+    const n = todo.pop()!;
+    switch (n.type) {
+      case 'and': case 'or': todo.push(n.left, n.right); break;
+      case 'not': todo.push(n.operand); break;
+      case 'paren': todo.push(n.inner); break;
+      case 'kw': if (n.name === name) return true; break;
+      default: break;
+    }
+  }
+  return false;
 }
 
 /** Does any block reachable from `root` load scratch slot `slot` (ld M[slot] / ldx M[slot])? */

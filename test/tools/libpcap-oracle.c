@@ -48,6 +48,25 @@ struct pkt {
 static struct pkt *pkts;
 static size_t npkts, cappkts;
 
+/*
+ * libpcap's bpf_filter() keeps the scratch memory M[] in an uninitialized local array, so a
+ * program that reads a slot no instruction on its path stored (libpcap's own code does this
+ * after `geneve` inside an `or`: the later terms read the offset registers that only the
+ * Geneve branch fills) sees whatever an earlier call left on the stack, and its verdicts
+ * depend on the previous expression of a batch. Before each run we clear the stack area the
+ * call will use, so such reads see 0 (what tsdump's interpreters give every unset slot) and
+ * the answers are reproducible.
+ */
+static void __attribute__((noinline)) clear_stack(void) {
+    volatile unsigned char area[16384];
+    for (size_t i = 0; i < sizeof area; i++) area[i] = 0;
+}
+
+static int run_filter(const struct bpf_program *prog, const struct pcap_pkthdr *h, const u_char *d) {
+    clear_stack();
+    return pcap_offline_filter(prog, h, d);
+}
+
 static int parse_dlt(const char *s) {
     char *end;
     long v = strtol(s, &end, 10);
@@ -138,7 +157,7 @@ static void print_rle(const struct bpf_program *prog) {
     if (npkts == 0) { fputs("-", stdout); return; }
     unsigned cur = 0; size_t run = 0; int first = 1;
     for (size_t i = 0; i < npkts; i++) {
-        unsigned v = (unsigned)pcap_offline_filter(prog, &pkts[i].hdr, pkts[i].data);
+        unsigned v = (unsigned)run_filter(prog, &pkts[i].hdr, pkts[i].data);
         if (run > 0 && v == cur) { run++; continue; }
         if (run > 0) {
             if (!first) putchar(',');
@@ -155,7 +174,7 @@ static void print_verdict(const struct pcap_pkthdr *h, const u_char *d, void *ar
     void **a = arg;
     const struct bpf_program *prog = a[0];
     long *idx = a[1];
-    printf("verdict\t%s\t%ld\t%u\n", (const char *)a[2], *idx, (unsigned)pcap_offline_filter(prog, h, d));
+    printf("verdict\t%s\t%ld\t%u\n", (const char *)a[2], *idx, (unsigned)run_filter(prog, h, d));
     (*idx)++;
 }
 

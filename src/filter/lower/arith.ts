@@ -17,7 +17,7 @@ import type { Frag, Stmt } from '../cfg.ts';
 import * as I from '../insn.ts';
 import { ETHERTYPE } from './link.ts';
 import type { Lowerer } from './gen.ts';
-import { IPPROTO, LINK_SLOT, SCRATCH_SLOTS, slotOf, untag, VAR_SLOT } from './context.ts';
+import { IPPROTO, LINK_SLOT, SCRATCH_SLOTS, slotOf, untag } from './context.ts';
 import type { Ctx } from './context.ts';
 import { aluNeg, cbpfAlu } from '../../cbpf/alu.ts';
 
@@ -188,7 +188,7 @@ function loadsPacketField(s: Stmt): boolean {
 export function relation(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: Ctx): Frag {
   checkOperands(L, left);
   checkOperands(L, right);
-  if (L.wlanRegs) return relationInRegisters(L, op, left, right, ctx);
+  if (L.regMode) return relationInRegisters(L, op, left, right, ctx);
   const lc = constValue(left);
   const rc = constValue(right);
   let cmp: Frag;
@@ -459,8 +459,10 @@ function* loadInRegister(L: Lowerer, a: Extract<Arith, { type: 'load' }>, ctx: C
   const guards: Frag[] = [...idx.guards];
   const nl = untag(ctx.nlOff);
   const plusVar = (k: number): Stmt[] => { // X = M[var] + M[idx]; A = pkt[X + k]
-    L.noteSlot(ctx, VAR_SLOT);
-    return [I.ldxMem(VAR_SLOT), I.ldMem(R(idx.reg)), I.aluX(I.ADD), I.tax(), I.ldInd(k, a.size)];
+    const slot = slotOf(ctx.nlOff);
+    if (slot === undefined) return [I.ldxMem(R(idx.reg)), I.ldInd(k, a.size)]; // fixed link header: X = M[idx]; A = pkt[X + k]
+    L.noteSlot(ctx, slot);
+    return [I.ldxMem(slot), I.ldMem(R(idx.reg)), I.aluX(I.ADD), I.tax(), I.ldInd(k, a.size)];
   };
   switch (proto) {
     case 'link': case 'ether': case 'ppp': case 'slip': case 'fddi': case 'tr': case 'wlan':

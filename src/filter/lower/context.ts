@@ -68,10 +68,16 @@ export const SKF_AD_PKTTYPE = 0xfffff004, SKF_AD_IFINDEX = 0xfffff008;
 export const PROTOCHAIN_SLOT = 13;
 /**
  * Slots written by `geneve` (see encap.ts): the inner link header (where the encapsulated
- * frame starts), the inner protocol field and the inner network layer.
+ * frame starts), the inner protocol field and the inner network layer. These are symbolic:
+ * the n-th `geneve` of an expression gets GENEVE_SLOTS + 3n (+ 0 link, + 1 type, + 2 nl), and
+ * index.ts renumbers them to the registers libpcap's allocator handed out (lower/registers.ts).
  */
-export const GENEVE_LINK_SLOT = 10, GENEVE_TYPE_SLOT = 11, GENEVE_NL_SLOT = 12;
-/** Scratch slots usable inside one block (10-12 Geneve's, 13 protochain's, 14-15 the prologues'). */
+export const GENEVE_SLOTS = 16;
+export interface GeneveSlots { link: number; type: number; nl: number }
+export function geneveSlots(n: number): GeneveSlots {
+  return { link: GENEVE_SLOTS + 3 * n, type: GENEVE_SLOTS + 3 * n + 1, nl: GENEVE_SLOTS + 3 * n + 2 };
+}
+/** Scratch slots usable inside one block (13 protochain's, 14-15 the prologues'). */
 export const SCRATCH_SLOTS = 10;
 
 export function initialCtx(linkType: number, source: string): Ctx {

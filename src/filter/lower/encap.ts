@@ -11,7 +11,7 @@ import * as I from '../insn.ts';
 import { ETHERTYPE, nlNosnap } from './link.ts';
 import type { LinkInfo } from './link.ts';
 import type { Lowerer } from './gen.ts';
-import { GENEVE_LINK_SLOT, GENEVE_NL_SLOT, GENEVE_TYPE_SLOT, IPPROTO, slotBase, slotOf, untag } from './context.ts';
+import { geneveSlots, IPPROTO, slotBase, slotOf, untag } from './context.ts';
 import type { Ctx } from './context.ts';
 
 /** Link types on which libpcap 1.10.3 accepts `vlan` / `mpls`. */
@@ -20,7 +20,8 @@ const VLAN_LINKS: ReadonlySet<string> = new Set(['EN10MB', 'NETANALYZER', 'NETAN
 const MPLS_LINKS: ReadonlySet<string> = new Set(['EN10MB', 'NETANALYZER', 'NETANALYZER_TRANSPARENT', 'C_HDLC', 'PPP']);
 
 export function vlan(L: Lowerer, k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
-  if (!VLAN_LINKS.has(ctx.link.name) || ctx.mplsDepth > 0 || (ctx.kind !== 'ether' && ctx.kind !== 'llc')) L.err('FILTER_LINK_UNSUPPORTED', `no VLAN support for link type ${ctx.link.name}`, k.span);
+  if (ctx.mplsDepth > 0) L.err('FILTER_LINK_UNSUPPORTED', 'no VLAN match after MPLS', k.span);
+  if (!VLAN_LINKS.has(ctx.link.name) || (ctx.kind !== 'ether' && ctx.kind !== 'llc')) L.err('FILTER_LINK_UNSUPPORTED', `no VLAN support for link type ${ctx.link.name}`, k.span);
   const t = ctx.typeOff;
   const tpid = orAll([ETHERTYPE.VLAN, ETHERTYPE.QINQ, ETHERTYPE.QINQ_OLD].map((e) => L.linkProto(ctx, e)));
   let f = tpid;
@@ -40,7 +41,7 @@ export function mpls(L: Lowerer, k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } {
   let f: Frag;
   if (ctx.mplsDepth > 0) {
     // Inside a label stack: the previous label must not be the bottom of the stack.
-    f = not(test([...L.at(ctx, ctx.nlOff - 2, 1)], I.JSET_K, 0x01));
+    f = not(test([...L.atDelta(ctx, ctx.nlOff, -2, 1)], I.JSET_K, 0x01));
   } else {
     f = L.linkProto(ctx, ETHERTYPE.MPLS);
   }
@@ -64,11 +65,10 @@ export function pppoes(L: Lowerer, k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } 
   return { f, ctx: { ...ctx, kind: 'ppp', typeOff: ctx.nlOff + 6, nlOff: ctx.nlOff + 8, shifted: true, linkBase: ctx.nlOff + 6 } };
 }
 
-/** The link after `geneve`: Ethernet (libpcap pushes DLT_EN10MB) at run-time offsets. */
-const GENEVE_INNER_LINK: LinkInfo = {
-  name: 'EN10MB', kind: 'ether', typeOff: slotBase(GENEVE_TYPE_SLOT), nlOff: slotBase(GENEVE_NL_SLOT),
-  mac: { dst: slotBase(GENEVE_LINK_SLOT), src: slotBase(GENEVE_LINK_SLOT) + 6 }, geneve: true,
-};
+/** The link after `geneve`: Ethernet (libpcap pushes DLT_EN10MB) at run-time offsets in slots `g`. */
+function geneveInnerLink(g: ReturnType<typeof geneveSlots>): LinkInfo {
+  return { name: 'EN10MB', kind: 'ether', typeOff: slotBase(g.type), nlOff: slotBase(g.nl), mac: { dst: slotBase(g.link), src: slotBase(g.link) + 6 }, geneve: g };
+}
 
 /**
  * `geneve [vni]`: UDP to port 6081 carrying Geneve version 0 (and the VNI, if given). What
@@ -85,6 +85,14 @@ export function geneve(L: Lowerer, k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } 
   L.noOptimize = true;
   const vni = k.args[0];
   if (vni && vni.num! > 0xffffff) L.err('FILTER_BAD_VALUE', `Geneve VNI ${vni.num} greater than maximum 16777215`, vni.span);
+  // Each `geneve` takes three registers from libpcap's allocator, never freed, in this order:
+  // the inner type's, the inner link header's, the inner network layer's (so the sixth
+  // `geneve` of an expression is refused: "too many registers needed to evaluate expression").
+  // They may be registers arithmetic used and freed earlier; index.ts renumbers our symbolic
+  // slots to them.
+  const g = geneveSlots(L.geneveCount++);
+  for (const slot of [g.type, g.link, g.nl]) L.varRegs.set(slot, L.allocReg());
+  const GENEVE_TYPE_SLOT = g.type, GENEVE_LINK_SLOT = g.link, GENEVE_NL_SLOT = g.nl;
   const nl = ctx.nlOff;
   const pin = (stmts: Stmt[]): Block => { const b = newBlock(stmts, I.JEQ_K, 0); b.pinned = true; return b; };
   // From A = offset of the Geneve header: fill both slots, then an exit whose two edges are "true".
@@ -118,10 +126,10 @@ export function geneve(L: Lowerer, k: Keyword, ctx: Ctx): { f: Frag; ctx: Ctx } 
     vni ? test([...L.at(ctx, nl + 52, 4), I.aluK(I.AND, 0xffffff00)], I.JEQ_K, (vni.num! << 8) >>> 0) : TRUE,
     slots(slotOf(nl) === undefined ? [I.ldImm(nl + 48)] : [I.ldMem(slotOf(nl)!), I.aluK(I.ADD, rnl + 48)]),
   ]);
-  // On 802.11 links our slots stand for the registers libpcap's allocator hands out here, in
-  // its order: the inner type's, the inner link header's, the inner network layer's.
-  if (L.wlanRegs) for (const slot of [GENEVE_TYPE_SLOT, GENEVE_LINK_SLOT, GENEVE_NL_SLOT]) if (!L.varRegs.has(slot)) L.varRegs.set(slot, L.allocReg());
-  const inner: Ctx = { ...ctx, link: { ...GENEVE_INNER_LINK, nosnap: nlNosnap(ctx.link) }, kind: 'ether', typeOff: slotBase(GENEVE_TYPE_SLOT), nlOff: slotBase(GENEVE_NL_SLOT),
-    shifted: true, mplsDepth: 0, linkBase: slotBase(GENEVE_LINK_SLOT) };
+  // libpcap keeps its MPLS label depth across `geneve`: after `mpls … geneve` the protocol
+  // tests are still MPLS ones (IPv4/IPv6 by version nibble, anything else refused) and a
+  // further `mpls` checks the previous label, all relative to the inner network layer.
+  const inner: Ctx = { ...ctx, link: { ...geneveInnerLink(g), nosnap: nlNosnap(ctx.link) }, kind: ctx.mplsDepth > 0 ? 'mpls' : 'ether',
+    typeOff: slotBase(GENEVE_TYPE_SLOT), nlOff: slotBase(GENEVE_NL_SLOT), shifted: true, mplsDepth: ctx.mplsDepth, linkBase: slotBase(GENEVE_LINK_SLOT) };
   return { f: or(v4, v6), ctx: inner };
 }

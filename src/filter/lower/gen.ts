@@ -23,7 +23,7 @@ import type { Frag, Stmt } from '../cfg.ts';
 import * as I from '../insn.ts';
 import { ETHERTYPE, LANE_LINK, linkInfo, LLCSAP, nlNosnap, PPP_PROTO } from './link.ts';
 import { parseIPv6, parseMac } from '../names.ts';
-import { AF_INET, AF_INET6, GENEVE_LINK_SLOT, GENEVE_NL_SLOT, GENEVE_TYPE_SLOT, IPPROTO, LINK_SLOT, SKF_AD_IFINDEX, SKF_AD_PKTTYPE, slotBase, slotOf, untag, VAR_SLOT } from './context.ts';
+import { AF_INET, AF_INET6, GENEVE_SLOTS, IPPROTO, LINK_SLOT, SKF_AD_IFINDEX, SKF_AD_PKTTYPE, slotBase, slotOf, untag, VAR_SLOT } from './context.ts';
 import type { Ctx, GenOptions } from './context.ts';
 import { relation } from './arith.ts';
 import { geneve, mpls, pppoes, vlan } from './encap.ts';
@@ -111,6 +111,17 @@ export class Lowerer {
   get wlanRegs(): boolean { return linkInfo(this.o.linkType)?.wlan === true; }
 
   /**
+   * Set (before lowering) when the expression has a `geneve`: its registers come from
+   * libpcap's allocator too, so arithmetic is then generated in libpcap's registers as on
+   * 802.11 (arith.ts), and the same slots hold the same values on every path.
+   */
+  hasGeneve = false;
+  /** How many `geneve`s were lowered so far (each gets its own slots: context.ts). */
+  geneveCount = 0;
+  /** Arithmetic and protochain use libpcap's register allocation (see wlanRegs, hasGeneve). */
+  get regMode(): boolean { return this.wlanRegs || this.hasGeneve; }
+
+  /**
    * The link layer libpcap compiles for at this point is still 802.11 (not PPP after `pppoes`,
    * not Ethernet after `geneve`): 802.11 addresses, frame types and data-frame checks apply.
    */
@@ -142,7 +153,7 @@ export class Lowerer {
       this.usedVariable = true;
       this.useVarReg(ctx, VAR_SLOT);
       if (ctx.link.wlan) this.noOptimize = true;
-    } else if (slot === GENEVE_NL_SLOT || slot === GENEVE_TYPE_SLOT || slot === GENEVE_LINK_SLOT) {
+    } else if (slot >= GENEVE_SLOTS) {
       this.noOptimize = true;
     }
   }
@@ -154,6 +165,18 @@ export class Lowerer {
     if (slot === undefined) return [I.ldAbs(off, size)];
     this.noteSlot(ctx, slot);
     return [I.ldxMem(slot), I.ldInd(untag(off), size)];
+  }
+
+  /**
+   * A = pkt[off + delta:size] where `delta` may be negative and `off` slot-relative: libpcap
+   * 1.10.3 reads the MPLS label before the network layer at `off_nl - 2` of the link payload,
+   * which right after `geneve` is `ld [x + 0xfffffffe]` (a load that always fails).
+   */
+  atDelta(ctx: Ctx, off: number, delta: number, size: 1 | 2 | 4): Stmt[] {
+    const slot = slotOf(off);
+    if (slot === undefined) return this.at(ctx, off + delta, size);
+    this.noteSlot(ctx, slot);
+    return [I.ldxMem(slot), I.ldInd((untag(off) + delta) >>> 0, size)];
   }
 
   /** X = offset of the IPv4 payload minus nlOff (X = 4*(ip[0]&0xf), plus the variable header length). */
@@ -367,7 +390,7 @@ export class Lowerer {
           return this.err('FILTER_BAD_PROTO', 'unsupported protocol over mpls', this.curSpan);
         }
         // The last label must have the bottom-of-stack bit, then look at the IP version.
-        return and(test([...this.at(ctx, ctx.nlOff - 2, 1)], I.JSET_K, 0x01),
+        return and(test([...this.atDelta(ctx, ctx.nlOff, -2, 1)], I.JSET_K, 0x01),
           test([...this.at(ctx, ctx.nlOff, 1), I.aluK(I.AND, 0xf0)], I.JEQ_K, p === ETHERTYPE.IP ? 0x40 : 0x60));
       }
       case 'ipv4': return p === ETHERTYPE.IP ? TRUE : FALSE;
@@ -449,9 +472,10 @@ export class Lowerer {
    * Ethernet frame, i.e. the inner link header and network layer differ (M[link] != M[nl]).
    */
   prevLinkCheck(ctx: Ctx, f: Frag): Frag {
-    if (ctx.link.geneve) {
-      this.noteSlot(undefined, GENEVE_LINK_SLOT);
-      return and(not(test([I.ldMem(GENEVE_LINK_SLOT), I.ldxMem(GENEVE_NL_SLOT)], I.JEQ_K | I.X, 0)), f);
+    const g = ctx.link.geneve;
+    if (g) {
+      this.noteSlot(undefined, g.link);
+      return and(not(test([I.ldMem(g.link), I.ldxMem(g.nl)], I.JEQ_K | I.X, 0)), f);
     }
     return this.notLeControl(ctx, f);
   }
@@ -462,7 +486,8 @@ export class Lowerer {
    * the payload offset is its own slot (they differ when the payload is not Ethernet).
    */
   llcOff(ctx: Ctx): number {
-    if (slotOf(ctx.typeOff) === GENEVE_TYPE_SLOT) return slotBase(GENEVE_NL_SLOT) + untag(ctx.typeOff);
+    const g = ctx.link.geneve;
+    if (g && slotOf(ctx.typeOff) === g.type) return slotBase(g.nl) + untag(ctx.typeOff);
     return ctx.typeOff + 2;
   }
 
@@ -634,15 +659,9 @@ export class Lowerer {
       const addr = mac!;
       return this.prevLinkCheck(ctx, this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host'));
     }
-    if (v.kind === 'mac') {
-      if (q.proto === undefined && type === 'host') {
-        if (this.wlanHere(ctx)) return wlanAddr(this, ctx, q.dir, parseMac(v.text)!, span);
-        const m = this.needMac(ctx, span);
-        const addr = parseMac(v.text)!;
-        return this.prevLinkCheck(ctx, this.dirCombine(q.dir, () => this.macEq(m.src, addr), () => this.macEq(m.dst, addr), span, 'ether host'));
-      }
-      this.err('FILTER_BAD_VALUE', 'a MAC address is only valid with "ether host"', v.span);
-    }
+    // libpcap 1.10.3 takes a MAC address only with a link-level qualifier (`ether`, `link`,
+    // `fddi`, `tr`, `wlan`, also inherited: `ether src A or B`); `host A`, `dst A` are refused.
+    if (v.kind === 'mac') this.err('FILTER_BAD_VALUE', 'ethernet address used in non-ether expression', v.span);
     if (v.kind === 'ipv6') {
       const addr = parseIPv6(v.text)!;
       let len = 128;
@@ -742,7 +761,7 @@ export class Lowerer {
 
 
 
-  resolvePort(text: string, span: Span, proto: 'tcp' | 'udp' | 'sctp' | undefined): number {
+  resolvePort(text: string, span: Span, proto: 'tcp' | 'udp' | 'sctp' | undefined, unknown?: () => never): number {
     if (/^[0-9]+$/.test(text) || /^0[xX][0-9a-fA-F]+$/.test(text)) {
       const n = Number(text);
       if (n > 65535) this.err('FILTER_BAD_PORT', `illegal port number ${n} > 65535`, span);
@@ -750,7 +769,7 @@ export class Lowerer {
     }
     const r = this.o.resolver;
     const p = proto ? r.service(text, proto) : (r.service(text, 'tcp') ?? r.service(text, 'udp') ?? r.service(text, 'sctp'));
-    if (p === undefined) this.err('FILTER_UNKNOWN_PORT', `unknown port '${text}'`, span);
+    if (p === undefined) return unknown ? unknown() : this.err('FILTER_UNKNOWN_PORT', `unknown port '${text}'`, span);
     return p;
   }
 
@@ -789,13 +808,28 @@ export class Lowerer {
       lo = hi = v.num!;
     } else if (v.kind === 'name') {
       if (type === 'portrange') {
-        const m = /^([^-]+)-(.+)$/.exec(v.text);
-        if (!m) this.err('FILTER_BAD_PORT', `illegal port range '${v.text}'`, v.span);
-        lo = this.resolvePort(m[1]!, v.span, sproto);
-        hi = this.resolvePort(m[2]!, v.span, sproto);
+        // libpcap 1.10.3 (pcap_nametoportrange) first reads the word as two C ints, "%d-%d",
+        // ignoring whatever follows (`22-67m`, `67-10.0.0.1` are 22-67 and 67-10); only when
+        // that fails does it split at the first '-' and look up each side as a port name (or a
+        // decimal number). Out-of-range values are then refused.
+        const scanned = scanRange(v.text);
+        const unknown = (): never => this.err('FILTER_UNKNOWN_PORT', `unknown port in range '${v.text}'`, v.span);
+        if (scanned) {
+          [lo, hi] = scanned;
+        } else {
+          const m = /^([^-]*)-(.*)$/.exec(v.text);
+          if (!m) unknown();
+          const side = (t: string): number => (/^[0-9]+$/.test(t) ? Number(t) : /^0[xX]/.test(t) ? unknown() : this.resolvePort(t, v.span, sproto, unknown));
+          lo = side(m![1]!);
+          hi = side(m![2]!);
+          const a = this.portNameProto(m![1]!), b = this.portNameProto(m![2]!);
+          if (!sproto && a !== undefined && a === b) protos = [a];
+        }
+        for (const n of [lo, hi]) {
+          if (n < 0) this.err('FILTER_BAD_PORT', `illegal port number ${n} < 0`, v.span);
+          if (n > 65535) this.err('FILTER_BAD_PORT', `illegal port number ${n} > 65535`, v.span);
+        }
         if (lo > hi) [lo, hi] = [hi, lo];
-        const a = this.portNameProto(m[1]!), b = this.portNameProto(m[2]!);
-        if (!sproto && a !== undefined && a === b) protos = [a];
       } else {
         lo = hi = this.resolvePort(v.text, v.span, sproto);
         const only = sproto ? undefined : this.portNameProto(v.text);
@@ -1033,6 +1067,24 @@ export class Lowerer {
 
 
 
+}
+
+/**
+ * C's `sscanf(text, "%d-%d")` as glibc runs it, when both conversions succeed: each number is
+ * optional blanks, an optional sign and decimal digits, read as a `long` (clamped) and stored
+ * into an `int` (wrapped to 32 bits); anything after the second number is ignored.
+ */
+export function scanRange(text: string): [number, number] | undefined {
+  const m = /^\s*([+-]?[0-9]+)-\s*([+-]?[0-9]+)/.exec(text);
+  if (!m) return undefined;
+  const toInt = (d: string): number => {
+    let n = BigInt(d);
+    const max = (1n << 63n) - 1n, min = -(1n << 63n);
+    if (n > max) n = max;
+    if (n < min) n = min;
+    return Number(BigInt.asIntN(32, n));
+  };
+  return [toInt(m[1]!), toInt(m[2]!)];
 }
 
 /** "a.b" → a.b.0.0 (undefined if a part is above 255 or there are more than 4 parts). */

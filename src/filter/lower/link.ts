@@ -6,6 +6,7 @@
  * descriptions instead of switching on link types everywhere.
  */
 import { linkTypeByLinkType, linkTypeByName } from '../../capture/link-types.ts';
+import type { GeneveSlots } from './context.ts';
 
 /** The LINKTYPE_ value of a link-type name, from the capture module's table (one table). */
 function lt(name: string): number {
@@ -112,7 +113,7 @@ export interface LinkInfo {
    * The frame inside Geneve (after `geneve`): offsets are slot-relative, and Ethernet-address
    * tests first check that the payload is an Ethernet frame (Transparent Ethernet Bridging).
    */
-  geneve?: boolean;
+  geneve?: GeneveSlots;
   /**
    * Inside Geneve: where OSI's NLPID is read, relative to the inner payload. libpcap 1.10.3
    * keeps the outer link type's "network layer without SNAP" offset there (3 behind an 802.2

@@ -22,6 +22,17 @@ import type { Ctx } from './context.ts';
  * offset). libpcap does not optimize programs with a protochain, nor do we.
  */
 export function protochain(L: Lowerer, p: Primitive, ctx: Ctx): Frag {
+  // libpcap 1.10.3 takes a register for the walk before anything else and frees it at the
+  // end; without `ip`/`ip6` it walks both (each taking and freeing its own register) and the
+  // first one is never freed. Counted here, so that long chains fail as libpcap's do; with
+  // libpcap's register layout (L.regMode) the walk uses the register it got.
+  const q = p.quals.proto;
+  const top = L.allocReg();
+  const walkReg = (): { reg: number; done: () => void } => {
+    if (q === 'ip' || q === 'ip6') return { reg: top, done: () => L.regs.free(top) };
+    const r = L.allocReg();
+    return { reg: r, done: () => L.regs.free(r) };
+  };
   L.noOptimize = true;
   const v = p.value;
   let proto: number | undefined;
@@ -29,10 +40,15 @@ export function protochain(L: Lowerer, p: Primitive, ctx: Ctx): Frag {
   else if (v.kind === 'name') proto = L.o.resolver.protocol(v.text);
   if (proto === undefined) L.err('FILTER_UNKNOWN_PROTO', `unknown protocol '${v.text}'`, v.span);
   if (slotOf(ctx.nlOff) !== undefined) L.err('FILTER_LINK_UNSUPPORTED', "'protochain' not supported with variable length headers", p.span);
-  const q = p.quals.proto;
   if (q !== undefined && q !== 'ip' && q !== 'ip6') L.err('FILTER_BAD_QUAL', `bad protocol applied for 'protochain'`, p.span);
-  const v4 = q === 'ip6' ? FALSE : and(L.linkProto(ctx, ETHERTYPE.IP), protoWalk(ctx, proto!, false));
-  const v6 = q === 'ip' ? FALSE : and(L.linkProto(ctx, ETHERTYPE.IPV6), protoWalk(ctx, proto!, true));
+  const walk = (v6: boolean): Frag => {
+    const r = walkReg();
+    const f = and(L.linkProto(ctx, v6 ? ETHERTYPE.IPV6 : ETHERTYPE.IP), protoWalk(ctx, proto!, v6, L.regMode ? r.reg : PROTOCHAIN_SLOT));
+    r.done();
+    return f;
+  };
+  const v4 = q === 'ip6' ? FALSE : walk(false);
+  const v6 = q === 'ip' ? FALSE : walk(true);
   return or(v4, v6);
 }
 
@@ -57,9 +73,8 @@ function assemble(code: Asm): CbpfInsn[] {
   return out;
 }
 
-function protoWalk(ctx: Ctx, proto: number, v6: boolean): Frag {
+function protoWalk(ctx: Ctx, proto: number, v6: boolean, slot: number): Frag {
   const nl = ctx.nlOff;
-  const slot = PROTOCHAIN_SLOT;
   const s = (st: Stmt): CbpfInsn => ({ code: st.code, jt: 0, jf: 0, k: st.k >>> 0 });
   const jeq = (k: number, jt: string, jf: string): Asm[number] => ({ insn: { code: I.JEQ_K, jt: 0, jf: 0, k }, jt, jf });
   const ja = (to: string): Asm[number] => ({ insn: { code: I.JMP | I.JA, jt: 0, jf: 0, k: 0 }, ja: to });
