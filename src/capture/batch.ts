@@ -36,6 +36,12 @@ export interface RecordBlock extends PacketBlock {
    * as runs of the buffer (PcapWriter.writeRecords) instead of formatting each one.
    */
   rawRecords: boolean;
+  /**
+   * True when the block's bytes are the reader's own buffer, which the consumer may overwrite
+   * once it is done with the block (the reader reads on after the block's last record; the
+   * `-w` path moves accepted records together there). False for bytes a caller handed in.
+   */
+  scratch: boolean;
 }
 
 /** A reader that can fill a RecordBlock itself (without copying packet bytes). */
@@ -55,6 +61,7 @@ export function createRecordBlock(capacity = 1024): RecordBlock {
     linkTypes: new Int32Array(capacity),
     interfaceIds: new Int32Array(capacity),
     rawRecords: false,
+    scratch: false,
   };
 }
 
@@ -93,6 +100,7 @@ class CopyingBlockFiller {
     let n = 0;
     block.buf = this.buf;
     block.rawRecords = false;
+    block.scratch = true;
     while (n < block.capacity) {
       const rec = this.pending ?? this.reader.next();
       this.pending = null;

@@ -86,6 +86,14 @@ export class ByteSource {
     return new ByteSource(-1, false, bytes, true);
   }
 
+  /**
+   * True when `buf` is this source's own buffer (a file or pipe read into it), false for bytes a
+   * caller handed in (fromBytes), which must stay as they are.
+   */
+  get ownsBuffer(): boolean {
+    return !this.memory;
+  }
+
   /** Input offset of the read position. */
   get offset(): number {
     return this.base + this.pos;

@@ -6,6 +6,7 @@
  * argument; anything else is the tcpdump-style command line handled by ./tcpdump-command.ts.
  */
 import { UserError, formatUserError } from '../errors.ts';
+import { mark } from './timing.ts';
 
 interface Subcommand {
   run(args: string[]): Promise<number>;
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     const load = argv.length > 0 ? subcommands[argv[0]!] : undefined;
     if (load) return await (await load()).run(argv.slice(1));
     const { runTcpdump } = await import('./tcpdump-command.ts');
+    mark('command modules initialized');
     return await runTcpdump(argv);
   } catch (e) {
     if (e instanceof UserError) {

@@ -31,11 +31,10 @@ import { MutableRecord } from '../capture/record.ts';
 import { deviceLine, listDevices, openLive, probeLive } from '../capture/live.ts';
 import { loadProgramFile } from './program-file.ts';
 import { objectRunOptions, type ObjectRunOptions } from './object-options.ts';
-import { PacketPrinter, invalidHeaderText, type Fidelity } from '../print/packet-printer.ts';
-import { TimestampFormatter, type Precision } from '../print/timestamp.ts';
-import { packetDump } from '../print/hexdump.ts';
-import { loadNameTables } from '../print/names.ts';
+import type { Fidelity } from '../print/packet-printer.ts';
+import type { Precision } from '../print/timestamp.ts';
 import { parseRotation, RotatingWriter, type RotationOptions } from './rotate.ts';
+import { mark } from './timing.ts';
 
 /** Everything the command line says, checked and typed. */
 export interface TcpdumpOptions {
@@ -309,6 +308,7 @@ async function programFor(opts: TcpdumpOptions, linkType: number, snaplen: numbe
 
 export async function runTcpdump(argv: string[], io: CommandIo = processIo): Promise<number> {
   const parsed = parseTcpdumpArgs(argv);
+  mark('arguments parsed');
   if ('text' in parsed) {
     io.write(1, parsed.text);
     return 0;
@@ -361,6 +361,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   }
   const reader = openReader(opts.readFile, opts.reader);
   const info = reader.info;
+  mark('capture opened');
   // tcpdump handles SIGINT/SIGTERM from before its banner: one during the compile stops the read too.
   const interrupt = new Interrupt(io === processIo);
   let matches: RecordFilter;
@@ -370,8 +371,11 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
     // pcap_compile refuses link types libpcap does not know, whatever the expression.
     checkFilterableLinkType(info);
     const prog = await programFor(opts, info.linkType, info.snaplen, info);
+    mark('filter compiled (cBPF)');
     matches = createRecordFilter(prog, opts.engine, opts.hook, opts.stats);
-    output = createOutput(opts, info, io);
+    mark('filter engine built');
+    output = await createOutput(opts, info, io);
+    mark('output opened');
   } catch (e) {
     interrupt.close();
     throw e;
@@ -391,6 +395,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
         }
       }
     } else stopped = await filterFileInBlocks(reader, matches, output, interrupt);
+    mark('read loop');
     output.flush();
   } catch (e) {
     // Like tcpdump killed by SIGPIPE: no message; what was read is simply not printed.
@@ -413,6 +418,7 @@ export async function runTcpdump(argv: string[], io: CommandIo = processIo): Pro
   if (output.fileLimit !== undefined) io.write(2, `Maximum file limit reached: ${output.fileLimit}\npcap_stats: Statistics aren't available from savefiles\n`);
   writeStats(matches, io);
   if (opts.countOnly) io.write(1, `${output.matched} packet${output.matched === 1 ? '' : 's'}\n`);
+  mark('output closed');
   return status;
 }
 
@@ -519,7 +525,7 @@ interface Output {
 }
 
 /** What happens to each matching packet, for files and live capture alike. */
-function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): Output {
+async function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): Promise<Output> {
   let sink: PacketSink | null = null;
   let rotating: RotatingWriter | undefined;
   if (opts.writeFile !== undefined && opts.rotation !== undefined) {
@@ -533,11 +539,12 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
   const printing = !opts.countOnly && (sink === null || opts.printWithWrite);
   // With `-w -` the capture owns stdout, so printed lines go to stderr.
   const textFd: 1 | 2 = opts.writeFile === '-' ? 2 : 1;
-  // The printer (and the names files it reads without -n) only when packets are printed.
-  const printer = printing
-    ? new PacketPrinter(info.linkType, { quiet: opts.quiet, linkHeader: opts.linkHeader, verbose: opts.verbose, absoluteSeq: opts.absoluteSeq, names: opts.numeric > 0 ? undefined : loadNameTables(opts.namesDir), dumps: opts.hex + opts.hexAscii + opts.ascii > 0 })
+  // The printers (and the names files they read without -n) only when packets are printed.
+  const print = printing ? await import('./printing.ts') : undefined;
+  const printer = print
+    ? new print.PacketPrinter(info.linkType, { quiet: opts.quiet, linkHeader: opts.linkHeader, verbose: opts.verbose, absoluteSeq: opts.absoluteSeq, names: opts.numeric > 0 ? undefined : print.loadNameTables(opts.namesDir), dumps: opts.hex + opts.hexAscii + opts.ascii > 0 })
     : undefined;
-  const ts = new TimestampFormatter(opts.timestampLevel, opts.precision);
+  const ts = print ? new print.TimestampFormatter(opts.timestampLevel, opts.precision) : undefined;
   const limit = opts.count ?? Infinity;
   // Live packets arrive one at a time: their lines go out at once.
   // (Live capture flushes after each batch the socket delivers: see runLive.)
@@ -571,7 +578,14 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
       if (!block.rawRecords) return BlockDone.PerRecord;
       const { buf, offsets, caplens } = block;
       const n = block.count;
-      // The current run of accepted records: buf[from, to), `run` records.
+      // Runs of accepted records (headers included) are written as they lie in the buffer. In
+      // the reader's own buffer (`scratch`), each run is first moved down to the end of the
+      // previous one (copyWithin: no allocation), so the block's accepted records go out in one
+      // write; otherwise each run is written where it is.
+      const compact = block.scratch;
+      const first = offsets[0]! - PCAP_RECORD_HEADER;
+      // Compacted bytes: buf[first, w), `kept` records. The current run: buf[from, to), `run` records.
+      let w = first, kept = 0;
       let from = 0, to = -1, run = 0;
       let done: BlockDone = BlockDone.Handled;
       for (let i = 0; i < n; i++) {
@@ -585,7 +599,14 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
           to = end;
           run++;
         } else {
-          if (run > 0) writeRecords(buf, from, to, run);
+          if (run > 0) {
+            if (!compact) writeRecords(buf, from, to, run);
+            else {
+              if (from !== w) buf.copyWithin(w, from, to);
+              w += to - from;
+              kept += run;
+            }
+          }
           from = start;
           to = end;
           run = 1;
@@ -595,7 +616,15 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
           break;
         }
       }
-      if (run > 0) writeRecords(buf, from, to, run);
+      if (run > 0) {
+        if (!compact) writeRecords(buf, from, to, run);
+        else {
+          if (from !== w) buf.copyWithin(w, from, to);
+          w += to - from;
+          kept += run;
+        }
+      }
+      if (kept > 0) writeRecords(buf, first, w, kept);
       return done;
     };
   }
@@ -618,16 +647,16 @@ function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: CommandIo): O
       if (printing) {
         let line = opts.packetNumber ? `${String(matched).padStart(5)}  ` : '';
         let fidelity: Fidelity;
-        const invalid = invalidHeaderText(rec.caplen, rec.wirelen);
+        const invalid = print!.invalidHeaderText(rec.caplen, rec.wirelen);
         if (invalid !== null) {
           // A corrupt record header: tcpdump prints only this, without timestamp or dump.
           line += invalid;
           fidelity = 'exact';
         } else {
-          line += ts.format(rec.tsSec, rec.tsNsec, rec.tsSecBig);
+          line += ts!.format(rec.tsSec, rec.tsNsec, rec.tsSecBig);
           line += printer!.print(rec.data, rec.caplen, rec.wirelen);
-          line += packetDump(opts, rec.data, rec.caplen, printer!.hdrlen);
-          fidelity = ts.exact ? printer!.fidelity : 'approx';
+          line += print!.packetDump(opts, rec.data, rec.caplen, printer!.hdrlen);
+          fidelity = ts!.exact ? printer!.fidelity : 'approx';
         }
         io.packet?.(line, fidelity);
         out += line + '\n';
@@ -669,7 +698,7 @@ async function runLive(opts: TcpdumpOptions, device: string, io: CommandIo): Pro
     const prog = await programFor(opts, info.linkType, info.snaplen);
     const matches = createRecordFilter(prog, opts.engine, opts.hook, opts.stats);
     statsOf = matches;
-    output = createOutput(opts, info, io);
+    output = await createOutput(opts, info, io);
     if (!opts.verbose) io.write(2, 'tsdump: verbose output suppressed, use -v[v]... for full protocol decode\n');
     io.write(2, `listening on ${device}, link-type ${linkTypeLabel(info.linkType)}, snapshot length ${info.snaplen} bytes\n`);
     const out = output;

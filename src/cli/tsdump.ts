@@ -10,7 +10,9 @@
  * bundle's own file URL. During development src/cli/bin.mjs runs the same `main` from source.
  */
 import { main } from './main.ts';
+import { mark } from './timing.ts';
 
+mark('bundle: run its first modules');
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -4,9 +4,10 @@
  * directory. Built here with esbuild as the package build does, next to a small stand-in bundle
  * (and once next to the real bundle), then run as child processes with TMPDIR pointing at a
  * fresh folder: the bundle's output, arguments, exit status and strict mode are unchanged; the
- * first run writes the cache, a run that compiles much more code (here `--more`) writes it again,
- * other runs leave it; a garbage cache is refused by V8 and rewritten, an untrusted folder and
- * TSDUMP_NO_COMPILE_CACHE=1 mean no cache at all.
+ * first run of a command-line shape (its option words) writes that shape's cache, later runs of
+ * the shape leave it, a run that compiles much more code (here `--more`) has a bigger one, the
+ * newest eight shapes stay; a garbage cache is refused by V8 and rewritten, an untrusted folder
+ * and TSDUMP_NO_COMPILE_CACHE=1 mean no cache at all.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -67,22 +68,39 @@ describe('launcher with the code cache', () => {
   const dir = binDir('stand-in', STAND_IN);
   const want = (args: string[]) => `${JSON.stringify({ file: 'tsdump-bundle.cjs', args, sum: 45, strict: true })}\n`;
 
-  it('runs the bundle unchanged; the first run writes the cache, later runs use it', () => {
+  it('runs the bundle unchanged; the first run of a command-line shape writes its cache, later runs use it', () => {
     const tmp = freshTmp('a');
     expect(run(dir, tmp, ['--version'])).toEqual({ status: 0, out: want(['--version']), err: '' });
     const first = caches(tmp);
-    expect([...first.keys()]).toEqual([expect.stringMatching(/^bundle-\d+-\d+-v\d+\.\d+\.\d+-\w+\.b\d+\.cache$/)]);
-    // Accepted, and no new code: nothing is rewritten.
-    expect(run(dir, tmp, ['-nnr', 'x.pcap', '--fail'])).toEqual({ status: 3, out: want(['-nnr', 'x.pcap', '--fail']), err: '' });
+    expect([...first.keys()]).toEqual([expect.stringMatching(/^bundle-\d+-\d+-v\d+\.\d+\.\d+-\w+\.s[0-9a-f]{8}\.cache$/)]);
+    // Accepted: nothing is rewritten.
+    expect(run(dir, tmp, ['--version'])).toEqual({ status: 0, out: want(['--version']), err: '' });
     expect(caches(tmp)).toEqual(first);
-    // A run that compiles much more replaces the cache with one that holds its code too.
+    // Another shape (option words without their values) gets its own cache ...
+    expect(run(dir, tmp, ['-nnr', 'x.pcap', '--fail'])).toEqual({ status: 3, out: want(['-nnr', 'x.pcap', '--fail']), err: '' });
+    const two = caches(tmp);
+    expect(two.size).toBe(2);
+    // ... which other values and expression words of that shape use as it is.
+    expect(run(dir, tmp, ['-nnr', 'y.pcap', '--fail', 'tcp', 'port', '80']).out).toBe(want(['-nnr', 'y.pcap', '--fail', 'tcp', 'port', '80']));
+    expect(caches(tmp)).toEqual(two);
+    // A run that compiles much more code keeps it in its own cache, so it is bigger.
     expect(run(dir, tmp, ['--more']).out).toBe(want(['--more']));
-    const grown = caches(tmp);
-    expect(grown.size).toBe(1);
-    const bytecode = (m: Map<string, number>) => Number(/\.b(\d+)\.cache$/.exec([...m.keys()][0]!)![1]);
-    expect(bytecode(grown)).toBeGreaterThan(bytecode(first) * 1.1);
-    for (const args of [['--more'], ['-r', 'x.pcap'], ['--version']]) expect(run(dir, tmp, args).out).toBe(want(args));
-    expect(caches(tmp)).toEqual(grown);
+    const three = caches(tmp);
+    expect(three.size).toBe(3);
+    const dirOf = join(tmp, `tsdump-compile-cache-${process.getuid?.() ?? 'user'}`);
+    const [moreCache] = [...three.keys()].filter((f) => !two.has(f));
+    const [versionCache] = [...first.keys()];
+    expect(statSync(join(dirOf, moreCache!)).size).toBeGreaterThan(statSync(join(dirOf, versionCache!)).size + 4000);
+    for (const args of [['--more'], ['-nnr', 'z.pcap'], ['--version'], ['--version', '--', '--more']]) expect(run(dir, tmp, args).out).toBe(want(args));
+    // `-nnr z.pcap` without --fail is a new shape; `--version -- --more` is --version's shape.
+    expect(caches(tmp).size).toBe(4);
+    for (const [f, t] of three) expect(caches(tmp).get(f)).toBe(t);
+  });
+
+  it('keeps the newest eight shapes of a build', () => {
+    const tmp = freshTmp('f');
+    for (let k = 0; k < 10; k++) expect(run(dir, tmp, [`--opt${k}`]).out).toBe(want([`--opt${k}`]));
+    expect(caches(tmp).size).toBe(8);
   });
 
   it('a cache V8 refuses is replaced; a new build of the bundle gets its own', () => {
@@ -92,7 +110,7 @@ describe('launcher with the code cache', () => {
     const path = join(tmp, `tsdump-compile-cache-${process.getuid?.() ?? 'user'}`, name!);
     writeFileSync(path, Buffer.alloc(4096, 0x5a));
     expect(run(dir, tmp, ['-r', 'x.pcap'])).toEqual({ status: 0, out: want(['-r', 'x.pcap']), err: '' });
-    // Refused, so written again (under the name of this run's bytecode size).
+    // Refused, so written again.
     const [rewritten] = [...caches(tmp).keys()];
     expect(caches(tmp).size).toBe(1);
     const cacheDirOf = join(tmp, `tsdump-compile-cache-${process.getuid?.() ?? 'user'}`);
@@ -133,6 +151,7 @@ describe('launcher with the code cache', () => {
       minifyWhitespace: true,
       minifySyntax: true,
       external: ['cap', 'pcap-parser'],
+      alias: { 'node:child_process': join(repoRoot, 'src/cli/bundle-shims/child-process.ts'), 'node:net': join(repoRoot, 'src/cli/bundle-shims/net.ts') },
       outfile: join(real, 'tsdump-bundle.cjs'),
       define: { 'import.meta.url': '__tsdumpImportMetaUrl' },
       banner: { js: "'use strict';const __tsdumpImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },

@@ -210,6 +210,7 @@ export class PcapReader implements CaptureReader {
   nextBlock(block: RecordBlock): number {
     block.count = 0;
     block.rawRecords = false;
+    block.scratch = this.src.ownsBuffer;
     if (this.done) return 0;
     const src = this.src;
     block.buf = src.buf;
