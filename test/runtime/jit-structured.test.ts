@@ -27,7 +27,7 @@ function programs(): Array<[string, EbpfProgram]> {
     }
   }
   const exprs = ['tcp port 80', 'ip6 protochain 6', 'vlan and tcp', 'icmp or arp', 'ip proto 47 or ip6 protochain 17', 'net 10.0.0.0/8 and not port 22'];
-  for (const e of exprs) for (const hook of ['tc', 'xdp', 'socket'] as const) out.push([`${hook}: ${e}`, convert(compile(e, { linkType: 1 }), { hook }).prog]);
+  for (const e of exprs) for (const hook of ['tc', 'xdp', 'socket'] as const) out.push([`${hook}: ${e}`, convert(compile(e, { linkType: 1, snaplen: 262144, optimize: true }), { hook }).prog]);
   return out;
 }
 

@@ -114,6 +114,45 @@ function narrowRegisters(p: Prepared): boolean[] {
   return narrow;
 }
 
+/**
+ * How each memory instruction is emitted, shared by the structured and the dispatch-loop batch
+ * generators: `directOf(i)` the region an access was proven inside (read or written through the
+ * region's DataView without a check), `foldOf(i)` the code of a context load that a batch
+ * function folds to a per-packet value (data and data_end as the packet's offset-0 and caplen
+ * pointers, `len` as the wire length). Pointer fields were rewritten to whole 8-byte shadow
+ * loads; a scalar folds only when read whole (a narrow read of one byte of `len` reads the
+ * context image instead).
+ */
+export function accessPlan(p: Prepared, fold: BatchFold | undefined, rl: (r: number) => string, rh: (r: number) => string): {
+  directOf(i: number): 'stack' | 'pkt' | 'ctx' | undefined;
+  foldOf(i: number): string | undefined;
+} {
+  const { prog, pcOf, proven } = p;
+  const directOf = (i: number): 'stack' | 'pkt' | 'ctx' | undefined => {
+    const insn = prog[i]!;
+    if (!proven || (insn.kind !== 'ldx' && insn.kind !== 'stx' && insn.kind !== 'st')) return undefined;
+    const r = proven.get(pcOf[i]!);
+    return r !== 'stack' && insn.kind !== 'ldx' ? undefined : r;
+  };
+  const foldOf = (i: number): string | undefined => {
+    const insn = prog[i]!;
+    if (!fold || insn.kind !== 'ldx' || directOf(i) !== 'ctx') return undefined;
+    const field = p.ctxField?.get(pcOf[i]!);
+    if (field === undefined) return undefined;
+    const v = fold.fields.get(field.name);
+    if (v === undefined) return undefined;
+    if (field.kind === 'scalar' ? !(insn.size === 'w' && insn.off === field.off) : insn.size !== 'dw') return undefined;
+    const d = insn.dst;
+    switch (v) {
+      case 'data': return `${rl(d)} = 0; ${rh(d)} = ${TAG_BASE + REGION.packet};`;
+      case 'data_end': return `${rl(d)} = PL; ${rh(d)} = ${TAG_BASE + REGION.packet};`;
+      case 'wirelen': return `${rl(d)} = WL; ${rh(d)} = 0;`;
+      case 'caplen': return `${rl(d)} = PL; ${rh(d)} = 0;`;
+    }
+  };
+  return { directOf, foldOf };
+}
+
 /** How a batch function binds the context: which fields fold to per-packet values. */
 export interface BatchFold {
   /** Context field name → what a load of it yields (see the file comment). */
@@ -147,31 +186,7 @@ function generator(p: Prepared, ctl: { exit: string; abort: string; stop: string
   const rl = (r: number) => `r${r}l`;
   const rh = (r: number) => `r${r}h`;
   const args = [1, 2, 3, 4, 5].flatMap((r) => [rl(r), rh(r)]);
-  const proven = p.proven;
-  const directOf = (i: number): 'stack' | 'pkt' | 'ctx' | undefined => {
-    const insn = prog[i]!;
-    if (!proven || (insn.kind !== 'ldx' && insn.kind !== 'stx' && insn.kind !== 'st')) return undefined;
-    const r = proven.get(pcOf[i]!);
-    return r !== 'stack' && insn.kind !== 'ldx' ? undefined : r;
-  };
-  const foldOf = (i: number): string | undefined => {
-    const insn = prog[i]!;
-    if (!fold || insn.kind !== 'ldx' || directOf(i) !== 'ctx') return undefined;
-    const field = p.ctxField?.get(pcOf[i]!);
-    if (field === undefined) return undefined;
-    const v = fold.fields.get(field.name);
-    if (v === undefined) return undefined;
-    // Pointer fields were rewritten to whole 8-byte shadow loads; a scalar folds only when read
-    // whole (a narrow read of one byte of `len` reads the context image instead).
-    if (field.kind === 'scalar' ? !(insn.size === 'w' && insn.off === field.off) : insn.size !== 'dw') return undefined;
-    const d = insn.dst;
-    switch (v) {
-      case 'data': return `${rl(d)} = 0; ${rh(d)} = ${TAG_BASE + REGION.packet};`;
-      case 'data_end': return `${rl(d)} = PL; ${rh(d)} = ${TAG_BASE + REGION.packet};`;
-      case 'wirelen': return `${rl(d)} = WL; ${rh(d)} = 0;`;
-      case 'caplen': return `${rl(d)} = PL; ${rh(d)} = 0;`;
-    }
-  };
+  const { directOf, foldOf } = accessPlan(p, fold, rl, rh);
   const uses = { pkt: false, stack: false, ctx: false, pktChecked: false };
   prog.forEach((insn, i) => {
     if (foldOf(i) !== undefined) return; // a folded context load touches no memory
