@@ -24,7 +24,7 @@
  */
 import { STACK_SIZE } from '../../isa/ebpf/opcodes.ts';
 import type { RunFn } from '../interpreter.ts';
-import { SUPPORT_PROLOGUE, support } from '../semantics.ts';
+import { ALU64_BIG, SUPPORT_PROLOGUE, support } from '../semantics.ts';
 import type { EbpfInsn, EbpfProgram } from '../../isa/ebpf/types.ts';
 import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, Machine, REGION, STACK_BYTES, TAG_BASE } from '../semantics-memory.ts';
 import { emitInsn, prepare } from '../semantics-program.ts';
@@ -36,9 +36,11 @@ import type { BatchFold } from './structured.ts';
 
 /**
  * Register placement. `locals`: two int32 locals per register (the default tier). `typed`: the
- * registers live in one ArrayBuffer seen as Int32Array (RI, pairs for 32-bit ops, memory and
- * calls), BigUint64Array (RU) and BigInt64Array (RS), and 64-bit ALU ops and jumps use the BigInt
- * rows — the `jit64` tier, which the benchmark shows faster on 64-bit multiply/shift-heavy code.
+ * registers the BigInt rows work on live in one ArrayBuffer seen as Int32Array (RI, pairs for
+ * 32-bit ops, memory and calls), BigUint64Array (RU) and BigInt64Array (RS), and 64-bit ALU ops
+ * and jumps use the BigInt rows — the `jit64` tier, faster on 64-bit multiply/divide/shift-heavy
+ * code. It uses the BigInt rows only for programs that do such operations (usesBigRows), and keeps
+ * every register no BigInt row touches a pair of locals.
  */
 export type RegisterMode = 'locals' | 'typed';
 
@@ -74,8 +76,22 @@ function dispatchSource(p: Prepared, mode: RegisterMode, batch: DispatchBatch | 
   const target = forward ? threadedTargets(p) : p.target;
   const regions = forward ? compareRegions(p) : new Map<number, CompareRegion>();
   const typed = mode === 'typed';
-  const rl = (r: number) => (typed ? `RI[${2 * r}]` : `r${r}l`);
-  const rh = (r: number) => (typed ? `RI[${2 * r + 1}]` : `r${r}h`);
+  // Typed mode: the registers a BigInt row names live in the typed arrays (the rows work on them
+  // there); a register no BigInt row touches is only ever read and written as int32 halves, so it
+  // stays a pair of locals as in the default tier (a typed-array access per operand, and BigInt
+  // rows for pointer adds and compares, were most of this tier's cost on converted filters).
+  const inArray = new Set<number>();
+  const big64 = typed && usesBigRows(prog);
+  if (big64) {
+    for (const insn of prog) {
+      if ((insn.kind === 'alu' || insn.kind === 'jmp') && bigRow(insn)) {
+        inArray.add(insn.dst);
+        if ('src' in insn) inArray.add(insn.src);
+      }
+    }
+  }
+  const rl = (r: number) => (inArray.has(r) ? `RI[${2 * r}]` : `r${r}l`);
+  const rh = (r: number) => (inArray.has(r) ? `RI[${2 * r + 1}]` : `r${r}h`);
   // Block entries: pc 0, every branch target, every return point of a local call (a compare
   // region's inside is not code: its exits are entries).
   const entry = new Set<number>([0]);
@@ -159,7 +175,7 @@ function dispatchSource(p: Prepared, mode: RegisterMode, batch: DispatchBatch | 
     const hasSrcReg = 'src' in insn;
     const isLocalCall = insn.kind === 'call' && insn.call === 'local';
     let big;
-    if (typed) {
+    if (big64 && bigRow(insn)) {
       const imm64 = BigInt(immLo[i]!);
       big = { du: `RU[${dst}]`, ds: `RS[${dst}]`, su: hasSrcReg ? `RU[${src}]` : `${BigInt.asUintN(64, imm64)}n`, ss: hasSrcReg ? `RS[${src}]` : `${imm64}n`, t: 'tb' };
     }
@@ -191,8 +207,9 @@ function dispatchSource(p: Prepared, mode: RegisterMode, batch: DispatchBatch | 
     if ('src' in insn) named.add(insn.src);
   }
   if (prog.some((insn) => insn.kind === 'ldind' || insn.kind === 'ldabs')) named.add(0);
-  const zeroTyped = typed ? [...named].sort((a, b) => a - b).map((r) => `${rl(r)} = 0; ${rh(r)} = 0;`).join(' ') : '';
-  const regs = typed ? '' : `${Array.from({ length: 11 }, (_, r) => `${rl(r)} = 0, ${rh(r)} = 0`).join(', ')}, `;
+  const zeroTyped = [...named].filter((r) => inArray.has(r)).sort((a, b) => a - b).map((r) => `${rl(r)} = 0; ${rh(r)} = 0;`).join(' ');
+  const locals = Array.from({ length: 11 }, (_, r) => r).filter((r) => !inArray.has(r));
+  const regs = locals.length === 0 ? '' : `${locals.map((r) => `${rl(r)} = 0, ${rh(r)} = 0`).join(', ')}, `;
   const dispatch = `  main: for (;;) {
     switch (pc) {
 ${lines.join('\n')}
@@ -206,7 +223,7 @@ ${lines.join('\n')}
 ${SUPPORT_PROLOGUE}
 const A = M.A, FS = M.FS;
 ${probeTables(regions)}
-${typed ? 'const RB = new ArrayBuffer(88), RI = new Int32Array(RB), RU = new BigUint64Array(RB), RS = new BigInt64Array(RB);' : ''}`;
+${inArray.size > 0 ? 'const RB = new ArrayBuffer(88), RI = new Int32Array(RB), RU = new BigUint64Array(RB), RS = new BigInt64Array(RB);' : ''}`;
   if (!batch) {
     return `${prologue}
 return function jitted(a1l, a1h, a2l, a2h, budget) {
@@ -235,6 +252,26 @@ ${dispatch}
   }
   return NA;
 };`;
+}
+
+/**
+ * Whether the jit64 tier uses its BigInt rows for this program: when it does 64-bit multiply,
+ * divide, modulo or constant-count shifts (chooseEngine's criterion in ../index.ts), where the
+ * typed-array BigInt operations win. Elsewhere they lose to the int32-pair rows: measured on
+ * Node 20 (V8 11.3), a typed-array BigInt add, xor, compare or shift costs 1.5-4x its pair row,
+ * and a register written as int32 halves and read back as a BigInt (or the reverse) stalls on
+ * store forwarding, so on 32-bit and pointer code (every converted classic filter) the tier
+ * emits the pair rows with every register a local pair, the code jit-dispatch emits.
+ */
+function usesBigRows(prog: readonly EbpfInsn[]): boolean {
+  return prog.some((i) => i.kind === 'alu' && i.wide &&
+    (i.op === 'mul' || i.op === 'div' || i.op === 'sdiv' || i.op === 'mod' || i.op === 'smod' ||
+      ((i.op === 'lsh' || i.op === 'rsh' || i.op === 'arsh') && 'imm' in i)));
+}
+
+/** An instruction the BigInt rows run (in a program that uses them): 64-bit ALU ops with a row, 64-bit jumps. */
+function bigRow(insn: EbpfInsn): boolean {
+  return (insn.kind === 'alu' && insn.wide && ALU64_BIG[insn.op] !== undefined) || (insn.kind === 'jmp' && insn.wide);
 }
 
 /**
