@@ -10,7 +10,7 @@
  * and TSDUMP_NO_COMPILE_CACHE=1 mean no cache at all.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -97,6 +97,22 @@ describe('launcher with the code cache', () => {
     for (const [f, t] of three) expect(caches(tmp).get(f)).toBe(t);
   });
 
+  it('a bundle that is its own wrapper (as build:bin makes it) runs the same, with and without the cache, and directly', () => {
+    // The stand-in also reports the line its stack trace names: the file's own line numbering.
+    const body = `${STAND_IN.replace(/^#![^\n]*\n/, '')}process.stderr.write(new Error().stack.split('\\n')[1].replace(/.*:(\\d+):\\d+\\)?$/, '$1'));`;
+    const wrapped = `#!/usr/bin/env node\n(function (exports, require, module, __filename, __dirname) {${body}\n}).call(this, exports, require, module, __filename, __dirname);\n`;
+    const line = String(wrapped.split('\n').findIndex((l) => l.includes('new Error().stack')) + 1);
+    const wdir = binDir('wrapped', wrapped);
+    const tmp = freshTmp('g');
+    const envs: Record<string, string>[] = [{ TSDUMP_NO_COMPILE_CACHE: '1' }, {}, {}];
+    for (const env of envs) {
+      expect(run(wdir, tmp, ['-r', 'x.pcap', '--fail'], env)).toEqual({ status: 3, out: want(['-r', 'x.pcap', '--fail']), err: line });
+    }
+    expect(caches(tmp).size).toBe(1);
+    const direct = spawnSync(process.execPath, [join(wdir, 'tsdump-bundle.cjs'), '-r', 'x.pcap'], { encoding: 'utf8' });
+    expect([direct.stdout, direct.stderr]).toEqual([want(['-r', 'x.pcap']), line]);
+  });
+
   it('keeps the newest eight shapes of a build', () => {
     const tmp = freshTmp('f');
     for (let k = 0; k < 10; k++) expect(run(dir, tmp, [`--opt${k}`]).out).toBe(want([`--opt${k}`]));
@@ -142,21 +158,12 @@ describe('launcher with the code cache', () => {
   it('runs the real bundle: the same output with and without the cache', () => {
     const real = join(work, 'real');
     mkdirSync(real, { recursive: true });
-    buildSync({
-      entryPoints: [join(repoRoot, 'src/cli/tsdump.ts')],
-      bundle: true,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      minifyWhitespace: true,
-      minifySyntax: true,
-      external: ['cap', 'pcap-parser'],
-      alias: { 'node:child_process': join(repoRoot, 'src/cli/bundle-shims/child-process.ts'), 'node:net': join(repoRoot, 'src/cli/bundle-shims/net.ts') },
-      outfile: join(real, 'tsdump-bundle.cjs'),
-      define: { 'import.meta.url': '__tsdumpImportMetaUrl' },
-      banner: { js: "'use strict';const __tsdumpImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
-      logLevel: 'warning',
-    });
+    // Exactly as package.json's build:bin builds it (its wrapper banner and footer, its aliases).
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const esbuild = `"${join(repoRoot, 'node_modules', '.bin', 'esbuild')}"`;
+    const cmd = pkg.scripts['build:bin']!.split(' && ')[0]!.replace(/^esbuild /, `${esbuild} `).replace('dist/bin/tsdump-bundle.cjs', join(real, 'tsdump-bundle.cjs'));
+    const built = spawnSync(cmd, { cwd: repoRoot, shell: true, encoding: 'utf8' });
+    expect(built.status, built.stderr).toBe(0);
     copyFileSync(join(dir, 'tsdump.cjs'), join(real, 'tsdump.cjs'));
     const tmp = freshTmp('e');
     const args = ['-nnr', 'captures/http.pcap', 'tcp port 80'];
@@ -168,6 +175,9 @@ describe('launcher with the code cache', () => {
     expect(caches(tmp).size).toBe(1);
     expect(writing).toEqual(plain);
     expect(cached).toEqual(plain);
+    // The bundle is its own wrapper: Node runs it directly too.
+    const direct = spawnSync(process.execPath, [join(real, 'tsdump-bundle.cjs'), ...args], { cwd: repoRoot, encoding: 'utf8' });
+    expect({ status: direct.status, out: direct.stdout, err: direct.stderr }).toEqual(plain);
     const bad = run(real, tmp, ['-r', 'captures/http.pcap', 'tcp port']);
     expect(bad.status).toBe(1);
     expect(bad.err).toMatch(/expected a port number/);

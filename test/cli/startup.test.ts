@@ -72,7 +72,7 @@ describe('the built command at start-up', () => {
     expect(r.status).toBe(0);
     expect(r.out).toBe('10 packets\n');
     const table = r.err.slice(r.err.indexOf('tsdump timing'));
-    const phases = [...table.matchAll(/^ {2}(.+?) +(-?\d+\.\d) +(-?\d+\.\d)$/gm)].map((m) => m[1]!.replace(/ \(.*\)$/, ''));
+    const phases = [...table.matchAll(/^ {2}(.+?) +(-?\d+\.\d) +(-?\d+\.\d) +(-?\d+)$/gm)].map((m) => m[1]!.replace(/ \(.*\)$/, ''));
     expect(phases).toEqual([
       'node start-up', 'launcher: read the bundle', 'launcher: read the code cache', 'launcher: compile',
       'bundle: run its first modules', 'command modules initialized', 'arguments parsed', 'capture opened',
