@@ -175,15 +175,15 @@ describe('engine case table, batch forms', () => {
   });
 
   it('the budget is per packet: each packet of a block gets the whole budget, and one that exceeds it stops the call', () => {
-    // Loops packet[0] times; budget 100.
+    // Loops packet[0] times: one unit per iteration (the backward `ja`); budget 100.
     const prog = assemble('ldabsb 0\nmov %r1, %r0\nmov %r0, 0\nl:\njeq %r1, 0, +3\nadd %r0, 2\nsub %r1, 1\nja l\nexit');
     const p = (n: number) => Uint8Array.of(n);
     for (const engine of JS_BATCH_ENGINES) {
-      const ok = batchVsSingle(engine, { prog, budget: 100, packets: [p(90), p(90), p(3), p(90)] })!;
-      expect(ok.want).toEqual({ verdicts: [180, 180, 6, 180], accepted: 4 });
+      const ok = batchVsSingle(engine, { prog, budget: 100, packets: [p(100), p(100), p(3), p(100)] })!;
+      expect(ok.want).toEqual({ verdicts: [200, 200, 6, 200], accepted: 4 });
       for (const got of ok.got) expect(got, engine).toEqual(ok.want);
-      const stop = batchVsSingle(engine, { prog, budget: 100, packets: [p(90), p(101), p(3)] })!;
-      expect(stop.want.verdicts).toEqual([180]);
+      const stop = batchVsSingle(engine, { prog, budget: 100, packets: [p(100), p(101), p(3)] })!;
+      expect(stop.want.verdicts).toEqual([200]);
       expect(stop.want.fault).toMatch(/^EBPF_BUDGET pc 6: instruction budget exhausted$/);
       for (const got of stop.got) expect(got, engine).toEqual(stop.want);
     }
