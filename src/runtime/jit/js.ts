@@ -102,6 +102,9 @@ function dispatchSource(p: Prepared, mode: RegisterMode, batch: DispatchBatch | 
     if (target[i]! >= 0) entry.add(target[i]!);
     if (insn.kind === 'call' && insn.call === 'local') entry.add(i + 1);
   }
+  // `pc` holds a block's number, dense from 0 in program order, so the switch is one jump table.
+  const blockNo = new Map<number, number>([...entry].sort((a, b) => a - b).map((e, k) => [e, k]));
+  const no = (e: number) => blockNo.get(e)!;
   const saved = [6, 7, 8, 9, 10].flatMap((r) => [rl(r), rh(r)]);
   // Without local calls there is never a frame to pop: exit simply returns (keeps the frame
   // stack out of the function, which helps V8 keep registers unboxed).
@@ -159,16 +162,16 @@ function dispatchSource(p: Prepared, mode: RegisterMode, batch: DispatchBatch | 
   let skipTo = 0;
   prog.forEach((insn, i) => {
     if (i < skipTo) return; // inside a compare region
-    if (entry.has(i)) lines.push(`    case ${i}:`);
+    if (entry.has(i)) lines.push(`    case ${no(i)}:`);
     const region = regions.get(i);
     if (region !== undefined) {
-      lines.push(`      ${probeCode(region, rl(region.reg), (t) => `pc = ${t}; continue main;`)}`);
+      lines.push(`      ${probeCode(region, rl(region.reg), (t) => `pc = ${no(t)}; continue main;`)}`);
       skipTo = region.end;
       return;
     }
     const tgt = target[i]!;
     const budgetCheck = () => `if (--budget < 0) throw new Fault(${pcOf[i]}, 'instruction budget exhausted', 'EBPF_BUDGET');`;
-    const jump = tgt < 0 || tgt === i + 1 ? '' : `${tgt <= i ? budgetCheck() : ''} pc = ${tgt}; continue main;`;
+    const jump = tgt < 0 || tgt === i + 1 ? '' : `${tgt <= i ? budgetCheck() : ''} pc = ${no(tgt)}; continue main;`;
     const dst = 'dst' in insn ? insn.dst : 0;
     const src = 'src' in insn ? insn.src : 0;
     const off = 'off' in insn ? insn.off : 0;
@@ -188,8 +191,8 @@ function dispatchSource(p: Prepared, mode: RegisterMode, batch: DispatchBatch | 
       jump,
       callLocal: !isLocalCall ? '' :
         `${budgetCheck()} if (sp >= ${MAX_CALL_DEPTH - 1}) throw new Fault(${pcOf[i]}, 'call depth exceeds ${MAX_CALL_DEPTH}', 'EBPF_CALL_DEPTH'); ` +
-        `f = sp * ${FRAME_INTS}; FS[f] = ${i + 1}; ${saveFrame} ` +
-        `sp++; ${rl(10)} = ${STACK_BYTES} - ${STACK_SIZE} * sp; ${rh(10)} = ${TAG_BASE}; pc = ${tgt}; continue main;`,
+        `f = sp * ${FRAME_INTS}; FS[f] = ${no(i + 1)}; ${saveFrame} ` +
+        `sp++; ${rl(10)} = ${STACK_BYTES} - ${STACK_SIZE} * sp; ${rh(10)} = ${TAG_BASE}; pc = ${no(tgt)}; continue main;`,
       exit,
       abort,
       stop,
