@@ -138,6 +138,24 @@ export interface Frame {
   ret: number;
   /** First pc of the function this frame runs. */
   fn: number;
+  /**
+   * `init` and `spills` are shared with another state's frame (cloneState shares them instead of
+   * copying 512 + 64 entries at every fork): write only through `stackW`, which copies them first.
+   */
+  cow?: boolean;
+  /** initKey(init), cached while `init` is unchanged (stackW drops it). */
+  ik?: string;
+}
+
+/** The frame, with its stack arrays its own (copied if shared): call before writing them. */
+export function stackW(f: Frame): Frame {
+  if (f.cow) {
+    f.init = f.init.slice();
+    f.spills = f.spills.slice();
+    f.cow = false;
+  }
+  f.ik = undefined;
+  return f;
 }
 
 export interface State {
@@ -153,11 +171,13 @@ export function newFrame(fn: number, ret: number): Frame {
 }
 
 export function cloneState(s: State): State {
-  return {
-    frames: s.frames.map((f) => ({ regs: f.regs.slice(), init: f.init.slice(), spills: f.spills.slice(), ret: f.ret, fn: f.fn })),
-    pktRange: s.pktRange,
-    refs: new Map(s.refs),
-  };
+  const frames: Frame[] = new Array<Frame>(s.frames.length);
+  for (let i = 0; i < frames.length; i++) {
+    const f = s.frames[i]!;
+    f.cow = true; // both copies now share the stack arrays
+    frames[i] = { regs: f.regs.slice(), init: f.init, spills: f.spills, ret: f.ret, fn: f.fn, cow: true, ik: f.ik };
+  }
+  return { frames, pktRange: s.pktRange, refs: s.refs.size === 0 ? new Map() : new Map(s.refs) };
 }
 
 export function regKey(r: Reg | undefined): string {
@@ -210,7 +230,7 @@ export function stateKey(s: State, live?: readonly number[], consts?: (bigint | 
         key += `K${regKey({ ...r, off: 0 })}`;
       } else key += regKey(r);
     }
-    key += `|${initKey(f.init)}`;
+    key += `|${f.ik ??= initKey(f.init)}`;
     for (let i = 0; i < f.spills.length; i++) {
       const sp = f.spills[i];
       if (sp !== undefined) key += `|@${i}=${regKey(sp)}`;

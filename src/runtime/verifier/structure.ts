@@ -38,7 +38,7 @@ export interface Structure {
   funcOf: Int32Array;
   /** Targets of back-edges. */
   loopHeads: Set<number>;
-  /** Jump targets and loop heads: where phase 2 compares states. */
+  /** Where phase 2 compares states: jump targets and loop heads (without loops: jump targets where paths meet). */
   prunePoints: Uint8Array;
   /** Call graph: function index → callee function indices with one call site each. */
   calls: Map<number, { callee: number; site: number }[]>;
@@ -79,16 +79,24 @@ function useDef(i: EbpfInsn): [number, number] {
 function liveness(at: (EbpfInsn | undefined)[], n: number, succ: readonly (readonly number[])[], preds: readonly (readonly number[])[]): Uint16Array {
   const liveIn = new Uint16Array(n);
   const work: number[] = [];
-  for (let pc = n - 1; pc >= 0; pc--) if (at[pc] !== undefined) work.push(pc);
+  // Each instruction's uses and definitions, once (the fixpoint may visit a pc many times).
+  const uses = new Uint16Array(n);
+  const defs = new Uint16Array(n);
+  for (let pc = n - 1; pc >= 0; pc--) {
+    const i = at[pc];
+    if (i === undefined) continue;
+    work.push(pc);
+    const [use, def] = useDef(i);
+    uses[pc] = use;
+    defs[pc] = def;
+  }
   const queued = new Uint8Array(n).fill(1);
   while (work.length) {
     const pc = work.pop()!;
     queued[pc] = 0;
-    const i = at[pc]!;
     let out = 0;
     for (const t of succ[pc]!) if (t < n) out |= liveIn[t]!;
-    const [use, def] = useDef(i);
-    const v = (use | (out & ~def) | bit(10)) & 0x7ff;
+    const v = (uses[pc]! | (out & ~defs[pc]!) | bit(10)) & 0x7ff;
     if (v !== liveIn[pc]) {
       liveIn[pc] = v;
       for (const p of preds[pc]!) if (!queued[p]) { queued[p] = 1; work.push(p); }
@@ -249,6 +257,13 @@ export function checkStructure(slots: readonly EbpfSlot[], hook: HookSpec): Stru
         stack.push({ pc: t, succ: succ[t]!, k: 0 });
       }
     }
+  }
+  // A program without loops needs prune points only where paths meet: a jump target with one
+  // predecessor is reached only through it, so its states differ only as much as the paths that
+  // reach that predecessor (pruned at the join before them). Pruning there too saved little and
+  // cost a state key per visit (about a fifth of verify() on translated filters).
+  if (loopHeads.size === 0) {
+    for (let pc = 0; pc < n; pc++) if (prunePoints[pc] && preds[pc]!.length < 2) prunePoints[pc] = 0;
   }
   // Call graph: recursion and depth.
   const calls = new Map<number, { callee: number; site: number }[]>();

@@ -57,7 +57,7 @@ import { analyzeTrace, boundRepeats, evalJmp, solveLinear } from './loops.ts';
 import type { LoopTrace } from './loops.ts';
 import type { CtxField, HookSpec } from './hooks.ts';
 import { aluRange, refineRanges, refineRangesFalse, widthRange } from './ranges.ts';
-import { MAX64 as UNKNOWN_HI, UNINIT, UNKNOWN, cloneState, describeReg, joinStates, newFrame, ptr, regKey, scalar, scalarTz, stateKey, STACK } from './state.ts';
+import { MAX64 as UNKNOWN_HI, UNINIT, UNKNOWN, cloneState, describeReg, joinStates, newFrame, ptr, regKey, scalar, scalarTz, stackW, stateKey, STACK } from './state.ts';
 import type { Frame, Reg, Scalar, State } from './state.ts';
 import { checkStructure, MAX_CALL_FRAMES, successors } from './structure.ts';
 import type { Structure } from './structure.ts';
@@ -205,6 +205,14 @@ function highOf(v: Reg): HighHalf | undefined {
   }
 }
 
+const HIGHS: readonly HighHalf[] = [0, 'pkt', 'ctx', 'stack'];
+
+/** highOf as an index into HIGHS, -1 for none. */
+function highCode(v: Reg): number {
+  const x = highOf(v);
+  return x === undefined ? -1 : x === 0 ? 0 : x === 'pkt' ? 1 : x === 'ctx' ? 2 : 3;
+}
+
 /** The kernel's BPF_MAX_VAR_OFF: pointer arithmetic must keep offsets within ±2^29. */
 const MAX_VAR_OFF = 1n << 29n;
 
@@ -223,7 +231,9 @@ function signedRange(k: Scalar): [bigint, bigint] | null {
 
 /** `r` with `tz` known low zero bits (kept on unknown scalars only; constants say it already). */
 function withTz(r: Reg, tz: number): Reg {
-  return r.t === 'scalar' && r.v === null && tz > 0 ? { ...r, tz: Math.min(tz, 64) } : r;
+  if (r.t !== 'scalar' || r.v !== null || tz <= 0) return r;
+  const t = Math.min(tz, 64);
+  return r.tz === t ? r : { ...r, tz: t };
 }
 
 /** Known low zero bits of `a op b` (0 when the operation keeps none). */
@@ -262,22 +272,34 @@ class Walker {
     this.proven.set(pc, prev === undefined || prev === region ? region : null);
   }
 
-  /** pc → per register: a HighHalf on every visit so far, null once two visits disagree. */
-  private highs = new Map<number, (HighHalf | null)[]>();
+  /**
+   * pc * 11 + register → the HighHalf on every visit so far (its index in HIGHS), -1 once two
+   * visits disagree or one had none, -2 before the first visit (flat: this runs at every step).
+   */
+  private readonly highs: Int8Array;
 
   private noteHighs(pc: number, st: State): void {
     const regs = this.frame(st).regs;
-    const prev = this.highs.get(pc);
-    if (prev === undefined) {
-      this.highs.set(pc, regs.map((r) => highOf(r) ?? null));
+    const h = this.highs;
+    const base = pc * 11;
+    if (h[base] === -2) {
+      for (let r = 0; r < 11; r++) h[base + r] = highCode(regs[r]!);
       return;
     }
-    for (let r = 0; r < prev.length; r++) if (prev[r] !== null && prev[r] !== highOf(regs[r]!)) prev[r] = null;
+    for (let r = 0; r < 11; r++) if (h[base + r]! >= 0 && h[base + r] !== highCode(regs[r]!)) h[base + r] = -1;
   }
 
   highHalves(): Map<number, readonly (HighHalf | undefined)[]> {
     const out = new Map<number, readonly (HighHalf | undefined)[]>();
-    for (const [pc, h] of this.highs) if (h.some((x) => x !== null)) out.set(pc, h.map((x) => x ?? undefined));
+    const h = this.highs;
+    for (let pc = 0; pc * 11 < h.length; pc++) {
+      let any = false;
+      for (let r = 0; r < 11; r++) if (h[pc * 11 + r]! >= 0) any = true;
+      if (!any) continue;
+      const row: (HighHalf | undefined)[] = new Array<HighHalf | undefined>(11);
+      for (let r = 0; r < 11; r++) row[r] = h[pc * 11 + r]! >= 0 ? HIGHS[h[pc * 11 + r]!] : undefined;
+      out.set(pc, row);
+    }
     return out;
   }
 
@@ -307,6 +329,7 @@ class Walker {
     this.policy = hook.loops ?? 'bounded';
     this.maxSteps = hook.maxSteps ?? defaultMaxSteps(s.at.length);
     this.fnDepth = new Array<number>(s.functions.length).fill(0);
+    this.highs = new Int8Array(s.at.length * 11).fill(-2);
   }
 
   private fail(code: string, pc: number, msg: string): never {
@@ -596,8 +619,7 @@ class Walker {
     this.steps += Number(skip) * f.steps;
     // Every traced pc was visited (noteHighs ran there); the skipped values were not.
     for (const [at, mask] of f.varying) {
-      const h = this.highs.get(at)!;
-      for (let k = 0; k < h.length; k++) if (mask & (1 << k)) h[k] = null;
+      for (let k = 0; k < 11; k++) if (mask & (1 << k)) this.highs[at * 11 + k] = -1;
     }
     return false;
   }
@@ -668,6 +690,7 @@ class Walker {
         if (write && value !== undefined && value.t === 'ptr' && value.p === 'stack' && value.ref > base.ref)
           this.fail('stack-escape', pc, "a pointer to a function's stack may not be stored in its caller's stack");
         if (write && !atomic) {
+          stackW(f);
           for (let k = lo >> 3; k <= (lo + size - 1) >> 3; k++) f.spills[k] = undefined;
           // 2 marks bytes known to be zero (the kernel's STACK_ZERO), 1 any other written byte.
           f.init.fill(value !== undefined && value.t === 'scalar' && value.v === 0n ? 2 : 1, lo, lo + size);
@@ -679,7 +702,7 @@ class Walker {
         }
         const sp = f.spills[slot];
         if (atomic) {
-          f.spills[slot] = undefined;
+          stackW(f).spills[slot] = undefined;
           f.init.fill(1, lo, lo + size);
           return UNKNOWN;
         }
@@ -764,7 +787,7 @@ class Walker {
         this.fail('stack-bounds', pc, `invalid unbounded variable-offset ${what} of stack: bound the offset so the access stays in its frame`);
       if (write) {
         for (let k = 0; k <= base.ref; k++) {
-          st.frames[k]!.init.fill(1);
+          stackW(st.frames[k]!).init.fill(1);
           st.frames[k]!.spills.fill(undefined);
         }
       }
@@ -784,6 +807,7 @@ class Walker {
     if (write) {
       if (value !== undefined && value.t === 'ptr' && value.p === 'stack' && value.ref > base.ref)
         this.fail('stack-escape', pc, "a pointer to a function's stack may not be stored in its caller's stack");
+      stackW(f);
       for (let k = b0 >> 3; k <= (b1 - 1) >> 3; k++) f.spills[k] = undefined;
       for (let k = b0; k < b1; k++) if (f.init[k] !== 1) f.init[k] = value !== undefined && value.t === 'scalar' && value.v === 0n && f.init[k] === 2 ? 2 : 1;
       return UNKNOWN;
@@ -1098,7 +1122,12 @@ class Walker {
     const drop = (v: Reg): Reg => (v.t === 'ptr' && v.p === 'pkt' && v.id === id ? { ...v, id: 0, fix: undefined, prange: undefined } : v);
     for (const f of st.frames) {
       for (let r = 0; r < f.regs.length; r++) f.regs[r] = drop(f.regs[r]!);
-      for (let k = 0; k < f.spills.length; k++) if (f.spills[k] !== undefined) f.spills[k] = drop(f.spills[k]!);
+      for (let k = 0; k < f.spills.length; k++) {
+        const x = f.spills[k];
+        if (x === undefined) continue;
+        const y = drop(x);
+        if (y !== x) stackW(f).spills[k] = y;
+      }
     }
   }
 
@@ -1107,7 +1136,12 @@ class Walker {
     const grow = (v: Reg): Reg => (v.t === 'ptr' && v.p === 'pkt' && v.id === id && v.fix !== undefined && (v.prange ?? 0) < fix ? { ...v, prange: Math.min(fix, 0xffff) } : v);
     for (const f of st.frames) {
       for (let r = 0; r < f.regs.length; r++) f.regs[r] = grow(f.regs[r]!);
-      for (let k = 0; k < f.spills.length; k++) if (f.spills[k] !== undefined) f.spills[k] = grow(f.spills[k]!);
+      for (let k = 0; k < f.spills.length; k++) {
+        const x = f.spills[k];
+        if (x === undefined) continue;
+        const y = grow(x);
+        if (y !== x) stackW(f).spills[k] = y;
+      }
     }
   }
 
@@ -1198,7 +1232,7 @@ class Walker {
       }
       for (let k = 0; k < f.spills.length; k++) {
         const v = f.spills[k];
-        if (v !== undefined && v.t === 'ptr' && v.id === id) f.spills[k] = to.t === 'ptr' ? { ...v, nullable: false } : to;
+        if (v !== undefined && v.t === 'ptr' && v.id === id) stackW(f).spills[k] = to.t === 'ptr' ? { ...v, nullable: false } : to;
       }
     }
   }
@@ -1215,7 +1249,7 @@ class Walker {
         // every caller's frame above it.
         for (let fi = 0; fi <= v.ref; fi++) {
           const f = st.frames[fi]!;
-          f.init.fill(1);
+          stackW(f).init.fill(1);
           for (let k = 0; k < f.spills.length; k++) if (f.spills[k] !== undefined) f.spills[k] = ptr('any', null);
         }
       }
@@ -1296,7 +1330,7 @@ class Walker {
         }
         for (let k = 0; k < fr.spills.length; k++) {
           const v = fr.spills[k];
-          if (v !== undefined && v.t === 'ptr' && (v.p === 'pkt' || v.p === 'pkt_end' || v.p === 'pkt_meta')) fr.spills[k] = UNKNOWN;
+          if (v !== undefined && v.t === 'ptr' && (v.p === 'pkt' || v.p === 'pkt_end' || v.p === 'pkt_meta')) stackW(fr).spills[k] = UNKNOWN;
         }
       }
       st.pktRange = 0;
