@@ -1,8 +1,8 @@
 /**
  * Byte sinks for the writers: a buffered file/stdout sink (`-w -`) and an in-memory sink.
  *
- * Technique: writers format records straight into a sink-owned block buffer (default 1 MiB) and
- * the sink issues one `writeSync` per full block, so a packet costs a few byte copies and no
+ * Technique: writers format records straight into a sink-owned block buffer (default 256 KiB)
+ * and the sink issues one `writeSync` per full block, so a packet costs a few byte copies and no
  * system call. `flush()` pushes the partial block out; in packet-buffered mode (tcpdump -U) the
  * writers call it after every packet. Writes to a non-blocking pipe retry on EAGAIN.
  */
@@ -54,7 +54,9 @@ export class FdSink implements ByteSink {
     private readonly fd: number,
     private readonly name: string,
     private readonly ownsFd: boolean,
-    blockSize = 1 << 20,
+    // 256 KiB, not more: `-w` of the benchmark's 1,000,000-packet capture writes 37 MB in 145
+    // calls instead of 36, and each run touches 768 KiB less fresh memory (192 fewer page faults).
+    blockSize = 1 << 18,
   ) {
     this.buf = new Uint8Array(blockSize);
   }

@@ -11,7 +11,7 @@
  * `cachedDataRejected`), and run as a CommonJS module wrapper with a real `require`. When there
  * was no usable cache, the run writes one at exit with `script.createCachedData()`, which then
  * holds every function compiled so far (those the cache brought and those this run compiled
- * lazily).
+ * lazily), unless it exits with a non-zero status (it then likely stopped early).
  *
  * One cache per shape of command line: the set of its option words without their values (`-r
  * --count`, `-r -w`, `-nn -r`, a subcommand such as `bench`), hashed into the file name. Runs of
@@ -124,9 +124,11 @@ if (dir !== undefined) {
 mark('launcher: read the code cache');
 const script = new Script(scriptSource(source), { filename: bundle, cachedData: cached });
 if (dir !== undefined) {
-  process.once('exit', () => {
+  process.once('exit', (code) => {
     try {
-      if (cached !== undefined && script.cachedDataRejected !== true) return;
+      // A failed run (a missing file, a bad filter) ran less than its shape's runs do: the next
+      // successful run writes the cache instead.
+      if (code !== 0 || (cached !== undefined && script.cachedDataRejected !== true)) return;
       const data = script.createCachedData();
       const tmp = join(dir, `${cacheName}.${process.pid}.tmp`);
       const fd = openSync(tmp, 'w', 0o600);
