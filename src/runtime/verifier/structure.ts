@@ -76,7 +76,7 @@ function useDef(i: EbpfInsn): [number, number] {
 }
 
 /** Backward dataflow to a fixpoint: liveIn = use ∪ (∪ liveIn[succ] − def); r10 is always live. */
-function liveness(at: (EbpfInsn | undefined)[], n: number, succ: readonly (readonly number[])[], preds: readonly (readonly number[])[]): Uint16Array {
+function liveness(at: (EbpfInsn | undefined)[], n: number, succ: readonly (readonly number[])[], preds: Preds): Uint16Array {
   const liveIn = new Uint16Array(n);
   const work: number[] = [];
   // Each instruction's uses and definitions, once (the fixpoint may visit a pc many times).
@@ -99,10 +99,32 @@ function liveness(at: (EbpfInsn | undefined)[], n: number, succ: readonly (reado
     const v = (uses[pc]! | (out & ~defs[pc]!) | bit(10)) & 0x7ff;
     if (v !== liveIn[pc]) {
       liveIn[pc] = v;
-      for (const p of preds[pc]!) if (!queued[p]) { queued[p] = 1; work.push(p); }
+      for (const p of preds.get(pc)) if (!queued[p]) { queued[p] = 1; work.push(p); }
     }
   }
   return liveIn;
+}
+
+/** Each pc's predecessors (one array per pc would cost an allocation per instruction). */
+class Preds {
+  constructor(private readonly start: Int32Array, private readonly list: Int32Array) {}
+  /** The predecessors of `pc`, as a view into the shared list. */
+  get(pc: number): Int32Array {
+    return this.list.subarray(this.start[pc]!, this.start[pc + 1]!);
+  }
+  count(pc: number): number {
+    return this.start[pc + 1]! - this.start[pc]!;
+  }
+}
+
+function predecessors(n: number, succ: readonly (readonly number[])[]): Preds {
+  const start = new Int32Array(n + 1);
+  for (let pc = 0; pc < n; pc++) for (const t of succ[pc]!) if (t < n) start[t + 1]!++;
+  for (let pc = 0; pc < n; pc++) start[pc + 1]! += start[pc]!;
+  const fill = start.slice(0, n);
+  const list = new Int32Array(start[n]!);
+  for (let pc = 0; pc < n; pc++) for (const t of succ[pc]!) if (t < n) list[fill[t]!++] = pc;
+  return new Preds(start, list);
 }
 
 /** Where control goes after `insn` at `pc` inside its function (call targets excluded). */
@@ -218,7 +240,7 @@ export function checkStructure(slots: readonly EbpfSlot[], hook: HookSpec): Stru
   // Every reachable instruction must be able to reach an exit: walk backwards from the exits
   // (a local call continues at pc+1 once the callee returns; the callee is checked on its own).
   const toExit = new Uint8Array(n);
-  const preds: number[][] = Array.from({ length: n }, () => []);
+  const preds = predecessors(n, succ);
   const back: number[] = [];
   for (let pc = 0; pc < n; pc++) {
     const i = at[pc];
@@ -227,11 +249,10 @@ export function checkStructure(slots: readonly EbpfSlot[], hook: HookSpec): Stru
       toExit[pc] = 1;
       back.push(pc);
     }
-    for (const t of succ[pc]!) preds[t]!.push(pc);
   }
   while (back.length) {
     const pc = back.pop()!;
-    for (const p of preds[pc]!) if (!toExit[p]) { toExit[p] = 1; back.push(p); }
+    for (const p of preds.get(pc)) if (!toExit[p]) { toExit[p] = 1; back.push(p); }
   }
   for (let pc = 0; pc < n; pc++) if (at[pc] !== undefined && !toExit[pc]) fail('no-exit', pc, 'no path from this instruction reaches an exit (an infinite loop)');
   // Back-edges: iterative DFS per function, colours 0 white, 1 on stack, 2 done.
@@ -263,7 +284,7 @@ export function checkStructure(slots: readonly EbpfSlot[], hook: HookSpec): Stru
   // reach that predecessor (pruned at the join before them). Pruning there too saved little and
   // cost a state key per visit (about a fifth of verify() on translated filters).
   if (loopHeads.size === 0) {
-    for (let pc = 0; pc < n; pc++) if (prunePoints[pc] && preds[pc]!.length < 2) prunePoints[pc] = 0;
+    for (let pc = 0; pc < n; pc++) if (prunePoints[pc] && preds.count(pc) < 2) prunePoints[pc] = 0;
   }
   // Call graph: recursion and depth.
   const calls = new Map<number, { callee: number; site: number }[]>();

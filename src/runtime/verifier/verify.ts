@@ -233,7 +233,7 @@ function signedRange(k: Scalar): [bigint, bigint] | null {
 function withTz(r: Reg, tz: number): Reg {
   if (r.t !== 'scalar' || r.v !== null || tz <= 0) return r;
   const t = Math.min(tz, 64);
-  return r.tz === t ? r : { ...r, tz: t };
+  return r.tz === t ? r : { t: 'scalar', v: null, lo: r.lo, hi: r.hi, lo32: r.lo32, hi32: r.hi32, tz: t };
 }
 
 /** Known low zero bits of `a op b` (0 when the operation keeps none). */
