@@ -158,11 +158,39 @@ function dispatchSource(p: Prepared, mode: RegisterMode, batch: DispatchBatch | 
     (usesCtx ? ` CV = M.views[${REGION.ctx}]; CB = M.base[${REGION.ctx}];` : '');
   const regL = Array.from({ length: 11 }, (_, r) => rl(r));
   const regH = Array.from({ length: 11 }, (_, r) => rh(r));
+  // A direct unsigned 16/32-bit packet load followed by `be16`/`be32` of the same register (how
+  // translated classic loads read network order) is one big-endian DataView read, the swap then
+  // emits nothing; only when the swap starts no block (as in the structured form).
+  const fusedSwap = new Uint8Array(prog.length);
+  for (let i = 0; i + 1 < prog.length; i++) {
+    const a = prog[i]!, b = prog[i + 1]!;
+    if (a.kind !== 'ldx' || a.signed || (a.size !== 'h' && a.size !== 'w') || directOf(i) !== 'pkt' || foldOf(i) !== undefined) continue;
+    if (b.kind !== 'end' || b.order !== 'be' || b.dst !== a.dst || b.width !== (a.size === 'h' ? 16 : 32) || entry.has(i + 1) || regions.has(i + 1)) continue;
+    fusedSwap[i + 1] = 1;
+  }
+  // High halves the verifier proved before an instruction (0, or a region's tag: the latter in
+  // batch form only, where data is offset 0 of the packet region by construction) are read as
+  // literals, so V8 drops the carry and tag arithmetic of pointer adds and bounds checks (a
+  // register's value merges at the dispatch loop's head, where V8 cannot see it is constant).
+  // Only reads are replaced, and only in kinds whose code reads every operand before it writes.
+  const TAGS: Record<string, number> = { pkt: TAG_BASE + REGION.packet, ctx: TAG_BASE + REGION.ctx, stack: TAG_BASE + REGION.stack };
+  const withHighs = (i: number, code: string): string => {
+    const h = p.highs?.get(pcOf[i]!);
+    const kind = prog[i]!.kind;
+    if (h === undefined || (kind !== 'alu' && kind !== 'jmp' && kind !== 'ldx' && kind !== 'st' && kind !== 'stx')) return code;
+    for (let r = 0; r < 11; r++) {
+      const fact = h[r];
+      if (fact === undefined || inArray.has(r) || (fact !== 0 && !batch) || !code.includes(rh(r))) continue;
+      code = code.replace(HIGH_READ[r]!, fact === 0 ? '0' : `${TAGS[fact]}`);
+    }
+    return code;
+  };
   const lines: string[] = [];
   let skipTo = 0;
   prog.forEach((insn, i) => {
     if (i < skipTo) return; // inside a compare region
     if (entry.has(i)) lines.push(`    case ${no(i)}:`);
+    if (fusedSwap[i]) return;
     const region = regions.get(i);
     if (region !== undefined) {
       lines.push(`      ${probeCode(region, rl(region.reg), (t) => `pc = ${no(t)}; continue main;`)}`);
@@ -183,7 +211,8 @@ function dispatchSource(p: Prepared, mode: RegisterMode, batch: DispatchBatch | 
       big = { du: `RU[${dst}]`, ds: `RS[${dst}]`, su: hasSrcReg ? `RU[${src}]` : `${BigInt.asUintN(64, imm64)}n`, ss: hasSrcReg ? `RS[${src}]` : `${imm64}n`, t: 'tb' };
     }
     const direct = directOf(i);
-    const code = foldOf(i) ?? (direct !== undefined ? emitDirect(insn, direct, regL[dst]!, regH[dst]!, regL[src]!, regH[src]!, off, immLo[i]!, immHi[i]!) : emitInsn(insn, {
+    const be = fusedSwap[i + 1] && insn.kind === 'ldx' ? `t = PB + ${regL[src]} + ${off}; ${regL[dst]} = PV.${insn.size === 'h' ? 'getUint16' : 'getInt32'}(t); ${regH[dst]} = 0;` : undefined;
+    const code = be ?? foldOf(i) ?? (direct !== undefined ? emitDirect(insn, direct, regL[dst]!, regH[dst]!, regL[src]!, regH[src]!, off, immLo[i]!, immHi[i]!) : emitInsn(insn, {
       big,
       dl: regL[dst]!, dh: regH[dst]!, sl: regL[src]!, sh: regH[src]!,
       imm: `${immLo[i]}`, immHi: `${immHi[i]}`, off: `${off}`, pc: `${pcOf[i]}`,
@@ -198,7 +227,7 @@ function dispatchSource(p: Prepared, mode: RegisterMode, batch: DispatchBatch | 
       stop,
     }));
     const helperCall = (insn.kind === 'call' && insn.call === 'helper') || insn.kind === 'callx';
-    lines.push(`      ${code}${helperCall ? reloadViews : ''}`);
+    lines.push(`      ${withHighs(i, code)}${helperCall ? reloadViews : ''}`);
   });
   // The registers the code names (typed mode zeroes only those at entry: a register nothing
   // names is never read; a helper call reads r1-r5 and writes r0).
@@ -256,6 +285,9 @@ ${dispatch}
   return NA;
 };`;
 }
+
+/** Reads of register r's high-half local (not assignment targets), per register. */
+const HIGH_READ = Array.from({ length: 11 }, (_, r) => new RegExp(`(?<![\\w.$])r${r}h\\b(?!\\s*(?:[-+*/%&|^]|<<|>>>?)?=(?!=))(?!\\s*(?:\\+\\+|--))`, 'g'));
 
 /**
  * Whether the jit64 tier uses its BigInt rows for this program: when it does 64-bit multiply,
