@@ -80,7 +80,9 @@ export { foldAccepts } from './jit/structured.ts';
  * Every engine, in one list: the engine-case table and the conformance test run them all.
  * `jit` emits structured code (labelled blocks, ./jit/structured.ts) for programs without back
  * edges or local calls and the dispatch loop (./jit/js.ts) otherwise; `jit-dispatch` always
- * emits the dispatch loop, so both generators stay under every differential test.
+ * emits the dispatch loop, so both generators stay under every differential test. Batch forms
+ * (compileBatch): `jit` its structured one, else the dispatch loop's (compileDispatchBatch, the
+ * batch form of `jit-dispatch` and, with typed registers, of `jit64`); `wasm` its module's.
  */
 export const ENGINES = {
   interp: { name: 'interp', compile: compileInterpreter },
