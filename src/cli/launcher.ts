@@ -41,7 +41,7 @@ const marks: [string, number, number, number][] | undefined = process.env.TSDUMP
 function mark(name: string): void {
   if (marks === undefined) return;
   const u = process.resourceUsage();
-  marks.push([name, performance.now(), (u.userCPUTime + u.systemCPUTime) / 1000, u.minorPageFault]);
+  marks.push([name, process.uptime() * 1000, (u.userCPUTime + u.systemCPUTime) / 1000, u.minorPageFault]);
 }
 mark('node start-up (to the launcher)');
 if (marks !== undefined) (globalThis as Record<symbol, unknown>)[Symbol.for('tsdump.launchMarks')] = marks;

@@ -7,8 +7,9 @@
  * it), module initialization, argument parsing, opening the capture, compiling the filter,
  * building its engine, the read loop, to the exit handlers. Off (nothing measured) otherwise.
  *
- * Technique: marks are `performance.now()` (milliseconds since the process started) and
- * `process.resourceUsage()` (CPU time, page faults). The launcher (./launcher.ts, a separate file) records its own marks
+ * Technique: marks are `process.uptime()` (wall time since the process started) and
+ * `process.resourceUsage()` (CPU time, page faults); not `performance.now()`, whose first use
+ * loads perf_hooks (~3 ms), which would be measured. The launcher (./launcher.ts, a separate file) records its own marks
  * under a global symbol before the bundle runs; they are read here, so one table covers the
  * whole process. The time Node spends after the exit event (heap teardown) is not seen.
  */
@@ -26,7 +27,7 @@ export const timingOn = process.env.TSDUMP_TIMING === '1';
 
 function now(name: string): Mark {
   const u = process.resourceUsage();
-  return [name, performance.now(), (u.userCPUTime + u.systemCPUTime) / 1000, u.minorPageFault];
+  return [name, process.uptime() * 1000, (u.userCPUTime + u.systemCPUTime) / 1000, u.minorPageFault];
 }
 
 const marks: Mark[] = [];
