@@ -211,3 +211,23 @@ describe('verifier: counter forecasts agree with running the loop', () => {
     }
   });
 });
+
+describe('verifier: more loops the walk could never finish (xdp-adversarial, seed 12)', () => {
+  it('#3912: a counter compared with a pointer forks every time, whatever its value: it never terminates', () => {
+    // r2 = ctx->data_meta (a pointer): the walker compares without narrowing anything.
+    const e = refusal('ldxw %r2, [%r1+8]\nmov %r0, 0\nl:\nadd %r0, 1\njlt %r0, %r2, l\nexit');
+    expect(e.message).toMatch(/loop at pc 2 does not terminate: every iteration runs the same 2 instructions with only r0 \+= 1/);
+    expect(e.steps).toBeLessThan(20);
+  });
+  it('#9611: a second counter that no test reads may change by anything (r0 += r1)', () => {
+    const e = refusal('mov %r0, 0\nmov %r1, 0\nl:\nadd %r0, %r1\nadd %r1, 1\njlt %r1, -1, l\nand %r0, 1\nexit');
+    expect(e.message).toMatch(/runs 18446744073709551610 more iterations of 3 instructions \(r1 \+= 1, r0 changing untested\) before pc 4/);
+    expect(e.steps).toBeLessThan(30);
+  });
+  it('the same loops that end within the limit are walked to their end', () => {
+    // 1,000 iterations of 3 instructions: accepted, every step walked (no skipping: r0 is not affine).
+    expect(verify(assemble('mov %r0, 0\nmov %r1, 0\nl:\nadd %r0, %r1\nadd %r1, 1\njlt %r1, 1000, l\nand %r0, 1\nexit'), xdpHook()).stats.steps).toBe(2 + 3 * 1000 + 2);
+    // Once a test reads r0 it is no longer free: the walk decides (r0 passes 10,000 at r1 = 142).
+    expect(verify(assemble('mov %r0, 0\nmov %r1, 0\nl:\nadd %r0, %r1\nadd %r1, 1\njgt %r0, 10000, out\njlt %r1, -1, l\nout:\nexit'), xdpHook()).stats.steps).toBeLessThan(1000);
+  });
+});

@@ -94,6 +94,8 @@ export type LoopForecast =
       varying: Map<number, number>;
       /** Jumps between a counter and a bound register, in trace order (bound traces only). */
       bjumps: BoundJump[];
+      /** Counters that change otherwise than by a constant but that nothing checked reads. */
+      free: number[];
     };
 
 /** `ptr`: a pointer whose constant offset is the affine value (only moved by constants). */
@@ -306,6 +308,12 @@ export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[]
           // A counter against an invariant range (`r0 < r2`, r2 in [L, H]): the jump is decided
           // while the counter stays on one side of the range; the walker's own narrowing decides.
           const rangeReg = affDst ? ('src' in i ? regs[i.src] : undefined) : regs[i.dst];
+          // A counter against a pointer: the walker forks without narrowing anything, whatever
+          // the counter's value (except a NULL test of a pointer that may be NULL).
+          if (rangeReg !== undefined && rangeReg.t === 'ptr' && hasSrc && !(rangeReg.nullable && (i.op === 'jeq' || i.op === 'jne'))) {
+            if (!t.forks.includes(s)) return unknown(`the jump at pc ${pc} went against the model`);
+            break;
+          }
           if (rangeReg === undefined || rangeReg.t !== 'scalar' || !hasSrc) return unknown(`the jump at pc ${pc} compares a counter with a value that is not a number`);
           if (t.forks.includes(s)) return unknown(`the jump at pc ${pc} forks on a counter`);
           const R = rangeReg as Scalar;
@@ -350,11 +358,19 @@ export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[]
   }
   // Back at the head: each counter is its own start plus a constant; everything else live is invariant.
   const strides = new Map<number, { d: bigint; m: bigint }>();
+  // Counters that end the iteration as something else than themselves plus a constant (`r0 +=
+  // r1`): "free" when nothing the walker checks ever read them (a computed value only flows into
+  // ALU results, see TAINT above), and no tested value was derived from them.
+  const free: number[] = [];
   for (let r = 0; r < 11; r++) {
     const k = kinds[r]!;
     const isCounter = t.counters.includes(r);
     if (!isCounter) {
       if ((live & (1 << r)) !== 0 && k.k !== 'inv' && k.k !== 'bnd') return unknown(`r${r} changes with the counters`);
+      continue;
+    }
+    if (k.k === 'taint' && t.regs[0]?.[r]?.t === 'scalar' && !watches.some((w) => w.base === r) && !bjumps.some((j) => j.base === r)) {
+      free.push(r);
       continue;
     }
     if (k.k !== 'aff' || k.base !== r) return unknown(`counter r${r} is not stepped by a constant`);
@@ -386,7 +402,7 @@ export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[]
     if (repeats === null || full < repeats) { repeats = full; exitPc = w.pc; }
     if (!hit.exact) exact = false;
   }
-  return { kind: 'repeats', repeats, exact: repeats === null ? true : exact, strides, steps: t.pcs.length, exitPc, pure: pure && bjumps.length === 0, varying, bjumps };
+  return { kind: 'repeats', repeats, exact: repeats === null ? true : exact, strides, steps: t.pcs.length, exitPc, pure: pure && bjumps.length === 0 && free.length === 0, varying, bjumps, free };
 }
 
 /** Whether instruction `i` may read or write register `r` (calls, exits and packet loads: r0-r6). */

@@ -585,13 +585,14 @@ class Walker {
     const f = analyzeTrace(tr, this.s.at, end, this.s.liveIn[pc]!);
     if (f.kind === 'unknown') return true;
     const show = (d: bigint, m: bigint) => (d > m / 2n ? `-= ${m - d}` : `+= ${d}`);
-    const moves = [...f.strides].map(([r, { d, m }]) => `r${r} ${show(d, m)}${m === 1n << 32n ? ' (32-bit)' : ''}`).join(', ');
+    const moves = [...[...f.strides].map(([r, { d, m }]) => `r${r} ${show(d, m)}${m === 1n << 32n ? ' (32-bit)' : ''}`), ...f.free.map((r) => `r${r} changing untested`)].join(', ');
     if (f.repeats === null) {
       this.fail('unbounded-loop', pc, `loop at pc ${pc} does not terminate: every iteration runs the same ${f.steps} instructions with only ${moves}, and no test on the way ever changes its outcome`);
     }
     const repeats = f.repeats!;
     // States other paths stored at this head on the way would prune the walk early.
-    const [r] = tr.counters;
+    // An affine counter exists: `repeats` comes from a jump on one.
+    const [r] = f.strides.keys();
     const { d, m } = f.strides.get(r!)!;
     const orbitClear = (): boolean => {
       for (const u of this.orbits.get(pc)!.get(tr.masked)!) {
