@@ -90,7 +90,7 @@ function lowerToCfg(ast: Ast, text: string, opts: CompileOptions): Lowered {
     if (lowerer.usedLink && !lowerer.varRegs.has(LINK_SLOT)) lowerer.varRegs.set(LINK_SLOT, lowerer.allocReg());
     if (lowerer.usedVariable && !lowerer.varRegs.has(VAR_SLOT)) lowerer.varRegs.set(VAR_SLOT, lowerer.allocReg());
   }
-  if (lowerer.regMode) prog = renumberSlots(prog, lowerer.varRegs);
+  if (lowerer.regMode || lowerer.usedRegisters) prog = renumberSlots(prog, lowerer.varRegs);
   // On Prism headers libpcap 1.10.3 always emits the header-length code, which turns its
   // optimizer off for every program of that link type.
   return { ...prog, noOptimize: lowerer.noOptimize || ctx.link.radio === 'prism', optErrors: lowerer.deferredOptErrors };

@@ -59,7 +59,6 @@ const ACCEPTED: { name: string; text: string; match: boolean }[] = [
   { name: '3,000 nested loads', text: `${'ip['.repeat(3000)}1${']'.repeat(3000)} = 69`, match: false },
   { name: '2,000 nested value lists', text: hostList(2000), match: false },
   { name: '3,000 nested value lists', text: hostList(3000), match: true },
-  { name: '5,000 constant ^ terms', text: `ip[0] = 69${' ^ 0'.repeat(5000)}`, match: true },
 ];
 
 describe('deep arithmetic and value lists compile without a depth limit (issue 12)', () => {
@@ -84,6 +83,11 @@ describe('deep arithmetic and value lists compile without a depth limit (issue 1
     const e = errorOf(`ip[0] = ip[1]${' ^ ip[1]'.repeat(20)}`);
     expect(e?.code).toBe('FILTER_TOO_COMPLEX');
     expect(e!.message.split('\n')).toHaveLength(1);
+    // '^' takes the rest of the expression as its right operand, and libpcap 1.10.3 holds a
+    // register for every constant it loads: 5 terms compile, 20 do not (tcpdump -d agrees).
+    expect(errorOf(`ip[0] = 69${' ^ 0'.repeat(5)}`)).toBeUndefined();
+    expect(errorOf(`ip[0] = 69${' ^ 0'.repeat(20)}`)?.message).toBe('too many registers needed to evaluate expression');
+    expect(errorOf(`ip[0] = 69${' ^ 0'.repeat(5000)}`)?.code).toBe('FILTER_TOO_COMPLEX');
   });
   it('unbalanced deep arithmetic is a syntax error, not a crash', () => {
     expect(errorOf(`ip[0] = ${'('.repeat(50000)}1`)?.code).toBe('FILTER_SYNTAX');

@@ -17,6 +17,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = join(here, '../filter/data');
 const G = 'geneve 11562497';
 const chain = (term: string, n: number, op = 'or'): string => Array.from({ length: n }, () => term).join(` ${op} `);
+/** `a + (b + (a + (… b)))`, `n` operands nested to the right. */
+const nest = (a: string, b: string, n: number): string => {
+  let e = n % 2 ? a : b;
+  for (let i = n - 1; i > 0; i--) e = `${i % 2 ? a : b} + (${e})`;
+  return e;
+};
 
 /** class name → expressions (numbers only: no name lookups, so the answers do not depend on /etc). */
 export const FUZZ_CLASSES: Record<string, string[]> = {
@@ -35,6 +41,12 @@ export const FUZZ_CLASSES: Record<string, string[]> = {
   'protochain registers': [
     chain('protochain 6', 15), chain('protochain 6', 16), chain('ip6 protochain 6', 20), `${chain('protochain 17', 4)} or ${chain('geneve', 4)}`,
     `${chain('protochain 17', 5)} or ${chain('geneve', 4)}`, 'ip protochain 6 or geneve and tcp[0:2] > 3',
+  ],
+  // Arithmetic needs libpcap's registers at its peak: up to 16 (a deep relation is fine), fewer
+  // when protochains keep theirs.
+  'arithmetic registers': [
+    `${nest('ip[0]', 'ip[1]', 12)} = 1`, `${nest('1', 'len', 15)} = 1`, `${nest('1', 'len', 16)} = 1`, `${nest('1', 'len', 17)} = 1`, `${nest('len', 'len', 14)} > 100`,
+    `${nest('tcp[0]', 'tcp[1]', 12)} > 30`, `${chain('protochain 6', 13)} or ip[0] + ip[1] = ip[2]`, `${chain('protochain 6', 14)} or ip[0] + ip[1] = ip[2]`,
   ],
   // libpcap's MPLS label depth is not reset by geneve.
   'mpls over geneve': [

@@ -189,6 +189,42 @@ export function relation(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: 
   checkOperands(L, left);
   checkOperands(L, right);
   if (L.regMode) return relationInRegisters(L, op, left, right, ctx);
+  // libpcap 1.10.3 evaluates the relation in its registers (one per value, right operands
+  // while the left one is held): when fewer are free than it needs at its peak (other
+  // relations free theirs, but each `protochain` without ip/ip6 keeps one) it refuses.
+  if (registerPeak(left, right) > L.regs.freeCount()) L.err('FILTER_TOO_COMPLEX', 'too many registers needed to evaluate expression', L.curSpan);
+  try {
+    return relationInSlots(L, op, left, right, ctx);
+  } catch (e) {
+    // Deeper than our scratch slots (libpcap has 16 registers, we keep some for offsets):
+    // on a fixed-offset link, generate it in libpcap's registers instead (index.ts renumbers).
+    if (!(e instanceof UserError) || e.message !== 'expression too complex' || ctx.variable) throw e;
+    L.usedRegisters = true;
+    return relationInRegisters(L, op, left, right, ctx);
+  }
+}
+
+/** The most registers libpcap 1.10.3 holds at once while evaluating `left op right`. */
+function registerPeak(left: Arith, right: Arith): number {
+  // Explicit stack (nesting has no limit): each job is a node and how many registers are
+  // held by the operands to its left when it starts.
+  let peak = 0;
+  const todo: Array<{ a: Arith; held: number }> = [{ a: left, held: 0 }, { a: right, held: 1 }];
+  while (todo.length > 0) {
+    const { a, held } = todo.pop()!;
+    switch (a.type) {
+      case 'num': case 'len': peak = Math.max(peak, held + 1); break;
+      case 'paren': todo.push({ a: a.inner, held }); break;
+      case 'neg': todo.push({ a: a.operand, held }); break;
+      case 'bin': todo.push({ a: a.left, held }, { a: a.right, held: held + 1 }); break;
+      // the index's register and the result's, then the index's is freed
+      case 'load': peak = Math.max(peak, held + 2); todo.push({ a: a.index, held }); break;
+    }
+  }
+  return peak;
+}
+
+function relationInSlots(L: Lowerer, op: RelOp, left: Arith, right: Arith, ctx: Ctx): Frag {
   const lc = constValue(left);
   const rc = constValue(right);
   let cmp: Frag;

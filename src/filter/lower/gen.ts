@@ -83,6 +83,8 @@ export class Lowerer {
 
   /** Set when some code read the variable link-header length: the prologue is then needed. */
   usedVariable = false;
+  /** Set when a relation too deep for our scratch slots was generated in libpcap's registers (arith.ts). */
+  usedRegisters = false;
   /** Set when code read 802.11 header fields behind a radio header (needs LINK_SLOT). */
   usedLink = false;
   /**

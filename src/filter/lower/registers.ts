@@ -28,6 +28,11 @@ export class RegisterFile {
     return undefined;
   }
 
+  /** How many registers are free. */
+  freeCount(): number {
+    return this.used.filter((u) => !u).length;
+  }
+
   /** Marks `r` free again (libpcap's free_reg; the cursor does not move). */
   free(r: number): void {
     this.used[r] = false;
