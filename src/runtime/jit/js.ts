@@ -20,7 +20,15 @@
  *
  * The same generator also emits the `jit64` tier (RegisterMode 'typed'): registers in one
  * ArrayBuffer with Int32Array / BigUint64Array / BigInt64Array views, 64-bit ALU ops and jumps
- * as BigInt typed-array operations, everything else through the pair rows on the Int32Array.
+ * as BigInt typed-array operations, everything else through the pair rows on the Int32Array —
+ * for programs with 64-bit multiply/divide/modulo/constant shifts, and only for the registers
+ * those rows touch (usesBigRows: elsewhere the pair rows on locals are faster).
+ *
+ * Batch form (jitBatchSource, compileDispatchBatch; the contract of ../batch.ts): the packet loop
+ * around the dispatch loop, for `jit-dispatch`, `jit64`, and `jit` when its structured form does
+ * not apply. Per packet: registers from zero, r1 = the context, a fresh budget, the hook's
+ * data/data_end/len folded to the packet's values; a fault throws out of the call with the
+ * single run's error, after the earlier packets' verdicts.
  */
 import { STACK_SIZE } from '../../isa/ebpf/opcodes.ts';
 import type { RunFn } from '../interpreter.ts';
