@@ -1076,7 +1076,7 @@ export class Lowerer {
  * optional blanks, an optional sign and decimal digits, read as a `long` (clamped) and stored
  * into an `int` (wrapped to 32 bits); anything after the second number is ignored.
  */
-export function scanRange(text: string): [number, number] | undefined {
+function scanRange(text: string): [number, number] | undefined {
   const m = /^\s*([+-]?[0-9]+)-\s*([+-]?[0-9]+)/.exec(text);
   if (!m) return undefined;
   const toInt = (d: string): number => {
