@@ -37,7 +37,7 @@ import type { EbpfInsn, EbpfProgram } from '../../isa/ebpf/types.ts';
 import { EbpfFault, FRAME_INTS, MAX_CALL_DEPTH, Machine, REGION, STACK_BYTES, TAG_BASE } from '../semantics-memory.ts';
 import { emitInsn, prepare } from '../semantics-program.ts';
 import type { Prepared } from '../semantics-program.ts';
-import { canStructure, foldAccepts, segmented, specializedSource, structuredBatchSource, structuredSource } from './structured.ts';
+import { accessPlan, canStructure, foldAccepts, segmented, specializedSource, structuredBatchSource, structuredSource } from './structured.ts';
 import { compareRegions, probeCode, probeTables, threadedTargets } from './compare-sets.ts';
 import type { CompareRegion } from './compare-sets.ts';
 import type { BatchFold } from './structured.ts';
@@ -131,33 +131,9 @@ function dispatchSource(p: Prepared, mode: RegisterMode, batch: DispatchBatch | 
       `sp--; f = sp * ${FRAME_INTS}; ${saved.map((v, k) => `${v} = FS[f + ${k + 1}];`).join(' ')} pc = FS[f]; continue main;`;
   const stop = done;
   const abort = !batch ? 'M.r0l = 0; M.r0h = 0; return;' : `V[i] = 0;${foldAccepts(fold!, 0) ? ' NA++;' : ''} continue pkt;`;
-  // Direct (verifier-proven) accesses: which region views the function needs.
-  const proven = p.proven;
-  const directOf = (i: number): 'stack' | 'pkt' | 'ctx' | undefined => {
-    const insn = prog[i]!;
-    if (!proven || (insn.kind !== 'ldx' && insn.kind !== 'stx' && insn.kind !== 'st')) return undefined;
-    const r = proven.get(pcOf[i]!);
-    return r !== 'stack' && insn.kind !== 'ldx' ? undefined : r;
-  };
-  // Batch form: whole loads of the context fields the hook supplies become the packet's values
-  // (the same rule as the structured batch form: pointer fields as whole 8-byte shadow loads,
-  // scalars only when read whole).
-  const foldOf = (i: number): string | undefined => {
-    const insn = prog[i]!;
-    if (!fold || insn.kind !== 'ldx' || directOf(i) !== 'ctx') return undefined;
-    const field = p.ctxField?.get(pcOf[i]!);
-    if (field === undefined) return undefined;
-    const v = fold.fields.get(field.name);
-    if (v === undefined) return undefined;
-    if (field.kind === 'scalar' ? !(insn.size === 'w' && insn.off === field.off) : insn.size !== 'dw') return undefined;
-    const d = insn.dst;
-    switch (v) {
-      case 'data': return `${rl(d)} = 0; ${rh(d)} = ${TAG_BASE + REGION.packet};`;
-      case 'data_end': return `${rl(d)} = PL; ${rh(d)} = ${TAG_BASE + REGION.packet};`;
-      case 'wirelen': return `${rl(d)} = WL; ${rh(d)} = 0;`;
-      case 'caplen': return `${rl(d)} = PL; ${rh(d)} = 0;`;
-    }
-  };
+  // Direct (verifier-proven) accesses and, in batch form, context loads folded to the packet's
+  // values: the same rules as the structured form.
+  const { directOf, foldOf } = accessPlan(p, fold, rl, rh);
   const uses = new Set<string>();
   prog.forEach((_, i) => { const d = directOf(i); if (d !== undefined && foldOf(i) === undefined) uses.add(d); });
   const usesPkt = uses.has('pkt'), usesStack = uses.has('stack'), usesCtx = uses.has('ctx');
