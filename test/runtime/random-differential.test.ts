@@ -123,7 +123,7 @@ describe(`random eBPF programs, seed ${SEED}, ${COUNT} programs`, () => {
     });
     console.log(`${COUNT} random programs: ${ENGINE_NAMES.map((e) => `${e} ${engineTime[e]!.toFixed(0)} ms (load + run)`).join(', ')}`);
     expect(problems.slice(0, 3)).toEqual([]);
-  });
+  }, 300_000); // every engine loads every program: about 100 s alone on 2 cores
 
   it('every tsdump engine agrees on loops mixed with branches (programs the kernel cannot verify)', () => {
     // Bounded loops around bodies with branches on unknown values: the kernel 6.18 verifier runs
