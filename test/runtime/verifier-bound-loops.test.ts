@@ -7,7 +7,7 @@
  * (boundRepeats) now forecasts it after a few iterations. Time-free: the refusals' work counter
  * (VerifierError.steps) bounds the work; every variant's verdict is the kernel's (the table
  * below was taken from kernel 6.x with BPF_PROG_LOAD; the last test asks the running kernel
- * again when it can, for the accepted variants and three of the refused ones).
+ * again when it can, for the accepted variants and five of the refused ones).
  */
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/isa/ebpf/asm.ts';
@@ -18,7 +18,10 @@ import { Rng } from '../tools/random-ebpf.ts';
 
 const loop = (pre: string, init: string, step: string, jmp: string) => `ldxw %r2, [%r1+16]\n${pre}mov %r0, ${init}\nl:\nadd %r0, ${step}\n${jmp}\nexit`;
 
-/** Each variant with the kernel's verdict (reject: "BPF program is too large. Processed 1000001 insn"). */
+/**
+ * Each variant with the kernel's verdict (reject: "BPF program is too large. Processed 1000001
+ * insn", or for the last two refused ones "The sequence of 8193 jumps is too complex").
+ */
 const CASES: { name: string; src: string; kernel: 'accept' | 'reject' }[] = [
   { name: '#2946: u32 umax, += 504, jlt', src: loop('', '0', '504', 'jlt %r0, %r2, l'), kernel: 'reject' },
   { name: 'umax 0xffff, += 504, jlt', src: loop('and %r2, 0xffff\n', '0', '504', 'jlt %r0, %r2, l'), kernel: 'accept' },
@@ -38,6 +41,11 @@ const CASES: { name: string; src: string; kernel: 'accept' | 'reject' }[] = [
   { name: 'down from 2000, -= 1, jgt', src: loop('', '2000', '-1', 'jgt %r0, %r2, l'), kernel: 'accept' },
   { name: 'down from 2^40, -= 1, jgt', src: 'ldxw %r2, [%r1+16]\nlddw %r0, 0x10000000000\nl:\nadd %r0, -1\njgt %r0, %r2, l\nexit', kernel: 'reject' },
   { name: 'a second counter, += 504, jlt', src: 'ldxw %r2, [%r1+16]\nmov %r0, 0\nmov %r3, 0\nl:\nadd %r3, 2\nadd %r0, 504\njlt %r0, %r2, l\nmov %r0, %r3\nexit', kernel: 'reject' },
+  // The range itself steps (seed 12 #20210, #15085): while (r2 != 0) r2--; while (r2 <= C) r2++.
+  { name: '#20210: u32 r2, while r2 != 0: r2 -= 1', src: 'ldxw %r2, [%r1+16]\nmov %r0, 0\nl:\njeq %r2, 0, out\nadd %r0, 1\nsub %r2, 1\nja l\nout:\nexit', kernel: 'reject' },
+  { name: 'umax 0x3ff, while r2 != 0: r2 -= 1', src: 'ldxw %r2, [%r1+16]\nand %r2, 0x3ff\nmov %r0, 0\nl:\njeq %r2, 0, out\nadd %r0, 1\nsub %r2, 1\nja l\nout:\nexit', kernel: 'accept' },
+  { name: '#15085: while r2 <= 0xf40014: r2 += 1', src: 'ldxw %r2, [%r1+16]\nmov %r0, 0\nl:\njgt %r2, 0xf40014, out\nadd %r2, 1\nadd %r0, 1\nja l\nout:\nexit', kernel: 'reject' },
+  { name: 'while r2 <= 0x3ff: r2 += 1', src: 'ldxw %r2, [%r1+16]\nmov %r0, 0\nl:\njgt %r2, 0x3ff, out\nadd %r2, 1\nadd %r0, 1\nja l\nout:\nexit', kernel: 'accept' },
 ];
 
 function outcome(src: string): { ok: true; steps: number } | { ok: false; e: VerifierError } {
@@ -92,10 +100,10 @@ describe('verifier: a counter compared with a bound register', () => {
     }
   });
 
-  it('the running kernel gives the verdicts of the table (the accepted ones and three refusals)', ({ skip }) => {
+  it('the running kernel gives the verdicts of the table (the accepted ones and five refusals)', ({ skip }) => {
     const k = kernelOrSkip(skip);
     // Each refusal costs the kernel its million instructions: three of them stand for the rest.
-    const again = new Set(['#2946: u32 umax, += 504, jlt', 'u32 umax, += 1, jne (r2 never narrowed)', 'u32 umax, += 504, jsgt with the bound first']);
+    const again = new Set(['#2946: u32 umax, += 504, jlt', 'u32 umax, += 1, jne (r2 never narrowed)', 'u32 umax, += 504, jsgt with the bound first', '#20210: u32 r2, while r2 != 0: r2 -= 1', '#15085: while r2 <= 0xf40014: r2 += 1']);
     const cases = CASES.filter((c) => c.kernel === 'accept' || again.has(c.name));
     const res = k.runRaw(cases.map((c) => ({ progType: PROG_TYPE.XDP, insns: encodeProgram(assemble(c.src)), data: new Uint8Array(64) })));
     cases.forEach((c, i) => expect(res[i]!.kind === 'ok' ? 'accept' : res[i]!.kind, c.name).toBe(c.kernel));

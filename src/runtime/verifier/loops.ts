@@ -33,7 +33,7 @@
  */
 import type { JmpOp } from '../../isa/ebpf/opcodes.ts';
 import type { EbpfInsn } from '../../isa/ebpf/types.ts';
-import { refineRanges, refineRangesFalse } from './ranges.ts';
+import { aluRange, refineRanges, refineRangesFalse } from './ranges.ts';
 import { scalar, scalarTz } from './state.ts';
 import type { Reg, Scalar } from './state.ts';
 
@@ -104,14 +104,18 @@ const INV: Kind = { k: 'inv' };
 const TAINT: Kind = { k: 'taint' };
 const BND: Kind = { k: 'bnd' };
 
-/** A jump comparing a counter-derived value with a bound register (see boundRepeats). */
+/**
+ * What the iteration does to a bound register (see boundRepeats): a jump comparing it with a
+ * counter-derived value (`base` ≥ 0: the counter, plus `c` mod 2^w) or a constant (`base` -1,
+ * the constant in `c`), or (`alu`) a 64-bit add or sub of the constant `c`.
+ */
 export interface BoundJump {
   /** Index in the trace. */
   s: number;
   pc: number;
   op: JmpOp;
   wide: boolean;
-  /** The counter-derived value is the jump's dst (else its src). */
+  /** The other operand is the jump's dst (else its src). */
   affDst: boolean;
   bound: number;
   base: number;
@@ -120,6 +124,7 @@ export interface BoundJump {
   /** The side the recorded path followed. */
   taken: boolean;
   forked: boolean;
+  alu?: 'add' | 'sub';
 }
 
 /** A compared value as an arithmetic progression: y_m = (y0 + m·e) mod n; P(y) is the jump's outcome. */
@@ -182,7 +187,15 @@ export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[]
     const i0 = at[t.pcs[s]!];
     // A bound register is only ever compared with a counter (its range then follows the counter).
     if (t.bounds.length > 0 && i0 !== undefined && i0.kind !== 'jmp' && i0.kind !== 'ja' && i0.kind !== 'gotol') {
-      for (const b of t.bounds) if (kinds[b]!.k === 'bnd' && touches(i0, b)) return unknown(`pc ${t.pcs[s]} uses the bound register r${b} other than in a comparison with a counter`);
+      const r0s = t.regs[s]!;
+      const bndAlu = i0.kind === 'alu' && i0.wide && (i0.op === 'add' || i0.op === 'sub') && kinds[i0.dst]!.k === 'bnd' &&
+        (!('src' in i0) || (kinds[i0.src]!.k === 'inv' && constOf(r0s[i0.src]) !== null));
+      if (bndAlu) {
+        const c = 'src' in i0 ? constOf(r0s[i0.src])! : BigInt.asUintN(64, BigInt(i0.imm));
+        bjumps.push({ s, pc: t.pcs[s]!, op: 'jeq', wide: true, affDst: false, bound: i0.dst, base: -1, c, w: 64, taken: false, forked: false, alu: i0.op as 'add' | 'sub' });
+        continue;
+      }
+      for (const b of t.bounds) if (kinds[b]!.k === 'bnd' && touches(i0, b)) return unknown(`pc ${t.pcs[s]} uses the bound register r${b} other than in a comparison or a constant step`);
     }
     const pc = t.pcs[s]!;
     const regs = t.regs[s]!;
@@ -285,11 +298,19 @@ export function analyzeTrace(t: LoopTrace, at: readonly (EbpfInsn | undefined)[]
         if (a.k === 'taint' || b.k === 'taint') return unknown(`the jump at pc ${pc} reads a value computed from a counter`);
         if (a.k === 'bnd' || b.k === 'bnd') {
           const aff = a.k === 'bnd' ? b : a;
-          if (aff.k !== 'aff' || aff.ptr || i.op === 'jset') return unknown(`the jump at pc ${pc} compares the bound register with something else than a counter`);
+          const affDst = a.k !== 'bnd';
           const target = pc + 1 + i.off;
-          if (target === pc + 1) return unknown(`the jump at pc ${pc} leads to the same place either way`);
-          const affDst = a.k === 'aff';
-          bjumps.push({ s, pc, op: i.op, wide: i.wide, affDst, bound: affDst ? (i as { src: number }).src : i.dst, base: aff.base, c: aff.c, w: aff.w, taken: next === target, forked: t.forks.includes(s) });
+          if (target === pc + 1 || i.op === 'jset') return unknown(`the jump at pc ${pc} cannot be modelled`);
+          const bound = affDst ? (i as { src: number }).src : i.dst;
+          const common = { s, pc, op: i.op, wide: i.wide, affDst, bound, taken: next === target, forked: t.forks.includes(s) };
+          if (aff.k === 'aff' && !aff.ptr) {
+            bjumps.push({ ...common, base: aff.base, c: aff.c, w: aff.w });
+            break;
+          }
+          // A constant: the immediate (as the walker reads it), or a register holding one.
+          const k0 = aff.k !== 'inv' ? null : !hasSrc ? (i.wide ? BigInt.asUintN(64, BigInt(i.imm)) : BigInt(i.imm >>> 0)) : constOf(affDst ? regs[i.dst] : regs[i.src]);
+          if (k0 === null) return unknown(`the jump at pc ${pc} compares the bound register with something else than a counter or a constant`);
+          bjumps.push({ ...common, base: -1, c: k0, w: 64 });
           break;
         }
         if (a.k === 'aff' && b.k === 'aff') return unknown(`the jump at pc ${pc} compares two counter values`);
@@ -432,25 +453,30 @@ const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / 
  * ranged scalar: xdp-adversarial, seed 12, #2946): each time round the comparison forks (the
  * side where r0 ≥ r2 leaves the loop) and narrows r2 on the loop's side to [r0 + 1, umax], so
  * the state at the head never repeats, and the walk needs about (umax − start) / step
- * iterations. Returns true when iterations 1 … k after the recorded one (iteration 0) certainly
- * repeat it: the same instructions, the same forks and jump outcomes, the counters moving by
- * their strides and each bound of a bound register by the amount it moved in iteration 0.
+ * iterations. The same for a ranged register that the loop steps by a constant and compares
+ * with a constant (`while (r2 != 0) r2--`, #20210). Returns true when iterations 1 … k after
+ * the recorded one (iteration 0) certainly repeat it: the same instructions, the same forks and
+ * jump outcomes, the counters moving by their strides and each bound of a bound register by the
+ * amount it moved in iteration 0.
  *
- * Why that holds: at iteration m the inputs of the walker's narrowing (refineRanges: the
- * compared counter values and the bound registers' four bounds) are affine in m. The narrowing
- * only compares such quantities, takes minima and maxima, adds ±1 or ±2^32 and masks at 2^32 /
- * reads signs at 2^31 and 2^63. As long as no two inputs of different slopes come within SLACK
- * of a multiple of 2^31 apart (and no input of slope ≠ 0 comes within SLACK of one, i.e. of a
- * wrap or sign boundary) for m in [0, k + 1], every comparison it makes keeps its outcome for
- * all those m (an affine difference that does not cross a threshold at either end does not in
- * between), so its results are affine in m too; the narrowing is then checked at m = 0 (it must
- * reproduce the recorded iteration) and m = 1 (it must move every bound by the same amount
- * again): two points fix an affine function, so every iteration up to k repeats the first.
+ * Why that holds: at iteration m the inputs of the walker's narrowing and arithmetic
+ * (refineRanges, aluRange add/sub: the compared counter values, the constants, the bound
+ * registers' four bounds at the head and after each step) are affine in m. Those functions only
+ * compare such quantities, take minima and maxima, add them, add ±1 or ±2^32 and mask at 2^32 /
+ * read signs at 2^31 and 2^63. As long as no two inputs of different slopes come within SLACK
+ * of a multiple of 2^31 apart (the constant 0 and each constant c, also as −c, are inputs: so no
+ * input crosses a wrap or sign boundary, alone or shifted by c) for m in [0, k + 1], every
+ * comparison they make keeps its outcome for all those m (an affine difference that does not
+ * cross a threshold at either end does not in between), so their results are affine in m too;
+ * the iteration is run at m = 0 (it must reproduce the recorded one) and m = 1 (it must move
+ * every bound by the same amount again): two points fix an affine function, so every iteration
+ * up to k repeats the first.
  * `strides` and the counters' starting values come from analyzeTrace's model (which checked
  * everything else the iteration does); `rend` are the bound registers at the end of iteration 0.
  */
 export function boundRepeats(t: LoopTrace, f: Extract<LoopForecast, { kind: 'repeats' }>, rend: readonly (Scalar | undefined)[], k: bigint): boolean {
   const slope = (r: number): bigint => {
+    if (r < 0) return 0n;
     const { d, m } = f.strides.get(r)!;
     return d > m / 2n ? d - m : d;
   };
@@ -468,11 +494,53 @@ export function boundRepeats(t: LoopTrace, f: Extract<LoopForecast, { kind: 'rep
     const d = delta.get(b)!;
     return { ...s0, lo: s0.lo + m * d[0]!, hi: s0.hi + m * d[1]!, lo32: s0.lo32 + m * d[2]!, hi32: s0.hi32 + m * d[3]! };
   };
-  // The inputs as affine functions q(m) = q0 + m·s, and the constant 0.
+  const yAt = (j: BoundJump, m: bigint): bigint => (j.base < 0 ? j.c : mod(t.start[j.base]! + j.c, j.w === 64 ? M64 : M32) + m * slope(j.base));
+  // One iteration at m, as the walker does it (verify.ts refine and alu), on the recorded side;
+  // the bound registers after each step are kept (the inputs of the next one).
+  const iterate = (m: bigint): { end: Map<number, Scalar>; snaps: Scalar[] } | null => {
+    const cur = new Map<number, Scalar>();
+    const snaps: Scalar[] = [];
+    for (const b of t.bounds) cur.set(b, at(b, m));
+    for (const j of f.bjumps) {
+      const B = cur.get(j.bound)!;
+      if (m === 0n && !sameScalar(B, t.regs[j.s]![j.bound])) return null;
+      const y = yAt(j, m);
+      const Y = scalar(y);
+      let nb: Reg;
+      if (j.alu !== undefined) {
+        nb = withTz(aluRange(j.alu, true, B, Y), Math.min(64, scalarTz(B), scalarTz(Y)));
+      } else {
+        const [a, b] = j.affDst ? [Y, B] : [B, Y];
+        const tk = refineRanges(j.op, j.wide, a, b);
+        const fl = refineRangesFalse(j.op, j.wide, a, b);
+        if ((tk !== undefined && fl !== undefined) !== j.forked) return null;
+        const r = j.taken ? tk : fl;
+        if (r === undefined) return null;
+        nb = withTz(r[j.affDst ? 1 : 0], scalarTz(B));
+        const ny = r[j.affDst ? 0 : 1];
+        if (ny.t !== 'scalar' || ny.v !== BigInt.asUintN(64, y)) return null;
+      }
+      if (nb.t !== 'scalar' || nb.v !== null) return null;
+      cur.set(j.bound, nb);
+      snaps.push(nb);
+    }
+    return { end: cur, snaps };
+  };
+  const i0 = iterate(0n);
+  const i1 = iterate(1n);
+  if (i0 === null || i1 === null) return false;
+  for (const b of t.bounds) if (!sameScalar(i0.end.get(b), at(b, 1n)) || !sameScalar(i1.end.get(b), at(b, 2n))) return false;
+  // The inputs of every comparison the narrowing and the arithmetic make, as affine functions
+  // q(m) = q0 + m·s: the constant 0, each constant operand c (also as −c and in 32 bits: a sum
+  // with c crosses a threshold where the other input crosses one shifted by −c), the bounds at
+  // the head and after each step, and the compared counter values.
   const inputs: { q0: bigint; s: bigint }[] = [{ q0: 0n, s: 0n }];
   for (const b of t.bounds) FIELDS.forEach((fl, j) => inputs.push({ q0: t.rstart[b]![fl], s: delta.get(b)![j]! }));
-  const yAt = (j: BoundJump, m: bigint): bigint => mod(t.start[j.base]! + j.c, j.w === 64 ? M64 : M32) + m * slope(j.base);
-  for (const j of f.bjumps) inputs.push({ q0: yAt(j, 0n), s: slope(j.base) });
+  i0.snaps.forEach((x, n) => FIELDS.forEach((fl) => inputs.push({ q0: x[fl], s: i1.snaps[n]![fl] - x[fl] })));
+  for (const j of f.bjumps) {
+    if (j.base >= 0) inputs.push({ q0: yAt(j, 0n), s: slope(j.base) });
+    else for (const c of [j.c, mod(-j.c, M64), j.c & (M32 - 1n), mod(-j.c, M32)]) inputs.push({ q0: c, s: 0n });
+  }
   const last = k + 1n;
   for (let x = 0; x < inputs.length; x++) {
     for (let y = x + 1; y < inputs.length; y++) {
@@ -491,33 +559,6 @@ export function boundRepeats(t: LoopTrace, f: Extract<LoopForecast, { kind: 'rep
   for (const q of inputs) {
     const e = q.q0 + last * q.s;
     if (q.q0 < 0n || e < 0n || q.q0 >= M64 || e >= M64) return false;
-  }
-  // The narrowing at iteration m, as the walker does it (verify.ts refine), on the recorded side.
-  const iterate = (m: bigint): Map<number, Scalar> | null => {
-    const cur = new Map<number, Scalar>();
-    for (const b of t.bounds) cur.set(b, at(b, m));
-    for (const j of f.bjumps) {
-      const y = yAt(j, m);
-      const Y = scalar(y);
-      const B = cur.get(j.bound)!;
-      if (m === 0n && !sameScalar(B, t.regs[j.s]![j.bound])) return null;
-      const [a, b] = j.affDst ? [Y, B] : [B, Y];
-      const tk = refineRanges(j.op, j.wide, a, b);
-      const fl = refineRangesFalse(j.op, j.wide, a, b);
-      if ((tk !== undefined && fl !== undefined) !== j.forked) return null;
-      const r = j.taken ? tk : fl;
-      if (r === undefined) return null;
-      const nb = withTz(r[j.affDst ? 1 : 0], scalarTz(B));
-      const ny = r[j.affDst ? 0 : 1];
-      if (ny.t !== 'scalar' || ny.v !== BigInt.asUintN(64, y) || nb.t !== 'scalar' || nb.v !== null) return null;
-      cur.set(j.bound, nb);
-    }
-    return cur;
-  };
-  for (const m of [0n, 1n]) {
-    const out = iterate(m);
-    if (out === null) return false;
-    for (const b of t.bounds) if (!sameScalar(out.get(b), at(b, m + 1n))) return false;
   }
   return true;
 }
