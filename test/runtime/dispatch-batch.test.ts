@@ -113,7 +113,7 @@ describe('dispatch-loop batch form at the tc and XDP hooks', () => {
     });
   }
 
-  it('a budget stop inside protochain\'s loop ends the batch call with the single run\'s error', () => {
+  it('a budget stop inside protochain\'s loop ends the batch call with the single run\'s error (JS batch forms and wasm)', () => {
     // A tiny budget: IPv6 packets with extension headers take more back edges than it allows.
     const res = convert(compile('ip6 protochain 17', { linkType: 1, snaplen: 262144, optimize: true }), { hook: 'tc' });
     const spec = tcHook(undefined, 'budget');
@@ -137,7 +137,7 @@ describe('dispatch-loop batch form at the tc and XDP hooks', () => {
       }
     }
     expect(want).toMatch(/instruction budget exhausted/);
-    for (const engine of JS_BATCH_ENGINES) {
+    for (const engine of [...JS_BATCH_ENGINES, 'wasm'] as const) {
       const bound = attachTc(load(verify(res.prog, spec), { engine, budget: 1 }));
       const v = new Int32Array(block.count).fill(-9);
       expect(() => bound.runBatch(block, v), engine).toThrow(want!);

@@ -231,9 +231,9 @@ export type WasmEngineBatchFn = (view: DataView, buf: Uint8Array, offsets: Int32
  * context image (copied into the module per call); whole loads of the fields in `fold` become
  * each packet's values; the packet region is each packet's window; helpers are the Machine's.
  */
-export function compileWasmEngineBatch(p: Prepared, m: Machine, fold: { fields: ReadonlyMap<string, 'data' | 'data_end' | 'wirelen' | 'caplen'>; accept: { value: number; equal: boolean } }): WasmEngineBatchFn {
+export function compileWasmEngineBatch(p: Prepared, m: Machine, fold: { fields: ReadonlyMap<string, 'data' | 'data_end' | 'wirelen' | 'caplen'>; accept: { value: number; equal: boolean } }, budget?: number): WasmEngineBatchFn {
   const ctxField = (p as { ctxField?: ReadonlyMap<number, { name: string; off: number; kind: string }> }).ctxField;
-  const prog = compileWasmBatch(p, m, { ctxSize: 0, ctxSizeDynamic: true, fields: [], packetRegion: true, packetWritable: true, fold: fold.fields, ctxField });
+  const prog = compileWasmBatch(p, m, { ctxSize: 0, ctxSizeDynamic: true, fields: [], packetRegion: true, packetWritable: true, fold: fold.fields, ctxField }, { budget });
   const block: PacketBlock = { buf: new Uint8Array(0), count: 0, offsets: new Int32Array(0), caplens: new Int32Array(0), wirelens: new Int32Array(0) };
   return (_view, buf, offsets, caplens, wirelens, count, verdicts) => {
     block.buf = buf; block.offsets = offsets; block.caplens = caplens; block.wirelens = wirelens; block.count = count;
