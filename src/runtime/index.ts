@@ -107,11 +107,11 @@ export const ENGINE_NAMES = Object.keys(ENGINES) as EngineName[];
 export const DEFAULT_BUDGET = 1_000_000;
 
 /**
- * The engine `load` picks when none is named ('auto'), decided by test/bench/ebpf-bench.ts:
- * `jit64` (BigInt typed-array registers) is ~9x faster than `jit` on 64-bit multiply/shift code
- * but ~4x slower on 32-bit code such as converted classic BPF filters, where `jit` (int32-pair
- * locals) wins. So: jit64 when the program does 64-bit multiply, divide, modulo or
- * constant-count shifts; jit otherwise.
+ * The engine `load` picks when none is named ('auto'): `jit64` keeps the registers its BigInt
+ * rows touch in typed arrays and wins on 64-bit multiply, divide, modulo and constant-count
+ * shifts (about 1.3x `jit` on a mul/shift hash, 2-5x on div/mod loops); on other programs it emits
+ * `jit-dispatch`'s code, and `jit` (structured int32-pair locals) is faster. So: jit64 for
+ * programs with those operations; jit otherwise.
  */
 export function chooseEngine(prog: EbpfProgram): EngineName {
   const heavy = prog.some((i) => i.kind === 'alu' && i.wide &&
