@@ -64,14 +64,24 @@ function allShapes(): EbpfInsn[] {
   return out;
 }
 
-const SHAPES = allShapes();
-const SHAPE_ID = new Map(SHAPES.map((s, k) => [shapeKey(s), k]));
+/**
+ * The shape table and the loop's source, built on the first compileInterpreter call, not at
+ * module load (about 8 ms of CPU a command that runs the JIT would pay for nothing).
+ */
+let tables: { shapeId: Map<string, number>; source: string } | undefined;
+function interpreterTables(): { shapeId: Map<string, number>; source: string } {
+  if (tables === undefined) {
+    const shapes = allShapes();
+    tables = { shapeId: new Map(shapes.map((s, k) => [shapeKey(s), k])), source: interpreterSource(shapes) };
+  }
+  return tables;
+}
 
 const BUDGET = "throw new Fault(PC[i], 'instruction budget exhausted', 'EBPF_BUDGET')";
 
 /** The interpreter loop's source, built once from the semantic rows. */
-function interpreterSource(): string {
-  const cases = SHAPES.map((shape, k) => {
+function interpreterSource(shapes: readonly EbpfInsn[]): string {
+  const cases = shapes.map((shape, k) => {
     const body = emitInsn(shape, {
       dl: 'R[d]', dh: 'R[d + 1]', sl: 'R[s]', sh: 'R[s + 1]',
       imm: 'IL[i]', immHi: 'IH[i]', off: 'OFF[i]', pc: 'PC[i]',
@@ -105,25 +115,24 @@ ${cases.join('\n')}
   };`;
 }
 
-const SOURCE = interpreterSource();
-
 /** The register file, frame stack and entry point of one loaded program. */
 export type RunFn = (r1l: number, r1h: number, r2l: number, r2h: number, budget: number) => void;
 
 /** Builds the interpreter for a prepared program. */
 export function compileInterpreter(p: Prepared, m: Machine): RunFn {
+  const { shapeId, source } = interpreterTables();
   const n = p.prog.length;
   const pre = {
     op: new Int32Array(n), dst: new Int32Array(n), src: new Int32Array(n), off: new Int32Array(n),
     immLo: p.immLo, immHi: p.immHi, target: p.target, pcOf: p.pcOf,
   };
   p.prog.forEach((insn, i) => {
-    pre.op[i] = SHAPE_ID.get(shapeKey(insn)) ?? -1;
+    pre.op[i] = shapeId.get(shapeKey(insn)) ?? -1;
     if ('dst' in insn) pre.dst[i] = insn.dst * 2;
     if ('src' in insn) pre.src[i] = insn.src * 2;
     if ('off' in insn) pre.off[i] = insn.off;
   });
-  const interpret = new Function('M', 'F', 'Fault', 'P', SOURCE)(m, support, EbpfFault, pre) as (R: Int32Array, FS: Int32Array, budget: number) => void;
+  const interpret = new Function('M', 'F', 'Fault', 'P', source)(m, support, EbpfFault, pre) as (R: Int32Array, FS: Int32Array, budget: number) => void;
   const R = new Int32Array(22);
   const FS = m.FS;
   return (r1l, r1h, r2l, r2h, budget) => {
