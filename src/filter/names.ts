@@ -69,10 +69,29 @@ export function parseMac(s: string): Uint8Array | undefined {
   return Uint8Array.from(bytes);
 }
 
-/** A resolver over in-memory file contents (same syntax as the /etc files). */
+/**
+ * A resolver over in-memory file contents (same syntax as the /etc files). Each table is parsed
+ * on its first lookup (and its text read then: `t`'s fields may be getters), so an expression
+ * that names no host reads no hosts file.
+ */
 export function tableResolver(t: NameTables): NameResolver {
+  let hosts: Map<string, { v4: number[]; v6: Uint8Array[] }> | undefined;
+  let networks: Map<string, number> | undefined;
+  let services: Map<string, number> | undefined;
+  let protocols: Map<string, number> | undefined;
+  let ethers: Map<string, Uint8Array> | undefined;
+  return {
+    host: (n) => (hosts ??= hostTable(t.hosts)).get(n.toLowerCase()),
+    network: (n) => (networks ??= networkTable(t.networks)).get(n.toLowerCase()),
+    service: (n, p) => (services ??= serviceTable(t.services)).get(`${n}/${p}`),
+    protocol: (n) => (protocols ??= protocolTable(t.protocols)).get(n),
+    ether: (n) => (ethers ??= etherTable(t.ethers)).get(n.toLowerCase()),
+  };
+}
+
+function hostTable(text: string | undefined): Map<string, { v4: number[]; v6: Uint8Array[] }> {
   const hosts = new Map<string, { v4: number[]; v6: Uint8Array[] }>();
-  for (const [addr, ...names] of lines(t.hosts)) {
+  for (const [addr, ...names] of lines(text)) {
     const v4 = parseIPv4(addr!);
     const v6 = v4 === undefined ? parseIPv6(addr!) : undefined;
     if (v4 === undefined && v6 === undefined) continue;
@@ -83,16 +102,24 @@ export function tableResolver(t: NameTables): NameResolver {
       hosts.set(key, e);
     }
   }
+  return hosts;
+}
+
+function networkTable(text: string | undefined): Map<string, number> {
   const networks = new Map<string, number>();
-  for (const [name, num, ...aliases] of lines(t.networks)) {
+  for (const [name, num, ...aliases] of lines(text)) {
     if (!num) continue;
     const parts = num.split('.').map(Number);
     let v = 0;
     for (const p of parts) v = (v * 256 + p) >>> 0;
     for (const n of [name!, ...aliases]) networks.set(n.toLowerCase(), v);
   }
+  return networks;
+}
+
+function serviceTable(text: string | undefined): Map<string, number> {
   const services = new Map<string, number>();
-  for (const [name, portProto, ...aliases] of lines(t.services)) {
+  for (const [name, portProto, ...aliases] of lines(text)) {
     const m = /^(\d+)\/(\w+)$/.exec(portProto ?? '');
     if (!m) continue;
     for (const n of [name!, ...aliases]) {
@@ -100,23 +127,25 @@ export function tableResolver(t: NameTables): NameResolver {
       if (!services.has(key)) services.set(key, Number(m[1]));
     }
   }
+  return services;
+}
+
+function protocolTable(text: string | undefined): Map<string, number> {
   const protocols = new Map<string, number>();
-  for (const [name, num, ...aliases] of lines(t.protocols)) {
+  for (const [name, num, ...aliases] of lines(text)) {
     if (num === undefined || !/^\d+$/.test(num)) continue;
     for (const n of [name!, ...aliases]) if (!protocols.has(n)) protocols.set(n, Number(num));
   }
+  return protocols;
+}
+
+function etherTable(text: string | undefined): Map<string, Uint8Array> {
   const ethers = new Map<string, Uint8Array>();
-  for (const [mac, name] of lines(t.ethers)) {
+  for (const [mac, name] of lines(text)) {
     const m = parseMac(mac!);
     if (m && name) ethers.set(name.toLowerCase(), m);
   }
-  return {
-    host: (n) => hosts.get(n.toLowerCase()),
-    network: (n) => networks.get(n.toLowerCase()),
-    service: (n, p) => services.get(`${n}/${p}`),
-    protocol: (n) => protocols.get(n),
-    ether: (n) => ethers.get(n.toLowerCase()),
-  };
+  return ethers;
 }
 
 function readOr(path: string): string | undefined {
@@ -125,11 +154,14 @@ function readOr(path: string): string | undefined {
 
 let system: NameResolver | undefined;
 
-/** The resolver over this machine's /etc files, read once on first use. */
+/** The resolver over this machine's /etc files, each read once on its table's first lookup. */
 export function systemResolver(): NameResolver {
   system ??= tableResolver({
-    hosts: readOr('/etc/hosts'), networks: readOr('/etc/networks'), services: readOr('/etc/services'),
-    protocols: readOr('/etc/protocols'), ethers: readOr('/etc/ethers'),
+    get hosts() { return readOr('/etc/hosts'); },
+    get networks() { return readOr('/etc/networks'); },
+    get services() { return readOr('/etc/services'); },
+    get protocols() { return readOr('/etc/protocols'); },
+    get ethers() { return readOr('/etc/ethers'); },
   });
   return system;
 }
