@@ -133,6 +133,26 @@ describe('fuzz findings', () => {
     expect((err as VerifierError).steps).toBeLessThan(20);
     expect(defaultMaxSteps(4)).toBeLessThan(DEFAULT_MAX_STEPS);
   });
+  it('xdp-adversarial #2946, #3912, #9611, #15085, #20210 (seed 12): loops that walked the 400,000-step limit (4-14 s) are refused within 40 steps', () => {
+    // The full tests: test/runtime/verifier-bound-loops.test.ts, test/runtime/verifier-loops.test.ts.
+    for (const src of [
+      'ldxw %r2, [%r1+16]\nmov %r0, 0\nl:\nadd %r0, 504\njlt %r0, %r2, l\nexit', // #2946
+      'ldxw %r2, [%r1+8]\nmov %r0, 0\nl:\nadd %r0, 1\njlt %r0, %r2, l\nexit', // #3912: r2 is a pointer
+      'mov %r0, 0\nmov %r1, 0\nl:\nadd %r0, %r1\nadd %r1, 1\njlt %r1, -1, l\nand %r0, 1\nexit', // #9611
+      'ldxw %r2, [%r1+16]\nmov %r0, 0\nl:\njgt %r2, 0xf40014, out\nadd %r2, 1\nadd %r0, 1\nja l\nout:\nexit', // #15085
+      'ldxw %r2, [%r1+16]\nand %r2, 0x20000000\nmov %r0, 0\nl:\njeq %r2, 0, out\nadd %r0, 1\nsub %r2, 1\nja l\nout:\nexit', // #20210
+    ]) {
+      let err: unknown;
+      try {
+        verify(assemble(src), xdpHook());
+      } catch (e) {
+        err = e;
+      }
+      expect(err, src).toBeInstanceOf(VerifierError);
+      expect((err as VerifierError).rule, src).toBe('unbounded-loop');
+      expect((err as VerifierError).steps, src).toBeLessThan(40);
+    }
+  });
   it('filters: 100,000 `or` terms are refused as FILTER_TOO_LARGE before any lexing', () => {
     const text = Array.from({ length: 100_000 }, (_, i) => `port ${(i % 65535) + 1}`).join(' or ');
     expect(() => compile(text, { linkType: 1, snaplen: 65535, optimize: true })).toThrow(expect.objectContaining({ code: 'FILTER_TOO_LARGE' }) as unknown as Error);
