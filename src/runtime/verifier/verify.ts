@@ -134,11 +134,14 @@ interface Hist {
   pc: number;
   key: string;
   prev: Hist | undefined;
-  /** At loop heads: the key up to the top frame's constants, and those constants (see ./loops.ts). */
-  masked?: string;
+  /**
+   * At loop heads: the key up to the top frame's constants is its first `ml` characters, up to
+   * those constants and its ranged scalars its first `m2l` (prefixes: a long walk keeps one
+   * string per visit), and the constants and ranged scalars themselves (see ./loops.ts).
+   */
+  ml?: number;
+  m2l?: number;
   consts?: (bigint | undefined)[];
-  /** At loop heads: the key up to the top frame's constants and ranged scalars, and those scalars. */
-  m2?: string;
   ranges?: (Scalar | undefined)[];
 }
 
@@ -447,8 +450,16 @@ class Walker {
     const consts: (bigint | undefined)[] | undefined = isLoop && this.policy !== 'budget' ? new Array<bigint | undefined>(11) : undefined;
     const ranges: (Scalar | undefined)[] | undefined = consts === undefined ? undefined : new Array<Scalar | undefined>(11);
     const m2 = stateKey(st, this.liveMasks(st, pc), consts, ranges);
-    const masked = ranges === undefined ? m2 : `${m2}#${Array.from(ranges, (r) => (r === undefined ? '' : regKey(r))).join(',')}`;
-    const key = consts === undefined ? masked : `${masked}|${Array.from(consts, (v) => (v === undefined ? '' : v.toString(16))).join(',')}`;
+    let key = m2;
+    if (ranges !== undefined) {
+      key += '#';
+      for (let r = 0; r < 11; r++) key += (r > 0 ? ',' : '') + (ranges[r] === undefined ? '' : regKey(ranges[r]));
+    }
+    const ml = key.length;
+    if (consts !== undefined) {
+      key += '|';
+      for (let r = 0; r < 11; r++) key += (r > 0 ? ',' : '') + (consts[r] === undefined ? '' : consts[r]!.toString(16));
+    }
     let set = this.seen.get(pc);
     if (set === undefined) this.seen.set(pc, (set = new Set()));
     if (set.has(key)) {
@@ -465,8 +476,8 @@ class Walker {
     }
     set.add(key);
     this.states++;
-    if (consts !== undefined) this.loopVisit(pc, st, hist, masked, consts, m2, ranges!);
-    if (this.policy !== 'budget' && this.s.loopHeads.size > 0) hist = consts === undefined ? { pc, key, prev: hist } : { pc, key, prev: hist, masked, consts, m2, ranges };
+    if (consts !== undefined) this.loopVisit(pc, st, hist, key.slice(0, ml), consts, m2, ranges!);
+    if (this.policy !== 'budget' && this.s.loopHeads.size > 0) hist = consts === undefined ? { pc, key, prev: hist } : { pc, key, prev: hist, ml, m2l: m2.length, consts, ranges };
     return { st, hist };
   }
 
@@ -510,11 +521,11 @@ class Walker {
     for (let r = 0; r < 11; r++) if (consts[r] !== undefined && consts[r] !== prev.consts[r]) counters.push(r);
     if (counters.length === 0) return;
     const base = { head: pc, start: consts, counters, steps: this.steps, pcs: [], regs: [], depth: st.frames.length, forks: [] };
-    if (prev.masked === masked) {
+    if (prev.ml !== undefined && prev.key.length >= prev.ml && prev.ml === masked.length && prev.key.startsWith(masked)) {
       if ((this.tries.get(pc) ?? 0) < 3) this.trace = { ...base, masked, bounds: [], rstart: [] };
       return;
     }
-    if (prev.m2 !== m2 || prev.ranges === undefined) return;
+    if (prev.m2l !== m2.length || prev.ranges === undefined || !prev.key.startsWith(m2)) return;
     const bounds: number[] = [];
     for (let r = 0; r < 11; r++) if (ranges[r] !== undefined && regKey(ranges[r]) !== regKey(prev.ranges[r])) bounds.push(r);
     if (bounds.length > 0) this.trace = { ...base, masked: m2, bounds, rstart: ranges };
