@@ -11,6 +11,8 @@ import { KEYWORDS, NAMED_NUMBERS } from './tokens.ts';
 import type { Token, TokenKind } from './tokens.ts';
 
 const WORD = /[A-Za-z0-9_](?:[-_.A-Za-z0-9]*[._A-Za-z0-9])?/y;
+/** What follows a backslash: libpcap 1.10.3 scans `\\[^ !()\n\t]+` as a name. */
+const ESCAPED = /[^ !()\n\t]+/y;
 const V6_RUN = /[0-9A-Fa-f:][0-9A-Fa-f:.]*/y;
 const MAC_FORMS = [
   /[0-9A-Fa-f]{1,2}(:[0-9A-Fa-f]{1,2}){5}/y,
@@ -56,9 +58,10 @@ export function lex(source: string): Token[] {
     const c = source[pos]!;
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') { pos++; continue; }
     const start = pos;
-    // `\word`: the word is a plain name even if it is a keyword (`ether proto \ip`).
+    // `\word`: the word is a plain name even if it is a keyword (`ether proto \ip`). As in
+    // libpcap 1.10.3's scanner the word runs to the next blank, '!', '(' or ')' (`host \::1`).
     if (c === '\\') {
-      const w = stickyMatch(WORD, source, pos + 1);
+      const w = stickyMatch(ESCAPED, source, pos + 1);
       if (!w) throw new UserError('FILTER_SYNTAX', "expected a name after '\\'", { span: { start, end: start + 1 }, source });
       pos += 1 + w.length;
       out.push({ kind: 'name', text: w, span: { start, end: pos } });

@@ -338,7 +338,8 @@ class Parser {
     const v = this.parseValue(q);
     const prim = { type: 'prim' as const, quals: q, value: v, span: v.span } as Extract<Ast, { type: 'prim' }>;
     // `net 10.0.0.0/8`, `net 10.0.0.0 mask 255.0.0.0`
-    if (this.peek().kind === '/' && (v.kind === 'ipv4' || v.kind === 'ipv6' || v.kind === 'num')) {
+    // (libpcap 1.10.3's grammar has no `NUM/len`: `net 10/8` is a syntax error.)
+    if (this.peek().kind === '/' && (v.kind === 'ipv4' || v.kind === 'ipv6')) {
       this.next();
       const n = this.expect('num', "a prefix length after '/'");
       prim.maskLen = n.num!;

@@ -58,6 +58,16 @@ export const FUZZ_CLASSES: Record<string, string[]> = {
     'tcp portrange 22-67m', 'tcp portrange 67-10.0.0.14789', 'portrange 1--3', 'portrange 99999999999-1', 'portrange 1-4294967297',
     'portrange 22-0x1f', 'portrange 0x10-20', 'portrange 5-3x', 'portrange 1-2-3', 'portrange 1.2-3', 'portrange 070-80', 'portrange 99999-2',
   ],
+  // After pppoes libpcap compiles for PPP, also behind MPLS labels (until a geneve).
+  'link type after pppoes': [
+    'not pppoes 60408 and mpls 777954 || !llc ua', 'pppoes and llc', 'pppoes and geneve and llc', 'pppoes and mpls and ether host 1:2:3:4:5:6',
+    'pppoes and mpls and broadcast', 'pppoes and mpls and multicast', 'pppoes and geneve and ether broadcast', 'pppoes and mpls and ip',
+  ],
+  // `\word` is a name up to a blank, '!' or a parenthesis; an address literal resolves to itself; no `NUM/len`.
+  'escaped names and masks': [
+    'host \\92.168.1.1 or 255.255.255.255', 'host \\::1', 'ether proto \\ip', 'ether proto \\ip)', 'protochain 1/7', 'net 10/8', 'net 10.0/8',
+    'ip proto 1/7', 'port 1/7',
+  ],
   // A MAC address needs a link-level qualifier (also inherited).
   'mac address qualifiers': [
     'host 01:00:5e:00:00:01', 'dst host 01:00:5e:00:00:01', 'ether src or dst host 01:00:5e:00:00:0c or dst host 01:00:5e:00:00:01',

@@ -83,6 +83,8 @@ export class Lowerer {
 
   /** Set when some code read the variable link-header length: the prologue is then needed. */
   usedVariable = false;
+  /** The link type libpcap compiles for after the last `pppoes` (PPP) or `geneve` (Ethernet) so far. */
+  pushedLink: 'PPP' | 'EN10MB' | undefined = undefined;
   /** Set when a relation too deep for our scratch slots was generated in libpcap's registers (arith.ts). */
   usedRegisters = false;
   /** Set when code read 802.11 header fields behind a radio header (needs LINK_SLOT). */
@@ -447,7 +449,9 @@ export class Lowerer {
 
   needMac(ctx: Ctx, span: Span): { dst: number; src: number } {
     // After `pppoes` the link layer is PPP: no MAC addresses.
-    const m = ctx.kind === 'ppp' && ctx.shifted ? undefined : ctx.link.mac;
+    // After `pppoes` (also behind MPLS labels) libpcap's link type is PPP: no MAC addresses.
+    if (this.pushedLink === 'PPP') this.err('FILTER_LINK_UNSUPPORTED', 'ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel', span);
+    const m = ctx.link.mac;
     if (!m) this.err('FILTER_LINK_UNSUPPORTED', `ethernet addresses are not supported on link type ${ctx.link.name}`, span);
     return m;
   }
@@ -686,7 +690,13 @@ export class Lowerer {
         if (addr !== 0) { while ((addr & 0xff000000) === 0) { addr = (addr << 8) >>> 0; mask = (mask << 8) >>> 0; } }
         return this.host4(ctx, q.proto, addr >>> 0, mask >>> 0, q.dir, span);
       }
-      const h = this.o.resolver.host(v.text);
+      // A word that is an address literal (`\\92.168.1.1`: the backslash makes any word a name)
+      // is what libpcap's getaddrinfo lookup returns for it: that address.
+      const dotted = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v.text);
+      const v6lit = v.text.includes(':') ? parseIPv6(v.text) : undefined;
+      const h = dotted && dotted.slice(1).every((d) => Number(d) <= 255)
+        ? { v4: [dotted.slice(1).reduce((a, d) => ((a << 8) | Number(d)) >>> 0, 0)], v6: [] }
+        : v6lit ? { v4: [], v6: [v6lit] } : this.o.resolver.host(v.text);
       if (!h || (h.v4.length === 0 && h.v6.length === 0)) this.err('FILTER_UNKNOWN_HOST', `unknown host '${v.text}'`, v.span);
       const fs: Frag[] = [];
       // On a link without a protocol field (BACnet MS/TP) libpcap 1.10.3 looks a name's
@@ -941,8 +951,8 @@ export class Lowerer {
       case 'vlan': return vlan(this, k, ctx);
       case 'mpls': return mpls(this, k, ctx);
       case 'pppoed': return { f: this.linkProto(ctx, ETHERTYPE.PPPOED), ctx };
-      case 'pppoes': this.linkPushed = true; return pppoes(this, k, ctx);
-      case 'geneve': this.linkPushed = true; return geneve(this, k, ctx);
+      case 'pppoes': this.linkPushed = true; this.pushedLink = 'PPP'; return pppoes(this, k, ctx);
+      case 'geneve': this.linkPushed = true; this.pushedLink = 'EN10MB'; return geneve(this, k, ctx);
       case 'llc': return { f: this.llc(k, ctx), ctx };
       case 'type': case 'subtype': case 'dir': return { f: wlanField(this, k, ctx), ctx };
       case 'byte': return { f: byteOp(this, k), ctx };
@@ -981,7 +991,7 @@ export class Lowerer {
 
   broadcast(k: Keyword, ctx: Ctx): Frag {
     // After `pppoes` the link layer is PPP, which has no broadcast address.
-    if (ctx.kind === 'ppp' && ctx.shifted && k.proto !== 'ip') this.err('FILTER_LINK_UNSUPPORTED', 'not a broadcast link', k.span);
+    if (this.pushedLink === 'PPP' && k.proto !== 'ip') this.err('FILTER_LINK_UNSUPPORTED', 'not a broadcast link', k.span);
     if (k.proto === 'ip') {
       // PCAP_NETMASK_UNKNOWN (0xffffffff) means "not known", like no netmask at all.
       if (this.o.netmask === undefined || this.o.netmask === 0xffffffff) {
@@ -1003,7 +1013,7 @@ export class Lowerer {
   }
 
   multicast(k: Keyword, ctx: Ctx): Frag {
-    if (ctx.kind === 'ppp' && ctx.shifted && k.proto !== 'ip' && k.proto !== 'ip6') this.err('FILTER_LINK_UNSUPPORTED', 'not a broadcast link', k.span);
+    if (this.pushedLink === 'PPP' && k.proto !== 'ip' && k.proto !== 'ip6') this.err('FILTER_LINK_UNSUPPORTED', 'link-layer multicast filters supported only on ethernet/FDDI/token ring/ARCNET/802.11/ATM LANE/Fibre Channel', k.span);
     if (k.proto === 'ip') return and(this.linkProto(ctx, ETHERTYPE.IP), test([...this.at(ctx, ctx.nlOff + 16, 1)], I.JGE_K, 224));
     if (k.proto === 'ip6') return and(this.linkProto(ctx, ETHERTYPE.IPV6), test([...this.at(ctx, ctx.nlOff + 24, 1)], I.JEQ_K, 255));
     const linkQual = k.proto === undefined || k.proto === 'ether' || k.proto === 'link' || k.proto === 'fddi' || k.proto === 'tr' || k.proto === 'wlan';
@@ -1027,6 +1037,8 @@ export class Lowerer {
     if (ctx.kind === 'mpls' && ctx.link.kind === 'ether') ctx = { ...ctx, kind: 'ether' };
     // libpcap 1.10.3 knows LLC on Ethernet, FDDI, token ring, RFC 1483 ATM, SunATM and 802.11.
     const llcLinks = ['EN10MB', 'FDDI', 'IEEE802', 'ATM_RFC1483', 'SUNATM'];
+    // After `pppoes` libpcap's link type is PPP, also behind MPLS labels.
+    if (this.pushedLink === 'PPP') this.err('FILTER_LINK_UNSUPPORTED', "'llc' not supported for PPP", k.span);
     if (!llcLinks.includes(ctx.link.name) && !this.wlanHere(ctx)) {
       const desc = linkTypeByLinkType(this.o.linkType)?.description ?? ctx.link.name;
       this.err('FILTER_LINK_UNSUPPORTED', `'llc' not supported for ${desc}`, k.span);
