@@ -174,6 +174,46 @@ class Isis {
     if (!(this.u8(o + 3) & 0x80)) this.s += `\n\t\t  Error Metric: ${m(this.p[o + 3]!)}`;
   }
 
+  /**
+   * Old-style IS or ES neighbors (TLVs 2 and 3): each the four metric bytes then an ID of idLen
+   * bytes; a short tail ends the list unprinted.
+   */
+  neighbors(t: number, tlen: number, kind: 'IS' | 'ES', idLen: number): void {
+    const size = 4 + idLen;
+    while (tlen !== 0) {
+      if (tlen < size) return;
+      this.need(t, size);
+      this.s += `\n\t      ${kind} Neighbor: ${this.id(t + 4, idLen)}`;
+      this.metricBlock(t);
+      tlen -= size;
+      t += size;
+    }
+  }
+
+  /**
+   * The entries of an extended reachability TLV (after its multi-topology ID when withMtid), each
+   * printed by entry, which returns the bytes it took (0: truncated); an entry longer than the
+   * TLV's rest is marked invalid and ends the list.
+   */
+  reachEntries(t: number, tlen: number, withMtid: boolean, entry: (o: number, left: number) => number): void {
+    if (withMtid) {
+      const m = this.mtid(t, tlen, '\n\t      ');
+      if (m === 0) throw new Truncated();
+      t += m;
+      tlen -= m;
+    }
+    while (tlen !== 0) {
+      const n = entry(t, tlen);
+      if (n === 0) throw new Truncated();
+      if (tlen < n) {
+        this.s += ` [remaining tlv length ${tlen} < ${n}] (invalid)`;
+        break;
+      }
+      tlen -= n;
+      t += n;
+    }
+  }
+
   /** Old-style IP reachability (TLVs 128/130): false when the TLV is short (printing stops). */
   ipReach(o: number, len: number, ident: string): boolean {
     while (len > 0) {
@@ -694,22 +734,7 @@ class Isis {
       case 222:
       case 24:
       case 22: {
-        if (type === 222) {
-          const m = this.mtid(t, tlen, '\n\t      ');
-          if (m === 0) throw new Truncated();
-          t += m;
-          tlen -= m;
-        }
-        while (tlen !== 0) {
-          const n = this.extIsReach(t, '\n\t      ', type, tlen);
-          if (n === 0) throw new Truncated();
-          if (tlen < n) {
-            this.s += ` [remaining tlv length ${tlen} < ${n}] (invalid)`;
-            break;
-          }
-          tlen -= n;
-          t += n;
-        }
+        this.reachEntries(t, tlen, type === 222, (o, left) => this.extIsReach(o, '\n\t      ', type, left));
         return 'ok';
       }
       case 2: {
@@ -718,25 +743,11 @@ class Isis {
         this.s += `\n\t      ${['IsNotVirtual', 'IsVirtual'][v] ?? `bogus virtual flag 0x${hex(v, 2)}`}`;
         t++;
         tlen--;
-        while (tlen !== 0) {
-          if (tlen < 11) return 'ok';
-          this.need(t, 11);
-          this.s += `\n\t      IS Neighbor: ${this.id(t + 4, 7)}`;
-          this.metricBlock(t);
-          tlen -= 11;
-          t += 11;
-        }
+        this.neighbors(t, tlen, 'IS', 7);
         return 'ok';
       }
       case 3:
-        while (tlen !== 0) {
-          if (tlen < 10) return 'ok';
-          this.need(t, 10);
-          this.s += `\n\t      ES Neighbor: ${this.id(t + 4, 6)}`;
-          this.metricBlock(t);
-          tlen -= 10;
-          t += 10;
-        }
+        this.neighbors(t, tlen, 'ES', 6);
         return 'ok';
       case 128:
       case 130:
@@ -745,22 +756,7 @@ class Isis {
       case 235:
       case 236:
       case 237: {
-        if (type === 235 || type === 237) {
-          const m = this.mtid(t, tlen, '\n\t      ');
-          if (m === 0) throw new Truncated();
-          t += m;
-          tlen -= m;
-        }
-        while (tlen !== 0) {
-          const n = this.extdIpReach(t, '\n\t      ', type === 236 || type === 237);
-          if (n === 0) throw new Truncated();
-          if (tlen < n) {
-            this.s += ` [remaining tlv length ${tlen} < ${n}] (invalid)`;
-            break;
-          }
-          tlen -= n;
-          t += n;
-        }
+        this.reachEntries(t, tlen, type === 235 || type === 237, (o) => this.extdIpReach(o, '\n\t      ', type === 236 || type === 237));
         return 'ok';
       }
       case 232:

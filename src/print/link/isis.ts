@@ -121,6 +121,54 @@ function nsap(p: Uint8Array, off: number, len: number): string {
   return s;
 }
 
+/** Where CLNP's two addresses stand after the fixed header (each a length byte then the NSAP). */
+interface ClnpAddresses { dst: number; dl: number; src: number; sl: number; q: number; rem: number }
+
+/**
+ * The destination then source address of a CLNP header with length indicator li, as tcpdump's
+ * clnp_print reads them: null where it rejects the header, 'trunc' where the capture ends first;
+ * q and rem are the offset and header bytes left after the source address.
+ */
+function clnpAddresses(p: Uint8Array, off: number, li: number, end: number): ClnpAddresses | null | 'trunc' {
+  let rem = li - 9;
+  let q = off + 9;
+  if (rem < 1) return null;
+  const dl = p[q]!;
+  q++;
+  rem--;
+  if (rem < dl) return null;
+  if (end < q + dl) return 'trunc';
+  const dst = q;
+  q += dl;
+  rem -= dl;
+  if (rem < 1) return null;
+  if (end < q + 1) return 'trunc';
+  const sl = p[q]!;
+  q++;
+  rem--;
+  if (rem < sl) return null;
+  if (end < q + sl) return 'trunc';
+  return { dst, dl, src: q, sl, q: q + sl, rem: rem - sl };
+}
+
+/** tcpdump's note after an OSI header checksum ck over li bytes at off (the checksum at off + 7). */
+function checksumNote(p: Uint8Array, off: number, li: number, end: number, ck: number): string {
+  if (ck === 0 || off + li > end) return ' (unverified)';
+  const c = osiChecksum(p, off, 7, li);
+  return c === ck ? ' (correct)' : ` (incorrect should be 0x${hex(c, 4)})`;
+}
+
+/**
+ * Whether the capture ends inside the first option of the rem header bytes at q (tcpdump then
+ * prints the truncation mark; otherwise it would decode the options, which is not reproduced).
+ */
+function optionsTruncated(p: Uint8Array, q: number, rem: number, end: number): boolean {
+  if (rem < 2) return false;
+  if (end < q + 2) return true;
+  const opli = p[q + 1]!;
+  return opli <= rem - 2 && end < q + 2 + opli;
+}
+
 /**
  * CLNP without -v: `CLNP, <source NSAP> > <destination NSAP>, <PDU type>, length N`; null for
  * headers tcpdump rejects (it then dumps the PDU: not reproduced).
@@ -130,26 +178,11 @@ function clnp(p: Uint8Array, off: number, length: number, end: number, o: L2Opti
   if (end < off + 9) return `${s} [|clnp]`;
   const li = p[off + 1]!;
   if (p[off + 2] !== 1 || li > length || li < 9) return null;
-  let rem = li - 9;
-  let q = off + 9;
-  if (rem < 1) return null;
-  const dl = p[q]!;
-  q++;
-  rem--;
-  if (rem < dl) return null;
-  if (end < q + dl) return `${s} [|clnp]`;
-  const dst = q;
-  q += dl;
-  rem -= dl;
-  if (rem < 1) return null;
-  if (end < q + 1) return `${s} [|clnp]`;
-  const sl = p[q]!;
-  q++;
-  rem--;
-  if (rem < sl) return null;
-  if (end < q + sl) return `${s} [|clnp]`;
+  const a = clnpAddresses(p, off, li, end);
+  if (a === null) return null;
+  if (a === 'trunc') return `${s} [|clnp]`;
   const type = p[off + 4]! & 0x1f;
-  return `${s}${o.linkHeader ? '' : ', '}${nsap(p, q, sl)} > ${nsap(p, dst, dl)}, ${CLNP_TYPES.get(type) ?? `unknown (${type})`}, length ${length}`;
+  return `${s}${o.linkHeader ? '' : ', '}${nsap(p, a.src, a.sl)} > ${nsap(p, a.dst, a.dl)}, ${CLNP_TYPES.get(type) ?? `unknown (${type})`}, length ${length}`;
 }
 
 /**
@@ -164,36 +197,16 @@ function clnpVerbose(p: Uint8Array, off: number, length: number, end: number, o:
   if (p[off + 2] !== 1 || li > length || li < 9) return null;
   const type = p[off + 4]! & 0x1f;
   const flags = p[off + 4]! & 0xe0;
-  let rem = li - 9;
-  let q = off + 9;
-  if (rem < 1) return null;
-  const dl = p[q]!;
-  q++;
-  rem--;
-  if (rem < dl) return null;
-  if (end < q + dl) return `${s} [|clnp]`;
-  const dst = q;
-  q += dl;
-  rem -= dl;
-  if (rem < 1) return null;
-  if (end < q + 1) return `${s} [|clnp]`;
-  const sl = p[q]!;
-  q++;
-  rem--;
-  if (rem < sl) return null;
-  if (end < q + sl) return `${s} [|clnp]`;
-  const src = q;
-  q += sl;
-  rem -= sl;
+  const a = clnpAddresses(p, off, li, end);
+  if (a === null) return null;
+  if (a === 'trunc') return `${s} [|clnp]`;
+  const { dst, dl, src, sl } = a;
+  let { q, rem } = a;
   const lifetime = p[off + 3]!;
   const ck = be16(p, off + 7);
   s += `${o.linkHeader ? '' : ', '}length ${length}`;
   s += `\n\t${CLNP_TYPES.get(type) ?? `unknown (${type})`} PDU, hlen: ${li}, v: 1, lifetime: ${lifetime >> 1}.${(lifetime % 2) * 5}s, Segment PDU length: ${be16(p, off + 5)}, checksum: 0x${hex(ck, 4)}`;
-  if (ck === 0 || off + li > end) s += ' (unverified)';
-  else {
-    const c = osiChecksum(p, off, 7, li);
-    s += c === ck ? ' (correct)' : ` (incorrect should be 0x${hex(c, 4)})`;
-  }
+  s += checksumNote(p, off, li, end, ck);
   s += `\n\tFlags [${bitNames([[0x80, 'Segmentation permitted'], [0x40, 'more Segments'], [0x20, 'request Error Report']], flags, 'none')}]`;
   s += `\n\tsource address (length ${sl}): ${nsap(p, src, sl)}\n\tdest   address (length ${dl}): ${nsap(p, dst, dl)}`;
   if (flags & 0x80) {
@@ -203,15 +216,8 @@ function clnpVerbose(p: Uint8Array, off: number, length: number, end: number, o:
     q += 6;
     rem -= 6;
   }
-  if (rem !== 0) {
-    // Options: only their absence from the capture is reproduced.
-    if (rem < 2) return null;
-    if (end < q + 2) return `${s} [|clnp]`;
-    const opli = p[q + 1]!;
-    if (opli > rem - 2) return null;
-    if (end < q + 2 + opli) return `${s} [|clnp]`;
-    return null;
-  }
+  // Options: only their absence from the capture is reproduced.
+  if (rem !== 0) return optionsTruncated(p, q, rem, end) ? `${s} [|clnp]` : null;
   if (type === 1 || type === 31) return null;
   if (length > q - off) {
     s += `\n\t  undecoded non-header data, length ${length - li}`;
@@ -235,43 +241,39 @@ function esisVerbose(p: Uint8Array, off: number, length: number, end: number, o:
   const name = type === 6 ? 'redirect' : type === 2 ? 'ESH' : type === 4 ? 'ISH' : `unknown type: ${type}`;
   const ck = be16(p, off + 7);
   s += `${o.linkHeader ? '' : ', '}length ${length}\n\t${name} (${type}), v: 1, checksum: 0x${hex(ck, 4)}`;
-  if (ck === 0 || off + li > end) s += ' (unverified)';
-  else {
-    const c = osiChecksum(p, off, 7, li);
-    s += c === ck ? ' (correct)' : ` (incorrect should be 0x${hex(c, 4)})`;
-  }
+  s += checksumNote(p, off, li, end, ck);
   s += `, holding time: ${be16(p, off + 5)}s, length indicator: ${li}`;
   if (o.verbose > 1) s += hexPrint(p, off, 9, end, '\n\t');
   let q = off + 9;
   li -= 9;
   const trunc = (): string => `${s} [|esis]`;
-  if (type === 6) {
+  /**
+   * Steps over the length byte of a field (counting it in li unless told not to, as tcpdump's
+   * redirect NET): the field's length, or the line to print when it does not fit.
+   */
+  const field = (what: string, countLengthByte = true): number | string => {
     if (end < q + 1) return trunc();
-    if (li < 1) return `${s}, bad redirect/li`;
-    const dstl = p[q]!;
+    if (li < 1) return `${s}, bad ${what}/li`;
+    const l = p[q]!;
     q++;
-    li--;
-    if (end < q + dstl) return trunc();
-    if (li < dstl) return `${s}, bad redirect/li`;
+    if (countLengthByte) li--;
+    if (end < q + l) return trunc();
+    if (li < l) return `${s}, bad ${what}/li`;
+    return l;
+  };
+  if (type === 6) {
+    const dstl = field('redirect');
+    if (typeof dstl === 'string') return dstl;
     s += `\n\t  ${nsap(p, q, dstl)}`;
     q += dstl;
     li -= dstl;
-    if (end < q + 1) return trunc();
-    if (li < 1) return `${s}, bad redirect/li`;
-    const snpal = p[q]!;
-    q++;
-    li--;
-    if (end < q + snpal) return trunc();
-    if (li < snpal) return `${s}, bad redirect/li`;
+    const snpal = field('redirect');
+    if (typeof snpal === 'string') return snpal;
     const snpa = q;
     q += snpal;
     li -= snpal;
-    if (end < q + 1) return trunc();
-    if (li < 1) return `${s}, bad redirect/li`;
-    const netal = p[q]!;
-    q++;
-    if (end < q + netal) return trunc();
-    if (li < netal) return `${s}, bad redirect/li`;
+    const netal = field('redirect', false);
+    if (typeof netal === 'string') return netal;
     const neta = q;
     q += netal;
     li -= netal;
@@ -289,13 +291,8 @@ function esisVerbose(p: Uint8Array, off: number, length: number, end: number, o:
       s += `\n\t  Number of Source Addresses: ${n}`;
     }
     for (; n > 0; n--) {
-      if (end < q + 1) return trunc();
-      if (li < 1) return `${s}, bad ${type === 2 ? 'esh' : 'ish'}/li`;
-      const l = p[q]!;
-      q++;
-      li--;
-      if (end < q + l) return trunc();
-      if (li < l) return `${s}, bad ${type === 2 ? 'esh' : 'ish'}/li`;
+      const l = field(type === 2 ? 'esh' : 'ish');
+      if (typeof l === 'string') return l;
       s += `\n\t  NET (length: ${l}): ${nsap(p, q, l)}`;
       q += l;
       li -= l;
@@ -306,10 +303,5 @@ function esisVerbose(p: Uint8Array, off: number, length: number, end: number, o:
   }
   if (li === 0) return s;
   // Options: only their absence from the capture is reproduced.
-  if (li < 2) return null;
-  if (end < q + 2) return trunc();
-  const opli = p[q + 1]!;
-  if (opli > li - 2) return null;
-  if (end < q + 2 + opli) return trunc();
-  return null;
+  return optionsTruncated(p, q, li, end) ? trunc() : null;
 }
