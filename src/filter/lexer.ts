@@ -86,9 +86,12 @@ export function lex(source: string): Token[] {
       }
     }
     let mac: string | undefined;
+    // libpcap's scanner takes the longest match: a MAC address followed by letters is still a
+    // MAC address when no name rule matches more (`01:00:5e:00:00:0or` is the address, then `or`).
+    const wordLen = stickyMatch(WORD, source, pos)?.length ?? 0;
     for (const re of MAC_FORMS) {
       const m = stickyMatch(re, source, pos);
-      if (m && !(pos + m.length < n && WORD_CHAR.test(source[pos + m.length]!))) { mac = m; break; }
+      if (m && (m.length > wordLen || !(pos + m.length < n && WORD_CHAR.test(source[pos + m.length]!)))) { mac = m; break; }
     }
     // libpcap's scanner prefers its MAC rule for a word of exactly 12 hex digits, even all decimal.
     if (mac && (/[^0-9]/.test(mac) || /^[0-9]{12}$/.test(mac))) {

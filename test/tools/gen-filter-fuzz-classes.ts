@@ -71,7 +71,7 @@ export const FUZZ_CLASSES: Record<string, string[]> = {
   // A MAC address needs a link-level qualifier (also inherited).
   'mac address qualifiers': [
     'host 01:00:5e:00:00:01', 'dst host 01:00:5e:00:00:01', 'ether src or dst host 01:00:5e:00:00:0c or dst host 01:00:5e:00:00:01',
-    'ether host 1:2:3:4:5:6 or 01:00:5e:00:00:01', 'ether src 1:2:3:4:5:6 or not 01:00:5e:00:00:01',
+    'ether host 1:2:3:4:5:6 or 01:00:5e:00:00:01', 'ether src 1:2:3:4:5:6 or not 01:00:5e:00:00:01', 'ether host 01:00:5e:00:00:0or ip',
   ],
 };
 
