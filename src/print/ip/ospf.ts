@@ -83,6 +83,18 @@ class Ospf3 {
     return 4 + words * 4;
   }
 
+  /**
+   * count prefixes from o (all while LSA bytes are left when count is omitted), len being the
+   * LSA bytes left; each one's bytes are taken from len.
+   */
+  prefixes(o: number, len: number, count = -1): void {
+    for (let n = count; count < 0 ? len !== 0 : n > 0; n--) {
+      const used = this.prefix(o, len);
+      len -= used;
+      o += used;
+    }
+  }
+
   /** ospf6_print_lsa: false where tcpdump reports a truncation. */
   lsa(o: number): boolean {
     const b = this.b;
@@ -131,11 +143,7 @@ class Ospf3 {
         if (len < 4) return false;
         len -= 4;
         this.s += `, metric ${b.u32(t) & 0xffffff}`;
-        for (let p = t + 4; len !== 0; ) {
-          const n = this.prefix(p, len);
-          len -= n;
-          p += n;
-        }
+        this.prefixes(t + 4, len);
         return true;
       }
       case 0x4005: {
@@ -174,14 +182,10 @@ class Ospf3 {
         this.s += `\n\t      Options [${bits(b.u32(t), OPTIONS)}]`;
         if (len < 20) return false;
         len -= 20;
-        let n = b.u32(t + 20);
+        const n = b.u32(t + 20);
         b.need(t + 4, 16);
         this.s += `\n\t      Priority ${b.u8(t)}, Link-local address ${ipv6At(b.p, t + 4)}, Prefixes ${n}:`;
-        for (let p = t + 24; n > 0; n--) {
-          const used = this.prefix(p, len);
-          len -= used;
-          p += used;
-        }
+        this.prefixes(t + 24, len, n);
         return true;
       }
       case 0x2009: {
@@ -191,13 +195,9 @@ class Ospf3 {
         this.lsType(b.u16(t + 2), t + 4);
         if (len < 2) return false;
         len -= 2;
-        let n = b.u16(t);
+        const n = b.u16(t);
         this.s += `\n\t      Prefixes ${n}:`;
-        for (let p = t + 12; n > 0; n--) {
-          const used = this.prefix(p, len);
-          len -= used;
-          p += used;
-        }
+        this.prefixes(t + 12, len, n);
         return true;
       }
       case 0x000b:
