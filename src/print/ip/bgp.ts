@@ -244,15 +244,9 @@ class Bgp {
           length -= 4;
           wlen -= 4;
         }
-        const r = decodePrefix(b, p, wlen, false);
-        if (r === -1) {
-          this.s += '\n\t    (illegal prefix length)';
-          break;
-        }
-        if (r === -2) return this.trunc();
-        this.s += `\n\t    ${r}`;
-        if (addPath) this.s += `   Path Id: ${pathId}`;
-        const n = 1 + Math.ceil(b.u8(p) / 8);
+        const n = this.route(p, wlen, addPath, pathId);
+        if (n === 0) break;
+        if (n < 0) return this.trunc();
         p += n;
         length -= n;
         wlen -= n;
@@ -323,19 +317,30 @@ class Bgp {
           p += 4;
           length -= 4;
         }
-        const r = decodePrefix(b, p, length, false);
-        if (r === -1) {
-          this.s += '\n\t    (illegal prefix length)';
-          break;
-        }
-        if (r === -2) return this.trunc();
-        this.s += `\n\t    ${r}`;
-        if (addPath) this.s += `   Path Id: ${pathId}`;
-        const n = 1 + Math.ceil(b.u8(p) / 8);
+        const n = this.route(p, length, addPath, pathId);
+        if (n === 0) break;
+        if (n < 0) return this.trunc();
         p += n;
         length -= n;
       }
     }
+  }
+
+  /**
+   * One withdrawn or updated IPv4 route at p that may take left bytes, with its path id when
+   * addPath: the bytes it took, 0 after an illegal prefix length (the list ends there), -1 when
+   * the capture ends first.
+   */
+  private route(p: number, left: number, addPath: boolean, pathId: number): number {
+    const r = decodePrefix(this.b, p, left, false);
+    if (r === -1) {
+      this.s += '\n\t    (illegal prefix length)';
+      return 0;
+    }
+    if (r === -2) return -1;
+    this.s += `\n\t    ${r}`;
+    if (addPath) this.s += `   Path Id: ${pathId}`;
+    return 1 + Math.ceil(this.b.u8(p) / 8);
   }
 
   private flags(aflags: number): string {
