@@ -59,33 +59,22 @@ export function mptcpOption(b: Bytes, o: number, len: number, flags: number): { 
       if (f & 0x10) s += ' fin';
       let p = o + 4;
       let n = len - 4;
+      /** The 8-byte (wide) or 4-byte number at p, printed; false when the option is too short. */
+      const number = (wide: boolean): boolean => {
+        const w = wide ? 8 : 4;
+        if (n < w) return false;
+        s += `${wide ? b.u64(p) : b.u32(p)}`;
+        p += w;
+        n -= w;
+        return true;
+      };
       if (f & 0x01) {
         s += ' ack ';
-        if (f & 0x02) {
-          if (n < 8) return done(false);
-          s += `${b.u64(p)}`;
-          p += 8;
-          n -= 8;
-        } else {
-          if (n < 4) return done(false);
-          s += `${b.u32(p)}`;
-          p += 4;
-          n -= 4;
-        }
+        if (!number((f & 0x02) !== 0)) return done(false);
       }
       if (f & 0x04) {
         s += ' seq ';
-        if (f & 0x08) {
-          if (n < 8) return done(false);
-          s += `${b.u64(p)}`;
-          p += 8;
-          n -= 8;
-        } else {
-          if (n < 4) return done(false);
-          s += `${b.u32(p)}`;
-          p += 4;
-          n -= 4;
-        }
+        if (!number((f & 0x08) !== 0)) return done(false);
         if (n < 4) return done(false);
         s += ` subseq ${b.u32(p)}`;
         p += 4;
