@@ -94,37 +94,30 @@ export function greHeader(p: Uint8Array, off: number, len: number, end: number, 
   let o = off + 2;
   let rest = len - 2;
   const need = (n: number): boolean => end >= o + n && rest >= n;
-  if (!need(2)) return { text: `${s} [|gre]`, truncated: true };
+  const trunc = (): GreHeader => ({ text: `${s} [|gre]`, truncated: true });
+  /** Appends the 2- or 4-byte field at o as show writes it and steps over it; false when it is not all there. */
+  const field = (n: 2 | 4, show: (v: number) => string): boolean => {
+    if (!need(n)) return false;
+    s += show(n === 2 ? be16(p, o) : be32(p, o));
+    o += n;
+    rest -= n;
+    return true;
+  };
+  if (!need(2)) return trunc();
   const proto = be16(p, o);
   o += 2;
   rest -= 2;
   if (vers === 0) {
     if (flags & (GRE_CP | GRE_RP)) {
-      if (!need(2)) return { text: `${s} [|gre]`, truncated: true };
-      if (verbose > 0) s += `, sum 0x${be16(p, o).toString(16)}`;
-      o += 2;
-      rest -= 2;
-      if (!need(2)) return { text: `${s} [|gre]`, truncated: true };
-      s += `, off 0x${be16(p, o).toString(16)}`;
-      o += 2;
-      rest -= 2;
+      if (!field(2, (v) => (verbose > 0 ? `, sum 0x${v.toString(16)}` : ''))) return trunc();
+      if (!field(2, (v) => `, off 0x${v.toString(16)}`)) return trunc();
     }
-    if (flags & GRE_KP) {
-      if (!need(4)) return { text: `${s} [|gre]`, truncated: true };
-      s += `, key=0x${be32(p, o).toString(16)}`;
-      o += 4;
-      rest -= 4;
-    }
-    if (flags & GRE_SP) {
-      if (!need(4)) return { text: `${s} [|gre]`, truncated: true };
-      s += `, seq ${be32(p, o)}`;
-      o += 4;
-      rest -= 4;
-    }
+    if ((flags & GRE_KP) && !field(4, (v) => `, key=0x${v.toString(16)}`)) return trunc();
+    if ((flags & GRE_SP) && !field(4, (v) => `, seq ${v}`)) return trunc();
     // Source-route entries (RFC 1701), until the null entry.
     if (flags & GRE_RP) {
       for (;;) {
-        if (!need(4)) return { text: `${s} [|gre]`, truncated: true };
+        if (!need(4)) return trunc();
         const af = be16(p, o);
         const sreoff = p[o + 2]!;
         const srelen = p[o + 3]!;
@@ -133,30 +126,15 @@ export function greHeader(p: Uint8Array, off: number, len: number, end: number, 
         if (af === 0 && srelen === 0) break;
         const sre = greSre(p, o, rest, end, af, sreoff, srelen);
         s += sre.text;
-        if (!sre.ok || rest < srelen) return { text: `${s} [|gre]`, truncated: true };
+        if (!sre.ok || rest < srelen) return trunc();
         o += srelen;
         rest -= srelen;
       }
     }
   } else {
-    if (flags & GRE_KP) {
-      if (!need(4)) return { text: `${s} [|gre]`, truncated: true };
-      s += `, call ${be32(p, o) & 0xffff}`;
-      o += 4;
-      rest -= 4;
-    }
-    if (flags & GRE_SP) {
-      if (!need(4)) return { text: `${s} [|gre]`, truncated: true };
-      s += `, seq ${be32(p, o)}`;
-      o += 4;
-      rest -= 4;
-    }
-    if (flags & GRE_AP) {
-      if (!need(4)) return { text: `${s} [|gre]`, truncated: true };
-      s += `, ack ${be32(p, o)}`;
-      o += 4;
-      rest -= 4;
-    }
+    if ((flags & GRE_KP) && !field(4, (v) => `, call ${v & 0xffff}`)) return trunc();
+    if ((flags & GRE_SP) && !field(4, (v) => `, seq ${v}`)) return trunc();
+    if ((flags & GRE_AP) && !field(4, (v) => `, ack ${v}`)) return trunc();
     if (!(flags & GRE_SP)) s += ', no-payload';
   }
   if (linkHeader) s += `, proto ${ETHERTYPE_TOK.get(proto) ?? 'unknown'} (0x${proto.toString(16).padStart(4, '0')})`;
