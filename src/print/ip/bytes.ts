@@ -5,6 +5,23 @@
  */
 import { ipv6At } from '../addr.ts';
 
+/** Big-endian 16-bit read of bytes the caller has checked were captured. */
+export function be16(p: Uint8Array, o: number): number {
+  return (p[o]! << 8) | p[o + 1]!;
+}
+
+/** Big-endian unsigned 32-bit read of bytes the caller has checked were captured. */
+export function be32(p: Uint8Array, o: number): number {
+  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
+}
+
+/** Bytes [from, to) as lowercase hex, two digits a byte. */
+export function hexBytes(p: Uint8Array, from: number, to: number): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += p[i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
 export class Truncated extends Error {
   constructor() {
     super('truncated');

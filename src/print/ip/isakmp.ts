@@ -20,19 +20,8 @@
  */
 
 import { ipv4At, ipv6At } from '../addr.ts';
-import { printChar } from './bytes.ts';
+import { be16, be32, hexBytes, printChar } from './bytes.ts';
 
-function be16(p: Uint8Array, o: number): number {
-  return (p[o]! << 8) | p[o + 1]!;
-}
-function be32(p: Uint8Array, o: number): number {
-  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
-}
-function hex(p: Uint8Array, from: number, to: number): string {
-  let s = '';
-  for (let i = from; i < to; i++) s += p[i]!.toString(16).padStart(2, '0');
-  return s;
-}
 function ascii(p: Uint8Array, from: number, to: number): string {
   let s = '';
   for (let i = from; i < to; i++) s += p[i]! >= 0x20 && p[i]! < 0x7f ? String.fromCharCode(p[i]!) : '.';
@@ -130,7 +119,7 @@ class Walk {
   }
   raw(from: number, len: number): string {
     this.need(from + len);
-    return hex(this.p, from, from + len);
+    return hexBytes(this.p, from, from + len);
   }
   /** ike_show_somedata: the first (up to) 10 bytes, "...", the last 20 bytes of the capture. */
   someData(cp: number): string {
@@ -307,7 +296,7 @@ class Walk {
           len = 0;
           break;
         case 6:
-          if (!bad(32)) this.out += ` len=${len} ${ipv6At(p, data)}/0x${hex(p, data + 16, data + 32)}`;
+          if (!bad(32)) this.out += ` len=${len} ${ipv6At(p, data)}/0x${hexBytes(p, data + 16, data + 32)}`;
           len = 0;
           break;
         case 7:
@@ -458,7 +447,7 @@ class Walk {
             this.out += ` [|${npName(np)}]`;
             return -1;
           }
-          this.out += k[1] ? ascii(p, ext + 8, ext + len) : hex(p, ext + 8, ext + len);
+          this.out += k[1] ? ascii(p, ext + 8, ext + len) : hexBytes(p, ext + 8, ext + len);
         }
         return ext + len;
       }
@@ -502,31 +491,32 @@ class Walk {
     }
   }
 
-  v2Sa(ext: number, osa: number, depth: number): number {
+  /**
+   * A chain of IKEv2 substructures (an SA's proposals, a proposal's transforms) from cp within left
+   * bytes, the first of type np: those of that type printed by inner (given their number in the
+   * chain), others named; a chain longer than left bytes is cut with ` [|tag]`.
+   */
+  v2Substructures(cp: number, left: number, np: number, depth: number, tag: string, inner: (n: number, e: number, len: number) => number): number {
     const p = this.p;
-    this.v2Head('sa', ext);
-    let left = osa - 4;
-    this.out += ` len=${left}`;
-    let cp = ext + 4;
-    let np = 2;
-    let pcount = 0;
+    const want = np;
+    let count = 0;
     while (np) {
-      pcount++;
+      count++;
       const e = cp;
       if (left < 4) {
-        this.out += ` [|${npName(33)}]`;
+        this.out += ` [|${tag}]`;
         return cp + left;
       }
       this.need(e + 4);
       const len = be16(p, e + 2);
       if (len <= 4) throw new Short();
       if (left < len) {
-        this.out += ` [|${npName(33)}]`;
+        this.out += ` [|${tag}]`;
         return cp + left;
       }
       this.need(e + len);
       this.out += this.indent(depth + 1);
-      if (np === 2) cp = this.v2Proposal(e, len, depth + 1);
+      if (np === want) cp = inner(count, e, len);
       else {
         this.out += npName(np);
         cp += len;
@@ -535,8 +525,14 @@ class Walk {
       left -= len;
       np = p[e]!;
     }
-    void pcount;
     return cp;
+  }
+
+  v2Sa(ext: number, osa: number, depth: number): number {
+    this.v2Head('sa', ext);
+    const left = osa - 4;
+    this.out += ` len=${left}`;
+    return this.v2Substructures(ext + 4, left, 2, depth, npName(33), (_, e, len) => this.v2Proposal(e, len, depth + 1));
   }
 
   v2Proposal(ext: number, oplen: number, depth: number): number {
@@ -556,34 +552,7 @@ class Walk {
       cp += spi;
       left -= spi;
     }
-    let np = 3;
-    let tcount = 0;
-    while (np) {
-      tcount++;
-      const e = cp;
-      if (left < 4) {
-        this.out += ' [|p]';
-        return cp + left;
-      }
-      this.need(e + 4);
-      const len = be16(p, e + 2);
-      if (len <= 4) throw new Short();
-      if (left < len) {
-        this.out += ' [|p]';
-        return cp + left;
-      }
-      this.need(e + len);
-      this.out += this.indent(depth + 1);
-      if (np === 3) cp = this.v2Transform(tcount, e, len);
-      else {
-        this.out += npName(np);
-        cp += len;
-      }
-      this.out += ')';
-      left -= len;
-      np = p[e]!;
-    }
-    return cp;
+    return this.v2Substructures(cp, left, 3, depth, 'p', (n, e, len) => this.v2Transform(n, e, len));
   }
 
   v2Transform(tcount: number, ext: number, len: number): number {

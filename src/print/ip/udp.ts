@@ -13,7 +13,7 @@
  */
 
 import { isakmpPayloads } from './isakmp.ts';
-import { Bytes, unknownData, printChar } from './bytes.ts';
+import { Bytes, be16, be32, hexBytes, unknownData, printChar } from './bytes.ts';
 import { macAt } from '../addr.ts';
 import { dhcp6Verbose } from './dhcp6.ts';
 
@@ -80,18 +80,6 @@ function atalkPort(port: number): boolean {
   return port === 201 || port === 202 || port === 204 || port === 206;
 }
 
-function be16(p: Uint8Array, o: number): number {
-  return (p[o]! << 8) | p[o + 1]!;
-}
-function be32(p: Uint8Array, o: number): number {
-  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
-}
-function hex(p: Uint8Array, from: number, to: number): string {
-  let s = '';
-  for (let i = from; i < to; i++) s += p[i]!.toString(16).padStart(2, '0');
-  return s;
-}
-
 // ------------------------------------------------------------------------------ ISAKMP / IKE
 
 const ETYPES: ReadonlyMap<number, string> = new Map([
@@ -137,8 +125,8 @@ export function isakmp(p: Uint8Array, off: number, len: number, end: number, ver
   if (end < off + 28) return ' [|isakmp]';
   const major = p[off + 17]! >> 4;
   let s = 'isakmp';
-  if (verbose > 0) s += ` ${major}.${p[off + 17]! & 15} msgid ${hex(p, off + 20, off + 24)}`;
-  if (verbose > 1) s += ` cookie ${hex(p, off, off + 8)}->${hex(p, off + 8, off + 16)}`;
+  if (verbose > 0) s += ` ${major}.${p[off + 17]! & 15} msgid ${hexBytes(p, off + 20, off + 24)}`;
+  if (verbose > 1) s += ` cookie ${hexBytes(p, off, off + 8)}->${hexBytes(p, off + 8, off + 16)}`;
   s += ':';
   const msgid = be32(p, off + 20);
   const etype = p[off + 18]!;
@@ -146,7 +134,7 @@ export function isakmp(p: Uint8Array, off: number, len: number, end: number, ver
   const ename = ETYPES.get(etype) ?? `#${etype}`;
   if (major === 1) {
     s += msgid === 0 ? ' phase 1' : ' phase 2/others';
-    const cookie = hex(p, off, off + 8);
+    const cookie = hexBytes(p, off, off + 8);
     const i = state.find(cookie);
     if (i < 0) {
       let zero = true;
