@@ -10,10 +10,10 @@
  * " [|babel]".
  */
 import { ipv4At, ipv6At } from '../addr.ts';
+import { Bytes, Truncated } from './bytes.ts';
 
 const V4PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
 
-class Trunc extends Error {}
 class Invalid extends Error {}
 /** An address printed with names on: not reproduced (null). */
 class Unsupported extends Error {}
@@ -68,23 +68,15 @@ function networkPrefix(ae: number, plen: number, omitted: number, p: Uint8Array,
   return { prefix, consumed };
 }
 
-class Printer {
+class Printer extends Bytes {
   out = '';
   constructor(
-    readonly p: Uint8Array,
-    readonly end: number,
+    p: Uint8Array,
+    end: number,
     readonly v: number,
     readonly names: boolean,
-  ) {}
-  u8(o: number): number {
-    if (o >= this.end) throw new Trunc();
-    return this.p[o]!;
-  }
-  u16(o: number): number {
-    return (this.u8(o) << 8) | this.u8(o + 1);
-  }
-  u32(o: number): number {
-    return ((this.u16(o) << 16) | this.u16(o + 2)) >>> 0;
+  ) {
+    super(p, end);
   }
   id(o: number): string {
     const b: string[] = [];
@@ -183,10 +175,10 @@ class Printer {
         continue;
       }
       check(2);
-      if (m + 2 > this.end) throw new Trunc();
+      if (m + 2 > this.end) throw new Truncated();
       const len = this.p[m + 1]!;
       check(2 + len);
-      if (m + 2 + len > this.end) throw new Trunc();
+      if (m + 2 + len > this.end) throw new Truncated();
       const flagsOf = (b: number): string => `${b & 0x80 ? '/prefix' : ''}${b & 0x40 ? '/id' : ''}${b & 0x3f ? '/unknown' : ''}`;
       switch (type) {
         case 1:
@@ -359,7 +351,7 @@ export function babel(p: Uint8Array, off: number, length: number, end: number, v
   const pr = new Printer(p, end, verbose, names);
   pr.out = 'babel';
   try {
-    if (off + 4 > end) throw new Trunc();
+    if (off + 4 > end) throw new Truncated();
     if (p[off] !== 42) return `${pr.out} invalid header`;
     pr.out += ` ${p[off + 1]}`;
     if (p[off + 1] !== 2) return `${pr.out} unknown version`;
@@ -376,7 +368,7 @@ export function babel(p: Uint8Array, off: number, length: number, end: number, v
     }
   } catch (e) {
     if (e instanceof Unsupported) return null;
-    if (e instanceof Trunc) pr.out += ' [|babel]';
+    if (e instanceof Truncated) pr.out += ' [|babel]';
     else if (e instanceof Invalid) pr.out += ' (invalid)';
     else throw e;
   }

@@ -7,39 +7,15 @@
  * Technique: 64-bit NTP timestamps are printed as tcpdump does, the fraction scaled to
  * nanoseconds through a double; a field beyond the capture ends the text with " [|ntp]".
  */
-import { printChar } from './bytes.ts';
+import { Bytes, Truncated, printChar } from './bytes.ts';
 
 const MODES = ['unspecified', 'symmetric active', 'symmetric passive', 'Client', 'Server', 'Broadcast', 'Control Message', 'Reserved'];
 const LEAP: ReadonlyMap<number, string> = new Map([[0x00, ''], [0x40, '+1s'], [0x80, '-1s'], [0xc0, 'clock unsynchronized']]);
 const JAN_1970 = 2208988800;
 const FMAXINT = 4294967296;
 
-class Short extends Error {}
-
-class Reader {
-  constructor(
-    readonly p: Uint8Array,
-    readonly end: number,
-  ) {}
-  need(o: number, n: number): void {
-    if (o + n > this.end) throw new Short();
-  }
-  u8(o: number): number {
-    this.need(o, 1);
-    return this.p[o]!;
-  }
-  u16(o: number): number {
-    this.need(o, 2);
-    return (this.p[o]! << 8) | this.p[o + 1]!;
-  }
-  u32(o: number): number {
-    this.need(o, 4);
-    return ((this.p[o]! << 24) | (this.p[o + 1]! << 16) | (this.p[o + 2]! << 8) | this.p[o + 3]!) >>> 0;
-  }
-}
-
 /** p_ntp_time: "3712483316.928478999 (2017-08-23T13:21:56Z)". */
-function ntpTime(r: Reader, o: number): string {
+function ntpTime(r: Bytes, o: number): string {
   const i = r.u32(o);
   const uf = r.u32(o + 4);
   const f = Math.floor((uf / FMAXINT) * 1000000000.0);
@@ -49,7 +25,7 @@ function ntpTime(r: Reader, o: number): string {
 }
 
 /** p_ntp_delta: the signed difference of two timestamps, or the second one when the first is zero. */
-function ntpDelta(r: Reader, oo: number, o: number): string {
+function ntpDelta(r: Bytes, oo: number, o: number): string {
   const u = r.u32(o);
   const ou = r.u32(oo);
   const uf = r.u32(o + 4);
@@ -82,13 +58,13 @@ function ntpDelta(r: Reader, oo: number, o: number): string {
   return `${sign ? '-' : '+'}${i >>> 0}.${String(ns).padStart(9, '0')}`;
 }
 
-function sfix(r: Reader, o: number): string {
+function sfix(r: Bytes, o: number): string {
   const i = r.u16(o);
   const f = Math.floor((r.u16(o + 2) / 65536.0) * 1000000.0);
   return `${i}.${String(f).padStart(6, '0')}`;
 }
 
-function timeMessage(r: Reader, o: number, length: number, host4: (o: number) => string): string {
+function timeMessage(r: Bytes, o: number, length: number, host4: (o: number) => string): string {
   if (length < 48) {
     r.need(o, length);
     return ' (invalid)';
@@ -132,13 +108,13 @@ function timeMessage(r: Reader, o: number, length: number, host4: (o: number) =>
       for (let i = 0; i < n; i += 4) s += r.u32(o + 52 + i).toString(16).padStart(8, '0');
     } else if (length > 48) s += `\n\t(${length - 48} more bytes after the header)`;
   } catch (e) {
-    if (!(e instanceof Short)) throw e;
+    if (!(e instanceof Truncated)) throw e;
     s += ' [|ntp]';
   }
   return s;
 }
 
-function controlMessage(r: Reader, o: number, length: number): string {
+function controlMessage(r: Bytes, o: number, length: number): string {
   if (length < 12) {
     r.need(o, length);
     return ' (invalid)';
@@ -165,7 +141,7 @@ function controlMessage(r: Reader, o: number, length: number): string {
 /** NTP: `off` is the message, `length` its UDP length, `end` the captured end. */
 export function ntp(p: Uint8Array, off: number, length: number, end: number, verbose: number, host4: (o: number) => string): string {
   if (end <= off) return ' [|ntp]';
-  const r = new Reader(p, end);
+  const r = new Bytes(p, end);
   const status = p[off]!;
   const mode = status & 7;
   let s = `NTPv${(status >> 3) & 7}, ${MODES[mode]}, length ${length}`;
@@ -176,7 +152,7 @@ export function ntp(p: Uint8Array, off: number, length: number, end: number, ver
     if (mode <= 5) s += timeMessage(r, off, length, host4);
     else if (mode === 6) s += controlMessage(r, off, length);
   } catch (e) {
-    if (!(e instanceof Short)) throw e;
+    if (!(e instanceof Truncated)) throw e;
     s += ' [|ntp]';
   }
   return s;

@@ -11,9 +11,8 @@
  * makes the text null. A field read beyond the capture ends the text with " [|radius]".
  */
 import { ipv4At, ipv6At } from '../addr.ts';
-import { Bytes, hexPrint, printChar } from './bytes.ts';
+import { Bytes, Truncated, hexPrint, printChar } from './bytes.ts';
 
-class Jump extends Error {}
 class Unsupported extends Error {}
 
 const COMMANDS: ReadonlyMap<number, string> = new Map([
@@ -129,27 +128,16 @@ const EAP_AKA_SUBTYPES: ReadonlyMap<number, string> = new Map([
   [13, 'Reauth'], [14, 'Client error'],
 ]);
 
-class Printer {
+class Printer extends Bytes {
   out = '';
   constructor(
-    readonly p: Uint8Array,
-    readonly end: number,
+    p: Uint8Array,
+    end: number,
     readonly v: number,
     readonly host4: (o: number) => string,
     readonly host6: (o: number) => string,
-  ) {}
-  u8(o: number): number {
-    if (o >= this.end) throw new Jump();
-    return this.p[o]!;
-  }
-  u16(o: number): number {
-    return (this.u8(o) << 8) | this.u8(o + 1);
-  }
-  u24(o: number): number {
-    return (this.u8(o) << 16) | this.u16(o + 1);
-  }
-  u32(o: number): number {
-    return ((this.u16(o) << 16) | this.u16(o + 2)) >>> 0;
+  ) {
+    super(p, end);
   }
   ascii(o: number, n: number): string {
     let s = '';
@@ -515,7 +503,7 @@ export function radiusText(p: Uint8Array, off: number, length: number, end: numb
     if (len > 20) pr.attrs(off + 20, len - 20);
   } catch (e) {
     if (e instanceof Unsupported) return null;
-    if (!(e instanceof Jump)) throw e;
+    if (!(e instanceof Truncated)) throw e;
     pr.out += ' [|radius]';
   }
   return pr.out;
