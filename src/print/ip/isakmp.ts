@@ -139,21 +139,7 @@ class Walk {
 
   /** ikev1_sub_print: a chain of payloads starting with type `np` at `ext`; the end, or -1. */
   v1Chain(np: number, ext: number, depth: number, doi: number, proto: number): number {
-    let cp = ext;
-    while (np) {
-      if (ext + 4 > this.end || ext + be16(this.p, ext + 2) > this.end) {
-        this.out += ` [|${npName(np)}]`;
-        return -1;
-      }
-      const len = be16(this.p, ext + 2);
-      this.out += this.indent(depth + 1);
-      cp = len <= 4 ? -1 : this.v1Payload(np, ext, len, depth + 1, doi, proto);
-      this.out += ')';
-      if (cp < 0) return -1;
-      np = this.p[ext]!;
-      ext = cp;
-    }
-    return cp;
+    return this.payloads(np, ext, depth, (n, e, len) => this.v1Payload(n, e, len, depth + 1, doi, proto));
   }
 
   v1Payload(np: number, ext: number, len: number, depth: number, doi0: number, proto0: number): number {
@@ -379,6 +365,15 @@ class Walk {
 
   /** ikev2_sub_print: the chain of IKEv2 payloads; the end, or -1 (an encrypted payload ends it). */
   v2Chain(np: number, ext: number, depth: number): number {
+    return this.payloads(np, ext, depth, (n, e, len) => this.v2Payload(n, e, len, depth + 1));
+  }
+
+  /**
+   * A chain of ISAKMP payloads (IKEv1's or IKEv2's) starting with type np at ext, each printed by
+   * payload (given its type, offset and length) in parentheses; the end, or -1 where the capture
+   * ends inside one or one is invalid.
+   */
+  payloads(np: number, ext: number, depth: number, payload: (np: number, ext: number, len: number) => number): number {
     let cp = ext;
     while (np) {
       if (ext + 4 > this.end || ext + be16(this.p, ext + 2) > this.end) {
@@ -387,7 +382,7 @@ class Walk {
       }
       const len = be16(this.p, ext + 2);
       this.out += this.indent(depth + 1);
-      cp = len <= 4 ? -1 : this.v2Payload(np, ext, len, depth + 1);
+      cp = len <= 4 ? -1 : payload(np, ext, len);
       this.out += ')';
       if (cp < 0) return -1;
       np = this.p[ext]!;
