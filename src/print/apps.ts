@@ -12,13 +12,7 @@
 import { ipv4At, macAt } from './addr.ts';
 import { bootpVerbose } from './ip/bootp.ts';
 import { radiusText } from './ip/radius.ts';
-
-function be16(p: Uint8Array, o: number): number {
-  return (p[o]! << 8) | p[o + 1]!;
-}
-function be32(p: Uint8Array, o: number): number {
-  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
-}
+import { be16, be32 } from './ip/bytes.ts';
 
 const HSRP_OPS = ['hello', 'coup', 'resign'];
 const HSRP_STATES: ReadonlyMap<number, string> = new Map([[0, 'initial'], [1, 'learn'], [2, 'listen'], [4, 'speak'], [8, 'standby'], [16, 'active']]);

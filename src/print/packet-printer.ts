@@ -60,6 +60,7 @@ import { tcpOptions } from './ip/tcp-options.ts';
 import { ospf3Verbose, ospf2Verbose } from './ip/ospf.ts';
 import { icmp6Text, icmp6TypeKnown } from './ip/icmp6.ts';
 import { ipv4VerboseHeader, ipv6VerboseHeader, pseudoChecksum, shouldBe, finish, sum16 } from './verbose.ts';
+import { be16, be32 } from './ip/bytes.ts';
 
 export type Fidelity = 'exact' | 'prefix' | 'approx';
 
@@ -100,9 +101,7 @@ export const LINKTYPE = {
   PKTAP: 149,
 } as const;
 
-
 const SLL_PKTTYPES = ['In', 'B', 'M', 'P', 'Out'];
-
 
 /** ICMP types tcpdump decodes by name; any other prints as "ICMP type-#N". */
 const ICMP_KNOWN_TYPES: ReadonlySet<number> = new Set([0, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
@@ -134,7 +133,6 @@ interface TcpSeqBase {
   /** Initial sequence number of the canonical-second endpoint. */
   ack: number;
 }
-
 
 /**
  * Ethertypes some tcpdump printer decodes (or may). Any other prints as "ethertype Unknown"
@@ -173,12 +171,6 @@ const IP_DECODED: ReadonlySet<number> = new Set([2, 9, 88, 8, 46, 55, 89, 113, 1
 /** UDP application printers whose -v form the functions here reproduce too. */
 const UDP_VERBOSE_OK: ReadonlySet<UdpDecoder> = new Set<UdpDecoder>(['hsrp', 'bfd', 'isakmp', 'isakmp-natt', 'bootp', 'ldp', 'dhcp6', 'lwapp-control', 'lwapp-data', 'radius', 'domain', 'timed', 'someip', 'ntp', 'babel', 'lisp', 'rip', 'sflow', 'ripng', 'vqp', 'olsr']);
 
-function be16(p: Uint8Array, o: number): number {
-  return (p[o]! << 8) | p[o + 1]!;
-}
-function be32(p: Uint8Array, o: number): number {
-  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
-}
 function hex4(n: number): string {
   return n.toString(16).padStart(4, '0');
 }

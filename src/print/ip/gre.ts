@@ -10,6 +10,7 @@
  * offset, key, sequence, then source-route entries), checking both the captured bytes and the
  * length on the wire before each, as tcpdump does; a missing field ends the text with `[|gre]`.
  */
+import { be16, be32 } from './bytes.ts';
 
 const GRE_CP = 0x8000;
 const GRE_RP = 0x4000;
@@ -55,13 +56,6 @@ export interface GreHeader {
   /** The header was cut short (the text ends with `[|gre]`) or is one we do not reproduce. */
   truncated?: boolean;
   approx?: boolean;
-}
-
-function be16(p: Uint8Array, o: number): number {
-  return (p[o]! << 8) | p[o + 1]!;
-}
-function be32(p: Uint8Array, o: number): number {
-  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
 }
 
 /** One source-route entry as tcpdump's gre_sre_print (IP addresses or AS numbers, `*` at the offset). */

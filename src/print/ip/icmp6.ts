@@ -10,13 +10,7 @@
  * tcpdump's icmp6_opt_print does.
  */
 import { ipv6At } from '../addr.ts';
-
-function be16(p: Uint8Array, o: number): number {
-  return (p[o]! << 8) | p[o + 1]!;
-}
-function be32(p: Uint8Array, o: number): number {
-  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
-}
+import { be16, be32 } from './bytes.ts';
 
 /** ICMPv6 types tcpdump names; any other prints as "unknown icmp6 type (N)". */
 export function icmp6TypeKnown(type: number): boolean {

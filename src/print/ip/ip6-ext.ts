@@ -11,6 +11,7 @@
  * fragment); `ok: false` marks text we do not reproduce exactly.
  */
 import { ipv6At } from '../addr.ts';
+import { be16, be32 } from './bytes.ts';
 
 export interface ExtResult {
   text: string;
@@ -20,13 +21,6 @@ export interface ExtResult {
   ok: boolean;
   /** Hop-by-hop: a Jumbo Payload option's length, when one was found. */
   jumbo?: number;
-}
-
-function be16(p: Uint8Array, o: number): number {
-  return (p[o]! << 8) | p[o + 1]!;
-}
-function be32(p: Uint8Array, o: number): number {
-  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
 }
 
 /** The option list of a hop-by-hop or destination options header (tcpdump's ip6_opt_process). */

@@ -11,14 +11,7 @@
  * ends where tcpdump's does, with ` [|ospf2]` / ` [|ospf3]` as it prints them.
  */
 import { ipv4At, ipv6At } from '../addr.ts';
-import { Bytes, Truncated, hex, printChar, unknownData } from './bytes.ts';
-
-function be16(p: Uint8Array, o: number): number {
-  return (p[o]! << 8) | p[o + 1]!;
-}
-function be32(p: Uint8Array, o: number): number {
-  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
-}
+import { Bytes, Truncated, hex, printChar, unknownData, be16, be32 } from './bytes.ts';
 
 const OPTIONS: ReadonlyArray<[number, string]> = [
   [0x01, 'V6'], [0x02, 'External'], [0x04, 'Deprecated'], [0x08, 'NSSA'], [0x10, 'Router'], [0x20, 'Demand Circuit'],

@@ -11,18 +11,13 @@
  */
 import { ipv4At, ipv6At } from '../addr.ts';
 import { sum16, finish, shouldBe } from '../verbose.ts';
+import { be16, be32 } from './bytes.ts';
 
 export interface ProtoText {
   text: string;
   ok: boolean;
 }
 
-function be16(p: Uint8Array, o: number): number {
-  return (p[o]! << 8) | p[o + 1]!;
-}
-function be32(p: Uint8Array, o: number): number {
-  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
-}
 function hex4(n: number): string {
   return n.toString(16).padStart(4, '0');
 }

@@ -21,7 +21,7 @@ export function tcpDecoder(sport: number, dport: number): TcpDecoder | null {
   return null;
 }
 
-import { printChar } from './bytes.ts';
+import { printChar, be32 } from './bytes.ts';
 
 export { ldp } from './ldp.ts';
 export { rpkiRtr } from './rpki-rtr.ts';
@@ -102,6 +102,3 @@ export function nfsReply(p: Uint8Array, pay: number, dlen: number, end: number):
   return `${s}Unknown reason for rejecting rpc message ${r}`;
 }
 
-function be32(p: Uint8Array, o: number): number {
-  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
-}

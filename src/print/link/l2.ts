@@ -40,12 +40,7 @@ export interface L2Result {
   hdrlen?: number;
 }
 
-export function be16(p: Uint8Array, o: number): number {
-  return (p[o]! << 8) | p[o + 1]!;
-}
-export function be32(p: Uint8Array, o: number): number {
-  return ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
-}
+export { be16, be32 } from '../ip/bytes.ts';
 export function le16(p: Uint8Array, o: number): number {
   return p[o]! | (p[o + 1]! << 8);
 }
