@@ -372,24 +372,38 @@ class Ospf2 {
     return true;
   }
 
+  /**
+   * The type and length of the grace or TE TLV at t with lsLen LSA bytes left, after printing its
+   * name from names and what rest writes; null where tcpdump stops (the header not captured, or
+   * the LSA too short for it or for the TLV, said in the text; a zero type or length).
+   */
+  private tlvHead(t: number, lsLen: number, names: ReadonlyMap<number, string>, rest: (type: number, tl: number) => string): { type: number; tl: number } | null {
+    const b = this.b;
+    if (!b.has(t, 4)) return null; // ND_TCHECK here returns -1, no longjmp
+    if (lsLen < 4) {
+      this.s += `\n\t    Remaining LS length ${lsLen} < 4`;
+      return null;
+    }
+    const type = b.u16(t);
+    const tl = b.u16(t + 2);
+    this.s += `\n\t    ${names.get(type) ?? 'unknown'}${rest(type, tl)}`;
+    if (tl > lsLen - 4) {
+      this.s += `\n\t    Bogus length ${tl} > ${lsLen - 4}`;
+      return null;
+    }
+    if (type === 0 || tl === 0) return null;
+    return { type, tl };
+  }
+
   grace(t: number, lsLen: number): boolean {
     const b = this.b;
     while (lsLen > 0) {
-      if (!b.has(t, 4)) return false; // ND_TCHECK here returns -1, no longjmp
-      if (lsLen < 4) {
-        this.s += `\n\t    Remaining LS length ${lsLen} < 4`;
-        return false;
-      }
-      const type = b.u16(t);
-      let tl = b.u16(t + 2);
+      const h = this.tlvHead(t, lsLen, GRACE_TLV, (type, tl) => ` TLV (${type}), length ${tl}, value: `);
+      if (!h) return false;
+      const type = h.type;
+      let tl = h.tl;
       t += 4;
       lsLen -= 4;
-      this.s += `\n\t    ${GRACE_TLV.get(type) ?? 'unknown'} TLV (${type}), length ${tl}, value: `;
-      if (tl > lsLen) {
-        this.s += `\n\t    Bogus length ${tl} > ${lsLen}`;
-        return false;
-      }
-      if (type === 0 || tl === 0) return false;
       if (!b.has(t, tl)) return false;
       switch (type) {
         case 1:
@@ -426,21 +440,12 @@ class Ospf2 {
   te(t: number, lsLen: number): boolean {
     const b = this.b;
     while (lsLen !== 0) {
-      if (!b.has(t, 4)) return false; // ND_TCHECK here returns -1, no longjmp
-      if (lsLen < 4) {
-        this.s += `\n\t    Remaining LS length ${lsLen} < 4`;
-        return false;
-      }
-      const type = b.u16(t);
-      let tl = b.u16(t + 2);
+      const h = this.tlvHead(t, lsLen, TE_TLV, (type, tl) => ` TLV (${type}), length: ${tl}`);
+      if (!h) return false;
+      const type = h.type;
+      let tl = h.tl;
       t += 4;
       lsLen -= 4;
-      this.s += `\n\t    ${TE_TLV.get(type) ?? 'unknown'} TLV (${type}), length: ${tl}`;
-      if (tl > lsLen) {
-        this.s += `\n\t    Bogus length ${tl} > ${lsLen}`;
-        return false;
-      }
-      if (type === 0 || tl === 0) return false;
       if (type === 2) {
         let st = t;
         let rest = tl;
