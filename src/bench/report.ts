@@ -89,7 +89,8 @@ export function formatCompile(r: CompileResult): string {
   const f = (x: number) => (x < 0.01 ? x.toFixed(4) : x < 1 ? x.toFixed(3) : x.toFixed(1));
   const rows = r.rows.map((row) => [row.label, ...STAGES.map((s) => f(row.stageMs[s])), f(row.totalMs), String(row.cbpfInsns), String(row.ebpfInsns)]);
   rows.push(['median over the set', ...STAGES.map((s) => f(r.medianMs[s])), f(r.medianMs.total), '', '']);
-  return `== compile: latency per stage (${r.clock === 'cpu' ? 'process CPU time' : 'wall time'}, median of repeats; ready = loaded on ${r.engine}, ${r.hook} hook)\n${table(head, rows)}`;
+  const cold = r.coldMs === undefined ? '' : `\ncold: the first expression → first verdict of the process (${r.coldFilter}, before V8 has optimized tsdump's own code): ${r.coldMs.toFixed(1)} ms wall`;
+  return `== compile: latency per stage after warm-up (${r.clock === 'cpu' ? 'process CPU time' : 'wall time'}, median of repeats; ready = loaded on ${r.engine}, ${r.hook} hook)\n${table(head, rows)}${cold}`;
 }
 
 export function formatE2e(r: E2eResult): string {
