@@ -597,6 +597,16 @@ async function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: Command
       let w = first, kept = 0;
       let from = 0, to = -1, run = 0;
       let done: BlockDone = BlockDone.Handled;
+      // The current run ends: written where it lies, or moved down behind the compacted bytes.
+      const endRun = () => {
+        if (run === 0) return;
+        if (!compact) writeRecords(buf, from, to, run);
+        else {
+          if (from !== w) buf.copyWithin(w, from, to);
+          w += to - from;
+          kept += run;
+        }
+      };
       for (let i = 0; i < n; i++) {
         if (!accepts(verdicts[i]!)) continue;
         if (skip > 0) {
@@ -608,14 +618,7 @@ async function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: Command
           to = end;
           run++;
         } else {
-          if (run > 0) {
-            if (!compact) writeRecords(buf, from, to, run);
-            else {
-              if (from !== w) buf.copyWithin(w, from, to);
-              w += to - from;
-              kept += run;
-            }
-          }
+          endRun();
           from = start;
           to = end;
           run = 1;
@@ -625,14 +628,7 @@ async function createOutput(opts: TcpdumpOptions, info: CaptureInfo, io: Command
           break;
         }
       }
-      if (run > 0) {
-        if (!compact) writeRecords(buf, from, to, run);
-        else {
-          if (from !== w) buf.copyWithin(w, from, to);
-          w += to - from;
-          kept += run;
-        }
-      }
+      endRun();
       if (kept > 0) writeRecords(buf, first, w, kept);
       return done;
     };
