@@ -17,6 +17,8 @@ import type { CommandIo } from '../../src/cli/tcpdump-command.ts';
 import { ByteSource } from '../../src/capture/byte-source.ts';
 import { blockFiller, createRecordBlock } from '../../src/capture/batch.ts';
 import { PcapReader } from '../../src/capture/pcap/reader.ts';
+import { PcapWriter } from '../../src/capture/pcap/writer.ts';
+import { memorySink } from '../../src/capture/sink.ts';
 import { openCapture } from '../../src/capture/open.ts';
 import type { CaptureReader } from '../../src/capture/types.ts';
 import { UserError } from '../../src/errors.ts';
@@ -103,14 +105,8 @@ describe('block loop ≡ one packet at a time', () => {
     // 6,000 Ethernet/IPv4/TCP frames of 60–1,514 bytes (about 4.5 MB: many 256 KiB reads and
     // 1,024-record blocks), a third to or from port 80, some of those in runs of neighbours.
     const path = join(tmp, 'many.pcap');
-    const recs: Buffer[] = [];
-    const head = Buffer.alloc(24);
-    head.writeUInt32LE(0xa1b2c3d4, 0);
-    head.writeUInt16LE(2, 4);
-    head.writeUInt16LE(4, 6);
-    head.writeUInt32LE(262144, 16);
-    head.writeUInt32LE(1, 20);
-    recs.push(head);
+    const out = memorySink();
+    const w = new PcapWriter(out, { linkType: 1, snaplen: 262144 });
     let seed = 7;
     const rnd = (n: number) => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -126,14 +122,11 @@ describe('block loop ≡ one packet at a time', () => {
       frame[23] = 6;
       const web = rnd(3) === 0 || (i % 97 < 5);
       frame.writeUInt16BE(web ? 80 : 1024 + rnd(1000), 34 + rnd(2) * 2);
-      const hdr = Buffer.alloc(16);
-      hdr.writeUInt32LE(1700000000 + i, 0);
-      hdr.writeUInt32LE(rnd(1000000), 4);
-      hdr.writeUInt32LE(len, 8);
-      hdr.writeUInt32LE(len + rnd(2) * 4, 12);
-      recs.push(hdr, frame);
+      const tsNsec = rnd(1000000) * 1000;
+      w.writePacket({ tsSec: 1700000000 + i, tsNsec, caplen: len, wirelen: len + rnd(2) * 4, data: frame });
     }
-    writeFileSync(path, Buffer.concat(recs));
+    w.close();
+    writeFileSync(path, out.bytes());
     for (const extra of [[], ['--skip', '1500', '-c', '700'], ['-c', '1'], ['--skip', '5999']]) {
       const wa = join(tmp, 'ma.pcap'), wb = join(tmp, 'mb.pcap');
       const ra = await tsdump(['-r', path, ...extra, '-w', wa, 'tcp port 80'], true);
